@@ -1,0 +1,44 @@
+# vodfkit: the two commands of the README are `make run` and `make test`.
+SWIFT ?= swift
+VENV  ?= .venv-oracle
+VODF  := .build/debug/vodf
+OUT   ?= out
+
+.PHONY: all deps venv build run test test-swift test-oracle clean
+
+all: build
+
+## deps: install the Debian packages the build and tests need (skips what is present)
+deps:
+	@bash scripts/deps.sh
+
+## venv: the pinned Python oracle venv (gammapy, astropy) used by the interop tests
+venv: deps
+	@bash scripts/oracle-venv.sh
+
+## build: debug build of the library and the `vodf` command
+build: deps
+	$(SWIFT) build
+
+## run: convert the embedded samples in TestData/ into out/ and validate the results
+run: build
+	@mkdir -p $(OUT)
+	$(VODF) convert TestData/antares/sample_public.dat -o $(OUT)/antares_sample.fits
+	$(VODF) convert TestData/antares/sample_public.dat -o $(OUT)/antares_sample.vodf.fits --format vodf
+	$(VODF) convert TestData/km3net/aeff_coszen_sample.csv -o $(OUT)/aeff_sample.fits
+	$(VODF) convert TestData/km3net/aeff_coszen_sample.csv -o $(OUT)/aeff_sample.vodf.fits --format vodf
+	@bash scripts/check-fits.sh $(OUT)/antares_sample.fits $(OUT)/antares_sample.vodf.fits $(OUT)/aeff_sample.fits $(OUT)/aeff_sample.vodf.fits
+	$(VODF) inspect $(OUT)/antares_sample.fits
+	$(VODF) inspect $(OUT)/aeff_sample.fits
+
+## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, fitsverify)
+test: build venv test-swift test-oracle
+
+test-swift:
+	$(SWIFT) test
+
+test-oracle:
+	VODF_BIN=$(VODF) $(VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/oracle
+
+clean:
+	rm -rf .build $(OUT)

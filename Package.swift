@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way:
+// C shims -> IO layers (FITSIO) -> Model -> Astrometry -> Readers / Writers -> CLI.
+let package = Package(
+    name: "vodfkit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vodf", targets: ["vodf"]),
+        .library(name: "VodfKit", targets: ["FITSIO", "Model", "Astrometry", "Readers", "Writers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each.
+        .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
+        .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // IO layer: FITS over cfitsio, no astronomy-format knowledge.
+        .target(name: "FITSIO", dependencies: ["CFITSIO"]),
+        // Canonical model: pure values, no I/O.
+        .target(name: "Model"),
+        // Time scales and coordinates through ERFA.
+        .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
+        // Native inputs -> model.
+        .target(name: "Readers", dependencies: ["Model", "Astrometry"]),
+        // Model -> GADF / VODF FITS.
+        .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
+        // The `vodf` command.
+        .executableTarget(name: "vodf", dependencies: [
+            "FITSIO", "Model", "Readers", "Writers",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "Model", "Astrometry", "Readers", "Writers"]),
+    ]
+)

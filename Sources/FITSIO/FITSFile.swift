@@ -1,0 +1,412 @@
+import CFITSIO
+import Foundation
+
+/// One open FITS file. Not shareable across threads: cfitsio handles are per-thread
+/// (Debian's cfitsio is reentrant, so separate handles on separate tasks are fine).
+public final class FITSFile {
+    public let path: String
+    private var fptr: UnsafeMutablePointer<fitsfile>?
+    /// Set when an HDU holds CONTINUE cards, so LONGSTRN is written once in it (fitsverify warns otherwise).
+    private var longStringsInHDU = false
+
+    public enum Mode { case readOnly, readWrite }
+
+    private init(path: String, fptr: UnsafeMutablePointer<fitsfile>?) {
+        self.path = path
+        self.fptr = fptr
+    }
+
+    /// Creates a new file. Fails if `path` exists: callers write to a temporary name and rename.
+    public static func create(path: String) throws -> FITSFile {
+        var f: UnsafeMutablePointer<fitsfile>?
+        var status: Int32 = 0
+        ffinit(&f, path, &status)
+        if status != 0 {
+            throw FITSError(file: path, hdu: nil, context: "cannot create file", status: status,
+                            detail: FITSError.cfitsioText(status))
+        }
+        return FITSFile(path: path, fptr: f)
+    }
+
+    public static func open(path: String, mode: Mode = .readOnly) throws -> FITSFile {
+        var f: UnsafeMutablePointer<fitsfile>?
+        var status: Int32 = 0
+        // fits_open_file is a macro for ffopentest with the library's SONAME.
+        ffopentest(CFITSIO_SONAME, &f, path, mode == .readOnly ? READONLY : READWRITE, &status)
+        if status != 0 {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
+                            detail: FITSError.cfitsioText(status))
+        }
+        return FITSFile(path: path, fptr: f)
+    }
+
+    deinit {
+        if fptr != nil {
+            var status: Int32 = 0
+            ffclos(fptr, &status)
+        }
+    }
+
+    /// Closes the file, flushing what was written. Errors on flush are reported.
+    public func close() throws {
+        guard fptr != nil else { return }
+        var status: Int32 = 0
+        ffclos(fptr, &status)
+        fptr = nil
+        try check(status, "closing file")
+    }
+
+    // MARK: - Errors
+
+    private func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
+        guard status != 0 else { return }
+        throw FITSError(file: path, hdu: currentHDUOrNil, context: context(), status: status,
+                        detail: FITSError.cfitsioText(status))
+    }
+
+    private func handle() throws -> UnsafeMutablePointer<fitsfile> {
+        guard let f = fptr else { throw FITSError(file: path, hdu: nil, context: "file is closed") }
+        return f
+    }
+
+    private var currentHDUOrNil: Int? {
+        guard let f = fptr else { return nil }
+        var n: Int32 = 0
+        ffghdn(f, &n)
+        return Int(n)
+    }
+
+    // MARK: - HDU navigation
+
+    public var hduCount: Int {
+        get throws {
+            var n: Int32 = 0
+            var status: Int32 = 0
+            ffthdu(try handle(), &n, &status)
+            try check(status, "counting HDUs")
+            return Int(n)
+        }
+    }
+
+    /// 1-based number of the current HDU.
+    public var currentHDU: Int { currentHDUOrNil ?? 0 }
+
+    public enum HDUType: Sendable { case image, asciiTable, binaryTable }
+
+    /// Moves to HDU `number` (1-based; 1 is the primary HDU).
+    @discardableResult
+    public func moveTo(hdu number: Int) throws -> HDUType {
+        var type: Int32 = 0
+        var status: Int32 = 0
+        ffmahd(try handle(), Int32(number), &type, &status)
+        try check(status, "moving to HDU \(number)")
+        switch type {
+        case Int32(BINARY_TBL): return .binaryTable
+        case Int32(ASCII_TBL): return .asciiTable
+        default: return .image
+        }
+    }
+
+    // MARK: - Creating HDUs
+
+    /// Writes an empty primary HDU (NAXIS = 0), the usual first HDU of a table file.
+    public func createPrimaryHDU() throws {
+        var status: Int32 = 0
+        var axes: [Int] = []
+        ffcrim(try handle(), BYTE_IMG, 0, &axes, &status)
+        try check(status, "creating primary HDU")
+        longStringsInHDU = false
+    }
+
+    /// Appends a BINTABLE with these columns and `rows` rows (zero-filled until written).
+    public func createBinaryTable(name: String, columns: [ColumnSpec], rows: Int) throws {
+        let f = try handle()
+        var status: Int32 = 0
+        var ttype = columns.map { strdup($0.name) }
+        var tform = columns.map { strdup($0.tform) }
+        var tunit = columns.map { strdup($0.unit ?? "") }
+        var extname = Array(name.utf8CString)
+        defer { (ttype + tform + tunit).forEach { free($0) } }
+        ffcrtb(f, BINARY_TBL, Int64(rows), Int32(columns.count), &ttype, &tform, &tunit, &extname, &status)
+        try check(status, "creating table \(name)")
+        longStringsInHDU = false
+        for (i, c) in columns.enumerated() {
+            // An empty TUNIT says nothing; drop it so readers do not see a blank unit.
+            if c.unit == nil || c.unit == "" {
+                ffdkey(f, "TUNIT\(i + 1)", &status)
+                if status == KEY_NO_EXIST { status = 0; ffcmsg() }
+            }
+            if let dims = c.dims {
+                var d = dims
+                ffptdm(f, Int32(i + 1), Int32(d.count), &d, &status)
+            }
+            try check(status, "declaring column \(c.name)")
+        }
+    }
+
+    // MARK: - Writing keywords
+
+    public func write(_ card: HeaderCard) throws {
+        try write(card.name, card.value, comment: card.comment)
+    }
+
+    public func write(_ name: String, _ value: HeaderValue?, comment: String = "") throws {
+        let f = try handle()
+        var status: Int32 = 0
+        var key = Array(name.utf8CString)
+        var com = Array(comment.utf8CString)
+        switch value {
+        case nil:
+            if name == "HISTORY" { ffphis(f, comment, &status) } else { ffpcom(f, comment, &status) }
+        case .string(let s):
+            var v = Array(s.utf8CString)
+            if s.utf8.count > 68 {
+                // Long strings need the OGIP CONTINUE convention, declared once per HDU.
+                if !longStringsInHDU {
+                    ffplsw(f, &status)
+                    longStringsInHDU = true
+                }
+                ffpkls(f, &key, &v, &com, &status)
+            } else {
+                ffpkys(f, &key, &v, &com, &status)
+            }
+        case .int(let i):
+            ffpkyj(f, &key, i, &com, &status)
+        case .double(let d):
+            ffpkyd(f, &key, d, Self.shortestDecimals(d), &com, &status)
+        case .bool(let b):
+            ffpkyl(f, &key, b ? 1 : 0, &com, &status)
+        }
+        try check(status, "writing keyword \(name)")
+    }
+
+    /// cfitsio's `decimals < 0` means %G with that many significant digits. Use the fewest
+    /// that still round-trip exactly, so 2000.0 stays "2000.0" and 1/3 keeps all 17 digits.
+    static func shortestDecimals(_ d: Double) -> Int32 {
+        guard d.isFinite else { return -17 }
+        for digits in 1...17 {
+            let s = String(format: "%.\(digits)G", d)
+            if Double(s) == d { return Int32(-digits) }
+        }
+        return -17
+    }
+
+    /// Writes CHECKSUM and DATASUM for the current HDU. Call last, after all keywords and data.
+    public func writeChecksum() throws {
+        var status: Int32 = 0
+        ffpcks(try handle(), &status)
+        try check(status, "writing CHECKSUM/DATASUM")
+    }
+
+    public enum ChecksumState: Sendable, Equatable { case valid, invalid, absent }
+
+    /// Verifies CHECKSUM (whole HDU) and DATASUM (data part) of the current HDU.
+    public func verifyChecksum() throws -> (hdu: ChecksumState, data: ChecksumState) {
+        var dataok: Int32 = 0
+        var hduok: Int32 = 0
+        var status: Int32 = 0
+        ffvcks(try handle(), &dataok, &hduok, &status)
+        try check(status, "verifying checksums")
+        func state(_ v: Int32) -> ChecksumState { v == 1 ? .valid : (v == 0 ? .absent : .invalid) }
+        return (state(hduok), state(dataok))
+    }
+
+    // MARK: - Reading keywords
+
+    /// Every card of the current HDU, with long (CONTINUE) strings joined.
+    public func readHeader() throws -> [HeaderCard] {
+        let f = try handle()
+        var status: Int32 = 0
+        var nkeys: Int32 = 0
+        var more: Int32 = 0
+        ffghsp(f, &nkeys, &more, &status)
+        try check(status, "reading header size")
+        var cards: [HeaderCard] = []
+        cards.reserveCapacity(Int(nkeys))
+        var name = [CChar](repeating: 0, count: Int(FLEN_KEYWORD))
+        var value = [CChar](repeating: 0, count: Int(FLEN_VALUE))
+        var comment = [CChar](repeating: 0, count: Int(FLEN_COMMENT))
+        for i in 1...max(nkeys, 1) where nkeys > 0 {
+            ffgkyn(f, i, &name, &value, &comment, &status)
+            try check(status, "reading header card \(i)")
+            let key = Self.string(name)
+            let com = Self.string(comment)
+            if key == "CONTINUE" { continue }
+            if key == "COMMENT" || key == "HISTORY" || key.isEmpty {
+                // ffgkyn puts a value-less card's text in `comment`.
+                cards.append(HeaderCard(key.isEmpty ? "COMMENT" : key, nil, comment: com))
+                continue
+            }
+            let raw = Self.string(value)
+            cards.append(HeaderCard(key, try parseValue(raw, key: key), comment: com))
+        }
+        return cards
+    }
+
+    private func parseValue(_ raw: String, key: String) throws -> HeaderValue? {
+        if raw.isEmpty { return nil }
+        if raw.hasPrefix("'") {
+            // Fetch through ffgkls so CONTINUE'd long strings come back whole.
+            let f = try handle()
+            var status: Int32 = 0
+            var out: UnsafeMutablePointer<CChar>?
+            var com = [CChar](repeating: 0, count: Int(FLEN_COMMENT))
+            var k = Array(key.utf8CString)
+            ffgkls(f, &k, &out, &com, &status)
+            defer { if out != nil { var s: Int32 = 0; fffree(out, &s) } }
+            try check(status, "reading string keyword \(key)")
+            return .string(out.map { String(cString: $0) } ?? "")
+        }
+        if raw == "T" { return .bool(true) }
+        if raw == "F" { return .bool(false) }
+        if let i = Int64(raw) { return .int(i) }
+        // FITS allows D as exponent letter.
+        if let d = Double(raw.replacingOccurrences(of: "D", with: "E")) { return .double(d) }
+        return .string(raw)
+    }
+
+    public func readKey(_ name: String) throws -> HeaderValue? {
+        try readHeader()[key: name]
+    }
+
+    static func string(_ buf: [CChar]) -> String {
+        String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: - Table structure
+
+    public var rowCount: Int {
+        get throws {
+            var n: Int64 = 0
+            var status: Int32 = 0
+            ffgnrwll(try handle(), &n, &status)
+            try check(status, "counting rows")
+            return Int(n)
+        }
+    }
+
+    /// Columns of the current BINTABLE, with TUNIT and TDIM.
+    public func columns() throws -> [ColumnInfo] {
+        let f = try handle()
+        var status: Int32 = 0
+        var ncols: Int32 = 0
+        ffgncl(f, &ncols, &status)
+        try check(status, "counting columns")
+        let header = try readHeader()
+        var out: [ColumnInfo] = []
+        for i in 1...max(ncols, 1) where ncols > 0 {
+            guard let tform = header[key: "TFORM\(i)"]?.stringValue,
+                  let letter = tform.trimmingCharacters(in: .whitespaces).last(where: { $0.isLetter }),
+                  let type = ColumnType(tformLetter: letter) else {
+                throw FITSError(file: path, hdu: currentHDU, context: "column \(i) has an unsupported TFORM")
+            }
+            var typecode: Int32 = 0
+            var rep: Int64 = 0
+            var width: Int64 = 0
+            ffgtclll(f, i, &typecode, &rep, &width, &status)
+            try check(status, "reading type of column \(i)")
+            let name = header[key: "TTYPE\(i)"]?.stringValue ?? "COL\(i)"
+            let unit = header[key: "TUNIT\(i)"]?.stringValue
+            var dims: [Int]? = nil
+            if header[key: "TDIM\(i)"] != nil {
+                var naxis: Int32 = 0
+                var naxes = [Int64](repeating: 0, count: 8)
+                ffgtdmll(f, i, 8, &naxis, &naxes, &status)
+                try check(status, "reading TDIM of column \(name)")
+                dims = naxes.prefix(Int(naxis)).map { Int($0) }
+            }
+            let repeatCount = type == .string ? Int(width == 0 ? rep : rep) : Int(rep)
+            out.append(ColumnInfo(spec: ColumnSpec(name, type, repeatCount: repeatCount, unit: unit, dims: dims),
+                                  number: Int(i)))
+        }
+        return out
+    }
+
+    // MARK: - Column data
+
+    /// Writes `data` into column `number` (1-based) starting at row `firstRow` (1-based).
+    public func write(column number: Int, spec: ColumnSpec, firstRow: Int, data: ColumnData) throws {
+        let f = try handle()
+        guard data.matches(spec.type) else {
+            throw FITSError(file: path, hdu: currentHDU, context: "column \(spec.name): data type does not match TFORM \(spec.tform)")
+        }
+        var status: Int32 = 0
+        let col = Int32(number)
+        let row = Int64(firstRow)
+        func put<T>(_ type: Int32, _ values: [T]) {
+            var v = values
+            _ = v.withUnsafeMutableBytes { buf in
+                ffpcl(f, type, col, row, 1, Int64(values.count), buf.baseAddress, &status)
+            }
+        }
+        switch data {
+        case .int64(let v): put(TLONGLONG, v)
+        case .int32(let v): put(TINT, v)
+        case .int16(let v): put(TSHORT, v)
+        case .uint8(let v): put(TBYTE, v)
+        case .float32(let v): put(TFLOAT, v)
+        case .float64(let v): put(TDOUBLE, v)
+        case .logical(let v): put(TLOGICAL, v.map { CChar($0 ? 1 : 0) })
+        case .bits(let v):
+            // X columns: cfitsio maps each TBYTE value to 8 bits of the field.
+            put(TBYTE, v)
+        case .string(let v):
+            var ptrs = v.map { strdup($0) }
+            defer { ptrs.forEach { free($0) } }
+            ffpcls(f, col, row, 1, Int64(v.count), &ptrs, &status)
+        }
+        try check(status, "writing column \(spec.name) at row \(firstRow)")
+    }
+
+    /// Reads `rows` rows of column `info` starting at `firstRow` (1-based).
+    public func read(column info: ColumnInfo, firstRow: Int = 1, rows: Int) throws -> ColumnData {
+        let f = try handle()
+        var status: Int32 = 0
+        var anynul: Int32 = 0
+        let col = Int32(info.number)
+        let n = rows * info.spec.valuesPerRow
+        func get<T>(_ type: Int32, _ zero: T) -> [T] {
+            var out = [T](repeating: zero, count: n)
+            if n > 0 {
+                _ = out.withUnsafeMutableBytes { buf in
+                    ffgcv(f, type, col, Int64(firstRow), 1, Int64(n), nil, buf.baseAddress, &anynul, &status)
+                }
+            }
+            return out
+        }
+        let result: ColumnData
+        switch info.spec.type {
+        case .int64: result = .int64(get(TLONGLONG, Int64(0)))
+        case .int32: result = .int32(get(TINT, Int32(0)))
+        case .int16: result = .int16(get(TSHORT, Int16(0)))
+        case .uint8: result = .uint8(get(TBYTE, UInt8(0)))
+        case .float32: result = .float32(get(TFLOAT, Float(0)))
+        case .float64: result = .float64(get(TDOUBLE, Double(0)))
+        case .logical: result = .logical(get(TLOGICAL, CChar(0)).map { $0 != 0 })
+        case .bits: result = .bits(get(TBYTE, UInt8(0)))
+        case .string:
+            let width = info.spec.repeatCount + 1
+            let bufs = (0..<rows).map { _ in UnsafeMutablePointer<CChar>.allocate(capacity: width) }
+            defer { bufs.forEach { $0.deallocate() } }
+            var ptrs: [UnsafeMutablePointer<CChar>?] = bufs
+            if rows > 0 {
+                var nul = Array("".utf8CString)
+                ffgcvs(f, col, Int64(firstRow), 1, Int64(rows), &nul, &ptrs, &anynul, &status)
+            }
+            result = .string(status == 0 ? ptrs.map { String(cString: $0!) } : [])
+        }
+        try check(status, "reading column \(info.spec.name) rows \(firstRow)...\(firstRow + rows - 1)")
+        return result
+    }
+
+    /// Rows per cfitsio I/O buffer: the natural chunk for row-wise writes.
+    public var optimalRowChunk: Int {
+        get throws {
+            var n: Int = 0
+            var status: Int32 = 0
+            ffgrsz(try handle(), &n, &status)
+            try check(status, "querying optimal row chunk")
+            return max(n, 1)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// FULL-ENCLOSURE IRFs have no direction cut; POINT-LIKE ones were made after a RAD_MAX cut.
+public enum Containment: String, Sendable { case fullEnclosure = "FULL-ENCLOSURE", pointLike = "POINT-LIKE" }
+
+/// How one IRF kind is named in the GADF-family formats: the class keywords, the recommended
+/// EXTNAME, the data column and the units the spec asks for. Each kind declares its own layout
+/// beside its model type, so adding a kind touches one file.
+public struct IRFLayout: Sendable {
+    public var hduClass2: String
+    public var hduClass4: String
+    public var extname: String
+    public var dataColumn: String
+    public var dataUnit: Unit
+    /// The spec unit for each axis meaning the kind uses.
+    public var axisUnits: [AxisMeaning: Unit]
+
+    public init(hduClass2: String, hduClass4: String, extname: String, dataColumn: String, dataUnit: Unit,
+                axisUnits: [AxisMeaning: Unit]) {
+        self.hduClass2 = hduClass2
+        self.hduClass4 = hduClass4
+        self.extname = extname
+        self.dataColumn = dataColumn
+        self.dataUnit = dataUnit
+        self.axisUnits = axisUnits
+    }
+}
+
+/// An N-dimensional array of values over binned axes. `axes[0]` varies fastest in `values`
+/// (FITS TDIM order), so `values[i0 + n0 * (i1 + n1 * i2)]`.
+public struct IRFTable: Equatable, Sendable {
+    public private(set) var axes: [Axis]
+    public private(set) var values: [Double]
+    public var unit: Unit
+
+    public init(axes: [Axis], values: [Double], unit: Unit) throws {
+        let n = axes.reduce(1) { $0 * $1.binCount }
+        guard n == values.count else { throw ModelError.shapeMismatch("IRF table", expected: n, got: values.count) }
+        self.axes = axes
+        self.values = values
+        self.unit = unit
+    }
+
+    public var shape: [Int] { axes.map(\.binCount) }
+
+    public func flatIndex(_ idx: [Int]) -> Int {
+        var flat = 0
+        var stride = 1
+        for (i, a) in zip(idx, axes) {
+            flat += i * stride
+            stride *= a.binCount
+        }
+        return flat
+    }
+
+    public func value(at idx: [Int]) -> Double { values[flatIndex(idx)] }
+
+    /// The same table with axis `k` replaced by `axis` and the bins along it reversed.
+    /// Used when a coordinate change (cos θ -> θ) turns an increasing axis into a decreasing one.
+    public func replacingAxisReversed(_ k: Int, with axis: Axis) throws -> IRFTable {
+        guard axis.binCount == axes[k].binCount else {
+            throw ModelError.invalidAxis(axis.name, reason: "replacement has \(axis.binCount) bins, expected \(axes[k].binCount)")
+        }
+        var newAxes = axes
+        newAxes[k] = axis
+        var out = values
+        let n = shape
+        var idx = [Int](repeating: 0, count: n.count)
+        for flat in 0..<values.count {
+            var rem = flat
+            for d in 0..<n.count { idx[d] = rem % n[d]; rem /= n[d] }
+            var src = idx
+            src[k] = n[k] - 1 - idx[k]
+            out[flat] = values[flatIndex(src)]
+        }
+        return try IRFTable(axes: newAxes, values: out, unit: unit)
+    }
+
+    /// Converts the data and every axis to the given units (axes looked up by meaning).
+    public func converted(dataUnit: Unit, axisUnits: [AxisMeaning: Unit]) throws -> IRFTable {
+        let newAxes = try axes.map { a in try axisUnits[a.meaning].map { try a.converted(to: $0) } ?? a }
+        return try IRFTable(axes: newAxes, values: try unit.convert(values, to: dataUnit), unit: dataUnit)
+    }
+}
+
+/// Something an IRF file can hold.
+public protocol IRFComponent: Sendable {
+    static var layout: IRFLayout { get }
+    var table: IRFTable { get }
+    var containment: Containment { get }
+    /// Where it came from and how it was converted; written as COMMENT cards.
+    var notes: [String] { get }
+}

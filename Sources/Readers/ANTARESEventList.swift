@@ -1,0 +1,116 @@
+import Astrometry
+import Foundation
+import Model
+
+/// Reads the ANTARES 2007-2017 public neutrino candidates, in either published layout:
+/// - `PublicData_0717.dat`: tab-separated `Decl[deg] RA[deg] Nhit Beta[deg] MJD[days]`, after a title line;
+/// - the VO-table `ant20_01.main` CSV export: `id, ra, dec, mjd, nhit, beta` (plus e.g. `dist_arcsec`).
+/// ANTARES gives no energy: `nhit` is kept as the declared energy proxy. `beta` is the angular error estimate.
+public enum ANTARESEventList {
+    public struct Options: Sendable {
+        public var obsID: String
+        public var creator: String
+        public init(obsID: String = "1", creator: String = "vodfkit") {
+            self.obsID = obsID
+            self.creator = creator
+        }
+    }
+
+    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
+        let table: DelimitedText
+        let idCol: Int?
+        switch kind {
+        case .antaresPublicList:
+            table = try DelimitedText(path: path, separator: "\t", headerAtOrAfter: 2)
+            idCol = nil
+        case .antaresVOTableCSV:
+            table = try DelimitedText(path: path, separator: ",")
+            idCol = try table.column("id") { $0 == "id" }
+        default:
+            throw InputError(file: path, reason: "not an ANTARES event list (\(kind.rawValue))")
+        }
+        let raCol = try table.column("ra") { $0 == "ra" || $0.hasPrefix("ra[") }
+        let decCol = try table.column("dec") { $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[") }
+        let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }
+        let betaCol = try table.column("beta") { $0.hasPrefix("beta") }
+        let mjdCol = try table.column("mjd") { $0.hasPrefix("mjd") }
+        guard !table.rows.isEmpty else { throw InputError(file: path, reason: "no events after the header") }
+
+        let ref = TimeReference.j2000TT
+        var ra: [Double] = [], dec: [Double] = [], time: [Double] = [], beta: [Double] = []
+        var nhit: [Int32] = [], ids: [Int64] = [], names: [String] = []
+        for (k, row) in table.rows.enumerated() {
+            let r = try table.double(row, raCol)
+            let d = try table.double(row, decCol)
+            guard (0..<360).contains(r) else {
+                throw InputError(file: path, line: row.line, column: table.header[raCol], reason: "RA \(r) outside [0, 360)")
+            }
+            guard (-90...90).contains(d) else {
+                throw InputError(file: path, line: row.line, column: table.header[decCol], reason: "declination \(d) outside [-90, 90]")
+            }
+            let mjd = try table.double(row, mjdCol)
+            do {
+                time.append(try TimeScales.seconds(sinceReference: ref, utcMJD: mjd))
+            } catch {
+                throw InputError(file: path, line: row.line, column: table.header[mjdCol], reason: "\(error)")
+            }
+            let n = try table.int(row, nhitCol)
+            guard n >= 0, n <= Int64(Int32.max) else {
+                throw InputError(file: path, line: row.line, column: table.header[nhitCol], reason: "hit count \(n) out of range")
+            }
+            let b = try table.double(row, betaCol)
+            guard b >= 0 else {
+                throw InputError(file: path, line: row.line, column: table.header[betaCol], reason: "negative angular error \(b)")
+            }
+            ra.append(r)
+            dec.append(d)
+            nhit.append(Int32(n))
+            beta.append(b)
+            if let idCol {
+                let name = row.cells[idCol]
+                // "ANT4536" -> 4536: the catalogue number is the event's identity in the release.
+                guard let num = Int64(String(name.drop { !$0.isNumber })) else {
+                    throw InputError(file: path, line: row.line, column: table.header[idCol], reason: "'\(name)' has no event number")
+                }
+                ids.append(num)
+                names.append(name)
+            } else {
+                // The .dat layout has no identifier: use the 1-based position in the file.
+                ids.append(Int64(k + 1))
+            }
+        }
+
+        var columns: [EventColumn] = [
+            EventColumn(name: "EVENT_ID", values: .int64(ids), level: .required,
+                        description: idCol == nil ? "row number in the input file (1-based)" : "event number from the catalogue id"),
+            EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required,
+                        description: "event time, seconds since MJDREF (TT), from the MJD (UTC) of the input"),
+            EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "reconstructed right ascension (ICRS)"),
+            EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "reconstructed declination (ICRS)"),
+            EventColumn(name: "NHIT", values: .int32(nhit), level: .instrument,
+                        description: "number of hits used in the track fit; the energy proxy of this release", isEnergyProxy: true),
+            EventColumn(name: "DIR_ERR", values: .double(beta), unit: .degree, level: .optional,
+                        description: "angular error estimate (beta) of the track fit"),
+        ]
+        if !names.isEmpty {
+            columns.append(EventColumn(name: "SRC_NAME", values: .string(names), level: .instrument, description: "catalogue identifier"))
+        }
+        let events = try EventList(columns: columns)
+
+        // The public list carries no run or livetime information: the event span stands in.
+        let tstart = time.min()!, tstop = time.max()!
+        let gti = try GTI(start: [tstart], stop: [tstop])
+        let meta = ObservationMetadata(
+            obsID: options.obsID, timeRef: ref, tstart: tstart, tstop: tstop,
+            ontime: tstop - tstart, livetime: tstop - tstart, coverageSource: .eventSpan,
+            site: KnownSites.antares, mode: .driftZenith, telescope: "ANTARES", instrument: "ANTARES",
+            origin: "ANTARES", creator: options.creator,
+            provenance: ["\(kind.rawValue): \((path as NSString).lastPathComponent)"],
+            notes: [
+                "ANTARES public event list: no livetime or run information in the input.",
+                "TSTART/TSTOP, ONTIME, LIVETIME and the GTI are the span of the event times.",
+                "No energy estimate: NHIT is the declared energy proxy (EPROXY).",
+            ])
+        return Observation(meta: meta, events: events, gti: gti)
+    }
+}

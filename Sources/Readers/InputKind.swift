@@ -1,0 +1,49 @@
+import Foundation
+
+/// What an input file is, decided from its content (the extension is only a hint).
+public enum InputKind: String, Sendable, CaseIterable {
+    case fits = "FITS"
+    case root = "ROOT"
+    case hdf5 = "HDF5"
+    case antaresPublicList = "ANTARES public event list (tab-separated)"
+    case antaresVOTableCSV = "ANTARES ant20_01 VO-table CSV export"
+    case km3netAeffTable = "KM3NeT effective-area table (CSV)"
+    case km3netPSFTable = "KM3NeT PSF table (CSV)"
+    case km3netEnergyResponseTable = "KM3NeT energy-response table (CSV)"
+    case km3netBackgroundTable = "KM3NeT background table (CSV)"
+
+    /// Sniffs the first bytes of `path`.
+    public static func detect(path: String) throws -> InputKind {
+        guard let h = FileHandle(forReadingAtPath: path) else {
+            throw InputError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
+        }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 8192)) ?? Data()
+        guard !head.isEmpty else { throw InputError(file: path, reason: "file is empty") }
+        let bytes = [UInt8](head)
+        if bytes.starts(with: Array("SIMPLE  =".utf8)) { return .fits }
+        if bytes.starts(with: [0x1f, 0x8b]), path.hasSuffix(".fits.gz") || path.hasSuffix(".fz") { return .fits }
+        if bytes.starts(with: Array("root".utf8)) { return .root }
+        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) { return .hdf5 }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n").prefix(6).map { $0.lowercased() }
+        for line in lines {
+            let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
+               tabs.contains(where: { $0.hasPrefix("nhit") }) {
+                return .antaresPublicList
+            }
+            let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            if commas.isSuperset(of: ["ra", "dec", "mjd", "nhit", "beta"]) { return .antaresVOTableCSV }
+            // KM3NeT IRF tables start with a log10 energy axis; the second axis tells the kind.
+            // Keyed on axes, not the value column, so a table missing its values gets "missing column".
+            if line.hasPrefix("log10(nu_e") || line.hasPrefix("log10(reco_e") {
+                if line.contains("cos(zen)") { return .km3netAeffTable }
+                if line.contains("sin(dec)") { return .km3netBackgroundTable }
+                if line.contains("log10(psi") { return .km3netPSFTable }
+                if line.contains("log10(reco_e") { return .km3netEnergyResponseTable }
+            }
+        }
+        throw InputError(file: path, line: 1, reason: "unrecognised input: not FITS, ROOT, HDF5, an ANTARES event list or a KM3NeT IRF table")
+    }
+}

@@ -1,0 +1,62 @@
+import FITSIO
+import Foundation
+
+/// Writes a FITS file all-or-nothing: into a temporary file beside the target, renamed on success.
+/// A failure at any step leaves nothing at the target path (and removes the temporary file).
+public enum FITSOutput {
+    public struct OutputError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    public static func write(_ tables: [Table], primary: [HeaderCard], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw OutputError(path: path, reason: "output directory \(dir) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw OutputError(path: path, reason: "output directory \(dir) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw OutputError(path: path, reason: "output path is a directory")
+        }
+        let tmp = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        try? FileManager.default.removeItem(atPath: tmp)
+        do {
+            let f = try FITSFile.create(path: tmp)
+            try f.createPrimaryHDU()
+            for c in primary { try f.write(c) }
+            try f.writeChecksum()
+            for t in tables { try f.append(t) }
+            try f.close()
+            if rename(tmp, path) != 0 {
+                throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            }
+        } catch let e as OutputError {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw e
+        } catch let e as FITSError {
+            try? FileManager.default.removeItem(atPath: tmp)
+            // Name the target, not the temporary file the user never asked for.
+            let detail = e.detail.replacingOccurrences(of: tmp, with: path)
+            throw OutputError(path: path, reason: detail.isEmpty ? e.context : "\(e.context): \(detail)")
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw error
+        }
+    }
+
+    /// Primary-HDU cards: who wrote the file and when.
+    public static func primaryCards(creator: String, origin: String?, telescope: String?) -> [HeaderCard] {
+        var cards = [HeaderCard("CREATOR", .string(creator), comment: "software that wrote this file")]
+        if let origin { cards.append(HeaderCard("ORIGIN", .string(origin))) }
+        if let telescope { cards.append(HeaderCard("TELESCOP", .string(telescope))) }
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        cards.append(HeaderCard("DATE", .string(String(iso.string(from: Date()).prefix(19))), comment: "file creation date (UTC)"))
+        return cards
+    }
+}

@@ -1,0 +1,71 @@
+import FITSIO
+import Model
+
+/// Who made an IRF and for which instrument; written beside the IRF's own keywords.
+public struct IRFContext: Sendable {
+    public var telescope: String
+    public var instrument: String
+    public var origin: String
+    public var creator: String
+    public var provenance: [String]
+    public init(telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = []) {
+        self.telescope = telescope
+        self.instrument = instrument
+        self.origin = origin
+        self.creator = creator
+        self.provenance = provenance
+    }
+}
+
+/// Serialises any IRF component as a one-row BINTABLE: `<AX>_LO`/`<AX>_HI` per axis and the
+/// N-D data column with TDIM in spec order (first axis fastest) and CREFn naming the axes.
+public struct IRFWriter: Sendable {
+    public let flavor: FormatFlavor
+    public init(flavor: FormatFlavor) { self.flavor = flavor }
+
+    public func table<C: IRFComponent>(for component: C, context: IRFContext) throws -> Table {
+        let layout = C.layout
+        var component = component
+        // GADF cannot say "cos zenith": re-express it as a zenith angle (stored in THETA).
+        if flavor.isGADF, let aeff = component as? EffectiveArea, aeff.spatialAxis.meaning == .cosZenith {
+            component = try aeff.withZenithAngleAxis() as! C
+        }
+        let table = try component.table.converted(dataUnit: layout.dataUnit, axisUnits: layout.axisUnits)
+        for a in table.axes where !flavor.canStore(a.meaning) {
+            throw WriterError.unsupported("\(flavor.rawValue) cannot store an axis of meaning \(a.meaning.rawValue); use --format vodf")
+        }
+
+        var specs: [ColumnSpec] = []
+        var data: [ColumnData] = []
+        var cref: [String] = []
+        for a in table.axes {
+            let name = flavor.axisColumn(a.meaning)
+            let unit = a.unit.symbol.isEmpty ? nil : a.unit.symbol
+            specs.append(ColumnSpec("\(name)_LO", .float64, repeatCount: a.binCount, unit: unit))
+            specs.append(ColumnSpec("\(name)_HI", .float64, repeatCount: a.binCount, unit: unit))
+            data.append(.float64(a.lows))
+            data.append(.float64(a.highs))
+            cref.append("\(name)_LO:\(name)_HI")
+        }
+        specs.append(ColumnSpec(layout.dataColumn, .float64, repeatCount: table.values.count,
+                                unit: table.unit.symbol.isEmpty ? nil : table.unit.symbol, dims: table.shape))
+        data.append(.float64(table.values))
+
+        var header = flavor.classCards(["RESPONSE", layout.hduClass2, component.containment.rawValue, layout.hduClass4])
+        header.append(HeaderCard("CREF\(specs.count)", .string("(" + cref.joined(separator: ",") + ")"),
+                                 comment: "axes of \(layout.dataColumn), fastest first"))
+        for (i, a) in table.axes.enumerated() {
+            header.append(HeaderCard("AXIS\(i + 1)", .string(a.meaning.rawValue), comment: "vodfkit: meaning of axis \(i + 1) in CREF"))
+        }
+        header += [
+            HeaderCard("ORIGIN", .string(context.origin), comment: "organisation responsible for the data"),
+            HeaderCard("TELESCOP", .string(context.telescope)),
+            HeaderCard("INSTRUME", .string(context.instrument)),
+            HeaderCard("CREATOR", .string(context.creator), comment: "software that wrote this file"),
+        ]
+        header += context.provenance.map { HeaderCard.history("input: \($0)") }
+        header += component.notes.map { HeaderCard.comment($0) }
+        let extname = flavor == .vodf ? layout.extname.replacingOccurrences(of: " ", with: "_") : layout.extname
+        return Table(name: extname, header: header, columns: specs, data: data)
+    }
+}

@@ -1,0 +1,165 @@
+import Astrometry
+import FITSIO
+import Model
+
+/// Serialises an observation's events and GTI as EVENTS and GTI tables.
+public struct ObservationWriter: Sendable {
+    public let flavor: FormatFlavor
+    public init(flavor: FormatFlavor) { self.flavor = flavor }
+
+    public func tables(for obs: Observation) throws -> [Table] {
+        [try eventsTable(obs), try gtiTable(obs)]
+    }
+
+    /// Keywords that define TIME: MJDREF, TIMEUNIT, TIMESYS and the reference position.
+    func timeCards(_ meta: ObservationMetadata) -> [HeaderCard] {
+        var cards = [
+            HeaderCard("MJDREFI", .int(Int64(meta.timeRef.mjdInt)), comment: "[d] integer part of the MJD reference"),
+            HeaderCard("MJDREFF", .double(meta.timeRef.mjdFrac), comment: "[d] fractional part of the MJD reference"),
+            HeaderCard("TIMEUNIT", .string("s"), comment: "unit of TSTART, TSTOP and TIME"),
+            HeaderCard("TIMESYS", .string(meta.timeRef.system.rawValue), comment: "time scale"),
+        ]
+        switch flavor {
+        // GADF 0.2 lists LOCAL; 0.3 follows FITS Table 31 (TOPOCENTER); VODF renames it TREFPOS.
+        case .gadf02: cards.append(HeaderCard("TIMEREF", .string("LOCAL"), comment: "time reference position"))
+        case .gadf03: cards.append(HeaderCard("TIMEREF", .string("TOPOCENTER"), comment: "time reference position"))
+        case .vodf: cards.append(HeaderCard("TREFPOS", .string("TOPOCENTER"), comment: "time reference position"))
+        }
+        return cards
+    }
+
+    func siteCards(_ site: Site?) -> [HeaderCard] {
+        guard let site else { return [] }
+        if flavor == .vodf {
+            return [
+                HeaderCard("OBSGEO-B", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
+                HeaderCard("OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
+                HeaderCard("OBSGEO-H", .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid"),
+            ]
+        }
+        return [
+            HeaderCard("GEOLON", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
+            HeaderCard("GEOLAT", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
+            HeaderCard("ALTITUDE", .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid"),
+        ]
+    }
+
+    func dateCards(_ meta: ObservationMetadata) throws -> [HeaderCard] {
+        let beg = try TimeScales.isoDate(reference: meta.timeRef, seconds: meta.tstart)
+        let end = try TimeScales.isoDate(reference: meta.timeRef, seconds: meta.tstop)
+        if flavor == .gadf02 {
+            // GADF 0.2 split date and time.
+            let b = beg.split(separator: "T"), e = end.split(separator: "T")
+            return [
+                HeaderCard("DATE-OBS", .string(String(b[0])), comment: "start date (\(meta.timeRef.system.rawValue))"),
+                HeaderCard("TIME-OBS", .string(String(b[1])), comment: "start time (\(meta.timeRef.system.rawValue))"),
+                HeaderCard("DATE-END", .string(String(e[0])), comment: "end date (\(meta.timeRef.system.rawValue))"),
+                HeaderCard("TIME-END", .string(String(e[1])), comment: "end time (\(meta.timeRef.system.rawValue))"),
+            ]
+        }
+        return [
+            HeaderCard("DATE-BEG", .string(beg), comment: "start (\(meta.timeRef.system.rawValue))"),
+            HeaderCard("DATE-END", .string(end), comment: "end (\(meta.timeRef.system.rawValue))"),
+        ]
+    }
+
+    func obsIDCard(_ meta: ObservationMetadata) throws -> HeaderCard {
+        if flavor == .vodf { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
+        guard let n = Int64(meta.obsID) else {
+            throw WriterError.unsupported("GADF needs an integer OBS_ID, got '\(meta.obsID)' (use --format vodf or a numeric --obs-id)")
+        }
+        return HeaderCard("OBS_ID", .int(n), comment: "observation id")
+    }
+
+    func eventsTable(_ obs: Observation) throws -> Table {
+        let meta = obs.meta
+        var header = flavor.classCards(flavor == .vodf ? ["OGIP", "EVENTS"] : ["EVENTS"])
+        header.append(try obsIDCard(meta))
+        header += [
+            HeaderCard("TSTART", .double(meta.tstart), comment: "[s] start, seconds since MJDREF"),
+            HeaderCard("TSTOP", .double(meta.tstop), comment: "[s] stop, seconds since MJDREF"),
+            HeaderCard("ONTIME", .double(meta.ontime), comment: "[s] sum of GTIs"),
+            HeaderCard("LIVETIME", .double(meta.livetime), comment: "[s] dead-time corrected ONTIME"),
+            HeaderCard("DEADC", .double(meta.deadc), comment: "LIVETIME / ONTIME"),
+            HeaderCard("TIMECOVR", .string(meta.coverageSource.rawValue), comment: "vodfkit: how TSTART..LIVETIME were obtained"),
+        ]
+        switch meta.mode {
+        case .drift(let alt, let az):
+            // DRIFT exists from GADF 0.3 on; for 0.2 we still say DRIFT (gammapy 2.1 reads it) and note it.
+            header += [
+                HeaderCard("OBS_MODE", .string("DRIFT"), comment: "fixed in the local frame"),
+                HeaderCard("ALT_PNT", .double(alt), comment: "[deg] pointing altitude"),
+                HeaderCard("AZ_PNT", .double(az), comment: "[deg] pointing azimuth"),
+            ]
+        case .pointing(let ra, let dec):
+            header += [
+                HeaderCard("OBS_MODE", .string("POINTING")),
+                HeaderCard("RA_PNT", .double(ra), comment: "[deg] pointing right ascension"),
+                HeaderCard("DEC_PNT", .double(dec), comment: "[deg] pointing declination"),
+            ]
+        }
+        header += [
+            HeaderCard("EQUINOX", .double(2000.0), comment: "coordinate epoch"),
+            HeaderCard("RADECSYS", .string("ICRS"), comment: "celestial frame of RA/DEC"),
+        ]
+        if let obj = meta.object { header.append(HeaderCard("OBJECT", .string(obj))) }
+        header += provenanceCards(meta)
+        header += timeCards(meta)
+        header += try dateCards(meta)
+        header += siteCards(meta.site)
+        if let proxy = obs.events.energyProxy {
+            header.append(HeaderCard("EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
+        }
+        header.append(HeaderCard("SIMULATD", .bool(meta.isSimulated), comment: "vodfkit: T for Monte Carlo"))
+        header += meta.notes.map { HeaderCard.comment($0) }
+        header += obs.events.columns.map { c in
+            HeaderCard.comment("\(flavor.eventColumn(c.name)): \(c.description)\(c.isTruth ? " [MC truth]" : "")")
+        }
+
+        var specs: [ColumnSpec] = []
+        var data: [ColumnData] = []
+        var columns = obs.events.columns
+        if obs.events["ENERGY"] == nil {
+            // Both formats require ENERGY (and gammapy 2.1 refuses a table without it). With no
+            // measurement, NaN - FITS's undefined float - says "unknown"; EPROXY names the proxy.
+            let nan = EventColumn(name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
+                                  unit: .TeV, level: .required,
+                                  description: "not measured by this instrument: NaN (undefined); see EPROXY")
+            columns.insert(nan, at: min(4, columns.count))
+            header.append(HeaderCard.comment("ENERGY: not measured by this instrument: NaN (undefined); see EPROXY"))
+        }
+        for c in columns {
+            let name = flavor.eventColumn(c.name)
+            let unit = c.unit?.symbol
+            switch c.values {
+            case .double(let v): specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v))
+            case .float(let v): specs.append(ColumnSpec(name, .float32, unit: unit)); data.append(.float32(v))
+            case .int64(let v): specs.append(ColumnSpec(name, .int64, unit: unit)); data.append(.int64(v))
+            case .int32(let v): specs.append(ColumnSpec(name, .int32, unit: unit)); data.append(.int32(v))
+            case .string(let v):
+                specs.append(ColumnSpec(name, .string, repeatCount: max(1, v.map(\.utf8.count).max() ?? 1), unit: unit))
+                data.append(.string(v))
+            }
+        }
+        return Table(name: "EVENTS", header: header, columns: specs, data: data)
+    }
+
+    func gtiTable(_ obs: Observation) throws -> Table {
+        var header = flavor.classCards(["GTI"])
+        header.append(try obsIDCard(obs.meta))
+        header += timeCards(obs.meta)
+        header += provenanceCards(obs.meta)
+        return Table(name: "GTI", header: header,
+                     columns: [ColumnSpec("START", .float64, unit: "s"), ColumnSpec("STOP", .float64, unit: "s")],
+                     data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
+    }
+
+    func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {
+        [
+            HeaderCard("ORIGIN", .string(meta.origin), comment: "organisation responsible for the data"),
+            HeaderCard("TELESCOP", .string(meta.telescope)),
+            HeaderCard("INSTRUME", .string(meta.instrument)),
+            HeaderCard("CREATOR", .string(meta.creator), comment: "software that wrote this file"),
+        ] + meta.provenance.map { HeaderCard.history("input: \($0)") }
+    }
+}

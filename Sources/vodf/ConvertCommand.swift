@@ -1,0 +1,118 @@
+import ArgumentParser
+import FITSIO
+import Foundation
+import Model
+import Readers
+import Writers
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert an input file into a GADF or VODF FITS file.",
+        discussion: """
+        The input kind is detected from the file's content:
+          - ANTARES public event list, tab-separated (PublicData_0717.dat layout)   -> EVENTS + GTI
+          - ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta)       -> EVENTS + GTI
+          - KM3NeT effective-area table (aeff_coszen_*.csv)                          -> AEFF_2D
+
+        Examples:
+          vodf convert PublicData_0717.dat -o antares.fits
+          vodf convert aeff_coszen_allnumuCC_track.csv -o aeff.fits --format gadf-0.2
+          vodf convert aeff_coszen_allnumuCC_track.csv -o aeff-vodf.fits --format vodf
+
+        The output is written to a temporary file beside the target and renamed when complete,
+        so a failed conversion never leaves a partial file.
+        """)
+
+    @Argument(help: "Input file (ANTARES event list or KM3NeT IRF table).")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output FITS file.")
+    var output: String
+
+    @Option(help: "Output format: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String = FormatFlavor.gadf03.rawValue
+
+    @Option(help: "What to produce: events or aeff. Default: what the input holds.")
+    var kind: String?
+
+    @Option(help: "Observation id for event lists without one (integer for GADF).")
+    var obsID: String = "1"
+
+    @Option(help: "INSTRUME for IRF tables. Default: taken from the input path when it names a detector (e.g. ARCA230), else KM3NeT.")
+    var instrument: String?
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    func validate() throws {
+        guard FormatFlavor(rawValue: format) != nil else {
+            throw ValidationError("unknown format '\(format)'; choose one of \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let kind, !["events", "aeff"].contains(kind) {
+            throw ValidationError("unknown kind '\(kind)'; choose events or aeff")
+        }
+    }
+
+    func run() throws {
+        let flavor = FormatFlavor(rawValue: format)!
+        let creator = "vodfkit \(vodfkitVersion)"
+        let detected: InputKind
+        do { detected = try InputKind.detect(path: input) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
+
+        let inputKind: String
+        switch detected {
+        case .antaresPublicList, .antaresVOTableCSV: inputKind = "events"
+        case .km3netAeffTable: inputKind = "aeff"
+        default: throw Failure(message: "\(input): \(detected.rawValue) input is not supported by convert yet", code: Exit.badInput)
+        }
+        if let kind, kind != inputKind {
+            throw Failure(message: "\(input): holds \(inputKind), not \(kind) (\(detected.rawValue))", code: Exit.badInput)
+        }
+
+        let tables: [Table]
+        let primary: [HeaderCard]
+        var summary: [String] = []
+        do {
+            switch detected {
+            case .antaresPublicList, .antaresVOTableCSV:
+                let obs = try ANTARESEventList.read(path: input, kind: detected,
+                                                    options: .init(obsID: obsID, creator: creator))
+                tables = try ObservationWriter(flavor: flavor).tables(for: obs)
+                primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
+                let n = obs.events.count
+                summary.append("EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)")
+            default:
+                let aeff = try KM3NeTIRFTables.readEffectiveArea(path: input)
+                let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT",
+                                         creator: creator, provenance: [(input as NSString).lastPathComponent])
+                tables = [try IRFWriter(flavor: flavor).table(for: aeff, context: context)]
+                primary = FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT")
+                summary.append("AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
+            }
+        } catch let e as InputError {
+            throw Failure(message: e.description, code: Exit.badInput)
+        } catch let e as WriterError {
+            throw Failure(message: "\(input): \(e)", code: Exit.usage)
+        } catch {
+            throw Failure(message: "\(input): \(error)", code: Exit.badInput)
+        }
+
+        do {
+            try FITSOutput.write(tables, primary: primary, to: output)
+        } catch {
+            throw Failure(message: "\(error)", code: Exit.outputFailed)
+        }
+        if !quiet {
+            print("wrote \(output) (\(flavor.rawValue)) from \(input) [\(detected.rawValue)]")
+            for s in summary { print("  \(s)") }
+        }
+    }
+
+    /// "ARCA230" from the path when the published folder name says so; else "KM3NeT".
+    private func instrumentName(_ path: String) -> String {
+        let p = path.uppercased()
+        for name in ["ARCA230", "ARCA115", "ARCA", "ORCA115", "ORCA"] where p.contains(name) { return name }
+        return "KM3NeT"
+    }
+}

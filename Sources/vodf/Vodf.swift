@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes, documented in the README.
+enum Exit {
+    static let ok: Int32 = 0
+    static let usage: Int32 = 2
+    static let badInput: Int32 = 3
+    static let outputFailed: Int32 = 4
+}
+
+/// A failure already explained to the user in one line; carries the exit code.
+struct Failure: Error {
+    let message: String
+    let code: Int32
+}
+
+@main
+struct Vodf {
+    static func main() {
+        do {
+            var command = try VodfCommand.parseAsRoot()
+            try command.run()
+        } catch let f as Failure {
+            FileHandle.standardError.write(Data("vodf: error: \(f.message)\n".utf8))
+            exit(f.code)
+        } catch {
+            // ArgumentParser's own errors: help, version, usage mistakes.
+            let code = VodfCommand.exitCode(for: error)
+            let message = VodfCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(Exit.ok)
+            }
+            // One line: the reason, then where to read more (ArgumentParser appends a usage block).
+            let reason = message.split(separator: "\n").first.map(String.init) ?? message
+            let cleaned = reason.hasPrefix("Error: ") ? String(reason.dropFirst(7)) : reason
+            FileHandle.standardError.write(Data("vodf: error: \(cleaned) (see 'vodf --help')\n".utf8))
+            exit(code == .validationFailure || code.rawValue == 64 ? Exit.usage : code.rawValue)
+        }
+    }
+}
+
+struct VodfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vodf",
+        abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, and look inside FITS files.",
+        discussion: """
+        Inputs are recognised by content: ANTARES public event lists (.dat or VO CSV), KM3NeT IRF tables (CSV).
+        Outputs are GADF 0.3 (default), GADF 0.2, or the VODF draft.
+
+        Exit codes: 0 success, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
+        """,
+        version: vodfkitVersion,
+        subcommands: [ConvertCommand.self, InspectCommand.self])
+}
+
+let vodfkitVersion = "0.1.0"

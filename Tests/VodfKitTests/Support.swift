@@ -1,0 +1,18 @@
+import Foundation
+
+/// Paths the tests use. Real inputs live outside the repo; tests that need them skip with a reason.
+enum Paths {
+    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let testData = repo.appendingPathComponent("TestData").path
+    static let corpus = repo.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
+    static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus + "/antares") }
+
+    /// A fresh empty directory for one test.
+    static func scratch(_ name: String = #function) throws -> String {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vodfkit-tests-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(name.filter { $0.isLetter || $0.isNumber } + "-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+}

@@ -1,0 +1,70 @@
+"""Shared fixtures for the oracle tests: the vodf binary, the corpus, and helpers."""
+import logging
+import os
+import re
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("VODF_CORPUS", REPO.parent / "shared" / "corpus"))
+TESTDATA = REPO / "TestData"
+
+
+@pytest.fixture(scope="session")
+def vodf():
+    exe = Path(os.environ.get("VODF_BIN", REPO / ".build" / "debug" / "vodf"))
+    if not exe.exists():
+        pytest.fail(f"vodf binary not found at {exe}: run 'swift build' (make test does)")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    if not (CORPUS / "antares").is_dir():
+        pytest.skip(f"needs the real inputs in {CORPUS} (../shared/corpus beside the repo)")
+    return CORPUS
+
+
+def run_vodf(vodf, *args):
+    return subprocess.run([str(vodf), *map(str, args)], capture_output=True, text=True)
+
+
+def convert(vodf, src, out, *extra):
+    r = run_vodf(vodf, "convert", src, "-o", out, "-q", *extra)
+    assert r.returncode == 0, f"convert failed ({r.returncode}): {r.stderr}"
+    assert Path(out).exists()
+    return Path(out)
+
+
+def fitsverify_counts(path):
+    """(warnings, errors) from fitsverify's closing line."""
+    r = subprocess.run(["fitsverify", str(path)], capture_output=True, text=True)
+    m = re.search(r"Verification found (\d+) warning\(s\) and (\d+) error\(s\)", r.stdout + r.stderr)
+    assert m, f"unexpected fitsverify output:\n{r.stdout}\n{r.stderr}"
+    return int(m.group(1)), int(m.group(2)), r.stdout
+
+
+class NoWarnings:
+    """Collects Python warnings and gammapy/astropy log records at WARNING or above."""
+
+    def __enter__(self):
+        self._cm = warnings.catch_warnings(record=True)
+        self.warnings = self._cm.__enter__()
+        warnings.simplefilter("always")
+        self.records = []
+        handler = logging.Handler(level=logging.WARNING)
+        handler.emit = self.records.append
+        self._handler = handler
+        logging.getLogger().addHandler(handler)
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger().removeHandler(self._handler)
+        self._cm.__exit__(*exc)
+        return False
+
+    def messages(self):
+        return [str(w.message) for w in self.warnings] + [r.getMessage() for r in self.records]

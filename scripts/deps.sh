@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vodfkit builds and tests against; skips what is present.
+# Run as root (CI and the dev machines are root); otherwise it uses sudo when available.
+set -euo pipefail
+pkgs=(pkg-config libcfitsio-dev libhdf5-dev liberfa-dev zlib1g-dev fitsverify python3-venv)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all system packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"
