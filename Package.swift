@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["FITSIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,9 +19,15 @@ let package = Package(
         .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
 
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
         .target(name: "FITSIO", dependencies: ["CFITSIO"]),
+        // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
+        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash"]),
         // Canonical model: pure values, no I/O.
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
@@ -32,9 +38,9 @@ let package = Package(
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "Model", "Readers", "Writers",
+            "FITSIO", "ROOTIO", "Model", "Readers", "Writers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
     ]
 )

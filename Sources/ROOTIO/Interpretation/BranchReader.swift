@@ -1,0 +1,232 @@
+/// Reads a branch's values over an entry range, basket by basket: each basket is decompressed
+/// once, decoded, and only the requested entries are kept, so memory follows the range read.
+public struct BranchReader {
+    public let tree: Tree
+    public init(tree: Tree) { self.tree = tree }
+
+    public func interpretation(_ b: Branch) throws -> Interpretation {
+        try Interpretation.of(b, registry: tree.registry)
+    }
+
+    public func read(_ b: Branch, entries: Range<Int>? = nil) throws -> BranchData {
+        let range = entries ?? 0..<b.entries
+        let interp = try interpretation(b)
+        if case .group = interp {
+            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0, reason: "has no data of its own (a group); read its sub-branches")
+        }
+        guard range.lowerBound >= 0, range.upperBound <= b.entries else {
+            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                            reason: "entries \(range) outside 0..<\(b.entries)")
+        }
+        if b.hasEmbeddedBaskets {
+            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                            reason: "baskets stored inside the branch record (file not closed properly) are not supported")
+        }
+        var out: BranchData? = nil
+        for i in b.baskets(overlapping: range.lowerBound, range.upperBound) {
+            let basket = try b.readBasket(i, file: tree.file)
+            var chunk = try decode(basket, interp, branch: b)
+            let lo = max(range.lowerBound - basket.firstEntry, 0)
+            let hi = min(range.upperBound - basket.firstEntry, basket.entryCount)
+            if lo > 0 || hi < basket.entryCount { chunk = chunk.slice(lo..<hi) }
+            if out == nil { out = chunk } else { out!.append(chunk) }
+        }
+        if let out {
+            guard out.count == range.count else {
+                throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                                reason: "baskets hold \(out.count) entries, expected \(range.count)")
+            }
+            return out
+        }
+        guard range.isEmpty else {
+            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0, reason: "no basket holds entries \(range)")
+        }
+        return Self.empty(interp)
+    }
+
+    static func empty(_ interp: Interpretation) -> BranchData {
+        switch interp {
+        case .numbers(let code, let w): return w == 1 ? .numbers(.empty(code)) : .fixed(.empty(code), width: w)
+        case .jaggedNumbers(let code, let w, _): return .jagged([0], w == 1 ? .numbers(.empty(code)) : .fixed(.empty(code), width: w))
+        case .strings: return .strings([])
+        case .pointers: return .jagged([0], .numbers(.u32([])))
+        case .memberSTL(let t): return .jagged([0], emptyElement(t))
+        default: return .values([])
+        }
+    }
+
+    static func emptyElement(_ t: STLType) -> BranchData {
+        switch t {
+        case .string: return .strings([])
+        case .sequence(.basic(let c)): return .jagged([0], .numbers(.empty(c)))
+        case .sequence(.string): return .jagged([0], .strings([]))
+        default: return .values([])
+        }
+    }
+
+    /// Entry byte ranges of a basket: from its offset table, or equal slices when there is none.
+    func entryRanges(_ k: Basket, branch b: Branch) throws -> [Range<Int>] {
+        if let offs = k.offsets { return (0..<k.entryCount).map { offs[$0]..<offs[$0 + 1] } }
+        guard k.entryCount > 0 else { return [] }
+        guard k.data.count % k.entryCount == 0 else {
+            throw ROOTError(file: tree.file.path, object: "branch \(b.path) basket \(k.index)", offset: k.seek,
+                            reason: "\(k.data.count) bytes do not split into \(k.entryCount) equal entries")
+        }
+        let size = k.data.count / k.entryCount
+        return (0..<k.entryCount).map { ($0 * size)..<(($0 + 1) * size) }
+    }
+
+    func decode(_ k: Basket, _ interp: Interpretation, branch b: Branch) throws -> BranchData {
+        let what = "branch \(b.path) basket \(k.index)"
+        func err(_ reason: String, entry: Int) -> ROOTError {
+            ROOTError(file: tree.file.path, object: what, offset: k.seek, reason: "entry \(k.firstEntry + entry): \(reason)")
+        }
+        switch interp {
+        case .group:
+            return .values([])
+        case .numbers(let code, let width):
+            let need = k.entryCount * width * NumberArray.itemSize(code)
+            guard k.data.count >= need else {
+                throw ROOTError(file: tree.file.path, object: what, offset: k.seek,
+                                reason: "\(k.data.count) bytes for \(k.entryCount) entries of \(width) values (need \(need))")
+            }
+            var n = NumberArray.empty(code)
+            if k.offsets == nil || width * NumberArray.itemSize(code) * k.entryCount == k.data.count {
+                n.append(bigEndian: k.data, 0..<need, code: code)
+            } else {
+                for (j, r) in try entryRanges(k, branch: b).enumerated() {
+                    guard r.count == width * NumberArray.itemSize(code) else { throw err("\(r.count) bytes, expected \(width * NumberArray.itemSize(code))", entry: j) }
+                    n.append(bigEndian: k.data, r, code: code)
+                }
+            }
+            return width == 1 ? .numbers(n) : .fixed(n, width: width)
+        case .jaggedNumbers(let code, let width, let header):
+            let item = NumberArray.itemSize(code) * width
+            var offsets = [0]
+            offsets.reserveCapacity(k.entryCount + 1)
+            var n = NumberArray.empty(code)
+            var total = 0
+            for (j, r) in try entryRanges(k, branch: b).enumerated() {
+                if r.isEmpty { offsets.append(total); continue }
+                guard r.count >= header, (r.count - header) % item == 0 else {
+                    throw err("\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header", entry: j)
+                }
+                n.append(bigEndian: k.data, (r.lowerBound + header)..<r.upperBound, code: code)
+                total += (r.count - header) / item
+                offsets.append(total)
+            }
+            return .jagged(offsets, width == 1 ? .numbers(n) : .fixed(n, width: width))
+        case .pointers:
+            var offsets = [0]
+            var n = NumberArray.u32([])
+            for (j, r) in try entryRanges(k, branch: b).enumerated() {
+                guard r.count % 4 == 0 else { throw err("pointer tags not a multiple of 4 bytes", entry: j) }
+                n.append(bigEndian: k.data, r, code: 13)
+                offsets.append(offsets.last! + r.count / 4)
+            }
+            return .jagged(offsets, .numbers(n))
+        case .strings(let header):
+            var out: [String] = []
+            for r in try entryRanges(k, branch: b) {
+                var c = cursor(k, r, what)
+                try c.skip(min(header, r.count))
+                out.append(r.count > header ? try c.string() : "")
+            }
+            return .strings(out)
+        case .memberSTL(let t):
+            return try decodeMemberSTL(k, t, branch: b, what: what)
+        case .object(let t):
+            var out: [RValue] = []
+            var reader = ObjectReader(registry: tree.registry)
+            for r in try entryRanges(k, branch: b) {
+                var c = cursor(k, r, what)
+                out.append(try reader.readSTL(t.typeName, header: true, &c))
+                guard c.pos == r.upperBound else { throw c.error("object ended at \(c.pos), entry ends at \(r.upperBound)") }
+            }
+            return .values(out)
+        }
+    }
+
+    func cursor(_ k: Basket, _ r: Range<Int>, _ what: String) -> Cursor {
+        // Limit the cursor to the entry so a corrupt length cannot read into the next one.
+        Cursor(bytes: Array(k.data[0..<r.upperBound]), pos: r.lowerBound, inObject: true, originShift: k.keylen,
+               file: tree.file.path, object: what)
+    }
+
+    /// Per entry: a 6-byte header, then one container (or string) per element of the parent collection.
+    func decodeMemberSTL(_ k: Basket, _ t: STLType, branch b: Branch, what: String) throws -> BranchData {
+        var entryOffsets = [0]
+        var reader = ObjectReader(registry: tree.registry)
+        switch t {
+        case .sequence(.basic(let code)):
+            var inner = [0]
+            var n = NumberArray.empty(code)
+            let size = NumberArray.itemSize(code)
+            for r in try entryRanges(k, branch: b) {
+                var c = Cursor(bytes: k.data, pos: r.lowerBound, inObject: true, file: tree.file.path, object: what)
+                if !r.isEmpty { _ = try c.byteCountAndVersion() }
+                var elements = 0
+                while c.pos < r.upperBound {
+                    let m = Int(try c.i32())
+                    guard m >= 0, m * size <= r.upperBound - c.pos else { throw c.error("vector of \(m) values overruns its entry") }
+                    n.append(bigEndian: k.data, c.pos..<(c.pos + m * size), code: code)
+                    c.pos += m * size
+                    inner.append(inner.last! + m)
+                    elements += 1
+                }
+                entryOffsets.append(entryOffsets.last! + elements)
+            }
+            return .jagged(entryOffsets, .jagged(inner, .numbers(n)))
+        case .string:
+            var strings: [String] = []
+            for r in try entryRanges(k, branch: b) {
+                var c = cursor(k, r, what)
+                if !r.isEmpty { _ = try c.byteCountAndVersion() }
+                var elements = 0
+                while c.pos < r.upperBound {
+                    strings.append(try c.string())
+                    elements += 1
+                }
+                entryOffsets.append(entryOffsets.last! + elements)
+            }
+            return .jagged(entryOffsets, .strings(strings))
+        case .sequence(.string):
+            var inner = [0]
+            var strings: [String] = []
+            for r in try entryRanges(k, branch: b) {
+                var c = cursor(k, r, what)
+                if !r.isEmpty { _ = try c.byteCountAndVersion() }
+                var elements = 0
+                while c.pos < r.upperBound {
+                    let m = Int(try c.i32())
+                    guard m >= 0, m <= r.upperBound - c.pos else { throw c.error("vector of \(m) strings overruns its entry") }
+                    for _ in 0..<m { strings.append(try c.string()) }
+                    inner.append(inner.last! + m)
+                    elements += 1
+                }
+                entryOffsets.append(entryOffsets.last! + elements)
+            }
+            return .jagged(entryOffsets, .jagged(inner, .strings(strings)))
+        default:
+            // Anything else (e.g. vector<AAny>, possibly member-wise): read generically per element,
+            // with the entry header deciding object-wise or member-wise layout.
+            var values: [RValue] = []
+            for r in try entryRanges(k, branch: b) {
+                var c = cursor(k, r, what)
+                var elements = 0
+                if !r.isEmpty {
+                    // One header per entry; member-wise, the element class version follows it once.
+                    let (_, version) = try c.byteCountAndVersion()
+                    let memberwise = version & ObjectReader.kStreamedMemberWise != 0
+                    let ev = memberwise ? try reader.readVersionForMemberWise(&c) : nil
+                    while c.pos < r.upperBound {
+                        values.append(try reader.readSTLContent(t, memberwise: memberwise, elementVersion: ev, &c))
+                        elements += 1
+                    }
+                }
+                entryOffsets.append(entryOffsets.last! + elements)
+            }
+            return .jagged(entryOffsets, .values(values))
+        }
+    }
+}
