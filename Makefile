@@ -4,7 +4,7 @@ VENV  ?= .venv-oracle
 VODF  := .build/debug/vodf
 OUT   ?= out
 
-.PHONY: all deps venv build run test test-swift test-oracle clean
+.PHONY: all deps venv testdata build release run test test-swift test-oracle bench clean
 
 all: build
 
@@ -15,6 +15,10 @@ deps:
 ## venv: the pinned Python oracle venv (gammapy, astropy) used by the interop tests
 venv: deps
 	@bash scripts/oracle-venv.sh
+
+## testdata: the km3net-testdata and km3irf wheels from PyPI, unpacked into .testdata/ (git-ignored)
+testdata:
+	@bash scripts/testdata.sh
 
 ## build: debug build of the library and the `vodf` command
 build: deps
@@ -31,14 +35,21 @@ run: build
 	$(VODF) inspect $(OUT)/antares_sample.fits
 	$(VODF) inspect $(OUT)/aeff_sample.fits
 
-## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, fitsverify)
-test: build venv test-swift test-oracle
+## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io, fitsverify)
+test: build venv testdata test-swift test-oracle
 
 test-swift:
 	$(SWIFT) test
 
 test-oracle:
 	VODF_BIN=$(VODF) $(VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/oracle
+
+## bench: release build, then vodfkit against the Python anchors side by side (ratios printed)
+release: deps
+	$(SWIFT) build -c release
+
+bench: release venv testdata
+	$(VENV)/bin/python Benchmarks/bench.py
 
 clean:
 	rm -rf .build $(OUT)

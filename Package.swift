@@ -41,6 +41,8 @@ let package = Package(
             "FITSIO", "ROOTIO", "Model", "Readers", "Writers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `make bench`: in-process timings against the inflate floor.
+        .executableTarget(name: "vodf-bench", dependencies: ["ROOTIO"], path: "Benchmarks/vodf-bench"),
         .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
     ]
 )

@@ -22,12 +22,15 @@ struct RootDump: ParsableCommand {
     var file: String
     @Argument(help: "Tree name (e.g. E or T), or another key (Head, MultiHead, Header) to print that object as JSON.")
     var tree: String
-    @Argument(help: "Branch path (Evt/trks/trks.E) or name (trks.E). Omit for all branches.")
-    var branch: String?
+    @Argument(help: "Branch paths (Evt/trks/trks.E) or names (trks.E). Omit for all branches.")
+    var branches: [String] = []
     @Option(help: "Entry range a:b (half-open; either side may be omitted).")
     var entries: String?
     @Flag(help: "Print JSON.")
     var json = false
+
+    @Flag(help: "Print per branch only the entry count, the element count and the sum of the values.")
+    var summary = false
 
     func run() throws {
         do {
@@ -43,7 +46,23 @@ struct RootDump: ParsableCommand {
             let t = try f.tree(tree)
             let reader = BranchReader(tree: t)
             var out = JSONOut()
-            if let branch {
+            if summary {
+                let selected = branches.isEmpty ? t.allBranches : try branches.map { name in
+                    guard let b = t.branch(name) else {
+                        throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput)
+                    }
+                    return b
+                }
+                for b in selected {
+                    if case .group = try reader.interpretation(b) { continue }
+                    let data = try reader.read(b, entries: try parseRange(b.entries))
+                    let (n, sum) = Self.elementsAndSum(data)
+                    out.raw("\(b.path)\tentries=\(data.count)\telements=\(n)\tsum=\(sum)\n")
+                }
+                out.flush()
+                return
+            }
+            if branches.count == 1, let branch = branches.first {
                 guard let b = t.branch(branch) else {
                     throw Failure(message: "\(file): tree \(tree) has no branch '\(branch)'", code: Exit.badInput)
                 }
@@ -70,7 +89,13 @@ struct RootDump: ParsableCommand {
                 out.raw(",\"tree\":"); out.string(tree)
                 out.raw(",\"entries\":\(t.entries),\"branches\":{")
                 var first = true
-                for b in t.allBranches {
+                let selected = branches.isEmpty ? t.allBranches : try branches.map { name in
+                    guard let b = t.branch(name) else {
+                        throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput)
+                    }
+                    return b
+                }
+                for b in selected {
                     let interp: Interpretation
                     do { interp = try reader.interpretation(b) } catch {
                         if !first { out.raw(",") }
@@ -99,6 +124,16 @@ struct RootDump: ParsableCommand {
             throw Failure(message: e.description, code: Exit.badInput)
         } catch let e as Interpretation.Unsupported {
             throw Failure(message: "\(file): \(e)", code: Exit.badInput)
+        }
+    }
+
+    /// Innermost element count and the sum of numeric values (strings and objects count as elements).
+    static func elementsAndSum(_ d: BranchData) -> (Int, Double) {
+        switch d {
+        case .numbers(let n), .fixed(let n, _): return (n.count, n.doubles.reduce(0, +))
+        case .jagged(_, let inner): return elementsAndSum(inner)
+        case .strings(let s): return (s.count, 0)
+        case .values(let v): return (v.count, 0)
         }
     }
 

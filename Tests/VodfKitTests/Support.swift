@@ -6,6 +6,9 @@ enum Paths {
     static let testData = repo.appendingPathComponent("TestData").path
     static let corpus = repo.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
     static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus + "/antares") }
+    /// km3net-testdata and km3irf wheels unpacked by scripts/testdata.sh (make test runs it).
+    static let km3netData = repo.appendingPathComponent(".testdata/km3net-testdata/km3net_testdata/data").path
+    static var km3netDataAvailable: Bool { FileManager.default.fileExists(atPath: km3netData + "/offline") }
 
     /// A fresh empty directory for one test.
     static func scratch(_ name: String = #function) throws -> String {

@@ -11,6 +11,23 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("VODF_CORPUS", REPO.parent / "shared" / "corpus"))
 TESTDATA = REPO / "TestData"
+PYPI_DATA = Path(os.environ.get("VODF_TESTDATA", REPO / ".testdata"))
+KM3NET_DATA = PYPI_DATA / "km3net-testdata" / "km3net_testdata" / "data"
+KM3IRF_DATA = PYPI_DATA / "km3irf" / "km3irf" / "data"
+
+
+def km3net_root_files():
+    """Every offline and dst ROOT file of km3net-testdata, plus km3irf's dst sample."""
+    files = sorted((KM3NET_DATA / "offline").glob("*.root")) + sorted((KM3NET_DATA / "dst").glob("*.root"))
+    extra = KM3IRF_DATA / "test_10events.dst.root"
+    return files + ([extra] if extra.exists() else [])
+
+
+@pytest.fixture(scope="session")
+def km3net_data():
+    if not (KM3NET_DATA / "offline").is_dir():
+        pytest.skip(f"needs km3net-testdata==0.4.31 unpacked in {PYPI_DATA} (run scripts/testdata.sh; make test does)")
+    return KM3NET_DATA
 
 
 @pytest.fixture(scope="session")

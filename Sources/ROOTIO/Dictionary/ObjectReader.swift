@@ -35,7 +35,7 @@ public struct ObjectReader {
             tag = try c.u32()
         }
         let end: Int? = vers > 0 ? begPos + 4 + Int(bcnt & ~Self.kByteCountMask) : nil
-        if let end, end > c.bytes.count { throw c.error("object byte count runs past its buffer", at: begPos) }
+        if let end, end > c.limit { throw c.error("object byte count runs past its buffer", at: begPos) }
         if tag & Self.kClassMask == 0 {
             // A reference to an object read before (0 = null). Unresolved: skip, as ROOT does.
             if tag == 0 { return .null }
@@ -382,6 +382,8 @@ public struct ObjectReader {
             let n = try count(&c)
             if memberwise {
                 // All keys, then all values, each block with its own byte count + version.
+                // An empty map writes no blocks at all (usr-sample.root's Header).
+                if n == 0 { return .map([]) }
                 let keys = try readElementsBlock(k, n, &c)
                 let vals = try readElementsBlock(v, n, &c)
                 return .map(Array(zip(keys, vals)))

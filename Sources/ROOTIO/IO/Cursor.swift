@@ -3,6 +3,8 @@
 public struct Cursor {
     public let bytes: [UInt8]
     public var pos: Int
+    /// Reads stop here (an entry's end inside a shared basket buffer); defaults to the buffer end.
+    public let limit: Int
     /// Added to `pos` in error messages: the file offset of `bytes[0]` (or 0 inside a decompressed object).
     public let base: Int
     public let inObject: Bool
@@ -11,10 +13,11 @@ public struct Cursor {
     public let file: String
     public var object: String
 
-    public init(bytes: [UInt8], pos: Int = 0, base: Int = 0, inObject: Bool = false, originShift: Int = 0,
+    public init(bytes: [UInt8], pos: Int = 0, limit: Int? = nil, base: Int = 0, inObject: Bool = false, originShift: Int = 0,
                 file: String, object: String) {
         self.bytes = bytes
         self.pos = pos
+        self.limit = min(limit ?? bytes.count, bytes.count)
         self.base = base
         self.inObject = inObject
         self.originShift = originShift
@@ -22,7 +25,7 @@ public struct Cursor {
         self.object = object
     }
 
-    public var remaining: Int { bytes.count - pos }
+    public var remaining: Int { limit - pos }
     public var displacement: Int { pos + originShift }
 
     public func error(_ reason: String, at p: Int? = nil) -> ROOTError {
@@ -31,13 +34,13 @@ public struct Cursor {
 
     @inline(__always)
     public func need(_ n: Int) throws {
-        guard n >= 0, pos >= 0, n <= bytes.count - pos else {
-            throw error("need \(n) bytes but only \(max(0, bytes.count - pos)) remain (truncated or corrupt data)")
+        guard n >= 0, pos >= 0, n <= limit - pos else {
+            throw error("need \(n) bytes but only \(max(0, limit - pos)) remain (truncated or corrupt data)")
         }
     }
 
     public mutating func seek(to p: Int) throws {
-        guard p >= 0, p <= bytes.count else { throw error("seek to \(p) outside a \(bytes.count)-byte buffer") }
+        guard p >= 0, p <= limit else { throw error("seek to \(p) outside a \(limit)-byte buffer") }
         pos = p
     }
 
@@ -81,7 +84,7 @@ public struct Cursor {
 
     /// A NUL-terminated string (class names after kNewClassTag).
     public mutating func cString() throws -> String {
-        guard let end = bytes[pos...].firstIndex(of: 0) else { throw error("unterminated class name") }
+        guard pos < limit, let end = bytes[pos..<limit].firstIndex(of: 0) else { throw error("unterminated class name") }
         let s = String(decoding: bytes[pos..<end], as: UTF8.self)
         pos = end + 1
         return s
@@ -95,8 +98,8 @@ public struct Cursor {
         if bc & 0x4000_0000 != 0 {
             let count = Int(bc & ~UInt32(0x4000_0000))
             let end = start + 4 + count
-            guard end <= bytes.count, count >= 2 else {
-                throw error("byte count \(count) runs past the end of a \(bytes.count)-byte buffer", at: start)
+            guard end <= limit, count >= 2 else {
+                throw error("byte count \(count) runs past the end of a \(limit)-byte buffer", at: start)
             }
             return (end, Int(try u16()))
         }
@@ -104,8 +107,11 @@ public struct Cursor {
         return (nil, Int(try u16()))
     }
 
-    /// Jumps to an object's end as given by its byte count (robust against unknown trailing members).
+    /// Jumps to an object's end as given by its byte count (skipping members we do not model).
+    /// Having read past that end means the layout was misread: an error, not a silent rewind.
     public mutating func finish(_ end: Int?) throws {
-        if let end { try seek(to: end) }
+        guard let end else { return }
+        if pos > end { throw error("read \(pos - end) bytes past the object's byte count (layout misread or corrupt)") }
+        try seek(to: end)
     }
 }

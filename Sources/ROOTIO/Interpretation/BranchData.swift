@@ -95,43 +95,63 @@ public enum NumberArray: Equatable {
         }
     }
 
-    /// Big-endian values of type `code` from bytes[range], appended.
-    mutating func append(bigEndian bytes: [UInt8], _ range: Range<Int>, code: Int) {
+    /// Decodes big-endian values of type `code` from all `ranges` of `bytes` in one pass into
+    /// one preallocated array (appending per entry would copy the array each time).
+    static func decode(_ code: Int, _ bytes: [UInt8], _ ranges: [Range<Int>]) -> NumberArray {
+        let size = itemSize(code)
+        let total = ranges.reduce(0) { $0 + $1.count } / size
         func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
-            let n = range.count / MemoryLayout<T>.size
-            return bytes.withUnsafeBytes { raw in
-                (0..<n).map { T(bigEndian: raw.loadUnaligned(fromByteOffset: range.lowerBound + $0 * MemoryLayout<T>.size, as: T.self)) }
+            [T](unsafeUninitializedCapacity: total) { out, count in
+                bytes.withUnsafeBytes { raw in
+                    var k = 0
+                    for r in ranges {
+                        var p = r.lowerBound
+                        while p + size <= r.upperBound {
+                            out[k] = T(bigEndian: raw.loadUnaligned(fromByteOffset: p, as: T.self))
+                            k += 1
+                            p += size
+                        }
+                    }
+                    count = k
+                }
             }
         }
-        switch self {
-        case .i8(var v): v += load(UInt8.self).map { Int8(bitPattern: $0) }; self = .i8(v)
-        case .i16(var v): v += load(Int16.self); self = .i16(v)
-        case .i32(var v): v += load(Int32.self); self = .i32(v)
-        case .i64(var v): v += load(Int64.self); self = .i64(v)
-        case .u8(var v): v += bytes[range]; self = .u8(v)
-        case .u16(var v): v += load(UInt16.self); self = .u16(v)
-        case .u32(var v): v += load(UInt32.self); self = .u32(v)
-        case .u64(var v): v += load(UInt64.self); self = .u64(v)
-        case .f32(var v): v += load(UInt32.self).map(Float.init(bitPattern:)); self = .f32(v)
-        case .f64(var v): v += load(UInt64.self).map(Double.init(bitPattern:)); self = .f64(v)
-        case .bool(var v): v += bytes[range].map { $0 != 0 }; self = .bool(v)
+        switch code {
+        case 1: return .i8(load(UInt8.self).map { Int8(bitPattern: $0) })
+        case 2: return .i16(load(Int16.self))
+        case 3, 6: return .i32(load(Int32.self))
+        case 4, 16: return .i64(load(Int64.self))
+        case 5, 9, 19: return .f32(load(UInt32.self).map(Float.init(bitPattern:)))
+        case 8: return .f64(load(UInt64.self).map(Double.init(bitPattern:)))
+        case 11: return .u8(load(UInt8.self))
+        case 12: return .u16(load(UInt16.self))
+        case 13, 15: return .u32(load(UInt32.self))
+        case 14, 17: return .u64(load(UInt64.self))
+        default: return .bool(load(UInt8.self).map { $0 != 0 })
         }
     }
 
-    mutating func append(_ other: NumberArray) {
-        switch (self, other) {
-        case (.i8(var a), .i8(let b)): a += b; self = .i8(a)
-        case (.i16(var a), .i16(let b)): a += b; self = .i16(a)
-        case (.i32(var a), .i32(let b)): a += b; self = .i32(a)
-        case (.i64(var a), .i64(let b)): a += b; self = .i64(a)
-        case (.u8(var a), .u8(let b)): a += b; self = .u8(a)
-        case (.u16(var a), .u16(let b)): a += b; self = .u16(a)
-        case (.u32(var a), .u32(let b)): a += b; self = .u32(a)
-        case (.u64(var a), .u64(let b)): a += b; self = .u64(a)
-        case (.f32(var a), .f32(let b)): a += b; self = .f32(a)
-        case (.f64(var a), .f64(let b)): a += b; self = .f64(a)
-        case (.bool(var a), .bool(let b)): a += b; self = .bool(a)
-        default: break
+    /// Joins arrays of one type, allocating once.
+    static func concat(_ parts: [NumberArray]) -> NumberArray {
+        guard let first = parts.first else { return .f64([]) }
+        func join<T>(_ pick: (NumberArray) -> [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for p in parts { out += pick(p) }
+            return out
+        }
+        switch first {
+        case .i8: return .i8(join { if case .i8(let v) = $0 { return v }; return [] })
+        case .i16: return .i16(join { if case .i16(let v) = $0 { return v }; return [] })
+        case .i32: return .i32(join { if case .i32(let v) = $0 { return v }; return [] })
+        case .i64: return .i64(join { if case .i64(let v) = $0 { return v }; return [] })
+        case .u8: return .u8(join { if case .u8(let v) = $0 { return v }; return [] })
+        case .u16: return .u16(join { if case .u16(let v) = $0 { return v }; return [] })
+        case .u32: return .u32(join { if case .u32(let v) = $0 { return v }; return [] })
+        case .u64: return .u64(join { if case .u64(let v) = $0 { return v }; return [] })
+        case .f32: return .f32(join { if case .f32(let v) = $0 { return v }; return [] })
+        case .f64: return .f64(join { if case .f64(let v) = $0 { return v }; return [] })
+        case .bool: return .bool(join { if case .bool(let v) = $0 { return v }; return [] })
         }
     }
 
@@ -185,19 +205,30 @@ public indirect enum BranchData {
         }
     }
 
-    /// Appends `other` (same shape), rebasing offsets.
-    mutating func append(_ other: BranchData) {
-        switch (self, other) {
-        case (.numbers(var a), .numbers(let b)): a.append(b); self = .numbers(a)
-        case (.fixed(var a, let w), .fixed(let b, _)): a.append(b); self = .fixed(a, width: w)
-        case (.jagged(var oa, var ia), .jagged(let ob, let ib)):
-            let base = oa.last ?? 0
-            oa += ob.dropFirst().map { $0 - (ob.first ?? 0) + base }
-            ia.append(ib)
-            self = .jagged(oa, ia)
-        case (.strings(var a), .strings(let b)): a += b; self = .strings(a)
-        case (.values(var a), .values(let b)): a += b; self = .values(a)
-        default: break
+    /// Joins basket chunks of the same shape, rebasing offsets, allocating each array once.
+    static func concat(_ parts: [BranchData]) -> BranchData {
+        guard let first = parts.first else { return .values([]) }
+        if parts.count == 1 { return first }
+        switch first {
+        case .numbers:
+            return .numbers(NumberArray.concat(parts.map { if case .numbers(let n) = $0 { return n }; return .f64([]) }))
+        case .fixed(_, let w):
+            return .fixed(NumberArray.concat(parts.map { if case .fixed(let n, _) = $0 { return n }; return .f64([]) }), width: w)
+        case .jagged:
+            var offsets = [0]
+            offsets.reserveCapacity(parts.reduce(1) { $0 + $1.count })
+            var inners: [BranchData] = []
+            for case .jagged(let o, let inner) in parts {
+                let base = offsets.last!
+                let first = o.first ?? 0
+                for x in o.dropFirst() { offsets.append(x - first + base) }
+                inners.append(inner)
+            }
+            return .jagged(offsets, concat(inners))
+        case .strings:
+            return .strings(parts.flatMap { if case .strings(let s) = $0 { return s }; return [] })
+        case .values:
+            return .values(parts.flatMap { if case .values(let v) = $0 { return v }; return [] })
         }
     }
 

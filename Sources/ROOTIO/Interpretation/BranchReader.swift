@@ -1,8 +1,12 @@
 /// Reads a branch's values over an entry range, basket by basket: each basket is decompressed
 /// once, decoded, and only the requested entries are kept, so memory follows the range read.
-public struct BranchReader {
+import Foundation
+
+public struct BranchReader: @unchecked Sendable {
     public let tree: Tree
     public init(tree: Tree) { self.tree = tree }
+    /// Below this many compressed bytes a read stays on one thread (thread start-up would dominate).
+    static let parallelThreshold = 256 * 1024
 
     public func interpretation(_ b: Branch) throws -> Interpretation {
         try Interpretation.of(b, registry: tree.registry)
@@ -22,16 +26,30 @@ public struct BranchReader {
             throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
                             reason: "baskets stored inside the branch record (file not closed properly) are not supported")
         }
-        var out: BranchData? = nil
-        for i in b.baskets(overlapping: range.lowerBound, range.upperBound) {
-            let basket = try b.readBasket(i, file: tree.file)
-            var chunk = try decode(basket, interp, branch: b)
+        let indices = b.baskets(overlapping: range.lowerBound, range.upperBound)
+        let work: @Sendable (Int) throws -> BranchData = { i in
+            let basket = try b.readBasket(i, file: self.tree.file)
+            var chunk = try self.decode(basket, interp, branch: b)
             let lo = max(range.lowerBound - basket.firstEntry, 0)
             let hi = min(range.upperBound - basket.firstEntry, basket.entryCount)
             if lo > 0 || hi < basket.entryCount { chunk = chunk.slice(lo..<hi) }
-            if out == nil { out = chunk } else { out!.append(chunk) }
+            return chunk
         }
-        if let out {
+        var chunks: [BranchData] = []
+        let onDisk = indices.reduce(0) { $0 + b.basketBytes[$1] }
+        if indices.count > 1, onDisk > Self.parallelThreshold, ProcessInfo.processInfo.activeProcessorCount > 1 {
+            // Baskets are independent: inflate and decode them on all cores, keep basket order,
+            // and report the first failure in that order.
+            let results = ParallelResults<BranchData>(count: indices.count)
+            DispatchQueue.concurrentPerform(iterations: indices.count) { j in
+                results.set(j, Result { try work(indices[j]) })
+            }
+            chunks = try results.values()
+        } else {
+            chunks = try indices.map(work)
+        }
+        if !chunks.isEmpty {
+            let out = BranchData.concat(chunks)
             guard out.count == range.count else {
                 throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
                                 reason: "baskets hold \(out.count) entries, expected \(range.count)")
@@ -90,41 +108,42 @@ public struct BranchReader {
                 throw ROOTError(file: tree.file.path, object: what, offset: k.seek,
                                 reason: "\(k.data.count) bytes for \(k.entryCount) entries of \(width) values (need \(need))")
             }
-            var n = NumberArray.empty(code)
-            if k.offsets == nil || width * NumberArray.itemSize(code) * k.entryCount == k.data.count {
-                n.append(bigEndian: k.data, 0..<need, code: code)
-            } else {
-                for (j, r) in try entryRanges(k, branch: b).enumerated() {
-                    guard r.count == width * NumberArray.itemSize(code) else { throw err("\(r.count) bytes, expected \(width * NumberArray.itemSize(code))", entry: j) }
-                    n.append(bigEndian: k.data, r, code: code)
+            var ranges = [0..<need]
+            if k.offsets != nil, width * NumberArray.itemSize(code) * k.entryCount != k.data.count {
+                ranges = try entryRanges(k, branch: b)
+                for (j, r) in ranges.enumerated() where r.count != width * NumberArray.itemSize(code) {
+                    throw err("\(r.count) bytes, expected \(width * NumberArray.itemSize(code))", entry: j)
                 }
             }
+            let n = NumberArray.decode(code, k.data, ranges)
             return width == 1 ? .numbers(n) : .fixed(n, width: width)
         case .jaggedNumbers(let code, let width, let header):
             let item = NumberArray.itemSize(code) * width
             var offsets = [0]
             offsets.reserveCapacity(k.entryCount + 1)
-            var n = NumberArray.empty(code)
+            var ranges: [Range<Int>] = []
             var total = 0
             for (j, r) in try entryRanges(k, branch: b).enumerated() {
                 if r.isEmpty { offsets.append(total); continue }
                 guard r.count >= header, (r.count - header) % item == 0 else {
                     throw err("\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header", entry: j)
                 }
-                n.append(bigEndian: k.data, (r.lowerBound + header)..<r.upperBound, code: code)
+                ranges.append((r.lowerBound + header)..<r.upperBound)
                 total += (r.count - header) / item
                 offsets.append(total)
             }
+            // Without per-entry headers the values are one contiguous run.
+            if header == 0, let f = ranges.first, let l = ranges.last { ranges = [f.lowerBound..<l.upperBound] }
+            let n = NumberArray.decode(code, k.data, ranges)
             return .jagged(offsets, width == 1 ? .numbers(n) : .fixed(n, width: width))
         case .pointers:
             var offsets = [0]
-            var n = NumberArray.u32([])
-            for (j, r) in try entryRanges(k, branch: b).enumerated() {
+            let ranges = try entryRanges(k, branch: b)
+            for (j, r) in ranges.enumerated() {
                 guard r.count % 4 == 0 else { throw err("pointer tags not a multiple of 4 bytes", entry: j) }
-                n.append(bigEndian: k.data, r, code: 13)
                 offsets.append(offsets.last! + r.count / 4)
             }
-            return .jagged(offsets, .numbers(n))
+            return .jagged(offsets, .numbers(NumberArray.decode(13, k.data, ranges)))
         case .strings(let header):
             var out: [String] = []
             for r in try entryRanges(k, branch: b) {
@@ -148,8 +167,8 @@ public struct BranchReader {
     }
 
     func cursor(_ k: Basket, _ r: Range<Int>, _ what: String) -> Cursor {
-        // Limit the cursor to the entry so a corrupt length cannot read into the next one.
-        Cursor(bytes: Array(k.data[0..<r.upperBound]), pos: r.lowerBound, inObject: true, originShift: k.keylen,
+        // Limited to the entry, so a corrupt length cannot read into the next one (shares the bytes).
+        Cursor(bytes: k.data, pos: r.lowerBound, limit: r.upperBound, inObject: true, originShift: k.keylen,
                file: tree.file.path, object: what)
     }
 
@@ -160,23 +179,23 @@ public struct BranchReader {
         switch t {
         case .sequence(.basic(let code)):
             var inner = [0]
-            var n = NumberArray.empty(code)
+            var ranges: [Range<Int>] = []
             let size = NumberArray.itemSize(code)
             for r in try entryRanges(k, branch: b) {
-                var c = Cursor(bytes: k.data, pos: r.lowerBound, inObject: true, file: tree.file.path, object: what)
+                var c = cursor(k, r, what)
                 if !r.isEmpty { _ = try c.byteCountAndVersion() }
                 var elements = 0
                 while c.pos < r.upperBound {
                     let m = Int(try c.i32())
-                    guard m >= 0, m * size <= r.upperBound - c.pos else { throw c.error("vector of \(m) values overruns its entry") }
-                    n.append(bigEndian: k.data, c.pos..<(c.pos + m * size), code: code)
+                    guard m >= 0, m <= (r.upperBound - c.pos) / size else { throw c.error("vector of \(m) values overruns its entry") }
+                    ranges.append(c.pos..<(c.pos + m * size))
                     c.pos += m * size
                     inner.append(inner.last! + m)
                     elements += 1
                 }
                 entryOffsets.append(entryOffsets.last! + elements)
             }
-            return .jagged(entryOffsets, .jagged(inner, .numbers(n)))
+            return .jagged(entryOffsets, .jagged(inner, .numbers(NumberArray.decode(code, k.data, ranges))))
         case .string:
             var strings: [String] = []
             for r in try entryRanges(k, branch: b) {
@@ -229,4 +248,17 @@ public struct BranchReader {
             return .jagged(entryOffsets, .values(values))
         }
     }
+}
+
+/// Results written by concurrent workers into their own slots, read back once all are done.
+final class ParallelResults<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, Error>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+    func values() throws -> [T] { try slots.map { try $0!.get() } }
 }

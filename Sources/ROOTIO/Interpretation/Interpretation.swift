@@ -1,6 +1,6 @@
 /// How a branch's entry bytes become values. Decided from the branch record and the streamer
 /// element it points to (fClassName, fClassVersion, fID), never from a hard-coded class layout.
-public indirect enum Interpretation: CustomStringConvertible {
+public indirect enum Interpretation: CustomStringConvertible, Sendable {
     /// No data of its own (split objects, base-class nodes); read its sub-branches.
     case group
     /// `width` numbers of basic type `code` per entry.

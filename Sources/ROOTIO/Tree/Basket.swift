@@ -87,3 +87,11 @@ extension ROOTFile {
         return window(offset, min(4096, size - offset), object: object)
     }
 }
+
+extension Branch {
+    /// Reads and decompresses every basket of this branch and returns the decompressed byte count.
+    /// Does no decoding: the benchmark uses it as the inflate floor of a read.
+    public func inflateAllBaskets(file: ROOTFile) throws -> Int {
+        try (0..<basketCount).reduce(0) { $0 + (try readBasket($1, file: file)).data.count }
+    }
+}

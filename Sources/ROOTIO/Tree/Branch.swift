@@ -10,7 +10,8 @@ public struct Leaf: Sendable {
 }
 
 /// A TBranch or TBranchElement: where its baskets are and how its entries are laid out.
-public final class Branch {
+/// Immutable once read (children are attached while the tree is read).
+public final class Branch: @unchecked Sendable {
     public let name: String
     public let path: String
     public let className: String

@@ -1,5 +1,6 @@
 /// A TTree: its entry count and its branches (as a tree, and flattened with '/'-joined paths).
-public final class Tree {
+/// Immutable once read, so it can be shared by concurrent basket readers.
+public final class Tree: @unchecked Sendable {
     public let name: String
     public let entries: Int
     public let branches: [Branch]
@@ -78,5 +79,27 @@ extension ROOTFile {
         var c = try payload(of: key)
         var reader = ObjectReader(registry: try streamers())
         return try reader.readClass(key.className, &c)
+    }
+}
+
+extension Tree {
+    /// Entry ranges of at least `minEntries` entries (except the last) that start on basket
+    /// boundaries shared by all `branches`. Reading those branches range by range keeps memory
+    /// bounded by the range and still decompresses each basket exactly once (none straddles two ranges).
+    public func clusterRanges(for branches: [Branch], minEntries: Int) -> [Range<Int>] {
+        guard entries > 0 else { return [] }
+        var shared: Set<Int>? = nil
+        for b in branches {
+            let starts = Set(b.basketEntry.prefix(b.basketCount)).union([b.entries])
+            shared = shared.map { $0.intersection(starts) } ?? starts
+        }
+        let cuts = (shared ?? [0, entries]).union([0, entries]).filter { $0 >= 0 && $0 <= entries }.sorted()
+        var out: [Range<Int>] = []
+        var start = 0
+        for c in cuts.dropFirst() where c - start >= minEntries || c == entries {
+            out.append(start..<c)
+            start = c
+        }
+        return out
     }
 }
