@@ -33,12 +33,12 @@ let package = Package(
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry"]),
+        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "Model", "Readers", "Writers",
+            "FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings against the inflate floor.

@@ -33,6 +33,27 @@ public enum TimeScales {
         return days * 86400
     }
 
+    /// Seconds since `ref` (TT or TAI) of a UTC instant given as Unix seconds (which, like UTC
+    /// calendar days, leave leap seconds out). The day and the second of day are kept apart so
+    /// the result keeps sub-microsecond precision.
+    public static func seconds(sinceReference ref: TimeReference, unixSeconds: Double) throws -> Double {
+        guard unixSeconds.isFinite else { throw TimeScaleError.unacceptableDate("Unix time \(unixSeconds)") }
+        let day = (unixSeconds / 86400).rounded(.down)
+        let utc1 = 2_440_587.5 + day
+        let utc2 = (unixSeconds - day * 86400) / 86400
+        var tai1 = 0.0, tai2 = 0.0
+        if eraUtctai(utc1, utc2, &tai1, &tai2) < 0 { throw TimeScaleError.unacceptableDate("Unix time \(unixSeconds)") }
+        var t1 = tai1, t2 = tai2
+        switch ref.system {
+        case .tt: _ = eraTaitt(tai1, tai2, &t1, &t2)
+        case .tai: break
+        case .utc: throw TimeScaleError.unacceptableDate("a UTC time reference is not supported for writing; use TT")
+        }
+        // t1 is the UTC day's JD (exact); subtract the reference in two parts to keep precision.
+        let days = ((t1 - 2_400_000.5) - Double(ref.mjdInt)) + (t2 - ref.mjdFrac)
+        return days * 86400
+    }
+
     /// ISO-8601 date (yyyy-mm-ddThh:mm:ss.sss) in the reference's own time scale.
     public static func isoDate(reference ref: TimeReference, seconds: Double) throws -> String {
         let jd1 = 2400000.5 + Double(ref.mjdInt)

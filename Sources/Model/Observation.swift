@@ -53,7 +53,7 @@ public enum TimeCoverageSource: String, Sendable {
 }
 
 /// Everything about an observation that is not its events or IRFs.
-public struct ObservationMetadata: Equatable, Sendable {
+public struct ObservationMetadata: Sendable {
     /// String, as VODF wants; GADF writers need it numeric.
     public var obsID: String
     public var timeRef: TimeReference
@@ -74,6 +74,11 @@ public struct ObservationMetadata: Equatable, Sendable {
     public var isSimulated: Bool
     /// Free-text notes written as COMMENT cards (approximations, derivations).
     public var notes: [String]
+    /// Events read from the input, and those left out with their reasons (n_in = n_out + sum).
+    public var eventsIn: Int?
+    public var rejections: [(reason: String, count: Int)] = []
+    /// Extra keywords of the instrument (name, value, comment), e.g. the DAQ livetime.
+    public var extraKeywords: [(String, Double, String)] = []
 
     public init(obsID: String, timeRef: TimeReference, tstart: Double, tstop: Double, ontime: Double, livetime: Double,
                 coverageSource: TimeCoverageSource, site: Site?, mode: ObservingMode, object: String? = nil,
@@ -103,7 +108,7 @@ public struct ObservationMetadata: Equatable, Sendable {
 }
 
 /// An observation: metadata, events and their good time intervals.
-public struct Observation: Equatable, Sendable {
+public struct Observation: Sendable {
     public var meta: ObservationMetadata
     public var events: EventList
     public var gti: GTI

@@ -111,6 +111,17 @@ public struct ObservationWriter: Sendable {
             header.append(HeaderCard("EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
         }
         header.append(HeaderCard("SIMULATD", .bool(meta.isSimulated), comment: "vodfkit: T for Monte Carlo"))
+        if let n = meta.eventsIn {
+            // Event conservation: NEVT_IN = NEVT_OUT + NREJECT, with a COMMENT per reason.
+            let rejected = meta.rejections.reduce(0) { $0 + $1.count }
+            header += [
+                HeaderCard("NEVT_IN", .int(Int64(n)), comment: "vodfkit: events read from the input"),
+                HeaderCard("NEVT_OUT", .int(Int64(obs.events.count)), comment: "vodfkit: events written"),
+                HeaderCard("NREJECT", .int(Int64(rejected)), comment: "vodfkit: events left out (reasons below)"),
+            ]
+            header += meta.rejections.map { HeaderCard.comment("rejected \($0.count): \($0.reason)") }
+        }
+        for (k, v, c) in meta.extraKeywords { header.append(HeaderCard(k, .double(v), comment: c)) }
         header += meta.notes.map { HeaderCard.comment($0) }
         header += obs.events.columns.map { c in
             HeaderCard.comment("\(flavor.eventColumn(c.name)): \(c.description)\(c.isTruth ? " [MC truth]" : "")")

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Astrometry
 import FITSIO
 import Foundation
 import Model
 import Readers
+import ROOTIO
 import Writers
 
 struct ConvertCommand: ParsableCommand {
@@ -14,11 +16,18 @@ struct ConvertCommand: ParsableCommand {
           - ANTARES public event list, tab-separated (PublicData_0717.dat layout)   -> EVENTS + GTI
           - ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta)       -> EVENTS + GTI
           - KM3NeT effective-area table (aeff_coszen_*.csv)                          -> AEFF_2D
+          - KM3NeT offline or dst ROOT file (E tree; dst friend tree T)             -> EVENTS + GTI
+
+        KM3NeT events: the best track of --reco per event (km3io's best_track rule), its direction
+        turned into the source direction, the local horizon (UTM meridian convergence) and the sky.
+        The site comes from the det_id (built-in table), --detx FILE, or --site orca|arca|antares.
 
         Examples:
           vodf convert PublicData_0717.dat -o antares.fits
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff.fits --format gadf-0.2
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff-vodf.fits --format vodf
+          vodf convert orca6_sample.root -o orca6.fits --reco jmuon
+          vodf convert mc.root -o mc.fits --site arca --astrometry icrs
 
         The output is written to a temporary file beside the target and renamed when complete,
         so a failed conversion never leaves a partial file.
@@ -42,6 +51,18 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "INSTRUME for IRF tables. Default: taken from the input path when it names a detector (e.g. ARCA230), else KM3NeT.")
     var instrument: String?
 
+    @Option(help: "KM3NeT reconstruction whose best track is used: \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", ")). jmuon: rec_stages 0-99, jshower 100-199, dusjshower 200-299, aashower 300-399, first: trks[0].")
+    var reco: String = "jmuon"
+
+    @Option(help: "detx file whose header (UTM WGS84 zone easting northing height) gives the detector site.")
+    var detx: String?
+
+    @Option(help: "Detector site when det_id is not in the built-in table: orca, arca or antares.")
+    var site: String?
+
+    @Option(help: "Equatorial coordinates: aanet (KM3NeT's convention, default) or icrs (full ERFA reduction).")
+    var astrometry: String = "aanet"
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -52,7 +73,20 @@ struct ConvertCommand: ParsableCommand {
         if let kind, !["events", "aeff"].contains(kind) {
             throw ValidationError("unknown kind '\(kind)'; choose events or aeff")
         }
+        guard Reconstruction(rawValue: reco) != nil else {
+            throw ValidationError("unknown reconstruction '\(reco)'; choose one of \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard EquatorialConvention(rawValue: astrometry) != nil else {
+            throw ValidationError("unknown astrometry '\(astrometry)'; choose aanet or icrs")
+        }
+        if let site, DetectorSites.named(site) == nil {
+            throw ValidationError("unknown site '\(site)'; choose orca, arca or antares")
+        }
+        if detx != nil, site != nil { throw ValidationError("give --detx or --site, not both") }
     }
+
+    /// Whether --obs-id was given (for ROOT inputs the run id is the default).
+    private var obsIDGiven: Bool { CommandLine.arguments.contains { $0 == "--obs-id" || $0.hasPrefix("--obs-id=") } }
 
     func run() throws {
         let flavor = FormatFlavor(rawValue: format)!
@@ -64,6 +98,7 @@ struct ConvertCommand: ParsableCommand {
         switch detected {
         case .antaresPublicList, .antaresVOTableCSV: inputKind = "events"
         case .km3netAeffTable: inputKind = "aeff"
+        case .root: inputKind = "events"
         default: throw Failure(message: "\(input): \(detected.rawValue) input is not supported by convert yet", code: Exit.badInput)
         }
         if let kind, kind != inputKind {
@@ -82,6 +117,25 @@ struct ConvertCommand: ParsableCommand {
                 primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
                 let n = obs.events.count
                 summary.append("EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)")
+            case .root:
+                var opts = OfflineEvents.Options()
+                opts.reco = Reconstruction(rawValue: reco)!
+                opts.convention = EquatorialConvention(rawValue: astrometry)!
+                opts.creator = creator
+                if obsIDGiven { opts.obsID = obsID }
+                if let detx { opts.location = try DetectorSites.fromDetx(path: detx) }
+                if let site { opts.location = DetectorSites.named(site) }
+                if !quiet { FileHandle.standardError.write(Data("reading \(input) ...\n".utf8)) }
+                let obs = try OfflineEvents.read(path: input, options: opts)
+                tables = try ObservationWriter(flavor: flavor).tables(for: obs)
+                primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
+                let rejected = obs.meta.rejections.reduce(0) { $0 + $1.count }
+                summary.append("EVENTS: in \(obs.meta.eventsIn ?? 0) = written \(obs.events.count) + rejected \(rejected)")
+                for r in obs.meta.rejections { summary.append("  rejected \(r.count): \(r.reason)") }
+                summary.append("OBS_ID \(obs.meta.obsID), site \(obs.meta.site?.name ?? "?"), \(obs.meta.isSimulated ? "simulation" : "data"), time coverage \(obs.meta.coverageSource.rawValue)")
+                if let check = try? OfflineEvents.crossCheckAanet(path: input, observation: obs) {
+                    summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
+                }
             default:
                 let aeff = try KM3NeTIRFTables.readEffectiveArea(path: input)
                 let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT",
@@ -91,6 +145,8 @@ struct ConvertCommand: ParsableCommand {
                 summary.append("AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
             }
         } catch let e as InputError {
+            throw Failure(message: e.description, code: Exit.badInput)
+        } catch let e as ROOTError {
             throw Failure(message: e.description, code: Exit.badInput)
         } catch let e as WriterError {
             throw Failure(message: "\(input): \(e)", code: Exit.usage)

@@ -1,0 +1,411 @@
+import Astrometry
+import Foundation
+import Model
+import ROOTIO
+
+/// Which reconstruction's track becomes the event's direction and energy.
+public enum Reconstruction: String, CaseIterable, Sendable {
+    case jmuon, jshower, dusjshower, aashower, first
+
+    /// The rec_stages range of each reconstruction family (km3io `definitions.reconstruction`:
+    /// JMUON 0-99, JSHOWER 100-199, DUSJSHOWER 200-299, AASHOWER 300-399). `first` takes trks[0],
+    /// as km3irf does.
+    public var stageRange: ClosedRange<Int32>? {
+        switch self {
+        case .jmuon: return 0...99
+        case .jshower: return 100...199
+        case .dusjshower: return 200...299
+        case .aashower: return 300...399
+        case .first: return nil
+        }
+    }
+}
+
+/// The best track of each event, exactly as km3io's `best_track(tracks, minmax=range)` chooses it:
+/// keep tracks whose rec_stages are non-empty and all inside the range; keep those with the longest
+/// rec_stages; take the first with the largest `lik` (awkward's argmax: strictly greater wins, so
+/// NaN never replaces an earlier value, and a leading NaN stays).
+public enum BestTrack {
+    /// `stages(k)` gives track k's rec_stages; tracks of the event are `tracks`.
+    public static func select(tracks: Range<Int>, stages: (Int) -> ArraySlice<Int32>, lik: (Int) -> Double,
+                              reco: Reconstruction) -> Int? {
+        guard let range = reco.stageRange else { return tracks.isEmpty ? nil : tracks.lowerBound }
+        var candidates: [Int] = []
+        var longest = 0
+        for k in tracks {
+            let s = stages(k)
+            guard !s.isEmpty, s.allSatisfy({ range.contains($0) }) else { continue }
+            candidates.append(k)
+            longest = max(longest, s.count)
+        }
+        var best: Int? = nil
+        for k in candidates where stages(k).count == longest {
+            if let b = best {
+                if lik(k) > lik(b) { best = k }
+            } else {
+                best = k
+            }
+        }
+        return best
+    }
+}
+
+/// Reads KM3NeT offline (aanet/Jpp `E` tree) and dst (`E` plus friend `T`) files into an observation.
+public enum OfflineEvents {
+    public struct Options: Sendable {
+        public var reco: Reconstruction = .jmuon
+        /// Overrides the site found from det_id (from --detx or --site).
+        public var location: DetectorLocation?
+        public var convention: EquatorialConvention = .aanet
+        public var obsID: String?
+        public var creator = "vodfkit"
+        public init() {}
+    }
+
+    struct Branches {
+        let tree: Tree
+        let reader: BranchReader
+        func need(_ name: String) throws -> Branch {
+            guard let b = tree.branch(name) else {
+                throw InputError(file: tree.file.path, column: name, reason: "the E tree has no branch \(name); not an offline/dst file?")
+            }
+            return b
+        }
+        func optional(_ name: String) -> Branch? { tree.branch(name) }
+        func read(_ b: Branch, _ r: Range<Int>) throws -> BranchData { try reader.read(b, entries: r) }
+    }
+
+    public static func read(path: String, options: Options = Options()) throws -> Observation {
+        let file = try ROOTFile(path: path)
+        let tree = try file.tree("E")
+        let br = Branches(tree: tree, reader: BranchReader(tree: tree))
+        let n = tree.entries
+        guard n > 0 else { throw InputError(file: path, reason: "the E tree has no events") }
+        let trksNode = try br.need("trks")
+        let fields = ["trks.dir.x", "trks.dir.y", "trks.dir.z", "trks.E", "trks.t", "trks.lik", "trks.rec_type",
+                      "trks.rec_stages", "trks.fitinf", "t.fSec", "t.fNanoSec", "id", "run_id", "det_id"]
+        let b = try Dictionary(uniqueKeysWithValues: fields.map { ($0, try br.need($0)) })
+        let mcNode = br.optional("mc_trks")
+        let weights = br.optional("w")
+
+        // Reconstructed tracks at all? (counted once, before any event work)
+        let trackCounts = try br.read(trksNode, 0..<n).int64s
+        if trackCounts.allSatisfy({ $0 == 0 }) {
+            throw InputError(file: path, column: "trks", reason: "no reconstructed tracks in any of the \(n) events: nothing to convert")
+        }
+
+        // dst friend tree T: quality variables (bdt*) and aanet's own coordinates (cross-check only).
+        let friend = try? file.tree("T")
+        var bdtBranches: [(String, Branch)] = []
+        if let friend {
+            guard friend.entries == n else { throw InputError(file: path, reason: "friend tree T has \(friend.entries) entries, E has \(n)") }
+            for fb in friend.branches where fb.name.lowercased().hasPrefix("bdt") {
+                bdtBranches.append((fb.name.uppercased(), fb))
+            }
+        }
+
+        let detIDs = try br.read(b["det_id"]!, 0..<n).int64s
+        let location: DetectorLocation
+        var siteNote: String
+        if let given = options.location {
+            location = given
+            siteNote = given.site.reference
+        } else if let (loc, why) = DetectorSites.byDetectorID[Int(detIDs[0])] {
+            location = loc
+            siteNote = why + "; " + loc.site.reference
+        } else {
+            throw InputError(file: path, column: "det_id",
+                             reason: "det_id \(detIDs[0]) is not in the built-in site table (\(DetectorSites.byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares")
+        }
+        let sky = SkyTransform(location: location, convention: options.convention)
+        var cache = PrecessionCache()
+        let ref = TimeReference.j2000TT
+
+        var out = Columns()
+        var rejected: [String: Int] = [:]
+        let isMC = (mcNode.map { (try? br.read($0, 0..<n).int64s.contains { $0 > 0 }) ?? false } ?? false) || detIDs[0] < 0
+        let ranges = tree.clusterRanges(for: Array(b.values), minEntries: 20_000)
+        for r in ranges {
+            let dx = try br.read(b["trks.dir.x"]!, r).flat, dy = try br.read(b["trks.dir.y"]!, r).flat
+            let dz = try br.read(b["trks.dir.z"]!, r).flat, energy = try br.read(b["trks.E"]!, r).flat
+            let tt = try br.read(b["trks.t"]!, r).flat, lik = try br.read(b["trks.lik"]!, r).flat
+            let recType = try br.read(b["trks.rec_type"]!, r).flat
+            let (trackOffsets, stageOffsets, stageValues) = try br.read(b["trks.rec_stages"]!, r).doublyJaggedInt32()
+            let (_, fitOffsets, fitValues) = try br.read(b["trks.fitinf"]!, r).doublyJaggedDouble()
+            let sec = try br.read(b["t.fSec"]!, r).flat, ns = try br.read(b["t.fNanoSec"]!, r).flat
+            let ids = try br.read(b["id"]!, r).int64s, runs = try br.read(b["run_id"]!, r).int64s
+            let w = try weights.map { try br.read($0, r).jaggedDoubles() }
+            let mc = try mcTruth(br, r)
+            let bdt = try bdtBranches.map { ($0.0, try friend!.readFixed($0.1, r)) }
+            for e in 0..<r.count {
+                let tracks = trackOffsets[e]..<trackOffsets[e + 1]
+                if tracks.isEmpty { rejected["no reconstructed track", default: 0] += 1; continue }
+                guard let k = BestTrack.select(tracks: tracks, stages: { stageValues[stageOffsets[$0]..<stageOffsets[$0 + 1]] },
+                                               lik: { lik[$0] }, reco: options.reco) else {
+                    rejected["no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))", default: 0] += 1
+                    continue
+                }
+                let norm = (dx[k] * dx[k] + dy[k] * dy[k] + dz[k] * dz[k]).squareRoot()
+                guard dx[k].isFinite, dy[k].isFinite, dz[k].isFinite, norm > 0.5, norm < 1.5 else {
+                    rejected["direction not finite or not a unit vector", default: 0] += 1
+                    continue
+                }
+                let (ux, uy, uz) = (dx[k] / norm, dy[k] / norm, dz[k] / norm)
+                let unix = sec[e] + ns[e] * 1e-9 + tt[k] * 1e-9
+                guard unix.isFinite else { rejected["time not finite", default: 0] += 1; continue }
+                let hor = sky.sourceHorizontal(dx: ux, dy: uy, dz: uz)
+                let (ra, dec) = sky.equatorial(alt: hor.alt, az: hor.az, unixSeconds: unix, cache: &cache)
+                out.eventID.append(ids[e])
+                out.time.append(try TimeScales.seconds(sinceReference: ref, unixSeconds: unix))
+                out.ra.append(ra * 180 / .pi)
+                out.dec.append(dec * 180 / .pi)
+                // GeV -> TeV by division, which is exact to the last bit of the quotient.
+                out.energy.append(energy[k] / 1000)
+                out.alt.append(hor.alt * 180 / .pi)
+                out.az.append(hor.az * 180 / .pi)
+                out.lik.append(lik[k])
+                out.recType.append(Int32(recType[k]))
+                let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
+                // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS:
+                // meaningful for JMuon fits only.
+                let jmuon = options.reco == .jmuon
+                out.dirErr.append(jmuon && fit.count > 0 ? fit[fit.startIndex] * 180 / .pi : .nan)
+                out.nhit.append(jmuon && fit.count > 3 && fit[fit.startIndex + 3].isFinite ? Int32(fit[fit.startIndex + 3]) : -1)
+                out.run.append(runs[e])
+                out.unix.append(unix)
+                if let w {
+                    let ws = w[e]
+                    for j in 0..<3 { out.weights[j].append(j < ws.count ? ws[j] : .nan) }
+                }
+                if let mc {
+                    let m = mc[e]
+                    out.mcEnergy.append(m.map { $0.energy / 1000 } ?? .nan)
+                    if let m, m.dir.0.isFinite {
+                        let h = sky.sourceHorizontal(dx: m.dir.0, dy: m.dir.1, dz: m.dir.2)
+                        let (mra, mdec) = sky.equatorial(alt: h.alt, az: h.az, unixSeconds: unix, cache: &cache)
+                        out.mcRA.append(mra * 180 / .pi); out.mcDec.append(mdec * 180 / .pi)
+                    } else {
+                        out.mcRA.append(.nan); out.mcDec.append(.nan)
+                    }
+                    out.mcType.append(m?.type ?? 0)
+                }
+                for (j, (_, values)) in bdt.enumerated() {
+                    if out.bdt.count <= j { out.bdt.append([]) }
+                    out.bdt[j].append(contentsOf: values[e])
+                }
+            }
+        }
+        guard !out.eventID.isEmpty else {
+            let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
+        }
+
+        let runIDs = Set(out.run)
+        let obsID = options.obsID ?? String(out.run[0])
+        var notes: [String] = [
+            "Events: best \(options.reco.rawValue) track per event, chosen as km3io.tools.best_track does.",
+            "TIME: Evt.t (UTC) + track t; converted to TT with ERFA's leap-second table.",
+            "RA/DEC: \(options.convention == .aanet ? "KM3NeT/aanet convention (GMST, mean equator of date precessed to J2000; FK5 J2000 up to annual aberration)" : "full ERFA astrometry to ICRS (aberration, nutation; no refraction)"); UT1 = UTC.",
+            "Site: \(siteNote).",
+        ]
+        if runIDs.count > 1 { notes.append("Input holds runs \(runIDs.sorted().map(String.init).joined(separator: ", ")); OBS_ID is the first.") }
+
+        // Time coverage: headerTree (dst) > Head DAQ livetime > event span.
+        let tFirst = out.time.min()!, tLast = out.time.max()!
+        var meta = ObservationMetadata(
+            obsID: obsID, timeRef: ref, tstart: tFirst, tstop: tLast, ontime: tLast - tFirst, livetime: tLast - tFirst,
+            coverageSource: .eventSpan, site: location.site, mode: .driftZenith,
+            telescope: "KM3NeT", instrument: location.site.name, origin: "KM3NeT", creator: options.creator,
+            provenance: [(path as NSString).lastPathComponent], isSimulated: isMC, notes: notes)
+        try applyRunInfo(file: file, path: path, ref: ref, meta: &meta)
+        meta.eventsIn = n
+        meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+
+        let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
+        let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
+        return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// TSTART/TSTOP/LIVETIME from the dst headerTree (UTCMin_s, UTCMax_s, livetime_s), or the
+    /// DAQ livetime from Head. Without either, the event span stays, and the header says so.
+    static func applyRunInfo(file: ROOTFile, path: String, ref: TimeReference, meta: inout ObservationMetadata) throws {
+        if let ht = try? file.tree("headerTree"), ht.entries > 0 {
+            let r = BranchReader(tree: ht)
+            func value(_ name: String) -> Double? {
+                guard let b = ht.branch(name), let d = try? r.read(b, entries: 0..<1) else { return nil }
+                return d.flat.first
+            }
+            if let lo = value("UTCMin_s"), let hi = value("UTCMax_s"), hi > lo, lo > 0 {
+                meta.tstart = try TimeScales.seconds(sinceReference: ref, unixSeconds: lo)
+                meta.tstop = try TimeScales.seconds(sinceReference: ref, unixSeconds: hi)
+                meta.ontime = meta.tstop - meta.tstart
+                meta.livetime = min(value("livetime_s") ?? meta.ontime, meta.ontime)
+                meta.coverageSource = .measured
+                meta.notes.append("TSTART/TSTOP/LIVETIME from headerTree (UTCMin_s, UTCMax_s, livetime_s).")
+                return
+            }
+            if let live = value("livetime_s") {
+                meta.extraKeywords.append(("LIVE_SIM", live, "[s] headerTree livetime_s (simulated livetime for MC)"))
+            }
+        }
+        if case .object(let head)? = try? file.object("Head"),
+           case .map(let pairs)? = head["map<string,string>"],
+           let daq = pairs.first(where: { $0.0.string == "DAQ" })?.1.string,
+           let live = Double(daq.split(separator: " ").first ?? "") {
+            meta.extraKeywords.append(("DAQLIVE", live, "[s] DAQ livetime from the file's Head"))
+            meta.notes.append("Head DAQ livetime \(live) s is in DAQLIVE; TSTART/TSTOP are the event span.")
+        } else {
+            meta.notes.append("No headerTree or Head livetime: TSTART/TSTOP/ONTIME/LIVETIME are the event span.")
+        }
+    }
+
+    struct MCTrack { var energy: Double; var dir: (Double, Double, Double); var type: Int32 }
+
+    /// The primary (mc_trks[0]) of each event, when the file has MC tracks.
+    static func mcTruth(_ br: Branches, _ r: Range<Int>) throws -> [MCTrack?]? {
+        guard let e = br.optional("mc_trks.E"), let x = br.optional("mc_trks.dir.x"), let y = br.optional("mc_trks.dir.y"),
+              let z = br.optional("mc_trks.dir.z"), let t = br.optional("mc_trks.type") else { return nil }
+        let ed = try br.read(e, r)
+        guard case .jagged(let offs, _) = ed, offs.last ?? 0 > 0 else { return nil }
+        let ev = ed.flat, xv = try br.read(x, r).flat, yv = try br.read(y, r).flat, zv = try br.read(z, r).flat
+        let tv = try br.read(t, r).flat
+        return (0..<r.count).map { i in
+            guard offs[i + 1] > offs[i] else { return nil }
+            let k = offs[i]
+            return MCTrack(energy: ev[k], dir: (xv[k], yv[k], zv[k]), type: Int32(tv[k]))
+        }
+    }
+
+    /// Output columns, filled event by event.
+    struct Columns {
+        var eventID: [Int64] = [], time: [Double] = [], ra: [Double] = [], dec: [Double] = [], energy: [Double] = []
+        var alt: [Double] = [], az: [Double] = [], lik: [Double] = [], dirErr: [Double] = [], nhit: [Int32] = []
+        var recType: [Int32] = [], run: [Int64] = [], unix: [Double] = []
+        var weights: [[Double]] = [[], [], []]
+        var mcEnergy: [Double] = [], mcRA: [Double] = [], mcDec: [Double] = [], mcType: [Int32] = []
+        var bdt: [[Double]] = []
+
+        func eventList(isMC: Bool, bdtNames: [String], hasWeights: Bool) throws -> EventList {
+            var cols: [EventColumn] = [
+                EventColumn(name: "EVENT_ID", values: .int64(eventID), level: .required, description: "Evt.id"),
+                EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required, description: "event time, s since MJDREF (TT): Evt.t + track t"),
+                EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "reconstructed right ascension of the source direction"),
+                EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "reconstructed declination of the source direction"),
+                EventColumn(name: "ENERGY", values: .double(energy), unit: .TeV, level: .required, description: "reconstructed energy of the best track (trk.E / 1000)"),
+                EventColumn(name: "ALT", values: .double(alt), unit: .degree, level: .optional, description: "source altitude (true north frame)"),
+                EventColumn(name: "AZ", values: .double(az), unit: .degree, level: .optional, description: "source azimuth, from north through east"),
+                EventColumn(name: "DIR_ERR", values: .double(dirErr), unit: .degree, level: .optional, description: "angular error estimate: JGandalf beta0 (fitinf[0]); NaN when not defined"),
+                EventColumn(name: "LIKELIHOOD", values: .double(lik), level: .instrument, description: "track fit likelihood (trk.lik)"),
+                EventColumn(name: "NHIT", values: .int32(nhit), level: .instrument, description: "hits used by the fit (fitinf[3]); -1 when not defined"),
+                EventColumn(name: "RECO_TYPE", values: .int32(recType), level: .instrument, description: "trk.rec_type (4000 = Jpp)"),
+            ]
+            for (j, name) in bdtNames.enumerated() where j < bdt.count {
+                let width = eventID.isEmpty ? 0 : bdt[j].count / eventID.count
+                for w in 0..<width {
+                    cols.append(EventColumn(name: "\(name)_\(w)", values: .double(stride(from: w, to: bdt[j].count, by: width).map { bdt[j][$0] }),
+                                            level: .instrument, description: "dst T/\(name.lowercased())[\(w)] quality variable"))
+                }
+            }
+            if isMC {
+                if !mcEnergy.isEmpty {
+                    cols += [
+                        EventColumn(name: "MC_ENERGY", values: .double(mcEnergy), unit: .TeV, level: .instrument, description: "true energy of the primary (mc_trks[0].E / 1000)", isTruth: true),
+                        EventColumn(name: "MC_RA", values: .double(mcRA), unit: .degree, level: .instrument, description: "true source right ascension (mc_trks[0])", isTruth: true),
+                        EventColumn(name: "MC_DEC", values: .double(mcDec), unit: .degree, level: .instrument, description: "true source declination (mc_trks[0])", isTruth: true),
+                        EventColumn(name: "MC_PDGID", values: .int32(mcType), level: .instrument, description: "PDG id of the primary (mc_trks[0].type)", isTruth: true),
+                    ]
+                }
+                if hasWeights {
+                    for j in 0..<3 {
+                        cols.append(EventColumn(name: "MC_W\(j + 1)", values: .double(weights[j]), level: .instrument,
+                                                description: ["w1: generation volume [m3]", "w2: generation weight [GeV m2 sr s]", "w3: event rate [1/s]"][j], isTruth: true))
+                    }
+                }
+            }
+            return try EventList(columns: cols)
+        }
+    }
+}
+
+extension BranchData {
+    /// Innermost numbers widened to Double (jagged structure flattened).
+    var flat: [Double] {
+        switch self {
+        case .numbers(let n), .fixed(let n, _): return n.doubles
+        case .jagged(_, let inner): return inner.flat
+        default: return []
+        }
+    }
+
+    var int64s: [Int64] {
+        switch self {
+        case .numbers(let n), .fixed(let n, _): return n.int64s
+        case .jagged(_, let inner): return inner.int64s
+        default: return []
+        }
+    }
+
+    /// Per-entry lists of doubles (top-level vector<double> such as Evt.w).
+    func jaggedDoubles() throws -> [[Double]] {
+        guard case .jagged(let o, let inner) = self else { return [] }
+        let v = inner.flat
+        return (0..<(o.count - 1)).map { Array(v[o[$0]..<o[$0 + 1]]) }
+    }
+
+    /// (entry -> track offsets, track -> value offsets, values) for vector<int> members of trks.
+    func doublyJaggedInt32() throws -> ([Int], [Int], [Int32]) {
+        guard case .jagged(let outer, .jagged(let inner, .numbers(let n))) = self else {
+            throw ROOTError(file: "", object: "rec_stages", offset: 0, reason: "unexpected layout")
+        }
+        return (outer, inner, n.int64s.map { Int32(truncatingIfNeeded: $0) })
+    }
+
+    func doublyJaggedDouble() throws -> ([Int], [Int], [Double]) {
+        guard case .jagged(let outer, .jagged(let inner, .numbers(let n))) = self else {
+            throw ROOTError(file: "", object: "fitinf", offset: 0, reason: "unexpected layout")
+        }
+        return (outer, inner, n.doubles)
+    }
+}
+
+extension Tree {
+    /// Per-entry fixed-size values (e.g. T/bdt float[2]) as [[Double]].
+    func readFixed(_ b: Branch, _ r: Range<Int>) throws -> [[Double]] {
+        let d = try BranchReader(tree: self).read(b, entries: r)
+        switch d {
+        case .fixed(let n, let w):
+            let v = n.doubles
+            return (0..<r.count).map { Array(v[($0 * w)..<(($0 + 1) * w)]) }
+        case .numbers(let n): return n.doubles.map { [$0] }
+        default: return Array(repeating: [], count: r.count)
+        }
+    }
+}
+
+extension OfflineEvents {
+    /// Separation between our RA/DEC and aanet's own (dst `T/coords/trackfit_ra,dec`, radians,
+    /// -999 when missing), matched by event id. Only a cross-check: our coordinates never use them.
+    public static func crossCheckAanet(path: String, observation obs: Observation) throws -> (count: Int, median: Double, max: Double)? {
+        let file = try ROOTFile(path: path)
+        guard let t = try? file.tree("T"), let rb = t.branch("coords.trackfit_ra") ?? t.branch("trackfit_ra"),
+              let db = t.branch("coords.trackfit_dec") ?? t.branch("trackfit_dec") else { return nil }
+        let e = try file.tree("E")
+        let r = BranchReader(tree: t)
+        let ra = try r.read(rb).flat, dec = try r.read(db).flat
+        let ids = try BranchReader(tree: e).read(e.branch("id")!).int64s
+        var byID: [Int64: Int] = [:]
+        for (i, id) in ids.enumerated() where byID[id] == nil { byID[id] = i }
+        guard case .int64(let ourIDs)? = obs.events["EVENT_ID"]?.values, case .double(let ourRA)? = obs.events["RA"]?.values,
+              case .double(let ourDec)? = obs.events["DEC"]?.values else { return nil }
+        var seps: [Double] = []
+        for (k, id) in ourIDs.enumerated() {
+            guard let i = byID[id], ra[i] > -900, dec[i] > -900 else { continue }
+            let d1 = ourDec[k] * .pi / 180, d2 = dec[i], dr = ourRA[k] * .pi / 180 - ra[i]
+            let c = sin(d1) * sin(d2) + cos(d1) * cos(d2) * cos(dr)
+            seps.append(acos(Swift.max(-1, Swift.min(1, c))) * 180 / .pi)
+        }
+        guard !seps.isEmpty else { return nil }
+        seps.sort()
+        return (seps.count, seps[seps.count / 2], seps.last!)
+    }
+}

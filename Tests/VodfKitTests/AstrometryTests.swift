@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import Astrometry
+@testable import Model
+
+/// Angular separation in degrees.
+func separationDeg(_ r1: Double, _ d1: Double, _ r2: Double, _ d2: Double) -> Double {
+    let c = sin(d1) * sin(d2) + cos(d1) * cos(d2) * cos(r1 - r2)
+    return acos(max(-1, min(1, c))) * 180 / .pi
+}
+
+func unixSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Double) -> Double {
+    var c = DateComponents()
+    (c.year, c.month, c.day, c.hour, c.minute) = (y, mo, d, h, mi)
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = TimeZone(identifier: "UTC")!
+    return cal.date(from: c)!.timeIntervalSince1970 + s
+}
+
+@Suite("Astrometry")
+struct AstrometryTests {
+    /// km3astro's published site constants (from the same UTM positions, via the `utm` package).
+    @Test func utmMatchesKm3astroSites() {
+        let arca = UTM.geodetic(UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450))
+        #expect(abs(arca.latitudeRad * 180 / .pi - 36.29220052151268) < 1e-7)
+        #expect(abs(arca.longitudeRad * 180 / .pi - 15.975552397716397) < 1e-7)
+        let orca = UTM.geodetic(UTMPosition(zone: 32, north: true, easting: 256500, northing: 4743000, height: -2440))
+        #expect(abs(orca.latitudeRad * 180 / .pi - 42.800839643852264) < 1e-7)
+        #expect(abs(orca.longitudeRad * 180 / .pi - 6.022280575785778) < 1e-7)
+        // Grid convergence: positive east of the central meridian (ARCA, 15.98E in zone 33 at 15E),
+        // negative west of it (ORCA, 6.02E in zone 32 at 9E); aanet gives 0.0100733 for ARCA.
+        #expect(abs(arca.convergenceRad - 0.010073) < 1e-5)
+        #expect(orca.convergenceRad < -0.035 && orca.convergenceRad > -0.0355)
+    }
+
+    @Test func sourceIsOppositeTheTrack() {
+        let t = SkyTransform(location: DetectorLocation(site: Site(name: "x", longitudeDeg: 0, latitudeDeg: 0, heightM: 0, reference: ""),
+                                                        convergenceRad: 0))
+        // An up-going track (travelling +z) comes from below the horizon; a down-going one from the zenith.
+        #expect(abs(t.sourceHorizontal(dx: 0, dy: 0, dz: 1).alt + .pi / 2) < 1e-12)
+        #expect(abs(t.sourceHorizontal(dx: 0, dy: 0, dz: -1).alt - .pi / 2) < 1e-12)
+        // Travelling east (+x) means the source is in the west: azimuth 270 deg.
+        let h = t.sourceHorizontal(dx: 1, dy: 0, dz: 0)
+        #expect(abs(h.alt) < 1e-12 && abs(h.az - 1.5 * .pi) < 1e-12)
+        // Travelling north (+y): source in the south, azimuth 180 deg.
+        #expect(abs(t.sourceHorizontal(dx: 0, dy: 1, dz: 0).az - .pi) < 1e-12)
+    }
+
+    /// Every row of km3net-testdata's local2eq_aanet_2.7.1.csv (aanet EquatorialCoords, ARCA),
+    /// both its J2000 rows and its rows "of date", to <= 0.01 deg.
+    @Test(.enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"))
+    func aanetLocal2EqBenchmark() throws {
+        let text = try String(contentsOfFile: Paths.km3netData + "/astro/local2eq_aanet_2.7.1.csv", encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let h = lines[0].split(separator: ",").map(String.init)
+        func col(_ n: String) -> Int { h.firstIndex(of: n)! }
+        let t = SkyTransform(location: DetectorLocation(name: "ARCA", utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450),
+                                                        reference: "test"))
+        var worst = 0.0, count = 0
+        for line in lines.dropFirst() {
+            let c = line.split(separator: ",").map(String.init)
+            let d = { (n: String) in Double(c[col(n)])! }
+            let hor = t.sourceHorizontal(dx: d("dx"), dy: d("dy"), dz: d("dz"))
+            let time = unixSeconds(Int(d("year")), Int(d("month")), Int(d("day")), Int(d("hour")), Int(d("min")), d("sec"))
+            var cache = PrecessionCache()
+            let (ra, dec) = c[col("j2000")] == "True"
+                ? t.equatorial(alt: hor.alt, az: hor.az, unixSeconds: time, cache: &cache)
+                : t.ofDate(alt: hor.alt, az: hor.az, unixSeconds: time)
+            let s = separationDeg(ra, dec, d("eq_ra"), d("eq_dec"))
+            worst = max(worst, s)
+            count += 1
+        }
+        #expect(count == 480)
+        #expect(worst <= 0.01, "worst separation \(worst) deg")
+    }
+
+    /// The ARCA, ORCA and ANTARES *_coordinate_systems_benchmark.csv tables (J2000 columns and
+    /// "of date" columns), each for its own site, to <= 0.01 deg.
+    @Test(.enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"),
+          arguments: [("ARCA", UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450)),
+                      ("ORCA", UTMPosition(zone: 32, north: true, easting: 256500, northing: 4743000, height: -2440)),
+                      ("antares", UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500))])
+    func coordinateSystemBenchmarks(_ name: String, _ utm: UTMPosition) throws {
+        let text = try String(contentsOfFile: Paths.km3netData + "/astro/\(name)_coordinate_systems_benchmark.csv", encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+        let h = lines[0].split(separator: ",").map(String.init)
+        let t = SkyTransform(location: DetectorLocation(name: name, utm: utm, reference: "test"))
+        var worst = 0.0
+        for line in lines.dropFirst() {
+            let c = line.split(separator: ",").map(String.init)
+            func d(_ n: String) -> Double { Double(c[h.firstIndex(of: n)!])! }
+            let date = c[0].split(separator: "-").map { Int($0)! }, tm = c[1].split(separator: ":").map { Int($0)! }
+            let time = unixSeconds(date[0], date[1], date[2], tm[0], tm[1], Double(tm[2]))
+            let th = d("theta") * .pi / 180, ph = d("phi") * .pi / 180
+            let hor = t.sourceHorizontal(dx: sin(th) * cos(ph), dy: sin(th) * sin(ph), dz: cos(th))
+            var cache = PrecessionCache()
+            let (ra, dec) = t.equatorial(alt: hor.alt, az: hor.az, unixSeconds: time, cache: &cache)
+            let (rad, decd) = t.ofDate(alt: hor.alt, az: hor.az, unixSeconds: time)
+            let r = Double.pi / 180
+            worst = max(worst, separationDeg(ra, dec, d("RA-J2000") * r, d("DEC-J2000") * r),
+                        separationDeg(rad, decd, d("RA") * r, d("DEC") * r))
+        }
+        #expect(worst <= 0.01, "\(name): worst separation \(worst) deg")
+    }
+}
