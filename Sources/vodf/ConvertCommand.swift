@@ -125,7 +125,8 @@ struct ConvertCommand: ParsableCommand {
                 if obsIDGiven { opts.obsID = obsID }
                 if let detx { opts.location = try DetectorSites.fromDetx(path: detx) }
                 if let site { opts.location = DetectorSites.named(site) }
-                if !quiet { FileHandle.standardError.write(Data("reading \(input) ...\n".utf8)) }
+                // Progress for people at a terminal; logs and CI get only the summary.
+                if !quiet, isatty(2) != 0 { FileHandle.standardError.write(Data("reading \(input) ...\n".utf8)) }
                 let obs = try OfflineEvents.read(path: input, options: opts)
                 tables = try ObservationWriter(flavor: flavor).tables(for: obs)
                 primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
