@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "HDF5IO", "Model", "Astrometry", "Readers", "Writers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,12 +28,14 @@ let package = Package(
         .target(name: "FITSIO", dependencies: ["CFITSIO"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
         .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash"]),
+        // IO layer: HDF5 over libhdf5 (km3pipe tables).
+        .target(name: "HDF5IO", dependencies: ["CHDF5"]),
         // Canonical model: pure values, no I/O.
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO"]),
+        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // The `vodf` command.

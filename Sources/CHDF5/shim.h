@@ -8,3 +8,7 @@ static inline hid_t vk_H5T_NATIVE_INT64(void)  { return H5T_NATIVE_INT64; }
 static inline hid_t vk_H5T_NATIVE_UINT64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t vk_H5T_C_S1(void)          { return H5T_C_S1; }
 static inline unsigned vk_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline hid_t vk_H5T_NATIVE_INT8(void)   { return H5T_NATIVE_INT8; }
+static inline hid_t vk_H5P_DEFAULT(void)       { return H5P_DEFAULT; }
+static inline hid_t vk_H5E_DEFAULT(void)       { return H5E_DEFAULT; }
+static inline hid_t vk_H5S_ALL(void)           { return H5S_ALL; }

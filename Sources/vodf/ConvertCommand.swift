@@ -17,6 +17,7 @@ struct ConvertCommand: ParsableCommand {
           - ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta)       -> EVENTS + GTI
           - KM3NeT effective-area table (aeff_coszen_*.csv)                          -> AEFF_2D
           - KM3NeT offline or dst ROOT file (E tree; dst friend tree T)             -> EVENTS + GTI
+          - km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI
 
         KM3NeT events: the best track of --reco per event (km3io's best_track rule), its direction
         turned into the source direction, the local horizon (UTM meridian convergence) and the sky.
@@ -98,7 +99,7 @@ struct ConvertCommand: ParsableCommand {
         switch detected {
         case .antaresPublicList, .antaresVOTableCSV: inputKind = "events"
         case .km3netAeffTable: inputKind = "aeff"
-        case .root: inputKind = "events"
+        case .root, .hdf5: inputKind = "events"
         default: throw Failure(message: "\(input): \(detected.rawValue) input is not supported by convert yet", code: Exit.badInput)
         }
         if let kind, kind != inputKind {
@@ -117,7 +118,7 @@ struct ConvertCommand: ParsableCommand {
                 primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
                 let n = obs.events.count
                 summary.append("EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)")
-            case .root:
+            case .root, .hdf5:
                 var opts = OfflineEvents.Options()
                 opts.reco = Reconstruction(rawValue: reco)!
                 opts.convention = EquatorialConvention(rawValue: astrometry)!
@@ -127,14 +128,15 @@ struct ConvertCommand: ParsableCommand {
                 if let site { opts.location = DetectorSites.named(site) }
                 // Progress for people at a terminal; logs and CI get only the summary.
                 if !quiet, isatty(2) != 0 { FileHandle.standardError.write(Data("reading \(input) ...\n".utf8)) }
-                let obs = try OfflineEvents.read(path: input, options: opts)
+                let obs = detected == .root ? try OfflineEvents.read(path: input, options: opts)
+                                            : try KM3PipeEvents.read(path: input, options: opts)
                 tables = try ObservationWriter(flavor: flavor).tables(for: obs)
                 primary = FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope)
                 let rejected = obs.meta.rejections.reduce(0) { $0 + $1.count }
                 summary.append("EVENTS: in \(obs.meta.eventsIn ?? 0) = written \(obs.events.count) + rejected \(rejected)")
                 for r in obs.meta.rejections { summary.append("  rejected \(r.count): \(r.reason)") }
                 summary.append("OBS_ID \(obs.meta.obsID), site \(obs.meta.site?.name ?? "?"), \(obs.meta.isSimulated ? "simulation" : "data"), time coverage \(obs.meta.coverageSource.rawValue)")
-                if let check = try? OfflineEvents.crossCheckAanet(path: input, observation: obs) {
+                if detected == .root, let check = try? OfflineEvents.crossCheckAanet(path: input, observation: obs) {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
             default:

@@ -149,3 +149,68 @@ def test_bad_inputs(vodf, km3net_data, tmp_path):
                  "--detx", KM3NET_DATA / "detx" / "detx_v1.detx")
     assert r.returncode == 3 and "no header" in r.stderr and "detx_v1.detx" in r.stderr
     assert not (tmp_path / "x.fits").exists()
+
+
+H5 = KM3NET_DATA / "hdf5"
+H5_CASES = {
+    "geamon.h5": ([], None),
+    "mupage_ARCA.h5": (["--site", "arca"], None),
+    "atmospheric_muons_sample.h5": ([], "no reconstruction"),
+    "mcv5.40.mupage_10G.sirene.jterbr00006060.962.root.h5": ([], "no reconstruction"),
+    "raw_header.h5": ([], "nothing to convert"),
+    "numu_cc_test.h5": ([], "unsupported filter blosc (id 32001)"),
+    "test_event_info.h5": ([], "format_version 5.0 is not supported"),
+    "basic_analysis_sample.h5": ([], "format_version 4.3 is not supported"),
+}
+
+
+def best_jmuon_h5(path):
+    """km3io's best_track rule re-implemented on the raw km3pipe tables with h5py (independent of vodfkit)."""
+    import h5py
+    with h5py.File(path) as f:
+        info, tracks, stages = f["event_info"][:], f["reco/tracks"][:], f["reco/rec_stages"][:]
+    out = []
+    for g in info["group_id"]:
+        rows = np.flatnonzero(tracks["group_id"] == g)
+        cand = []
+        for k in rows:
+            st = stages["rec_stage"][(stages["group_id"] == g) & (stages["idx"] == tracks["idx"][k])]
+            if len(st) and np.all((st >= 0) & (st <= 99)):
+                cand.append((k, len(st)))
+        if not cand:
+            out.append(None)
+            continue
+        longest = max(n for _, n in cand)
+        cand = [k for k, n in cand if n == longest]
+        best = cand[0]
+        for k in cand[1:]:
+            if tracks["likelihood"][k] > tracks["likelihood"][best]:
+                best = k
+        out.append(best)
+    return info, tracks, out
+
+
+@pytest.mark.parametrize("name", list(H5_CASES), ids=lambda n: n[:40])
+def test_km3pipe_hdf5(vodf, km3net_data, tmp_path, name):
+    extra, failure = H5_CASES[name]
+    out = tmp_path / "ev.fits"
+    r = run_vodf(vodf, "convert", H5 / name, "-o", out, "-q", *extra)
+    if failure:
+        assert r.returncode == 3 and failure in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert not out.exists()
+        return
+    assert r.returncode == 0, r.stderr
+    info, tracks, best = best_jmuon_h5(H5 / name)
+    chosen = [k for k in best if k is not None]
+    with fits.open(out) as h:
+        ev, hdr = h["EVENTS"].data, h["EVENTS"].header
+    assert len(ev) == len(chosen) and hdr["NEVT_IN"] == len(info) == hdr["NEVT_OUT"] + hdr["NREJECT"]
+    np.testing.assert_array_equal(ev["LIKELIHOOD"], tracks["likelihood"][chosen])
+    np.testing.assert_array_equal(ev["ENERGY"], tracks["E"][chosen] / 1000)
+    has = np.array([k is not None for k in best])
+    np.testing.assert_array_equal(ev["EVENT_ID"], info["event_id"][has])
+    assert fitsverify_counts(out)[:2] == (0, 0)
+    from gammapy.data import EventList
+    with NoWarnings() as nw:
+        EventList.read(out)
+    assert nw.messages() == []

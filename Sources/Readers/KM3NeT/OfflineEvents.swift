@@ -145,34 +145,16 @@ public enum OfflineEvents {
                     rejected["no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))", default: 0] += 1
                     continue
                 }
-                let norm = (dx[k] * dx[k] + dy[k] * dy[k] + dz[k] * dz[k]).squareRoot()
-                guard dx[k].isFinite, dy[k].isFinite, dz[k].isFinite, norm > 0.5, norm < 1.5 else {
-                    rejected["direction not finite or not a unit vector", default: 0] += 1
+                let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
+                // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS.
+                let track = TrackRecord(dx: dx[k], dy: dy[k], dz: dz[k], energyGeV: energy[k], lik: lik[k], recType: Int32(recType[k]),
+                                        beta0Rad: fit.count > 0 ? fit[fit.startIndex] : nil,
+                                        nhit: fit.count > 3 ? fit[fit.startIndex + 3] : nil, tNs: tt[k])
+                if let reason = try out.append(eventID: ids[e], run: runs[e], eventUnix: sec[e] + ns[e] * 1e-9, track: track,
+                                               sky: sky, cache: &cache, ref: ref, reco: options.reco) {
+                    rejected[reason, default: 0] += 1
                     continue
                 }
-                let (ux, uy, uz) = (dx[k] / norm, dy[k] / norm, dz[k] / norm)
-                let unix = sec[e] + ns[e] * 1e-9 + tt[k] * 1e-9
-                guard unix.isFinite else { rejected["time not finite", default: 0] += 1; continue }
-                let hor = sky.sourceHorizontal(dx: ux, dy: uy, dz: uz)
-                let (ra, dec) = sky.equatorial(alt: hor.alt, az: hor.az, unixSeconds: unix, cache: &cache)
-                out.eventID.append(ids[e])
-                out.time.append(try TimeScales.seconds(sinceReference: ref, unixSeconds: unix))
-                out.ra.append(ra * 180 / .pi)
-                out.dec.append(dec * 180 / .pi)
-                // GeV -> TeV by division, which is exact to the last bit of the quotient.
-                out.energy.append(energy[k] / 1000)
-                out.alt.append(hor.alt * 180 / .pi)
-                out.az.append(hor.az * 180 / .pi)
-                out.lik.append(lik[k])
-                out.recType.append(Int32(recType[k]))
-                let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
-                // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS:
-                // meaningful for JMuon fits only.
-                let jmuon = options.reco == .jmuon
-                out.dirErr.append(jmuon && fit.count > 0 ? fit[fit.startIndex] * 180 / .pi : .nan)
-                out.nhit.append(jmuon && fit.count > 3 && fit[fit.startIndex + 3].isFinite ? Int32(fit[fit.startIndex + 3]) : -1)
-                out.run.append(runs[e])
-                out.unix.append(unix)
                 if let w {
                     let ws = w[e]
                     for j in 0..<3 { out.weights[j].append(j < ws.count ? ws[j] : .nan) }
@@ -182,7 +164,7 @@ public enum OfflineEvents {
                     out.mcEnergy.append(m.map { $0.energy / 1000 } ?? .nan)
                     if let m, m.dir.0.isFinite {
                         let h = sky.sourceHorizontal(dx: m.dir.0, dy: m.dir.1, dz: m.dir.2)
-                        let (mra, mdec) = sky.equatorial(alt: h.alt, az: h.az, unixSeconds: unix, cache: &cache)
+                        let (mra, mdec) = sky.equatorial(alt: h.alt, az: h.az, unixSeconds: out.unix.last!, cache: &cache)
                         out.mcRA.append(mra * 180 / .pi); out.mcDec.append(mdec * 180 / .pi)
                     } else {
                         out.mcRA.append(.nan); out.mcDec.append(.nan)
@@ -195,7 +177,7 @@ public enum OfflineEvents {
                 }
             }
         }
-        guard !out.eventID.isEmpty else {
+        guard !out.eventID_.isEmpty else {
             let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
         }
@@ -276,55 +258,6 @@ public enum OfflineEvents {
         }
     }
 
-    /// Output columns, filled event by event.
-    struct Columns {
-        var eventID: [Int64] = [], time: [Double] = [], ra: [Double] = [], dec: [Double] = [], energy: [Double] = []
-        var alt: [Double] = [], az: [Double] = [], lik: [Double] = [], dirErr: [Double] = [], nhit: [Int32] = []
-        var recType: [Int32] = [], run: [Int64] = [], unix: [Double] = []
-        var weights: [[Double]] = [[], [], []]
-        var mcEnergy: [Double] = [], mcRA: [Double] = [], mcDec: [Double] = [], mcType: [Int32] = []
-        var bdt: [[Double]] = []
-
-        func eventList(isMC: Bool, bdtNames: [String], hasWeights: Bool) throws -> EventList {
-            var cols: [EventColumn] = [
-                EventColumn(name: "EVENT_ID", values: .int64(eventID), level: .required, description: "Evt.id"),
-                EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required, description: "event time, s since MJDREF (TT): Evt.t + track t"),
-                EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "reconstructed right ascension of the source direction"),
-                EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "reconstructed declination of the source direction"),
-                EventColumn(name: "ENERGY", values: .double(energy), unit: .TeV, level: .required, description: "reconstructed energy of the best track (trk.E / 1000)"),
-                EventColumn(name: "ALT", values: .double(alt), unit: .degree, level: .optional, description: "source altitude (true north frame)"),
-                EventColumn(name: "AZ", values: .double(az), unit: .degree, level: .optional, description: "source azimuth, from north through east"),
-                EventColumn(name: "DIR_ERR", values: .double(dirErr), unit: .degree, level: .optional, description: "angular error estimate: JGandalf beta0 (fitinf[0]); NaN when not defined"),
-                EventColumn(name: "LIKELIHOOD", values: .double(lik), level: .instrument, description: "track fit likelihood (trk.lik)"),
-                EventColumn(name: "NHIT", values: .int32(nhit), level: .instrument, description: "hits used by the fit (fitinf[3]); -1 when not defined"),
-                EventColumn(name: "RECO_TYPE", values: .int32(recType), level: .instrument, description: "trk.rec_type (4000 = Jpp)"),
-            ]
-            for (j, name) in bdtNames.enumerated() where j < bdt.count {
-                let width = eventID.isEmpty ? 0 : bdt[j].count / eventID.count
-                for w in 0..<width {
-                    cols.append(EventColumn(name: "\(name)_\(w)", values: .double(stride(from: w, to: bdt[j].count, by: width).map { bdt[j][$0] }),
-                                            level: .instrument, description: "dst T/\(name.lowercased())[\(w)] quality variable"))
-                }
-            }
-            if isMC {
-                if !mcEnergy.isEmpty {
-                    cols += [
-                        EventColumn(name: "MC_ENERGY", values: .double(mcEnergy), unit: .TeV, level: .instrument, description: "true energy of the primary (mc_trks[0].E / 1000)", isTruth: true),
-                        EventColumn(name: "MC_RA", values: .double(mcRA), unit: .degree, level: .instrument, description: "true source right ascension (mc_trks[0])", isTruth: true),
-                        EventColumn(name: "MC_DEC", values: .double(mcDec), unit: .degree, level: .instrument, description: "true source declination (mc_trks[0])", isTruth: true),
-                        EventColumn(name: "MC_PDGID", values: .int32(mcType), level: .instrument, description: "PDG id of the primary (mc_trks[0].type)", isTruth: true),
-                    ]
-                }
-                if hasWeights {
-                    for j in 0..<3 {
-                        cols.append(EventColumn(name: "MC_W\(j + 1)", values: .double(weights[j]), level: .instrument,
-                                                description: ["w1: generation volume [m3]", "w2: generation weight [GeV m2 sr s]", "w3: event rate [1/s]"][j], isTruth: true))
-                    }
-                }
-            }
-            return try EventList(columns: cols)
-        }
-    }
 }
 
 extension BranchData {
