@@ -35,6 +35,14 @@ public enum DetectorSites {
         -1: (arca, "det_id -1: ARCA115 Monte Carlo geometry (detx KM3NeT_-00000001, UTM 33N)"),
     ]
 
+    /// The site to use: the one given (--detx/--site), else the det_id's; with a note of where it came from.
+    public static func resolve(detectorID: Int64, given: DetectorLocation?, file: String) throws -> (DetectorLocation, String) {
+        if let given { return (given, given.site.reference) }
+        if let (loc, why) = byDetectorID[Int(detectorID)] { return (loc, why + "; " + loc.site.reference) }
+        throw InputError(file: file, column: "det_id",
+                         reason: "det_id \(detectorID) is not in the built-in site table (\(byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares")
+    }
+
     /// The site from a detx file's header line `UTM WGS84 33N 587600.0 4016800.0 -3450.0`
     /// (detx v2 and later; v1 files have no header and cannot say where they are).
     public static func fromDetx(path: String) throws -> DetectorLocation {

@@ -59,18 +59,7 @@ public enum KM3PipeEvents {
         var tracksOf: [Int64: [Int]] = [:]
         for k in 0..<tg.count { tracksOf[tg[k], default: []].append(k) }
 
-        let location: DetectorLocation
-        let siteNote: String
-        if let given = options.location {
-            location = given
-            siteNote = given.site.reference
-        } else if let (loc, why) = DetectorSites.byDetectorID[Int(dets[0])] {
-            location = loc
-            siteNote = why + "; " + loc.site.reference
-        } else {
-            throw InputError(file: path, column: "det_id",
-                             reason: "det_id \(dets[0]) is not in the built-in site table (\(DetectorSites.byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares")
-        }
+        let (location, siteNote) = try DetectorSites.resolve(detectorID: dets[0], given: options.location, file: path)
         let sky = SkyTransform(location: location, convention: options.convention)
         var cache = PrecessionCache()
         let ref = TimeReference.j2000TT

@@ -105,18 +105,7 @@ public enum OfflineEvents {
         }
 
         let detIDs = try br.read(b["det_id"]!, 0..<n).int64s
-        let location: DetectorLocation
-        var siteNote: String
-        if let given = options.location {
-            location = given
-            siteNote = given.site.reference
-        } else if let (loc, why) = DetectorSites.byDetectorID[Int(detIDs[0])] {
-            location = loc
-            siteNote = why + "; " + loc.site.reference
-        } else {
-            throw InputError(file: path, column: "det_id",
-                             reason: "det_id \(detIDs[0]) is not in the built-in site table (\(DetectorSites.byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares")
-        }
+        let (location, siteNote) = try DetectorSites.resolve(detectorID: detIDs[0], given: options.location, file: path)
         let sky = SkyTransform(location: location, convention: options.convention)
         var cache = PrecessionCache()
         let ref = TimeReference.j2000TT
