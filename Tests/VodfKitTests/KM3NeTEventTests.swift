@@ -63,3 +63,33 @@ struct KM3NeTEventTests {
         #expect(obs.events["BDT_0"] == nil || obs.events["BDT_0"]?.isTruth == false)
     }
 }
+
+@Suite("KM3NeT event builder")
+struct KM3NeTBuilderTests {
+    func append(_ t: TrackRecord) throws -> (String?, Columns) {
+        var cols = Columns()
+        var cache = PrecessionCache()
+        let r = try cols.append(eventID: 1, run: 2, eventUnix: 1.6e9, track: t, sky: SkyTransform(location: DetectorSites.orca),
+                                cache: &cache, ref: .j2000TT, reco: .jmuon)
+        return (r, cols)
+    }
+
+    @Test func nanDirectionsAreRejectedNotDropped() throws {
+        let good = TrackRecord(dx: 0, dy: 0, dz: 1, energyGeV: 1234.5, lik: 10, recType: 4000, beta0Rad: 0.01, nhit: 42, tNs: 500)
+        let (ok, cols) = try append(good)
+        #expect(ok == nil && cols.eventID_ == [1])
+        #expect(cols.energy == [1.2345])
+        #expect(cols.nhit == [42] && abs(cols.dirErr[0] - 0.01 * 180 / .pi) < 1e-12)
+        #expect(abs(cols.alt[0] + 90) < 1e-9)              // up-going track: source below the horizon
+        var bad = good
+        bad.dx = .nan
+        #expect(try append(bad).0 == "direction not finite or not a unit vector")
+        bad = good
+        bad.dz = 3
+        #expect(try append(bad).0 == "direction not finite or not a unit vector")
+        bad = good
+        bad.tNs = .infinity
+        #expect(try append(bad).0 == "time not finite")
+        #expect(try append(bad).1.eventID_.isEmpty)
+    }
+}

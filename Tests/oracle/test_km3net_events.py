@@ -214,3 +214,26 @@ def test_km3pipe_hdf5(vodf, km3net_data, tmp_path, name):
     with NoWarnings() as nw:
         EventList.read(out)
     assert nw.messages() == []
+
+
+def test_e_tree_without_tracks(vodf, tmp_path):
+    """An E tree without trks: a one-line error naming the branch; nothing written."""
+    path = tmp_path / "no_trks.root"
+    with uproot.recreate(path) as f:
+        f.mktree("E", {"id": np.int32})
+        f["E"].extend({"id": np.arange(5, dtype=np.int32)})
+    r = run_vodf(vodf, "convert", path, "-o", tmp_path / "x.fits")
+    assert r.returncode == 3 and "no branch trks" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.fits").exists()
+
+
+def test_astropy_reads_outputs_without_warnings(vodf, km3net_data, tmp_path):
+    from astropy.table import Table
+    out = convert(vodf, KM3NET_DATA / "dst" / "orca6_sample.root", tmp_path / "ev.fits")
+    with NoWarnings() as nw:
+        t = Table.read(out, hdu="EVENTS")
+        g = Table.read(out, hdu="GTI")
+        with fits.open(out, checksum=True) as h:
+            h.verify("exception")
+    assert nw.messages() == []
+    assert t["TIME"].dtype.kind == "f" and t["TIME"].dtype.itemsize == 8 and t["RA"].unit == "deg" and t["ENERGY"].unit == "TeV" and len(g) == 1
