@@ -157,7 +157,10 @@ public final class FITSFile {
         var com = Array(comment.utf8CString)
         switch value {
         case nil:
-            if name == "HISTORY" { ffphis(f, comment, &status) } else { ffpcom(f, comment, &status) }
+            // Wrap at word boundaries (cfitsio would split long text mid-word across cards).
+            for line in Self.wrap(comment, width: 70) {
+                if name == "HISTORY" { ffphis(f, line, &status) } else { ffpcom(f, line, &status) }
+            }
         case .string(let s):
             var v = Array(s.utf8CString)
             if s.utf8.count > 68 {
@@ -178,6 +181,26 @@ public final class FITSFile {
             ffpkyl(f, &key, b ? 1 : 0, &com, &status)
         }
         try check(status, "writing keyword \(name)")
+    }
+
+    /// Splits text into lines of at most `width` characters, breaking at spaces where possible.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var w = Substring(word)
+            while w.count > width {                       // a single over-long word is cut
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(w.prefix(width)))
+                w = w.dropFirst(width)
+            }
+            if current.isEmpty { current = String(w) } else if current.count + 1 + w.count <= width { current += " " + w } else {
+                lines.append(current)
+                current = String(w)
+            }
+        }
+        lines.append(current)
+        return lines
     }
 
     /// cfitsio's `decimals < 0` means %G with that many significant digits. Use the fewest

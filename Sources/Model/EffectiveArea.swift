@@ -33,15 +33,14 @@ public struct EffectiveArea: IRFComponent, Equatable {
     public var energyAxis: Axis { table.axes[0] }
     public var spatialAxis: Axis { table.axes[1] }
 
-    /// Re-expresses a cos-zenith axis as a zenith-angle axis in degrees. cos θ increases while θ
-    /// decreases, so the bins are reversed; each bin keeps its value (a bin is the same set of directions).
+    /// Re-expresses a cos-zenith axis as a zenith-angle axis in degrees (see IRFTable).
     public func withZenithAngleAxis() throws -> EffectiveArea {
         guard spatialAxis.meaning == .cosZenith else { return self }
-        let deg = spatialAxis.edges.reversed().map { acos(min(1, max(-1, $0))) * 180 / Double.pi }
-        let axis = try Axis(name: "THETA", edges: deg, unit: .degree, scale: .linear, meaning: .zenithAngle)
-        var out = self
-        out.table = try table.replacingAxisReversed(1, with: axis)
-        out.notes.append("Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
-        return out
+        return try with(table: try table.withZenithAngleAxis(),
+                        note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+    }
+
+    public func with(table: IRFTable, note: String?) throws -> EffectiveArea {
+        try EffectiveArea(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? []))
     }
 }

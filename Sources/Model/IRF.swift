@@ -76,6 +76,16 @@ public struct IRFTable: Equatable, Sendable {
         return try IRFTable(axes: newAxes, values: out, unit: unit)
     }
 
+    /// Re-expresses a cos-zenith axis as a zenith-angle axis in degrees (GADF has no cos zenith).
+    /// cos θ increases while θ decreases, so that axis's bins are reversed; each bin keeps its value
+    /// (a bin is the same set of directions), so nothing is interpolated.
+    public func withZenithAngleAxis(name: String = "THETA") throws -> IRFTable {
+        guard let k = axes.firstIndex(where: { $0.meaning == .cosZenith }) else { return self }
+        let deg = axes[k].edges.reversed().map { acos(min(1, max(-1, $0))) * 180 / Double.pi }
+        let axis = try Axis(name: name, edges: deg, unit: .degree, scale: .linear, meaning: .zenithAngle)
+        return try replacingAxisReversed(k, with: axis)
+    }
+
     /// Converts the data and every axis to the given units (axes looked up by meaning).
     public func converted(dataUnit: Unit, axisUnits: [AxisMeaning: Unit]) throws -> IRFTable {
         let newAxes = try axes.map { a in try axisUnits[a.meaning].map { try a.converted(to: $0) } ?? a }
@@ -90,4 +100,21 @@ public protocol IRFComponent: Sendable {
     var containment: Containment { get }
     /// Where it came from and how it was converted; written as COMMENT cards.
     var notes: [String] { get }
+    /// The same component over a different table (used for unit and axis re-expression).
+    func with(table: IRFTable, note: String?) throws -> Self
+}
+
+extension IRFTable {
+    /// Rejects NaN and negative values, naming the first offending bin.
+    func requireFiniteNonNegative(_ what: String) throws {
+        if let i = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+            throw ModelError.invalidValue(what, reason: "value \(values[i]) at bin \(unflatten(i)) is negative or not finite")
+        }
+    }
+
+    /// Per-axis bin indices of a flat index (axis 0 fastest).
+    public func unflatten(_ flat: Int) -> [Int] {
+        var rem = flat
+        return shape.map { n in defer { rem /= n }; return rem % n }
+    }
 }

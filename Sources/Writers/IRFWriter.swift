@@ -27,13 +27,15 @@ public struct IRFWriter: Sendable {
         let layout = C.layout
         var component = component
         // GADF cannot say "cos zenith": re-express it as a zenith angle (stored in THETA).
-        if flavor.isGADF, let aeff = component as? EffectiveArea, aeff.spatialAxis.meaning == .cosZenith {
-            component = try aeff.withZenithAngleAxis() as! C
+        if flavor.isGADF, component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
+            component = try component.with(table: try component.table.withZenithAngleAxis(),
+                                           note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+        }
+        for a in component.table.axes where !flavor.canStore(a.meaning) {
+            // A declination-dependent rate is not a FoV-offset rate: relabelling it THETA would be wrong.
+            throw WriterError.unsupported("\(flavor.rawValue) has no axis for \(a.meaning.rawValue) (its spatial axis is the FoV offset, THETA); write this \(layout.hduClass4) with --format vodf, which declares the axis")
         }
         let table = try component.table.converted(dataUnit: layout.dataUnit, axisUnits: layout.axisUnits)
-        for a in table.axes where !flavor.canStore(a.meaning) {
-            throw WriterError.unsupported("\(flavor.rawValue) cannot store an axis of meaning \(a.meaning.rawValue); use --format vodf")
-        }
 
         var specs: [ColumnSpec] = []
         var data: [ColumnData] = []
@@ -41,8 +43,11 @@ public struct IRFWriter: Sendable {
         for a in table.axes {
             let name = flavor.axisColumn(a.meaning)
             let unit = a.unit.symbol.isEmpty ? nil : a.unit.symbol
-            specs.append(ColumnSpec("\(name)_LO", .float64, repeatCount: a.binCount, unit: unit))
-            specs.append(ColumnSpec("\(name)_HI", .float64, repeatCount: a.binCount, unit: unit))
+            // A one-bin axis written as plain `1D` reads back as a scalar (gammapy warns);
+            // TDIM = '(1)' keeps it a 1-element array.
+            let dims: [Int]? = a.binCount == 1 ? [1] : nil
+            specs.append(ColumnSpec("\(name)_LO", .float64, repeatCount: a.binCount, unit: unit, dims: dims))
+            specs.append(ColumnSpec("\(name)_HI", .float64, repeatCount: a.binCount, unit: unit, dims: dims))
             data.append(.float64(a.lows))
             data.append(.float64(a.highs))
             cref.append("\(name)_LO:\(name)_HI")

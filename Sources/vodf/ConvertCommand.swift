@@ -71,8 +71,8 @@ struct ConvertCommand: ParsableCommand {
         guard FormatFlavor(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)'; choose one of \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let kind, !["events", "aeff"].contains(kind) {
-            throw ValidationError("unknown kind '\(kind)'; choose events or aeff")
+        if let kind, !["events", "aeff", "psf", "edisp", "bkg"].contains(kind) {
+            throw ValidationError("unknown kind '\(kind)'; choose events, aeff, psf, edisp or bkg")
         }
         guard Reconstruction(rawValue: reco) != nil else {
             throw ValidationError("unknown reconstruction '\(reco)'; choose one of \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -99,6 +99,9 @@ struct ConvertCommand: ParsableCommand {
         switch detected {
         case .antaresPublicList, .antaresVOTableCSV: inputKind = "events"
         case .km3netAeffTable: inputKind = "aeff"
+        case .km3netPSFTable: inputKind = "psf"
+        case .km3netEnergyResponseTable: inputKind = "edisp"
+        case .km3netBackgroundTable: inputKind = "bkg"
         case .root, .hdf5: inputKind = "events"
         default: throw Failure(message: "\(input): \(detected.rawValue) input is not supported by convert yet", code: Exit.badInput)
         }
@@ -140,12 +143,30 @@ struct ConvertCommand: ParsableCommand {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
             default:
-                let aeff = try KM3NeTIRFTables.readEffectiveArea(path: input)
                 let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT",
                                          creator: creator, provenance: [(input as NSString).lastPathComponent])
-                tables = [try IRFWriter(flavor: flavor).table(for: aeff, context: context)]
+                let writer = IRFWriter(flavor: flavor)
+                switch detected {
+                case .km3netPSFTable:
+                    let psf = try KM3NeTIRFTables.readPSF(path: input)
+                    tables = [try writer.table(for: psf, context: context)]
+                    let n = psf.table.shape
+                    summary.append("PSF_TABLE: \(n[0]) energy x \(n[1]) zenith x \(n[2]) rad bins; each energy bin integrates to 1")
+                case .km3netEnergyResponseTable:
+                    let edisp = try KM3NeTIRFTables.readEnergyResponse(path: input)
+                    tables = [try writer.table(for: edisp, context: context)]
+                    let n = edisp.table.shape
+                    summary.append("EDISP_2D: \(n[0]) energy x \(n[1]) migration x \(n[2]) zenith bins (dP/dmu)")
+                case .km3netBackgroundTable:
+                    let bkg = try KM3NeTIRFTables.readBackground(path: input)
+                    tables = [try writer.table(for: bkg, context: context)]
+                    summary.append("BKG_2D: \(bkg.table.shape[0]) reco energy x \(bkg.table.shape[1]) sin(dec) bins (s-1 MeV-1 sr-1)")
+                default:
+                    let aeff = try KM3NeTIRFTables.readEffectiveArea(path: input)
+                    tables = [try writer.table(for: aeff, context: context)]
+                    summary.append("AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
+                }
                 primary = FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT")
-                summary.append("AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
             }
         } catch let e as InputError {
             throw Failure(message: e.description, code: Exit.badInput)

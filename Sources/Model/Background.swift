@@ -1,0 +1,31 @@
+import Foundation
+
+/// Background rate per energy per solid angle (s⁻¹ MeV⁻¹ sr⁻¹) over reconstructed energy × a
+/// spatial axis: FoV offset or zenith (GADF BKG_2D), or declination (VODF only: GADF has no such axis).
+public struct Background2D: IRFComponent, Equatable {
+    public static let layout = IRFLayout(
+        hduClass2: "BKG", hduClass4: "BKG_2D", extname: "BACKGROUND", dataColumn: "BKG", dataUnit: .backgroundRate,
+        axisUnits: [.recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless,
+                    .sinDeclination: .dimensionless, .declination: .degree])
+
+    public private(set) var table: IRFTable
+    public var containment: Containment { .fullEnclosure }
+    public var notes: [String]
+    public static let spatialMeanings: Set<AxisMeaning> = [.fovOffset, .zenithAngle, .cosZenith, .sinDeclination, .declination]
+
+    public init(table: IRFTable, notes: [String] = []) throws {
+        guard table.axes.count == 2, table.axes[0].meaning == .recoEnergy, Self.spatialMeanings.contains(table.axes[1].meaning) else {
+            throw ModelError.invalidAxis("background", reason: "axes must be (reco energy, spatial), got \(table.axes.map(\.meaning.rawValue))")
+        }
+        guard table.unit.dimension == Unit.backgroundRate.dimension else {
+            throw ModelError.invalidValue("background", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
+        }
+        try table.requireFiniteNonNegative("background")
+        self.table = table
+        self.notes = notes
+    }
+
+    public func with(table: IRFTable, note: String?) throws -> Background2D {
+        try Background2D(table: table, notes: notes + (note.map { [$0] } ?? []))
+    }
+}
