@@ -15,7 +15,7 @@ public enum KM3NeTIRFTables {
 
     /// Reads `path` as a complete grid: every (axis-0 bin, axis-1 bin) exactly once, no holes.
     static func readGrid(path: String, axis0: (name: String, match: (String) -> Bool), axis1: (name: String, match: (String) -> Bool),
-                         value: (name: String, match: (String) -> Bool), allowNegative: Bool = false) throws -> Grid {
+                         value: (name: String, match: (String) -> Bool), quantity: String) throws -> Grid {
         let t = try DelimitedText(path: path, separator: ",")
         let a0lo = try t.column(axis0.name + " low") { axis0.match($0) && $0.hasSuffix("low") }
         let a0hi = try t.column(axis0.name + " high") { axis0.match($0) && $0.hasSuffix("high") }
@@ -26,7 +26,7 @@ public enum KM3NeTIRFTables {
         var cells: [(line: Int, b0: (Double, Double), b1: (Double, Double), v: Double)] = []
         for row in t.rows {
             let v = try t.double(row, vCol)
-            guard allowNegative || v >= 0 else { throw InputError(file: path, line: row.line, column: t.header[vCol], reason: "negative value \(v)") }
+            guard v >= 0 else { throw InputError(file: path, line: row.line, column: t.header[vCol], reason: "negative \(quantity) \(v)") }
             cells.append((row.line, (try t.double(row, a0lo), try t.double(row, a0hi)), (try t.double(row, a1lo), try t.double(row, a1hi)), v))
         }
         let bins0 = try uniqueBins(cells.map { ($0.b0, $0.line) }, name: axis0.name, file: path)
@@ -59,7 +59,7 @@ public enum KM3NeTIRFTables {
     /// cos(zen) = 1 is down-going, i.e. a source overhead.
     public static func readEffectiveArea(path: String) throws -> EffectiveArea {
         let g = try readGrid(path: path, axis0: ("log10(nu_E [GeV])", isTrueEnergy), axis1: ("cos(zen)", { $0.hasPrefix("cos(zen)") }),
-                             value: ("aeff [m^2]", { $0.hasPrefix("aeff") }))
+                             value: ("aeff [m^2]", { $0.hasPrefix("aeff") }), quantity: "effective area")
         let energy = try log10EnergyAxis(g.bins0, meaning: .trueEnergy)
         let cosz = try Axis(name: "COSZEN", lowHigh: g.bins1, unit: .dimensionless, scale: .linear, meaning: .cosZenith)
         let table = try IRFTable(axes: [energy, cosz], values: g.values, unit: .squareMeter)
@@ -75,7 +75,7 @@ public enum KM3NeTIRFTables {
     /// grid (log10 μ = reco edge − true centre). True bins without events stay 0.
     public static func readEnergyResponse(path: String) throws -> EnergyDispersion {
         let g = try readGrid(path: path, axis0: ("log10(nu_E [GeV])", isTrueEnergy), axis1: ("log10(reco_E [GeV])", isRecoEnergy),
-                             value: ("dP/dlog10", { $0.hasPrefix("dp/dlog10") }))
+                             value: ("dP/dlog10", { $0.hasPrefix("dp/dlog10") }), quantity: "event density")
         let nT = g.bins0.count, nR = g.bins1.count
         // log10 μ edges for each (true bin, reco edge); they must coincide across true bins.
         var muLog: [Double: Int] = [:]
@@ -183,7 +183,7 @@ public enum KM3NeTIRFTables {
     /// GADF's BKG_2D has FoV offset only, so this can be written as VODF, which declares the axis.
     public static func readBackground(path: String) throws -> Background2D {
         let g = try readGrid(path: path, axis0: ("log10(reco_E [GeV])", isRecoEnergy), axis1: ("sin(dec)", { $0.hasPrefix("sin(dec)") }),
-                             value: ("rate [s^-1]", { $0.hasPrefix("rate") }))
+                             value: ("rate [s^-1]", { $0.hasPrefix("rate") }), quantity: "background rate")
         let energy = try log10EnergyAxis(g.bins0, meaning: .recoEnergy)
         let sindec = try Axis(name: "SINDEC", lowHigh: g.bins1, unit: .dimensionless, scale: .linear, meaning: .sinDeclination)
         let n0 = g.bins0.count
