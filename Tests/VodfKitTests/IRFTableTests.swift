@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import FITSIO
+@testable import Model
+@testable import Readers
+@testable import Writers
+
+@Suite("KM3NeT IRF tables")
+struct IRFTableTests {
+    let td = Paths.testData + "/km3net/"
+    let ctx = IRFContext(telescope: "KM3NeT", instrument: "TEST", origin: "KM3NeT", creator: "test")
+
+    @Test func psfIsBinnedClippedAndNormalised() throws {
+        let psf = try KM3NeTIRFTables.readPSF(path: td + "psf_sample.csv")
+        #expect(psf.table.shape == [2, 1, 6])
+        let rad = psf.table.axes[2]
+        #expect(rad.edges.first == 0 && rad.edges.last == 180)
+        #expect(abs(rad.edges[1] - pow(10, -0.75)) < 1e-12)          // halfway in log10 between samples
+        for v in try psf.integrals() { #expect(abs(v - 1) < 1e-12) }
+        #expect(psf.table.value(at: [0, 0, 5]) == 0)                  // the negative tail sample
+        // Ratios between bins are the CSV's: bin 0 / bin 1 = exp(-0.1) / exp(-10^-0.5).
+        #expect(abs(psf.table.value(at: [0, 0, 0]) / psf.table.value(at: [0, 0, 1]) - exp(-0.1) / exp(-pow(10, -0.5))) < 1e-12)
+        #expect(psf.notes.contains { $0.hasPrefix("2 negative samples set to 0") })   // one per energy bin
+    }
+
+    @Test func energyResponseBecomesADensityInMigration() throws {
+        let ed = try KM3NeTIRFTables.readEnergyResponse(path: td + "energyresponse_sample.csv")
+        // log10 mu edges = reco edge - true centre: -0.25 + 0.5 k, cut to the bins holding probability.
+        let logMu = ed.table.axes[1].edges.map { log10($0) }
+        #expect(zip(logMu, [-0.25, 0.25, 0.75]).allSatisfy { abs($0 - $1) < 1e-9 } || zip(logMu, [-0.75, -0.25, 0.25, 0.75]).allSatisfy { abs($0 - $1) < 1e-9 })
+        let integrals = ed.integrals()
+        #expect(integrals[0] == 0)                                   // empty true bin stays empty
+        #expect(abs(integrals[1] - 1) < 1e-12 && abs(integrals[2] - 1) < 1e-12)
+        // True bin 1 (log centre 2.75): P = 4/6 in reco bin [2.0, 2.5) -> log10 mu [-0.75, -0.25),
+        // and 2/6 in reco bin [2.5, 3.0) -> log10 mu [-0.25, 0.25).
+        let mu = ed.table.axes[1].edges
+        let k = mu.firstIndex { abs(log10($0) + 0.25) < 1e-9 }!
+        #expect(abs(ed.table.value(at: [1, k, 0]) - (2.0 / 6) / (mu[k + 1] - mu[k])) < 1e-12)
+        #expect(abs(ed.table.value(at: [1, k - 1, 0]) - (4.0 / 6) / (mu[k] - mu[k - 1])) < 1e-12)
+    }
+
+    @Test func backgroundIsDifferentialAndVODFOnly() throws {
+        let bkg = try KM3NeTIRFTables.readBackground(path: td + "bkg_sample.csv")
+        let dE = (pow(10, 2.0) - pow(10, 1.0)) * 1e3                 // MeV
+        #expect(abs(bkg.table.value(at: [0, 0]) - 2e-6 / (dE * 2 * .pi * 1.0)) < 1e-24)
+        let e = #expect(throws: WriterError.self) { try IRFWriter(flavor: .gadf03).table(for: bkg, context: ctx) }
+        #expect(e?.description.contains("no axis for SIN_DEC") == true)
+        let t = try IRFWriter(flavor: .vodf).table(for: bkg, context: ctx)
+        #expect(t.header[key: "CREF5"] == .string("(ENERGY_RECO_LO:ENERGY_RECO_HI,SINDEC_LO:SINDEC_HI)"))
+        #expect(t.spec("BKG")?.unit == "s-1 MeV-1 sr-1" && t.spec("BKG")?.dims == [2, 2])
+    }
+
+    @Test func gadfLayoutsOfPSFAndEDISP() throws {
+        let psf = try KM3NeTIRFTables.readPSF(path: td + "psf_sample.csv")
+        let p = try IRFWriter(flavor: .gadf03).table(for: psf, context: ctx)
+        #expect(p.header[key: "HDUCLAS4"] == .string("PSF_TABLE") && p.header[key: "HDUCLAS2"] == .string("RPSF"))
+        #expect(p.spec("RPSF")?.dims == [2, 1, 6] && p.spec("RPSF")?.unit == "sr-1")
+        #expect(p.spec("THETA_LO")?.dims == [1])                     // one-bin axis kept an array
+        let ed = try KM3NeTIRFTables.readEnergyResponse(path: td + "energyresponse_sample.csv")
+        let t = try IRFWriter(flavor: .gadf03).table(for: ed, context: ctx)
+        #expect(t.header[key: "CREF7"] == .string("(ENERG_LO:ENERG_HI,MIGRA_LO:MIGRA_HI,THETA_LO:THETA_HI)"))
+        #expect(t.spec("MATRIX")?.dims == ed.table.shape)
+    }
+}
