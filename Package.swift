@@ -35,7 +35,7 @@ let package = Package(
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO"]),
+        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // The `vodf` command.

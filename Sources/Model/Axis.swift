@@ -51,6 +51,10 @@ public struct Axis: Equatable, Sendable {
     public var unit: Unit
     public var scale: AxisScale
     public var meaning: AxisMeaning
+    /// Set when the axis is given by node values rather than bins (GADF files with LO == HI, which
+    /// gammapy reads as nodes). `edges` then bracket the nodes so the axis stays valid, and writers
+    /// write the nodes back as LO = HI.
+    public var nodes: [Double]?
 
     /// Validates: at least one bin, finite, strictly increasing, unit of the right dimension.
     public init(name: String, edges: [Double], unit: Unit, scale: AxisScale, meaning: AxisMeaning) throws {
@@ -91,6 +95,24 @@ public struct Axis: Equatable, Sendable {
         try self.init(name: name, edges: edges, unit: unit, scale: scale, meaning: meaning)
     }
 
+    /// An axis of node values (increasing). Edges are placed halfway between nodes and as far
+    /// outside the first and last node as the neighbouring half step (in log for log axes).
+    public init(name: String, nodes: [Double], unit: Unit, scale: AxisScale, meaning: AxisMeaning) throws {
+        guard !nodes.isEmpty else { throw ModelError.invalidAxis(name, reason: "no nodes") }
+        let t: (Double) -> Double = scale == .log ? { log($0) } : { $0 }
+        let inv: (Double) -> Double = scale == .log ? { exp($0) } : { $0 }
+        let x = nodes.map(t)
+        var e: [Double]
+        if x.count == 1 {
+            e = scale == .log ? [nodes[0] / 2, nodes[0] * 2] : [nodes[0] - 0.5, nodes[0] + 0.5]
+        } else {
+            let mids = zip(x, x.dropFirst()).map { inv(0.5 * ($0 + $1)) }
+            e = [inv(x[0] - 0.5 * (x[1] - x[0]))] + mids + [inv(x[x.count - 1] + 0.5 * (x[x.count - 1] - x[x.count - 2]))]
+        }
+        try self.init(name: name, edges: e, unit: unit, scale: scale, meaning: meaning)
+        self.nodes = nodes
+    }
+
     public var binCount: Int { edges.count - 1 }
     public var lows: [Double] { Array(edges.dropLast()) }
     public var highs: [Double] { Array(edges.dropFirst()) }
@@ -105,6 +127,9 @@ public struct Axis: Equatable, Sendable {
 
     /// The same axis in another unit of the same dimension.
     public func converted(to other: Unit) throws -> Axis {
-        try Axis(name: name, edges: try unit.convert(edges, to: other), unit: other, scale: scale, meaning: meaning)
+        if let nodes {
+            return try Axis(name: name, nodes: try unit.convert(nodes, to: other), unit: other, scale: scale, meaning: meaning)
+        }
+        return try Axis(name: name, edges: try unit.convert(edges, to: other), unit: other, scale: scale, meaning: meaning)
     }
 }

@@ -11,6 +11,7 @@ public struct Background2D: IRFComponent, Equatable {
     public private(set) var table: IRFTable
     public var containment: Containment { .fullEnclosure }
     public var notes: [String]
+    public var carried: [CarriedKeyword] = []
     public static let spatialMeanings: Set<AxisMeaning> = [.fovOffset, .zenithAngle, .cosZenith, .sinDeclination, .declination]
 
     public init(table: IRFTable, notes: [String] = []) throws {
@@ -26,6 +27,15 @@ public struct Background2D: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> Background2D {
-        try Background2D(table: table, notes: notes + (note.map { [$0] } ?? []))
+        try Background2D(table: table, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
+    }
+}
+
+extension Background2D {
+    /// The same component with these format keywords.
+    public func carrying(_ keywords: [CarriedKeyword]) -> Background2D {
+        var c = self
+        c.carried = keywords
+        return c
     }
 }

@@ -10,6 +10,7 @@ public struct EffectiveArea: IRFComponent, Equatable {
     public private(set) var table: IRFTable
     public var containment: Containment
     public var notes: [String]
+    public var carried: [CarriedKeyword] = []
 
     public static let spatialMeanings: Set<AxisMeaning> = [.fovOffset, .zenithAngle, .cosZenith]
 
@@ -41,6 +42,15 @@ public struct EffectiveArea: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> EffectiveArea {
-        try EffectiveArea(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? []))
+        try EffectiveArea(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
+    }
+}
+
+extension EffectiveArea {
+    /// The same component with these format keywords.
+    public func carrying(_ keywords: [CarriedKeyword]) -> EffectiveArea {
+        var c = self
+        c.carried = keywords
+        return c
     }
 }

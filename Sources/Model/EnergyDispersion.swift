@@ -10,6 +10,7 @@ public struct EnergyDispersion: IRFComponent, Equatable {
     public private(set) var table: IRFTable
     public var containment: Containment
     public var notes: [String]
+    public var carried: [CarriedKeyword] = []
 
     public init(table: IRFTable, containment: Containment = .fullEnclosure, notes: [String] = []) throws {
         guard table.axes.count == 3, table.axes[0].meaning == .trueEnergy, table.axes[1].meaning == .migration,
@@ -24,7 +25,7 @@ public struct EnergyDispersion: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> EnergyDispersion {
-        try EnergyDispersion(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? []))
+        try EnergyDispersion(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
     }
 
     /// ∫ dP/dμ dμ for each (energy, spatial) slice (energy fastest).
@@ -39,5 +40,14 @@ public struct EnergyDispersion: IRFComponent, Equatable {
             }
         }
         return out
+    }
+}
+
+extension EnergyDispersion {
+    /// The same component with these format keywords.
+    public func carrying(_ keywords: [CarriedKeyword]) -> EnergyDispersion {
+        var c = self
+        c.carried = keywords
+        return c
     }
 }

@@ -93,6 +93,20 @@ public struct IRFTable: Equatable, Sendable {
     }
 }
 
+/// A format keyword that belongs to an IRF and is carried through unchanged (RAD_MAX of point-like
+/// IRFs, FOVALIGN of BKG_3D, LO_THRES/HI_THRES, OBS_ID).
+public struct CarriedKeyword: Equatable, Sendable {
+    public enum Value: Equatable, Sendable { case double(Double), int(Int64), string(String) }
+    public var name: String
+    public var value: Value
+    public init(_ name: String, _ value: Value) {
+        self.name = name
+        self.value = value
+    }
+    /// The keywords readers keep (the rest of a header is the format's own, rewritten by the writer).
+    public static let names: Set<String> = ["RAD_MAX", "FOVALIGN", "LO_THRES", "HI_THRES", "OBS_ID"]
+}
+
 /// Something an IRF file can hold.
 public protocol IRFComponent: Sendable {
     static var layout: IRFLayout { get }
@@ -102,6 +116,12 @@ public protocol IRFComponent: Sendable {
     var notes: [String] { get }
     /// The same component over a different table (used for unit and axis re-expression).
     func with(table: IRFTable, note: String?) throws -> Self
+    /// Format keywords read with the IRF and written back unchanged.
+    var carried: [CarriedKeyword] { get }
+}
+
+extension IRFComponent {
+    public var carried: [CarriedKeyword] { [] }
 }
 
 extension IRFTable {

@@ -10,6 +10,7 @@ public struct PSFTable: IRFComponent, Equatable {
     public private(set) var table: IRFTable
     public var containment: Containment { .fullEnclosure }
     public var notes: [String]
+    public var carried: [CarriedKeyword] = []
 
     public init(table: IRFTable, notes: [String] = []) throws {
         guard table.axes.count == 3, table.axes[0].meaning == .trueEnergy,
@@ -25,7 +26,7 @@ public struct PSFTable: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> PSFTable {
-        try PSFTable(table: table, notes: notes + (note.map { [$0] } ?? []))
+        try PSFTable(table: table, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
     }
 
     /// Solid angle (sr) of each RAD bin: 2π (cos r_lo − cos r_hi).
@@ -42,5 +43,14 @@ public struct PSFTable: IRFComponent, Equatable {
         return (0..<(n0 * n1)).map { s in
             (0..<dOmega.count).reduce(0) { $0 + t.values[s + n0 * n1 * $1] * dOmega[$1] }
         }
+    }
+}
+
+extension PSFTable {
+    /// The same component with these format keywords.
+    public func carrying(_ keywords: [CarriedKeyword]) -> PSFTable {
+        var c = self
+        c.carried = keywords
+        return c
     }
 }

@@ -48,8 +48,9 @@ public struct IRFWriter: Sendable {
             let dims: [Int]? = a.binCount == 1 ? [1] : nil
             specs.append(ColumnSpec("\(name)_LO", .float64, repeatCount: a.binCount, unit: unit, dims: dims))
             specs.append(ColumnSpec("\(name)_HI", .float64, repeatCount: a.binCount, unit: unit, dims: dims))
-            data.append(.float64(a.lows))
-            data.append(.float64(a.highs))
+            // Node axes are written as they were read: LO = HI = node.
+            data.append(.float64(a.nodes ?? a.lows))
+            data.append(.float64(a.nodes ?? a.highs))
             cref.append("\(name)_LO:\(name)_HI")
         }
         specs.append(ColumnSpec(layout.dataColumn, .float64, repeatCount: table.values.count,
@@ -68,6 +69,13 @@ public struct IRFWriter: Sendable {
             HeaderCard("INSTRUME", .string(context.instrument)),
             HeaderCard("CREATOR", .string(context.creator), comment: "software that wrote this file"),
         ]
+        for k in component.carried {
+            switch k.value {
+            case .double(let d): header.append(HeaderCard(k.name, .double(d)))
+            case .int(let i): header.append(HeaderCard(k.name, .int(i)))
+            case .string(let s): header.append(HeaderCard(k.name, .string(s)))
+            }
+        }
         header += context.provenance.map { HeaderCard.history("input: \($0)") }
         header += component.notes.map { HeaderCard.comment($0) }
         let extname = flavor == .vodf ? layout.extname.replacingOccurrences(of: " ", with: "_") : layout.extname

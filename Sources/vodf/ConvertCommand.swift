@@ -64,6 +64,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Equatorial coordinates: aanet (KM3NeT's convention, default) or icrs (full ERFA reduction).")
     var astrometry: String = "aanet"
 
+    @Flag(help: "For IRF FITS inputs: convert the supported HDUs even if others (PSF_3GAUSS, PSF_KING) cannot be.")
+    var skipUnsupported = false
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -71,8 +74,8 @@ struct ConvertCommand: ParsableCommand {
         guard FormatFlavor(rawValue: format) != nil else {
             throw ValidationError("unknown format '\(format)'; choose one of \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let kind, !["events", "aeff", "psf", "edisp", "bkg"].contains(kind) {
-            throw ValidationError("unknown kind '\(kind)'; choose events, aeff, psf, edisp or bkg")
+        if let kind, !["events", "aeff", "psf", "edisp", "bkg", "irf"].contains(kind) {
+            throw ValidationError("unknown kind '\(kind)'; choose events, aeff, psf, edisp, bkg or irf")
         }
         guard Reconstruction(rawValue: reco) != nil else {
             throw ValidationError("unknown reconstruction '\(reco)'; choose one of \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -103,7 +106,7 @@ struct ConvertCommand: ParsableCommand {
         case .km3netEnergyResponseTable: inputKind = "edisp"
         case .km3netBackgroundTable: inputKind = "bkg"
         case .root, .hdf5: inputKind = "events"
-        default: throw Failure(message: "\(input): \(detected.rawValue) input is not supported by convert yet", code: Exit.badInput)
+        case .fits: inputKind = "irf"
         }
         if let kind, kind != inputKind {
             throw Failure(message: "\(input): holds \(inputKind), not \(kind) (\(detected.rawValue))", code: Exit.badInput)
@@ -142,6 +145,20 @@ struct ConvertCommand: ParsableCommand {
                 if detected == .root, let check = try? OfflineEvents.crossCheckAanet(path: input, observation: obs) {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
+            case .fits:
+                let (entries, unsupported) = try GADFIRFReader.read(path: input)
+                if !unsupported.isEmpty, !skipUnsupported {
+                    throw Failure(message: "\(input): " + unsupported.map { "HDU \($0.hdu) (\($0.extname)) is \($0.kind.rawValue), which vodfkit cannot read yet" }.joined(separator: "; ") + " (--skip-unsupported converts the rest)", code: Exit.badInput)
+                }
+                guard !entries.isEmpty else { throw Failure(message: "\(input): no IRF HDU (AEFF_2D, EDISP_2D, PSF_TABLE, BKG_2D, BKG_3D, RAD_MAX_2D) found", code: Exit.badInput) }
+                let writer = IRFWriter(flavor: flavor)
+                tables = try entries.map { e in
+                    try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
+                                                                          creator: creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"]))
+                }
+                primary = FITSOutput.primaryCards(creator: creator, origin: nil, telescope: entries.first?.telescope)
+                for e in entries { summary.append("\(e.kind.rawValue) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
+                for u in unsupported { summary.append("skipped HDU \(u.hdu) (\(u.extname)): \(u.kind.rawValue) not supported yet") }
             default:
                 let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT",
                                          creator: creator, provenance: [(input as NSString).lastPathComponent])
@@ -168,6 +185,8 @@ struct ConvertCommand: ParsableCommand {
                 }
                 primary = FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT")
             }
+        } catch let f as Failure {
+            throw f
         } catch let e as InputError {
             throw Failure(message: e.description, code: Exit.badInput)
         } catch let e as ROOTError {

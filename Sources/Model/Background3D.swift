@@ -1,0 +1,30 @@
+import Foundation
+
+/// Background rate (s⁻¹ MeV⁻¹ sr⁻¹) over reconstructed energy × field-of-view lon × lat (GADF BKG_3D).
+public struct Background3D: IRFComponent, Equatable {
+    public static let layout = IRFLayout(
+        hduClass2: "BKG", hduClass4: "BKG_3D", extname: "BACKGROUND", dataColumn: "BKG", dataUnit: .backgroundRate,
+        axisUnits: [.recoEnergy: .TeV, .fovLon: .degree, .fovLat: .degree])
+
+    public private(set) var table: IRFTable
+    public var containment: Containment { .fullEnclosure }
+    public var notes: [String]
+    public var carried: [CarriedKeyword]
+
+    public init(table: IRFTable, notes: [String] = [], carried: [CarriedKeyword] = []) throws {
+        guard table.axes.map(\.meaning) == [.recoEnergy, .fovLon, .fovLat] else {
+            throw ModelError.invalidAxis("BKG_3D", reason: "axes must be (reco energy, FoV lon, FoV lat), got \(table.axes.map(\.meaning.rawValue))")
+        }
+        guard table.unit.dimension == Unit.backgroundRate.dimension else {
+            throw ModelError.invalidValue("BKG_3D", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
+        }
+        try table.requireFiniteNonNegative("BKG_3D")
+        self.table = table
+        self.notes = notes
+        self.carried = carried
+    }
+
+    public func with(table: IRFTable, note: String?) throws -> Background3D {
+        try Background3D(table: table, notes: notes + (note.map { [$0] } ?? []), carried: carried)
+    }
+}
