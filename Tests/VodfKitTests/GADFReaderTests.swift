@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import FITSIO
+@testable import Model
+@testable import Readers
+
+@Suite("GADF IRF reader")
+struct GADFReaderTests {
+    /// Writes one IRF HDU with the given columns and header, returns the file path.
+    func file(_ name: String = #function, header: [HeaderCard], columns: [ColumnSpec], data: [ColumnData]) throws -> String {
+        let path = try Paths.scratch(name) + "/irf.fits"
+        let f = try FITSFile.create(path: path)
+        try f.createPrimaryHDU()
+        try f.append(Table(name: "IRF", header: header, columns: columns, data: data))
+        try f.close()
+        return path
+    }
+
+    let aeffClass: [HeaderCard] = [HeaderCard("HDUCLASS", .string("GADF")), HeaderCard("HDUCLAS1", .string("RESPONSE")),
+                                   HeaderCard("HDUCLAS2", .string("EFF_AREA")), HeaderCard("HDUCLAS3", .string("FULL-ENCLOSURE")),
+                                   HeaderCard("HDUCLAS4", .string("AEFF_2D"))]
+
+    func axisColumns(_ name: String, _ lo: [Double], _ hi: [Double], unit: String) -> ([ColumnSpec], [ColumnData]) {
+        ([ColumnSpec("\(name)_LO", .float32, repeatCount: lo.count, unit: unit), ColumnSpec("\(name)_HI", .float32, repeatCount: hi.count, unit: unit)],
+         [.float32(lo.map(Float.init)), .float32(hi.map(Float.init))])
+    }
+
+    /// 3 energies (GeV) x 2 offsets (rad), stored THETA fastest (reversed), no CREF: the reader
+    /// must transpose by TDIM and convert units.
+    @Test func reversedAxesAndUnits() throws {
+        let (ec, ed) = axisColumns("ENERG", [100, 1000, 10000], [1000, 10000, 100000], unit: "GeV")
+        let (tc, tdata) = axisColumns("THETA", [0, 0.01], [0.01, 0.02], unit: "rad")
+        // value(e, t) = 10 e + t, stored with t fastest: index t + 2 e.
+        let values: [Double] = (0..<3).flatMap { e in (0..<2).map { t in Double(10 * e + t) } }
+        let path = try file(header: aeffClass, columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 6, unit: "cm**2", dims: [2, 3])],
+                            data: ed + tdata + [.float64(values)])
+        let (entries, unsupported) = try GADFIRFReader.read(path: path)
+        #expect(unsupported.isEmpty && entries.count == 1)
+        let aeff = try #require(entries[0].component as? EffectiveArea)
+        #expect(aeff.table.shape == [3, 2])
+        for e in 0..<3 { for t in 0..<2 { #expect(aeff.table.value(at: [e, t]) == Double(10 * e + t)) } }
+        #expect(try aeff.table.converted(dataUnit: .squareMeter, axisUnits: [.trueEnergy: .TeV]).values[1] == 10 * 1e-4)
+        #expect(aeff.energyAxis.unit == .GeV && aeff.spatialAxis.unit == .radian)
+    }
+
+    /// CREF names the order even when TDIM alone could not (square shape).
+    @Test func crefDecidesASquareShape() throws {
+        let (ec, ed) = axisColumns("ENERG", [1, 2], [2, 3], unit: "TeV")
+        let (tc, tdata) = axisColumns("THETA", [0, 1], [1, 2], unit: "deg")
+        let values: [Double] = [0, 1, 10, 11]   // THETA fastest: (e0,t0), (e0,t1), (e1,t0), (e1,t1)
+        let path = try file(header: aeffClass + [HeaderCard("CREF5", .string("(THETA_LO:THETA_HI,ENERG_LO:ENERG_HI)"))],
+                            columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 4, unit: "m2", dims: [2, 2])],
+                            data: ed + tdata + [.float64(values)])
+        let aeff = try #require(try GADFIRFReader.read(path: path).entries[0].component as? EffectiveArea)
+        #expect(aeff.table.value(at: [1, 0]) == 10 && aeff.table.value(at: [0, 1]) == 1)
+    }
+
+    @Test func nodeAxisIsKeptAsNodes() throws {
+        let (ec, ed) = axisColumns("ENERG", [1, 2], [2, 3], unit: "TeV")
+        let (tc, tdata) = axisColumns("THETA", [0.5, 1.5, 2.5], [0.5, 1.5, 2.5], unit: "deg")
+        let path = try file(header: aeffClass, columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 6, unit: "m2", dims: [2, 3])],
+                            data: ed + tdata + [.float64([1, 2, 3, 4, 5, 6])])
+        let aeff = try #require(try GADFIRFReader.read(path: path).entries[0].component as? EffectiveArea)
+        #expect(aeff.spatialAxis.nodes == [0.5, 1.5, 2.5])
+        #expect(aeff.spatialAxis.edges == [0, 1, 2, 3])
+    }
+
+    @Test(arguments: [
+        ("wrong dimensions", [1.0, 2, 3, 4, 5], [1.0, 2], [2.0, 3], "wrong dimensions"),
+        ("edges not monotonic", [1.0, 2, 3, 4], [2.0, 1], [3.0, 2], "axis ENERG: bin 1 starts at 1.0 but bin 0 ends at 3.0"),
+        ("NaN value", [1.0, .nan, 3, 4], [1.0, 2], [2.0, 3], "negative or not finite"),
+        ("negative value", [1.0, -2, 3, 4], [1.0, 2], [2.0, 3], "negative or not finite"),
+    ] as [(String, [Double], [Double], [Double], String)])
+    func badIRFs(_ label: String, _ values: [Double], _ elo: [Double], _ ehi: [Double], _ reason: String) throws {
+        let (ec, ed) = axisColumns("ENERG", elo, ehi, unit: "TeV")
+        let (tc, tdata) = axisColumns("THETA", [0, 1], [1, 2], unit: "deg")
+        let path = try file(label, header: aeffClass, columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: values.count, unit: "m2")],
+                            data: ed + tdata + [.float64(values)])
+        let e = #expect(throws: InputError.self) { try GADFIRFReader.read(path: path) }
+        #expect(e?.column == "HDU 1 (IRF)", "\(label)")
+        #expect(e?.reason.contains(reason) == true, "\(label): \(String(describing: e))")
+    }
+}
