@@ -118,10 +118,13 @@ public protocol IRFComponent: Sendable {
     func with(table: IRFTable, note: String?) throws -> Self
     /// Format keywords read with the IRF and written back unchanged.
     var carried: [CarriedKeyword] { get }
+    /// Further data columns over the same axes (parametric PSFs), with their spec units.
+    var extraColumns: [(name: String, table: IRFTable, unit: Unit)] { get }
 }
 
 extension IRFComponent {
     public var carried: [CarriedKeyword] { [] }
+    public var extraColumns: [(name: String, table: IRFTable, unit: Unit)] { [] }
 }
 
 extension IRFTable {

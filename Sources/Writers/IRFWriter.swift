@@ -56,10 +56,19 @@ public struct IRFWriter: Sendable {
         specs.append(ColumnSpec(layout.dataColumn, .float64, repeatCount: table.values.count,
                                 unit: table.unit.symbol.isEmpty ? nil : table.unit.symbol, dims: table.shape))
         data.append(.float64(table.values))
+        let dataColumnNumber = specs.count
+        for extra in component.extraColumns {
+            let t = try extra.table.converted(dataUnit: extra.unit, axisUnits: layout.axisUnits)
+            specs.append(ColumnSpec(extra.name, .float64, repeatCount: t.values.count,
+                                    unit: t.unit.symbol.isEmpty ? nil : t.unit.symbol, dims: t.shape))
+            data.append(.float64(t.values))
+        }
 
         var header = flavor.classCards(["RESPONSE", layout.hduClass2, component.containment.rawValue, layout.hduClass4])
-        header.append(HeaderCard("CREF\(specs.count)", .string("(" + cref.joined(separator: ",") + ")"),
-                                 comment: "axes of \(layout.dataColumn), fastest first"))
+        for n in dataColumnNumber...specs.count {
+            header.append(HeaderCard("CREF\(n)", .string("(" + cref.joined(separator: ",") + ")"),
+                                     comment: "axes of \(specs[n - 1].name), fastest first"))
+        }
         for (i, a) in table.axes.enumerated() {
             header.append(HeaderCard("AXIS\(i + 1)", .string(a.meaning.rawValue), comment: "vodfkit: meaning of axis \(i + 1) in CREF"))
         }

@@ -64,9 +64,6 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Equatorial coordinates: aanet (KM3NeT's convention, default) or icrs (full ERFA reduction).")
     var astrometry: String = "aanet"
 
-    @Flag(help: "For IRF FITS inputs: convert the supported HDUs even if others (PSF_3GAUSS, PSF_KING) cannot be.")
-    var skipUnsupported = false
-
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -146,11 +143,8 @@ struct ConvertCommand: ParsableCommand {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
             case .fits:
-                let (entries, unsupported) = try GADFIRFReader.read(path: input)
-                if !unsupported.isEmpty, !skipUnsupported {
-                    throw Failure(message: "\(input): " + unsupported.map { "HDU \($0.hdu) (\($0.extname)) is \($0.kind.rawValue), which vodfkit cannot read yet" }.joined(separator: "; ") + " (--skip-unsupported converts the rest)", code: Exit.badInput)
-                }
-                guard !entries.isEmpty else { throw Failure(message: "\(input): no IRF HDU (AEFF_2D, EDISP_2D, PSF_TABLE, BKG_2D, BKG_3D, RAD_MAX_2D) found", code: Exit.badInput) }
+                let entries = try GADFIRFReader.read(path: input)
+                guard !entries.isEmpty else { throw Failure(message: "\(input): no IRF HDU (AEFF_2D, EDISP_2D, PSF_TABLE, PSF_3GAUSS, PSF_KING, BKG_2D, BKG_3D, RAD_MAX_2D) found", code: Exit.badInput) }
                 let writer = IRFWriter(flavor: flavor)
                 tables = try entries.map { e in
                     try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
@@ -158,7 +152,6 @@ struct ConvertCommand: ParsableCommand {
                 }
                 primary = FITSOutput.primaryCards(creator: creator, origin: nil, telescope: entries.first?.telescope)
                 for e in entries { summary.append("\(e.kind.rawValue) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
-                for u in unsupported { summary.append("skipped HDU \(u.hdu) (\(u.extname)): \(u.kind.rawValue) not supported yet") }
             default:
                 let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT",
                                          creator: creator, provenance: [(input as NSString).lastPathComponent])

@@ -34,8 +34,8 @@ struct GADFReaderTests {
         let values: [Double] = (0..<3).flatMap { e in (0..<2).map { t in Double(10 * e + t) } }
         let path = try file(header: aeffClass, columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 6, unit: "cm**2", dims: [2, 3])],
                             data: ed + tdata + [.float64(values)])
-        let (entries, unsupported) = try GADFIRFReader.read(path: path)
-        #expect(unsupported.isEmpty && entries.count == 1)
+        let entries = try GADFIRFReader.read(path: path)
+        #expect(entries.count == 1)
         let aeff = try #require(entries[0].component as? EffectiveArea)
         #expect(aeff.table.shape == [3, 2])
         for e in 0..<3 { for t in 0..<2 { #expect(aeff.table.value(at: [e, t]) == Double(10 * e + t)) } }
@@ -51,7 +51,7 @@ struct GADFReaderTests {
         let path = try file(header: aeffClass + [HeaderCard("CREF5", .string("(THETA_LO:THETA_HI,ENERG_LO:ENERG_HI)"))],
                             columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 4, unit: "m2", dims: [2, 2])],
                             data: ed + tdata + [.float64(values)])
-        let aeff = try #require(try GADFIRFReader.read(path: path).entries[0].component as? EffectiveArea)
+        let aeff = try #require(try GADFIRFReader.read(path: path)[0].component as? EffectiveArea)
         #expect(aeff.table.value(at: [1, 0]) == 10 && aeff.table.value(at: [0, 1]) == 1)
     }
 
@@ -60,7 +60,7 @@ struct GADFReaderTests {
         let (tc, tdata) = axisColumns("THETA", [0.5, 1.5, 2.5], [0.5, 1.5, 2.5], unit: "deg")
         let path = try file(header: aeffClass, columns: ec + tc + [ColumnSpec("EFFAREA", .float64, repeatCount: 6, unit: "m2", dims: [2, 3])],
                             data: ed + tdata + [.float64([1, 2, 3, 4, 5, 6])])
-        let aeff = try #require(try GADFIRFReader.read(path: path).entries[0].component as? EffectiveArea)
+        let aeff = try #require(try GADFIRFReader.read(path: path)[0].component as? EffectiveArea)
         #expect(aeff.spatialAxis.nodes == [0.5, 1.5, 2.5])
         #expect(aeff.spatialAxis.edges == [0, 1, 2, 3])
     }
@@ -79,5 +79,35 @@ struct GADFReaderTests {
         let e = #expect(throws: InputError.self) { try GADFIRFReader.read(path: path) }
         #expect(e?.column == "HDU 1 (IRF)", "\(label)")
         #expect(e?.reason.contains(reason) == true, "\(label): \(String(describing: e))")
+    }
+}
+
+@Suite("Parametric PSFs")
+struct ParametricPSFTests {
+    @Test func kingReadAndWritten() throws {
+        let path = try Paths.scratch() + "/king.fits"
+        let f = try FITSFile.create(path: path)
+        try f.createPrimaryHDU()
+        let header = [HeaderCard("HDUCLASS", .string("GADF")), HeaderCard("HDUCLAS1", .string("RESPONSE")),
+                      HeaderCard("HDUCLAS2", .string("PSF")), HeaderCard("HDUCLAS4", .string("PSF_KING"))]
+        // GAMMA(e, t) = 2 + e + 0.1 t; SIGMA(e, t) = 0.05 (e + 1) + 0.01 t; energy fastest.
+        let gamma = (0..<2).flatMap { t in (0..<3).map { e in 2 + Double(e) + 0.1 * Double(t) } }
+        let sigma = (0..<2).flatMap { t in (0..<3).map { e in 0.05 * Double(e + 1) + 0.01 * Double(t) } }
+        try f.append(Table(name: "PSF_2D_KING", header: header, columns: [
+            ColumnSpec("ENERG_LO", .float64, repeatCount: 3, unit: "TeV"), ColumnSpec("ENERG_HI", .float64, repeatCount: 3, unit: "TeV"),
+            ColumnSpec("THETA_LO", .float64, repeatCount: 2, unit: "deg"), ColumnSpec("THETA_HI", .float64, repeatCount: 2, unit: "deg"),
+            ColumnSpec("GAMMA", .float64, repeatCount: 6, dims: [3, 2]), ColumnSpec("SIGMA", .float64, repeatCount: 6, unit: "rad", dims: [3, 2]),
+        ], data: [.float64([0.1, 1, 10]), .float64([1, 10, 100]), .float64([0, 1]), .float64([1, 2]), .float64(gamma), .float64(sigma)]))
+        try f.close()
+        let king = try #require(try GADFIRFReader.read(path: path)[0].component as? PSFKing)
+        #expect(king.parameters.map(\.name) == ["GAMMA", "SIGMA"])
+        #expect(king.parameters[0].table.values == gamma)
+        let t = try IRFWriter(flavor: .gadf03).table(for: king, context: IRFContext(telescope: "T", instrument: "I", origin: "O", creator: "c"))
+        #expect(t.header[key: "HDUCLAS4"] == .string("PSF_KING"))
+        #expect(t.header[key: "CREF5"] == .string("(ENERG_LO:ENERG_HI,THETA_LO:THETA_HI)") && t.header[key: "CREF6"] != nil)
+        #expect(t.spec("SIGMA")?.unit == "deg")
+        // SIGMA was in rad: the writer converts to the spec's degrees.
+        guard case .float64(let s)? = t.column("SIGMA") else { Issue.record("no SIGMA"); return }
+        for (a, b) in zip(s, sigma) { #expect(abs(a - b * 180 / .pi) < 1e-12) }
     }
 }

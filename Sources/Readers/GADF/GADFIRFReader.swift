@@ -3,7 +3,7 @@ import Foundation
 import Model
 
 /// Reads IRF HDUs of GADF (and vodfkit's VODF-draft) files from any producer into the model:
-/// AEFF_2D, EDISP_2D, PSF_TABLE, BKG_2D, BKG_3D and RAD_MAX_2D. HDUs are found by their class
+/// AEFF_2D, EDISP_2D, PSF_TABLE, PSF_3GAUSS, PSF_KING, BKG_2D, BKG_3D and RAD_MAX_2D. HDUs are found by their class
 /// keywords (HDUCLAS4, or the legacy OGIP HDUCLAS2 + '2D'/'3D'), never by EXTNAME.
 public enum GADFIRFReader {
     public enum Kind: String, CaseIterable, Sendable {
@@ -28,7 +28,8 @@ public enum GADFIRFReader {
             case .psfTable: return ["RPSF"]
             case .bkg2D, .bkg3D: return ["BKG", "BGD"]
             case .radMax2D: return ["RAD_MAX"]
-            case .psf3Gauss, .psfKing: return []
+            case .psf3Gauss: return PSF3Gauss.parameterUnits.map(\.0)
+            case .psfKing: return PSFKing.parameterUnits.map(\.0)
             }
         }
     }
@@ -59,22 +60,16 @@ public enum GADFIRFReader {
         }
     }
 
-    /// Every IRF HDU of `path`. Kinds without a model yet (PSF_3GAUSS, PSF_KING) are reported in
-    /// `unsupported` rather than dropped silently.
-    public static func read(path: String) throws -> (entries: [Entry], unsupported: [(hdu: Int, extname: String, kind: Kind)]) {
+    /// Every IRF HDU of `path`.
+    public static func read(path: String) throws -> [Entry] {
         let f: FITSFile
         do { f = try FITSFile.open(path: path) } catch { throw InputError(file: path, reason: "\(error)") }
         var entries: [Entry] = []
-        var unsupported: [(Int, String, Kind)] = []
         for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
             guard try f.moveTo(hdu: i) == .binaryTable else { continue }
             let header = try f.readHeader()
             guard let kind = kind(of: header) else { continue }
             let extname = header[key: "EXTNAME"]?.stringValue ?? "HDU \(i - 1)"
-            if kind == .psf3Gauss || kind == .psfKing {
-                unsupported.append((i - 1, extname, kind))
-                continue
-            }
             do {
                 let table = try f.readTable()
                 entries.append(Entry(hdu: i - 1, extname: extname, kind: kind, component: try component(kind, table),
@@ -86,7 +81,7 @@ public enum GADFIRFReader {
                 throw InputError(file: path, column: "HDU \(i - 1) (\(extname))", reason: e.reason)
             }
         }
-        return (entries, unsupported)
+        return entries
     }
 
     struct ReadAxis { let name: String; let axis: Axis }
@@ -116,60 +111,75 @@ public enum GADFIRFReader {
             }
             pairs[canonical(prefix.uppercased())] = ReadAxis(name: prefix, axis: axis)
         }
-        guard let dataSpec = kind.dataColumns.lazy.compactMap({ t.spec($0) }).first, let data = t.column(dataSpec.name)?.doubles else {
-            throw InputError(file: "", reason: "no data column \(kind.dataColumns.joined(separator: " or "))")
-        }
         let spec = kind.specAxes
         for name in spec where pairs[name] == nil {
             throw InputError(file: "", reason: "missing axis columns \(name)_LO/\(name)_HI")
         }
-        // File order of the data's axes (fastest first): CREFn when it resolves, else the TDIM
-        // lengths matched against the axes, else the spec order.
-        var fileOrder = spec
         var orderNote: String? = nil
-        let dims = dataSpec.dims ?? [data.count]
-        let dataIndex = (t.columns.firstIndex { $0.name == dataSpec.name } ?? 0) + 1
-        if let cref = header[key: "CREF\(dataIndex)"]?.stringValue {
-            let names = cref.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
-                .map { String($0.split(separator: ":").first ?? "").replacingOccurrences(of: "_LO", with: "").uppercased() }
-                .map(canonical)
-            if Set(names) == Set(spec), names.count == spec.count { fileOrder = names }
-        } else if dims.count == spec.count, dims != spec.map({ pairs[$0]!.axis.binCount }) {
-            let candidates = permutations(spec).filter { p in zip(p, dims).allSatisfy { pairs[$0.0]!.axis.binCount == $0.1 } }
-            if candidates.count == 1 {
-                fileOrder = candidates[0]
-                orderNote = "Data axes stored in order \(fileOrder.joined(separator: ",")) (fastest first); rewritten in spec order."
-            } else if candidates.contains(Array(spec.reversed())) {
-                // Equal lengths (BKG_3D's DETX and DETY) leave TDIM ambiguous. The deviation seen in
-                // real files (HESS DR1 and CTA-1DC BKG_3D, km3irf BKG_2D) is the fully reversed order,
-                // which is also how gammapy reads them.
-                fileOrder = Array(spec.reversed())
-                orderNote = "Data axes stored reversed (\(fileOrder.joined(separator: ","))), as TDIM shows; rewritten in spec order."
-            } else if candidates.count > 1 {
-                orderNote = "Axis order ambiguous from TDIM (equal lengths); spec order assumed."
+        /// One data column as an IRF table in spec order: its file order comes from its CREFn when
+        /// that resolves, else from TDIM lengths matched against the axes, else the spec order.
+        func decode(_ dataSpec: ColumnSpec, defaultUnit: Model.Unit) throws -> IRFTable {
+            guard let data = t.column(dataSpec.name)?.doubles else { throw InputError(file: "", reason: "column \(dataSpec.name) is not numeric") }
+            var fileOrder = spec
+            let dims = dataSpec.dims ?? [data.count]
+            let dataIndex = (t.columns.firstIndex { $0.name == dataSpec.name } ?? 0) + 1
+            if let cref = header[key: "CREF\(dataIndex)"]?.stringValue {
+                let names = cref.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
+                    .map { String($0.split(separator: ":").first ?? "").replacingOccurrences(of: "_LO", with: "").uppercased() }
+                    .map(canonical)
+                if Set(names) == Set(spec), names.count == spec.count { fileOrder = names }
+            } else if dims.count == spec.count, dims != spec.map({ pairs[$0]!.axis.binCount }) {
+                let candidates = permutations(spec).filter { p in zip(p, dims).allSatisfy { pairs[$0.0]!.axis.binCount == $0.1 } }
+                if candidates.count == 1 {
+                    fileOrder = candidates[0]
+                    orderNote = "Data axes stored in order \(fileOrder.joined(separator: ",")) (fastest first); rewritten in spec order."
+                } else if candidates.contains(Array(spec.reversed())) {
+                    // Equal lengths (BKG_3D's DETX and DETY) leave TDIM ambiguous. The deviation seen in
+                    // real files (HESS DR1 and CTA-1DC BKG_3D, km3irf BKG_2D) is the fully reversed order,
+                    // which is also how gammapy reads them.
+                    fileOrder = Array(spec.reversed())
+                    orderNote = "Data axes stored reversed (\(fileOrder.joined(separator: ","))), as TDIM shows; rewritten in spec order."
+                } else if candidates.count > 1 {
+                    orderNote = "Axis order ambiguous from TDIM (equal lengths); spec order assumed."
+                }
             }
+            let lengths = fileOrder.map { pairs[$0]!.axis.binCount }
+            guard lengths.reduce(1, *) == data.count else {
+                throw InputError(file: "", reason: "data column \(dataSpec.name) has \(data.count) values, the axes \(fileOrder.joined(separator: "x")) give \(lengths.reduce(1, *)) (wrong dimensions)")
+            }
+            // Transpose from file order to spec order (first axis fastest in both).
+            let perm = spec.map { fileOrder.firstIndex(of: $0)! }
+            let specLengths = spec.map { pairs[$0]!.axis.binCount }
+            var values = [Double](repeating: 0, count: data.count)
+            var fileStrides = [Int](repeating: 1, count: fileOrder.count)
+            for k in 1..<max(1, fileOrder.count) { fileStrides[k] = fileStrides[k - 1] * lengths[k - 1] }
+            var idx = [Int](repeating: 0, count: spec.count)
+            for flat in 0..<data.count {
+                var rem = flat
+                for d in 0..<spec.count { idx[d] = rem % specLengths[d]; rem /= specLengths[d] }
+                var src = 0
+                for d in 0..<spec.count { src += idx[d] * fileStrides[perm[d]] }
+                values[flat] = data[src]
+            }
+            let unit = try self.unit(dataSpec.unit, default: defaultUnit, what: dataSpec.name)
+            return try IRFTable(axes: spec.map { pairs[$0]!.axis }, values: values, unit: unit)
         }
-        let lengths = fileOrder.map { pairs[$0]!.axis.binCount }
-        guard lengths.reduce(1, *) == data.count else {
-            throw InputError(file: "", reason: "data column \(dataSpec.name) has \(data.count) values, the axes \(fileOrder.joined(separator: "x")) give \(lengths.reduce(1, *)) (wrong dimensions)")
+        guard let dataSpec = kind.dataColumns.lazy.compactMap({ t.spec($0) }).first else {
+            throw InputError(file: "", reason: "no data column \(kind.dataColumns.joined(separator: " or "))")
         }
-        // Transpose from file order to spec order (first axis fastest in both).
-        let perm = spec.map { fileOrder.firstIndex(of: $0)! }
-        let specLengths = spec.map { pairs[$0]!.axis.binCount }
-        var values = [Double](repeating: 0, count: data.count)
-        var fileStrides = [Int](repeating: 1, count: fileOrder.count)
-        for k in 1..<max(1, fileOrder.count) { fileStrides[k] = fileStrides[k - 1] * lengths[k - 1] }
-        var idx = [Int](repeating: 0, count: spec.count)
-        for flat in 0..<data.count {
-            var rem = flat
-            for d in 0..<spec.count { idx[d] = rem % specLengths[d]; rem /= specLengths[d] }
-            var src = 0
-            for d in 0..<spec.count { src += idx[d] * fileStrides[perm[d]] }
-            values[flat] = data[src]
+        var parameters: [(name: String, table: IRFTable)] = []
+        let irf: IRFTable
+        switch kind {
+        case .psf3Gauss, .psfKing:
+            let units = kind == .psf3Gauss ? PSF3Gauss.parameterUnits : PSFKing.parameterUnits
+            for (name, u) in units {
+                guard let s = t.spec(name) else { throw InputError(file: "", reason: "missing parameter column \(name)") }
+                parameters.append((name, try decode(s, defaultUnit: u)))
+            }
+            irf = parameters[0].table
+        default:
+            irf = try decode(dataSpec, defaultUnit: defaultDataUnit(kind))
         }
-        let axes = spec.map { pairs[$0]!.axis }
-        let dataUnit = try unit(dataSpec.unit, default: defaultDataUnit(kind), what: dataSpec.name)
-        let irf = try IRFTable(axes: axes, values: values, unit: dataUnit)
         var notes = ["Read from a GADF \(kind.rawValue) HDU."]
         if let orderNote { notes.append(orderNote) }
         if dataSpec.unit == nil || dataSpec.unit == "" { notes.append("\(dataSpec.name) had no unit; \(defaultDataUnit(kind).symbol) assumed (as gammapy does).") }
@@ -190,7 +200,8 @@ public enum GADFIRFReader {
         case .bkg2D: return try Background2D(table: irf, notes: notes).carrying(carried)
         case .bkg3D: return try Background3D(table: irf, notes: notes, carried: carried)
         case .radMax2D: return try RadMax2D(table: irf, notes: notes, carried: carried)
-        case .psf3Gauss, .psfKing: throw InputError(file: "", reason: "\(kind.rawValue) is not supported yet")
+        case .psf3Gauss: return try PSF3Gauss(parameters: parameters, notes: notes, carried: carried)
+        case .psfKing: return try PSFKing(parameters: parameters, notes: notes, carried: carried)
         }
     }
 
