@@ -91,8 +91,13 @@ struct ParametricPSFTests {
         let header = [HeaderCard("HDUCLASS", .string("GADF")), HeaderCard("HDUCLAS1", .string("RESPONSE")),
                       HeaderCard("HDUCLAS2", .string("PSF")), HeaderCard("HDUCLAS4", .string("PSF_KING"))]
         // GAMMA(e, t) = 2 + e + 0.1 t; SIGMA(e, t) = 0.05 (e + 1) + 0.01 t; energy fastest.
-        let gamma = (0..<2).flatMap { t in (0..<3).map { e in 2 + Double(e) + 0.1 * Double(t) } }
-        let sigma = (0..<2).flatMap { t in (0..<3).map { e in 0.05 * Double(e + 1) + 0.01 * Double(t) } }
+        var gamma: [Double] = [], sigma: [Double] = []
+        for t in 0..<2 {
+            for e in 0..<3 {
+                gamma.append(2 + Double(e) + 0.1 * Double(t))
+                sigma.append(0.05 * Double(e + 1) + 0.01 * Double(t))
+            }
+        }
         try f.append(Table(name: "PSF_2D_KING", header: header, columns: [
             ColumnSpec("ENERG_LO", .float64, repeatCount: 3, unit: "TeV"), ColumnSpec("ENERG_HI", .float64, repeatCount: 3, unit: "TeV"),
             ColumnSpec("THETA_LO", .float64, repeatCount: 2, unit: "deg"), ColumnSpec("THETA_HI", .float64, repeatCount: 2, unit: "deg"),
