@@ -3,6 +3,7 @@ import Testing
 @testable import FITSIO
 @testable import Model
 @testable import Readers
+@testable import Writers
 
 @Suite("GADF IRF reader")
 struct GADFReaderTests {
