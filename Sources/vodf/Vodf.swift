@@ -52,7 +52,7 @@ struct VodfCommand: ParsableCommand {
         Exit codes: 0 success, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
         """,
         version: vodfkitVersion,
-        subcommands: [ConvertCommand.self, InspectCommand.self, RootCommand.self])
+        subcommands: [ConvertCommand.self, InspectCommand.self, RootCommand.self, IRFCommand.self])
 }
 
 let vodfkitVersion = "0.1.0"

@@ -62,3 +62,39 @@ struct IRFTableTests {
         #expect(t.spec("MATRIX")?.dims == ed.table.shape)
     }
 }
+
+@Suite("Monte Carlo IRF builder pieces")
+struct MCBuilderTests {
+    /// numpy searchsorted(side='left') - 1: bins are open on the left, closed on the right.
+    @Test func binsAreLeftOpen() {
+        let edges = [0.0, 1, 2, 3]
+        #expect(MCIRFBuilder.bin(edges, 0) == -1)       // at the first edge: outside (km3irf drops it)
+        #expect(MCIRFBuilder.bin(edges, 0.5) == 0)
+        #expect(MCIRFBuilder.bin(edges, 1) == 0)         // an inner edge belongs to the bin below
+        #expect(MCIRFBuilder.bin(edges, 3) == 2)
+        #expect(MCIRFBuilder.bin(edges, 3.5) == 3)       // beyond: index nBins, dropped
+    }
+
+    /// scipy's gaussian_filter1d: a normalised kernel of radius int(4 sigma + 0.5); 'nearest'
+    /// keeps a constant signal, 'constant' (zero padding) loses mass at the edges.
+    @Test func gaussianFilterMatchesScipysDefinition() {
+        let impulse = [0.0, 0, 0, 0, 1, 0, 0, 0, 0]
+        let out = MCIRFBuilder.gaussianFilter(impulse, sigma: 0.5, mode: .nearest)
+        // radius 2: weights exp(-2 x^2) for x = -2..2, normalised.
+        let w = (-2...2).map { exp(-2.0 * Double($0 * $0)) }
+        let s = w.reduce(0, +)
+        for (k, x) in (2...6).enumerated() { #expect(abs(out[x] - w[k] / s) < 1e-15) }
+        #expect(out[1] == 0 && out[7] == 0)
+        #expect(MCIRFBuilder.gaussianFilter(Array(repeating: 3, count: 20), sigma: 4, mode: .nearest).allSatisfy { abs($0 - 3) < 1e-12 })
+        let c = MCIRFBuilder.gaussianFilter(Array(repeating: 1, count: 20), sigma: 2, mode: .constant)
+        #expect(c[0] < 0.75 && abs(c[10] - 1) < 1e-3)
+        #expect(abs(MCIRFBuilder.gaussianFilter(impulse, sigma: 1, mode: .nearest).reduce(0, +) - 1) < 1e-15)
+    }
+
+    /// km3pipe's zenith: the angle to (0, 0, -1), so a down-going particle has zenith 0.
+    @Test func zenithConvention() {
+        #expect(MCIRFBuilder.zenith(0, 0, -1) == 0)
+        #expect(abs(MCIRFBuilder.zenith(0, 0, 1) - .pi) < 1e-15)
+        #expect(abs(MCIRFBuilder.zenith(1, 0, 0) - .pi / 2) < 1e-15)
+    }
+}

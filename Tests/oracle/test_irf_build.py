@@ -1,0 +1,66 @@
+"""`vodf irf build --km3irf-compatible` against km3irf 0.4.0 itself, on km3irf's test_10events.dst.root."""
+import subprocess
+import sys
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from conftest import KM3IRF_DATA, NoWarnings, fitsverify_counts, run_vodf
+
+DST = KM3IRF_DATA / "test_10events.dst.root"
+
+
+def km3irf_build(tmp_path, cuts):
+    code = f"""
+import warnings; warnings.simplefilter("ignore")
+from km3irf import build_irf
+d = build_irf.DataContainer({str(DST)!r})
+if {cuts}: d.apply_cuts()
+d.build_aeff(output={str(tmp_path / 'aeff.fits')!r})
+d.build_psf(output={str(tmp_path / 'psf.fits')!r})
+d.build_edisp(output={str(tmp_path / 'edisp.fits')!r})
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def quantity(hdu, col):
+    return u.Quantity(hdu.data[col][0], hdu.columns[col].unit or "")
+
+
+@pytest.mark.parametrize("cuts", [False, True], ids=["no-cuts", "cuts"])
+def test_matches_km3irf(vodf, tmp_path, cuts):
+    if not DST.exists():
+        pytest.skip(f"needs km3irf 0.4.0's data in {KM3IRF_DATA} (scripts/testdata.sh)")
+    km3irf_build(tmp_path, cuts)
+    ours = tmp_path / "ours.fits"
+    r = run_vodf(vodf, "irf", "build", DST, "--km3irf-compatible", "-o", ours, *(["--cuts"] if cuts else []))
+    assert r.returncode == 0, r.stderr
+    assert fitsverify_counts(ours)[:2] == (0, 0)
+    with fits.open(ours) as h:
+        for k, (name, col) in enumerate([("aeff", "EFFAREA"), ("psf", "RPSF"), ("edisp", "MATRIX")], start=1):
+            theirs = fits.open(tmp_path / f"{name}.fits")[1]
+            qa, qb = quantity(theirs, col), quantity(h[k], col).to(quantity(theirs, col).unit)
+            assert qa.shape == qb.shape, name
+            assert np.count_nonzero(qa.value) > 0
+            np.testing.assert_allclose(qb.value, qa.value, rtol=1e-6, atol=0, err_msg=name)
+            for c in theirs.columns.names:
+                if c.endswith(("_LO", "_HI")):   # km3irf stores edges as float32
+                    ea, eb = quantity(theirs, c), quantity(h[k], c).to(quantity(theirs, c).unit)
+                    np.testing.assert_allclose(eb.value, ea.value, rtol=1e-6, atol=1e-7, err_msg=f"{name} {c}")
+    from gammapy.irf import EffectiveAreaTable2D, EnergyDispersion2D, PSF3D
+    with NoWarnings() as nw:
+        EffectiveAreaTable2D.read(ours, hdu=1)
+        PSF3D.read(ours, hdu=2)
+        EnergyDispersion2D.read(ours, hdu=3)
+    assert nw.messages() == []
+
+
+def test_build_errors(vodf, tmp_path):
+    r = run_vodf(vodf, "irf", "build", DST, "-o", tmp_path / "x.fits")
+    assert r.returncode == 2 and "only --km3irf-compatible" in r.stderr
+    from conftest import TESTDATA
+    r = run_vodf(vodf, "irf", "build", TESTDATA / "root" / "small_zlib.root", "--km3irf-compatible", "-o", tmp_path / "x.fits")
+    assert r.returncode == 3 and "tree E" in r.stderr and not (tmp_path / "x.fits").exists()
