@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings against the inflate floor.
-        .executableTarget(name: "vodf-bench", dependencies: ["ROOTIO"], path: "Benchmarks/vodf-bench"),
+        .executableTarget(name: "vodf-bench", dependencies: ["ROOTIO", "Readers"], path: "Benchmarks/vodf-bench"),
         .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
     ]
 )

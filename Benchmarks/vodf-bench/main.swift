@@ -1,4 +1,5 @@
 import Foundation
+import Readers
 import ROOTIO
 
 // In-process timings for `make bench`: reading branches with the native reader, against the
@@ -8,6 +9,29 @@ var repeats = 7
 if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count {
     repeats = Int(args[i + 1]) ?? 7
     args.removeSubrange(i...(i + 1))
+}
+// vodf-bench irf FILE N: times the km3irf-compatible builds on N synthetic events from FILE (raw >f8 columns).
+if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
+    let raw = try! Data(contentsOf: URL(fileURLWithPath: args[1]))
+    var v = [Double](repeating: 0, count: raw.count / 8)
+    raw.withUnsafeBytes { b in for i in v.indices { v[i] = Double(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) } }
+    func events(_ m: Int) -> MCIRFBuilder.Events {
+        var ev = MCIRFBuilder.Events()
+        for i in 0..<m {
+            let r = v[(9 * i)..<(9 * i + 9)].map { $0 }
+            ev.e.append(r[0]); ev.dx.append(r[1]); ev.dy.append(r[2]); ev.dz.append(r[3])
+            ev.eMC.append(r[4]); ev.dxMC.append(r[5]); ev.dyMC.append(r[6]); ev.dzMC.append(r[7]); ev.w2.append(r[8])
+        }
+        return ev
+    }
+    let all = events(n), tenth = events(n / 10)
+    let opts = MCIRFBuilder.Options()
+    let aeff = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(all, options: opts) }
+    let aeff10 = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(tenth, options: opts) }
+    let psf = median(repeats) { _ = try! MCIRFBuilder.psf(all, options: opts) }
+    let edisp = median(repeats) { _ = try! MCIRFBuilder.energyDispersion(all, options: opts) }
+    print(String(format: "aeff_s=%.5f aeff_tenth_s=%.5f psf_s=%.5f edisp_s=%.5f", aeff, aeff10, psf, edisp))
+    exit(0)
 }
 guard args.count >= 3 else {
     FileHandle.standardError.write(Data("usage: vodf-bench FILE TREE BRANCH... [--repeat N]\n".utf8))

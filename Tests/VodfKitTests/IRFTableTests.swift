@@ -98,3 +98,40 @@ struct MCBuilderTests {
         #expect(abs(MCIRFBuilder.zenith(1, 0, 0) - .pi / 2) < 1e-15)
     }
 }
+
+@Suite("Fast binning")
+struct FastBinningTests {
+    /// The cosine binner gives numpy's searchsorted bins for random directions and at the edges.
+    @Test func cosineBinnerEqualsTheExactPath() {
+        let tEdges = MCIRFBuilder.linspace(1, -1, 13).map { acos($0) }
+        let zen = MCIRFBuilder.CosineBinner(angleEdges: tEdges)
+        var rng = SplitMix(seed: 3)
+        var cosines = (0..<20000).map { _ in Double(rng.next() % 2_000_001) / 1_000_000 - 1 }
+        cosines += MCIRFBuilder.linspace(1, -1, 13)                 // exactly at the edges
+        cosines += MCIRFBuilder.linspace(1, -1, 13).map { $0.nextUp } + MCIRFBuilder.linspace(1, -1, 13).map { $0.nextDown }
+        for c in cosines where c >= -1 && c <= 1 {
+            let exact = MCIRFBuilder.bin(tEdges, acos(c))
+            #expect(zen.bin(cosine: c) { MCIRFBuilder.bin(tEdges, acos($0)) } == exact, "cos \(c)")
+        }
+        let rEdges = MCIRFBuilder.linspace(0, 1, 20, endpoint: false) + MCIRFBuilder.linspace(1, 5, 40, endpoint: false) + MCIRFBuilder.linspace(5, 30, 51) + [180]
+        let rad = MCIRFBuilder.CosineBinner(angleEdges: rEdges.map { $0 * .pi / 180 })
+        let dots = (0..<20000).map { _ in cos(Double(rng.next() % 1_000_000) / 1_000_000 * 40 * .pi / 180) } + rEdges.map { cos($0 * .pi / 180) }
+        for d in dots {
+            let exact = MCIRFBuilder.bin(rEdges, acos(d) * 180 / .pi)
+            #expect(rad.bin(cosine: d) { MCIRFBuilder.bin(rEdges, acos($0) * 180 / .pi) } == exact, "dot \(d)")
+        }
+    }
+}
+
+extension FastBinningTests {
+    /// The log binner gives numpy's bins for random values, at every edge and next to it.
+    @Test func logBinnerEqualsBinarySearch() {
+        for edges in [MCIRFBuilder.logspace(2, 8, 49), MCIRFBuilder.logspace(-5, 2, 57)] {
+            let b = MCIRFBuilder.LogBinner(edges: edges)
+            var rng = SplitMix(seed: 9)
+            var xs = (0..<20000).map { _ in pow(10, log10(edges[0]) - 1 + Double(rng.next() % 1_000_000) / 1_000_000 * (log10(edges.last!) - log10(edges[0]) + 2)) }
+            xs += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown } + [0, -1, .infinity]
+            for x in xs { #expect(b.bin(x) == MCIRFBuilder.bin(edges, x), "x \(x)") }
+        }
+    }
+}

@@ -6,11 +6,12 @@ import ROOTIO
 /// exactly what km3irf 0.4.0 computes (its binning, cuts, weights, smoothing and normalisation).
 public enum MCIRFBuilder {
     /// One simulated event as km3irf takes it: trks[0], mc_trks[0], w[1] and T/bdt.
-    public struct Events {
+    public struct Events: Sendable {
         public var e: [Double] = [], dx: [Double] = [], dy: [Double] = [], dz: [Double] = []
         public var eMC: [Double] = [], dxMC: [Double] = [], dyMC: [Double] = [], dzMC: [Double] = []
         public var w2: [Double] = [], bdt0: [Double] = [], bdt1: [Double] = []
         public var count: Int { e.count }
+        public init() {}
     }
 
     public struct Options: Sendable {
@@ -101,6 +102,82 @@ public enum MCIRFBuilder {
         return lo - 1
     }
 
+    /// Bins of angles given by their cosine: searchsorted(angleEdges, acos(c)) - 1, computed by
+    /// comparing c with cos(edges) (no acos per event). Within 1e-12 of an edge's cosine, where
+    /// rounding could tell the two apart, the exact acos path decides, so the bin is always numpy's.
+    struct CosineBinner {
+        let angleEdges: [Double]      // increasing angles (rad)
+        let cosEdges: [Double]        // cos of them (decreasing)
+        init(angleEdges: [Double]) {
+            self.angleEdges = angleEdges
+            cosEdges = angleEdges.map { cos($0) }
+        }
+        /// The bin of the angle whose cosine is c; `exact(c)` gives numpy's bin when c is at an edge.
+        @inline(__always) func bin(cosine c: Double, exact: (Double) -> Int) -> Int {
+            // Number of edges with angle < acos(c), i.e. with cos(edge) > c.
+            var lo = 0, hi = cosEdges.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if cosEdges[mid] > c { lo = mid + 1 } else { hi = mid }
+            }
+            if (lo > 0 && abs(cosEdges[lo - 1] - c) < 1e-12) || (lo < cosEdges.count && abs(cosEdges[lo] - c) < 1e-12) {
+                return exact(c)
+            }
+            return lo - 1
+        }
+    }
+
+    /// numpy's searchsorted(edges, x) - 1 for log-spaced edges 10^(a + k*step): a log10 guess,
+    /// then corrected against the edges themselves, so the result is always the exact bin.
+    struct LogBinner: Sendable {
+        let edges: [Double]
+        let a: Double, step: Double
+        init(edges: [Double]) {
+            self.edges = edges
+            a = log10(edges[0])
+            step = (log10(edges[edges.count - 1]) - a) / Double(edges.count - 1)
+        }
+        @inline(__always) func bin(_ x: Double) -> Int {
+            guard x.isFinite, x > 0 else { return MCIRFBuilder.bin(edges, x) }
+            var k = Int(((log10(x) - a) / step).rounded(.down))
+            k = max(-1, min(edges.count - 1, k))
+            // k must be the last edge below x: edges[k] < x <= edges[k + 1].
+            while k >= 0 && edges[k] >= x { k -= 1 }
+            while k + 1 < edges.count && edges[k + 1] < x { k += 1 }
+            return k
+        }
+    }
+
+    /// E^-gamma, exactly as pow for every gamma but faster for km3irf's default 2.5.
+    @inline(__always) static func weight(_ e: Double, gamma: Double) -> Double {
+        gamma == 2.5 ? 1 / (e * e * e.squareRoot()) : pow(e, -gamma)
+    }
+
+    /// Runs `body(range, &hist)` on both cores over halves of 0..<n and adds the histograms.
+    static func parallelHistogram(n: Int, size: Int, _ body: @escaping @Sendable (Range<Int>, inout [Double]) -> Void) -> [Double] {
+        let parts = n > 50_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let results = HistogramParts(parts: parts, size: size)
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = n * p / parts, hi = n * (p + 1) / parts
+            var h = [Double](repeating: 0, count: size)
+            body(lo..<hi, &h)
+            results.set(p, h)
+        }
+        return results.sum()
+    }
+
+    final class HistogramParts: @unchecked Sendable {
+        private var parts: [[Double]]
+        private let lock = NSLock()
+        init(parts: Int, size: Int) { self.parts = Array(repeating: [], count: parts) }
+        func set(_ i: Int, _ h: [Double]) { lock.lock(); parts[i] = h; lock.unlock() }
+        func sum() -> [Double] {
+            var out = parts[0]
+            for p in parts.dropFirst() { for i in out.indices { out[i] += p[i] } }
+            return out
+        }
+    }
+
     /// km3pipe `zenith`: the angle to (0, 0, -1), so 0 is a down-going particle.
     static func zenith(_ x: Double, _ y: Double, _ z: Double) -> Double {
         let n = (x * x + y * y + z * z).squareRoot()
@@ -142,11 +219,18 @@ public enum MCIRFBuilder {
         let eEdges = logspace(2, 8, 49)
         let tEdges = linspace(1, -1, 13).map { acos($0) }
         let gamma = -options.weightFactor
-        var sums = [Double](repeating: 0, count: 48 * 12)
-        for i in 0..<ev.count {
-            let k = bin(eEdges, ev.eMC[i]), t = bin(tEdges, zenith(ev.dxMC[i], ev.dyMC[i], ev.dzMC[i]))
-            guard k >= 0, k < 48, t >= 0, t < 12 else { continue }
-            sums[k + 48 * t] += pow(ev.eMC[i], -gamma) * ev.w2[i]
+        let zen = CosineBinner(angleEdges: tEdges)
+        let energy = LogBinner(edges: eEdges)
+        let (eMC, dxMC, dyMC, dzMC, w2) = (ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2)
+        let sums = parallelHistogram(n: ev.count, size: 48 * 12) { r, h in
+            for i in r {
+                let k = energy.bin(eMC[i])
+                guard k >= 0, k < 48 else { continue }
+                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
+                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
+                guard t >= 0, t < 12 else { continue }
+                h[k + 48 * t] += weight(eMC[i], gamma: gamma) * w2[i]
+            }
         }
         let n = Double(ev.count)
         var values = [Double](repeating: 0, count: 48 * 12)
@@ -175,13 +259,26 @@ public enum MCIRFBuilder {
         let nE = 24, nT = 6, nR = rEdges.count - 1
         // hist[r][t][e] as km3irf's (rad, theta, energy) array.
         var h = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: nE), count: nT), count: nR)
-        for i in 0..<ev.count {
-            let dot = max(-1, min(1, ev.dx[i] * ev.dxMC[i] + ev.dy[i] * ev.dyMC[i] + ev.dz[i] * ev.dzMC[i]))
-            let rad = acos(dot) * 180 / .pi
-            let e = bin(eEdges, ev.eMC[i]), t = bin(tEdges, zenith(ev.dxMC[i], ev.dyMC[i], ev.dzMC[i])), r = bin(rEdges, rad)
-            guard e >= 0, e < nE, t >= 0, t < nT, r >= 0, r < nR else { continue }
-            h[r][t][e] += 1
+        let zen = CosineBinner(angleEdges: tEdges)
+        // rad in degrees is acos(dot) * 180/pi: bin the dot product against the edges' cosines.
+        let radBins = CosineBinner(angleEdges: rEdges.map { min($0 * .pi / 180, .pi) })
+        let energy = LogBinner(edges: eEdges)
+        let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz)
+        let flat = parallelHistogram(n: ev.count, size: nR * nT * nE) { range, f in
+            for i in range {
+                let e = energy.bin(eMC[i])
+                guard e >= 0, e < nE else { continue }
+                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
+                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
+                guard t >= 0, t < nT else { continue }
+                let dot = max(-1, min(1, dx[i] * x + dy[i] * y + dz[i] * z))
+                // Near an edge, numpy's own comparison: degrees against the degree edges.
+                let r = radBins.bin(cosine: dot) { bin(rEdges, acos($0) * 180 / .pi) }
+                guard r >= 0, r < nR else { continue }
+                f[r + nR * (t + nT * e)] += 1
+            }
         }
+        for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { h[r][t][e] = flat[r + nR * (t + nT * e)] } } }
         let size = (0..<nR).map { (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi }
         for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { h[r][t][e] /= size[r] } } }
         if options.norm {
@@ -226,11 +323,20 @@ public enum MCIRFBuilder {
         let nE = 24, nT = 6, nM = 56
         let dMu = (0..<nM).map { mEdges[$0 + 1] - mEdges[$0] }
         var h = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: nE), count: nM), count: nT)
-        for i in 0..<ev.count {
-            let e = bin(eEdges, ev.eMC[i]), t = bin(tEdges, zenith(ev.dxMC[i], ev.dyMC[i], ev.dzMC[i])), m = bin(mEdges, ev.e[i] / ev.eMC[i])
-            guard e >= 0, e < nE, t >= 0, t < nT, m >= 0, m < nM else { continue }
-            h[t][m][e] += 1
+        let zen = CosineBinner(angleEdges: tEdges)
+        let energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
+        let (eMC, eReco, dxMC, dyMC, dzMC) = (ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC)
+        let flat = parallelHistogram(n: ev.count, size: nT * nM * nE) { range, f in
+            for i in range {
+                let e = energy.bin(eMC[i]), m = migra.bin(eReco[i] / eMC[i])
+                guard e >= 0, e < nE, m >= 0, m < nM else { continue }
+                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
+                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
+                guard t >= 0, t < nT else { continue }
+                f[t + nT * (m + nM * e)] += 1
+            }
         }
+        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] = flat[t + nT * (m + nM * e)] } } }
         for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] /= dMu[m] } } }
         func sumsOK() -> [[Double]]? {
             var s = [[Double]](repeating: [Double](repeating: 0, count: nE), count: nT)
