@@ -27,6 +27,7 @@ struct ConvertCommand: ParsableCommand {
           vodf convert PublicData_0717.dat -o antares.fits
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff.fits --format gadf-0.2
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff-vodf.fits --format vodf
+          vodf convert km3net-arca230-irf/ -o arca230-irf.fits --kind irf    (all tables of a directory)
           vodf convert orca6_sample.root -o orca6.fits --reco jmuon
           vodf convert mc.root -o mc.fits --site arca --astrometry icrs
 
@@ -92,6 +93,11 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let flavor = FormatFlavor(rawValue: format)!
         let creator = "vodfkit \(vodfkitVersion)"
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+            try convertTableDirectory(flavor: flavor, creator: creator)
+            return
+        }
         let detected: InputKind
         do { detected = try InputKind.detect(path: input) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
 
@@ -197,6 +203,52 @@ struct ConvertCommand: ParsableCommand {
         }
         if !quiet {
             print("wrote \(output) (\(flavor.rawValue)) from \(input) [\(detected.rawValue)]")
+            for s in summary { print("  \(s)") }
+        }
+    }
+
+    /// `--kind irf` on a directory: every KM3NeT IRF table in it, one HDU each, in one file. Kinds the
+    /// chosen format cannot hold (a declination-dependent background in GADF) are named, not written.
+    private func convertTableDirectory(flavor: FormatFlavor, creator: String) throws {
+        guard kind == nil || kind == "irf" else {
+            throw Failure(message: "\(input) is a directory: only --kind irf converts a directory of IRF tables", code: Exit.usage)
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).sorted().map { input + "/" + $0 }
+        let context = IRFContext(telescope: "KM3NeT", instrument: instrument ?? instrumentName(input), origin: "KM3NeT", creator: creator,
+                                 provenance: [])
+        let writer = IRFWriter(flavor: flavor)
+        var tables: [Table] = []
+        var summary: [String] = []
+        for f in files {
+            guard let k = try? InputKind.detect(path: f) else { continue }
+            var ctx = context
+            ctx.provenance = [(f as NSString).lastPathComponent]
+            do {
+                switch k {
+                case .km3netAeffTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readEffectiveArea(path: f), context: ctx))
+                case .km3netPSFTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readPSF(path: f), context: ctx))
+                case .km3netEnergyResponseTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readEnergyResponse(path: f), context: ctx))
+                case .km3netBackgroundTable:
+                    let bkg = try KM3NeTIRFTables.readBackground(path: f)
+                    do { tables.append(try writer.table(for: bkg, context: ctx)) } catch let e as WriterError {
+                        summary.append("not written: \((f as NSString).lastPathComponent): \(e)")
+                        continue
+                    }
+                default: continue
+                }
+                summary.append("\(tables.last!.header[key: "HDUCLAS4"]?.stringValue ?? "?") from \((f as NSString).lastPathComponent)")
+            } catch let e as InputError {
+                throw Failure(message: e.description, code: Exit.badInput)
+            }
+        }
+        guard !tables.isEmpty else { throw Failure(message: "\(input): no KM3NeT IRF tables in this directory", code: Exit.badInput) }
+        do {
+            try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"), to: output)
+        } catch {
+            throw Failure(message: "\(error)", code: Exit.outputFailed)
+        }
+        if !quiet {
+            print("wrote \(output) (\(flavor.rawValue)) from the IRF tables in \(input)")
             for s in summary { print("  \(s)") }
         }
     }

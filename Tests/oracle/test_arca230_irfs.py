@@ -115,3 +115,29 @@ def test_vodf_and_gadf02_flavours_pass_fitsverify(vodf, corpus, tmp_path, name):
     for fmt in ["vodf", "gadf-0.2"]:
         out = convert(vodf, table(corpus, name), tmp_path / f"{fmt}.fits", "--format", fmt)
         assert fitsverify_counts(out)[:2] == (0, 0)
+
+
+@pytest.mark.parametrize("where", ["corpus", "testdata"])
+def test_directory_of_tables_into_one_file(vodf, tmp_path, where, request):
+    """--kind irf on a directory: every table in one file; gammapy reads each GADF HDU without warnings."""
+    from conftest import CORPUS, TESTDATA
+    if where == "corpus":
+        request.getfixturevalue("corpus")
+    src = CORPUS / "km3net-arca230-irf" if where == "corpus" else TESTDATA / "km3net"
+    out = tmp_path / "irf.fits"
+    r = run_vodf(vodf, "convert", src, "-o", out, "--kind", "irf")
+    assert r.returncode == 0, r.stderr
+    assert "not written: bkg" in r.stdout and "no axis for SIN_DEC" in r.stdout
+    assert fitsverify_counts(out)[:2] == (0, 0)
+    with fits.open(out) as h:
+        kinds = [x.header.get("HDUCLAS4") for x in h[1:]]
+    assert sorted(kinds) == ["AEFF_2D", "EDISP_2D", "PSF_TABLE"]
+    from gammapy.irf import EffectiveAreaTable2D, EnergyDispersion2D, PSF3D
+    with NoWarnings() as nw:
+        for i, k in enumerate(kinds, start=1):
+            {"AEFF_2D": EffectiveAreaTable2D, "EDISP_2D": EnergyDispersion2D, "PSF_TABLE": PSF3D}[k].read(out, hdu=i)
+    assert nw.messages() == []
+    vodf_out = convert(vodf, src, tmp_path / "irf.vodf.fits", "--kind", "irf", "--format", "vodf")
+    with fits.open(vodf_out) as h:
+        assert sorted(x.header.get("HDUCLAS4") for x in h[1:]) == ["AEFF_2D", "BKG_2D", "EDISP_2D", "PSF_TABLE"]
+    assert fitsverify_counts(vodf_out)[:2] == (0, 0)
