@@ -22,10 +22,15 @@ struct IRFBuild: ParsableCommand {
         12 or 6 bins linear in cos zenith; 111 RAD bins; 56 log migration bins), trks[0] and mc_trks[0],
         the optional BDT cuts, N = events after cuts, T = 1 yr, the factor 2 for two building blocks,
         its smoothing, and EDISP written as per-bin probabilities. The differences from a corrected build
-        are listed in docs/formats.md; only the compatible mode is implemented so far.
+        are listed in docs/formats.md.
 
-        Example:
+        Without the flag (corrected mode) two things change: the effective area is normalised by the
+        number of generated events from each file's Head genvol, and EDISP is stored as the density
+        dP/dmu that GADF asks for. Files without Head genvol need --km3irf-compatible.
+
+        Examples:
           vodf irf build test_10events.dst.root --km3irf-compatible -o irf.fits
+          vodf irf build mc.dst.root -o irf.fits
         """)
 
     @Argument(help: "Monte Carlo dst files.")
@@ -37,7 +42,7 @@ struct IRFBuild: ParsableCommand {
     @Option(help: "IRFs to build: any of aeff, psf, edisp (comma-separated).")
     var irf: String = "aeff,psf,edisp"
 
-    @Flag(help: "Reproduce km3irf 0.4.0 (required: the corrected mode is not implemented yet).")
+    @Flag(help: "Reproduce km3irf 0.4.0 exactly (default: the corrected mode).")
     var km3irfCompatible = false
 
     @Flag(help: "Apply km3irf's BDT cuts (needs T/bdt).")
@@ -50,7 +55,6 @@ struct IRFBuild: ParsableCommand {
     var format: String = FormatFlavor.gadf03.rawValue
 
     func validate() throws {
-        guard km3irfCompatible else { throw ValidationError("only --km3irf-compatible builds are implemented so far") }
         guard FormatFlavor(rawValue: format) != nil else { throw ValidationError("unknown format '\(format)'") }
         let kinds = irf.split(separator: ",").map(String.init)
         guard !kinds.isEmpty, kinds.allSatisfy({ ["aeff", "psf", "edisp"].contains($0) }) else {
@@ -68,6 +72,7 @@ struct IRFBuild: ParsableCommand {
         do {
             var (events, skipped) = try MCIRFBuilder.readEvents(paths: inputs, needBDT: cuts)
             if cuts { events = MCIRFBuilder.applyCuts(events) }
+            if !km3irfCompatible { options.generatedEvents = try MCIRFBuilder.generatedEvents(paths: inputs) }
             guard events.count > 0 else { throw Failure(message: "\(inputs.joined(separator: ", ")): no events left to build from", code: Exit.badInput) }
             let ctx = IRFContext(telescope: "KM3NeT", instrument: "KM3NeT", origin: "KM3NeT", creator: creator,
                                  provenance: inputs.map { ($0 as NSString).lastPathComponent })

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from conftest import KM3IRF_DATA, NoWarnings, fitsverify_counts, run_vodf
+import uproot
+
+from conftest import KM3IRF_DATA, KM3NET_DATA, NoWarnings, fitsverify_counts, run_vodf
 
 DST = KM3IRF_DATA / "test_10events.dst.root"
 
@@ -58,9 +60,29 @@ def test_matches_km3irf(vodf, tmp_path, cuts):
     assert nw.messages() == []
 
 
+def test_corrected_mode_differs_only_as_documented(vodf, km3net_data, tmp_path):
+    """Corrected vs compatible on a dst file with Head genvol: the effective area scales by
+    N_file / N_generated, EDISP becomes the density (MATRIX / dmu), the PSF is unchanged."""
+    dst = next((KM3NET_DATA / "dst").glob("mcv6.gsg_numu-CCHEDIS*.root"))
+    compat, corr = tmp_path / "compat.fits", tmp_path / "corr.fits"
+    assert run_vodf(vodf, "irf", "build", dst, "--km3irf-compatible", "-o", compat).returncode == 0
+    r = run_vodf(vodf, "irf", "build", dst, "-o", corr)
+    assert r.returncode == 0, r.stderr
+    assert fitsverify_counts(corr)[:2] == (0, 0)
+    n_file = len(uproot.open(dst)["E/Evt/id"].array())
+    genvol = uproot.open(dst)["Head"].tojson()["map<string,string>"]["genvol"]
+    n_gen = float(genvol.split()[4])
+    with fits.open(compat) as a, fits.open(corr) as b:
+        np.testing.assert_allclose(b[1].data["EFFAREA"][0], a[1].data["EFFAREA"][0] * n_file / n_gen, rtol=1e-12)
+        np.testing.assert_array_equal(b[2].data["RPSF"][0], a[2].data["RPSF"][0])
+        dmu = b[3].data["MIGRA_HI"][0] - b[3].data["MIGRA_LO"][0]
+        np.testing.assert_allclose(b[3].data["MATRIX"][0] * dmu[None, :, None], a[3].data["MATRIX"][0], rtol=1e-12, atol=1e-300)
+    assert np.count_nonzero(fits.getdata(compat, 1)["EFFAREA"][0]) > 0   # the comparison is not of zeros
+
+
 def test_build_errors(vodf, tmp_path):
     r = run_vodf(vodf, "irf", "build", DST, "-o", tmp_path / "x.fits")
-    assert r.returncode == 2 and "only --km3irf-compatible" in r.stderr
+    assert r.returncode == 3 and "no Head genvol" in r.stderr and "--km3irf-compatible" in r.stderr
     from conftest import TESTDATA
     r = run_vodf(vodf, "irf", "build", TESTDATA / "root" / "small_zlib.root", "--km3irf-compatible", "-o", tmp_path / "x.fits")
     assert r.returncode == 3 and "tree E" in r.stderr and not (tmp_path / "x.fits").exists()

@@ -22,7 +22,29 @@ public enum MCIRFBuilder {
         public var smooth = true
         public var smoothNorm = true
         public var norm = false
+        /// Corrected mode: the number of generated events (Head genvol) replaces km3irf's
+        /// "events in the file after cuts", and EDISP is stored as the density dP/dmu.
+        public var generatedEvents: Double? = nil
         public init() {}
+    }
+
+    /// The number of generated events: the 5th field of Head `genvol` (zmin zmax r volume
+    /// numberOfEvents), summed over the files. Files without it cannot be normalised this way.
+    public static func generatedEvents(paths: [String]) throws -> Double {
+        var total = 0.0
+        for path in paths {
+            let f = try ROOTFile(path: path)
+            guard case .object(let head)? = try? f.object("Head"), case .map(let pairs)? = head["map<string,string>"],
+                  let genvol = pairs.first(where: { $0.0.string == "genvol" })?.1.string else {
+                throw InputError(file: path, column: "Head", reason: "no Head genvol: the number of generated events is unknown (use --km3irf-compatible, which normalises by the events in the file)")
+            }
+            let fields = genvol.split(separator: " ").compactMap { Double($0) }
+            guard fields.count >= 5, fields[4] > 0 else {
+                throw InputError(file: path, column: "Head", reason: "genvol '\(genvol)' has no number of events (5th field)")
+            }
+            total += fields[4]
+        }
+        return total
     }
 
     /// Reads the events of one or more dst files. Events without a reconstructed or an MC track
@@ -232,7 +254,7 @@ public enum MCIRFBuilder {
                 h[k + 48 * t] += weight(eMC[i], gamma: gamma) * w2[i]
             }
         }
-        let n = Double(ev.count)
+        let n = options.generatedEvents ?? Double(ev.count)
         var values = [Double](repeating: 0, count: 48 * 12)
         for k in 0..<48 {
             for t in 0..<12 {
@@ -245,8 +267,10 @@ public enum MCIRFBuilder {
         let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
                                         try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
                                  values: values, unit: .squareMeter)
+        let normalisation = options.generatedEvents.map { "corrected mode: N = \($0) generated events (Head genvol)" }
+            ?? "km3irf-compatible: N = \(ev.count) events in the file after cuts"
         return try EffectiveArea(table: table, notes: [
-            "Built from Monte Carlo as km3irf 0.4.0 build_aeff does (km3irf-compatible): N = \(ev.count) events after cuts, T = 1 yr, gamma = \(gamma), x2 building blocks.",
+            "Built from Monte Carlo with km3irf 0.4.0's build_aeff formula (\(normalisation)), T = 1 yr, gamma = \(gamma), x2 building blocks.",
             "THETA is the zenith angle of the true direction (km3pipe zenith: 0 = down-going).",
         ])
     }
@@ -359,15 +383,17 @@ public enum MCIRFBuilder {
                 for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] /= s[t][e] } } }
             }
         }
+        // km3irf writes per-bin probabilities (x dmu); the corrected mode keeps the density dP/dmu.
+        let corrected = options.generatedEvents != nil
         var values = [Double](repeating: 0, count: nE * nM * nT)
-        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { values[e + nE * (m + nM * t)] = h[t][m][e] * dMu[m] } } }
+        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { values[e + nE * (m + nM * t)] = h[t][m][e] * (corrected ? 1 : dMu[m]) } } }
         let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
                                         try Axis(name: "MIGRA", edges: mEdges, unit: .dimensionless, scale: .log, meaning: .migration),
                                         try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
                                  values: values, unit: .dimensionless)
-        return try EnergyDispersion(table: table, notes: [
-            "Built from Monte Carlo as km3irf 0.4.0 build_edisp does (km3irf-compatible).",
-            "MATRIX holds per-bin probabilities (dP/dmu x dmu), as km3irf writes them; GADF asks for dP/dmu.",
-        ])
+        return try EnergyDispersion(table: table, notes: corrected
+            ? ["Built from Monte Carlo with km3irf 0.4.0's build_edisp binning and smoothing; MATRIX is the density dP/dmu (corrected mode)."]
+            : ["Built from Monte Carlo as km3irf 0.4.0 build_edisp does (km3irf-compatible).",
+               "MATRIX holds per-bin probabilities (dP/dmu x dmu), as km3irf writes them; GADF asks for dP/dmu."])
     }
 }
