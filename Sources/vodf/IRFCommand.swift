@@ -15,7 +15,7 @@ struct IRFCommand: ParsableCommand {
 struct IRFBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build AEFF_2D, PSF_TABLE and EDISP_2D from Monte Carlo dst files (E + T trees).",
+        abstract: "Build AEFF_2D, PSF_TABLE, EDISP_2D and BKG_2D from Monte Carlo dst files (E + T trees).",
         discussion: """
         --km3irf-compatible computes exactly what km3irf 0.4.0 computes with the same settings:
         its bins (48 log energy bins from 1e2 to 1e8 GeV for the effective area and 24 for PSF and EDISP;
@@ -39,7 +39,7 @@ struct IRFBuild: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output FITS file.")
     var output: String
 
-    @Option(help: "IRFs to build: any of aeff, psf, edisp (comma-separated).")
+    @Option(help: "IRFs to build: any of aeff, psf, edisp, bkg (comma-separated). bkg: BKG_2D from atmospheric MC rate weights (w3).")
     var irf: String = "aeff,psf,edisp"
 
     @Flag(help: "Reproduce km3irf 0.4.0 exactly (default: the corrected mode).")
@@ -57,8 +57,8 @@ struct IRFBuild: ParsableCommand {
     func validate() throws {
         guard FormatFlavor(rawValue: format) != nil else { throw ValidationError("unknown format '\(format)'") }
         let kinds = irf.split(separator: ",").map(String.init)
-        guard !kinds.isEmpty, kinds.allSatisfy({ ["aeff", "psf", "edisp"].contains($0) }) else {
-            throw ValidationError("--irf takes aeff, psf and/or edisp, got '\(irf)'")
+        guard !kinds.isEmpty, kinds.allSatisfy({ ["aeff", "psf", "edisp", "bkg"].contains($0) }) else {
+            throw ValidationError("--irf takes aeff, psf, edisp and/or bkg, got '\(irf)'")
         }
     }
 
@@ -82,6 +82,7 @@ struct IRFBuild: ParsableCommand {
                 switch kind {
                 case "aeff": out.append(try writer.table(for: try MCIRFBuilder.effectiveArea(events, options: options), context: ctx))
                 case "psf": out.append(try writer.table(for: try MCIRFBuilder.psf(events, options: options), context: ctx))
+                case "bkg": out.append(try writer.table(for: try MCIRFBuilder.background(events), context: ctx))
                 default: out.append(try writer.table(for: try MCIRFBuilder.energyDispersion(events, options: options), context: ctx))
                 }
             }

@@ -86,3 +86,31 @@ def test_build_errors(vodf, tmp_path):
     from conftest import TESTDATA
     r = run_vodf(vodf, "irf", "build", TESTDATA / "root" / "small_zlib.root", "--km3irf-compatible", "-o", tmp_path / "x.fits")
     assert r.returncode == 3 and "tree E" in r.stderr and not (tmp_path / "x.fits").exists()
+
+
+def test_background_from_atmospheric_mc(vodf, km3net_data, tmp_path):
+    """BKG_2D from w3 rates: gammapy reads it, and integrating it back over the bins gives the
+    summed w3 of the events inside the binning (computed independently with uproot)."""
+    dst = next((KM3NET_DATA / "dst").glob("mcv6.gsg_numu-CCHEDIS*.root"))
+    out = tmp_path / "bkg.fits"
+    r = run_vodf(vodf, "irf", "build", dst, "--irf", "bkg", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert fitsverify_counts(out)[:2] == (0, 0)
+    from gammapy.irf import Background2D
+    with NoWarnings() as nw:
+        bkg = Background2D.read(out, hdu=1)
+    assert nw.messages() == []
+    e = uproot.open(dst)["E/Evt"]
+    E = np.array([x[0] for x in e["trks/trks.E"].array(library="np")])
+    dz = np.array([x[0] for x in e["trks/trks.dir.z"].array(library="np")])
+    w3 = np.array([x[2] for x in e["w"].array(library="np")])
+    zen = np.arccos(-dz)                           # zenith: angle to (0, 0, -1)
+    inside = (E > 1) & (E <= 1e8) & (zen > 0)
+    with fits.open(out) as h:
+        row = h[1].data[0]
+        de = (row["ENERG_HI"] - row["ENERG_LO"]) * 1e6          # TeV -> MeV
+        th = np.radians(np.stack([row["THETA_LO"], row["THETA_HI"]]))
+        domega = 2 * np.pi * (np.cos(th[0]) - np.cos(th[1]))
+        total = (row["BKG"] * de[None, :] * domega[:, None]).sum()
+    assert total == pytest.approx(w3[inside].sum(), rel=1e-9)
+    assert total > 0
