@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -38,13 +39,15 @@ let package = Package(
         .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
+        // Validation against versioned YAML specs (Specs/).
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", .product(name: "Yams", package: "Yams")]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers",
+            "FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings against the inflate floor.
         .executableTarget(name: "vodf-bench", dependencies: ["ROOTIO", "Readers"], path: "Benchmarks/vodf-bench"),
-        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )

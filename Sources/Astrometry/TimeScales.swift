@@ -70,3 +70,16 @@ public enum TimeScales {
         return "\(pad(iy, 4))-\(pad(im, 2))-\(pad(id, 2))T\(pad(ihmsf[0], 2)):\(pad(ihmsf[1], 2)):\(pad(ihmsf[2], 2)).\(pad(ihmsf[3], 3))"
     }
 }
+
+extension TimeScales {
+    /// Unix seconds (UTC) of an instant given as seconds since a TT reference (TT -> TAI -> UTC).
+    public static func unixSeconds(reference ref: TimeReference, seconds: Double) throws -> Double {
+        guard ref.system == .tt else { throw TimeScaleError.unacceptableDate("only TT references convert to UTC here") }
+        let tt1 = 2_400_000.5 + Double(ref.mjdInt), tt2 = ref.mjdFrac + seconds / 86400
+        var tai1 = 0.0, tai2 = 0.0, u1 = 0.0, u2 = 0.0
+        guard eraTttai(tt1, tt2, &tai1, &tai2) == 0, eraTaiutc(tai1, tai2, &u1, &u2) >= 0 else {
+            throw TimeScaleError.unacceptableDate("\(seconds) s after MJD \(ref.mjdInt)+\(ref.mjdFrac) TT")
+        }
+        return ((u1 - 2_440_587.5) + u2) * 86400
+    }
+}

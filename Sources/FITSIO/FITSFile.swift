@@ -107,6 +107,18 @@ public final class FITSFile {
         }
     }
 
+    /// Byte offsets of the current HDU: header start, data start, and the end of its data
+    /// (padded to 2880). A file shorter than `dataEnd` of its last HDU is truncated.
+    public func byteRange() throws -> (headerStart: Int, dataStart: Int, dataEnd: Int) {
+        var head: LONGLONG = 0
+        var data: LONGLONG = 0
+        var end: LONGLONG = 0
+        var status: Int32 = 0
+        ffghadll(try handle(), &head, &data, &end, &status)
+        try check(status, "reading the HDU's byte offsets")
+        return (Int(head), Int(data), Int(end))
+    }
+
     // MARK: - Creating HDUs
 
     /// Writes an empty primary HDU (NAXIS = 0), the usual first HDU of a table file.

@@ -91,6 +91,19 @@ public struct ObservationWriter: Sendable {
                 HeaderCard("ALT_PNT", .double(alt), comment: "[deg] pointing altitude"),
                 HeaderCard("AZ_PNT", .double(az), comment: "[deg] pointing azimuth"),
             ]
+            // GADF 0.2 requires RA_PNT/DEC_PNT. A drifting detector has no fixed pointing; the sky
+            // position of its ALT/AZ pointing at the observation's mid-time is the honest stand-in.
+            if flavor == .gadf02, let site = meta.site {
+                let mid = try TimeScales.unixSeconds(reference: meta.timeRef, seconds: 0.5 * (meta.tstart + meta.tstop))
+                let sky = SkyTransform(location: DetectorLocation(site: site, convergenceRad: 0))
+                var cache = PrecessionCache()
+                let (ra, dec) = sky.equatorial(alt: alt * .pi / 180, az: az * .pi / 180, unixSeconds: mid, cache: &cache)
+                header += [
+                    HeaderCard("RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard("DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard.comment("RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."),
+                ]
+            }
         case .pointing(let ra, let dec):
             header += [
                 HeaderCard("OBS_MODE", .string("POINTING")),

@@ -24,6 +24,9 @@ struct Vodf {
         } catch let f as Failure {
             FileHandle.standardError.write(Data("vodf: error: \(f.message)\n".utf8))
             exit(f.code)
+        } catch let e as ExitCode {
+            // A command that already reported (e.g. validate with findings) and only sets the code.
+            exit(e.rawValue)
         } catch {
             // ArgumentParser's own errors: help, version, usage mistakes.
             let code = VodfCommand.exitCode(for: error)
@@ -52,7 +55,7 @@ struct VodfCommand: ParsableCommand {
         Exit codes: 0 success, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
         """,
         version: vodfkitVersion,
-        subcommands: [ConvertCommand.self, InspectCommand.self, RootCommand.self, IRFCommand.self])
+        subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self])
 }
 
 let vodfkitVersion = "0.1.0"

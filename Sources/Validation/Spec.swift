@@ -1,0 +1,168 @@
+import Foundation
+import Yams
+
+/// Requirement levels of keywords and columns.
+public enum Level: String, Codable, Sendable { case required, recommended, optional, deprecated }
+
+/// A header keyword rule.
+public struct KeywordRule: Codable, Sendable {
+    public var level: Level
+    public var type: String?            // string | int | float | bool
+    public var values: [String]?
+    public var `case`: String?          // sensitive (default) | insensitive
+    public var range: [Double?]?
+    public var unit: String?
+    public var description: String?
+    public var reference: String?
+    public var ucd: String?
+    public var `default`: String?
+}
+
+/// A column rule.
+public struct ColumnRule: Codable, Sendable {
+    public var level: Level
+    public var type: String?            // int | float | float64 | string | bits
+    public var unit: String?
+    public var ndim: Int?
+    public var description: String?
+    public var reference: String?
+}
+
+/// "When these keywords have these values, these keywords must be present."
+public struct ConditionRule: Codable, Sendable {
+    public var id: String
+    public var when: [String: [String]]
+    public var require: [String]?
+    public var require_any: [String]?
+    /// Also satisfied by another HDU of the file with this HDUCLAS4 (e.g. RAD_MAX_2D).
+    public var or_hdu: String?
+    public var reference: String?
+}
+
+/// One HDU spec file as written (before `extends` and groups are applied).
+public struct SpecFile: Codable, Sendable {
+    public var id: String
+    public var title: String?
+    public var extends: String?
+    public var reference: String?
+    public var select: [String: [String]]
+    public var groups: [String]?
+    public var keywords: [String: KeywordRule]?
+    public var remove_keywords: [String]?
+    public var columns: [String: ColumnRule]?
+    public var conditions: [ConditionRule]?
+}
+
+struct GroupsFile: Codable { var groups: [String: GroupDef] }
+struct GroupDef: Codable { var keywords: [String: KeywordRule] }
+
+/// A resolved spec: its id is `<family>-<version>/<name>`, e.g. `gadf-0.3/events`.
+public struct Spec: Sendable {
+    public var id: String
+    public var family: String
+    public var version: String
+    public var title: String
+    public var reference: String
+    public var select: [String: [String]]
+    public var keywords: [String: KeywordRule]
+    public var columns: [String: ColumnRule]
+    public var conditions: [ConditionRule]
+}
+
+public struct SpecError: Error, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public var description: String { "\(file): \(reason)" }
+}
+
+/// All specs under a Specs/ directory: `<family>/<version>/*.yaml` plus `<family>/groups.yaml`.
+public struct SpecLibrary: Sendable {
+    public let root: String
+    public private(set) var specs: [String: Spec] = [:]
+
+    /// The library next to the running binary (walking up to a directory with Specs/), or VODF_SPECS.
+    public static func locate() throws -> SpecLibrary {
+        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] { return try SpecLibrary(root: env) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<8 {
+            let candidate = dir.appendingPathComponent("Specs").path
+            if FileManager.default.fileExists(atPath: candidate + "/gadf") { return try SpecLibrary(root: candidate) }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw SpecError(file: "Specs", reason: "no Specs/ directory found beside the vodf binary; set VODF_SPECS")
+    }
+
+    public init(root: String) throws {
+        self.root = root
+        let fm = FileManager.default
+        var raw: [String: (SpecFile, String, String, String)] = [:]   // id -> (file, family, version, path)
+        var groups: [String: [String: GroupDef]] = [:]
+        var versionGroups: [String: [String: GroupDef]] = [:]           // "family-version" -> overrides
+        for family in (try? fm.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
+            let famDir = root + "/" + family
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue else { continue }
+            if fm.fileExists(atPath: famDir + "/groups.yaml") {
+                groups[family] = try Self.decode(GroupsFile.self, famDir + "/groups.yaml").groups
+            }
+            for version in (try? fm.contentsOfDirectory(atPath: famDir))?.sorted() ?? [] where !version.hasSuffix(".yaml") {
+                let overrides = famDir + "/" + version + "/groups.yaml"
+                if fm.fileExists(atPath: overrides) {
+                    versionGroups["\(family)-\(version)"] = try Self.decode(GroupsFile.self, overrides).groups
+                }
+                for f in (try? fm.contentsOfDirectory(atPath: famDir + "/" + version))?.sorted() ?? [] where f.hasSuffix(".yaml") && f != "groups.yaml" {
+                    let path = famDir + "/" + version + "/" + f
+                    let s = try Self.decode(SpecFile.self, path)
+                    raw["\(family)-\(version)/\(s.id)"] = (s, family, version, path)
+                }
+            }
+        }
+        func resolve(_ id: String, depth: Int = 0) throws -> Spec {
+            guard let (s, family, version, path) = raw[id] else { throw SpecError(file: root, reason: "unknown spec '\(id)'") }
+            guard depth < 8 else { throw SpecError(file: path, reason: "extends chain too deep (cycle?)") }
+            var spec: Spec
+            if let parent = s.extends {
+                guard raw[parent] != nil else { throw SpecError(file: path, reason: "extends unknown spec '\(parent)'") }
+                spec = try resolve(parent, depth: depth + 1)
+                spec.id = id
+                spec.version = version
+            } else {
+                spec = Spec(id: id, family: family, version: version, title: "", reference: "", select: [:], keywords: [:], columns: [:], conditions: [])
+            }
+            for g in s.groups ?? [] {
+                guard let def = groups[family]?[g] else { throw SpecError(file: path, reason: "unknown keyword group '\(g)'") }
+                for (k, v) in def.keywords { spec.keywords[k] = v }
+                // This version's changes to the group, keyword by keyword.
+                for (k, v) in versionGroups["\(family)-\(version)"]?[g]?.keywords ?? [:] { spec.keywords[k] = v }
+            }
+            // Groups inherited through `extends` take this version's changes too.
+            if s.extends != nil {
+                for (_, def) in versionGroups["\(family)-\(version)"] ?? [:] {
+                    for (k, v) in def.keywords where spec.keywords[k] != nil { spec.keywords[k] = v }
+                }
+            }
+            for (k, v) in s.keywords ?? [:] { spec.keywords[k] = v }
+            for k in s.remove_keywords ?? [] { spec.keywords[k] = nil }
+            for (k, v) in s.columns ?? [:] { spec.columns[k] = v }
+            // A child's condition replaces the parent's with the same id.
+            for c in s.conditions ?? [] { spec.conditions.removeAll { $0.id == c.id }; spec.conditions.append(c) }
+            spec.select = s.select
+            spec.title = s.title ?? spec.title
+            spec.reference = s.reference ?? spec.reference
+            return spec
+        }
+        for id in raw.keys { specs[id] = try resolve(id) }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
+        do { return try YAMLDecoder().decode(T.self, from: text) } catch {
+            throw SpecError(file: path, reason: "not a valid spec: \(String(describing: error).prefix(300))")
+        }
+    }
+
+    /// Versions available for a family, newest last.
+    public func versions(_ family: String) -> [String] {
+        Array(Set(specs.values.filter { $0.family == family }.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+    }
+}

@@ -1,0 +1,263 @@
+import FITSIO
+import Foundation
+import Model
+
+public enum Severity: String, Codable, Sendable, Comparable {
+    case info, warning, error
+    public static func < (a: Severity, b: Severity) -> Bool {
+        let order: [Severity] = [.info, .warning, .error]
+        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    }
+}
+
+/// `strict`: the spec as written; `lenient`: recommended keywords and type coercions only informative;
+/// `gammapy`: like lenient (gammapy 2.1 accepts these), errors where the spec's requirements fail.
+public enum Profile: String, CaseIterable, Sendable { case strict, gammapy, lenient }
+
+/// One result: what, where, which rule, and the spec text behind it.
+public struct Finding: Codable, Sendable, Equatable {
+    public var severity: Severity
+    public var rule: String
+    public var file: String
+    public var hdu: Int?
+    public var hduName: String?
+    public var target: String?
+    public var message: String
+    public var reference: String?
+
+    public init(severity: Severity, rule: String, file: String, hdu: Int?, hduName: String?, target: String?, message: String, reference: String?) {
+        self.severity = severity
+        self.rule = rule
+        self.file = file
+        self.hdu = hdu
+        self.hduName = hduName
+        self.target = target
+        self.message = message
+        self.reference = reference
+    }
+}
+
+/// Validates FITS files HDU by HDU against the spec whose class keywords match (never by EXTNAME).
+public struct Validator: Sendable {
+    public let library: SpecLibrary
+    public let profile: Profile
+    /// e.g. "gadf-0.3"; nil: take the version from each HDU's HDUVERS.
+    public let forcedSpec: String?
+
+    public init(library: SpecLibrary, profile: Profile = .gammapy, forcedSpec: String? = nil) {
+        self.library = library
+        self.profile = profile
+        self.forcedSpec = forcedSpec
+    }
+
+    public struct Unreadable: Error, CustomStringConvertible { public let description: String }
+
+    public func validate(path: String) throws -> [Finding] {
+        let f: FITSFile
+        do { f = try FITSFile.open(path: path) } catch { throw Unreadable(description: "\(error)") }
+        var findings: [Finding] = []
+        var headers: [(Int, [HeaderCard])] = []
+        do {
+            for i in 1...(try f.hduCount) {
+                try f.moveTo(hdu: i)
+                let h = try f.readHeader()
+                headers.append((i - 1, h))
+                // Fixity: a CHECKSUM or DATASUM that is present must verify.
+                if h[key: "CHECKSUM"] != nil || h[key: "DATASUM"] != nil {
+                    let sums = try f.verifyChecksum()
+                    if sums.hdu == .invalid || sums.data == .invalid {
+                        findings.append(Finding(severity: .error, rule: "fits:checksum", file: path, hdu: i - 1, hduName: h[key: "EXTNAME"]?.stringValue,
+                                                target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(sums.hdu)/\(sums.data))",
+                                                reference: "FITS 4.0 Appendix J"))
+                    }
+                }
+            }
+            // cfitsio opens a truncated file happily and only fails on reading the missing rows;
+            // a file shorter than its last HDU's declared data is unusable, so say so up front.
+            let end = try f.byteRange().dataEnd
+            // Compressed inputs (.gz etc.) are inflated by cfitsio, so only plain FITS is measured.
+            let plain = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 6) } == Data("SIMPLE".utf8)
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? end
+            if plain && size < end {
+                throw Unreadable(description: "\(path): truncated: HDU \(headers.count - 1) declares data up to byte \(end), the file has \(size) bytes")
+            }
+            // An extension whose header was cut off is not counted by cfitsio at all; its start is the tell.
+            if plain && size > end, let h = FileHandle(forReadingAtPath: path) {
+                try? h.seek(toOffset: UInt64(end))
+                if (try? h.read(upToCount: 8)) == Data("XTENSION".utf8) {
+                    throw Unreadable(description: "\(path): truncated: the header of HDU \(headers.count) starting at byte \(end) is incomplete")
+                }
+            }
+        } catch let e as Unreadable { throw e } catch { throw Unreadable(description: "\(error)") }
+        let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })
+        for (index, header) in headers where index > 0 {
+            guard let spec = try spec(for: header, file: path, hdu: index, findings: &findings) else { continue }
+            try f.moveTo(hdu: index + 1)
+            let columns = (try? f.columns()) ?? []
+            findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
+        }
+        return findings
+    }
+
+    /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
+    func spec(for header: [HeaderCard], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+        guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased() else { return nil }
+        let family: String
+        var version: String
+        if let forced = forcedSpec, let dash = forced.lastIndex(of: "-") {
+            family = String(forced[..<dash])
+            version = String(forced[forced.index(after: dash)...])
+        } else {
+            family = hduclass == "VODF" ? "vodf" : "gadf"
+            version = (header[key: "HDUVERS"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+            if version.lowercased().hasPrefix("v") { version.removeFirst() }
+        }
+        let known = library.versions(family)
+        guard !known.isEmpty else { return nil }
+        if !known.contains(version) {
+            let latest = known.last!
+            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
+                                    target: "HDUVERS", message: "HDUVERS '\(version)' is not a known \(family) version (\(known.joined(separator: ", "))); checked against \(latest)",
+                                    reference: nil))
+            version = latest
+        }
+        func match(_ version: String) -> Spec? {
+            library.specs.values.filter { $0.family == family && $0.version == version }.sorted { $0.id < $1.id }.first { s in
+                s.select.allSatisfy { key, values in
+                    guard let v = header[key: key]?.stringValue?.uppercased() else { return false }
+                    return values.map { $0.uppercased() }.contains(v)
+                }
+            }
+        }
+        let name = header[key: "EXTNAME"]?.stringValue
+        if let spec = match(version) { return spec }
+        // Real files label newer HDU kinds with an older HDUVERS (MAGIC's RAD_MAX_2D says 0.2, but the
+        // kind exists from 0.3 on): check against the first version that defines the kind.
+        if let later = known.first(where: { $0.compare(version, options: .numeric) == .orderedDescending && match($0) != nil }),
+           let spec = match(later) {
+            findings.append(Finding(severity: .info, rule: "spec:version-fallback", file: file, hdu: hdu, hduName: name, target: "HDUVERS",
+                                    message: "\(family) \(version) has no spec for this HDU class; checked against \(family)-\(later)", reference: nil))
+            return spec
+        }
+        let classes = ["HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }
+        // Silence would read as a pass; say that nothing checked this HDU.
+        findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu, hduName: name, target: nil,
+                                message: "no \(family)-\(version) spec selects this HDU (\(classes.joined(separator: " "))); not checked", reference: nil))
+        return nil
+    }
+
+    func check(_ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) -> [Finding] {
+        var out: [Finding] = []
+        let extname = header[key: "EXTNAME"]?.stringValue
+        func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?) {
+            out.append(Finding(severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
+                               message: msg, reference: ref ?? spec.reference))
+        }
+        for (name, rule) in spec.keywords.sorted(by: { $0.key < $1.key }) {
+            guard let value = header[key: name] else {
+                switch rule.level {
+                case .required: add(.error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference)
+                case .recommended:
+                    add(profile == .strict ? .warning : .info, "keyword:\(name):missing", name,
+                        "recommended keyword \(name) is missing" + (rule.default.map { " (default: \($0))" } ?? ""), rule.reference)
+                default: break
+                }
+                continue
+            }
+            if rule.level == .deprecated { add(.warning, "keyword:\(name):deprecated", name, "\(name) is deprecated", rule.reference) }
+            if let t = rule.type, let problem = typeProblem(value, expected: t) {
+                add(problem.coercible && profile != .strict ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference)
+            }
+            if let allowed = rule.values, let s = comparable(value) {
+                let insensitive = rule.case == "insensitive"
+                let ok = allowed.contains { insensitive ? $0.uppercased() == s.uppercased() : $0 == s }
+                if !ok {
+                    // A case-only difference is a warning, not a wrong value.
+                    let caseOnly = allowed.contains { $0.uppercased() == s.uppercased() }
+                    add(caseOnly ? .warning : .error, "keyword:\(name):value", name,
+                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference)
+                }
+            }
+            if let range = rule.range, range.count == 2, let d = value.doubleValue {
+                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference) }
+                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference) }
+            }
+        }
+        for c in spec.conditions {
+            let applies = c.when.allSatisfy { key, values in
+                guard let v = header[key: key]?.stringValue?.uppercased() else { return false }
+                return values.map { $0.uppercased() }.contains(v)
+            }
+            guard applies else { continue }
+            for k in c.require ?? [] where header[key: k] == nil {
+                add(.error, "condition:\(c.id)", k, "\(k) is required when \(c.when.map { "\($0.key) = \($0.value.joined(separator: "|"))" }.joined(separator: ", "))", c.reference)
+            }
+            if let any = c.require_any, !any.contains(where: { header[key: $0] != nil }), !(c.or_hdu.map { classes4.contains($0.uppercased()) } ?? false) {
+                add(.error, "condition:\(c.id)", any.joined(separator: "|"),
+                    "one of \(any.joined(separator: ", "))\(c.or_hdu.map { " (or a \($0) HDU in the file)" } ?? "") is required", c.reference)
+            }
+        }
+        let byName = Dictionary(columns.map { ($0.spec.name.uppercased(), $0.spec) }, uniquingKeysWith: { a, _ in a })
+        for (name, rule) in spec.columns.sorted(by: { $0.key < $1.key }) {
+            guard let col = byName[name.uppercased()] else {
+                if rule.level == .required { add(.error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference) }
+                continue
+            }
+            if let t = rule.type, !columnTypeMatches(col.type, t) {
+                add(.error, "column:\(name):type", name, "column \(name) is \(col.tform), expected \(t)", rule.reference)
+            }
+            if let expected = rule.unit {
+                let unitText = col.unit ?? ""
+                if unitText.isEmpty {
+                    // An empty TUNIT is how FITS writes "dimensionless"; only a dimensioned column must say its unit.
+                    if expected.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                    add(profile == .strict ? .warning : .info, "column:\(name):unit", name, "column \(name) has no unit (expected \(expected))", rule.reference)
+                } else if let u = try? Model.Unit.parse(unitText), let e = try? Model.Unit.parse(expected) {
+                    if !u.isConvertible(to: e) {
+                        add(.error, "column:\(name):unit", name, "column \(name) unit '\(unitText)' does not convert to \(expected)", rule.reference)
+                    }
+                } else {
+                    add(.warning, "column:\(name):unit", name, "column \(name) unit '\(unitText)' is not understood", rule.reference)
+                }
+            }
+        }
+        return out
+    }
+
+    struct TypeProblem { let message: String; let coercible: Bool }
+
+    /// Type check with a coercion policy: an int where a float is expected is fine; an integral
+    /// float for an int, or a numeric string, can be read but deserves a warning.
+    func typeProblem(_ v: HeaderValue, expected: String) -> TypeProblem? {
+        switch (expected, v) {
+        case ("string", .string), ("int", .int), ("float", .double), ("float", .int), ("bool", .bool): return nil
+        case ("int", .double(let d)) where d == d.rounded():
+            return TypeProblem(message: "integer stored as a float (\(d))", coercible: true)
+        case ("int", .string(let s)) where Int64(s.trimmingCharacters(in: .whitespaces)) != nil,
+             ("float", .string(let s)) where Double(s.trimmingCharacters(in: .whitespaces)) != nil:
+            return TypeProblem(message: "number stored as a string ('\(s)')", coercible: true)
+        default:
+            return TypeProblem(message: "expected \(expected), found \(v)", coercible: false)
+        }
+    }
+
+    func comparable(_ v: HeaderValue) -> String? {
+        switch v {
+        case .string(let s): return s.trimmingCharacters(in: .whitespaces)
+        case .double(let d): return String(d)
+        case .int(let i): return String(i) + ".0"          // so EQUINOX = 2000 compares as 2000.0
+        case .bool: return nil
+        }
+    }
+
+    func columnTypeMatches(_ t: ColumnType, _ expected: String) -> Bool {
+        switch expected {
+        case "float": return t == .float32 || t == .float64
+        case "float64": return t == .float64
+        case "int": return [.int16, .int32, .int64, .uint8].contains(t)
+        case "string": return t == .string
+        case "bits": return t == .bits
+        default: return true
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Validation
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check FITS files against the versioned GADF/VODF specs in Specs/.",
+        discussion: """
+        Each HDU is identified by its class keywords (HDUCLASS, HDUCLAS1-4), never by EXTNAME. \
+        The version comes from HDUVERS unless --spec names one (e.g. gadf-0.3). \
+        Every finding has a severity, a rule id, the file, the HDU, the keyword or column, and the spec reference.
+
+        Profiles: strict (the spec as written), gammapy (what gammapy 2.1 accepts; default), \
+        lenient (missing recommended keywords and type coercions are only informative).
+
+        Exit codes: 0 no errors, 1 errors found, 2 usage error, 3 unreadable input.
+
+        Examples:
+          vodf validate out/events.fits
+          vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
+          vodf validate events.fits --format json > report.json
+        """)
+
+    @Argument(help: "FITS files to validate.")
+    var paths: [String]
+
+    @Option(help: "Spec version to check against, e.g. gadf-0.3 (default: each HDU's HDUVERS).")
+    var spec: String?
+
+    @Option(help: "Profile: strict, gammapy or lenient.")
+    var profile: String = Profile.gammapy.rawValue
+
+    @Option(help: "Report format: text or json.")
+    var format: String = "text"
+
+    func validate() throws {
+        guard Profile(rawValue: profile) != nil else { throw ValidationError("unknown profile '\(profile)'; choose strict, gammapy or lenient") }
+        guard ["text", "json"].contains(format) else { throw ValidationError("unknown report format '\(format)'; choose text or json") }
+    }
+
+    func run() throws {
+        let library: SpecLibrary
+        do { library = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        if let spec, !library.specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
+            throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
+        }
+        let validator = Validator(library: library, profile: Profile(rawValue: profile)!, forcedSpec: spec)
+        var all: [Finding] = []
+        var unreadable = false
+        for p in paths {
+            do { all += try validator.validate(path: p) } catch {
+                unreadable = true
+                all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
+                                   message: "\(error)", reference: "FITS 4.0"))
+            }
+        }
+        if format == "json" {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let doc = Report(profile: profile, files: paths, findings: all,
+                             summary: .init(errors: all.filter { $0.severity == .error }.count, warnings: all.filter { $0.severity == .warning }.count,
+                                            infos: all.filter { $0.severity == .info }.count))
+            print(String(decoding: try enc.encode(doc), as: UTF8.self))
+        } else {
+            for f in all {
+                let loc = [f.hdu.map { "HDU \($0)" + (f.hduName.map { " (\($0))" } ?? "") }, f.target].compactMap { $0 }.joined(separator: " ")
+                print("\(f.file): \(f.severity.rawValue): [\(f.rule)] \(loc.isEmpty ? "" : loc + ": ")\(f.message)")
+            }
+            let e = all.filter { $0.severity == .error }.count, w = all.filter { $0.severity == .warning }.count
+            print("\(paths.count) file(s): \(e) error(s), \(w) warning(s) (profile \(profile))")
+        }
+        if unreadable { throw ExitCode(Exit.badInput) }
+        if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+
+    struct Report: Codable {
+        struct Summary: Codable { var errors: Int; var warnings: Int; var infos: Int }
+        var profile: String
+        var files: [String]
+        var findings: [Finding]
+        var summary: Summary
+    }
+}
+
+struct SpecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spec",
+        abstract: "List or check the format specs (Specs/).",
+        subcommands: [SpecList.self, SpecLint.self])
+}
+
+struct SpecList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the specs and what they select.")
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
+            let sel = s.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
+            print("\(id)  [\(sel)]  \(s.keywords.count) keywords, \(s.columns.count) columns, \(s.conditions.count) conditions")
+        }
+    }
+}
+
+struct SpecLint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check spec files: YAML shape, known fields and values, resolvable extends and groups.")
+
+    @Argument(help: "Specs directory (default: the one beside the binary).")
+    var root: String?
+
+    func run() throws {
+        do {
+            let lib = try root.map { try SpecLibrary(root: $0) } ?? SpecLibrary.locate()
+            let problems = SpecLinter.lint(lib)
+            for p in problems { print(p) }
+            print("\(lib.specs.count) specs, \(problems.count) problem(s)")
+            if !problems.isEmpty { throw ExitCode(1) }
+        } catch let e as SpecError {
+            throw Failure(message: e.description, code: 1)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import FITSIO
+@testable import Readers
+@testable import Validation
+@testable import Writers
+
+@Suite("Validation")
+struct ValidationTests {
+    let specs = Paths.repo.appendingPathComponent("Specs").path
+
+    @Test func libraryResolvesExtendsAndGroups() throws {
+        let lib = try SpecLibrary(root: specs)
+        let e3 = try #require(lib.specs["gadf-0.3/events"])
+        let e2 = try #require(lib.specs["gadf-0.2/events"])
+        #expect(e3.keywords["OBS_MODE"]?.level == .required && e2.keywords["OBS_MODE"]?.level == .optional)
+        #expect(e3.keywords["MJDREFI"] != nil && e3.columns["TIME"]?.type == "float64")     // via group and extends
+        #expect(e3.keywords["TIMEREF"]?.values?.contains("TOPOCENTER") == true)             // 0.3 group change
+        #expect(e2.keywords["TIMEREF"]?.values?.contains("TOPOCENTER") == false)
+        #expect(lib.specs["gadf-0.3/gti"]?.keywords["TIMEREF"]?.values?.contains("TOPOCENTER") == true)
+        #expect(e3.conditions.map(\.id).contains("drift-needs-altaz"))
+        #expect(SpecLinter.lint(lib).isEmpty)
+    }
+
+    @Test func lintFlagsABrokenSpec() throws {
+        let lib = try SpecLibrary(root: Paths.testData + "/specs/broken")
+        let problems = SpecLinter.lint(lib)
+        #expect(problems.contains { $0.contains("OBS_ID: unknown type 'integer'") })
+        #expect(problems.contains { $0.contains("TOOLONGKEY: unit 'parsec-ish' is not understood") })
+        #expect(problems.contains { $0.contains("at most 8 characters") })
+    }
+
+    /// vodfkit's own outputs are clean in the strict profile of the format they declare.
+    @Test(arguments: FormatFlavor.allCases.filter(\.isGADF))
+    func ownOutputsAreStrictlyClean(_ flavor: FormatFlavor) throws {
+        let obs = try ANTARESEventList.read(path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList)
+        let aeff = try KM3NeTIRFTables.readEffectiveArea(path: Paths.testData + "/km3net/aeff_coszen_sample.csv")
+        let ctx = IRFContext(telescope: "KM3NeT", instrument: "TEST", origin: "KM3NeT", creator: "test")
+        let path = try Paths.scratch(flavor.rawValue) + "/out.fits"
+        try FITSOutput.write(try ObservationWriter(flavor: flavor).tables(for: obs) + [try IRFWriter(flavor: flavor).table(for: aeff, context: ctx)],
+                             primary: [], to: path)
+        let findings = try Validator(library: try SpecLibrary(root: specs), profile: .strict).validate(path: path)
+        #expect(findings.filter { $0.severity != .info } == [], "\(findings)")
+    }
+
+    @Test func unreadableInputIsReported() throws {
+        let v = Validator(library: try SpecLibrary(root: specs))
+        #expect(throws: Validator.Unreadable.self) { try v.validate(path: Paths.testData + "/README.md") }
+    }
+}

@@ -1,0 +1,131 @@
+"""`vodf validate` (GADF 0.2/0.3: EVENTS, GTI and every IRF kind) on real files, own outputs and mutations."""
+import json
+import shutil
+
+import pytest
+from astropy.io import fits
+
+from conftest import CORPUS, KM3IRF_DATA, KM3NET_DATA, TESTDATA, convert, run_vodf
+
+
+def validate(vodf, *args):
+    r = run_vodf(vodf, "validate", *args, "--format", "json")
+    return r.returncode, json.loads(r.stdout) if r.stdout.strip() else None, r.stderr
+
+
+def third_party():
+    files = [f for f in sorted((CORPUS / "gadf").rglob("*.fits*")) if "index" not in f.name]
+    return files + sorted(KM3IRF_DATA.glob("*.fits"))
+
+
+@pytest.mark.parametrize("path", third_party(), ids=lambda p: p.name[:45])
+def test_real_files_have_no_errors_in_gammapy_profile(vodf, corpus, path):
+    code, report, err = validate(vodf, path)
+    assert report is not None, err
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert errors == [] and code == 0, errors
+
+
+@pytest.mark.parametrize("fmt", ["gadf-0.3", "gadf-0.2"])
+def test_own_outputs_are_strictly_clean(vodf, corpus, km3net_data, tmp_path, fmt):
+    inputs = [CORPUS / "antares" / "PublicData_0717_excerpt.dat", CORPUS / "km3net-arca230-irf" / "aeff_coszen_allnumuCC_track.csv",
+              KM3NET_DATA / "dst" / "orca6_sample.root", KM3NET_DATA / "offline" / "km3net_offline.root",
+              CORPUS / "km3net-arca230-irf" / "psf_numuCC_track.csv", CORPUS / "km3net-arca230-irf" / "energyresponse_numuCC_track.csv",
+              CORPUS / "gadf" / "hess-dl3-dr1" / "data" / "hess_dl3_dr1_obs_id_020136.fits.gz",
+              CORPUS / "gadf" / "magic-rad-max" / "data" / "20131004_05029747_DL3_CrabNebula-W0.40+035.fits"]
+    for i, src in enumerate(inputs):
+        out = convert(vodf, src, tmp_path / f"{i}.fits", "--format", fmt)
+        code, report, err = validate(vodf, out, "--profile", "strict")
+        bad = [f for f in report["findings"] if f["severity"] != "info"]
+        assert code == 0 and bad == [], (src.name, bad)
+
+
+MUTATIONS = {
+    "drop a keyword": (lambda h: h["EVENTS"].header.remove("OBS_ID"), "gadf-0.3/events:keyword:OBS_ID:missing"),
+    "wrong unit": (lambda h: h["EVENTS"].header.set("TUNIT3", "m"), "gadf-0.3/events:column:RA:unit"),
+    "drift without ALT_PNT": (lambda h: h["EVENTS"].header.remove("ALT_PNT"), "gadf-0.3/events:condition:drift-needs-altaz"),
+    "DEADC out of range": (lambda h: h["EVENTS"].header.set("DEADC", 1.5), "gadf-0.3/events:keyword:DEADC:range"),
+    "unknown TIMESYS": (lambda h: h["GTI"].header.set("TIMESYS", "MARS"), "gadf-0.3/gti:keyword:TIMESYS:value"),
+    "TIME not float64": (lambda h: h["EVENTS"].header.set("TFORM2", "2E"), None),
+    "missing column": (lambda h: h["GTI"].header.set("TTYPE2", "END"), "gadf-0.3/gti:column:STOP:missing"),
+    "bad checksum": (lambda h: h["EVENTS"].header.set("DATASUM", "1"), "fits:checksum"),
+}
+
+
+@pytest.mark.parametrize("name", [k for k, v in MUTATIONS.items() if v[1]])
+def test_each_mutation_fires_exactly_its_rule(vodf, tmp_path, name):
+    mutate, rule = MUTATIONS[name]
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    code, report, _ = validate(vodf, good)
+    assert code == 0 and not [f for f in report["findings"] if f["severity"] == "error"]
+    bad = tmp_path / "bad.fits"
+    shutil.copy(good, bad)
+    with fits.open(bad, mode="update", checksum=False) as h:
+        mutate(h)
+        if rule != "fits:checksum":
+            for hdu in h:
+                hdu.header.remove("CHECKSUM", ignore_missing=True)
+                hdu.header.remove("DATASUM", ignore_missing=True)
+    code, report, _ = validate(vodf, bad)
+    errors = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
+    assert code == 1 and errors == [rule], errors
+
+
+HESS = CORPUS / "gadf" / "hess-dl3-dr1" / "data" / "hess_dl3_dr1_obs_id_020136.fits.gz"
+MAGIC = CORPUS / "gadf" / "magic-rad-max" / "data" / "20131004_05029747_DL3_CrabNebula-W0.40+035.fits"
+
+
+def set_tunit(h, extname, column, unit):
+    cols = h[extname].columns.names
+    h[extname].header.set(f"TUNIT{cols.index(column) + 1}", unit)
+
+
+IRF_MUTATIONS = {
+    "PSF in m2": (HESS, lambda h: set_tunit(h, "PSF", "RPSF", "m2"), "gadf-0.2/psf_table:column:RPSF:unit"),
+    "EDISP without MATRIX": (HESS, lambda h: h["EDISP"].header.set("TTYPE7", "MATRIX_X"), "gadf-0.2/edisp_2d:column:MATRIX:missing"),
+    "BKG rate per m": (HESS, lambda h: set_tunit(h, "BKG", "BKG", "m-1"), "gadf-0.2/bkg_3d:column:BKG:unit"),
+    "unknown HDUCLAS3": (HESS, lambda h: h["AEFF"].header.set("HDUCLAS3", "PARTIAL"), "gadf-0.2/aeff_2d:keyword:HDUCLAS3:value"),
+    "RAD_MAX_2D not point-like": (MAGIC, lambda h: h["RAD_MAX"].header.set("HDUCLAS3", "FULL-ENCLOSURE"), "gadf-0.3/rad_max_2d:keyword:HDUCLAS3:value"),
+}
+
+
+@pytest.mark.parametrize("name", list(IRF_MUTATIONS))
+def test_each_irf_mutation_fires_exactly_its_rule(vodf, corpus, tmp_path, name):
+    src, mutate, rule = IRF_MUTATIONS[name]
+    bad = tmp_path / "bad.fits"
+    with fits.open(src) as h:
+        mutate(h)
+        h.writeto(bad, checksum=False)
+    code, report, err = validate(vodf, bad)
+    assert report is not None, err
+    errors = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
+    assert code == 1 and errors == [rule], errors
+
+
+def test_index_tables(vodf, corpus):
+    hess = sorted((CORPUS / "gadf" / "hess-dl3-dr1").glob("*index.fits.gz"))
+    code, report, err = validate(vodf, *hess, "--profile", "strict")
+    assert code == 0 and [f for f in report["findings"] if f["severity"] != "info"] == [], err
+    # MAGIC's hdu-index.fits.gz labels itself HDUCLAS2=OBS / OBS_INDEX: the class keywords, not the
+    # file name, decide which spec applies, so the missing OBS_INDEX columns are what gets reported.
+    code, report, _ = validate(vodf, CORPUS / "gadf" / "magic-rad-max" / "data" / "hdu-index.fits.gz")
+    errors = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
+    assert code == 1 and errors == [f"gadf-0.2/obs_index:column:{c}:missing" for c in ["DEC_PNT", "RA_PNT", "TSTART", "TSTOP"]]
+
+
+def test_unreadable_inputs_exit_3(vodf, tmp_path):
+    not_fits = TESTDATA / "README.md"
+    r = run_vodf(vodf, "validate", not_fits)
+    assert r.returncode == 3 and "fits:unreadable" in r.stdout
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    truncated = tmp_path / "truncated.fits"
+    truncated.write_bytes(good.read_bytes()[:4000])
+    r = run_vodf(vodf, "validate", truncated)
+    assert r.returncode == 3
+
+
+def test_spec_lint(vodf):
+    r = run_vodf(vodf, "spec", "lint")
+    assert r.returncode == 0 and "0 problem(s)" in r.stdout
+    r = run_vodf(vodf, "spec", "lint", TESTDATA / "specs" / "broken")
+    assert r.returncode == 1 and "unknown type 'integer'" in r.stdout
