@@ -39,6 +39,17 @@ public struct ConditionRule: Codable, Sendable {
     public var reference: String?
 }
 
+/// A check across HDUs of one file (EVENTS against its GTI, say). The spec chooses which checks apply
+/// and how severe a failure is; `FileChecks` implements each named check.
+public struct FileCheckRule: Codable, Sendable {
+    public var id: String
+    public var check: String
+    public var severity: Severity?
+    /// Absolute tolerance in the quantity's own unit (seconds for times).
+    public var tolerance: Double?
+    public var reference: String?
+}
+
 /// One HDU spec file as written (before `extends` and groups are applied).
 public struct SpecFile: Codable, Sendable {
     public var id: String
@@ -51,6 +62,7 @@ public struct SpecFile: Codable, Sendable {
     public var remove_keywords: [String]?
     public var columns: [String: ColumnRule]?
     public var conditions: [ConditionRule]?
+    public var file_checks: [FileCheckRule]?
 }
 
 struct GroupsFile: Codable { var groups: [String: GroupDef] }
@@ -67,6 +79,7 @@ public struct Spec: Sendable {
     public var keywords: [String: KeywordRule]
     public var columns: [String: ColumnRule]
     public var conditions: [ConditionRule]
+    public var fileChecks: [FileCheckRule] = []
 }
 
 public struct SpecError: Error, CustomStringConvertible {
@@ -83,7 +96,9 @@ public struct SpecLibrary: Sendable {
     /// The library next to the running binary (walking up to a directory with Specs/), or VODF_SPECS.
     public static func locate() throws -> SpecLibrary {
         if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] { return try SpecLibrary(root: env) }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // argv[0] may be a bare name found on PATH; the executable's own URL is reliable.
+        let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var dir = exe.resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
             let candidate = dir.appendingPathComponent("Specs").path
             if FileManager.default.fileExists(atPath: candidate + "/gadf") { return try SpecLibrary(root: candidate) }
@@ -146,6 +161,7 @@ public struct SpecLibrary: Sendable {
             for (k, v) in s.columns ?? [:] { spec.columns[k] = v }
             // A child's condition replaces the parent's with the same id.
             for c in s.conditions ?? [] { spec.conditions.removeAll { $0.id == c.id }; spec.conditions.append(c) }
+            for c in s.file_checks ?? [] { spec.fileChecks.removeAll { $0.id == c.id }; spec.fileChecks.append(c) }
             spec.select = s.select
             spec.title = s.title ?? spec.title
             spec.reference = s.reference ?? spec.reference

@@ -23,6 +23,9 @@ public enum SpecLinter {
                 if let t = r.type, !columnTypes.contains(t) { out.append("\(id): column \(c): unknown type '\(t)'") }
                 if let u = r.unit, (try? Model.Unit.parse(u)) == nil { out.append("\(id): column \(c): unit '\(u)' is not understood") }
             }
+            for c in s.fileChecks where FileChecks.Kind(rawValue: c.check) == nil {
+                out.append("\(id): file check \(c.id): unknown check '\(c.check)' (known: \(FileChecks.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             for c in s.conditions where (c.require ?? []).isEmpty && (c.require_any ?? []).isEmpty {
                 out.append("\(id): condition \(c.id): requires nothing")
             }

@@ -95,6 +95,14 @@ public struct Validator: Sendable {
             try f.moveTo(hdu: index + 1)
             let columns = (try? f.columns()) ?? []
             findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
+            for rule in spec.fileChecks {
+                let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
+                for (target, message) in FileChecks.run(rule, file: f, hdu: index, header: header, headers: headers) {
+                    findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
+                                            hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
+                                            reference: rule.reference ?? spec.reference))
+                }
+            }
         }
         return findings
     }
@@ -113,7 +121,12 @@ public struct Validator: Sendable {
             if version.lowercased().hasPrefix("v") { version.removeFirst() }
         }
         let known = library.versions(family)
-        guard !known.isEmpty else { return nil }
+        guard !known.isEmpty else {
+            findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
+                                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                                    message: "no \(family) specs exist yet in \(library.root); not checked", reference: nil))
+            return nil
+        }
         if !known.contains(version) {
             let latest = known.last!
             findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,

@@ -20,6 +20,7 @@ struct ValidateCommand: ParsableCommand {
           vodf validate out/events.fits
           vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
           vodf validate events.fits --format json > report.json
+          vodf validate out/*.fits --format junit > validate.xml
         """)
 
     @Argument(help: "FITS files to validate.")
@@ -31,12 +32,12 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Profile: strict, gammapy or lenient.")
     var profile: String = Profile.gammapy.rawValue
 
-    @Option(help: "Report format: text or json.")
+    @Option(help: "Report format: text, json, junit (CI dashboards) or github (Actions annotations).")
     var format: String = "text"
 
     func validate() throws {
         guard Profile(rawValue: profile) != nil else { throw ValidationError("unknown profile '\(profile)'; choose strict, gammapy or lenient") }
-        guard ["text", "json"].contains(format) else { throw ValidationError("unknown report format '\(format)'; choose text or json") }
+        guard ReportFormat(rawValue: format) != nil else { throw ValidationError("unknown report format '\(format)'; choose text, json, junit or github") }
     }
 
     func run() throws {
@@ -55,31 +56,9 @@ struct ValidateCommand: ParsableCommand {
                                    message: "\(error)", reference: "FITS 4.0"))
             }
         }
-        if format == "json" {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let doc = Report(profile: profile, files: paths, findings: all,
-                             summary: .init(errors: all.filter { $0.severity == .error }.count, warnings: all.filter { $0.severity == .warning }.count,
-                                            infos: all.filter { $0.severity == .info }.count))
-            print(String(decoding: try enc.encode(doc), as: UTF8.self))
-        } else {
-            for f in all {
-                let loc = [f.hdu.map { "HDU \($0)" + (f.hduName.map { " (\($0))" } ?? "") }, f.target].compactMap { $0 }.joined(separator: " ")
-                print("\(f.file): \(f.severity.rawValue): [\(f.rule)] \(loc.isEmpty ? "" : loc + ": ")\(f.message)")
-            }
-            let e = all.filter { $0.severity == .error }.count, w = all.filter { $0.severity == .warning }.count
-            print("\(paths.count) file(s): \(e) error(s), \(w) warning(s) (profile \(profile))")
-        }
+        print(try ReportFormat(rawValue: format)!.render(findings: all, files: paths, profile: Profile(rawValue: profile)!))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-    }
-
-    struct Report: Codable {
-        struct Summary: Codable { var errors: Int; var warnings: Int; var infos: Int }
-        var profile: String
-        var files: [String]
-        var findings: [Finding]
-        var summary: Summary
     }
 }
 

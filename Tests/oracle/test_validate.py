@@ -129,3 +129,66 @@ def test_spec_lint(vodf):
     assert r.returncode == 0 and "0 problem(s)" in r.stdout
     r = run_vodf(vodf, "spec", "lint", TESTDATA / "specs" / "broken")
     assert r.returncode == 1 and "unknown type 'integer'" in r.stdout
+
+
+def test_ci_report_formats(vodf, corpus, tmp_path):
+    import xml.etree.ElementTree as ET
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    bad = tmp_path / "bad.fits"
+    with fits.open(HESS) as h:
+        set_tunit(h, "PSF", "RPSF", "m2")
+        h.writeto(bad, checksum=False)
+    r = run_vodf(vodf, "validate", good, bad, "--format", "junit")
+    assert r.returncode == 1
+    root = ET.fromstring(r.stdout)
+    cases = root.findall(".//testcase")
+    assert [c.get("name") for c in cases] == [str(good), str(bad)]
+    assert cases[0].find("failure") is None
+    failure = cases[1].find("failure")
+    assert failure.get("type") == "gadf-0.2/psf_table:column:RPSF:unit" and "m2" in failure.text
+    r = run_vodf(vodf, "validate", good, bad, "--format", "github")
+    annotations = [l for l in r.stdout.splitlines() if l.startswith("::error")]
+    assert annotations == [f"::error file={bad},title=gadf-0.2/psf_table%3Acolumn%3ARPSF%3Aunit::HDU 5 (PSF) RPSF: "
+                           f"column RPSF unit 'm2' does not convert to sr-1 "
+                           f"(https://gamma-astro-data-formats.readthedocs.io/en/v0.2/irfs/full_enclosure/psf/psf_table/index.html)"]
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "gadf" / "hess-dl3-dr1" / "data").glob("*.fits.gz")), ids=lambda p: p.name[:30])
+def test_events_outside_gti_counted_as_astropy_does(vodf, corpus, path):
+    import numpy as np
+    with fits.open(path) as h:
+        t = h["EVENTS"].data["TIME"]
+        g = h["GTI"].data
+        inside = np.zeros(len(t), bool)
+        for a, b in zip(g["START"], g["STOP"]):
+            inside |= (t >= a - 1e-3) & (t <= b + 1e-3)
+        expected = int((~inside).sum())
+    code, report, _ = validate(vodf, path)
+    found = [f for f in report["findings"] if f["rule"] == "gadf-0.2/events:check:events-within-gti"]
+    if expected == 0:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0]["severity"] == "warning" and found[0]["message"].startswith(f"{expected} of {len(t)} event(s)")
+
+
+FILE_CHECK_MUTATIONS = {
+    "ONTIME off": (lambda h: h["EVENTS"].header.set("ONTIME", h["EVENTS"].header["ONTIME"] + 10), "gadf-0.3/events:check:ontime-matches-gti"),
+    "LIVETIME above ONTIME": (lambda h: h["EVENTS"].header.set("LIVETIME", h["EVENTS"].header["ONTIME"] * 2), "gadf-0.3/events:check:livetime-within-ontime"),
+    "GTI too short": (lambda h: h["GTI"].data.__setitem__("STOP", h["GTI"].data["STOP"] - 1e6), None),
+}
+
+
+@pytest.mark.parametrize("name", list(FILE_CHECK_MUTATIONS))
+def test_each_file_check_fires(vodf, tmp_path, name):
+    mutate, rule = FILE_CHECK_MUTATIONS[name]
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    bad = tmp_path / "bad.fits"
+    with fits.open(good) as h:
+        mutate(h)
+        h.writeto(bad, checksum=False)
+    code, report, _ = validate(vodf, bad, "--profile", "strict")
+    warned = sorted({f["rule"] for f in report["findings"] if f["severity"] == "warning"})
+    if rule is None:  # shrinking the GTI strands events and leaves ONTIME disagreeing with it
+        assert warned == ["gadf-0.3/events:check:events-within-gti", "gadf-0.3/events:check:ontime-matches-gti"], warned
+    else:
+        assert warned == [rule], warned
