@@ -13,14 +13,17 @@ enum FileChecks {
         case tstartTstopCoverGTI = "tstart-tstop-cover-gti"
         /// LIVETIME does not exceed ONTIME.
         case livetimeWithinOntime = "livetime-within-ontime"
+        /// Every HDU_INDEX row points at an existing file holding an HDU of that name.
+        case indexLinks = "index-links"
     }
 
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
-    static func run(_ rule: FileCheckRule, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])]) -> [(String?, String)] {
+    static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])]) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
+        if kind == .indexLinks { return indexLinks(path: path, file: f, hdu: hdu, header: header) }
         if kind == .livetimeWithinOntime {
             guard let live = num("LIVETIME"), let on = num("ONTIME") else { return [] }
             return live > on + tol ? [("LIVETIME", "LIVETIME \(live) s exceeds ONTIME \(on) s")] : []
@@ -54,9 +57,55 @@ enum FileChecks {
                 if d > tol { outside += 1; worst = max(worst, d) }
             }
             return outside > 0 ? [("TIME", "\(outside) of \(t.count) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
-        case .livetimeWithinOntime:
+        case .livetimeWithinOntime, .indexLinks:
             return []
         }
+    }
+
+    /// One finding per missing file (naming its rows' OBS_IDs) and one per row whose HDU is absent.
+    static func indexLinks(path: String, file f: FITSFile, hdu: Int, header: [HeaderCard]) -> [(String?, String)] {
+        guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
+        func strings(_ name: String) -> [String]? {
+            guard let c = cols.first(where: { $0.spec.name.uppercased() == name }), case .string(let v)? = try? f.read(column: c, rows: rows) else { return nil }
+            return v.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        guard let dirs = strings("FILE_DIR"), let names = strings("FILE_NAME"), let hdus = strings("HDU_NAME") else { return [] }
+        let obs = cols.first { $0.spec.name.uppercased() == "OBS_ID" }.flatMap { try? f.read(column: $0, rows: rows) }?.doubles
+        // Paths are relative to the index file unless absolute; BASE_DIR, when given, comes first.
+        let indexDir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let base = header[key: "BASE_DIR"]?.stringValue.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : indexDir.appendingPathComponent($0) } ?? indexDir
+        var missing: [String: [Int]] = [:]
+        var order: [String] = []
+        var extnames: [String: Set<String>] = [:]
+        var out: [(String?, String)] = []
+        for i in 0..<rows {
+            let dir = dirs[i].hasSuffix("/") ? String(dirs[i].dropLast()) : dirs[i]
+            let rel = dir.isEmpty || dir == "." ? names[i] : dir + "/" + names[i]
+            let target = rel.hasPrefix("/") ? rel : base.appendingPathComponent(rel).path
+            if !FileManager.default.fileExists(atPath: target) {
+                if missing[rel] == nil { order.append(rel) }
+                missing[rel, default: []].append(obs.map { Int($0[i]) } ?? i + 1)
+                continue
+            }
+            if extnames[target] == nil {
+                var found = Set<String>()
+                if let other = try? FITSFile.open(path: target), let n = try? other.hduCount {
+                    for k in 1...n where (try? other.moveTo(hdu: k)) != nil {
+                        if let e = (try? other.readKey("EXTNAME"))??.stringValue { found.insert(e.trimmingCharacters(in: .whitespaces).uppercased()) }
+                    }
+                    try? other.close()
+                }
+                extnames[target] = found
+            }
+            if !(extnames[target]!.contains(hdus[i].uppercased())) {
+                out.append(("HDU_NAME", "row \(i + 1): \(rel) has no HDU named '\(hdus[i])'"))
+            }
+        }
+        for rel in order {
+            let ids = Set(missing[rel]!).sorted().map(String.init).joined(separator: ", ")
+            out.append(("FILE_NAME", "\(rel) is listed (\(missing[rel]!.count) row(s), OBS_ID \(ids)) but does not exist"))
+        }
+        return out
     }
 
     /// The file's GTI intervals, if it holds a GTI HDU (by class, not by name).

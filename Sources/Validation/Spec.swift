@@ -57,6 +57,8 @@ public struct SpecFile: Codable, Sendable {
     public var extends: String?
     public var reference: String?
     public var select: [String: [String]]
+    /// Columns that identify this kind even when its class keywords say otherwise (a mislabelled HDU).
+    public var recognize_by_columns: [String]?
     public var groups: [String]?
     public var keywords: [String: KeywordRule]?
     public var remove_keywords: [String]?
@@ -76,6 +78,7 @@ public struct Spec: Sendable {
     public var title: String
     public var reference: String
     public var select: [String: [String]]
+    public var recognizeByColumns: [String] = []
     public var keywords: [String: KeywordRule]
     public var columns: [String: ColumnRule]
     public var conditions: [ConditionRule]
@@ -163,6 +166,7 @@ public struct SpecLibrary: Sendable {
             for c in s.conditions ?? [] { spec.conditions.removeAll { $0.id == c.id }; spec.conditions.append(c) }
             for c in s.file_checks ?? [] { spec.fileChecks.removeAll { $0.id == c.id }; spec.fileChecks.append(c) }
             spec.select = s.select
+            if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
             spec.title = s.title ?? spec.title
             spec.reference = s.reference ?? spec.reference
             return spec

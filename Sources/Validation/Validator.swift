@@ -91,13 +91,13 @@ public struct Validator: Sendable {
         } catch let e as Unreadable { throw e } catch { throw Unreadable(description: "\(error)") }
         let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })
         for (index, header) in headers where index > 0 {
-            guard let spec = try spec(for: header, file: path, hdu: index, findings: &findings) else { continue }
             try f.moveTo(hdu: index + 1)
             let columns = (try? f.columns()) ?? []
+            guard let spec = try spec(for: header, columns: columns, file: path, hdu: index, findings: &findings) else { continue }
             findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
-                for (target, message) in FileChecks.run(rule, file: f, hdu: index, header: header, headers: headers) {
+                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
                                             reference: rule.reference ?? spec.reference))
@@ -108,7 +108,7 @@ public struct Validator: Sendable {
     }
 
     /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
-    func spec(for header: [HeaderCard], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+    func spec(for header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
         guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased() else { return nil }
         let family: String
         var version: String
@@ -143,6 +143,18 @@ public struct Validator: Sendable {
             }
         }
         let name = header[key: "EXTNAME"]?.stringValue
+        // A spec that recognises this HDU by its columns wins over mislabelled class keywords
+        // (MAGIC's hdu-index.fits.gz says HDUCLAS2=OBS); the label itself is then the finding.
+        let present = Set(columns.map { $0.spec.name.uppercased() })
+        let byColumns = library.specs.values.filter { $0.family == family && $0.version == version && !$0.recognizeByColumns.isEmpty }
+            .sorted { $0.id < $1.id }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
+        if let spec = byColumns, match(version)?.id != spec.id {
+            let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
+            findings.append(Finding(severity: .warning, rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
+                                    message: "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)",
+                                    reference: spec.reference))
+            return spec
+        }
         if let spec = match(version) { return spec }
         // Real files label newer HDU kinds with an older HDUVERS (MAGIC's RAD_MAX_2D says 0.2, but the
         // kind exists from 0.3 on): check against the first version that defines the kind.

@@ -23,7 +23,7 @@ struct ValidateCommand: ParsableCommand {
           vodf validate out/*.fits --format junit > validate.xml
         """)
 
-    @Argument(help: "FITS files to validate.")
+    @Argument(help: "FITS files or directories (every FITS file under them, index tables followed).")
     var paths: [String]
 
     @Option(help: "Spec version to check against, e.g. gadf-0.3 (default: each HDU's HDUVERS).")
@@ -49,16 +49,37 @@ struct ValidateCommand: ParsableCommand {
         let validator = Validator(library: library, profile: Profile(rawValue: profile)!, forcedSpec: spec)
         var all: [Finding] = []
         var unreadable = false
-        for p in paths {
+        let files = Self.expand(paths)
+        // Many files: say where we are on stderr, which reports never use.
+        let progress = files.count > 20 && isatty(2) != 0
+        for (n, p) in files.enumerated() {
+            if progress { FileHandle.standardError.write(Data("\r[\(n + 1)/\(files.count)] \(p)\u{1B}[K".utf8)) }
             do { all += try validator.validate(path: p) } catch {
                 unreadable = true
                 all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
                                    message: "\(error)", reference: "FITS 4.0"))
             }
         }
-        print(try ReportFormat(rawValue: format)!.render(findings: all, files: paths, profile: Profile(rawValue: profile)!))
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        print(try ReportFormat(rawValue: format)!.render(findings: all, files: files, profile: Profile(rawValue: profile)!))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}
+
+extension ValidateCommand {
+    /// A directory stands for every FITS file under it (index tables included, whose rows are then
+    /// checked against what is really there); files are taken as given.
+    static func expand(_ paths: [String]) -> [String] {
+        var out: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue,
+                  let walk = FileManager.default.enumerator(atPath: p) else { out.append(p); continue }
+            let found = walk.compactMap { $0 as? String }.filter { f in [".fits", ".fits.gz", ".fit", ".fits.fz"].contains { f.lowercased().hasSuffix($0) } }
+            out += found.sorted().map { (p as NSString).appendingPathComponent($0) }
+        }
+        return out
     }
 }
 

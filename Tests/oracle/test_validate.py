@@ -102,15 +102,45 @@ def test_each_irf_mutation_fires_exactly_its_rule(vodf, corpus, tmp_path, name):
     assert code == 1 and errors == [rule], errors
 
 
-def test_index_tables(vodf, corpus):
-    hess = sorted((CORPUS / "gadf" / "hess-dl3-dr1").glob("*index.fits.gz"))
-    code, report, err = validate(vodf, *hess, "--profile", "strict")
-    assert code == 0 and [f for f in report["findings"] if f["severity"] != "info"] == [], err
-    # MAGIC's hdu-index.fits.gz labels itself HDUCLAS2=OBS / OBS_INDEX: the class keywords, not the
-    # file name, decide which spec applies, so the missing OBS_INDEX columns are what gets reported.
+def test_hess_directory_reports_each_missing_run_and_nothing_else(vodf, corpus):
+    root = CORPUS / "gadf" / "hess-dl3-dr1"
+    with fits.open(root / "hdu-index.fits.gz") as h:
+        listed = {(d.strip() + "/" + n.strip()) for d, n in zip(h[1].data["FILE_DIR"], h[1].data["FILE_NAME"])}
+    missing = sorted(f for f in listed if not (root / f).exists())
+    assert len(listed) == 105 and len(missing) == 101
+    code, report, err = validate(vodf, root)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert code == 1 and {f["rule"] for f in errors} == {"gadf-0.2/hdu_index:check:index-links"}, err
+    assert sorted(f["message"].split(" is listed")[0] for f in errors) == missing
+    # the obs-index and the four runs present are checked too
+    assert len(report["files"]) == 6
+
+
+def test_magic_mislabelled_hdu_index(vodf, corpus):
+    # MAGIC's hdu-index.fits.gz calls itself HDUCLAS2=OBS / OBS_INDEX. Its columns make it an HDU index
+    # (gammapy reads it by file name), so the label is a warning and the rows are still followed.
     code, report, _ = validate(vodf, CORPUS / "gadf" / "magic-rad-max" / "data" / "hdu-index.fits.gz")
-    errors = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
-    assert code == 1 and errors == [f"gadf-0.2/obs_index:column:{c}:missing" for c in ["DEC_PNT", "RA_PNT", "TSTART", "TSTOP"]]
+    by_sev = {s: sorted({f["rule"] for f in report["findings"] if f["severity"] == s}) for s in ("error", "warning")}
+    assert by_sev["warning"] == ["spec:class-mismatch"]
+    # only one of the index's runs is in the corpus excerpt
+    assert by_sev["error"] == ["gadf-0.2/hdu_index:check:index-links"]
+
+
+def test_dangling_index_row(vodf, corpus, tmp_path):
+    import shutil as sh
+    root = CORPUS / "gadf" / "hess-dl3-dr1"
+    sh.copytree(root, tmp_path / "hess")
+    with fits.open(root / "hdu-index.fits.gz") as h:
+        rows = h[1].data
+        present = [i for i, n in enumerate(rows["FILE_NAME"]) if (root / "data" / n.strip()).exists()]
+        keep = h[1].data[present]
+        keep["HDU_NAME"][0] = "nope"
+        h[1].data = keep
+        h.writeto(tmp_path / "hess" / "hdu-index.fits.gz", overwrite=True)
+    code, report, _ = validate(vodf, tmp_path / "hess" / "hdu-index.fits.gz")
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert code == 1 and len(errors) == 1 and "has no HDU named 'nope'" in errors[0]["message"]
+    assert errors[0]["rule"] == "gadf-0.2/hdu_index:check:index-links"
 
 
 def test_unreadable_inputs_exit_3(vodf, tmp_path):
