@@ -50,6 +50,32 @@ public struct FileCheckRule: Codable, Sendable {
     public var reference: String?
 }
 
+/// A binned axis stored as a LO/HI column pair: bins must increase, LO < HI, and (unless `gaps`)
+/// touch, since readers such as gammapy rebuild the edges from LO plus the last HI.
+public struct AxisRule: Codable, Sendable {
+    public var lo: String
+    public var hi: String
+    /// Edges must be > 0 (energies: log axes).
+    public var positive: Bool?
+    public var gaps: Bool?
+    public var reference: String?
+}
+
+/// A density that must integrate to at most `max` over one axis, for every bin of the others:
+/// PSF over solid angle, EDISP over migration. Unnormalised tables read fine but give wrong numbers.
+public struct NormalisationRule: Codable, Sendable {
+    public var column: String
+    /// The LO/HI columns of the axis integrated over.
+    public var lo: String
+    public var hi: String
+    /// `width` (HI - LO) or `solid-angle` (2π(cos LO - cos HI), LO/HI in deg).
+    public var measure: String
+    public var max: Double
+    /// Position of that axis in TDIM order (fastest first) when axis lengths alone are ambiguous.
+    public var tdim_position: Int
+    public var reference: String?
+}
+
 /// One HDU spec file as written (before `extends` and groups are applied).
 public struct SpecFile: Codable, Sendable {
     public var id: String
@@ -65,6 +91,8 @@ public struct SpecFile: Codable, Sendable {
     public var columns: [String: ColumnRule]?
     public var conditions: [ConditionRule]?
     public var file_checks: [FileCheckRule]?
+    public var axes: [AxisRule]?
+    public var normalisation: NormalisationRule?
 }
 
 struct GroupsFile: Codable { var groups: [String: GroupDef] }
@@ -83,6 +111,8 @@ public struct Spec: Sendable {
     public var columns: [String: ColumnRule]
     public var conditions: [ConditionRule]
     public var fileChecks: [FileCheckRule] = []
+    public var axes: [AxisRule] = []
+    public var normalisation: NormalisationRule?
 }
 
 public struct SpecError: Error, CustomStringConvertible {
@@ -165,6 +195,8 @@ public struct SpecLibrary: Sendable {
             // A child's condition replaces the parent's with the same id.
             for c in s.conditions ?? [] { spec.conditions.removeAll { $0.id == c.id }; spec.conditions.append(c) }
             for c in s.file_checks ?? [] { spec.fileChecks.removeAll { $0.id == c.id }; spec.fileChecks.append(c) }
+            for a in s.axes ?? [] { spec.axes.removeAll { $0.lo == a.lo }; spec.axes.append(a) }
+            if let n = s.normalisation { spec.normalisation = n }
             spec.select = s.select
             if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
             spec.title = s.title ?? spec.title

@@ -26,6 +26,9 @@ public enum SpecLinter {
             for c in s.fileChecks where FileChecks.Kind(rawValue: c.check) == nil {
                 out.append("\(id): file check \(c.id): unknown check '\(c.check)' (known: \(FileChecks.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            if let n = s.normalisation, !["width", "solid-angle"].contains(n.measure) {
+                out.append("\(id): normalisation \(n.column): measure must be width or solid-angle")
+            }
             for c in s.conditions where (c.require ?? []).isEmpty && (c.require_any ?? []).isEmpty {
                 out.append("\(id): condition \(c.id): requires nothing")
             }

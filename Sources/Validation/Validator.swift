@@ -95,6 +95,19 @@ public struct Validator: Sendable {
             let columns = (try? f.columns()) ?? []
             guard let spec = try spec(for: header, columns: columns, file: path, hdu: index, findings: &findings) else { continue }
             findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
+            for rule in spec.axes {
+                for (target, message) in AxisChecks.run(rule, file: f, columns: columns) {
+                    findings.append(Finding(severity: .error, rule: "\(spec.id):axis:\(rule.lo)", file: path, hdu: index,
+                                            hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
+                                            reference: rule.reference ?? spec.reference))
+                }
+            }
+            if let rule = spec.normalisation, let message = AxisChecks.normalisation(rule, file: f, columns: columns) {
+                // gammapy reads such a table without complaint (the numbers are off), so only strict fails it.
+                findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "\(spec.id):normalisation:\(rule.column)", file: path, hdu: index,
+                                        hduName: header[key: "EXTNAME"]?.stringValue, target: rule.column, message: message,
+                                        reference: rule.reference ?? spec.reference))
+            }
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
                 for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers) {

@@ -85,6 +85,11 @@ IRF_MUTATIONS = {
     "EDISP without MATRIX": (HESS, lambda h: h["EDISP"].header.set("TTYPE7", "MATRIX_X"), "gadf-0.2/edisp_2d:column:MATRIX:missing"),
     "BKG rate per m": (HESS, lambda h: set_tunit(h, "BKG", "BKG", "m-1"), "gadf-0.2/bkg_3d:column:BKG:unit"),
     "unknown HDUCLAS3": (HESS, lambda h: h["AEFF"].header.set("HDUCLAS3", "PARTIAL"), "gadf-0.2/aeff_2d:keyword:HDUCLAS3:value"),
+    "broken LO<HI": (HESS, lambda h: h["AEFF"].data["ENERG_HI"][0].__setitem__(3, h["AEFF"].data["ENERG_LO"][0][3] / 2),
+                     "gadf-0.2/aeff_2d:axis:ENERG_LO"),
+    "gap between bins": (HESS, lambda h: h["PSF"].data["RAD_LO"][0].__setitem__(5, (h["PSF"].data["RAD_LO"][0][5] + h["PSF"].data["RAD_HI"][0][5]) / 2),
+                         "gadf-0.2/psf_table:axis:RAD_LO"),
+    "negative energy": (HESS, lambda h: h["EDISP"].data["ENERG_LO"][0].__setitem__(0, -1.0), "gadf-0.2/edisp_2d:axis:ENERG_LO"),
     "RAD_MAX_2D not point-like": (MAGIC, lambda h: h["RAD_MAX"].header.set("HDUCLAS3", "FULL-ENCLOSURE"), "gadf-0.3/rad_max_2d:keyword:HDUCLAS3:value"),
 }
 
@@ -222,3 +227,28 @@ def test_each_file_check_fires(vodf, tmp_path, name):
         assert warned == ["gadf-0.3/events:check:events-within-gti", "gadf-0.3/events:check:ontime-matches-gti"], warned
     else:
         assert warned == [rule], warned
+
+
+@pytest.mark.parametrize("name", ["psf", "edisp"])
+def test_km3irf_unnormalised_tables_are_flagged(vodf, name):
+    import numpy as np
+    rule = {"psf": "gadf-0.2/psf_table:normalisation:RPSF", "edisp": "gadf-0.2/edisp_2d:normalisation:MATRIX"}[name]
+    for f in sorted(KM3IRF_DATA.glob(f"{name}*.fits")):
+        # the oracle: integrate with numpy in float64, in the GADF axis order (RAD|MIGRA, THETA, ENERG)
+        with fits.open(f) as h:
+            d = h[1].data
+            if name == "psf":
+                lo, hi = np.radians(d["RAD_LO"][0].astype(float)), np.radians(d["RAD_HI"][0].astype(float))
+                integral = np.tensordot(d["RPSF"][0].astype(float), 2 * np.pi * (np.cos(lo) - np.cos(hi)), axes=([0], [0]))
+            else:
+                width = d["MIGRA_HI"][0].astype(float) - d["MIGRA_LO"][0].astype(float)
+                integral = np.tensordot(d["MATRIX"][0].astype(float), width, axes=([1], [0]))
+        expected = "no_norm" in f.name
+        assert (integral.max() > 1.05) == expected, (f.name, integral.max())
+        for profile, severity in [("strict", "error"), ("gammapy", "warning")]:
+            _, report, _ = validate(vodf, f, "--profile", profile)
+            hits = [x for x in report["findings"] if x["rule"] == rule]
+            assert bool(hits) == expected, (f.name, profile)
+            if hits:
+                assert hits[0]["severity"] == severity
+                assert f"up to {integral.max():.6g}"[:12] in hits[0]["message"]

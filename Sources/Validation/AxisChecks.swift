@@ -1,0 +1,67 @@
+import FITSIO
+import Foundation
+
+/// The LO/HI bin columns of an IRF axis (one row holding the whole axis, as GADF stores IRFs).
+enum AxisChecks {
+    /// (target, message) per problem; nothing when the columns are absent (the column rules say so).
+    static func run(_ rule: AxisRule, file f: FITSFile, columns: [ColumnInfo]) -> [(String?, String)] {
+        func values(_ name: String) -> [Double]? {
+            guard let c = columns.first(where: { $0.spec.name.uppercased() == name.uppercased() }) else { return nil }
+            return (try? f.read(column: c, rows: 1))?.doubles
+        }
+        guard let lo = values(rule.lo), let hi = values(rule.hi) else { return [] }
+        let name = "\(rule.lo)/\(rule.hi)"
+        guard lo.count == hi.count else { return [(rule.hi, "\(name) have \(lo.count) and \(hi.count) values")] }
+        guard !lo.isEmpty else { return [(rule.lo, "\(name) are empty")] }
+        if let bad = lo.indices.first(where: { !lo[$0].isFinite || !hi[$0].isFinite }) {
+            return [(rule.lo, "\(name) bin \(bad) is not finite (\(lo[bad]), \(hi[bad]))")]
+        }
+        // Node axes (LO = HI everywhere) are a known real-world form; they are points, not bins.
+        if zip(lo, hi).allSatisfy({ $0 == $1 }) {
+            return zip(lo, lo.dropFirst()).allSatisfy({ $0 < $1 }) ? [] : [(rule.lo, "\(name) node values do not increase")]
+        }
+        var out: [(String?, String)] = []
+        if let i = lo.indices.first(where: { lo[$0] >= hi[$0] }) {
+            out.append((rule.lo, "\(name) bin \(i): LO \(lo[i]) is not below HI \(hi[i])"))
+        }
+        if let i = lo.indices.dropFirst().first(where: { lo[$0] <= lo[$0 - 1] }) {
+            out.append((rule.lo, "\(name) do not increase: bin \(i) starts at \(lo[i]) after \(lo[i - 1])"))
+        }
+        if rule.gaps != true, let i = lo.indices.dropFirst().first(where: { abs(lo[$0] - hi[$0 - 1]) > 1e-6 * max(abs(hi[$0 - 1]), 1e-30) }) {
+            out.append((rule.lo, "\(name) are not contiguous: bin \(i - 1) ends at \(hi[i - 1]), bin \(i) starts at \(lo[i])"))
+        }
+        if rule.positive == true, let m = lo.min(), m <= 0 {
+            out.append((rule.lo, "\(name) must be positive (log axis), lowest edge is \(m)"))
+        }
+        return out
+    }
+
+    /// The largest integral of `column` over the rule's axis, if it exceeds the rule's maximum.
+    static func normalisation(_ rule: NormalisationRule, file f: FITSFile, columns: [ColumnInfo]) -> String? {
+        func column(_ name: String) -> ColumnInfo? { columns.first { $0.spec.name.uppercased() == name.uppercased() } }
+        guard let c = column(rule.column), let dims = c.spec.dims, dims.count >= 2,
+              let lo = column(rule.lo).flatMap({ try? f.read(column: $0, rows: 1) })?.doubles,
+              let hi = column(rule.hi).flatMap({ try? f.read(column: $0, rows: 1) })?.doubles, lo.count == hi.count,
+              let values = (try? f.read(column: c, rows: 1))?.doubles, values.count == dims.reduce(1, *) else { return nil }
+        let measure: [Double] = zip(lo, hi).map { a, b in
+            rule.measure == "solid-angle" ? 2 * Double.pi * (cos(a * .pi / 180) - cos(b * .pi / 180)) : b - a
+        }
+        // The integrated axis: the declared position if its length fits, else the only axis that does.
+        let fitting = dims.indices.filter { dims[$0] == lo.count }
+        guard let axis = fitting.contains(rule.tdim_position) ? rule.tdim_position : (fitting.count == 1 ? fitting[0] : nil) else { return nil }
+        let stride = dims[..<axis].reduce(1, *)
+        let outer = values.count / (stride * dims[axis])
+        var worst = 0.0
+        for o in 0..<outer {
+            for i in 0..<stride {
+                var sum = 0.0
+                for k in 0..<dims[axis] { sum += values[o * stride * dims[axis] + k * stride + i] * measure[k] }
+                if sum.isNaN { return "\(rule.column) integrates to NaN over \(rule.lo)" }
+                worst = max(worst, sum)
+            }
+        }
+        return worst > rule.max
+            ? "\(rule.column) integrates to up to \(String(format: "%.6g", worst)) over \(rule.lo)/\(rule.hi) (\(rule.measure)); a normalised table stays at or below \(rule.max)"
+            : nil
+    }
+}
