@@ -125,6 +125,8 @@ public struct SpecError: Error, CustomStringConvertible {
 public struct SpecLibrary: Sendable {
     public let root: String
     public private(set) var specs: [String: Spec] = [:]
+    /// Every YAML file read, with the meta-schema object it must be: "spec" or "groups_file".
+    public private(set) var files: [(path: String, kind: String)] = []
 
     /// The library next to the running binary (walking up to a directory with Specs/), or VODF_SPECS.
     public static func locate() throws -> SpecLibrary {
@@ -151,16 +153,19 @@ public struct SpecLibrary: Sendable {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue else { continue }
             if fm.fileExists(atPath: famDir + "/groups.yaml") {
+                files.append((famDir + "/groups.yaml", "groups_file"))
                 groups[family] = try Self.decode(GroupsFile.self, famDir + "/groups.yaml").groups
             }
             for version in (try? fm.contentsOfDirectory(atPath: famDir))?.sorted() ?? [] where !version.hasSuffix(".yaml") {
                 let overrides = famDir + "/" + version + "/groups.yaml"
                 if fm.fileExists(atPath: overrides) {
+                    files.append((overrides, "groups_file"))
                     versionGroups["\(family)-\(version)"] = try Self.decode(GroupsFile.self, overrides).groups
                 }
                 for f in (try? fm.contentsOfDirectory(atPath: famDir + "/" + version))?.sorted() ?? [] where f.hasSuffix(".yaml") && f != "groups.yaml" {
                     let path = famDir + "/" + version + "/" + f
                     let s = try Self.decode(SpecFile.self, path)
+                    files.append((path, "spec"))
                     raw["\(family)-\(version)/\(s.id)"] = (s, family, version, path)
                 }
             }

@@ -7,8 +7,9 @@ public enum SpecLinter {
     static let keywordTypes: Set<String> = ["string", "int", "float", "bool"]
     static let columnTypes: Set<String> = ["int", "float", "float64", "string", "bits"]
 
-    public static func lint(_ lib: SpecLibrary) -> [String] {
+    public static func lint(_ lib: SpecLibrary, meta: MetaSchema? = nil) -> [String] {
         var out: [String] = []
+        if let meta { for f in lib.files { out += meta.check(file: f.path, as: f.kind) } }
         for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
             if s.select.isEmpty { out.append("\(id): select is empty (the spec would match no HDU)") }
             if s.reference.isEmpty { out.append("\(id): no reference") }

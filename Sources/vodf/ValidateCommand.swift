@@ -87,7 +87,7 @@ struct SpecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec",
         abstract: "List or check the format specs (Specs/).",
-        subcommands: [SpecList.self, SpecLint.self])
+        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self])
 }
 
 struct SpecList: ParsableCommand {
@@ -105,7 +105,8 @@ struct SpecList: ParsableCommand {
 struct SpecLint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Check spec files: YAML shape, known fields and values, resolvable extends and groups.")
+        abstract: "Check spec files against Specs/meta-schema.yaml: known and required fields, types, values, resolvable extends and groups.",
+        discussion: "This is the CI check for the format specs. Exit code 1 when any problem is found.")
 
     @Argument(help: "Specs directory (default: the one beside the binary).")
     var root: String?
@@ -113,12 +114,59 @@ struct SpecLint: ParsableCommand {
     func run() throws {
         do {
             let lib = try root.map { try SpecLibrary(root: $0) } ?? SpecLibrary.locate()
-            let problems = SpecLinter.lint(lib)
+            // A spec tree may carry its own meta-schema; otherwise the installed one applies.
+            var metaPath = lib.root + "/meta-schema.yaml"
+            if !FileManager.default.fileExists(atPath: metaPath), let installed = try? SpecLibrary.locate() { metaPath = installed.root + "/meta-schema.yaml" }
+            let meta = try MetaSchema(path: metaPath)
+            let problems = SpecLinter.lint(lib, meta: meta)
             for p in problems { print(p) }
             print("\(lib.specs.count) specs, \(problems.count) problem(s)")
             if !problems.isEmpty { throw ExitCode(1) }
         } catch let e as SpecError {
             throw Failure(message: e.description, code: 1)
         }
+    }
+}
+
+struct SpecShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print one resolved spec (extends and groups applied) as Markdown.",
+        discussion: "Example: vodf spec show gadf-0.3/events")
+
+    @Argument(help: "Spec id, e.g. gadf-0.3/events (see `vodf spec list`).")
+    var id: String
+
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        guard let spec = lib.specs[id] else {
+            let near = lib.specs.keys.filter { $0.hasSuffix("/" + (id.split(separator: "/").last.map(String.init) ?? id)) }.sorted()
+            throw Failure(message: "unknown spec '\(id)'" + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"), code: Exit.usage)
+        }
+        print(Validation.SpecDocs.page(spec))
+    }
+}
+
+struct SpecDocs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "docs", abstract: "Generate Markdown pages from the specs (one per spec, plus an index).",
+        discussion: "The committed pages live in docs/specs/; CI regenerates them and fails on any difference.")
+
+    @Option(name: .shortAndLong, help: "Directory to write into.")
+    var output: String = "docs/specs"
+
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let pages = Validation.SpecDocs.pages(lib)
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            // Pages of specs that no longer exist must go too, or the diff in CI would miss them.
+            for old in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] where old.hasSuffix(".md") && pages[old] == nil {
+                try FileManager.default.removeItem(atPath: output + "/" + old)
+            }
+            for (name, text) in pages { try text.write(toFile: output + "/" + name, atomically: true, encoding: .utf8) }
+        } catch { throw Failure(message: "\(output): cannot write the pages: \(error.localizedDescription)", code: Exit.outputFailed) }
+        print("\(pages.count) page(s) written to \(output)")
     }
 }

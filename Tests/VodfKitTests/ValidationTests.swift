@@ -19,12 +19,14 @@ struct ValidationTests {
         #expect(e2.keywords["TIMEREF"]?.values?.contains("TOPOCENTER") == false)
         #expect(lib.specs["gadf-0.3/gti"]?.keywords["TIMEREF"]?.values?.contains("TOPOCENTER") == true)
         #expect(e3.conditions.map(\.id).contains("drift-needs-altaz"))
-        #expect(SpecLinter.lint(lib).isEmpty)
+        #expect(SpecLinter.lint(lib, meta: try MetaSchema(path: Paths.repo.path + "/Specs/meta-schema.yaml")).isEmpty)
     }
 
     @Test func lintFlagsABrokenSpec() throws {
         let lib = try SpecLibrary(root: Paths.testData + "/specs/broken")
-        let problems = SpecLinter.lint(lib)
+        let meta = try MetaSchema(path: Paths.repo.path + "/Specs/meta-schema.yaml")
+        let problems = SpecLinter.lint(lib, meta: meta)
+        #expect(problems.contains { $0.contains("unknown field 'titel' in spec") })
         #expect(problems.contains { $0.contains("OBS_ID: unknown type 'integer'") })
         #expect(problems.contains { $0.contains("TOOLONGKEY: unit 'parsec-ish' is not understood") })
         #expect(problems.contains { $0.contains("at most 8 characters") })

@@ -164,6 +164,7 @@ def test_spec_lint(vodf):
     assert r.returncode == 0 and "0 problem(s)" in r.stdout
     r = run_vodf(vodf, "spec", "lint", TESTDATA / "specs" / "broken")
     assert r.returncode == 1 and "unknown type 'integer'" in r.stdout
+    assert "events.yaml: top level: unknown field 'titel' in spec" in r.stdout
 
 
 def test_ci_report_formats(vodf, corpus, tmp_path):
@@ -252,3 +253,41 @@ def test_km3irf_unnormalised_tables_are_flagged(vodf, name):
             if hits:
                 assert hits[0]["severity"] == severity
                 assert f"up to {integral.max():.6g}"[:12] in hits[0]["message"]
+
+
+def test_json_report_matches_its_schema(vodf, corpus, tmp_path):
+    import jsonschema
+    from conftest import REPO
+    schema = json.loads((REPO / "docs" / "schemas" / "validate-report.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    bad = tmp_path / "bad.fits"
+    with fits.open(HESS) as h:
+        set_tunit(h, "PSF", "RPSF", "m2")
+        h.writeto(bad, checksum=False)
+    # errors, warnings, infos and an unreadable file in one report
+    _, report, _ = validate(vodf, bad, MAGIC, CORPUS / "gadf" / "hess-dl3-dr1", TESTDATA / "README.md", "--profile", "strict")
+    assert {f["severity"] for f in report["findings"]} == {"error", "warning", "info"}
+    jsonschema.validate(report, schema)
+    report["findings"][0]["severity"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema)
+
+
+def test_committed_spec_docs_are_current(vodf, tmp_path):
+    """The CI check on the format specs: docs/specs/ is exactly what `vodf spec docs` generates."""
+    from conftest import REPO
+    r = run_vodf(vodf, "spec", "docs", "-o", tmp_path / "specs")
+    assert r.returncode == 0, r.stderr
+    fresh = {p.name: p.read_text() for p in (tmp_path / "specs").glob("*.md")}
+    committed = {p.name: p.read_text() for p in (REPO / "docs" / "specs").glob("*.md")}
+    assert sorted(fresh) == sorted(committed), "run `vodf spec docs` and commit docs/specs/"
+    stale = [n for n in fresh if fresh[n] != committed[n]]
+    assert stale == [], f"stale pages {stale}: run `vodf spec docs` and commit docs/specs/"
+    assert "| `OBS_MODE` | required |" in fresh["gadf-0.3_events.md"] and "| `OBS_MODE` | required |" not in fresh["gadf-0.2_events.md"]
+
+
+def test_spec_show(vodf):
+    r = run_vodf(vodf, "spec", "show", "gadf-0.2/psf_table")
+    assert r.returncode == 0 and "`RPSF`" in r.stdout and "solid-angle" in r.stdout
+    r = run_vodf(vodf, "spec", "show", "psf_table")
+    assert r.returncode == 2 and "did you mean gadf-0.2/psf_table, gadf-0.3/psf_table" in r.stderr
