@@ -291,3 +291,34 @@ def test_spec_show(vodf):
     assert r.returncode == 0 and "`RPSF`" in r.stdout and "solid-angle" in r.stdout
     r = run_vodf(vodf, "spec", "show", "psf_table")
     assert r.returncode == 2 and "did you mean gadf-0.2/psf_table, gadf-0.3/psf_table" in r.stderr
+
+
+def test_pointing_hdu_is_checked(vodf, tmp_path):
+    import numpy as np
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    for unit, expected in [("deg", []), ("m", ["gadf-0.3/pointing:column:DEC_PNT:unit"])]:
+        with fits.open(good) as h:
+            cols = fits.ColDefs([fits.Column("TIME", "D", unit="s", array=np.array([1.0, 2.0])),
+                                 fits.Column("RA_PNT", "D", unit="deg", array=[1.0, 2.0]),
+                                 fits.Column("DEC_PNT", "D", unit=unit, array=[1.0, 2.0])])
+            p = fits.BinTableHDU.from_columns(cols, name="POINTING")
+            for k in ["HDUCLASS", "HDUDOC", "HDUVERS", "MJDREFI", "MJDREFF", "TIMESYS", "TIMEUNIT", "TIMEREF", "GEOLON", "GEOLAT", "ALTITUDE"]:
+                p.header[k] = h["EVENTS"].header[k]
+            p.header["HDUCLAS1"] = "POINTING"
+            h.append(p)
+            h.writeto(tmp_path / "pnt.fits", overwrite=True, checksum=True)
+        _, report, _ = validate(vodf, tmp_path / "pnt.fits", "--profile", "strict")
+        assert sorted({f["rule"] for f in report["findings"] if f["severity"] != "info"}) == expected
+
+
+def test_corrupt_header_exit_3(vodf, tmp_path):
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits")
+    data = bytearray(good.read_bytes())
+    # the EVENTS header starts at 2880: break its NAXIS2 card into non-FITS text
+    i = data.index(b"NAXIS2  =", 2880)
+    data[i:i + 30] = b"NAXIS2  = 'not a number'      "
+    bad = tmp_path / "corrupt.fits"
+    bad.write_bytes(bytes(data))
+    r = run_vodf(vodf, "validate", bad, "--format", "json")
+    report = json.loads(r.stdout)
+    assert r.returncode == 3 and [f["rule"] for f in report["findings"]] == ["fits:unreadable"], r.stdout
