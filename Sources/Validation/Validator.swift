@@ -90,10 +90,12 @@ public struct Validator: Sendable {
             }
         } catch let e as Unreadable { throw e } catch { throw Unreadable(description: "\(error)") }
         let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })
+        var checked = Set<Int>()
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
             let columns = (try? f.columns()) ?? []
             guard let spec = try spec(for: header, columns: columns, file: path, hdu: index, findings: &findings) else { continue }
+            checked.insert(index)
             findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
             for rule in spec.axes {
                 for (target, message) in AxisChecks.run(rule, file: f, columns: columns) {
@@ -117,7 +119,30 @@ public struct Validator: Sendable {
                 }
             }
         }
+        if profile == .gammapy { findings += gammapyVerdicts(findings, headers: headers, checked: checked, file: path) }
         return findings
+    }
+
+    /// One verdict per checked HDU. The gammapy profile makes an error exactly of what gammapy 2.1
+    /// fails on or misreads, so an HDU is readable when none of its own rules failed (checks that
+    /// follow links to other files do not make the HDU itself unreadable).
+    func gammapyVerdicts(_ findings: [Finding], headers: [(Int, [HeaderCard])], checked: Set<Int>, file: String) -> [Finding] {
+        var out: [Finding] = []
+        // Only HDUs a spec actually checked get a verdict.
+        for (index, header) in headers where checked.contains(index) {
+            let mine = findings.filter { $0.hdu == index }
+            let blocking = mine.filter { $0.severity == .error && !$0.rule.contains(":check:") }
+            let name = header[key: "EXTNAME"]?.stringValue
+            if blocking.isEmpty {
+                out.append(Finding(severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
+                                   message: "readable by gammapy 2.1", reference: nil))
+            } else {
+                let rules = Array(Set(blocking.map(\.rule))).sorted().joined(separator: ", ")
+                out.append(Finding(severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
+                                   message: "not readable by gammapy 2.1 (it fails or misreads): \(rules)", reference: nil))
+            }
+        }
+        return out
     }
 
     /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
