@@ -80,8 +80,63 @@ def irf_build():
     print(f"  aeff cost: {t10 * 1e3:.1f} ms for {n // 10:.0e} events, {t1 * 1e3:.1f} ms for {n:.0e} -> x{t1 / t10:.1f} for x10 events (linear)")
 
 
+def big_events(path, rows):
+    """An EVENTS + GTI file of `rows` events, built from vodfkit's own ANTARES sample output."""
+    import numpy as np
+    from astropy.io import fits
+    if path.exists():
+        return path
+    sample = path.parent / "sample.fits"
+    subprocess.run([REL / "vodf", "convert", REPO / "TestData" / "antares" / "sample_public.dat", "-o", sample, "-q"], check=True)
+    with fits.open(sample) as h:
+        ev, gti = h["EVENTS"], h["GTI"]
+        start, stop = float(gti.data["START"][0]), float(gti.data["STOP"][0])
+        rng = np.random.default_rng(1)
+        cols = []
+        for c in ev.columns:
+            base = ev.data[c.name]
+            if c.name == "TIME":
+                arr = np.sort(rng.uniform(start, stop, rows))
+            elif c.name == "EVENT_ID":
+                arr = np.arange(1, rows + 1, dtype=np.int64)
+            else:
+                arr = np.resize(base, rows)
+            cols.append(fits.Column(name=c.name, format=c.format, unit=c.unit, array=arr))
+        out = fits.BinTableHDU.from_columns(cols, header=ev.header)
+        fits.HDUList([h[0], out, gti]).writeto(path, overwrite=True, checksum=True)
+    return path
+
+
+def peak_rss_mb(cmd):
+    """Peak resident memory of one whole process, from the kernel's own accounting (wait4).
+    Spawned from a small fresh interpreter: a child forked from this one (which just built a 1e7-row
+    table) would inherit its resident pages into ru_maxrss."""
+    probe = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, "
+             "stderr=subprocess.DEVNULL); print(os.wait4(p.pid, 0)[2].ru_maxrss)")
+    out = subprocess.run([sys.executable, "-S", "-c", probe, *map(str, cmd)], capture_output=True, text=True, check=True).stdout
+    return int(out) / 1024
+
+
+def validate():
+    import tempfile
+    tmp = Path(tempfile.gettempdir()) / "vodf-bench-validate"
+    tmp.mkdir(exist_ok=True)
+    hess = REPO.parent / "shared" / "corpus" / "gadf" / "hess-dl3-dr1" / "data" / "hess_dl3_dr1_obs_id_020136.fits.gz"
+    e6 = big_events(tmp / "events_1e6.fits", 1_000_000)
+    anchor = [sys.executable, REPO / "Benchmarks" / "ogadf_validate.py"]
+    print("validate: whole processes, vodf validate --profile strict against ogadf-schema 0.2.4 (fits-schema)")
+    for label, f in [("HESS DL3 DR1 run 020136 (6 HDUs)", hess), ("1e6-row EVENTS + GTI", e6)]:
+        t_ours, t_theirs = side_by_side([REL / "vodf", "validate", "--profile", "strict", f], anchor + [f])
+        print(f"  {label}: vodf {t_ours * 1e3:.0f} ms, ogadf-schema {t_theirs * 1e3:.0f} ms  ->  {t_theirs / t_ours:.1f}x faster (target >= 20x)")
+    e7 = big_events(tmp / "events_1e7.fits", 10_000_000)
+    m6 = peak_rss_mb([REL / "vodf", "validate", "--profile", "strict", e6])
+    m7 = peak_rss_mb([REL / "vodf", "validate", "--profile", "strict", e7])
+    print(f"  peak memory: {m6:.1f} MB on 1e6 rows, {m7:.1f} MB on 1e7 rows  ->  x{m7 / m6:.2f} (target <= 1.2)")
+
+
 if __name__ == "__main__":
     print(f"vodfkit benchmarks ({REPEATS} alternating runs each, medians; {os.cpu_count()} cores)")
     root_read()
     km3net_convert()
     irf_build()
+    validate()
