@@ -15,6 +15,8 @@ enum FileChecks {
         case livetimeWithinOntime = "livetime-within-ontime"
         /// Every HDU_INDEX row points at an existing file holding an HDU of that name.
         case indexLinks = "index-links"
+        /// The HDU index and the obs-index beside it list the same observations.
+        case obsIdsMatchObsIndex = "obs-ids-match-obs-index"
     }
 
     /// (target, message) for each failure; an empty list means the check passed or could not apply
@@ -24,6 +26,7 @@ enum FileChecks {
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
         if kind == .indexLinks { return indexLinks(path: path, file: f, hdu: hdu, header: header) }
+        if kind == .obsIdsMatchObsIndex { return obsIdsMatch(path: path, file: f, hdu: hdu) }
         if kind == .livetimeWithinOntime {
             guard let live = num("LIVETIME"), let on = num("ONTIME") else { return [] }
             return live > on + tol ? [("LIVETIME", "LIVETIME \(live) s exceeds ONTIME \(on) s")] : []
@@ -62,7 +65,7 @@ enum FileChecks {
                 }
             }
             return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
-        case .livetimeWithinOntime, .indexLinks:
+        case .livetimeWithinOntime, .indexLinks, .obsIdsMatchObsIndex:
             return []
         }
     }
@@ -120,5 +123,30 @@ enum FileChecks {
               let start = cols.first(where: { $0.spec.name.uppercased() == "START" }), let stop = cols.first(where: { $0.spec.name.uppercased() == "STOP" }),
               let a = (try? f.read(column: start, rows: rows))?.doubles, let b = (try? f.read(column: stop, rows: rows))?.doubles else { return nil }
         return Array(zip(a, b))
+    }
+
+    /// OBS_IDs of this HDU index against those of `obs-index.fits[.gz]` in the same directory (the
+    /// GADF data-store layout); nothing when there is no such file.
+    static func obsIdsMatch(path: String, file f: FITSFile, hdu: Int) -> [(String?, String)] {
+        func ids(_ file: FITSFile, _ number: Int) -> Set<Int64>? {
+            guard (try? file.moveTo(hdu: number)) != nil, let cols = try? file.columns(), let rows = try? file.rowCount,
+                  let c = cols.first(where: { $0.spec.name.uppercased() == "OBS_ID" }),
+                  let v = (try? file.read(column: c, rows: rows))?.doubles else { return nil }
+            return Set(v.map { Int64($0) })
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard let obsPath = ["obs-index.fits.gz", "obs-index.fits"].map({ dir.appendingPathComponent($0).path }).first(where: { FileManager.default.fileExists(atPath: $0) }),
+              let mine = ids(f, hdu + 1), let obsFile = try? FITSFile.open(path: obsPath) else { return [] }
+        defer { try? obsFile.close() }
+        guard let theirs = ids(obsFile, 2) else { return [] }
+        var out: [(String?, String)] = []
+        func list(_ s: Set<Int64>) -> String {
+            let v = s.sorted()
+            return v.prefix(10).map(String.init).joined(separator: ", ") + (v.count > 10 ? " … (\(v.count) in all)" : "")
+        }
+        let onlyHere = mine.subtracting(theirs), onlyThere = theirs.subtracting(mine)
+        if !onlyHere.isEmpty { out.append(("OBS_ID", "OBS_ID \(list(onlyHere)) in the HDU index but not in \(URL(fileURLWithPath: obsPath).lastPathComponent)")) }
+        if !onlyThere.isEmpty { out.append(("OBS_ID", "OBS_ID \(list(onlyThere)) in \(URL(fileURLWithPath: obsPath).lastPathComponent) but not in the HDU index")) }
+        return out
     }
 }

@@ -144,8 +144,24 @@ def test_dangling_index_row(vodf, corpus, tmp_path):
         h.writeto(tmp_path / "hess" / "hdu-index.fits.gz", overwrite=True)
     code, report, _ = validate(vodf, tmp_path / "hess" / "hdu-index.fits.gz")
     errors = [f for f in report["findings"] if f["severity"] == "error"]
-    assert code == 1 and len(errors) == 1 and "has no HDU named 'nope'" in errors[0]["message"]
-    assert errors[0]["rule"] == "gadf-0.2/hdu_index:check:index-links"
+    links = [f for f in errors if f["rule"] == "gadf-0.2/hdu_index:check:index-links"]
+    assert code == 1 and len(links) == 1 and "has no HDU named 'nope'" in links[0]["message"]
+    # the trimmed index now lists 4 runs while obs-index.fits.gz still lists 105
+    ids = [f for f in errors if f["rule"] == "gadf-0.2/hdu_index:check:obs-ids-match-obs-index"]
+    assert len(errors) == 2 and len(ids) == 1 and "(101 in all) in obs-index.fits.gz but not in the HDU index" in ids[0]["message"]
+
+
+def test_obs_index_row_missing(vodf, corpus, tmp_path):
+    import shutil as sh
+    root = CORPUS / "gadf" / "hess-dl3-dr1"
+    sh.copytree(root, tmp_path / "hess")
+    with fits.open(root / "obs-index.fits.gz") as h:
+        dropped = int(h[1].data["OBS_ID"][7])
+        h[1].data = h[1].data[h[1].data["OBS_ID"] != dropped]
+        h.writeto(tmp_path / "hess" / "obs-index.fits.gz", overwrite=True)
+    code, report, _ = validate(vodf, tmp_path / "hess" / "hdu-index.fits.gz")
+    ids = [f for f in report["findings"] if f["rule"] == "gadf-0.2/hdu_index:check:obs-ids-match-obs-index"]
+    assert len(ids) == 1 and ids[0]["message"] == f"OBS_ID {dropped} in the HDU index but not in obs-index.fits.gz"
 
 
 def test_unreadable_inputs_exit_3(vodf, tmp_path):
