@@ -49,4 +49,29 @@ struct ValidationTests {
         let v = Validator(library: try SpecLibrary(root: specs))
         #expect(throws: Validator.Unreadable.self) { try v.validate(path: Paths.testData + "/README.md") }
     }
+
+    /// Annotations and JUnit XML must survive the characters their syntax reserves.
+    @Test func ciReportsEscapeReservedCharacters() throws {
+        let f = Finding(severity: .error, rule: "gadf-0.3/events:keyword:OBS_ID:missing", file: "a:b,c.fits", hdu: 1, hduName: "EVENTS",
+                        target: "OBS_ID", message: "100% <wrong> & \"odd\"\nsecond line", reference: nil)
+        let gh = try ReportFormat.github.render(findings: [f], files: ["a:b,c.fits"], profile: .strict)
+        #expect(gh.hasPrefix("::error file=a%3Ab%2Cc.fits,title=gadf-0.3/events%3Akeyword%3AOBS_ID%3Amissing::HDU 1 (EVENTS) OBS_ID: 100%25 <wrong> & \"odd\"%0Asecond line\n"))
+        let xml = try ReportFormat.junit.render(findings: [f], files: ["a:b,c.fits", "clean.fits"], profile: .strict)
+        #expect(xml.contains("100% &lt;wrong&gt; &amp; &quot;odd&quot;"))
+        #expect(xml.contains("<testsuites name=\"vodf validate\" tests=\"2\" failures=\"1\">"))
+        #expect(!xml.contains("<wrong>"))
+    }
+
+    /// In the gammapy profile every HDU a spec checked gets exactly one verdict.
+    @Test func gammapyVerdictForEveryCheckedHDU() throws {
+        let obs = try ANTARESEventList.read(path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList)
+        let path = try Paths.scratch("verdict") + "/out.fits"
+        try FITSOutput.write(try ObservationWriter(flavor: .gadf03).tables(for: obs), primary: [], to: path)
+        let findings = try Validator(library: try SpecLibrary(root: specs), profile: .gammapy).validate(path: path)
+        let verdicts = findings.filter { $0.rule == "gammapy:verdict" }
+        #expect(verdicts.map(\.hdu) == [1, 2])
+        #expect(verdicts.allSatisfy { $0.message == "readable by gammapy 2.1" })
+        let strict = try Validator(library: try SpecLibrary(root: specs), profile: .strict).validate(path: path)
+        #expect(!strict.contains { $0.rule == "gammapy:verdict" })
+    }
 }
