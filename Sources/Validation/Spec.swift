@@ -85,6 +85,9 @@ public struct SpecFile: Codable, Sendable {
     public var select: [String: [String]]
     /// Columns that identify this kind even when its class keywords say otherwise (a mislabelled HDU).
     public var recognize_by_columns: [String]?
+    /// Older class values (CTA-1DC: HDUCLASS OGIP, HDUCLAS4 2D/3GAUSS/3D), merged over `select`;
+    /// an HDU selected only this way is checked and warned about (`spec:legacy-class`).
+    public var legacy_select: [String: [String]]?
     public var groups: [String]?
     public var keywords: [String: KeywordRule]?
     public var remove_keywords: [String]?
@@ -107,6 +110,7 @@ public struct Spec: Sendable {
     public var reference: String
     public var select: [String: [String]]
     public var recognizeByColumns: [String] = []
+    public var legacySelect: [String: [String]] = [:]
     public var keywords: [String: KeywordRule]
     public var columns: [String: ColumnRule]
     public var conditions: [ConditionRule]
@@ -204,6 +208,7 @@ public struct SpecLibrary: Sendable {
             if let n = s.normalisation { spec.normalisation = n }
             spec.select = s.select
             if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
+            if let l = s.legacy_select { spec.legacySelect = l }
             spec.title = s.title ?? spec.title
             spec.reference = s.reference ?? spec.reference
             return spec

@@ -8,6 +8,9 @@ public enum SpecDocs {
                   "Generated from `Specs/` by `vodf spec docs`; do not edit.", "",
                   "Source: <\(s.reference)>", "",
                   "Selected by: " + s.select.sorted { $0.key < $1.key }.map { "`\($0.key)` = \($0.value.map { "`\($0)`" }.joined(separator: " or "))" }.joined(separator: ", ")]
+        if !s.legacySelect.isEmpty {
+            md.append("; legacy values accepted with a warning: " + s.legacySelect.sorted { $0.key < $1.key }.map { "`\($0.key)` = \($0.value.map { "`\($0)`" }.joined(separator: " or "))" }.joined(separator: ", "))
+        }
         if !s.recognizeByColumns.isEmpty {
             md.append("; also recognised by the columns " + s.recognizeByColumns.map { "`\($0)`" }.joined(separator: ", "))
         }

@@ -172,13 +172,14 @@ public struct Validator: Sendable {
                                     reference: nil))
             version = latest
         }
-        func match(_ version: String) -> Spec? {
-            library.specs.values.filter { $0.family == family && $0.version == version }.sorted { $0.id < $1.id }.first { s in
-                s.select.allSatisfy { key, values in
-                    guard let v = header[key: key]?.stringValue?.uppercased() else { return false }
-                    return values.map { $0.uppercased() }.contains(v)
-                }
+        func selects(_ select: [String: [String]]) -> Bool {
+            select.allSatisfy { key, values in
+                guard let v = header[key: key]?.stringValue?.uppercased() else { return false }
+                return values.map { $0.uppercased() }.contains(v)
             }
+        }
+        func match(_ version: String) -> Spec? {
+            library.specs.values.filter { $0.family == family && $0.version == version }.sorted { $0.id < $1.id }.first { selects($0.select) }
         }
         let name = header[key: "EXTNAME"]?.stringValue
         // A spec that recognises this HDU by its columns wins over mislabelled class keywords
@@ -194,6 +195,14 @@ public struct Validator: Sendable {
             return spec
         }
         if let spec = match(version) { return spec }
+        // Legacy class values: the legacy keys replace the same keys of `select`, the others still apply.
+        if let spec = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.legacySelect.isEmpty })
+            .sorted(by: { $0.id < $1.id }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) }) {
+            let used = spec.legacySelect.keys.sorted().compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }.joined(separator: " ")
+            findings.append(Finding(severity: .warning, rule: "spec:legacy-class", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
+                                    message: "legacy class values (\(used)); checked as \(spec.id)", reference: spec.reference))
+            return spec
+        }
         // Real files label newer HDU kinds with an older HDUVERS (MAGIC's RAD_MAX_2D says 0.2, but the
         // kind exists from 0.3 on): check against the first version that defines the kind.
         if let later = known.first(where: { $0.compare(version, options: .numeric) == .orderedDescending && match($0) != nil }),

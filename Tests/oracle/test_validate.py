@@ -338,3 +338,25 @@ def test_corrupt_header_exit_3(vodf, tmp_path):
     r = run_vodf(vodf, "validate", bad, "--format", "json")
     report = json.loads(r.stdout)
     assert r.returncode == 3 and [f["rule"] for f in report["findings"]] == ["fits:unreadable"], r.stdout
+
+
+def test_legacy_class_values_are_checked_with_a_warning(vodf, corpus, tmp_path):
+    # CTA-1DC style: HDUCLASS OGIP and the short HDUCLAS4 values 2D / 3D
+    legacy = tmp_path / "legacy.fits"
+    with fits.open(HESS) as h:
+        for name, clas4 in [("AEFF", "2D"), ("EDISP", "2D"), ("BKG", "3D")]:
+            h[name].header["HDUCLASS"] = "OGIP"
+            h[name].header["HDUCLAS4"] = clas4
+        h.writeto(legacy, checksum=False)
+    code, report, _ = validate(vodf, legacy)
+    legacy_hits = sorted(f["message"] for f in report["findings"] if f["rule"] == "spec:legacy-class")
+    assert legacy_hits == ["legacy class values (HDUCLAS4=2D); checked as gadf-0.2/aeff_2d",
+                           "legacy class values (HDUCLAS4=2D); checked as gadf-0.2/edisp_2d",
+                           "legacy class values (HDUCLAS4=3D); checked as gadf-0.2/bkg_3d"]
+    assert code == 0 and not [f for f in report["findings"] if f["rule"] == "spec:no-match"]
+    # and the legacy-selected spec really checks: a wrong unit under the legacy label still fails
+    with fits.open(legacy) as h:
+        set_tunit(h, "AEFF", "EFFAREA", "s")
+        h.writeto(tmp_path / "legacy_bad.fits", checksum=False)
+    code, report, _ = validate(vodf, tmp_path / "legacy_bad.fits")
+    assert code == 1 and sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"}) == ["gadf-0.2/aeff_2d:column:EFFAREA:unit"]
