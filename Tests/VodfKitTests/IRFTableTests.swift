@@ -101,24 +101,39 @@ struct MCBuilderTests {
 
 @Suite("Fast binning")
 struct FastBinningTests {
-    /// The cosine binner gives numpy's searchsorted bins for random directions and at the edges.
-    @Test func cosineBinnerEqualsTheExactPath() {
-        let tEdges = MCIRFBuilder.linspace(1, -1, 13).map { acos($0) }
-        let zen = MCIRFBuilder.CosineBinner(angleEdges: tEdges)
-        var rng = SplitMix(seed: 3)
-        var cosines = (0..<20000).map { _ in Double(rng.next() % 2_000_001) / 1_000_000 - 1 }
-        cosines += MCIRFBuilder.linspace(1, -1, 13)                 // exactly at the edges
-        cosines += MCIRFBuilder.linspace(1, -1, 13).map { $0.nextUp } + MCIRFBuilder.linspace(1, -1, 13).map { $0.nextDown }
-        for c in cosines where c >= -1 && c <= 1 {
-            let exact = MCIRFBuilder.bin(tEdges, acos(c))
-            #expect(zen.bin(cosine: c) { MCIRFBuilder.bin(tEdges, acos($0)) } == exact, "cos \(c)")
+    /// The zenith table gives numpy's bin of km3pipe's acos zenith for random directions, for
+    /// directions at every edge and next to it, and for vectors that are not unit length.
+    @Test func zenithBinnerEqualsTheExactPath() {
+        for bins in [6, 12] {
+            let tEdges = MCIRFBuilder.linspace(1, -1, bins + 1).map { acos($0) }
+            let zen = MCIRFBuilder.ZenithBinner(angleEdges: tEdges)
+            var rng = SplitMix(seed: 3)
+            var cosines = (0..<20000).map { _ in Double(rng.next() % 2_000_001) / 1_000_000 - 1 }
+            let edges = MCIRFBuilder.linspace(1, -1, bins + 1)
+            cosines += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown } + edges.map { $0 + 1e-4 } + edges.map { $0 - 1e-4 }
+            for c in cosines where c >= -1 && c <= 1 {
+                let s = (1 - c * c).squareRoot()
+                for scale in [1.0, 1 + 1e-9, 2.5] {
+                    let (x, y, z) = (s * 0.6 * scale, s * 0.8 * scale, -c * scale)
+                    #expect(zen.bin(x, y, z) == MCIRFBuilder.bin(tEdges, MCIRFBuilder.zenith(x, y, z)), "cos \(c) scale \(scale)")
+                }
+            }
         }
-        let rEdges = MCIRFBuilder.linspace(0, 1, 20, endpoint: false) + MCIRFBuilder.linspace(1, 5, 40, endpoint: false) + MCIRFBuilder.linspace(5, 30, 51) + [180]
-        let rad = MCIRFBuilder.CosineBinner(angleEdges: rEdges.map { $0 * .pi / 180 })
-        let dots = (0..<20000).map { _ in cos(Double(rng.next() % 1_000_000) / 1_000_000 * 40 * .pi / 180) } + rEdges.map { cos($0 * .pi / 180) }
+    }
+
+    /// The RAD table gives numpy's bin of acos(dot) in degrees for random angles up to 40 deg, at
+    /// every edge and next to it, and for dot products just outside [-1, 1].
+    @Test func radBinnerEqualsTheExactPath() {
+        let rEdges = MCIRFBuilder.radEdgesDegrees
+        let rad = MCIRFBuilder.RadBinner(degreeEdges: rEdges)
+        var rng = SplitMix(seed: 5)
+        var dots = (0..<40000).map { _ in cos(Double(rng.next() % 1_000_000) / 1_000_000 * 40 * .pi / 180) }
+        let atEdges = rEdges.map { cos($0 * .pi / 180) }
+        dots += atEdges + atEdges.map { $0.nextUp } + atEdges.map { $0.nextDown } + [1, -1, 1.0.nextUp, (-1.0).nextDown, 0, 1e-300]
+        dots += (0..<2000).map { _ in 1 - Double(rng.next() % 1_000_000) * 1e-13 }     // tiny angles
         for d in dots {
-            let exact = MCIRFBuilder.bin(rEdges, acos(d) * 180 / .pi)
-            #expect(rad.bin(cosine: d) { MCIRFBuilder.bin(rEdges, acos($0) * 180 / .pi) } == exact, "dot \(d)")
+            let exact = MCIRFBuilder.bin(rEdges, acos(max(-1, min(1, d))) * 180 / .pi)
+            #expect(rad.bin(dot: d) == exact, "dot \(d)")
         }
     }
 }
@@ -133,5 +148,65 @@ extension FastBinningTests {
             xs += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown } + [0, -1, .infinity]
             for x in xs { #expect(b.bin(x) == MCIRFBuilder.bin(edges, x), "x \(x)") }
         }
+    }
+}
+
+extension FastBinningTests {
+    /// Random events, 80 000 of them (so the builds split over both cores), with directions
+    /// near and at the bin edges: the PSF and EDISP histograms of the builder equal counts made
+    /// with plain binary searches over acos angles, cell for cell.
+    @Test func psfAndEdispHistogramsEqualTheReferenceCounts() throws {
+        var rng = SplitMix(seed: 11)
+        func uniform() -> Double { Double(rng.next() % 1_000_000_007) / 1_000_000_007 }
+        var ev = MCIRFBuilder.Events()
+        let zenithCosines = MCIRFBuilder.linspace(1, -1, 7)
+        for i in 0..<80_000 {
+            // Every 50th MC direction sits exactly on a zenith edge; the rest are random.
+            let cz = i % 50 == 0 ? -zenithCosines[i / 50 % 7] : 2 * uniform() - 1
+            let phi = 2 * .pi * uniform(), s = (1 - cz * cz).squareRoot()
+            let (x, y, z) = (s * cos(phi), s * sin(phi), cz)
+            // A reco direction a small random angle away (to 40 deg, mostly below 5).
+            let angle = pow(uniform(), 3) * 40 * .pi / 180, psi = 2 * .pi * uniform()
+            var (ux, uy, uz) = (-y, x, 0.0)
+            let un = (ux * ux + uy * uy).squareRoot()
+            if un > 0 { ux /= un; uy /= un } else { (ux, uy) = (1, 0) }
+            let (vx, vy, vz) = (y * uz - z * uy, z * ux - x * uz, x * uy - y * ux)
+            let (ca, sa) = (cos(angle), sin(angle))
+            let dx = ca * x + sa * (cos(psi) * ux + sin(psi) * vx)
+            let dy = ca * y + sa * (cos(psi) * uy + sin(psi) * vy)
+            let dz = ca * z + sa * (cos(psi) * uz + sin(psi) * vz)
+            let eMC = pow(10, 1.5 + 7 * uniform())
+            ev.eMC.append(eMC); ev.e.append(eMC * pow(10, 2 * uniform() - 1))
+            ev.dxMC.append(x); ev.dyMC.append(y); ev.dzMC.append(z)
+            ev.dx.append(dx); ev.dy.append(dy); ev.dz.append(dz); ev.w2.append(1)
+        }
+        var options = MCIRFBuilder.Options()
+        options.smooth = false
+        let eEdges = MCIRFBuilder.logspace(2, 8, 25), tEdges = zenithCosines.map { acos($0) }
+        let rEdges = MCIRFBuilder.radEdgesDegrees, mEdges = MCIRFBuilder.logspace(-5, 2, 57)
+        let (nE, nT, nR, nM) = (24, 6, rEdges.count - 1, 56)
+        var psfCounts = [Double](repeating: 0, count: nE * nT * nR), edispCounts = [Double](repeating: 0, count: nE * nM * nT)
+        for i in 0..<ev.count {
+            let e = MCIRFBuilder.bin(eEdges, ev.eMC[i]), t = MCIRFBuilder.bin(tEdges, MCIRFBuilder.zenith(ev.dxMC[i], ev.dyMC[i], ev.dzMC[i]))
+            guard (0..<nE).contains(e), (0..<nT).contains(t) else { continue }
+            let dot = max(-1, min(1, ev.dx[i] * ev.dxMC[i] + ev.dy[i] * ev.dyMC[i] + ev.dz[i] * ev.dzMC[i]))
+            let r = MCIRFBuilder.bin(rEdges, acos(dot) * 180 / .pi), m = MCIRFBuilder.bin(mEdges, ev.e[i] / ev.eMC[i])
+            if (0..<nR).contains(r) { psfCounts[e + nE * (t + nT * r)] += 1 }
+            if (0..<nM).contains(m) { edispCounts[e + nE * (m + nM * t)] += 1 }
+        }
+        #expect(psfCounts.reduce(0, +) > 50_000 && edispCounts.reduce(0, +) > 50_000)
+        let psf = try MCIRFBuilder.psf(ev, options: options).table.values
+        for r in 0..<nR {
+            let size = (rEdges[r + 1] * rEdges[r + 1] - rEdges[r] * rEdges[r]) * (Double.pi / 180) * (Double.pi / 180) * .pi
+            for j in 0..<(nE * nT) {
+                let k = j + nE * nT * r
+                #expect(abs(psf[k] * size - psfCounts[k]) < 1e-9 * max(1, psfCounts[k]), "PSF cell \(k)")
+            }
+        }
+        let edisp = try MCIRFBuilder.energyDispersion(ev, options: options).table.values
+        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE {
+            let k = e + nE * (m + nM * t)
+            #expect(abs(edisp[k] - edispCounts[k]) < 1e-9 * max(1, edispCounts[k]), "EDISP cell \(k)")
+        } } }
     }
 }

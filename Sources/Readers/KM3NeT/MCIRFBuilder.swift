@@ -105,136 +105,62 @@ public enum MCIRFBuilder {
         return out
     }
 
-    // MARK: - Binning as km3irf defines it
-
-    static func linspace(_ a: Double, _ b: Double, _ n: Int, endpoint: Bool = true) -> [Double] {
-        let div = Double(endpoint ? n - 1 : n)
-        let step = (b - a) / div
-        return (0..<n).map { a + Double($0) * step }
-    }
-
-    static func logspace(_ a: Double, _ b: Double, _ n: Int) -> [Double] { linspace(a, b, n).map { pow(10, $0) } }
-
-    /// numpy `searchsorted(edges, x) - 1` (side 'left'): bins are open on the left.
-    static func bin(_ edges: [Double], _ x: Double) -> Int {
-        var lo = 0, hi = edges.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if edges[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo - 1
-    }
-
-    /// Bins of angles given by their cosine: searchsorted(angleEdges, acos(c)) - 1, computed by
-    /// comparing c with cos(edges) (no acos per event). Within 1e-12 of an edge's cosine, where
-    /// rounding could tell the two apart, the exact acos path decides, so the bin is always numpy's.
-    struct CosineBinner {
-        let angleEdges: [Double]      // increasing angles (rad)
-        let cosEdges: [Double]        // cos of them (decreasing)
-        init(angleEdges: [Double]) {
-            self.angleEdges = angleEdges
-            cosEdges = angleEdges.map { cos($0) }
-        }
-        /// The bin of the angle whose cosine is c; `exact(c)` gives numpy's bin when c is at an edge.
-        @inline(__always) func bin(cosine c: Double, exact: (Double) -> Int) -> Int {
-            // Number of edges with angle < acos(c), i.e. with cos(edge) > c.
-            var lo = 0, hi = cosEdges.count
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if cosEdges[mid] > c { lo = mid + 1 } else { hi = mid }
-            }
-            if (lo > 0 && abs(cosEdges[lo - 1] - c) < 1e-12) || (lo < cosEdges.count && abs(cosEdges[lo] - c) < 1e-12) {
-                return exact(c)
-            }
-            return lo - 1
-        }
-    }
-
-    /// numpy's searchsorted(edges, x) - 1 for log-spaced edges 10^(a + k*step): a log10 guess,
-    /// then corrected against the edges themselves, so the result is always the exact bin.
-    struct LogBinner: Sendable {
-        let edges: [Double]
-        let a: Double, step: Double
-        init(edges: [Double]) {
-            self.edges = edges
-            a = log10(edges[0])
-            step = (log10(edges[edges.count - 1]) - a) / Double(edges.count - 1)
-        }
-        @inline(__always) func bin(_ x: Double) -> Int {
-            guard x.isFinite, x > 0 else { return MCIRFBuilder.bin(edges, x) }
-            var k = Int(((log10(x) - a) / step).rounded(.down))
-            k = max(-1, min(edges.count - 1, k))
-            // k must be the last edge below x: edges[k] < x <= edges[k + 1].
-            while k >= 0 && edges[k] >= x { k -= 1 }
-            while k + 1 < edges.count && edges[k + 1] < x { k += 1 }
-            return k
-        }
-    }
-
-    /// E^-gamma, exactly as pow for every gamma but faster for km3irf's default 2.5.
-    @inline(__always) static func weight(_ e: Double, gamma: Double) -> Double {
-        gamma == 2.5 ? 1 / (e * e * e.squareRoot()) : pow(e, -gamma)
-    }
-
-    /// Runs `body(range, &hist)` on both cores over halves of 0..<n and adds the histograms.
-    static func parallelHistogram(n: Int, size: Int, _ body: @escaping @Sendable (Range<Int>, inout [Double]) -> Void) -> [Double] {
-        let parts = n > 50_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        let results = HistogramParts(parts: parts, size: size)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let lo = n * p / parts, hi = n * (p + 1) / parts
-            var h = [Double](repeating: 0, count: size)
-            body(lo..<hi, &h)
-            results.set(p, h)
-        }
-        return results.sum()
-    }
-
-    final class HistogramParts: @unchecked Sendable {
-        private var parts: [[Double]]
-        private let lock = NSLock()
-        init(parts: Int, size: Int) { self.parts = Array(repeating: [], count: parts) }
-        func set(_ i: Int, _ h: [Double]) { lock.lock(); parts[i] = h; lock.unlock() }
-        func sum() -> [Double] {
-            var out = parts[0]
-            for p in parts.dropFirst() { for i in out.indices { out[i] += p[i] } }
-            return out
-        }
-    }
-
-    /// km3pipe `zenith`: the angle to (0, 0, -1), so 0 is a down-going particle.
-    static func zenith(_ x: Double, _ y: Double, _ z: Double) -> Double {
-        let n = (x * x + y * y + z * z).squareRoot()
-        return acos(max(-1, min(1, -z / n)))
-    }
-
     // MARK: - scipy.ndimage.gaussian_filter1d
 
     enum FilterMode { case nearest, constant }
 
-    /// gaussian_filter1d(x, sigma, mode=...) with scipy's defaults (truncate 4, radius int(4 sigma + 0.5)).
-    static func gaussianFilter(_ x: [Double], sigma: Double, mode: FilterMode) -> [Double] {
-        let radius = Int(4 * sigma + 0.5)
-        var w = (-radius...radius).map { exp(-0.5 / (sigma * sigma) * Double($0 * $0)) }
-        let s = w.reduce(0, +)
-        w = w.map { $0 / s }
-        let n = x.count
-        func at(_ i: Int) -> Double {
-            if i >= 0 && i < n { return x[i] }
-            switch mode {
-            case .nearest: return x[i < 0 ? 0 : n - 1]
-            case .constant: return 0
-            }
+    /// scipy's gaussian_filter1d kernel for one sigma (truncate 4, radius int(4 sigma + 0.5)), made
+    /// once and applied to many slices.
+    struct GaussianKernel {
+        let radius: Int
+        let weights: [Double]           // weights[radius + j] for offset j
+        init(sigma: Double) {
+            radius = Int(4 * sigma + 0.5)
+            let w = (-radius...radius).map { exp(-0.5 / (sigma * sigma) * Double($0 * $0)) }
+            let s = w.reduce(0, +)
+            weights = w.map { $0 / s }
         }
-        return (0..<n).map { i in
-            var acc = x[i] * w[radius]
-            for j in stride(from: 1, through: radius, by: 1) { acc += (at(i - j) + at(i + j)) * w[radius + j] }
+
+        /// gaussian_filter1d(x, sigma, mode=...) for the outputs in `outputs` only (km3irf keeps a
+        /// different sigma per RAD range).
+        func apply(_ x: [Double], mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
+            let n = x.count
+            guard n > 0 else { return [] }
+            // The input padded by the mode's extension, so the taps need no boundary test.
+            let left = mode == .nearest ? x[0] : 0, right = mode == .nearest ? x[n - 1] : 0
+            let padded = [Double](repeating: left, count: radius) + x + [Double](repeating: right, count: radius)
+            // Tap by tap over all outputs: each output still adds its terms in scipy's order (centre,
+            // then offsets 1, 2, ...), so the result is bit for bit the same, and the inner loop vectorises.
+            let outs = outputs ?? 0..<n
+            var acc = [Double](repeating: 0, count: outs.count)
+            padded.withUnsafeBufferPointer { p in
+                acc.withUnsafeMutableBufferPointer { a in
+                    let base = outs.lowerBound + radius
+                    for k in 0..<a.count { a[k] = p[base + k] * weights[radius] }
+                    for j in stride(from: 1, through: radius, by: 1) {
+                        let w = weights[radius + j]
+                        for k in 0..<a.count { a[k] += (p[base + k - j] + p[base + k + j]) * w }
+                    }
+                }
+            }
             return acc
         }
+    }
+
+    static func gaussianFilter(_ x: [Double], sigma: Double, mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
+        GaussianKernel(sigma: sigma).apply(x, mode: mode, outputs: outputs)
     }
 
     // MARK: - Builds (km3irf-compatible)
 
     static let year = Double(365 * 24 * 3600)
+
+    /// The bin tables of km3irf's fixed zenith and RAD bins, built once per process.
+    enum Tables {
+        static let zenith12 = ZenithBinner(angleEdges: linspace(1, -1, 13).map { acos($0) })
+        static let zenith6 = ZenithBinner(angleEdges: linspace(1, -1, 7).map { acos($0) })
+        static let rad = RadBinner(degreeEdges: radEdgesDegrees)
+    }
 
     /// km3irf `build_aeff` with its default bins: 48 log energy bins 1e2..1e8 GeV, 12 bins linear
     /// in cos(zenith) from 1 to -1.
@@ -242,17 +168,15 @@ public enum MCIRFBuilder {
         let eEdges = logspace(2, 8, 49)
         let tEdges = linspace(1, -1, 13).map { acos($0) }
         let gamma = -options.weightFactor
-        let zen = CosineBinner(angleEdges: tEdges)
-        let energy = LogBinner(edges: eEdges)
-        let (eMC, dxMC, dyMC, dzMC, w2) = (ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2)
-        let sums = parallelHistogram(n: ev.count, size: 48 * 12) { r, h in
+        let zen = Tables.zenith12, energy = LogBinner(edges: eEdges)
+        let sums = parallelHistogram([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2], size: 48 * 12) { r, c, h in
+            let (eMC, dxMC, dyMC, dzMC, w2) = (c[0], c[1], c[2], c[3], c[4])
             for i in r {
                 let k = energy.bin(eMC[i])
                 guard k >= 0, k < 48 else { continue }
-                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
-                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
+                let t = zen.bin(dxMC[i], dyMC[i], dzMC[i])
                 guard t >= 0, t < 12 else { continue }
-                h[k + 48 * t] += weight(eMC[i], gamma: gamma) * w2[i]
+                h[k &+ 48 &* t] += weight(eMC[i], gamma: gamma) * w2[i]
             }
         }
         let n = options.generatedEvents ?? Double(ev.count)
@@ -280,58 +204,58 @@ public enum MCIRFBuilder {
     public static func psf(_ ev: Events, options: Options) throws -> PSFTable {
         let eEdges = logspace(2, 8, 25)
         let tEdges = linspace(1, -1, 7).map { acos($0) }
-        let rEdges = linspace(0, 1, 20, endpoint: false) + linspace(1, 5, 40, endpoint: false) + linspace(5, 30, 51) + [180]
+        let rEdges = radEdgesDegrees
         let nE = 24, nT = 6, nR = rEdges.count - 1
-        // hist[r][t][e] as km3irf's (rad, theta, energy) array.
-        var h = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: nE), count: nT), count: nR)
-        let zen = CosineBinner(angleEdges: tEdges)
-        // rad in degrees is acos(dot) * 180/pi: bin the dot product against the edges' cosines.
-        let radBins = CosineBinner(angleEdges: rEdges.map { min($0 * .pi / 180, .pi) })
-        let energy = LogBinner(edges: eEdges)
-        let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz)
-        let flat = parallelHistogram(n: ev.count, size: nR * nT * nE) { range, f in
-            for i in range {
-                let e = energy.bin(eMC[i])
-                guard e >= 0, e < nE else { continue }
-                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
-                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
-                guard t >= 0, t < nT else { continue }
-                let dot = max(-1, min(1, dx[i] * x + dy[i] * y + dz[i] * z))
-                // Near an edge, numpy's own comparison: degrees against the degree edges.
-                let r = radBins.bin(cosine: dot) { bin(rEdges, acos($0) * 180 / .pi) }
-                guard r >= 0, r < nR else { continue }
-                f[r + nR * (t + nT * e)] += 1
-            }
-        }
-        for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { h[r][t][e] = flat[r + nR * (t + nT * e)] } } }
-        let size = (0..<nR).map { (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi }
-        for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { h[r][t][e] /= size[r] } } }
-        if options.norm {
-            for t in 0..<nT { for e in 0..<nE {
-                let s = (0..<nR).reduce(0) { $0 + h[$1][t][e] }
-                for r in 0..<nR { h[r][t][e] = s > 0 ? h[r][t][e] / s : 0 }
-            } }
-        } else if options.smooth {
-            for t in 0..<nT { for e in 0..<nE {
-                let col = (0..<nR).map { h[$0][t][e] }
-                let s1 = gaussianFilter(col, sigma: 0.5, mode: .nearest), s2 = gaussianFilter(col, sigma: 2, mode: .nearest)
-                let s3 = gaussianFilter(col, sigma: 4, mode: .nearest), s4 = gaussianFilter(col, sigma: 6, mode: .constant)
-                var c = Array(s1[0..<10]) + Array(s2[10..<20]) + Array(s3[20..<60]) + Array(s4[60..<(nR - 1)]) + [col[nR - 1]]
-                let inner = gaussianFilter(Array(c[10..<(nR - 1)]), sigma: 1, mode: .nearest)
-                c.replaceSubrange(10..<(nR - 1), with: inner)
-                for r in 0..<nR { h[r][t][e] = c[r] }
-            } }
-            if options.smoothNorm {
-                // km3irf skips the normalisation for the whole array when any slice sums to 0.
-                var norms = [[Double]](repeating: [Double](repeating: 0, count: nE), count: nT)
-                for t in 0..<nT { for e in 0..<nE { norms[t][e] = (0..<nR).reduce(0) { $0 + h[$1][t][e] * size[$1] } } }
-                if !norms.joined().contains(0) {
-                    for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { h[r][t][e] /= norms[t][e] } } }
+        let zen = Tables.zenith6, radBins = Tables.rad, energy = LogBinner(edges: eEdges)
+        // values[e + nE * (t + nT * r)]: the FITS order (energy fastest); a (t, e) slice has stride nE * nT.
+        var h = parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: nR * nT * nE) { range, c, f in
+            let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+            // In blocks, one short loop per bin kind: a loop of a few instructions keeps many events
+            // in flight, so the table and edge loads of one event wait in parallel with the next ones.
+            withBinBlocks(range) { block, eBins, tBins, rBins in
+                for (j, i) in block.enumerated() { eBins[j] = Int16(truncatingIfNeeded: energy.bin(eMC[i])) }
+                for (j, i) in block.enumerated() { tBins[j] = Int16(truncatingIfNeeded: zen.bin(dxMC[i], dyMC[i], dzMC[i])) }
+                for (j, i) in block.enumerated() {
+                    rBins[j] = Int16(truncatingIfNeeded: radBins.bin(dot: dx[i] * dxMC[i] + dy[i] * dyMC[i] + dz[i] * dzMC[i]))
+                }
+                for j in 0..<block.count {
+                    let e = Int(eBins[j]), t = Int(tBins[j]), r = Int(rBins[j])
+                    guard e >= 0, e < nE, t >= 0, t < nT, r >= 0, r < nR else { continue }
+                    f[e &+ nE &* (t &+ nT &* r)] &+= 1
                 }
             }
         }
-        var values = [Double](repeating: 0, count: nE * nT * nR)
-        for r in 0..<nR { for t in 0..<nT { for e in 0..<nE { values[e + nE * (t + nT * r)] = h[r][t][e] } } }
+        let slice = nE * nT
+        let size = (0..<nR).map { (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi }
+        for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= size[r] } }
+        if options.norm {
+            for j in 0..<slice {
+                let s = (0..<nR).reduce(0) { $0 + h[j + slice * $1] }
+                for r in 0..<nR { h[j + slice * r] = s > 0 ? h[j + slice * r] / s : 0 }
+            }
+        } else if options.smooth {
+            let (k05, k1, k2, k4, k6) = (GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2), GaussianKernel(sigma: 4), GaussianKernel(sigma: 6))
+            for j in 0..<slice {
+                let col = (0..<nR).map { h[j + slice * $0] }
+                // km3irf's sigma per RAD range; only the outputs it keeps are computed.
+                var c = k05.apply(col, mode: .nearest, outputs: 0..<10)
+                c += k2.apply(col, mode: .nearest, outputs: 10..<20)
+                c += k4.apply(col, mode: .nearest, outputs: 20..<60)
+                c += k6.apply(col, mode: .constant, outputs: 60..<(nR - 1))
+                c.append(col[nR - 1])
+                let inner = k1.apply(Array(c[10..<(nR - 1)]), mode: .nearest)
+                c.replaceSubrange(10..<(nR - 1), with: inner)
+                for r in 0..<nR { h[j + slice * r] = c[r] }
+            }
+            if options.smoothNorm {
+                // km3irf skips the normalisation for the whole array when any slice sums to 0.
+                let norms = (0..<slice).map { j in (0..<nR).reduce(0) { $0 + h[j + slice * $1] * size[$1] } }
+                if !norms.contains(0) {
+                    for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= norms[j] } }
+                }
+            }
+        }
+        let values = h
         let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
                                         try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
                                         try Axis(name: "RAD", edges: rEdges, unit: .degree, scale: .linear, meaning: .rad)],
@@ -347,47 +271,51 @@ public enum MCIRFBuilder {
         let mEdges = logspace(-5, 2, 57)
         let nE = 24, nT = 6, nM = 56
         let dMu = (0..<nM).map { mEdges[$0 + 1] - mEdges[$0] }
-        var h = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: nE), count: nM), count: nT)
-        let zen = CosineBinner(angleEdges: tEdges)
-        let energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
-        let (eMC, eReco, dxMC, dyMC, dzMC) = (ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC)
-        let flat = parallelHistogram(n: ev.count, size: nT * nM * nE) { range, f in
-            for i in range {
-                let e = energy.bin(eMC[i]), m = migra.bin(eReco[i] / eMC[i])
-                guard e >= 0, e < nE, m >= 0, m < nM else { continue }
-                let x = dxMC[i], y = dyMC[i], z = dzMC[i]
-                let t = zen.bin(cosine: -z / (x * x + y * y + z * z).squareRoot()) { _ in bin(tEdges, zenith(x, y, z)) }
-                guard t >= 0, t < nT else { continue }
-                f[t + nT * (m + nM * e)] += 1
+        let zen = Tables.zenith6, energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
+        // h[e + nE * (m + nM * t)]: the FITS order (energy fastest).
+        @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
+        var h = parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: nT * nM * nE) { range, c, f in
+            let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0], c[1], c[2], c[3], c[4])
+            withBinBlocks(range) { block, eBins, mBins, tBins in       // as in psf: one short loop per bin kind
+                for (j, i) in block.enumerated() { eBins[j] = Int16(truncatingIfNeeded: energy.bin(eMC[i])) }
+                for (j, i) in block.enumerated() { mBins[j] = Int16(truncatingIfNeeded: migra.bin(eReco[i] / eMC[i])) }
+                for (j, i) in block.enumerated() { tBins[j] = Int16(truncatingIfNeeded: zen.bin(dxMC[i], dyMC[i], dzMC[i])) }
+                for j in 0..<block.count {
+                    let e = Int(eBins[j]), m = Int(mBins[j]), t = Int(tBins[j])
+                    guard e >= 0, e < nE, m >= 0, m < nM, t >= 0, t < nT else { continue }
+                    f[e &+ nE &* (m &+ nM &* t)] &+= 1
+                }
             }
         }
-        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] = flat[t + nT * (m + nM * e)] } } }
-        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] /= dMu[m] } } }
-        func sumsOK() -> [[Double]]? {
-            var s = [[Double]](repeating: [Double](repeating: 0, count: nE), count: nT)
-            for t in 0..<nT { for e in 0..<nE { s[t][e] = (0..<nM).reduce(0) { $0 + h[t][$1][e] * dMu[$1] } } }
+        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
+        func sums() -> [Double] {      // [e + nE * t]: sum over mu of h dmu
+            var s = [Double](repeating: 0, count: nE * nT)
+            for t in 0..<nT { for e in 0..<nE { s[e + nE * t] = (0..<nM).reduce(0) { $0 + h[at(t, $1, e)] * dMu[$1] } } }
             return s
         }
         if options.norm {
-            let s = sumsOK()!
-            for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] = s[t][e] > 0 ? h[t][m][e] / s[t][e] : 0 } } }
+            let s = sums()
+            for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] = s[e + nE * t] > 0 ? h[at(t, m, e)] / s[e + nE * t] : 0 } } }
         } else if options.smooth {
             for e in 0..<nE { for t in 0..<nT {
-                let col = (0..<nM).map { h[t][$0][e] }
+                let col = (0..<nM).map { h[at(t, $0, e)] }
                 let total = col.reduce(0, +)
                 let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
                 let smoothed = gaussianFilter((0..<nM).map { col[$0] * dMu[$0] }, sigma: sigma, mode: .nearest)
-                for m in 0..<nM { h[t][m][e] = smoothed[m] }
+                for m in 0..<nM { h[at(t, m, e)] = smoothed[m] }
             } }
-            for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] /= dMu[m] } } }
-            if options.smoothNorm, let s = sumsOK(), !s.joined().contains(0) {
-                for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[t][m][e] /= s[t][e] } } }
+            for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
+            if options.smoothNorm {
+                let s = sums()
+                if !s.contains(0) {
+                    for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= s[e + nE * t] } } }
+                }
             }
         }
         // km3irf writes per-bin probabilities (x dmu); the corrected mode keeps the density dP/dmu.
         let corrected = options.generatedEvents != nil
-        var values = [Double](repeating: 0, count: nE * nM * nT)
-        for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { values[e + nE * (m + nM * t)] = h[t][m][e] * (corrected ? 1 : dMu[m]) } } }
+        if !corrected { for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] *= dMu[m] } } } }
+        let values = h
         let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
                                         try Axis(name: "MIGRA", edges: mEdges, unit: .dimensionless, scale: .log, meaning: .migration),
                                         try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
