@@ -24,6 +24,11 @@ public struct ColumnRule: Codable, Sendable {
     public var type: String?            // int | float | float64 | string | bits
     public var unit: String?
     public var ndim: Int?
+    /// Axis names in TDIM order (fastest first); axis N's length is the element count of `N_LO`.
+    public var shape: [String]?
+    /// Other axis orders a reader accepts (gammapy 2.1 reads background tables reversed): a warning,
+    /// an error only in the strict profile.
+    public var accepted_shapes: [[String]]?
     public var description: String?
     public var reference: String?
 }

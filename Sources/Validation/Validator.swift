@@ -278,6 +278,16 @@ public struct Validator: Sendable {
             if let t = rule.type, !columnTypeMatches(col.type, t) {
                 add(.error, "column:\(name):type", name, "column \(name) is \(col.tform), expected \(t)", rule.reference)
             }
+            let dims = col.dims ?? [col.repeatCount]
+            if let shape = rule.shape {
+                if let problem = shapeProblem(name, dims: dims, shape: shape, accepted: rule.accepted_shapes ?? [], byName: byName) {
+                    add(problem.accepted ? (profile == .strict ? .error : profile == .gammapy ? .warning : .info) : .error,
+                        "column:\(name):shape", name, problem.message, rule.reference)
+                }
+            } else if let n = rule.ndim, dims.count > n || trimmedDims(dims).count > n {
+                // Fewer dimensions than ndim is fine when the missing ones are single bins.
+                add(.error, "column:\(name):ndim", name, "column \(name) has \(dims.count) dimensions (TDIM \(dimText(dims))), expected \(n)", rule.reference)
+            }
             if let expected = rule.unit {
                 let unitText = col.unit ?? ""
                 if unitText.isEmpty {
@@ -297,6 +307,39 @@ public struct Validator: Sendable {
     }
 
     struct TypeProblem { let message: String; let coercible: Bool }
+
+    func dimText(_ dims: [Int]) -> String { "(" + dims.map(String.init).joined(separator: ",") + ")" }
+
+    /// Dimensions without trailing single bins.
+    func trimmedDims(_ d: [Int]) -> [Int] {
+        var d = d
+        while d.count > 1 && d.last == 1 { d.removeLast() }
+        return d
+    }
+
+    /// Compares a column's TDIM with the lengths of the axes named by the spec (trailing
+    /// single-bin axes may be left out: MAGIC writes RAD_MAX as (20, 1), others as (20)).
+    func shapeProblem(_ name: String, dims: [Int], shape: [String], accepted: [[String]], byName: [String: ColumnSpec]) -> (message: String, accepted: Bool)? {
+        func lengths(_ axes: [String]) -> [Int]? {
+            let l = axes.map { byName["\($0.uppercased())_LO"]?.repeatCount }
+            return l.contains(where: { $0 == nil }) ? nil : l.map { $0! }
+        }
+        let trimmed = trimmedDims
+        // A missing axis column is reported by its own column rule.
+        guard let expected = lengths(shape) else { return nil }
+        if trimmed(dims) == trimmed(expected) { return nil }
+        let names = "(" + shape.joined(separator: ", ") + ")"
+        for alt in accepted {
+            if let l = lengths(alt), trimmed(dims) == trimmed(l) {
+                return ("column \(name) has TDIM \(dimText(dims)), axes in the order (\(alt.joined(separator: ", "))); gammapy 2.1 reads this order, the spec's is \(names)", true)
+            }
+        }
+        if dims.count == expected.count, dims.sorted() == expected.sorted() {
+            let order = dims.map { d in shape.indices.first { expected[$0] == d }.map { shape[$0] } ?? "?" }
+            return ("column \(name) has TDIM \(dimText(dims)): the axes are in the order (\(order.joined(separator: ", "))), the spec's is \(names) \(dimText(expected))", false)
+        }
+        return ("column \(name) has TDIM \(dimText(dims)), but its axes \(names) have \(dimText(expected)) bins", false)
+    }
 
     /// Type check with a coercion policy: an int where a float is expected is fine; an integral
     /// float for an int, or a numeric string, can be read but deserves a warning.

@@ -72,3 +72,21 @@ def test_verdict_agrees_when_gammapy_fails(vodf, corpus, tmp_path):
     assert got[3] is False and gammapy_reads(bad, 3) is False
     # the other HDUs of the file are unaffected, in both views
     assert got[4] is True and gammapy_reads(bad, 4) is True
+
+
+def test_verdict_agrees_on_axis_order(vodf, corpus, tmp_path):
+    """EFFAREA stored (THETA, ENERG): gammapy 2.1 refuses it, and so does the verdict. A BKG_3D whose
+    axes are reversed (HESS DL3 DR1 as published) is read by gammapy: a warning, still readable."""
+    from test_validate import HESS, swap_aeff_axes
+    bad = tmp_path / "swapped.fits"
+    with fits.open(HESS) as h:
+        swap_aeff_axes(h)
+        h.writeto(bad, checksum=False)
+    got = verdicts(vodf, bad)
+    aeff = [i for i, hdu in enumerate(fits.open(bad)) if hdu.header.get("HDUCLAS4") == "AEFF_2D"][0]
+    assert got[aeff] is False and gammapy_reads(bad, aeff) is False
+    bkg = [i for i, hdu in enumerate(fits.open(HESS)) if hdu.header.get("HDUCLAS4") == "BKG_3D"][0]
+    assert verdicts(vodf, HESS)[bkg] is True and gammapy_reads(HESS, bkg) is True
+    r = run_vodf(vodf, "validate", HESS, "--profile", "gammapy", "--format", "json")
+    rules = {f["rule"]: f["severity"] for f in json.loads(r.stdout)["findings"] if f["hdu"] == bkg}
+    assert rules.get("gadf-0.2/bkg_3d:column:BKG:shape") == "warning"

@@ -80,7 +80,22 @@ def set_tunit(h, extname, column, unit):
     h[extname].header.set(f"TUNIT{cols.index(column) + 1}", unit)
 
 
+def swap_aeff_axes(h):
+    """EFFAREA stored (THETA, ENERG) instead of (ENERG, THETA): consistent data, the wrong axis order."""
+    t = h["AEFF"]
+    cols = []
+    for c in t.columns:
+        a = t.data[c.name]
+        if c.name == "EFFAREA":
+            ne, nt = t.data["ENERG_LO"].shape[1], t.data["THETA_LO"].shape[1]
+            cols.append(fits.Column(name=c.name, format=c.format, unit=c.unit, dim=f"({nt},{ne})", array=a.transpose(0, 2, 1)))
+        else:
+            cols.append(fits.Column(name=c.name, format=c.format, unit=c.unit, array=a))
+    h[h.index_of("AEFF")] = fits.BinTableHDU.from_columns(cols, header=t.header)
+
+
 IRF_MUTATIONS = {
+    "swapped axis order": (HESS, swap_aeff_axes, "gadf-0.2/aeff_2d:column:EFFAREA:shape"),
     "PSF in m2": (HESS, lambda h: set_tunit(h, "PSF", "RPSF", "m2"), "gadf-0.2/psf_table:column:RPSF:unit"),
     "EDISP without MATRIX": (HESS, lambda h: h["EDISP"].header.set("TTYPE7", "MATRIX_X"), "gadf-0.2/edisp_2d:column:MATRIX:missing"),
     "BKG rate per m": (HESS, lambda h: set_tunit(h, "BKG", "BKG", "m-1"), "gadf-0.2/bkg_3d:column:BKG:unit"),
