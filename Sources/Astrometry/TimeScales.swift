@@ -82,4 +82,23 @@ extension TimeScales {
         }
         return ((u1 - 2_440_587.5) + u2) * 86400
     }
+
+    /// ISO-8601 date in UTC of an instant given as seconds since a TT or UTC reference (VODF's
+    /// DATE-OBS is "in UTC and ISO format").
+    public static func isoDateUTC(reference ref: TimeReference, seconds: Double) throws -> String {
+        if ref.system == .utc { return try isoDate(reference: ref, seconds: seconds) }
+        guard ref.system == .tt else { throw TimeScaleError.unacceptableDate("only TT or UTC references convert to a UTC date here") }
+        let tt1 = 2_400_000.5 + Double(ref.mjdInt), tt2 = ref.mjdFrac + seconds / 86400
+        var tai1 = 0.0, tai2 = 0.0, u1 = 0.0, u2 = 0.0
+        guard eraTttai(tt1, tt2, &tai1, &tai2) == 0, eraTaiutc(tai1, tai2, &u1, &u2) >= 0 else {
+            throw TimeScaleError.unacceptableDate("\(seconds) s after MJD \(ref.mjdInt)+\(ref.mjdFrac) TT")
+        }
+        var iy: Int32 = 0, im: Int32 = 0, id: Int32 = 0
+        var ihmsf = [Int32](repeating: 0, count: 4)
+        guard eraD2dtf("UTC", 3, u1, u2, &iy, &im, &id, &ihmsf) >= 0 else {
+            throw TimeScaleError.unacceptableDate("\(seconds) s after MJD \(ref.mjdInt)+\(ref.mjdFrac) TT")
+        }
+        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(pad(iy, 4))-\(pad(im, 2))-\(pad(id, 2))T\(pad(ihmsf[0], 2)):\(pad(ihmsf[1], 2)):\(pad(ihmsf[2], 2)).\(pad(ihmsf[3], 3))"
+    }
 }

@@ -17,6 +17,8 @@ enum FileChecks {
         case indexLinks = "index-links"
         /// The HDU index and the obs-index beside it list the same observations.
         case obsIdsMatchObsIndex = "obs-ids-match-obs-index"
+        /// Every row of a FITS grouping table names an HDU (EXTNAME, EXTVER) that exists.
+        case groupingMembers = "grouping-members"
     }
 
     /// (target, message) for each failure; an empty list means the check passed or could not apply
@@ -35,6 +37,8 @@ enum FileChecks {
             return indexLinks(path: path, file: f, hdu: hdu, header: header)
         case .obsIdsMatchObsIndex:
             return obsIdsMatch(path: path, file: f, hdu: hdu)
+        case .groupingMembers:
+            return groupingMembers(path: path, file: f, hdu: hdu, headers: headers)
         case .livetimeWithinOntime:
             guard let live = num("LIVETIME"), let on = num("ONTIME") else { return [] }
             return live > on + tol ? [("LIVETIME", "LIVETIME \(live) s exceeds ONTIME \(on) s")] : []
@@ -126,6 +130,57 @@ enum FileChecks {
         for rel in order {
             let ids = Set(missing[rel]!).sorted().map(String.init).joined(separator: ", ")
             out.append(("FILE_NAME", "\(rel) is listed (\(missing[rel]!.count) row(s), OBS_ID \(ids)) but does not exist"))
+        }
+        return out
+    }
+
+    /// FITS grouping convention (Jennings et al. 1997, section 3): MEMBER_NAME/MEMBER_VERSION are the
+    /// member's EXTNAME/EXTVER (EXTVER 1 when absent); an empty MEMBER_LOCATION means this file, else
+    /// a URL or a path relative to this file.
+    static func groupingMembers(path: String, file f: FITSFile, hdu: Int, headers: [(Int, [HeaderCard])]) -> [(String?, String)] {
+        guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
+        func column(_ name: String) -> ColumnData? {
+            guard let c = cols.first(where: { $0.spec.name.uppercased() == name }) else { return nil }
+            return try? f.read(column: c, rows: rows)
+        }
+        guard case .string(let names)? = column("MEMBER_NAME") else { return [] }
+        let versions = column("MEMBER_VERSION")?.doubles
+        var locations: [String] = Array(repeating: "", count: rows)
+        if case .string(let l)? = column("MEMBER_LOCATION") { locations = l.map { $0.trimmingCharacters(in: .whitespaces) } }
+        func members(_ hs: [[HeaderCard]]) -> Set<String> {
+            Set(hs.compactMap { h in
+                h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmingCharacters(in: .whitespaces).uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+            })
+        }
+        var known: [String: Set<String>?] = ["": members(headers.map(\.1))]
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var out: [(String?, String)] = []
+        for i in 0..<rows {
+            let location = locations[i]
+            if known[location] == nil {
+                var target = location.hasPrefix("file://") ? String(location.dropFirst(7)) : location
+                if !target.hasPrefix("/") { target = dir.appendingPathComponent(target).path }
+                var found: Set<String>? = nil
+                if let other = try? FITSFile.open(path: target), let n = try? other.hduCount {
+                    var hs: [[HeaderCard]] = []
+                    for k in 1...n where (try? other.moveTo(hdu: k)) != nil {
+                        hs.append([(try? other.readKey("EXTNAME")).flatMap { $0 }.map { HeaderCard("EXTNAME", $0) },
+                                   (try? other.readKey("EXTVER")).flatMap { $0 }.map { HeaderCard("EXTVER", $0) }].compactMap { $0 })
+                    }
+                    try? other.close()
+                    found = members(hs)
+                }
+                known[location] = .some(found)
+            }
+            let name = names[i].trimmingCharacters(in: .whitespaces)
+            let version = versions.map { Int($0[i]) } ?? 1
+            guard let inFile = known[location]!, !location.hasPrefix("http") || inFile != nil else {
+                out.append(("MEMBER_LOCATION", "row \(i + 1): \(location) cannot be opened"))
+                continue
+            }
+            if !inFile.contains("\(name.uppercased())#\(version)") {
+                out.append(("MEMBER_NAME", "row \(i + 1): \(location.isEmpty ? "this file" : location) has no HDU '\(name)' version \(version)"))
+            }
         }
         return out
     }

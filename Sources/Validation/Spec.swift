@@ -221,9 +221,14 @@ public struct SpecLibrary: Sendable {
         for id in raw.keys { specs[id] = try resolve(id) }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
+    static func decode<T>(_ type: T.Type, _ path: String) throws -> T {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
-        do { return try YAMLDecoder().decode(T.self, from: text) } catch {
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw SpecNodes.Bad(description: "empty file") }
+            if T.self == SpecFile.self { return try SpecNodes.specFile(node) as! T }
+            if T.self == GroupsFile.self { return try SpecNodes.groupsFile(node) as! T }
+            throw SpecNodes.Bad(description: "no reader for \(T.self)")
+        } catch {
             throw SpecError(file: path, reason: "not a valid spec: \(String(describing: error).prefix(300))")
         }
     }

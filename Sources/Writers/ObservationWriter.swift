@@ -8,7 +8,24 @@ public struct ObservationWriter: Sendable {
     public init(flavor: FormatFlavor) { self.flavor = flavor }
 
     public func tables(for obs: Observation) throws -> [Table] {
-        [try eventsTable(obs), try gtiTable(obs)]
+        let tables = [try eventsTable(obs), try gtiTable(obs)]
+        // VODF links the HDUs of an observation with a FITS grouping table (vodf_schema level1/groups.py).
+        return flavor == .vodf ? tables + [groupingTable(members: tables)] : tables
+    }
+
+    /// The event list's name: vodf_schema level1/eventlist.py fixes EXTNAME 'event-list'.
+    var eventsName: String { flavor == .vodf ? "event-list" : "EVENTS" }
+
+    /// An ObservationGroupingTable (vodf_schema hdu.py GroupingTable): one row per member HDU of
+    /// this file (MEMBER_LOCATION empty: the same file, as the FITS grouping convention allows).
+    func groupingTable(members: [Table]) -> Table {
+        let names = members.map(\.name)
+        return Table(name: "GROUPING", header: flavor.classCards([]) + [HeaderCard("CREATOR", .string(members.first.flatMap { $0.header[key: "CREATOR"]?.stringValue } ?? "vodfkit"))],
+                     columns: [ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
+                               ColumnSpec("MEMBER_VERSION", .int64),
+                               ColumnSpec("MEMBER_LOCATION", .string, repeatCount: 1),
+                               ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)],
+                     data: [.string(names), .int64(names.map { _ in 1 }), .string(names.map { _ in "" }), .string(names.map { _ in "URL" })])
     }
 
     /// Keywords that define TIME: MJDREF, TIMEUNIT, TIMESYS and the reference position.
@@ -74,6 +91,11 @@ public struct ObservationWriter: Sendable {
     func eventsTable(_ obs: Observation) throws -> Table {
         let meta = obs.meta
         var header = flavor.classCards(flavor == .vodf ? ["OGIP", "EVENTS"] : ["EVENTS"])
+        if flavor == .vodf {
+            // vodf_schema level1/eventlist.py: EXTLEVEL (FITS v4) and DATE-OBS in UTC (ObservationHeader).
+            header.append(HeaderCard("EXTLEVEL", .int(1), comment: "level in the hierarchy of extensions"))
+            header.append(HeaderCard("DATE-OBS", .string(try TimeScales.isoDateUTC(reference: meta.timeRef, seconds: meta.tstart)), comment: "start (UTC)"))
+        }
         header.append(try obsIDCard(meta))
         header += [
             HeaderCard("TSTART", .double(meta.tstart), comment: "[s] start, seconds since MJDREF"),
@@ -165,7 +187,7 @@ public struct ObservationWriter: Sendable {
                 data.append(.string(v))
             }
         }
-        return Table(name: "EVENTS", header: header, columns: specs, data: data)
+        return Table(name: eventsName, header: header, columns: specs, data: data)
     }
 
     func gtiTable(_ obs: Observation) throws -> Table {

@@ -31,7 +31,12 @@ struct WriterTests {
         let tables = try writeAndRead(try ObservationWriter(flavor: flavor).tables(for: try sampleObservation()))
         let ev = tables[0], gti = tables[1]
         let h = ev.header
-        #expect(ev.name == "EVENTS")
+        // vodf_schema names the event list 'event-list' and links the HDUs with a grouping table.
+        #expect(ev.name == (flavor == .vodf ? "event-list" : "EVENTS"))
+        #expect(tables.count == (flavor == .vodf ? 3 : 2))
+        if flavor == .vodf {
+            #expect(tables[2].name == "GROUPING" && h[key: "EXTLEVEL"] == .int(1) && h[key: "DATE-OBS"] != nil)
+        }
         #expect(h[key: "HDUCLASS"] == .string(flavor.isGADF ? "GADF" : "VODF"))
         #expect(h[key: "HDUVERS"] == .string(flavor.hduVersion))
         for k in ["TSTART", "TSTOP", "ONTIME", "LIVETIME", "DEADC", "MJDREFI", "MJDREFF", "TIMESYS", "TIMEUNIT",

@@ -41,7 +41,7 @@ def test_antares_events(vodf, corpus, tmp_path, fmt, which):
         for hdu in hdul:
             assert hdu.verify_checksum() == 1, f"CHECKSUM of {hdu.name}"
             assert hdu.verify_datasum() == 1, f"DATASUM of {hdu.name}"
-        ev = hdul["EVENTS"]
+        ev = hdul["event-list" if fmt == "vodf" else "EVENTS"]
         h = ev.header
         ra_col, dec_col = ("RA_RECO", "DEC_RECO") if fmt == "vodf" else ("RA", "DEC")
         assert len(ev.data) == 11

@@ -115,9 +115,9 @@ def test_every_file_converts_or_says_why(vodf, km3net_data, tmp_path, path):
 def test_vodf_flavour(vodf, km3net_data, tmp_path):
     out = convert(vodf, KM3NET_DATA / "dst" / "orca6_sample.root", tmp_path / "ev.vodf.fits", "--format", "vodf")
     assert fitsverify_counts(out)[:2] == (0, 0)
-    h = fits.getheader(out, "EVENTS")
+    h = fits.getheader(out, "event-list")
     assert h["HDUCLASS"] == "VODF" and h["OBS_ID"] == "9505" and "OBSGEO-B" in h
-    cols = fits.getdata(out, "EVENTS").columns.names
+    cols = fits.getdata(out, "event-list").columns.names
     assert {"RA_RECO", "DEC_RECO", "ENERGY_RECO", "ALT_RECO", "AZ_RECO"} <= set(cols)
 
 

@@ -26,7 +26,7 @@ def test_real_files_have_no_errors_in_gammapy_profile(vodf, corpus, path):
     assert errors == [] and code == 0, errors
 
 
-@pytest.mark.parametrize("fmt", ["gadf-0.3", "gadf-0.2"])
+@pytest.mark.parametrize("fmt", ["gadf-0.3", "gadf-0.2", "vodf"])
 def test_own_outputs_are_strictly_clean(vodf, corpus, km3net_data, tmp_path, fmt):
     inputs = [CORPUS / "antares" / "PublicData_0717_excerpt.dat", CORPUS / "km3net-arca230-irf" / "aeff_coszen_allnumuCC_track.csv",
               KM3NET_DATA / "dst" / "orca6_sample.root", KM3NET_DATA / "offline" / "km3net_offline.root",
@@ -375,3 +375,51 @@ def test_legacy_class_values_are_checked_with_a_warning(vodf, corpus, tmp_path):
         h.writeto(tmp_path / "legacy_bad.fits", checksum=False)
     code, report, _ = validate(vodf, tmp_path / "legacy_bad.fits")
     assert code == 1 and sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"}) == ["gadf-0.2/aeff_2d:column:EFFAREA:unit"]
+
+
+VODF_MUTATIONS = {
+    "no EXTLEVEL": (lambda h: h["event-list"].header.remove("EXTLEVEL"), "vodf-0.0.0/event_list:keyword:EXTLEVEL:missing"),
+    "no DATE-OBS": (lambda h: h["event-list"].header.remove("DATE-OBS"), "vodf-0.0.0/event_list:keyword:DATE-OBS:missing"),
+    "RA_RECO in metres": (lambda h: set_tunit(h, "event-list", "RA_RECO", "m"), "vodf-0.0.0/event_list:column:RA_RECO:unit"),
+    "GADF column name": (lambda h: h["event-list"].header.set("TTYPE5", "ENERGY"), "vodf-0.0.0/event_list:column:ENERGY_RECO:missing"),
+    "TREFPOS not topocentre": (lambda h: h["event-list"].header.set("TREFPOS", "GEOCENTER"), "vodf-0.0.0/event_list:keyword:TREFPOS:value"),
+    "no OBSGEO-H": (lambda h: h["event-list"].header.remove("OBSGEO-H"), "vodf-0.0.0/event_list:keyword:OBSGEO-H:missing"),
+    "dangling group member": (lambda h: h["GROUPING"].data["MEMBER_NAME"].__setitem__(1, "SOI"), "vodf-0.0.0/grouping:check:members-exist"),
+    "group member version": (lambda h: h["GROUPING"].data["MEMBER_VERSION"].__setitem__(0, 2), "vodf-0.0.0/grouping:check:members-exist"),
+    "GTI stop as float32": (lambda h: h["GTI"].header.set("TFORM2", "2E"), None),
+}
+
+
+@pytest.mark.parametrize("name", [k for k, v in VODF_MUTATIONS.items() if v[1]])
+def test_each_vodf_mutation_fires_exactly_its_rule(vodf, tmp_path, name):
+    """VODF draft (vodf_schema @7dfc796) rules on vodfkit's own VODF output, one mutation each."""
+    mutate, rule = VODF_MUTATIONS[name]
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "good.fits", "--format", "vodf")
+    code, report, _ = validate(vodf, good, "--profile", "strict")
+    assert code == 0 and [f for f in report["findings"] if f["severity"] != "info"] == []
+    bad = tmp_path / "bad.fits"
+    shutil.copy(good, bad)
+    with fits.open(bad, mode="update", checksum=False) as h:
+        mutate(h)
+        for hdu in h:
+            hdu.header.remove("CHECKSUM", ignore_missing=True)
+            hdu.header.remove("DATASUM", ignore_missing=True)
+    code, report, _ = validate(vodf, bad)
+    errors = sorted({f["rule"] for f in report["findings"] if f["severity"] == "error"})
+    assert code == 1 and errors == [rule], errors
+
+
+def test_vodf_grouping_table_found_by_columns_not_by_class(vodf, tmp_path):
+    """A grouping table has no HDUCLASn in vodf_schema: it is checked by its columns, with no
+    class-mismatch warning, and a member in another file resolves through MEMBER_LOCATION."""
+    good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "obs.fits", "--format", "vodf")
+    index = tmp_path / "group.fits"
+    cols = [fits.Column(name="MEMBER_NAME", format="10A", array=["event-list", "GTI", "NOPE"]),
+            fits.Column(name="MEMBER_VERSION", format="K", array=[1, 1, 1]),
+            fits.Column(name="MEMBER_LOCATION", format="20A", array=["obs.fits", "obs.fits", "obs.fits"])]
+    t = fits.BinTableHDU.from_columns(cols, name="GROUPING")
+    t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://example.org", "HDUVERS": "0.0.0"})
+    fits.HDUList([fits.PrimaryHDU(), t]).writeto(index)
+    code, report, _ = validate(vodf, index, "--profile", "strict")
+    found = [(f["severity"], f["rule"], f["message"]) for f in report["findings"] if f["severity"] != "info"]
+    assert code == 1 and found == [("error", "vodf-0.0.0/grouping:check:members-exist", "row 3: obs.fits has no HDU 'NOPE' version 1")], found

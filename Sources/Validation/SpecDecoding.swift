@@ -1,0 +1,117 @@
+import Yams
+
+/// Builds spec files straight from YAML nodes. Decoding through `YAMLDecoder` (Codable) took about
+/// two thirds of spec loading, and spec loading was the largest part of a short `vodf validate` run.
+/// A field of the wrong type is an error here too; `vodf spec lint` explains such errors in detail.
+enum SpecNodes {
+    struct Bad: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func scalar(_ n: Node?, _ what: String) throws -> String? {
+        guard let n else { return nil }
+        guard let s = n.scalar?.string else { throw Bad(description: "\(what) must be a scalar") }
+        return s
+    }
+    static func required(_ n: Node?, _ what: String) throws -> String {
+        guard let s = try scalar(n, what) else { throw Bad(description: "missing \(what)") }
+        return s
+    }
+    static func convert<T>(_ n: Node?, _ what: String, _ f: (String) -> T?) throws -> T? {
+        guard let s = try scalar(n, what) else { return nil }
+        guard let v = f(s) else { throw Bad(description: "\(what): cannot read '\(s)'") }
+        return v
+    }
+    static func bool(_ s: String) -> Bool? {
+        switch s.lowercased() { case "true", "yes", "on": return true; case "false", "no", "off": return false; default: return nil }
+    }
+    static func isNull(_ s: String) -> Bool { s.isEmpty || s == "~" || s.lowercased() == "null" }
+
+    static func list<T>(_ n: Node?, _ what: String, _ f: (Node) throws -> T) throws -> [T]? {
+        guard let n else { return nil }
+        guard let seq = n.sequence else { throw Bad(description: "\(what) must be a list") }
+        return try seq.map(f)
+    }
+    static func strings(_ n: Node?, _ what: String) throws -> [String]? {
+        try list(n, what) { try required($0, what) }
+    }
+    static func map<T>(_ n: Node?, _ what: String, _ f: (String, Node) throws -> T) throws -> [String: T]? {
+        guard let n else { return nil }
+        guard let m = n.mapping else { throw Bad(description: "\(what) must be a mapping") }
+        var out: [String: T] = [:]
+        for (k, v) in m {
+            let key = try required(k, "a key of \(what)")
+            out[key] = try f(key, v)
+        }
+        return out
+    }
+    static func stringLists(_ n: Node?, _ what: String) throws -> [String: [String]]? {
+        try map(n, what) { k, v in try strings(v, "\(what).\(k)") ?? [] }
+    }
+
+    static func keyword(_ n: Node, _ at: String) throws -> KeywordRule {
+        guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
+        let range = try list(n["range"], "\(at).range") { v -> Double? in
+            let s = try required(v, "\(at).range")
+            if isNull(s) { return nil }
+            guard let d = Double(s) else { throw Bad(description: "\(at).range: cannot read '\(s)'") }
+            return d
+        }
+        return KeywordRule(level: level, type: try scalar(n["type"], "\(at).type"), values: try strings(n["values"], "\(at).values"),
+                           case: try scalar(n["case"], "\(at).case"), range: range, unit: try scalar(n["unit"], "\(at).unit"),
+                           description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"),
+                           ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"))
+    }
+
+    static func column(_ n: Node, _ at: String) throws -> ColumnRule {
+        guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
+        return ColumnRule(level: level, type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
+                          ndim: try convert(n["ndim"], "\(at).ndim") { Int($0) }, shape: try strings(n["shape"], "\(at).shape"),
+                          accepted_shapes: try list(n["accepted_shapes"], "\(at).accepted_shapes") { try strings($0, "\(at).accepted_shapes") ?? [] },
+                          description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"))
+    }
+
+    static func specFile(_ n: Node) throws -> SpecFile {
+        guard n.mapping != nil else { throw Bad(description: "a spec must be a mapping") }
+        guard let select = try stringLists(n["select"], "select") else { throw Bad(description: "missing select") }
+        return SpecFile(
+            id: try required(n["id"], "id"), title: try scalar(n["title"], "title"), extends: try scalar(n["extends"], "extends"),
+            reference: try scalar(n["reference"], "reference"), select: select,
+            recognize_by_columns: try strings(n["recognize_by_columns"], "recognize_by_columns"),
+            legacy_select: try stringLists(n["legacy_select"], "legacy_select"), groups: try strings(n["groups"], "groups"),
+            keywords: try map(n["keywords"], "keywords") { k, v in try keyword(v, "keywords.\(k)") },
+            remove_keywords: try strings(n["remove_keywords"], "remove_keywords"),
+            columns: try map(n["columns"], "columns") { k, v in try column(v, "columns.\(k)") },
+            conditions: try list(n["conditions"], "conditions") { c in
+                ConditionRule(id: try required(c["id"], "conditions.id"), when: try stringLists(c["when"], "conditions.when") ?? [:],
+                              require: try strings(c["require"], "conditions.require"), require_any: try strings(c["require_any"], "conditions.require_any"),
+                              or_hdu: try scalar(c["or_hdu"], "conditions.or_hdu"), reference: try scalar(c["reference"], "conditions.reference"))
+            },
+            file_checks: try list(n["file_checks"], "file_checks") { c in
+                FileCheckRule(id: try required(c["id"], "file_checks.id"), check: try required(c["check"], "file_checks.check"),
+                              severity: try convert(c["severity"], "file_checks.severity", Severity.init(rawValue:)),
+                              tolerance: try convert(c["tolerance"], "file_checks.tolerance") { Double($0) },
+                              reference: try scalar(c["reference"], "file_checks.reference"))
+            },
+            axes: try list(n["axes"], "axes") { a in
+                AxisRule(lo: try required(a["lo"], "axes.lo"), hi: try required(a["hi"], "axes.hi"),
+                         positive: try convert(a["positive"], "axes.positive", bool), gaps: try convert(a["gaps"], "axes.gaps", bool),
+                         reference: try scalar(a["reference"], "axes.reference"))
+            },
+            normalisation: try n["normalisation"].map { m in
+                NormalisationRule(column: try required(m["column"], "normalisation.column"), lo: try required(m["lo"], "normalisation.lo"),
+                                  hi: try required(m["hi"], "normalisation.hi"), measure: try required(m["measure"], "normalisation.measure"),
+                                  max: try convert(m["max"], "normalisation.max") { Double($0) } ?? { throw Bad(description: "missing normalisation.max") }(),
+                                  tdim_position: try convert(m["tdim_position"], "normalisation.tdim_position") { Int($0) }
+                                      ?? { throw Bad(description: "missing normalisation.tdim_position") }(),
+                                  reference: try scalar(m["reference"], "normalisation.reference"))
+            })
+    }
+
+    static func groupsFile(_ n: Node) throws -> GroupsFile {
+        guard let groups = try map(n["groups"], "groups", { g, v in
+            GroupDef(keywords: try map(v["keywords"], "groups.\(g).keywords") { k, kv in try keyword(kv, "groups.\(g).keywords.\(k)") } ?? [:])
+        }) else { throw Bad(description: "missing groups") }
+        return GroupsFile(groups: groups)
+    }
+}
