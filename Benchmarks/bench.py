@@ -16,20 +16,20 @@ DATA = REPO / ".testdata" / "km3net-testdata" / "km3net_testdata" / "data"
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 
-def timed(cmd):
+def timed(cmd, ok=(0,)):
     t0 = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t0
-    if r.returncode != 0:
+    if r.returncode not in ok:
         sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{r.stderr}")
     return dt, r.stdout
 
 
-def side_by_side(a, b):
+def side_by_side(a, b, ok=(0,)):
     ta, tb = [], []
     for _ in range(REPEATS):
-        ta.append(timed(a)[0])
-        tb.append(timed(b)[0])
+        ta.append(timed(a, ok)[0])
+        tb.append(timed(b, ok)[0])
     return statistics.median(ta), statistics.median(tb)
 
 
@@ -128,8 +128,9 @@ def validate():
     anchor = [sys.executable, REPO / "Benchmarks" / "ogadf_validate.py"]
     print("validate: whole processes, vodf validate --profile strict against ogadf-schema 0.2.4 (fits-schema)")
     for label, f in [("HESS DL3 DR1 run 020136 (6 HDUs)", hess), ("1e6-row EVENTS + GTI", e6)]:
-        t_ours, t_theirs = side_by_side([REL / "vodf", "validate", "--profile", "strict", f], anchor + [f])
-        print(f"  {label}: vodf {t_ours * 1e3:.0f} ms, ogadf-schema {t_theirs * 1e3:.0f} ms  ->  {t_theirs / t_ours:.1f}x faster (target >= 20x)")
+        # Exit 1 is a result (findings: HESS's reversed BKG_3D axes are an error in strict), not a failure.
+        t_ours, t_theirs = side_by_side([REL / "vodf", "validate", "--profile", "strict", f], anchor + [f], ok=(0, 1))
+        print(f"  {label}: vodf {t_ours * 1e3:.1f} ms, ogadf-schema {t_theirs * 1e3:.0f} ms  ->  {t_theirs / t_ours:.1f}x faster (target >= 20x)")
     e7 = big_events(tmp / "events_1e7.fits", 10_000_000)
     m6 = peak_rss_mb([REL / "vodf", "validate", "--profile", "strict", e6])
     m7 = peak_rss_mb([REL / "vodf", "validate", "--profile", "strict", e7])

@@ -58,6 +58,17 @@ public struct ColumnSpec: Equatable, Sendable {
         self.dims = dims
     }
 
+    /// Bytes per row in a binary table (FITS 4.0 Table 18).
+    public var byteWidth: Int {
+        switch type {
+        case .int64, .float64: return 8 * repeatCount
+        case .int32, .float32: return 4 * repeatCount
+        case .int16: return 2 * repeatCount
+        case .uint8, .logical, .string: return repeatCount
+        case .bits: return (repeatCount + 7) / 8
+        }
+    }
+
     public var tform: String {
         "\(repeatCount)\(type.tformLetter)"
     }

@@ -23,7 +23,8 @@ enum FileChecks {
 
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
-    static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])]) -> [(String?, String)] {
+    static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])],
+                    mapped: MappedFile? = nil) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
@@ -75,11 +76,26 @@ enum FileChecks {
             }
             var outside = 0
             var worst = 0.0
-            // In blocks, so memory stays flat however long the event list is.
-            let block = 262_144
-            for first in stride(from: 1, through: rows, by: block) {
-                guard let t = (try? f.read(column: time, firstRow: first, rows: min(block, rows - first + 1)))?.doubles else { return [] }
-                for v in t {
+            // A plain file is read in place (a float64 TIME column, at its byte offset in each row);
+            // otherwise through cfitsio. In blocks, so memory stays flat however long the event list is.
+            var inPlace: (rowWidth: Int, offset: Int, dataStart: Int)? = nil
+            if let mapped = mapped, time.spec.type == .float64, time.spec.repeatCount == 1, let width = header[key: "NAXIS1"]?.doubleValue,
+               let bytes = try? f.byteRange(), cols.reduce(0, { $0 + $1.spec.byteWidth }) == Int(width),
+               bytes.dataStart + rows * Int(width) <= mapped.size {
+                inPlace = (Int(width), cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }, bytes.dataStart)
+            }
+            let block = 65_536
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
+            defer { buffer.deallocate() }
+            for first in stride(from: 0, to: rows, by: block) {
+                let n = min(block, rows - first)
+                if let p = inPlace, let mapped {
+                    guard mapped.float64Column(dataStart: p.dataStart, rowWidth: p.rowWidth, offset: p.offset, rows: first..<(first + n), into: buffer) else { return [] }
+                } else {
+                    guard let t = (try? f.read(column: time, firstRow: first + 1, rows: n))?.doubles else { return [] }
+                    _ = buffer.initialize(from: t)
+                }
+                for v in buffer.prefix(n) {
                     let d = distance(v)
                     if d > tol { outside += 1; worst = max(worst, d) }
                 }
@@ -174,7 +190,7 @@ enum FileChecks {
             }
             let name = names[i].trimmingCharacters(in: .whitespaces)
             let version = versions.map { Int($0[i]) } ?? 1
-            guard let inFile = known[location]!, !location.hasPrefix("http") || inFile != nil else {
+            guard let inFile = known[location]! else {
                 out.append(("MEMBER_LOCATION", "row \(i + 1): \(location) cannot be opened"))
                 continue
             }

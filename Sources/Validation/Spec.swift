@@ -138,20 +138,25 @@ public struct SpecLibrary: Sendable {
     public private(set) var files: [(path: String, kind: String)] = []
 
     /// The library next to the running binary (walking up to a directory with Specs/), or VODF_SPECS.
-    public static func locate() throws -> SpecLibrary {
-        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] { return try SpecLibrary(root: env) }
+    public static func locate() throws -> SpecLibrary { try SpecLibrary(root: try locateRoot()) }
+
+    /// Where the specs are: VODF_SPECS, or the first Specs/ directory above the running binary.
+    public static func locateRoot() throws -> String {
+        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] { return env }
         // argv[0] may be a bare name found on PATH; the executable's own URL is reliable.
         let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         var dir = exe.resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<8 {
             let candidate = dir.appendingPathComponent("Specs").path
-            if FileManager.default.fileExists(atPath: candidate + "/gadf") { return try SpecLibrary(root: candidate) }
+            if FileManager.default.fileExists(atPath: candidate + "/gadf") { return candidate }
             dir = dir.deletingLastPathComponent()
         }
         throw SpecError(file: "Specs", reason: "no Specs/ directory found beside the vodf binary; set VODF_SPECS")
     }
 
-    public init(root: String) throws {
+    /// Reads the specs under `root`; with `families`, only those families (a GADF file needs no VODF
+    /// specs, and reading specs is a large part of validating one file).
+    public init(root: String, families: Set<String>? = nil) throws {
         self.root = root
         let fm = FileManager.default
         var raw: [String: (SpecFile, String, String, String)] = [:]   // id -> (file, family, version, path)
@@ -160,7 +165,7 @@ public struct SpecLibrary: Sendable {
         for family in (try? fm.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
             let famDir = root + "/" + family
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue else { continue }
+            guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue, families?.contains(family) ?? true else { continue }
             if fm.fileExists(atPath: famDir + "/groups.yaml") {
                 files.append((famDir + "/groups.yaml", "groups_file"))
                 groups[family] = try Self.decode(GroupsFile.self, famDir + "/groups.yaml").groups
@@ -224,7 +229,7 @@ public struct SpecLibrary: Sendable {
     static func decode<T>(_ type: T.Type, _ path: String) throws -> T {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw SpecNodes.Bad(description: "empty file") }
+            guard let node = try Yams.compose(yaml: text, .basic) else { throw SpecNodes.Bad(description: "empty file") }
             if T.self == SpecFile.self { return try SpecNodes.specFile(node) as! T }
             if T.self == GroupsFile.self { return try SpecNodes.groupsFile(node) as! T }
             throw SpecNodes.Bad(description: "no reader for \(T.self)")
@@ -236,5 +241,23 @@ public struct SpecLibrary: Sendable {
     /// Versions available for a family, newest last.
     public func versions(_ family: String) -> [String] {
         Array(Set(specs.values.filter { $0.family == family }.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+    }
+}
+
+/// Spec libraries read per family on first use, shared by the files of one `vodf validate` run.
+public final class SpecSource: @unchecked Sendable {
+    public let root: String
+    private let lock = NSLock()
+    private var loaded: [String: SpecLibrary] = [:]
+
+    public init(root: String) { self.root = root }
+
+    public func library(family: String) throws -> SpecLibrary {
+        lock.lock()
+        defer { lock.unlock() }
+        if let lib = loaded[family] { return lib }
+        let lib = try SpecLibrary(root: root, families: [family])
+        loaded[family] = lib
+        return lib
     }
 }

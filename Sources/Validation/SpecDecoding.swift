@@ -3,6 +3,8 @@ import Yams
 /// Builds spec files straight from YAML nodes. Decoding through `YAMLDecoder` (Codable) took about
 /// two thirds of spec loading, and spec loading was the largest part of a short `vodf validate` run.
 /// A field of the wrong type is an error here too; `vodf spec lint` explains such errors in detail.
+/// Scalars are read as text (the basic resolver: Yams's implicit int/float/bool detection runs regular
+/// expressions on every scalar), and each mapping is turned into a dictionary once.
 enum SpecNodes {
     struct Bad: Error, CustomStringConvertible {
         let description: String
@@ -49,7 +51,16 @@ enum SpecNodes {
         try map(n, what) { k, v in try strings(v, "\(what).\(k)") ?? [] }
     }
 
-    static func keyword(_ n: Node, _ at: String) throws -> KeywordRule {
+    /// The fields of a mapping, by key.
+    static func fields(_ n: Node, _ what: String) throws -> [String: Node] {
+        guard let m = n.mapping else { throw Bad(description: "\(what) must be a mapping") }
+        var out: [String: Node] = [:]
+        for (k, v) in m { out[try required(k, "a key of \(what)")] = v }
+        return out
+    }
+
+    static func keyword(_ node: Node, _ at: String) throws -> KeywordRule {
+        let n = try fields(node, at)
         guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
         let range = try list(n["range"], "\(at).range") { v -> Double? in
             let s = try required(v, "\(at).range")
@@ -63,7 +74,8 @@ enum SpecNodes {
                            ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"))
     }
 
-    static func column(_ n: Node, _ at: String) throws -> ColumnRule {
+    static func column(_ node: Node, _ at: String) throws -> ColumnRule {
+        let n = try fields(node, at)
         guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
         return ColumnRule(level: level, type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
                           ndim: try convert(n["ndim"], "\(at).ndim") { Int($0) }, shape: try strings(n["shape"], "\(at).shape"),
@@ -71,8 +83,8 @@ enum SpecNodes {
                           description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"))
     }
 
-    static func specFile(_ n: Node) throws -> SpecFile {
-        guard n.mapping != nil else { throw Bad(description: "a spec must be a mapping") }
+    static func specFile(_ node: Node) throws -> SpecFile {
+        let n = try fields(node, "a spec")
         guard let select = try stringLists(n["select"], "select") else { throw Bad(description: "missing select") }
         return SpecFile(
             id: try required(n["id"], "id"), title: try scalar(n["title"], "title"), extends: try scalar(n["extends"], "extends"),
@@ -82,24 +94,28 @@ enum SpecNodes {
             keywords: try map(n["keywords"], "keywords") { k, v in try keyword(v, "keywords.\(k)") },
             remove_keywords: try strings(n["remove_keywords"], "remove_keywords"),
             columns: try map(n["columns"], "columns") { k, v in try column(v, "columns.\(k)") },
-            conditions: try list(n["conditions"], "conditions") { c in
-                ConditionRule(id: try required(c["id"], "conditions.id"), when: try stringLists(c["when"], "conditions.when") ?? [:],
+            conditions: try list(n["conditions"], "conditions") { node in
+                let c = try fields(node, "conditions")
+                return ConditionRule(id: try required(c["id"], "conditions.id"), when: try stringLists(c["when"], "conditions.when") ?? [:],
                               require: try strings(c["require"], "conditions.require"), require_any: try strings(c["require_any"], "conditions.require_any"),
                               or_hdu: try scalar(c["or_hdu"], "conditions.or_hdu"), reference: try scalar(c["reference"], "conditions.reference"))
             },
-            file_checks: try list(n["file_checks"], "file_checks") { c in
-                FileCheckRule(id: try required(c["id"], "file_checks.id"), check: try required(c["check"], "file_checks.check"),
+            file_checks: try list(n["file_checks"], "file_checks") { node in
+                let c = try fields(node, "file_checks")
+                return FileCheckRule(id: try required(c["id"], "file_checks.id"), check: try required(c["check"], "file_checks.check"),
                               severity: try convert(c["severity"], "file_checks.severity", Severity.init(rawValue:)),
                               tolerance: try convert(c["tolerance"], "file_checks.tolerance") { Double($0) },
                               reference: try scalar(c["reference"], "file_checks.reference"))
             },
-            axes: try list(n["axes"], "axes") { a in
-                AxisRule(lo: try required(a["lo"], "axes.lo"), hi: try required(a["hi"], "axes.hi"),
+            axes: try list(n["axes"], "axes") { node in
+                let a = try fields(node, "axes")
+                return AxisRule(lo: try required(a["lo"], "axes.lo"), hi: try required(a["hi"], "axes.hi"),
                          positive: try convert(a["positive"], "axes.positive", bool), gaps: try convert(a["gaps"], "axes.gaps", bool),
                          reference: try scalar(a["reference"], "axes.reference"))
             },
-            normalisation: try n["normalisation"].map { m in
-                NormalisationRule(column: try required(m["column"], "normalisation.column"), lo: try required(m["lo"], "normalisation.lo"),
+            normalisation: try n["normalisation"].map { node in
+                let m = try fields(node, "normalisation")
+                return NormalisationRule(column: try required(m["column"], "normalisation.column"), lo: try required(m["lo"], "normalisation.lo"),
                                   hi: try required(m["hi"], "normalisation.hi"), measure: try required(m["measure"], "normalisation.measure"),
                                   max: try convert(m["max"], "normalisation.max") { Double($0) } ?? { throw Bad(description: "missing normalisation.max") }(),
                                   tdim_position: try convert(m["tdim_position"], "normalisation.tdim_position") { Int($0) }
@@ -108,9 +124,10 @@ enum SpecNodes {
             })
     }
 
-    static func groupsFile(_ n: Node) throws -> GroupsFile {
+    static func groupsFile(_ node: Node) throws -> GroupsFile {
+        let n = try fields(node, "a groups file")
         guard let groups = try map(n["groups"], "groups", { g, v in
-            GroupDef(keywords: try map(v["keywords"], "groups.\(g).keywords") { k, kv in try keyword(kv, "groups.\(g).keywords.\(k)") } ?? [:])
+            GroupDef(keywords: try map(try fields(v, "groups.\(g)")["keywords"], "groups.\(g).keywords") { k, kv in try keyword(kv, "groups.\(g).keywords.\(k)") } ?? [:])
         }) else { throw Bad(description: "missing groups") }
         return GroupsFile(groups: groups)
     }

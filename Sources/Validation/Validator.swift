@@ -39,15 +39,30 @@ public struct Finding: Codable, Sendable, Equatable {
 
 /// Validates FITS files HDU by HDU against the spec whose class keywords match (never by EXTNAME).
 public struct Validator: Sendable {
-    public let library: SpecLibrary
+    /// Every spec, read up front; or nil, and then `source` reads a family when a file first needs it.
+    public let library: SpecLibrary?
+    let source: SpecSource?
     public let profile: Profile
     /// e.g. "gadf-0.3"; nil: take the version from each HDU's HDUVERS.
     public let forcedSpec: String?
 
     public init(library: SpecLibrary, profile: Profile = .gammapy, forcedSpec: String? = nil) {
         self.library = library
+        self.source = nil
         self.profile = profile
         self.forcedSpec = forcedSpec
+    }
+
+    public init(source: SpecSource, profile: Profile = .gammapy, forcedSpec: String? = nil) {
+        self.library = nil
+        self.source = source
+        self.profile = profile
+        self.forcedSpec = forcedSpec
+    }
+
+    func library(for family: String) throws -> SpecLibrary {
+        if let library { return library }
+        return try source!.library(family: family)
     }
 
     public struct Unreadable: Error, CustomStringConvertible { public let description: String }
@@ -57,6 +72,7 @@ public struct Validator: Sendable {
         do { f = try FITSFile.open(path: path) } catch { throw Unreadable(description: "\(error)") }
         var findings: [Finding] = []
         var headers: [(Int, [HeaderCard])] = []
+        let mapped = MappedFile(path: path)          // plain FITS: checksums summed in place
         do {
             for i in 1...(try f.hduCount) {
                 try f.moveTo(hdu: i)
@@ -64,7 +80,7 @@ public struct Validator: Sendable {
                 headers.append((i - 1, h))
                 // Fixity: a CHECKSUM or DATASUM that is present must verify.
                 if h[key: "CHECKSUM"] != nil || h[key: "DATASUM"] != nil {
-                    let sums = try f.verifyChecksum()
+                    let sums = try mapped.flatMap { $0.verifyChecksum(header: h, bytes: try f.byteRange()) } ?? f.verifyChecksum()
                     if sums.hdu == .invalid || sums.data == .invalid {
                         findings.append(Finding(severity: .error, rule: "fits:checksum", file: path, hdu: i - 1, hduName: h[key: "EXTNAME"]?.stringValue,
                                                 target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(sums.hdu)/\(sums.data))",
@@ -112,7 +128,7 @@ public struct Validator: Sendable {
             }
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
-                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers) {
+                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
                                             reference: rule.reference ?? spec.reference))
@@ -159,6 +175,7 @@ public struct Validator: Sendable {
             version = (header[key: "HDUVERS"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
             if version.lowercased().hasPrefix("v") { version.removeFirst() }
         }
+        let library = try self.library(for: family)
         let known = library.versions(family)
         guard !known.isEmpty else {
             findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,

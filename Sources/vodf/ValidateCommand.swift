@@ -41,12 +41,18 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let library: SpecLibrary
-        do { library = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        if let spec, !library.specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
-            throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
-        }
-        let validator = Validator(library: library, profile: Profile(rawValue: profile)!, forcedSpec: spec)
+        // Specs are read per family when a file first needs them; --spec is checked against all of them.
+        let source: SpecSource
+        do {
+            source = SpecSource(root: try SpecLibrary.locateRoot())
+            if let spec {
+                let library = try SpecLibrary(root: source.root)
+                if !library.specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
+                    throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
+                }
+            }
+        } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
         var all: [Finding] = []
         var unreadable = false
         let files = Self.expand(paths)
