@@ -33,7 +33,7 @@ run: build
 	$(VODF) convert TestData/km3net/aeff_coszen_sample.csv -o $(OUT)/aeff_sample.vodf.fits --format vodf
 	@bash scripts/check-fits.sh $(OUT)/antares_sample.fits $(OUT)/antares_sample.vodf.fits $(OUT)/aeff_sample.fits $(OUT)/aeff_sample.vodf.fits
 	$(VODF) validate --profile strict $(OUT)/antares_sample.fits $(OUT)/aeff_sample.fits
-	$(VODF) validate $(OUT)/antares_sample.vodf.fits $(OUT)/aeff_sample.vodf.fits
+	$(VODF) validate --profile strict $(OUT)/antares_sample.vodf.fits $(OUT)/aeff_sample.vodf.fits
 	$(VODF) inspect $(OUT)/antares_sample.fits
 	$(VODF) inspect $(OUT)/aeff_sample.fits
 

@@ -162,26 +162,35 @@ public struct SpecLibrary: Sendable {
         var raw: [String: (SpecFile, String, String, String)] = [:]   // id -> (file, family, version, path)
         var groups: [String: [String: GroupDef]] = [:]
         var versionGroups: [String: [String: GroupDef]] = [:]           // "family-version" -> overrides
+        // First the files, in a fixed order: (path, kind, family, version or nil for the family's groups).
+        var found: [(path: String, kind: String, family: String, version: String?)] = []
         for family in (try? fm.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
             let famDir = root + "/" + family
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue, families?.contains(family) ?? true else { continue }
-            if fm.fileExists(atPath: famDir + "/groups.yaml") {
-                files.append((famDir + "/groups.yaml", "groups_file"))
-                groups[family] = try Self.decode(GroupsFile.self, famDir + "/groups.yaml").groups
-            }
+            if fm.fileExists(atPath: famDir + "/groups.yaml") { found.append((famDir + "/groups.yaml", "groups_file", family, nil)) }
             for version in (try? fm.contentsOfDirectory(atPath: famDir))?.sorted() ?? [] where !version.hasSuffix(".yaml") {
                 let overrides = famDir + "/" + version + "/groups.yaml"
-                if fm.fileExists(atPath: overrides) {
-                    files.append((overrides, "groups_file"))
-                    versionGroups["\(family)-\(version)"] = try Self.decode(GroupsFile.self, overrides).groups
-                }
+                if fm.fileExists(atPath: overrides) { found.append((overrides, "groups_file", family, version)) }
                 for f in (try? fm.contentsOfDirectory(atPath: famDir + "/" + version))?.sorted() ?? [] where f.hasSuffix(".yaml") && f != "groups.yaml" {
-                    let path = famDir + "/" + version + "/" + f
-                    let s = try Self.decode(SpecFile.self, path)
-                    files.append((path, "spec"))
-                    raw["\(family)-\(version)/\(s.id)"] = (s, family, version, path)
+                    found.append((famDir + "/" + version + "/" + f, "spec", family, version))
                 }
+            }
+        }
+        // Then parsed on all cores: parsing is most of the time `vodf validate` spends on one file.
+        let parsed = ParsedFiles(count: found.count)
+        let toParse = found
+        DispatchQueue.concurrentPerform(iterations: toParse.count) { i in
+            let f = toParse[i]
+            parsed.set(i, Result { f.kind == "spec" ? .spec(try Self.decode(SpecFile.self, f.path)) : .groups(try Self.decode(GroupsFile.self, f.path)) })
+        }
+        for (i, f) in found.enumerated() {
+            files.append((f.path, f.kind))
+            switch try parsed.get(i) {
+            case .groups(let g):
+                if let version = f.version { versionGroups["\(f.family)-\(version)"] = g.groups } else { groups[f.family] = g.groups }
+            case .spec(let spec):
+                raw["\(f.family)-\(f.version!)/\(spec.id)"] = (spec, f.family, f.version!, f.path)
             }
         }
         func resolve(_ id: String, depth: Int = 0) throws -> Spec {
@@ -260,4 +269,16 @@ public final class SpecSource: @unchecked Sendable {
         loaded[family] = lib
         return lib
     }
+}
+
+/// One parsed spec or groups file.
+enum ParsedFile { case spec(SpecFile), groups(GroupsFile) }
+
+/// Parse results written by concurrent workers, one slot each.
+final class ParsedFiles: @unchecked Sendable {
+    private var results: [Result<ParsedFile, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<ParsedFile, Error>) { lock.lock(); results[i] = r; lock.unlock() }
+    func get(_ i: Int) throws -> ParsedFile { try results[i]!.get() }
 }
