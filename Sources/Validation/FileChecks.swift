@@ -89,8 +89,9 @@ enum FileChecks {
             defer { buffer.deallocate() }
             for first in stride(from: 0, to: rows, by: block) {
                 let n = min(block, rows - first)
-                if let p = inPlace, let mapped {
-                    guard mapped.float64Column(dataStart: p.dataStart, rowWidth: p.rowWidth, offset: p.offset, rows: first..<(first + n), into: buffer) else { return [] }
+                if let p = inPlace, let mapped,
+                   mapped.float64Column(dataStart: p.dataStart, rowWidth: p.rowWidth, offset: p.offset, rows: first..<(first + n), into: buffer) {
+                    // read in place
                 } else {
                     guard let t = (try? f.read(column: time, firstRow: first + 1, rows: n))?.doubles else { return [] }
                     _ = buffer.initialize(from: t)
