@@ -60,46 +60,51 @@ enum FileChecks {
         case .timesWithinGTI:
             guard let gti = gti(), let cols = try? f.columns(), let time = cols.first(where: { $0.spec.name.uppercased() == "TIME" }),
                   let rows = try? f.rowCount, rows > 0 else { return [] }
-            // Starts sorted, with the running maximum of the stops: an event at v is inside some interval
-            // exactly when the latest stop among intervals starting at or before v reaches v. Binary
-            // search keeps this O(log n) per event (HAWC files carry ~40,000 GTI rows).
             let sorted = gti.sorted { $0.0 < $1.0 }
             let starts = sorted.map(\.0)
             var reach = [Double](repeating: -.infinity, count: sorted.count)
             for i in sorted.indices { reach[i] = max(i > 0 ? reach[i - 1] : -.infinity, sorted[i].1) }
-            @inline(__always) func distance(_ v: Double) -> Double {
-                var lo = 0, hi = starts.count          // first index with start > v
-                while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= v { lo = mid + 1 } else { hi = mid } }
-                let before = lo > 0 ? max(0, v - reach[lo - 1]) : Double.infinity
-                let after = lo < starts.count ? starts[lo] - v : Double.infinity
-                return min(before, after)
-            }
+            let intervals = Intervals(starts: starts, reach: reach)
             var outside = 0
             var worst = 0.0
-            // A plain file is read in place (a float64 TIME column, at its byte offset in each row);
-            // otherwise through cfitsio. In blocks, so memory stays flat however long the event list is.
-            var inPlace: (rowWidth: Int, offset: Int, dataStart: Int)? = nil
+            // A plain file is read in place (a float64 TIME column, at its byte offset in each row), in
+            // parts on all cores; otherwise through cfitsio. In blocks, so memory stays flat however
+            // long the event list is.
+            let block = 65_536
             if let mapped = mapped, time.spec.type == .float64, time.spec.repeatCount == 1, let width = header[key: "NAXIS1"]?.doubleValue,
                let bytes = try? f.byteRange(), cols.reduce(0, { $0 + $1.spec.byteWidth }) == Int(width),
                bytes.dataStart + rows * Int(width) <= mapped.size {
-                inPlace = (Int(width), cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }, bytes.dataStart)
+                let offset = cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }
+                let parts = rows > 4 * block ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
+                let results = PartResults(parts)
+                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
+                    defer { buffer.deallocate() }
+                    var r = (count: 0, worst: 0.0, ok: true)
+                    let lo = rows * p / parts, hi = rows * (p + 1) / parts
+                    for first in stride(from: lo, to: hi, by: block) {
+                        let n = min(block, hi - first)
+                        guard mapped.float64Column(dataStart: bytes.dataStart, rowWidth: Int(width), offset: offset, rows: first..<(first + n), into: buffer) else {
+                            r.ok = false
+                            break
+                        }
+                        let c = intervals.outside(UnsafeBufferPointer(rebasing: buffer.prefix(n)), tolerance: tol)
+                        r.count += c.count
+                        r.worst = max(r.worst, c.worst)
+                    }
+                    results.set(p, r)
+                }
+                if results.all.allSatisfy(\.ok) {
+                    outside = results.all.reduce(0) { $0 + $1.count }
+                    worst = results.all.map(\.worst).max() ?? 0
+                    return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
+                }
             }
-            let block = 65_536
-            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
-            defer { buffer.deallocate() }
-            for first in stride(from: 0, to: rows, by: block) {
-                let n = min(block, rows - first)
-                if let p = inPlace, let mapped,
-                   mapped.float64Column(dataStart: p.dataStart, rowWidth: p.rowWidth, offset: p.offset, rows: first..<(first + n), into: buffer) {
-                    // read in place
-                } else {
-                    guard let t = (try? f.read(column: time, firstRow: first + 1, rows: n))?.doubles else { return [] }
-                    _ = buffer.initialize(from: t)
-                }
-                for v in buffer.prefix(n) {
-                    let d = distance(v)
-                    if d > tol { outside += 1; worst = max(worst, d) }
-                }
+            for first in stride(from: 1, through: rows, by: block) {
+                guard let t = (try? f.read(column: time, firstRow: first, rows: min(block, rows - first + 1)))?.doubles else { return [] }
+                let c = t.withUnsafeBufferPointer { intervals.outside($0, tolerance: tol) }
+                outside += c.count
+                worst = max(worst, c.worst)
             }
             return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
         }
@@ -149,6 +154,40 @@ enum FileChecks {
             out.append(("FILE_NAME", "\(rel) is listed (\(missing[rel]!.count) row(s), OBS_ID \(ids)) but does not exist"))
         }
         return out
+    }
+
+    /// GTI intervals sorted by start, with the running maximum of the stops: a time v is inside some
+    /// interval exactly when the latest stop among intervals starting at or before v reaches v.
+    /// Binary search keeps this O(log n) per event (HAWC files carry ~40,000 GTI rows).
+    struct Intervals: Sendable {
+        let starts: [Double]
+        let reach: [Double]
+
+        @inline(__always) func distance(_ v: Double) -> Double {
+            var lo = 0, hi = starts.count          // first index with start > v
+            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= v { lo = mid + 1 } else { hi = mid } }
+            let before = lo > 0 ? max(0, v - reach[lo - 1]) : Double.infinity
+            let after = lo < starts.count ? starts[lo] - v : Double.infinity
+            return min(before, after)
+        }
+
+        /// How many times lie farther than `tolerance` outside every interval, and the farthest.
+        func outside(_ times: UnsafeBufferPointer<Double>, tolerance: Double) -> (count: Int, worst: Double) {
+            var count = 0, worst = 0.0
+            for v in times {
+                let d = distance(v)
+                if d > tolerance { count += 1; worst = max(worst, d) }
+            }
+            return (count, worst)
+        }
+    }
+
+    /// Per-part results of a scan on all cores, one slot each.
+    final class PartResults: @unchecked Sendable {
+        private(set) var all: [(count: Int, worst: Double, ok: Bool)]
+        private let lock = NSLock()
+        init(_ n: Int) { all = Array(repeating: (0, 0, false), count: n) }
+        func set(_ i: Int, _ r: (count: Int, worst: Double, ok: Bool)) { lock.lock(); all[i] = r; lock.unlock() }
     }
 
     /// FITS grouping convention (Jennings et al. 1997, section 3): MEMBER_NAME/MEMBER_VERSION are the
