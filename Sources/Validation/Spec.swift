@@ -107,7 +107,7 @@ struct GroupsFile: Codable { var groups: [String: GroupDef] }
 struct GroupDef: Codable { var keywords: [String: KeywordRule] }
 
 /// A resolved spec: its id is `<family>-<version>/<name>`, e.g. `gadf-0.3/events`.
-public struct Spec: Sendable {
+public struct Spec: Sendable, Encodable {
     public var id: String
     public var family: String
     public var version: String

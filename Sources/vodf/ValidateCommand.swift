@@ -137,10 +137,13 @@ struct SpecLint: ParsableCommand {
 struct SpecShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print one resolved spec (extends and groups applied) as Markdown.",
-        discussion: "Example: vodf spec show gadf-0.3/events")
+        discussion: "Example: vodf spec show gadf-0.3/events\n         vodf spec show gadf-0.3/events --json   (the resolved rules, for tools and tests)")
 
     @Argument(help: "Spec id, e.g. gadf-0.3/events (see `vodf spec list`).")
     var id: String
+
+    @Flag(help: "The resolved spec as JSON instead of Markdown.")
+    var json = false
 
     func run() throws {
         let lib: SpecLibrary
@@ -149,7 +152,13 @@ struct SpecShow: ParsableCommand {
             let near = lib.specs.keys.filter { $0.hasSuffix("/" + (id.split(separator: "/").last.map(String.init) ?? id)) }.sorted()
             throw Failure(message: "unknown spec '\(id)'" + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"), code: Exit.usage)
         }
-        print(Validation.SpecDocs.page(spec))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(spec), as: UTF8.self))
+        } else {
+            print(Validation.SpecDocs.page(spec))
+        }
     }
 }
 
