@@ -106,6 +106,31 @@ def breakages(spec, header, columns):
             # A unit of another dimension that the unit parser knows (seconds, or metres for times).
             wrong = "m" if r["unit"] in ("s", "d") else "s"
             out.append((f"{c} in {wrong}", lambda h, n=n, wrong=wrong: h.header.set(f"TUNIT{n}", wrong), f"{sid}:column:{c}:unit"))
+    # Conditions that hold for this HDU: drop what they require (one keyword of `require`).
+    for c in spec.get("conditions") or []:
+        holds = all(str(header.get(k, "")).upper() in [v.upper() for v in vals] for k, vals in c["when"].items())
+        for k in (c.get("require") or [])[:1]:
+            if holds and k in header and k not in CLASS_KEYS:
+                out.append((f"condition {c['id']}", lambda h, k=k: h.header.remove(k), f"{sid}:condition:{c['id']}"))
+    # Axes: the first bin turned around (HI below LO).
+    for a in spec.get("axes") or []:
+        if a["lo"] in columns and a["hi"] in columns:
+            def swap(h, a=a):
+                lo, hi = h.data[a["lo"]], h.data[a["hi"]]
+                first_lo, first_hi = lo.flat[0], hi.flat[0]
+                if first_lo == first_hi:          # node axes (LO = HI) cannot be turned around
+                    hi.flat[1] = lo.flat[0] - abs(lo.flat[0]) - 1
+                    lo.flat[1] = hi.flat[1]
+                else:
+                    lo.flat[0], hi.flat[0] = first_hi, first_lo
+            out.append((f"axis {a['lo']} reversed", swap, f"{sid}:axis:{a['lo']}"))
+    # Normalisation: the density a thousand times too large (CTA prod5's EDISP integrates to 0.01:
+    # it holds per-bin probabilities, so a factor 10 would still pass the upper bound).
+    norm = spec.get("normalisation")
+    if norm and norm["column"] in columns:
+        def scale(h, c=norm["column"]):
+            h.data[c] *= 1000
+        out.append((f"{norm['column']} x1000", scale, f"{sid}:normalisation:{norm['column']}"))
     return out
 
 
