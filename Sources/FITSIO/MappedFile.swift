@@ -120,16 +120,9 @@ public final class MappedFile: @unchecked Sendable {
         return (hdu, data)
     }
 
-    /// Values of a scalar float64 column: `rows` (0-based) of a table whose data starts at
-    /// `dataStart`, `rowWidth` bytes per row, the column `offset` bytes into the row.
-    public func float64Column(dataStart: Int, rowWidth: Int, offset: Int, rows: Range<Int>) -> [Double]? {
-        var out = [Double](repeating: 0, count: rows.count)
-        let ok = out.withUnsafeMutableBufferPointer { float64Column(dataStart: dataStart, rowWidth: rowWidth, offset: offset, rows: rows, into: $0) }
-        return ok ? out : nil
-    }
-
-    /// The same into a caller's buffer of at least `rows.count` values (reused across blocks); the
-    /// rows are read in blocks of whole rows.
+    /// Values of a scalar float64 column into a caller's buffer of at least `rows.count` values
+    /// (reused across blocks): `rows` (0-based) of a table whose data starts at `dataStart`, `rowWidth`
+    /// bytes per row, the column `offset` bytes into the row. false when the rows cannot be read.
     public func float64Column(dataStart: Int, rowWidth: Int, offset: Int, rows: Range<Int>, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
         guard rows.lowerBound >= 0, offset >= 0, offset + 8 <= rowWidth, rowWidth > 0, out.count >= rows.count,
               dataStart + rows.upperBound * rowWidth <= size else { return false }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Binning for the Monte Carlo builds. Every bin is numpy's `searchsorted(edges, x) - 1` (what
-/// km3irf's histograms use), found by guess-and-correct: a cheap estimate of the bin, then moved
-/// to the exact bin by comparing with the edges themselves. The estimate replaces a binary search,
-/// whose unpredictable branches (and the log10/acos per event) dominated the build time.
+/// km3irf's histograms use), read from a table of cells indexed by the value's bits or by a cosine
+/// cell; a cell that holds an edge is decided by one comparison or by the exact acos path. The
+/// tables replace a binary search, whose unpredictable branches (and the log10/acos per event)
+/// dominated the build time.
 extension MCIRFBuilder {
     static func linspace(_ a: Double, _ b: Double, _ n: Int, endpoint: Bool = true) -> [Double] {
         let div = Double(endpoint ? n - 1 : n)
