@@ -137,7 +137,13 @@ struct SpecLint: ParsableCommand {
 struct SpecShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print one resolved spec (extends and groups applied) as Markdown.",
-        discussion: "Example: vodf spec show gadf-0.3/events\n         vodf spec show gadf-0.3/events --json   (the resolved rules, for tools and tests)")
+        discussion: """
+            --json prints the resolved rules for tools and tests.
+
+            Examples:
+              vodf spec show gadf-0.3/events
+              vodf spec show vodf-0.0.0/event_list --json
+            """)
 
     @Argument(help: "Spec id, e.g. gadf-0.3/events (see `vodf spec list`).")
     var id: String
