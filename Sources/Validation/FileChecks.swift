@@ -213,6 +213,9 @@ enum FileChecks {
         var out: [(String?, String)] = []
         for i in 0..<rows {
             let location = locations[i]
+            // A remote member (http://, urn:, ...) cannot be checked from here; file:// and paths can.
+            if let scheme = location.range(of: "://"), !location.hasPrefix("file://"), !location[..<scheme.lowerBound].contains("/") { continue }
+            if location.lowercased().hasPrefix("urn:") { continue }
             if known[location] == nil {
                 var target = location.hasPrefix("file://") ? String(location.dropFirst(7)) : location
                 if !target.hasPrefix("/") { target = dir.appendingPathComponent(target).path }

@@ -421,9 +421,10 @@ def test_vodf_grouping_table_found_by_columns_not_by_class(vodf, tmp_path):
     class-mismatch warning, and a member in another file resolves through MEMBER_LOCATION."""
     good = convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "obs.fits", "--format", "vodf")
     index = tmp_path / "group.fits"
-    cols = [fits.Column(name="MEMBER_NAME", format="10A", array=["event-list", "GTI", "NOPE"]),
-            fits.Column(name="MEMBER_VERSION", format="K", array=[1, 1, 1]),
-            fits.Column(name="MEMBER_LOCATION", format="20A", array=["obs.fits", "obs.fits", "obs.fits"])]
+    # The fourth member is remote: it cannot be checked from here and is not reported.
+    cols = [fits.Column(name="MEMBER_NAME", format="10A", array=["event-list", "GTI", "NOPE", "event-list"]),
+            fits.Column(name="MEMBER_VERSION", format="K", array=[1, 1, 1, 1]),
+            fits.Column(name="MEMBER_LOCATION", format="40A", array=["obs.fits", "obs.fits", "obs.fits", "https://example.org/obs.fits"])]
     t = fits.BinTableHDU.from_columns(cols, name="GROUPING")
     t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://example.org", "HDUVERS": "0.0.0"})
     fits.HDUList([fits.PrimaryHDU(), t]).writeto(index)
