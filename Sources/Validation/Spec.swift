@@ -29,6 +29,8 @@ public struct ColumnRule: Codable, Sendable {
     /// Other axis orders a reader accepts (gammapy 2.1 reads background tables reversed): a warning,
     /// an error only in the strict profile.
     public var accepted_shapes: [[String]]?
+    /// Legacy names of the column (CTA-1DC: ETRUE_LO, BGD), read by gammapy: a warning, an error in strict.
+    public var aliases: [String]?
     public var description: String?
     public var reference: String?
 }

@@ -80,6 +80,7 @@ enum SpecNodes {
         return ColumnRule(level: level, type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
                           ndim: try convert(n["ndim"], "\(at).ndim") { Int($0) }, shape: try strings(n["shape"], "\(at).shape"),
                           accepted_shapes: try list(n["accepted_shapes"], "\(at).accepted_shapes") { try strings($0, "\(at).accepted_shapes") ?? [] },
+                          aliases: try strings(n["aliases"], "\(at).aliases"),
                           description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"))
     }
 

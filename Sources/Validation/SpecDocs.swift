@@ -26,11 +26,12 @@ public enum SpecDocs {
             md.append("")
         }
         if !s.columns.isEmpty {
-            md += ["## Columns", "", "| column | level | type | unit | ndim | shape (TDIM order) |", "|---|---|---|---|---|---|"]
+            md += ["## Columns", "", "| column | level | type | unit | ndim | shape (TDIM order) | legacy names |", "|---|---|---|---|---|---|---|"]
             for (c, r) in s.columns.sorted(by: { order($0.value.level, $1.value.level, $0.key, $1.key) }) {
                 var shape = r.shape.map { "(" + $0.joined(separator: ", ") + ")" } ?? ""
                 for alt in r.accepted_shapes ?? [] { shape += "; also read: (" + alt.joined(separator: ", ") + ")" }
-                md.append("| `\(c)` | \(r.level.rawValue) | \(r.type ?? "") | \(r.unit.map { $0.isEmpty ? "dimensionless" : $0 } ?? "") | \(r.ndim.map(String.init) ?? "") | \(shape) |")
+                let legacy = (r.aliases ?? []).map { "`\($0)`" }.joined(separator: ", ")
+                md.append("| `\(c)` | \(r.level.rawValue) | \(r.type ?? "") | \(r.unit.map { $0.isEmpty ? "dimensionless" : $0 } ?? "") | \(r.ndim.map(String.init) ?? "") | \(shape) | \(legacy) |")
             }
             md.append("")
         }

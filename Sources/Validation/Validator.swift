@@ -109,9 +109,16 @@ public struct Validator: Sendable {
         var checked = Set<Int>()
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
-            let columns = (try? f.columns()) ?? []
-            guard let spec = try spec(for: header, columns: columns, file: path, hdu: index, findings: &findings) else { continue }
+            let rawColumns = (try? f.columns()) ?? []
+            guard let spec = try spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &findings) else { continue }
             checked.insert(index)
+            // A column under a legacy name (CTA-1DC's ETRUE_LO, BGD) is checked as the column it stands for.
+            let (columns, legacy) = resolveAliases(spec, rawColumns)
+            for (alias, name) in legacy {
+                findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "\(spec.id):column:\(name):legacy-name", file: path, hdu: index,
+                                        hduName: header[key: "EXTNAME"]?.stringValue, target: alias,
+                                        message: "column \(alias) is the legacy name of \(name); checked as \(name)", reference: spec.columns[name]?.reference ?? spec.reference))
+            }
             findings += check(spec, header: header, columns: columns, file: path, hdu: index, classes4: classes4)
             for rule in spec.axes {
                 for (target, message) in AxisChecks.run(rule, file: f, columns: columns) {
@@ -328,6 +335,25 @@ public struct Validator: Sendable {
     }
 
     struct TypeProblem { let message: String; let coercible: Bool }
+
+    /// The columns with each legacy-named one renamed to the column it stands for (when that one is
+    /// absent), and the (legacy name, spec name) pairs found. Reads go by column number, so the
+    /// renamed entries read the same data.
+    func resolveAliases(_ spec: Spec, _ columns: [ColumnInfo]) -> ([ColumnInfo], [(String, String)]) {
+        var out = columns
+        var found: [(String, String)] = []
+        let present = Set(columns.map { $0.spec.name.uppercased() })
+        for (name, rule) in spec.columns.sorted(by: { $0.key < $1.key }) where !present.contains(name.uppercased()) {
+            for alias in rule.aliases ?? [] {
+                if let i = out.firstIndex(where: { $0.spec.name.uppercased() == alias.uppercased() }) {
+                    found.append((out[i].spec.name, name))
+                    out[i].spec.name = name
+                    break
+                }
+            }
+        }
+        return (out, found)
+    }
 
     func dimText(_ dims: [Int]) -> String { "(" + dims.map(String.init).joined(separator: ",") + ")" }
 

@@ -90,3 +90,29 @@ def test_verdict_agrees_on_axis_order(vodf, corpus, tmp_path):
     r = run_vodf(vodf, "validate", HESS, "--profile", "gammapy", "--format", "json")
     rules = {f["rule"]: f["severity"] for f in json.loads(r.stdout)["findings"] if f["hdu"] == bkg}
     assert rules.get("gadf-0.2/bkg_3d:column:BKG:shape") == "warning"
+
+
+def test_verdict_agrees_on_legacy_column_names(vodf, corpus, tmp_path):
+    """CTA-1DC names (ETRUE_LO/HI for the true energy, BGD for the background): gammapy 2.1 reads
+    them, so the verdict says readable, with a legacy-name warning; strict makes them errors."""
+    from test_validate import HESS
+    legacy = tmp_path / "legacy.fits"
+    with fits.open(HESS) as h:
+        for name in ["AEFF", "EDISP"]:
+            cols = h[name].columns.names
+            for c in ["ENERG_LO", "ENERG_HI"]:
+                h[name].header.set(f"TTYPE{cols.index(c) + 1}", c.replace("ENERG", "ETRUE"))
+        cols = h["BKG"].columns.names
+        h["BKG"].header.set(f"TTYPE{cols.index('BKG') + 1}", "BGD")
+        h.writeto(legacy, checksum=False)
+    got = verdicts(vodf, legacy)
+    names = {hdu.name: i for i, hdu in enumerate(fits.open(legacy))}
+    for name in ["AEFF", "EDISP", "BKG"]:
+        assert got[names[name]] is True and gammapy_reads(legacy, names[name]) is True, name
+    report = json.loads(run_vodf(vodf, "validate", legacy, "--format", "json").stdout)
+    warned = {f["rule"] for f in report["findings"] if f["severity"] == "warning" and f["rule"].endswith("legacy-name")}
+    assert warned == {"gadf-0.2/aeff_2d:column:ENERG_LO:legacy-name", "gadf-0.2/aeff_2d:column:ENERG_HI:legacy-name",
+                      "gadf-0.2/edisp_2d:column:ENERG_LO:legacy-name", "gadf-0.2/edisp_2d:column:ENERG_HI:legacy-name",
+                      "gadf-0.2/bkg_3d:column:BKG:legacy-name"}, warned
+    strict = json.loads(run_vodf(vodf, "validate", legacy, "--format", "json", "--profile", "strict").stdout)
+    assert {f["rule"] for f in strict["findings"] if f["severity"] == "error" and f["rule"].endswith("legacy-name")} == warned
