@@ -184,7 +184,7 @@ public struct SpecLibrary: Sendable {
         let toParse = found
         DispatchQueue.concurrentPerform(iterations: toParse.count) { i in
             let f = toParse[i]
-            parsed.set(i, Result { f.kind == "spec" ? .spec(try Self.decode(SpecFile.self, f.path)) : .groups(try Self.decode(GroupsFile.self, f.path)) })
+            parsed.set(i, Result { try Self.parse(f.path, kind: f.kind) })
         }
         for (i, f) in found.enumerated() {
             files.append((f.path, f.kind))
@@ -237,13 +237,12 @@ public struct SpecLibrary: Sendable {
         for id in raw.keys { specs[id] = try resolve(id) }
     }
 
-    static func decode<T>(_ type: T.Type, _ path: String) throws -> T {
+    /// One spec or groups file, read as YAML nodes (see SpecNodes).
+    static func parse(_ path: String, kind: String) throws -> ParsedFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
         do {
             guard let node = try Yams.compose(yaml: text, .basic) else { throw SpecNodes.Bad(description: "empty file") }
-            if T.self == SpecFile.self { return try SpecNodes.specFile(node) as! T }
-            if T.self == GroupsFile.self { return try SpecNodes.groupsFile(node) as! T }
-            throw SpecNodes.Bad(description: "no reader for \(T.self)")
+            return kind == "spec" ? .spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
         } catch {
             throw SpecError(file: path, reason: "not a valid spec: \(String(describing: error).prefix(300))")
         }

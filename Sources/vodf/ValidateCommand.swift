@@ -41,15 +41,17 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Specs are read per family when a file first needs them; --spec is checked against all of them.
+        // Specs are read per family when a file first needs them; --spec is checked against its own
+        // family (read once, then reused), and all families are read only to list them in the error.
         let source: SpecSource
         do {
             source = SpecSource(root: try SpecLibrary.locateRoot())
-            if let spec {
+            if let spec, let dash = spec.lastIndex(of: "-"),
+               try source.library(family: String(spec[..<dash])).specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
+                // known
+            } else if let spec {
                 let library = try SpecLibrary(root: source.root)
-                if !library.specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
-                    throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
-                }
+                throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         let validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
