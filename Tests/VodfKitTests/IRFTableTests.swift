@@ -139,6 +139,52 @@ struct FastBinningTests {
 }
 
 extension FastBinningTests {
+    /// Every double within 64 values of each edge's cosine: the crossings found by bisection give
+    /// the exact (acos) bin on both sides of each transition, for RAD and for zenith.
+    @Test func binnersAreExactAtEveryTransition() {
+        let rEdges = MCIRFBuilder.radEdgesDegrees
+        let rad = MCIRFBuilder.RadBinner(degreeEdges: rEdges)
+        var checked = 0
+        for edge in rEdges {
+            let k = MCIRFBuilder.orderedKey(cos(edge * .pi / 180))
+            for step in -64...64 {
+                let d = MCIRFBuilder.fromOrderedKey(k + Int64(step))
+                let exact = MCIRFBuilder.bin(rEdges, acos(max(-1, min(1, d))) * 180 / .pi)
+                #expect(rad.bin(dot: d) == exact, "dot \(d) near \(edge) deg")
+                checked += 1
+            }
+        }
+        for bins in [6, 12] {
+            let tEdges = MCIRFBuilder.linspace(1, -1, bins + 1).map { acos($0) }
+            let zen = MCIRFBuilder.ZenithBinner(angleEdges: tEdges)
+            for edge in tEdges {
+                let k = MCIRFBuilder.orderedKey(-cos(edge))
+                for step in -64...64 {
+                    let z = MCIRFBuilder.fromOrderedKey(k + Int64(step))
+                    guard abs(z) <= 1 else { continue }
+                    let s = (1 - z * z).squareRoot()
+                    for (x, y) in [(s, 0.0), (s * 0.6, s * 0.8)] {
+                        #expect(zen.bin(x, y, z) == MCIRFBuilder.bin(tEdges, MCIRFBuilder.zenith(x, y, z)), "z \(z)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 14_000)
+    }
+
+    /// orderedKey is a bijection that keeps the order of doubles, through zero and the infinities.
+    @Test func orderedKeysFollowTheDoubles() {
+        let xs: [Double] = [-.infinity, -1e300, -1, -Double.leastNonzeroMagnitude, 0, Double.leastNonzeroMagnitude, 0.5, 1, .infinity]
+        let keys = xs.map(MCIRFBuilder.orderedKey)
+        #expect(keys == keys.sorted() && Set(keys).count == keys.count)
+        for x in xs { #expect(MCIRFBuilder.fromOrderedKey(MCIRFBuilder.orderedKey(x)) == x) }
+        #expect(MCIRFBuilder.orderedKey(1.0.nextUp) == MCIRFBuilder.orderedKey(1) + 1)
+        #expect(MCIRFBuilder.orderedKey((-1.0).nextDown) == MCIRFBuilder.orderedKey(-1) - 1)
+    }
+}
+
+extension FastBinningTests {
     /// The log binner gives numpy's bins for random values, at every edge and next to it.
     @Test func logBinnerEqualsBinarySearch() {
         for edges in [MCIRFBuilder.logspace(2, 8, 49), MCIRFBuilder.logspace(-5, 2, 57)] {

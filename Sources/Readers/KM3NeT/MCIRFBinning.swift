@@ -88,13 +88,47 @@ extension MCIRFBuilder {
         }
     }
 
+    /// Doubles as integers in the same order (-0 and +0 both 0), so a bisection can run over
+    /// every representable value between two doubles.
+    static func orderedKey(_ x: Double) -> Int64 {
+        let b = Int64(bitPattern: x.bitPattern)
+        return b >= 0 ? b : -(b & Int64.max)
+    }
+
+    static func fromOrderedKey(_ k: Int64) -> Double {
+        k >= 0 ? Double(bitPattern: UInt64(k)) : Double(bitPattern: UInt64(-k) | (1 << 63))
+    }
+
+    /// The smallest x in lo...hi where `holds` turns false, for a predicate that holds below some
+    /// point and not above it; +inf if it holds on all of lo...hi. nil when the predicate is not
+    /// monotone within 256 values of the point (an acos that rounds unevenly there), in which
+    /// case the caller keeps the exact path.
+    static func transition(in lo: Double, _ hi: Double, where holds: (Double) -> Bool) -> Double? {
+        var (a, b) = (orderedKey(lo), orderedKey(hi))
+        if holds(hi) { return .infinity }
+        if !holds(lo) { return lo }
+        while b - a > 1 {                           // holds(a), !holds(b)
+            let m = a + (b - a) / 2
+            if holds(fromOrderedKey(m)) { a = m } else { b = m }
+        }
+        let window = max(orderedKey(lo), b - 256)...min(orderedKey(hi), b + 256)
+        for k in window where holds(fromOrderedKey(k)) != (k < b) { return nil }
+        return fromOrderedKey(b)
+    }
+
     /// Zenith bins for edges uniform in cos(zenith) (km3irf's theta bins): the cosine's cell among
-    /// 2048 equal cells gives the bin directly, except in the cells within reach of an edge, where
-    /// the exact path decides (numpy's bin of km3pipe's acos zenith).
+    /// 2048 equal cells gives the bin directly, except in the cells within reach of an edge. There
+    /// the exact cosine w = -z / |r| (km3pipe's) is compared with the values of w where acos(w)
+    /// crosses each edge, found once by bisection: numpy's bin of the acos zenith, without acos.
     struct ZenithBinner: @unchecked Sendable {
         let angleEdges: [Double]
         private let owner: Storage<Int8>
         private let table: UnsafePointer<Int8>       // the bin, or -2: decide exactly
+        /// crossings[j]: w < crossings[j] exactly when acos(w) > angleEdges[j]; nil if some acos
+        /// near a crossing is not monotone (then the exact path takes acos). Raw memory, so the
+        /// exact path does no reference counting.
+        private let crossingOwner: Storage<Double>?
+        private let crossings: UnsafePointer<Double>?
         private static let cellsPerUnit = 1024.0
 
         init(angleEdges: [Double]) {
@@ -109,6 +143,9 @@ extension MCIRFBuilder {
                 return Int8(MCIRFBuilder.bin(negCos, centre))
             })
             table = UnsafePointer(owner.base)
+            let found = angleEdges.map { edge in MCIRFBuilder.transition(in: -1, 1, where: { edge < acos($0) }) }
+            crossingOwner = found.contains(where: { $0 == nil }) ? nil : Storage(found.map { $0! })
+            crossings = crossingOwner.map { UnsafePointer($0.base) }
         }
 
         /// The bin of the zenith of (x, y, z).
@@ -125,7 +162,12 @@ extension MCIRFBuilder {
         }
 
         @inline(never) func exact(_ x: Double, _ y: Double, _ z: Double) -> Int {
-            MCIRFBuilder.bin(angleEdges, MCIRFBuilder.zenith(x, y, z))
+            guard let crossings else { return MCIRFBuilder.bin(angleEdges, MCIRFBuilder.zenith(x, y, z)) }
+            // km3pipe's cosine, clamped as `zenith` clamps it (a NaN becomes 1, zenith 0).
+            let w = Swift.max(-1, Swift.min(1, -z / (x * x + y * y + z * z).squareRoot()))
+            var above = 0
+            for j in 0..<angleEdges.count where w < crossings[j] { above += 1 }
+            return above - 1
         }
     }
 
@@ -134,35 +176,50 @@ extension MCIRFBuilder {
 
     /// km3irf's RAD bins (degrees) of the angle between two unit vectors, from their dot product d.
     /// The cell of u = 1 - d is named by its bits (exponent and 8 mantissa bits: cells 0.4% wide in
-    /// u, 0.2% in angle), and a cell with no edge inside it gives the bin directly. Cells that hold
-    /// an edge take the exact path, numpy's bin of acos(d) in degrees.
+    /// u, 0.2% in angle) and gives the bin k of its smallest u; one comparison with the next edge's
+    /// crossing (the u above which acos(1 - u) in degrees passes that edge, found once by
+    /// bisection) adds 1 in the cells that hold an edge. For d >= 0.5, u = 1 - d is exact, so this
+    /// is numpy's bin of acos(d) in degrees without acos. Crossings at d < 0.5 (u is rounded there)
+    /// or where acos is not monotone leave their cell to the exact path.
     struct RadBinner: @unchecked Sendable {
         let degreeEdges: [Double]
         private let owner: Storage<Int8>
         private let table: UnsafePointer<Int8>        // [0]: below the first cell; then the bin, or -2: decide exactly
+        private let crossingOwner: Storage<Double>
+        private let crossings: UnsafePointer<Double>  // in u, indexed by edge, with a -inf and a +inf sentinel around
         private let first: UInt64, last: UInt64
         private static let shift: UInt64 = 52 - 8
 
         init(degreeEdges: [Double] = MCIRFBuilder.radEdgesDegrees) {
             self.degreeEdges = degreeEdges
             func cell(_ u: Double) -> UInt64 { u.bitPattern >> Self.shift }
-            func degrees(_ u: Double) -> Double { acos(max(-1, 1 - u)) * 180 / .pi }
+            func degrees(_ d: Double) -> Double { acos(Swift.max(-1, Swift.min(1, d))) * 180 / .pi }
+            // An edge's crossing: the d where "angle > edge" stops holding, as u = 1 - d.
+            var exactCells = Set<UInt64>()
+            let crossingsU: [Double] = degreeEdges.map { edge in
+                guard let d = MCIRFBuilder.transition(in: -1, 1, where: { edge < degrees($0) }) else {
+                    let c = cell(1 - cos(edge * .pi / 180))                 // not monotone: decide exactly
+                    exactCells.formUnion([c - 1, c, c + 1])
+                    return 1 - cos(edge * .pi / 180)
+                }
+                if d == .infinity { return .infinity }
+                if d < 0.5 { exactCells.insert(cell(1 - d)) }               // 1 - d rounded: decide exactly
+                return 1 - d
+            }
             let firstEdge = degreeEdges.first(where: { $0 > 0 })!
             let first = cell(1 - cos(firstEdge * .pi / 180)) - 1, last = cell(2) + 1
+            // The bin of the smallest u of a cell counts the crossings below it; a cell holding two
+            // crossings would need two comparisons, so it is decided exactly.
             var bins: [Int8] = [0]                     // 0 < u below the first cell: under the first positive edge
-            var j = 0                                   // the first edge not below the current cell
-            var hiDegrees = degrees(Double(bitPattern: first << Self.shift))
             for c in first...last {
                 let lo = Double(bitPattern: c << Self.shift), hi = Double(bitPattern: (c + 1) << Self.shift)
-                let loDegrees = hiDegrees
-                hiDegrees = degrees(hi)
-                let (a, b) = (loDegrees * (1 - 1e-9), hiDegrees * (1 + 1e-9))
-                while j < degreeEdges.count && degreeEdges[j] < a { j += 1 }
-                let holdsEdge = j < degreeEdges.count && degreeEdges[j] <= b
-                bins.append(holdsEdge ? -2 : Int8(MCIRFBuilder.bin(degreeEdges, degrees((lo + hi) / 2))))
+                let below = crossingsU.filter { $0 < lo }.count, inside = crossingsU.filter { $0 >= lo && $0 < hi }.count
+                bins.append(inside > 1 || exactCells.contains(c) ? -2 : Int8(below - 1))
             }
             owner = Storage(bins)
             table = UnsafePointer(owner.base)
+            crossingOwner = Storage([-.infinity] + crossingsU + [.infinity])
+            crossings = UnsafePointer(crossingOwner.base + 1)
             (self.first, self.last) = (first, last)
         }
 
@@ -170,12 +227,13 @@ extension MCIRFBuilder {
             let u = 1 - d
             guard u > 0 else { return exact(d) }        // angle 0 (an edge) and NaN
             let c = u.bitPattern &>> Self.shift
-            let k = table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))]
-            return k >= -1 ? Int(k) : exact(d)
+            let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))])
+            guard k >= -1 else { return exact(d) }
+            return u > crossings[k &+ 1] ? k &+ 1 : k
         }
 
         /// d is clamped to [-1, 1] here only: outside it, u is <= 0 or lands in the cell of 180 deg.
-        @inline(never) func exact(_ d: Double) -> Int { MCIRFBuilder.bin(degreeEdges, acos(max(-1, min(1, d))) * 180 / .pi) }
+        @inline(never) func exact(_ d: Double) -> Int { MCIRFBuilder.bin(degreeEdges, acos(Swift.max(-1, Swift.min(1, d))) * 180 / .pi) }
     }
 
     /// Read-only event columns as raw pointers for the histogram loops.

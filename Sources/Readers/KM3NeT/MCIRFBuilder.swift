@@ -124,26 +124,35 @@ public enum MCIRFBuilder {
         /// gaussian_filter1d(x, sigma, mode=...) for the outputs in `outputs` only (km3irf keeps a
         /// different sigma per RAD range).
         func apply(_ x: [Double], mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
-            let n = x.count
-            guard n > 0 else { return [] }
-            // The input padded by the mode's extension, so the taps need no boundary test.
-            let left = mode == .nearest ? x[0] : 0, right = mode == .nearest ? x[n - 1] : 0
-            let padded = [Double](repeating: left, count: radius) + x + [Double](repeating: right, count: radius)
-            // Tap by tap over all outputs: each output still adds its terms in scipy's order (centre,
-            // then offsets 1, 2, ...), so the result is bit for bit the same, and the inner loop vectorises.
-            let outs = outputs ?? 0..<n
-            var acc = [Double](repeating: 0, count: outs.count)
-            padded.withUnsafeBufferPointer { p in
-                acc.withUnsafeMutableBufferPointer { a in
-                    let base = outs.lowerBound + radius
-                    for k in 0..<a.count { a[k] = p[base + k] * weights[radius] }
-                    for j in stride(from: 1, through: radius, by: 1) {
-                        let w = weights[radius + j]
-                        for k in 0..<a.count { a[k] += (p[base + k - j] + p[base + k + j]) * w }
+            x.withUnsafeBufferPointer { filterRows($0, rows: x.count, width: 1, mode: mode, outputs: outputs ?? 0..<x.count) }
+        }
+
+        /// gaussian_filter1d along the rows of a rows x width array (x[r * width + k]) for the output
+        /// rows `outputs`: every column at once, so the inner loops run along a row and vectorise.
+        /// Each output still adds its terms in scipy's order (centre, then offsets 1, 2, ...), so the
+        /// result is bit for bit that of filtering each column on its own.
+        func filterRows(_ x: UnsafeBufferPointer<Double>, rows n: Int, width: Int, mode: FilterMode, outputs: Range<Int>) -> [Double] {
+            guard n > 0, width > 0, let base = x.baseAddress else { return [] }
+            var out = [Double](repeating: 0, count: outputs.count * width)
+            let zeros = [Double](repeating: 0, count: width)
+            zeros.withUnsafeBufferPointer { z in
+                out.withUnsafeMutableBufferPointer { o in
+                    // The mode's extension beyond the ends: the edge row again, or zeros.
+                    func row(_ r: Int) -> UnsafePointer<Double> {
+                        if r >= 0 && r < n { return base + r * width }
+                        return mode == .nearest ? base + (r < 0 ? 0 : n - 1) * width : z.baseAddress!
+                    }
+                    for (i, r) in outputs.enumerated() {
+                        let a = o.baseAddress! + i * width, c = row(r), w0 = weights[radius]
+                        for k in 0..<width { a[k] = c[k] * w0 }
+                        for j in stride(from: 1, through: radius, by: 1) {
+                            let (lo, hi, w) = (row(r - j), row(r + j), weights[radius + j])
+                            for k in 0..<width { a[k] += (lo[k] + hi[k]) * w }
+                        }
                     }
                 }
             }
-            return acc
+            return out
         }
     }
 
@@ -235,18 +244,20 @@ public enum MCIRFBuilder {
             }
         } else if options.smooth {
             let (k05, k1, k2, k4, k6) = (GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2), GaussianKernel(sigma: 4), GaussianKernel(sigma: 6))
-            for j in 0..<slice {
-                let col = (0..<nR).map { h[j + slice * $0] }
-                // km3irf's sigma per RAD range; only the outputs it keeps are computed.
-                var c = k05.apply(col, mode: .nearest, outputs: 0..<10)
-                c += k2.apply(col, mode: .nearest, outputs: 10..<20)
-                c += k4.apply(col, mode: .nearest, outputs: 20..<60)
-                c += k6.apply(col, mode: .constant, outputs: 60..<(nR - 1))
-                c.append(col[nR - 1])
-                let inner = k1.apply(Array(c[10..<(nR - 1)]), mode: .nearest)
-                c.replaceSubrange(10..<(nR - 1), with: inner)
-                for r in 0..<nR { h[j + slice * r] = c[r] }
+            // h is nR rows of `slice` values, so each filter runs along RAD for all slices at once.
+            // km3irf's sigma per RAD range; only the rows it keeps are computed.
+            var c = h.withUnsafeBufferPointer { x in
+                k05.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 0..<10)
+                    + k2.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 10..<20)
+                    + k4.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 20..<60)
+                    + k6.filterRows(x, rows: nR, width: slice, mode: .constant, outputs: 60..<(nR - 1))
             }
+            c += h[(slice * (nR - 1))...]
+            let inner = c[(slice * 10)..<(slice * (nR - 1))].withUnsafeBufferPointer { x in
+                k1.filterRows(x, rows: nR - 11, width: slice, mode: .nearest, outputs: 0..<(nR - 11))
+            }
+            c.replaceSubrange((slice * 10)..<(slice * (nR - 1)), with: inner)
+            h = c
             if options.smoothNorm {
                 // km3irf skips the normalisation for the whole array when any slice sums to 0.
                 let norms = (0..<slice).map { j in (0..<nR).reduce(0) { $0 + h[j + slice * $1] * size[$1] } }
