@@ -17,6 +17,7 @@ if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
     raw.withUnsafeBytes { b in for i in v.indices { v[i] = Double(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) } }
     func events(_ m: Int) -> MCIRFBuilder.Events {
         var ev = MCIRFBuilder.Events()
+        ev.reserveCapacity(m)                      // as readEvents does
         for i in 0..<m {
             let r = v[(9 * i)..<(9 * i + 9)].map { $0 }
             ev.e.append(r[0]); ev.dx.append(r[1]); ev.dy.append(r[2]); ev.dz.append(r[3])

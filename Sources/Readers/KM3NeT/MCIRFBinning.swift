@@ -17,7 +17,11 @@ extension MCIRFBuilder {
     /// numpy `searchsorted(edges, x) - 1` (side 'left'): bins are open on the left. The reference
     /// the fast binners are tested against.
     static func bin(_ edges: [Double], _ x: Double) -> Int {
-        var lo = 0, hi = edges.count
+        edges.withUnsafeBufferPointer { bin($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: $0.count, x) }
+    }
+
+    static func bin(_ edges: UnsafePointer<Double>, count: Int, _ x: Double) -> Int {
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if edges[mid] < x { lo = mid + 1 } else { hi = mid }
@@ -64,8 +68,10 @@ extension MCIRFBuilder {
     struct LogBinner: @unchecked Sendable {
         let edges: SortedEdges
         private let owner: Storage<Int8>
-        private let table: UnsafePointer<Int8>
-        private let shift: UInt64, first: UInt64, last: UInt64
+        /// What the event loops use. Binners are copied into a loop as their kernels: raw pointers
+        /// and integers only, which stay in registers, where a struct holding class references
+        /// stays in memory and is reloaded after every store the loop makes through a pointer.
+        let kernel: Kernel
 
         init(edges: [Double]) {
             precondition(edges.count >= 2 && edges[0] > 0, "LogBinner needs positive edges")
@@ -76,15 +82,21 @@ extension MCIRFBuilder {
             let (shift, first, last) = (52 - mantissaBits, cell(edges[0]), cell(edges[edges.count - 1]) + 1)
             // table[c - first]: the bin of the smallest double in cell c.
             owner = Storage((first...last).map { Int8(MCIRFBuilder.bin(edges, Double(bitPattern: $0 << shift))) })
-            table = UnsafePointer(owner.base)
-            (self.shift, self.first, self.last) = (shift, first, last)
+            kernel = Kernel(table: UnsafePointer(owner.base), edges: self.edges.base, count: edges.count, shift: shift, first: first, last: last)
         }
 
-        @inline(__always) func bin(_ x: Double) -> Int {
-            guard x > 0 else { return x.isNaN ? edges.count - 1 : -1 }
-            let c = x.bitPattern &>> shift    // +inf lands above the last cell: bin count - 1, as numpy
-            let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first : c &- first))])
-            return x > edges.base[k &+ 1] ? k &+ 1 : k
+        @inline(__always) func bin(_ x: Double) -> Int { kernel.bin(x) }
+
+        struct Kernel: @unchecked Sendable {
+            let table: UnsafePointer<Int8>, edges: UnsafePointer<Double>, count: Int
+            let shift: UInt64, first: UInt64, last: UInt64
+
+            @inline(__always) func bin(_ x: Double) -> Int {
+                guard x > 0 else { return x.isNaN ? count - 1 : -1 }
+                let c = x.bitPattern &>> shift    // +inf lands above the last cell: bin count - 1, as numpy
+                let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first : c &- first))])
+                return k &+ (x > edges[k &+ 1] ? 1 : 0)   // an add, not a select: a select becomes a branch that mispredicts in edge cells
+            }
         }
     }
 
@@ -122,52 +134,61 @@ extension MCIRFBuilder {
     /// crosses each edge, found once by bisection: numpy's bin of the acos zenith, without acos.
     struct ZenithBinner: @unchecked Sendable {
         let angleEdges: [Double]
-        private let owner: Storage<Int8>
-        private let table: UnsafePointer<Int8>       // the bin, or -2: decide exactly
-        /// crossings[j]: w < crossings[j] exactly when acos(w) > angleEdges[j]; nil if some acos
-        /// near a crossing is not monotone (then the exact path takes acos). Raw memory, so the
-        /// exact path does no reference counting.
-        private let crossingOwner: Storage<Double>?
-        private let crossings: UnsafePointer<Double>?
-        private static let cellsPerUnit = 1024.0
+        private let owners: (table: Storage<Int8>, edges: Storage<Double>, crossings: Storage<Double>?)
+        let kernel: Kernel                          // see LogBinner.kernel
+        fileprivate static let cellsPerUnit = 4096.0
 
         init(angleEdges: [Double]) {
             self.angleEdges = angleEdges
             let negCos = angleEdges.map { -cos($0) }
             let n = Int(2 * Self.cellsPerUnit)
-            // Cell i holds v = -cos in [i, i+1) / 1024 - 1. The computed cell may be one off (rounding
-            // of v + 1 and of the cosine), so a cell is direct only when no edge is within two cells.
-            owner = Storage((0...n).map { i in
+            // Cell i holds v = -cos in [i, i+1) / 4096 - 1 (8 KB of table: the few cells near an edge,
+            // which take the exact path, hold 0.4% of the events for 12 bins). The computed cell may
+            // be one off (rounding of v + 1 and of the cosine), so a cell is direct only when no edge
+            // is within two cells.
+            let table = Storage((0...n).map { i in
                 let centre = (Double(i) + 0.5) / Self.cellsPerUnit - 1
-                if negCos.contains(where: { abs($0 - centre) < 2.5 / Self.cellsPerUnit }) { return -2 }
+                if negCos.contains(where: { abs($0 - centre) < 2.5 / Self.cellsPerUnit }) { return Int8(-2) }
                 return Int8(MCIRFBuilder.bin(negCos, centre))
             })
-            table = UnsafePointer(owner.base)
+            // crossings[j]: w < crossings[j] exactly when acos(w) > angleEdges[j]. None if some acos
+            // near a crossing is not monotone; the exact path then takes acos.
             let found = angleEdges.map { edge in MCIRFBuilder.transition(in: -1, 1, where: { edge < acos($0) }) }
-            crossingOwner = found.contains(where: { $0 == nil }) ? nil : Storage(found.map { $0! })
-            crossings = crossingOwner.map { UnsafePointer($0.base) }
+            let crossings = found.contains(where: { $0 == nil }) ? nil : Storage(found.map { $0! })
+            owners = (table, Storage(angleEdges), crossings)
+            kernel = Kernel(table: UnsafePointer(table.base), crossings: crossings.map { UnsafePointer($0.base) },
+                            edges: UnsafePointer(owners.edges.base), count: angleEdges.count)
         }
 
         /// The bin of the zenith of (x, y, z).
-        @inline(__always) func bin(_ x: Double, _ y: Double, _ z: Double) -> Int {
-            // Directions are unit vectors: for |r^2 - 1| < 1e-6, -z is -z / r to 5e-7, far inside the
-            // two cells (2e-3) kept around each edge. Other vectors take the exact path out of line,
-            // so the compiler cannot turn this into a select that computes a sqrt and a division
-            // for every event.
-            let r2 = x * x + y * y + z * z
-            guard abs(r2 - 1) < 1e-6 else { return exact(x, y, z) }
-            let cell = MCIRFBuilder.roundedIndex((1 + z) * Self.cellsPerUnit - 0.5, limit: Int(2 * Self.cellsPerUnit))
-            let k = table[cell < 0 ? 0 : cell]
-            return k >= -1 ? Int(k) : exact(x, y, z)
-        }
+        @inline(__always) func bin(_ x: Double, _ y: Double, _ z: Double) -> Int { kernel.bin(x, y, z) }
 
-        @inline(never) func exact(_ x: Double, _ y: Double, _ z: Double) -> Int {
-            guard let crossings else { return MCIRFBuilder.bin(angleEdges, MCIRFBuilder.zenith(x, y, z)) }
-            // km3pipe's cosine, clamped as `zenith` clamps it (a NaN becomes 1, zenith 0).
-            let w = Swift.max(-1, Swift.min(1, -z / (x * x + y * y + z * z).squareRoot()))
-            var above = 0
-            for j in 0..<angleEdges.count where w < crossings[j] { above += 1 }
-            return above - 1
+        struct Kernel: @unchecked Sendable {
+            let table: UnsafePointer<Int8>           // the bin, or -2: decide exactly
+            let crossings: UnsafePointer<Double>?
+            let edges: UnsafePointer<Double>, count: Int
+
+            @inline(__always) func bin(_ x: Double, _ y: Double, _ z: Double) -> Int {
+                // Directions are unit vectors: for |r^2 - 1| < 1e-6, -z is -z / r to 5e-7, far inside
+                // the two cells (5e-4) kept around each edge. Other vectors take the exact path out of
+                // line, so the compiler cannot turn this into a select that computes a sqrt and a
+                // division for every event.
+                let r2 = x * x + y * y + z * z
+                guard abs(r2 - 1) < 1e-6 else { return exact(x, y, z) }
+                let cell = MCIRFBuilder.roundedIndex((1 + z) * ZenithBinner.cellsPerUnit - 0.5, limit: Int(2 * ZenithBinner.cellsPerUnit))
+                let k = table[cell < 0 ? 0 : cell]
+                return k >= -1 ? Int(k) : exact(x, y, z)
+            }
+
+            /// km3pipe's cosine w = -z / |r| against the crossings: numpy's bin of acos(w).
+            @inline(never) func exact(_ x: Double, _ y: Double, _ z: Double) -> Int {
+                guard let crossings else { return MCIRFBuilder.bin(edges, count: count, MCIRFBuilder.zenith(x, y, z)) }
+                // Clamped as `zenith` clamps it (a NaN becomes 1, zenith 0).
+                let w = Swift.max(-1, Swift.min(1, -z / (x * x + y * y + z * z).squareRoot()))
+                var above = 0
+                for j in 0..<count { above &+= w < crossings[j] ? 1 : 0 }   // no branch per edge
+                return above - 1
+            }
         }
     }
 
@@ -183,12 +204,9 @@ extension MCIRFBuilder {
     /// or where acos is not monotone leave their cell to the exact path.
     struct RadBinner: @unchecked Sendable {
         let degreeEdges: [Double]
-        private let owner: Storage<Int8>
-        private let table: UnsafePointer<Int8>        // [0]: below the first cell; then the bin, or -2: decide exactly
-        private let crossingOwner: Storage<Double>
-        private let crossings: UnsafePointer<Double>  // in u, indexed by edge, with a -inf and a +inf sentinel around
-        private let first: UInt64, last: UInt64
-        private static let shift: UInt64 = 52 - 8
+        private let owners: (table: Storage<Int8>, crossings: Storage<Double>, edges: Storage<Double>)
+        let kernel: Kernel                            // see LogBinner.kernel
+        fileprivate static let shift: UInt64 = 52 - 8
 
         init(degreeEdges: [Double] = MCIRFBuilder.radEdgesDegrees) {
             self.degreeEdges = degreeEdges
@@ -216,24 +234,58 @@ extension MCIRFBuilder {
                 let below = crossingsU.filter { $0 < lo }.count, inside = crossingsU.filter { $0 >= lo && $0 < hi }.count
                 bins.append(inside > 1 || exactCells.contains(c) ? -2 : Int8(below - 1))
             }
-            owner = Storage(bins)
-            table = UnsafePointer(owner.base)
-            crossingOwner = Storage([-.infinity] + crossingsU + [.infinity])
-            crossings = UnsafePointer(crossingOwner.base + 1)
-            (self.first, self.last) = (first, last)
+            owners = (Storage(bins), Storage([-.infinity] + crossingsU + [.infinity]), Storage(degreeEdges))
+            kernel = Kernel(table: UnsafePointer(owners.table.base), crossings: UnsafePointer(owners.crossings.base + 1),
+                            first: first, last: last, edges: UnsafePointer(owners.edges.base), count: degreeEdges.count)
         }
 
-        @inline(__always) func bin(dot d: Double) -> Int {
-            let u = 1 - d
-            guard u > 0 else { return exact(d) }        // angle 0 (an edge) and NaN
-            let c = u.bitPattern &>> Self.shift
-            let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))])
-            guard k >= -1 else { return exact(d) }
-            return u > crossings[k &+ 1] ? k &+ 1 : k
-        }
+        @inline(__always) func bin(dot d: Double) -> Int { kernel.bin(dot: d) }
 
-        /// d is clamped to [-1, 1] here only: outside it, u is <= 0 or lands in the cell of 180 deg.
-        @inline(never) func exact(_ d: Double) -> Int { MCIRFBuilder.bin(degreeEdges, acos(Swift.max(-1, Swift.min(1, d))) * 180 / .pi) }
+        struct Kernel: @unchecked Sendable {
+            let table: UnsafePointer<Int8>           // [0]: below the first cell; then the bin, or -2: decide exactly
+            let crossings: UnsafePointer<Double>     // in u, indexed by edge, with a -inf and a +inf sentinel around
+            let first: UInt64, last: UInt64
+            let edges: UnsafePointer<Double>, count: Int
+
+            @inline(__always) func bin(dot d: Double) -> Int {
+                let u = 1 - d
+                guard u > 0 else { return exact(d) }        // angle 0 (an edge) and NaN
+                let c = u.bitPattern &>> RadBinner.shift
+                let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))])
+                guard k >= -1 else { return exact(d) }
+                return k &+ (u > crossings[k &+ 1] ? 1 : 0)
+            }
+
+            /// d is clamped to [-1, 1] here only: outside it, u is <= 0 or lands in the cell of 180 deg.
+            @inline(never) func exact(_ d: Double) -> Int {
+                MCIRFBuilder.bin(edges, count: count, acos(Swift.max(-1, Swift.min(1, d))) * 180 / .pi)
+            }
+        }
+    }
+
+    /// A 3-axis histogram (axis 0 fastest) with one extra "dump" bin per axis: a bin outside its
+    /// axis counts into the dump bin, and `strip` drops those cells afterwards, so the event loops
+    /// need no range tests. Cell indices fit in Int16 (the loops keep them in 2-byte buffers).
+    struct DumpShape: Sendable {
+        let n0: Int, n1: Int, n2: Int
+        init(_ n0: Int, _ n1: Int, _ n2: Int) {
+            (self.n0, self.n1, self.n2) = (n0, n1, n2)
+            precondition(size <= Int(Int16.max), "histogram too large for 2-byte cell indices")
+        }
+        var size: Int { (n0 + 1) * (n1 + 1) * (n2 + 1) }
+        @inline(__always) private static func clamped(_ b: Int, _ n: Int) -> Int16 {
+            Int16(truncatingIfNeeded: UInt(bitPattern: b) < UInt(n) ? b : n)
+        }
+        @inline(__always) func part0(_ b: Int) -> Int16 { Self.clamped(b, n0) }
+        @inline(__always) func part1(_ b: Int) -> Int16 { Self.clamped(b, n1) &* Int16(truncatingIfNeeded: n0 + 1) }
+        @inline(__always) func part2(_ b: Int) -> Int16 { Self.clamped(b, n2) &* Int16(truncatingIfNeeded: (n0 + 1) * (n1 + 1)) }
+        /// The n0 x n1 x n2 cells without the dump bins.
+        func strip(_ padded: [Double]) -> [Double] {
+            var out: [Double] = []
+            out.reserveCapacity(n0 * n1 * n2)
+            for k in 0..<n2 { for j in 0..<n1 { out += padded[((j + (n1 + 1) * k) * (n0 + 1))...].prefix(n0) } }
+            return out
+        }
     }
 
     /// Read-only event columns as raw pointers for the histogram loops.
@@ -246,56 +298,82 @@ extension MCIRFBuilder {
     /// length) and adds the partial histograms.
     static func parallelHistogram(_ columns: [[Double]], size: Int,
                                   _ body: @escaping @Sendable (Range<Int>, Columns, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
-        partialHistograms(columns, size: size, body) { $0 }
-    }
-
-    /// The same for histograms of event counts, counted in 2-byte cells over chunks of at most
-    /// 65535 events and added up after each chunk: the often-hit part of the PSF and EDISP
-    /// histograms then stays in the L1 cache with the bin tables.
-    static func parallelCounts(_ columns: [[Double]], size: Int,
-                               _ body: @escaping @Sendable (Range<Int>, Columns, UnsafeMutablePointer<UInt16>) -> Void) -> [Double] {
-        partialHistograms(columns, size: size, { range, cols, total in
-            let counts = UnsafeMutablePointer<UInt16>.allocate(capacity: size)
-            defer { counts.deallocate() }
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: Int(UInt16.max)) {
-                counts.initialize(repeating: 0, count: size)
-                body(start..<min(start + Int(UInt16.max), range.upperBound), cols, counts)
-                for i in 0..<size { total[i] += Double(counts[i]) }
-            }
+        partialHistograms(columns, size: size, { next, cols, h in
+            while let r = next() { body(r, cols, h) }
         }) { $0 }
     }
 
+    /// The same for histograms of event counts, counted in 2-byte cells and added up before any
+    /// cell could pass 65535 events: the often-hit part of the PSF and EDISP histograms then stays
+    /// in the L1 cache with the bin tables.
+    static func parallelCounts(_ columns: [[Double]], size: Int,
+                               _ body: @escaping @Sendable (Range<Int>, Columns, UnsafeMutablePointer<UInt16>) -> Void) -> [Double] {
+        partialHistograms(columns, size: size, { next, cols, total in
+            let counts = UnsafeMutablePointer<UInt16>.allocate(capacity: size)
+            defer { counts.deallocate() }
+            counts.initialize(repeating: 0, count: size)
+            var pending = 0
+            func flush() {
+                for i in 0..<size { total[i] += Double(counts[i]) }
+                counts.update(repeating: 0, count: size)
+                pending = 0
+            }
+            while let r = next() {
+                if pending + r.count > Int(UInt16.max) { flush() }
+                body(r, cols, counts)
+                pending += r.count
+            }
+            if pending > 0 { flush() }
+        }) { $0 }
+    }
+
+    /// Hands out consecutive chunks of 0..<n to the workers: a core slowed by a busy neighbour
+    /// takes fewer of them instead of holding up the build with a fixed half.
+    private final class Chunks: @unchecked Sendable {
+        private let lock = NSLock()
+        private var start = 0
+        let n: Int, size: Int
+        init(n: Int, size: Int) { (self.n, self.size) = (n, size) }
+        func next() -> Range<Int>? {
+            lock.lock(); defer { lock.unlock() }
+            guard start < n else { return nil }
+            defer { start = min(n, start + size) }
+            return start..<min(n, start + size)
+        }
+    }
+
     private static func partialHistograms<Cell: AdditiveArithmetic & Sendable>(_ columns: [[Double]], size: Int,
-                                                                     _ body: @escaping @Sendable (Range<Int>, Columns, UnsafeMutablePointer<Cell>) -> Void,
+                                                                     _ work: @escaping @Sendable (() -> Range<Int>?, Columns, UnsafeMutablePointer<Cell>) -> Void,
                                                                      toDouble: (Cell) -> Double) -> [Double] {
         let n = columns.first?.count ?? 0
-        // Four parts per core: when one core is slowed (a busy neighbour), the other takes more parts.
-        let parts = n > 50_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
-        let partial = UnsafeMutableBufferPointer<Cell>.allocate(capacity: parts * size)
+        // One worker per core, each with its own histogram; chunks of 16384 events (fewer than
+        // 65535, the limit of parallelCounts' 2-byte cells).
+        let workers = n > 50_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let chunks = Chunks(n: n, size: 16_384)
+        let partial = UnsafeMutableBufferPointer<Cell>.allocate(capacity: workers * size)
         partial.initialize(repeating: .zero)
         defer { partial.deallocate() }
         let shared = SharedBuffer(partial)
         withPointers(columns, [], { pointers in
             let cols = Columns(pointers: pointers)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                body((n * p / parts)..<(n * (p + 1) / parts), cols, shared.buffer.baseAddress! + p * size)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                work(chunks.next, cols, shared.buffer.baseAddress! + w * size)
             }
         })
         // Parts are added as doubles (a count part holds fewer than 2^32 events).
         var out = partial[0..<size].map(toDouble)
-        for p in 1..<parts { for i in 0..<size { out[i] += toDouble(partial[p * size + i]) } }
+        for w in 1..<workers { for i in 0..<size { out[i] += toDouble(partial[w * size + i]) } }
         return out
     }
 
-    /// Calls `body(block, a, b, c)` for consecutive blocks of `range` (256 events), with three bin
-    /// buffers of the block's length (a[j] for event block.lowerBound + j).
-    @inline(__always) static func withBinBlocks(_ range: Range<Int>,
-                                                _ body: (Range<Int>, UnsafeMutablePointer<Int16>, UnsafeMutablePointer<Int16>, UnsafeMutablePointer<Int16>) -> Void) {
+    /// Calls `body(start, count, cells)` for consecutive blocks of `range` (256 events), with a
+    /// buffer of the block's length for the events' cell indices (cells[j] for event start + j).
+    @inline(__always) static func withBinBlocks(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Int16>) -> Void) {
         let blockSize = 256
-        let storage = UnsafeMutablePointer<Int16>.allocate(capacity: 3 * blockSize)
-        defer { storage.deallocate() }
+        let cells = UnsafeMutablePointer<Int16>.allocate(capacity: blockSize)
+        defer { cells.deallocate() }
         for start in stride(from: range.lowerBound, to: range.upperBound, by: blockSize) {
-            body(start..<min(start + blockSize, range.upperBound), storage, storage + blockSize, storage + 2 * blockSize)
+            body(start, min(blockSize, range.upperBound - start), cells)
         }
     }
 

@@ -12,6 +12,14 @@ public enum MCIRFBuilder {
         public var w2: [Double] = [], w3: [Double] = [], bdt0: [Double] = [], bdt1: [Double] = []
         public var count: Int { e.count }
         public init() {}
+
+        /// Room for n events in every column, so filling them does not copy them as they grow
+        /// (grown columns also end up where streaming them is measurably slower).
+        public mutating func reserveCapacity(_ n: Int) {
+            for path in [\Events.e, \.dx, \.dy, \.dz, \.eMC, \.dxMC, \.dyMC, \.dzMC, \.w2, \.w3, \.bdt0, \.bdt1] as [WritableKeyPath<Events, [Double]>] {
+                self[keyPath: path].reserveCapacity(n)
+            }
+        }
     }
 
     public struct Options: Sendable {
@@ -79,6 +87,7 @@ public enum MCIRFBuilder {
                 let d = n.doubles
                 bdt = (0..<(d.count / width)).map { [d[$0 * width], d[$0 * width + 1]] }
             }
+            if ev.e.capacity < ev.count + e.entries { ev.reserveCapacity(max(ev.count + e.entries, 2 * ev.e.capacity)) }
             for i in 0..<e.entries {
                 guard let te = cols[0][i], let me = cols[4][i], wo[i + 1] - wo[i] > 1 else { skipped += 1; continue }
                 ev.e.append(te); ev.dx.append(cols[1][i]!); ev.dy.append(cols[2][i]!); ev.dz.append(cols[3][i]!)
@@ -180,6 +189,7 @@ public enum MCIRFBuilder {
         let zen = Tables.zenith12, energy = LogBinner(edges: eEdges)
         let sums = parallelHistogram([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2], size: 48 * 12) { r, c, h in
             let (eMC, dxMC, dyMC, dzMC, w2) = (c[0], c[1], c[2], c[3], c[4])
+            let (energy, zen) = (energy.kernel, zen.kernel)        // see LogBinner.kernel
             for i in r {
                 let k = energy.bin(eMC[i])
                 guard k >= 0, k < 48 else { continue }
@@ -217,23 +227,21 @@ public enum MCIRFBuilder {
         let nE = 24, nT = 6, nR = rEdges.count - 1
         let zen = Tables.zenith6, radBins = Tables.rad, energy = LogBinner(edges: eEdges)
         // values[e + nE * (t + nT * r)]: the FITS order (energy fastest); a (t, e) slice has stride nE * nT.
-        var h = parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: nR * nT * nE) { range, c, f in
-            let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+        let shape = DumpShape(nE, nT, nR)
+        var h = shape.strip(parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: shape.size) { range, c, f in
+            let (ek, zk, rk, shape) = (energy.kernel, zen.kernel, radBins.kernel, shape)    // into registers: see LogBinner.kernel
             // In blocks, one short loop per bin kind: a loop of a few instructions keeps many events
             // in flight, so the table and edge loads of one event wait in parallel with the next ones.
-            withBinBlocks(range) { block, eBins, tBins, rBins in
-                for (j, i) in block.enumerated() { eBins[j] = Int16(truncatingIfNeeded: energy.bin(eMC[i])) }
-                for (j, i) in block.enumerated() { tBins[j] = Int16(truncatingIfNeeded: zen.bin(dxMC[i], dyMC[i], dzMC[i])) }
-                for (j, i) in block.enumerated() {
-                    rBins[j] = Int16(truncatingIfNeeded: radBins.bin(dot: dx[i] * dxMC[i] + dy[i] * dyMC[i] + dz[i] * dzMC[i]))
-                }
-                for j in 0..<block.count {
-                    let e = Int(eBins[j]), t = Int(tBins[j]), r = Int(rBins[j])
-                    guard e >= 0, e < nE, t >= 0, t < nT, r >= 0, r < nR else { continue }
-                    f[e &+ nE &* (t &+ nT &* r)] &+= 1
-                }
+            // Each loop adds its axis's part of the cell index; events outside a range land in a
+            // dump cell that is dropped at the end, so no loop tests ranges.
+            withBinBlocks(range) { s, n, cell in
+                let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s, c[5] + s, c[6] + s)
+                for j in 0..<n { cell[j] = shape.part0(ek.bin(eMC[j])) }
+                for j in 0..<n { cell[j] &+= shape.part1(zk.bin(dxMC[j], dyMC[j], dzMC[j])) }
+                for j in 0..<n { cell[j] &+= shape.part2(rk.bin(dot: dx[j] * dxMC[j] + dy[j] * dyMC[j] + dz[j] * dzMC[j])) }
+                for j in 0..<n { f[Int(cell[j])] &+= 1 }
             }
-        }
+        })
         let slice = nE * nT
         let size = (0..<nR).map { (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi }
         for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= size[r] } }
@@ -285,19 +293,17 @@ public enum MCIRFBuilder {
         let zen = Tables.zenith6, energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
         // h[e + nE * (m + nM * t)]: the FITS order (energy fastest).
         @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
-        var h = parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: nT * nM * nE) { range, c, f in
-            let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0], c[1], c[2], c[3], c[4])
-            withBinBlocks(range) { block, eBins, mBins, tBins in       // as in psf: one short loop per bin kind
-                for (j, i) in block.enumerated() { eBins[j] = Int16(truncatingIfNeeded: energy.bin(eMC[i])) }
-                for (j, i) in block.enumerated() { mBins[j] = Int16(truncatingIfNeeded: migra.bin(eReco[i] / eMC[i])) }
-                for (j, i) in block.enumerated() { tBins[j] = Int16(truncatingIfNeeded: zen.bin(dxMC[i], dyMC[i], dzMC[i])) }
-                for j in 0..<block.count {
-                    let e = Int(eBins[j]), m = Int(mBins[j]), t = Int(tBins[j])
-                    guard e >= 0, e < nE, m >= 0, m < nM, t >= 0, t < nT else { continue }
-                    f[e &+ nE &* (m &+ nM &* t)] &+= 1
-                }
+        let shape = DumpShape(nE, nM, nT)
+        var h = shape.strip(parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
+            let (ek, mk, zk, shape) = (energy.kernel, migra.kernel, zen.kernel, shape)      // into registers: see LogBinner.kernel
+            withBinBlocks(range) { s, n, cell in       // as in psf: one short loop per bin kind
+                let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
+                for j in 0..<n { cell[j] = shape.part0(ek.bin(eMC[j])) }
+                for j in 0..<n { cell[j] &+= shape.part1(mk.bin(eReco[j] / eMC[j])) }
+                for j in 0..<n { cell[j] &+= shape.part2(zk.bin(dxMC[j], dyMC[j], dzMC[j])) }
+                for j in 0..<n { f[Int(cell[j])] &+= 1 }
             }
-        }
+        })
         for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
         func sums() -> [Double] {      // [e + nE * t]: sum over mu of h dmu
             var s = [Double](repeating: 0, count: nE * nT)
