@@ -16,21 +16,31 @@ let package = Package(
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
-        .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
+        // cfitsio and HDF5 are linked from their static archives (see CNetworkStubs), so these two
+        // only provide the headers.
+        .systemLibrary(name: "CFITSIO", providers: [.apt(["libcfitsio-dev"])]),
         .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
-        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CHDF5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
 
+        // The static cfitsio and HDF5 archives, with failing stand-ins for the network libraries
+        // they reference: their shared libraries would load ~35 more at every start.
+        .target(name: "CNetworkStubs", linkerSettings: [
+            .linkedLibrary(":libcfitsio.a"), .linkedLibrary(":libhdf5_serial.a"),
+            .linkedLibrary("sz"), .linkedLibrary("bz2"), .linkedLibrary("z"), .linkedLibrary("m"), .linkedLibrary("dl"),
+        ]),
+
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["CFITSIO"]),
+        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
         .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash"]),
         // IO layer: HDF5 over libhdf5 (km3pipe tables).
-        .target(name: "HDF5IO", dependencies: ["CHDF5"]),
+        .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs"]),
         // Canonical model: pure values, no I/O.
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
@@ -40,14 +50,17 @@ let package = Package(
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // Validation against versioned YAML specs (Specs/).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", .product(name: "Yams", package: "Yams")]),
+        // Yams for the meta-schema; the specs themselves are read from libyaml's events (CYaml, the
+        // libyaml that Yams embeds).
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", .product(name: "Yams", package: "Yams")],
+                cSettings: [.define("YAML_DECLARE_STATIC")]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
             "FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // `make bench`: in-process timings against the inflate floor.
-        .executableTarget(name: "vodf-bench", dependencies: ["ROOTIO", "Readers"], path: "Benchmarks/vodf-bench"),
+        // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
+        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers"], path: "Benchmarks/vodf-bench"),
         .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )

@@ -1,4 +1,5 @@
-#include <hdf5.h>
+// Debian keeps the serial HDF5 headers in hdf5/serial/ (they include each other with quotes).
+#include <hdf5/serial/hdf5.h>
 // HDF5's type and property "constants" are macros that call H5open(); Swift cannot
 // import them, so they are re-exported as static inline functions.
 static inline hid_t vk_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }

@@ -8,6 +8,8 @@ public final class FITSFile {
     private var fptr: UnsafeMutablePointer<fitsfile>?
     /// Set when an HDU holds CONTINUE cards, so LONGSTRN is written once in it (fitsverify warns otherwise).
     private var longStringsInHDU = false
+    /// The inflated bytes of a gzip file that cfitsio reads from memory; freed after the handle.
+    private var inflated: GzipInput?
 
     public enum Mode { case readOnly, readWrite }
 
@@ -29,8 +31,23 @@ public final class FITSFile {
     }
 
     public static func open(path: String, mode: Mode = .readOnly) throws -> FITSFile {
+        // cfitsio's network drivers are not linked in (see CNetworkStubs): say so, instead of the
+        // driver's own message about a libcurl without SSL.
+        if let scheme = Self.remoteScheme(path) {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS",
+                            detail: "\(scheme):// URLs are not read; download the file and give its local path")
+        }
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
+        if mode == .readOnly, let gz = try GzipInput.inflate(path: path) {
+            ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status)
+            if status != 0 {
+                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status, detail: FITSError.cfitsioText(status))
+            }
+            let file = FITSFile(path: path, fptr: f)
+            file.inflated = gz
+            return file
+        }
         // fits_open_file is a macro for ffopentest with the library's SONAME.
         ffopentest(CFITSIO_SONAME, &f, path, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
@@ -38,6 +55,14 @@ public final class FITSFile {
                             detail: FITSError.cfitsioText(status))
         }
         return FITSFile(path: path, fptr: f)
+    }
+
+    /// The scheme of a remote URL (http, https, ftp, ftps, s3, ...); nil for local paths and file://.
+    static func remoteScheme(_ path: String) -> String? {
+        guard let r = path.range(of: "://") else { return nil }
+        let scheme = path[..<r.lowerBound].lowercased()
+        guard !scheme.isEmpty, scheme != "file", scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) else { return nil }
+        return scheme
     }
 
     deinit {

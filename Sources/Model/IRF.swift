@@ -130,7 +130,9 @@ extension IRFComponent {
 extension IRFTable {
     /// Rejects NaN and negative values, naming the first offending bin.
     func requireFiniteNonNegative(_ what: String) throws {
-        if let i = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+        // A count without early exit first: it vectorises; the search runs only to name the bin.
+        let bad = values.withUnsafeBufferPointer { b in b.reduce(0) { $0 &+ ($1 >= 0 && $1 < .infinity ? 0 : 1) } }
+        if bad > 0, let i = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
             throw ModelError.invalidValue(what, reason: "value \(values[i]) at bin \(unflatten(i)) is negative or not finite")
         }
     }

@@ -24,7 +24,7 @@ enum FileChecks {
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
     static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])],
-                    mapped: MappedFile? = nil) -> [(String?, String)] {
+                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
@@ -75,26 +75,33 @@ enum FileChecks {
                let bytes = try? f.byteRange(), cols.reduce(0, { $0 + $1.spec.byteWidth }) == Int(width),
                bytes.dataStart + rows * Int(width) <= mapped.size {
                 let offset = cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }
+                // The data unit's checksum, if still wanted, is summed in the same read: the rows'
+                // whole words here, the rest of the unit (a last part word, padding, heap) after.
+                let unit = sums?.wantsData(hdu: hdu)
+                let below = bytes.dataStart + rows * Int(width) / 4 * 4
+                // Parts of whole blocks, so each starts on a multiple of 4 rows (a checksum word).
+                let blocks = (rows + block - 1) / block
                 let parts = rows > 4 * block ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
                 let results = PartResults(parts)
                 DispatchQueue.concurrentPerform(iterations: parts) { p in
-                    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: block)
-                    defer { buffer.deallocate() }
-                    var r = (count: 0, worst: 0.0, ok: true)
-                    let lo = rows * p / parts, hi = rows * (p + 1) / parts
-                    for first in stride(from: lo, to: hi, by: block) {
-                        let n = min(block, hi - first)
-                        guard mapped.float64Column(dataStart: bytes.dataStart, rowWidth: Int(width), offset: offset, rows: first..<(first + n), into: buffer) else {
-                            r.ok = false
-                            break
+                    var r = (count: 0, worst: 0.0, ok: true, sum: UInt32(0))
+                    var checksum = (below: below, sum: UInt32(0))
+                    let lo = min(rows, blocks * p / parts * block), hi = min(rows, blocks * (p + 1) / parts * block)
+                    r.ok = withUnsafeMutablePointer(to: &checksum) { c in
+                        mapped.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: Int(width), offset: offset, rows: lo..<hi,
+                                                   checksum: unit == nil ? nil : c) { times in
+                            let o = intervals.outside(times, tolerance: tol)
+                            r.count += o.count
+                            r.worst = max(r.worst, o.worst)
                         }
-                        let c = intervals.outside(UnsafeBufferPointer(rebasing: buffer.prefix(n)), tolerance: tol)
-                        r.count += c.count
-                        r.worst = max(r.worst, c.worst)
                     }
+                    r.sum = checksum.sum
                     results.set(p, r)
                 }
                 if results.all.allSatisfy(\.ok) {
+                    if let unit, let rest = mapped.onesComplementSum(below..<unit.dataEnd) {
+                        sums?.setDataSum(hdu: hdu, MappedFile.fold(UInt64(rest), results.all.reduce(0) { UInt64(MappedFile.fold($0, UInt64($1.sum))) }))
+                    }
                     outside = results.all.reduce(0) { $0 + $1.count }
                     worst = results.all.map(\.worst).max() ?? 0
                     return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
@@ -172,11 +179,26 @@ enum FileChecks {
         }
 
         /// How many times lie farther than `tolerance` outside every interval, and the farthest.
+        /// Event lists are mostly in time order, so the interval of the previous event is tried
+        /// before a binary search.
         func outside(_ times: UnsafeBufferPointer<Double>, tolerance: Double) -> (count: Int, worst: Double) {
             var count = 0, worst = 0.0
-            for v in times {
-                let d = distance(v)
-                if d > tolerance { count += 1; worst = max(worst, d) }
+            starts.withUnsafeBufferPointer { s in
+                reach.withUnsafeBufferPointer { r in
+                    let n = s.count
+                    var lo = 0                      // first index with start > v, for the last v
+                    for v in times {
+                        if !((lo == 0 || s[lo &- 1] <= v) && (lo == n || s[lo] > v)) {
+                            var a = 0, b = n
+                            while a < b { let mid = (a &+ b) / 2; if s[mid] <= v { a = mid &+ 1 } else { b = mid } }
+                            lo = a
+                        }
+                        let before = lo > 0 ? max(0, v - r[lo &- 1]) : Double.infinity
+                        let after = lo < n ? s[lo] - v : Double.infinity
+                        let d = min(before, after)
+                        if d > tolerance { count += 1; worst = max(worst, d) }
+                    }
+                }
             }
             return (count, worst)
         }
@@ -184,10 +206,10 @@ enum FileChecks {
 
     /// Per-part results of a scan on all cores, one slot each.
     final class PartResults: @unchecked Sendable {
-        private(set) var all: [(count: Int, worst: Double, ok: Bool)]
+        private(set) var all: [(count: Int, worst: Double, ok: Bool, sum: UInt32)]
         private let lock = NSLock()
-        init(_ n: Int) { all = Array(repeating: (0, 0, false), count: n) }
-        func set(_ i: Int, _ r: (count: Int, worst: Double, ok: Bool)) { lock.lock(); all[i] = r; lock.unlock() }
+        init(_ n: Int) { all = Array(repeating: (0, 0, false, 0), count: n) }
+        func set(_ i: Int, _ r: (count: Int, worst: Double, ok: Bool, sum: UInt32)) { lock.lock(); all[i] = r; lock.unlock() }
     }
 
     /// FITS grouping convention (Jennings et al. 1997, section 3): MEMBER_NAME/MEMBER_VERSION are the

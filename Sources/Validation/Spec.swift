@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Requirement levels of keywords and columns.
 public enum Level: String, Codable, Sendable { case required, recommended, optional, deprecated }
@@ -241,7 +240,7 @@ public struct SpecLibrary: Sendable {
     static func parse(_ path: String, kind: String) throws -> ParsedFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
         do {
-            guard let node = try Yams.compose(yaml: text, .basic) else { throw SpecNodes.Bad(description: "empty file") }
+            guard let node = try YAMLNode.parse(text) else { throw SpecNodes.Bad(description: "empty file") }
             return kind == "spec" ? .spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
         } catch {
             throw SpecError(file: path, reason: "not a valid spec: \(String(describing: error).prefix(300))")

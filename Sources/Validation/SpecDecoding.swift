@@ -1,25 +1,22 @@
-import Yams
-
-/// Builds spec files straight from YAML nodes. Decoding through `YAMLDecoder` (Codable) took about
-/// two thirds of spec loading, and spec loading was the largest part of a short `vodf validate` run.
-/// A field of the wrong type is an error here too; `vodf spec lint` explains such errors in detail.
-/// Scalars are read as text (the basic resolver: Yams's implicit int/float/bool detection runs regular
-/// expressions on every scalar), and each mapping is turned into a dictionary once.
+/// Builds spec files straight from YAML nodes (`YAMLNode`). Decoding through `YAMLDecoder` (Codable)
+/// took about two thirds of spec loading, and spec loading was the largest part of a short `vodf
+/// validate` run. A field of the wrong type is an error here too; `vodf spec lint` explains such
+/// errors in detail. Scalars are read as text, and each mapping is turned into a dictionary once.
 enum SpecNodes {
     struct Bad: Error, CustomStringConvertible {
         let description: String
     }
 
-    static func scalar(_ n: Node?, _ what: String) throws -> String? {
+    static func scalar(_ n: YAMLNode?, _ what: String) throws -> String? {
         guard let n else { return nil }
-        guard let s = n.scalar?.string else { throw Bad(description: "\(what) must be a scalar") }
+        guard let s = n.text else { throw Bad(description: "\(what) must be a scalar") }
         return s
     }
-    static func required(_ n: Node?, _ what: String) throws -> String {
+    static func required(_ n: YAMLNode?, _ what: String) throws -> String {
         guard let s = try scalar(n, what) else { throw Bad(description: "missing \(what)") }
         return s
     }
-    static func convert<T>(_ n: Node?, _ what: String, _ f: (String) -> T?) throws -> T? {
+    static func convert<T>(_ n: YAMLNode?, _ what: String, _ f: (String) -> T?) throws -> T? {
         guard let s = try scalar(n, what) else { return nil }
         guard let v = f(s) else { throw Bad(description: "\(what): cannot read '\(s)'") }
         return v
@@ -29,17 +26,17 @@ enum SpecNodes {
     }
     static func isNull(_ s: String) -> Bool { s.isEmpty || s == "~" || s.lowercased() == "null" }
 
-    static func list<T>(_ n: Node?, _ what: String, _ f: (Node) throws -> T) throws -> [T]? {
+    static func list<T>(_ n: YAMLNode?, _ what: String, _ f: (YAMLNode) throws -> T) throws -> [T]? {
         guard let n else { return nil }
-        guard let seq = n.sequence else { throw Bad(description: "\(what) must be a list") }
+        guard let seq = n.items else { throw Bad(description: "\(what) must be a list") }
         return try seq.map(f)
     }
-    static func strings(_ n: Node?, _ what: String) throws -> [String]? {
+    static func strings(_ n: YAMLNode?, _ what: String) throws -> [String]? {
         try list(n, what) { try required($0, what) }
     }
-    static func map<T>(_ n: Node?, _ what: String, _ f: (String, Node) throws -> T) throws -> [String: T]? {
+    static func map<T>(_ n: YAMLNode?, _ what: String, _ f: (String, YAMLNode) throws -> T) throws -> [String: T]? {
         guard let n else { return nil }
-        guard let m = n.mapping else { throw Bad(description: "\(what) must be a mapping") }
+        guard let m = n.pairs else { throw Bad(description: "\(what) must be a mapping") }
         var out: [String: T] = [:]
         for (k, v) in m {
             let key = try required(k, "a key of \(what)")
@@ -47,19 +44,19 @@ enum SpecNodes {
         }
         return out
     }
-    static func stringLists(_ n: Node?, _ what: String) throws -> [String: [String]]? {
+    static func stringLists(_ n: YAMLNode?, _ what: String) throws -> [String: [String]]? {
         try map(n, what) { k, v in try strings(v, "\(what).\(k)") ?? [] }
     }
 
     /// The fields of a mapping, by key.
-    static func fields(_ n: Node, _ what: String) throws -> [String: Node] {
-        guard let m = n.mapping else { throw Bad(description: "\(what) must be a mapping") }
-        var out: [String: Node] = [:]
+    static func fields(_ n: YAMLNode, _ what: String) throws -> [String: YAMLNode] {
+        guard let m = n.pairs else { throw Bad(description: "\(what) must be a mapping") }
+        var out: [String: YAMLNode] = [:]
         for (k, v) in m { out[try required(k, "a key of \(what)")] = v }
         return out
     }
 
-    static func keyword(_ node: Node, _ at: String) throws -> KeywordRule {
+    static func keyword(_ node: YAMLNode, _ at: String) throws -> KeywordRule {
         let n = try fields(node, at)
         guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
         let range = try list(n["range"], "\(at).range") { v -> Double? in
@@ -74,7 +71,7 @@ enum SpecNodes {
                            ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"))
     }
 
-    static func column(_ node: Node, _ at: String) throws -> ColumnRule {
+    static func column(_ node: YAMLNode, _ at: String) throws -> ColumnRule {
         let n = try fields(node, at)
         guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
         return ColumnRule(level: level, type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
@@ -84,7 +81,7 @@ enum SpecNodes {
                           description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"))
     }
 
-    static func specFile(_ node: Node) throws -> SpecFile {
+    static func specFile(_ node: YAMLNode) throws -> SpecFile {
         let n = try fields(node, "a spec")
         guard let select = try stringLists(n["select"], "select") else { throw Bad(description: "missing select") }
         return SpecFile(
@@ -125,7 +122,7 @@ enum SpecNodes {
             })
     }
 
-    static func groupsFile(_ node: Node) throws -> GroupsFile {
+    static func groupsFile(_ node: YAMLNode) throws -> GroupsFile {
         let n = try fields(node, "a groups file")
         guard let groups = try map(n["groups"], "groups", { g, v in
             GroupDef(keywords: try map(try fields(v, "groups.\(g)")["keywords"], "groups.\(g).keywords") { k, kv in try keyword(kv, "groups.\(g).keywords.\(k)") } ?? [:])

@@ -73,19 +73,24 @@ public struct Validator: Sendable {
         var findings: [Finding] = []
         var headers: [(Int, [HeaderCard])] = []
         let mapped = MappedFile(path: path)          // plain FITS: checksums summed in place
+        // Fixity: a CHECKSUM or DATASUM that is present must verify. In a plain file the sums are
+        // taken after the checks, so that a check scanning a table's rows (event times) sums its
+        // data unit in the same read.
+        let sums = DeferredChecksums()
+        var checksumFindings: [Finding] = []
+        func checksumFinding(_ hdu: Int, _ h: [HeaderCard], _ state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)) {
+            guard state.hdu == .invalid || state.data == .invalid else { return }
+            checksumFindings.append(Finding(severity: .error, rule: "fits:checksum", file: path, hdu: hdu, hduName: h[key: "EXTNAME"]?.stringValue,
+                                            target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(state.hdu)/\(state.data))",
+                                            reference: "FITS 4.0 Appendix J"))
+        }
         do {
             for i in 1...(try f.hduCount) {
                 try f.moveTo(hdu: i)
                 let h = try f.readHeader()
                 headers.append((i - 1, h))
-                // Fixity: a CHECKSUM or DATASUM that is present must verify.
                 if h[key: "CHECKSUM"] != nil || h[key: "DATASUM"] != nil {
-                    let sums = try mapped.flatMap { $0.verifyChecksum(header: h, bytes: try f.byteRange()) } ?? f.verifyChecksum()
-                    if sums.hdu == .invalid || sums.data == .invalid {
-                        findings.append(Finding(severity: .error, rule: "fits:checksum", file: path, hdu: i - 1, hduName: h[key: "EXTNAME"]?.stringValue,
-                                                target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(sums.hdu)/\(sums.data))",
-                                                reference: "FITS 4.0 Appendix J"))
-                    }
+                    if mapped != nil { sums.expect(hdu: i - 1, header: h, bytes: try f.byteRange()) } else { checksumFinding(i - 1, h, try f.verifyChecksum()) }
                 }
             }
             // cfitsio opens a truncated file happily and only fails on reading the missing rows;
@@ -135,13 +140,24 @@ public struct Validator: Sendable {
             }
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
-                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped) {
+                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
                                             reference: rule.reference ?? spec.reference))
                 }
             }
         }
+        // The sums no check took on the way.
+        for p in sums.pending {
+            let state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)
+            if let s = mapped?.verifyChecksum(header: p.header, bytes: p.bytes, dataSum: sums.dataSum(hdu: p.hdu)) {
+                state = s
+            } else {
+                do { try f.moveTo(hdu: p.hdu + 1); state = try f.verifyChecksum() } catch { throw Unreadable(description: "\(error)") }
+            }
+            checksumFinding(p.hdu, p.header, state)
+        }
+        findings = checksumFindings + findings
         if profile == .gammapy { findings += gammapyVerdicts(findings, headers: headers, checked: checked, file: path) }
         return findings
     }
@@ -422,4 +438,25 @@ public struct Validator: Sendable {
         default: return true
         }
     }
+}
+
+/// The HDU checksums of one plain file still to verify, and the data sums that checks scanning a
+/// table took on the way (one read of a large table instead of two).
+final class DeferredChecksums: @unchecked Sendable {
+    struct Pending { let hdu: Int; let header: [HeaderCard]; let bytes: (headerStart: Int, dataStart: Int, dataEnd: Int) }
+    private(set) var pending: [Pending] = []
+    private var dataSums: [Int: UInt32] = [:]
+    private let lock = NSLock()
+
+    func expect(hdu: Int, header: [HeaderCard], bytes: (headerStart: Int, dataStart: Int, dataEnd: Int)) {
+        pending.append(Pending(hdu: hdu, header: header, bytes: bytes))
+    }
+    /// The data unit of `hdu` if its sum is still wanted.
+    func wantsData(hdu: Int) -> (dataStart: Int, dataEnd: Int)? {
+        lock.lock(); defer { lock.unlock() }
+        guard dataSums[hdu] == nil, let p = pending.first(where: { $0.hdu == hdu }) else { return nil }
+        return (p.bytes.dataStart, p.bytes.dataEnd)
+    }
+    func setDataSum(hdu: Int, _ sum: UInt32) { lock.lock(); dataSums[hdu] = sum; lock.unlock() }
+    func dataSum(hdu: Int) -> UInt32? { lock.lock(); defer { lock.unlock() }; return dataSums[hdu] }
 }

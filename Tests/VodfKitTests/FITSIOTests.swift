@@ -78,6 +78,79 @@ struct FITSIOTests {
         #expect(t.header.first { $0.name == "OBS_ID" }?.comment == "an id")
     }
 
+    /// Remote URLs are refused with a reason of our own: the network drivers of the static cfitsio
+    /// are stubs, whose failure would otherwise surface as cfitsio's "libcurl without SSL" text.
+    @Test func remoteURLsAreRefusedClearly() throws {
+        for url in ["https://example.org/run.fits", "ftp://example.org/run.fits.gz", "S3://bucket/run.fits"] {
+            do {
+                _ = try FITSFile.open(path: url)
+                Issue.record("\(url) opened")
+            } catch let e as FITSError {
+                #expect(e.description.contains("URLs are not read"), "\(e)")
+                #expect(e.description.hasPrefix(url))
+            }
+        }
+        #expect(FITSFile.remoteScheme("file:///tmp/a.fits") == nil)
+        #expect(FITSFile.remoteScheme("/data/run://x.fits") == nil)
+        // A local file named with file:// still opens.
+        let path = try Paths.scratch() + "/local.fits"
+        let f = try FITSFile.create(path: path)
+        try f.createPrimaryHDU()
+        try f.close()
+        #expect(try FITSFile.open(path: "file://" + path).hduCount == 1)
+    }
+
+    /// gzip inputs are inflated by libdeflate and read from memory: one member, several members
+    /// (the first larger than the size the last one's trailer gives, so the buffer grows), zero
+    /// padding after the last member. A truncated file is an error that says so.
+    @Test func gzipInputsReadLikeThePlainFile() throws {
+        let dir = try Paths.scratch()
+        let plain = dir + "/plain.fits"
+        let rows = 30_000
+        let values = (0..<rows).map { Double($0) * 1.25 }
+        let f = try FITSFile.create(path: plain)
+        try f.createPrimaryHDU()
+        try f.append(Table(name: "DATA", header: [], columns: [ColumnSpec("X", .float64)], data: [.float64(values)]))
+        try f.close()
+        func gzip(_ bytes: Data) throws -> Data {
+            let src = dir + "/part.bin"
+            try bytes.write(to: URL(fileURLWithPath: src))
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            p.arguments = ["-c", "-n", src]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return data
+        }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: plain))
+        let cut = whole.count * 7 / 8
+        let cases: [(String, Data)] = [
+            ("one", try gzip(whole)),
+            ("two", try gzip(whole.prefix(cut)) + gzip(whole.suffix(from: cut))),
+            ("padded", try gzip(whole) + Data(count: 512)),
+        ]
+        for (name, bytes) in cases {
+            let path = dir + "/\(name).fits.gz"
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let r = try FITSFile.open(path: path)
+            #expect(try r.hduCount == 2, "\(name)")
+            try r.moveTo(hdu: 2)
+            let col = try #require(try r.columns().first)
+            #expect(try r.read(column: col, rows: rows).doubles == values, "\(name)")
+        }
+        let truncated = dir + "/truncated.fits.gz"
+        let full = try gzip(whole)
+        try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: truncated))
+        #expect {
+            _ = try FITSFile.open(path: truncated)
+        } throws: { error in
+            "\(error)".hasPrefix(truncated) && "\(error)".contains("damaged or truncated")
+        }
+    }
+
     @Test func partialRowRangeRead() throws {
         let path = try Paths.scratch() + "/part.fits"
         let f = try FITSFile.create(path: path)
@@ -156,6 +229,56 @@ struct FITSIOTests {
 struct MappedChecksumTests {
     /// Every HDU of every plain FITS file at hand: the in-place sums agree with cfitsio's ffvcks, and a
     /// flipped payload byte or a wrong DATASUM is caught.
+    /// The checksum's word sum without byte swaps (masked byte pairs, rotated) equals the sum of
+    /// the byte-swapped words modulo 2^32 - 1, as ones' complement sums, for random words, all-ones
+    /// words (whose sum is -0) and zeros, across the 256-word inner blocks.
+    @Test func wordSumWithoutByteSwapsEqualsTheSwappedSum() {
+        var rng = SplitMix(seed: 7)
+        for count in [0, 1, 3, 4, 255, 256, 257, 1000, 70_001] {
+            for fill in [nil, 0xFFFF_FFFF, 0] as [UInt32?] {
+                let words = (0..<count).map { _ in fill ?? UInt32(truncatingIfNeeded: rng.next()) }
+                words.withUnsafeBufferPointer { b in
+                    let base = b.baseAddress ?? UnsafePointer(bitPattern: 4)!
+                    #expect(MappedFile.fold(MappedFile.partialSum(base, count)) == MappedFile.fold(MappedFile.partialSumBySwapping(base, count)),
+                            "\(count) words, fill \(String(describing: fill))")
+                }
+            }
+        }
+    }
+
+    /// A row scan that also sums the data unit: with 13-byte rows (a float64 and a 5-character
+    /// string) rows straddle checksum words, and the table ends inside one. The parts' sums plus
+    /// the rest of the unit equal the sum of the whole unit; the column comes back exact.
+    @Test func rowScanSumsTheDataUnitAsItReadsTheColumn() throws {
+        let rows = 70_003
+        let times = (0..<rows).map { 1e8 + Double($0) * 0.37 }
+        let path = try Paths.scratch() + "/rows13.fits"
+        let f = try FITSFile.create(path: path)
+        try f.createPrimaryHDU()
+        try f.append(Table(name: "EVENTS", header: [], columns: [ColumnSpec("TIME", .float64), ColumnSpec("TAG", .string, repeatCount: 5)],
+                           data: [.float64(times), .string((0..<rows).map { "t\($0 % 997)" })]))
+        try f.close()
+        let r = try FITSFile.open(path: path)
+        try r.moveTo(hdu: 2)
+        let bytes = try r.byteRange()
+        let m = try #require(MappedFile(path: path))
+        let whole = try #require(m.onesComplementSum(bytes.dataStart..<bytes.dataEnd))
+        let below = bytes.dataStart + rows * 13 / 4 * 4
+        var total: UInt64 = 0
+        var got: [Double] = []
+        for part in [0..<4096, 4096..<rows] {           // parts start on multiples of 4 rows
+            var c = (below: below, sum: UInt32(0))
+            #expect(m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: part, checksum: &c) { got += $0 })
+            total = UInt64(MappedFile.fold(total, UInt64(c.sum)))
+        }
+        let rest = try #require(m.onesComplementSum(below..<bytes.dataEnd))
+        #expect(MappedFile.fold(total, UInt64(rest)) == whole)
+        #expect(got == times)
+        // A part that starts off a checksum word cannot be summed, so it is refused.
+        var c = (below: below, sum: UInt32(0))
+        #expect(!m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: 1..<10, checksum: &c) { _ in })
+    }
+
     @Test func mappedChecksumsAgreeWithCfitsio() throws {
         var files: [String] = []
         for dir in [Paths.testData, Paths.repo.appendingPathComponent(".testdata").path, Paths.corpus + "/gadf"] {
