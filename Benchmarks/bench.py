@@ -74,7 +74,7 @@ def irf_build():
     # than the next throughout (where its memory landed), which a single process would report.
     runs = [dict(x.split("=") for x in timed([REL / "vodf-bench", "irf", events, str(n), "--repeat", "5"])[1].split()) for _ in range(5)]
     ours = {k: sorted(float(r[k]) for r in runs)[2] for k in runs[0]}
-    print(f"irf-build: {n:.0e} synthetic dst-like events, km3irf-compatible AEFF/PSF/EDISP, km3irf 0.4.0 warm (numba compiled)")
+    print(f"irf-build: {n:.0e} synthetic dst-like events, km3irf-compatible AEFF/PSF/EDISP, each with its FITS file written; km3irf 0.4.0 warm (numba compiled)")
     for k in ["aeff", "psf", "edisp"]:
         a, b = float(ours[f"{k}_s"]), float(theirs[f"{k}_s"])
         print(f"  {k:5s}: vodfkit {a * 1e3:8.1f} ms, km3irf {b * 1e3:8.1f} ms  ->  {b / a:6.1f}x faster (target >= 20x)")

@@ -1,6 +1,8 @@
 import Foundation
+import FITSIO
 import Readers
 import ROOTIO
+import Writers
 
 // In-process timings for `make bench`: reading branches with the native reader, against the
 // floor of only inflating the same baskets. Usage: vodf-bench FILE TREE BRANCH... [--repeat N]
@@ -27,10 +29,22 @@ if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
     }
     let all = events(n), tenth = events(n / 10)
     let opts = MCIRFBuilder.Options()
-    let aeff = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(all, options: opts) }
-    let aeff10 = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(tenth, options: opts) }
-    let psf = median(repeats) { _ = try! MCIRFBuilder.psf(all, options: opts) }
-    let edisp = median(repeats) { _ = try! MCIRFBuilder.energyDispersion(all, options: opts) }
+    // Each build is timed with the writing of its FITS file, as km3irf's build_* calls write theirs
+    // (`vodf irf build` writes the same tables).
+    let writer = IRFWriter(flavor: .gadf03)
+    let ctx = IRFContext(telescope: "KM3NeT", instrument: "KM3NeT", origin: "KM3NeT", creator: "vodf-bench")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vodf-bench-\(getpid())").path
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func written(_ name: String, _ table: () throws -> Table) {
+        let path = dir + "/" + name + ".fits"
+        try? FileManager.default.removeItem(atPath: path)
+        try! FITSOutput.write([try! table()], primary: FITSOutput.primaryCards(creator: "vodf-bench", origin: "KM3NeT", telescope: "KM3NeT"), to: path)
+    }
+    let aeff = median(repeats) { written("aeff") { try writer.table(for: try MCIRFBuilder.effectiveArea(all, options: opts), context: ctx) } }
+    let aeff10 = median(repeats) { written("aeff10") { try writer.table(for: try MCIRFBuilder.effectiveArea(tenth, options: opts), context: ctx) } }
+    let psf = median(repeats) { written("psf") { try writer.table(for: try MCIRFBuilder.psf(all, options: opts), context: ctx) } }
+    let edisp = median(repeats) { written("edisp") { try writer.table(for: try MCIRFBuilder.energyDispersion(all, options: opts), context: ctx) } }
     print(String(format: "aeff_s=%.5f aeff_tenth_s=%.5f psf_s=%.5f edisp_s=%.5f", aeff, aeff10, psf, edisp))
     exit(0)
 }

@@ -54,9 +54,17 @@ public enum FITSOutput {
         var cards = [HeaderCard("CREATOR", .string(creator), comment: "software that wrote this file")]
         if let origin { cards.append(HeaderCard("ORIGIN", .string(origin))) }
         if let telescope { cards.append(HeaderCard("TELESCOP", .string(telescope))) }
-        let iso = ISO8601DateFormatter()
-        iso.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
-        cards.append(HeaderCard("DATE", .string(String(iso.string(from: Date()).prefix(19))), comment: "file creation date (UTC)"))
+        cards.append(HeaderCard("DATE", .string(utcTimestamp(Date())), comment: "file creation date (UTC)"))
         return cards
+    }
+
+    /// yyyy-mm-ddThh:mm:ss in UTC (FITS 4.0 section 4.4.2.1). Formatted from gmtime: a Foundation
+    /// date formatter sets up ICU on each use, which cost more than writing a small IRF file.
+    static func utcTimestamp(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

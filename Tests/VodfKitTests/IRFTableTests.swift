@@ -91,6 +91,24 @@ struct MCBuilderTests {
         #expect(abs(MCIRFBuilder.gaussianFilter(impulse, sigma: 1, mode: .nearest).reduce(0, +) - 1) < 1e-15)
     }
 
+    /// The one-column filter (padded column) gives bit for bit what the row filter gives for a
+    /// one-wide array, in both modes, for kernels wider than the column and for output ranges.
+    @Test func columnFilterEqualsTheRowFilter() {
+        var rng = SplitMix(seed: 17)
+        for n in [1, 5, 56, 111] {
+            let x = (0..<n).map { _ in Double(rng.next() % 1_000_000) / 997 }
+            for sigma in [0.5, 1.3, 2, 6] {
+                let k = MCIRFBuilder.GaussianKernel(sigma: sigma)
+                for mode in [MCIRFBuilder.FilterMode.nearest, .constant] {
+                    for outputs in [0..<n, (n / 3)..<n] {
+                        let rows = x.withUnsafeBufferPointer { k.filterRows($0, rows: n, width: 1, mode: mode, outputs: outputs) }
+                        #expect(k.apply(x, mode: mode, outputs: outputs) == rows, "n \(n) sigma \(sigma) \(mode)")
+                    }
+                }
+            }
+        }
+    }
+
     /// km3pipe's zenith: the angle to (0, 0, -1), so a down-going particle has zenith 0.
     @Test func zenithConvention() {
         #expect(MCIRFBuilder.zenith(0, 0, -1) == 0)
@@ -194,6 +212,62 @@ extension FastBinningTests {
             xs += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown } + [0, -1, .infinity]
             for x in xs { #expect(b.bin(x) == MCIRFBuilder.bin(edges, x), "x \(x)") }
         }
+    }
+}
+
+extension FastBinningTests {
+    /// The part tables the PSF and EDISP loops read give DumpShape's part of the binner's bin
+    /// (the bin times the axis stride, or the dump bin outside the axis) for the same values the
+    /// binners are tested on: random ones, every edge and its neighbours, and out-of-range ones.
+    @Test func partTablesEqualTheBinsTimesTheirStride() {
+        func expected(_ bin: Int, n: Int, stride: Int) -> Int32 { Int32((bin >= 0 && bin < n ? bin : n) * stride) }
+        var rng = SplitMix(seed: 21)
+        var checked = 0
+        for edges in [MCIRFBuilder.logspace(2, 8, 25), MCIRFBuilder.logspace(-5, 2, 57), MCIRFBuilder.logspace(2, 8, 49)] {
+            let b = MCIRFBuilder.LogBinner(edges: edges), n = edges.count - 1
+            for stride in [1, 25, 1425] {
+                let parts = b.parts(n: n, stride: stride)
+                var xs = (0..<5000).map { _ in pow(10, log10(edges[0]) - 1 + Double(rng.next() % 1_000_000) / 1_000_000 * (log10(edges.last!) - log10(edges[0]) + 2)) }
+                xs += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown }
+                xs += [0, -0.0, -1, -1e300, .infinity, -.infinity, .nan, Double.leastNonzeroMagnitude, .greatestFiniteMagnitude]
+                for x in xs {
+                    #expect(parts.kernel.part(x) == expected(MCIRFBuilder.bin(edges, x), n: n, stride: stride), "x \(x) stride \(stride)")
+                    checked += 1
+                }
+            }
+        }
+        for bins in [6, 12] {
+            let tEdges = MCIRFBuilder.linspace(1, -1, bins + 1).map { acos($0) }
+            let zen = MCIRFBuilder.ZenithBinner(angleEdges: tEdges), parts = zen.parts(n: bins, stride: 175)
+            var zs = (0..<20000).map { _ in Double(rng.next() % 2_000_001) / 1_000_000 - 1 }
+            for edge in tEdges {
+                let k = MCIRFBuilder.orderedKey(-cos(edge))
+                zs += (-40...40).map { MCIRFBuilder.fromOrderedKey(k + Int64($0)) }
+            }
+            zs += [1, -1, 1.0.nextDown, (-1.0).nextUp]
+            for z in zs where abs(z) <= 1 {
+                let s = (1 - z * z).squareRoot()
+                for scale in [1.0, 1 + 4e-7, 1 - 4e-7, 1 + 1e-5, 2.5] {
+                    let (x, y, zz) = (s * 0.6 * scale, s * 0.8 * scale, z * scale)
+                    #expect(parts.kernel.part(x, y, zz) == expected(zen.bin(x, y, zz), n: bins, stride: 175), "z \(z) scale \(scale)")
+                    checked += 1
+                }
+            }
+        }
+        let rEdges = MCIRFBuilder.radEdgesDegrees, rad = MCIRFBuilder.RadBinner(degreeEdges: rEdges)
+        let nR = rEdges.count - 1, rParts = rad.parts(n: nR, stride: 175)
+        var dots = (0..<40000).map { _ in cos(Double(rng.next() % 1_000_000) / 1_000_000 * 180 * .pi / 180) }
+        for edge in rEdges {
+            let k = MCIRFBuilder.orderedKey(cos(edge * .pi / 180))
+            dots += (-40...40).map { MCIRFBuilder.fromOrderedKey(k + Int64($0)) }
+        }
+        dots += [1, -1, 1.0.nextUp, (-1.0).nextDown, 0, 1e-300, .nan, 2, -2]
+        dots += (0..<2000).map { _ in 1 - Double(rng.next() % 1_000_000) * 1e-13 }
+        for d in dots {
+            #expect(rParts.kernel.part(dot: d) == expected(rad.bin(dot: d), n: nR, stride: 175), "dot \(d)")
+            checked += 1
+        }
+        #expect(checked > 150_000)
     }
 }
 

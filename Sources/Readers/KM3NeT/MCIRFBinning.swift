@@ -87,9 +87,35 @@ extension MCIRFBuilder {
 
         @inline(__always) func bin(_ x: Double) -> Int { kernel.bin(x) }
 
+        /// The cells as histogram index parts of an axis of `n` bins with index stride `stride`
+        /// (see PartTable): each cell holds the edge it contains, if any, as its threshold.
+        func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
+            let k = kernel, span = Int(k.last - k.first) + 1
+            var cells: [PartCell] = (0..<span).map { i in
+                let bin = Int(k.table[i]), next = k.edges[bin + 1]
+                // The next edge is inside this cell exactly when it names this cell.
+                let inside = bin + 1 < k.count && next.bitPattern >> k.shift == k.first + UInt64(i)
+                return PartCell(below: bin, above: bin + 1, threshold: inside ? next.bitPattern : .max, n: n, stride: stride)
+            }
+            cells.append(PartCell(below: -1, above: -1, threshold: .max, n: n, stride: stride))   // outside the cells: no bin
+            let owner = Storage(cells)
+            return PartTable(owner: owner, kernel: Kernel.Parts(cells: UnsafePointer(owner.base), shift: k.shift, first: k.first, span: UInt64(span)))
+        }
+
         struct Kernel: @unchecked Sendable {
             let table: UnsafePointer<Int8>, edges: UnsafePointer<Double>, count: Int
             let shift: UInt64, first: UInt64, last: UInt64
+
+            /// The part of a value's cell, from its bits: values below the first cell (zero and
+            /// negative ones too: their bits are larger than any positive double's) and above the
+            /// last land in the extra cell after them, of the dump bin.
+            struct Parts: @unchecked Sendable {
+                let cells: UnsafePointer<PartCell>, shift: UInt64, first: UInt64, span: UInt64
+                @inline(__always) func part(_ x: Double) -> Int32 {
+                    let b = x.bitPattern
+                    return cells[Int(truncatingIfNeeded: Swift.min((b &>> shift) &- first, span))].part(b)
+                }
+            }
 
             @inline(__always) func bin(_ x: Double) -> Int {
                 guard x > 0 else { return x.isNaN ? count - 1 : -1 }
@@ -163,6 +189,19 @@ extension MCIRFBuilder {
         /// The bin of the zenith of (x, y, z).
         @inline(__always) func bin(_ x: Double, _ y: Double, _ z: Double) -> Int { kernel.bin(x, y, z) }
 
+        /// The table as histogram index parts of an axis of `n` bins with index stride `stride`.
+        func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
+            // Int16 parts (DumpShape keeps cell indices below Int16.max): the table is read at
+            // random and shares the L1 cache with the histogram and the other tables.
+            var cells = (0...Int(2 * Self.cellsPerUnit)).map { i -> Int16 in
+                let k = Int(kernel.table[i])
+                return k == -2 ? Int16.min : Int16(PartCell.part(k, n: n, stride: stride))
+            }
+            cells.insert(cells[0], at: 0)            // cell -1, which `bin` clamps to cell 0
+            let owner = Storage(cells)
+            return PartTable(owner: owner, kernel: Kernel.Parts(table: UnsafePointer(owner.base), binner: kernel, n: n, stride: stride))
+        }
+
         struct Kernel: @unchecked Sendable {
             let table: UnsafePointer<Int8>           // the bin, or -2: decide exactly
             let crossings: UnsafePointer<Double>?
@@ -178,6 +217,23 @@ extension MCIRFBuilder {
                 let cell = MCIRFBuilder.roundedIndex((1 + z) * ZenithBinner.cellsPerUnit - 0.5, limit: Int(2 * ZenithBinner.cellsPerUnit))
                 let k = table[cell < 0 ? 0 : cell]
                 return k >= -1 ? Int(k) : exact(x, y, z)
+            }
+
+            /// `bin` as a histogram index part (see PartTable).
+            struct Parts: @unchecked Sendable {
+                let table: UnsafePointer<Int16>, binner: Kernel, n: Int, stride: Int
+                @inline(__always) func part(_ x: Double, _ y: Double, _ z: Double) -> Int32 {
+                    let r2 = x * x + y * y + z * z           // as in `bin`
+                    guard abs(r2 - 1) < 1e-6 else { return exact(x, y, z) }
+                    // Past the guard |z| <= 1 + 5e-7, so the rounded cell is -1...8192 (the table
+                    // starts at cell -1): no clamping, as `bin` needs for any z.
+                    let t = (1 + z) * ZenithBinner.cellsPerUnit + 0.5, magic = 6_755_399_441_055_744.0
+                    let p = table[Int(truncatingIfNeeded: (t + magic).bitPattern &- magic.bitPattern)]
+                    return p >= 0 ? Int32(p) : exact(x, y, z)
+                }
+                @inline(never) func exact(_ x: Double, _ y: Double, _ z: Double) -> Int32 {
+                    PartCell.part(binner.exact(x, y, z), n: n, stride: stride)
+                }
             }
 
             /// km3pipe's cosine w = -z / |r| against the crossings: numpy's bin of acos(w).
@@ -196,8 +252,9 @@ extension MCIRFBuilder {
     static let radEdgesDegrees = linspace(0, 1, 20, endpoint: false) + linspace(1, 5, 40, endpoint: false) + linspace(5, 30, 51) + [180]
 
     /// km3irf's RAD bins (degrees) of the angle between two unit vectors, from their dot product d.
-    /// The cell of u = 1 - d is named by its bits (exponent and 8 mantissa bits: cells 0.4% wide in
-    /// u, 0.2% in angle) and gives the bin k of its smallest u; one comparison with the next edge's
+    /// The cell of u = 1 - d is named by its bits (exponent and 6 mantissa bits: cells 1.1% wide in
+    /// u, 0.55% in angle, narrower than the closest crossings, 3.3% apart in u at 30 deg; a small
+    /// table stays in the L1 cache) and gives the bin k of its smallest u; one comparison with the next edge's
     /// crossing (the u above which acos(1 - u) in degrees passes that edge, found once by
     /// bisection) adds 1 in the cells that hold an edge. For d >= 0.5, u = 1 - d is exact, so this
     /// is numpy's bin of acos(d) in degrees without acos. Crossings at d < 0.5 (u is rounded there)
@@ -206,7 +263,7 @@ extension MCIRFBuilder {
         let degreeEdges: [Double]
         private let owners: (table: Storage<Int8>, crossings: Storage<Double>, edges: Storage<Double>)
         let kernel: Kernel                            // see LogBinner.kernel
-        fileprivate static let shift: UInt64 = 52 - 8
+        fileprivate static let shift: UInt64 = 52 - 6
 
         init(degreeEdges: [Double] = MCIRFBuilder.radEdgesDegrees) {
             self.degreeEdges = degreeEdges
@@ -241,6 +298,20 @@ extension MCIRFBuilder {
 
         @inline(__always) func bin(dot d: Double) -> Int { kernel.bin(dot: d) }
 
+        /// The table as histogram index parts of an axis of `n` bins with index stride `stride`:
+        /// each cell holds the crossing above its first bin as its threshold.
+        func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
+            let k = kernel
+            let cells = (0...Int(k.last - k.first + 1)).map { i -> PartCell in
+                let bin = Int(k.table[i])
+                guard bin != -2 else { return PartCell(exactFor: ()) }
+                // Crossings are u values >= 0 (or +inf), and u > 0 here: bits order as values.
+                return PartCell(below: bin, above: bin + 1, threshold: k.crossings[bin + 1].bitPattern, n: n, stride: stride)
+            }
+            let owner = Storage(cells)
+            return PartTable(owner: owner, kernel: Kernel.Parts(cells: UnsafePointer(owner.base), binner: k, n: n, stride: stride))
+        }
+
         struct Kernel: @unchecked Sendable {
             let table: UnsafePointer<Int8>           // [0]: below the first cell; then the bin, or -2: decide exactly
             let crossings: UnsafePointer<Double>     // in u, indexed by edge, with a -inf and a +inf sentinel around
@@ -256,11 +327,55 @@ extension MCIRFBuilder {
                 return k &+ (u > crossings[k &+ 1] ? 1 : 0)
             }
 
+            /// `bin` as a histogram index part (see PartTable).
+            struct Parts: @unchecked Sendable {
+                let cells: UnsafePointer<PartCell>, binner: Kernel, n: Int, stride: Int
+                @inline(__always) func part(dot d: Double) -> Int32 {
+                    let u = 1 - d
+                    guard u > 0 else { return exact(d) }
+                    let c = u.bitPattern &>> RadBinner.shift, (first, last) = (binner.first, binner.last)
+                    let cell = cells[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))]
+                    return cell.below >= 0 ? cell.part(u.bitPattern) : exact(d)
+                }
+                @inline(never) func exact(_ d: Double) -> Int32 { PartCell.part(binner.exact(d), n: n, stride: stride) }
+            }
+
             /// d is clamped to [-1, 1] here only: outside it, u is <= 0 or lands in the cell of 180 deg.
             @inline(never) func exact(_ d: Double) -> Int {
                 MCIRFBuilder.bin(edges, count: count, acos(Swift.max(-1, Swift.min(1, d))) * 180 / .pi)
             }
         }
+    }
+
+    /// One cell of a part table: the histogram index part (a bin times its axis's stride; the
+    /// dump bin's part outside the axis, see DumpShape) of the cell's values up to `threshold`
+    /// (compared as bits, for values whose bits order as they do), and the step above it.
+    struct PartCell: Sendable {
+        let threshold: UInt64
+        let below: Int32, step: Int32
+        static let exact = Int32.min             // "decide exactly", where a part is expected
+
+        static func part(_ bin: Int, n: Int, stride: Int) -> Int32 { Int32((bin >= 0 && bin < n ? bin : n) * stride) }
+
+        init(below: Int, above: Int, threshold: UInt64, n: Int, stride: Int) {
+            self.threshold = threshold
+            self.below = Self.part(below, n: n, stride: stride)
+            self.step = threshold == .max ? 0 : Self.part(above, n: n, stride: stride) - self.below
+        }
+        init(exactFor: Void) { (threshold, below, step) = (.max, Self.exact, 0) }
+
+        /// An integer compare and an add (the compiler's select here is a conditional move: both
+        /// operands are at hand).
+        @inline(__always) func part(_ bits: UInt64) -> Int32 { below &+ (bits > threshold ? step : 0) }
+    }
+
+    /// A binner's table turned into histogram index parts for one axis of one histogram: the PSF
+    /// and EDISP loops then take each axis's share of an event's cell index with one load (no
+    /// dependent edge load, no range test, no multiply). Tests hold every part to
+    /// `DumpShape`'s part of the binner's bin.
+    struct PartTable<Kernel: Sendable>: @unchecked Sendable {
+        let owner: AnyObject
+        let kernel: Kernel
     }
 
     /// A 3-axis histogram (axis 0 fastest) with one extra "dump" bin per axis: a bin outside its
@@ -273,6 +388,8 @@ extension MCIRFBuilder {
             precondition(size <= Int(Int16.max), "histogram too large for 2-byte cell indices")
         }
         var size: Int { (n0 + 1) * (n1 + 1) * (n2 + 1) }
+        /// The index strides of the three axes.
+        var strides: (Int, Int, Int) { (1, n0 + 1, (n0 + 1) * (n1 + 1)) }
         @inline(__always) private static func clamped(_ b: Int, _ n: Int) -> Int16 {
             Int16(truncatingIfNeeded: UInt(bitPattern: b) < UInt(n) ? b : n)
         }
@@ -368,9 +485,9 @@ extension MCIRFBuilder {
 
     /// Calls `body(start, count, cells)` for consecutive blocks of `range` (256 events), with a
     /// buffer of the block's length for the events' cell indices (cells[j] for event start + j).
-    @inline(__always) static func withBinBlocks(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Int16>) -> Void) {
+    @inline(__always) static func withBinBlocks(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Int32>) -> Void) {
         let blockSize = 256
-        let cells = UnsafeMutablePointer<Int16>.allocate(capacity: blockSize)
+        let cells = UnsafeMutablePointer<Int32>.allocate(capacity: blockSize)
         defer { cells.deallocate() }
         for start in stride(from: range.lowerBound, to: range.upperBound, by: blockSize) {
             body(start, min(blockSize, range.upperBound - start), cells)

@@ -133,7 +133,22 @@ public enum MCIRFBuilder {
         /// gaussian_filter1d(x, sigma, mode=...) for the outputs in `outputs` only (km3irf keeps a
         /// different sigma per RAD range).
         func apply(_ x: [Double], mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
-            x.withUnsafeBufferPointer { filterRows($0, rows: x.count, width: 1, mode: mode, outputs: outputs ?? 0..<x.count) }
+            let outputs = outputs ?? 0..<x.count
+            guard let first = x.first, let last = x.last else { return [] }
+            // The column with the mode's extension written out on both sides, so each tap is a
+            // plain load; the terms are added in the same order as filterRows (same result).
+            let (lo, hi) = mode == .nearest ? (first, last) : (0, 0)
+            let padded = [Double](repeating: lo, count: radius) + x + [Double](repeating: hi, count: radius)
+            return padded.withUnsafeBufferPointer { p in
+                weights.withUnsafeBufferPointer { w in
+                    outputs.map { r in
+                        let c = r + radius
+                        var a = p[c] * w[radius]
+                        for j in stride(from: 1, through: radius, by: 1) { a += (p[c - j] + p[c + j]) * w[radius + j] }
+                        return a
+                    }
+                }
+            }
         }
 
         /// gaussian_filter1d along the rows of a rows x width array (x[r * width + k]) for the output
@@ -164,6 +179,9 @@ public enum MCIRFBuilder {
             return out
         }
     }
+
+    /// A histogram written by several workers, each in cells no other touches.
+    struct SharedColumns: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
 
     static func gaussianFilter(_ x: [Double], sigma: Double, mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
         GaussianKernel(sigma: sigma).apply(x, mode: mode, outputs: outputs)
@@ -227,18 +245,19 @@ public enum MCIRFBuilder {
         let nE = 24, nT = 6, nR = rEdges.count - 1
         let zen = Tables.zenith6, radBins = Tables.rad, energy = LogBinner(edges: eEdges)
         // values[e + nE * (t + nT * r)]: the FITS order (energy fastest); a (t, e) slice has stride nE * nT.
-        let shape = DumpShape(nE, nT, nR)
+        let shape = DumpShape(nE, nT, nR), strides = shape.strides
+        let (eParts, zParts, rParts) = (energy.parts(n: nE, stride: strides.0), zen.parts(n: nT, stride: strides.1), radBins.parts(n: nR, stride: strides.2))
         var h = shape.strip(parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: shape.size) { range, c, f in
-            let (ek, zk, rk, shape) = (energy.kernel, zen.kernel, radBins.kernel, shape)    // into registers: see LogBinner.kernel
+            let (ek, zk, rk) = (eParts.kernel, zParts.kernel, rParts.kernel)    // into registers: see LogBinner.kernel
             // In blocks, one short loop per bin kind: a loop of a few instructions keeps many events
-            // in flight, so the table and edge loads of one event wait in parallel with the next ones.
-            // Each loop adds its axis's part of the cell index; events outside a range land in a
-            // dump cell that is dropped at the end, so no loop tests ranges.
+            // in flight, so the table loads of one event wait in parallel with the next ones. Each
+            // loop adds its axis's part of the cell index; events outside a range land in a dump
+            // cell that is dropped at the end, so no loop tests ranges.
             withBinBlocks(range) { s, n, cell in
                 let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s, c[5] + s, c[6] + s)
-                for j in 0..<n { cell[j] = shape.part0(ek.bin(eMC[j])) }
-                for j in 0..<n { cell[j] &+= shape.part1(zk.bin(dxMC[j], dyMC[j], dzMC[j])) }
-                for j in 0..<n { cell[j] &+= shape.part2(rk.bin(dot: dx[j] * dxMC[j] + dy[j] * dyMC[j] + dz[j] * dzMC[j])) }
+                for j in 0..<n { cell[j] = ek.part(eMC[j]) }
+                for j in 0..<n { cell[j] &+= zk.part(dxMC[j], dyMC[j], dzMC[j]) }
+                for j in 0..<n { cell[j] &+= rk.part(dot: dx[j] * dxMC[j] + dy[j] * dyMC[j] + dz[j] * dzMC[j]) }
                 for j in 0..<n { f[Int(cell[j])] &+= 1 }
             }
         })
@@ -292,15 +311,16 @@ public enum MCIRFBuilder {
         let dMu = (0..<nM).map { mEdges[$0 + 1] - mEdges[$0] }
         let zen = Tables.zenith6, energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
         // h[e + nE * (m + nM * t)]: the FITS order (energy fastest).
-        @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
-        let shape = DumpShape(nE, nM, nT)
+        @Sendable @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
+        let shape = DumpShape(nE, nM, nT), strides = shape.strides
+        let (eParts, mParts, zParts) = (energy.parts(n: nE, stride: strides.0), migra.parts(n: nM, stride: strides.1), zen.parts(n: nT, stride: strides.2))
         var h = shape.strip(parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
-            let (ek, mk, zk, shape) = (energy.kernel, migra.kernel, zen.kernel, shape)      // into registers: see LogBinner.kernel
+            let (ek, mk, zk) = (eParts.kernel, mParts.kernel, zParts.kernel)      // into registers: see LogBinner.kernel
             withBinBlocks(range) { s, n, cell in       // as in psf: one short loop per bin kind
                 let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
-                for j in 0..<n { cell[j] = shape.part0(ek.bin(eMC[j])) }
-                for j in 0..<n { cell[j] &+= shape.part1(mk.bin(eReco[j] / eMC[j])) }
-                for j in 0..<n { cell[j] &+= shape.part2(zk.bin(dxMC[j], dyMC[j], dzMC[j])) }
+                for j in 0..<n { cell[j] = ek.part(eMC[j]) }
+                for j in 0..<n { cell[j] &+= mk.part(eReco[j] / eMC[j]) }
+                for j in 0..<n { cell[j] &+= zk.part(dxMC[j], dyMC[j], dzMC[j]) }
                 for j in 0..<n { f[Int(cell[j])] &+= 1 }
             }
         })
@@ -314,13 +334,22 @@ public enum MCIRFBuilder {
             let s = sums()
             for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] = s[e + nE * t] > 0 ? h[at(t, m, e)] / s[e + nE * t] : 0 } } }
         } else if options.smooth {
-            for e in 0..<nE { for t in 0..<nT {
-                let col = (0..<nM).map { h[at(t, $0, e)] }
-                let total = col.reduce(0, +)
-                let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
-                let smoothed = gaussianFilter((0..<nM).map { col[$0] * dMu[$0] }, sigma: sigma, mode: .nearest)
-                for m in 0..<nM { h[at(t, m, e)] = smoothed[m] }
-            } }
+            // Each (e, t) column has its own sigma (so its own kernel); the columns are shared out
+            // among the cores, each writing only its own.
+            h.withUnsafeMutableBufferPointer { hb in
+                let out = SharedColumns(base: hb.baseAddress!)
+                let columns = nE * nT, workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for k in (columns * w / workers)..<(columns * (w + 1) / workers) {
+                        let (e, t) = (k % nE, k / nE)
+                        let col = (0..<nM).map { out.base[at(t, $0, e)] }
+                        let total = col.reduce(0, +)
+                        let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
+                        let smoothed = gaussianFilter((0..<nM).map { col[$0] * dMu[$0] }, sigma: sigma, mode: .nearest)
+                        for m in 0..<nM { out.base[at(t, m, e)] = smoothed[m] }
+                    }
+                }
+            }
             for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
             if options.smoothNorm {
                 let s = sums()
