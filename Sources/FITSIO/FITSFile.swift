@@ -42,7 +42,8 @@ public final class FITSFile {
         if mode == .readOnly, let gz = try GzipInput.inflate(path: path) {
             ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status)
             if status != 0 {
-                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status, detail: FITSError.cfitsioText(status))
+                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
+                                detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))")
             }
             let file = FITSFile(path: path, fptr: f)
             file.inflated = gz

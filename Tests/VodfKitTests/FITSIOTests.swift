@@ -149,6 +149,14 @@ struct FITSIOTests {
         } throws: { error in
             "\(error)".hasPrefix(truncated) && "\(error)".contains("damaged or truncated")
         }
+        // gzip that holds no FITS says so.
+        let text = dir + "/text.fits.gz"
+        try gzip(Data("hello\n".utf8)).write(to: URL(fileURLWithPath: text))
+        #expect {
+            _ = try FITSFile.open(path: text)
+        } throws: { error in
+            "\(error)".contains("inflates to 6 bytes that are not FITS")
+        }
     }
 
     @Test func partialRowRangeRead() throws {

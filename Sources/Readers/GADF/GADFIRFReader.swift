@@ -63,7 +63,11 @@ public enum GADFIRFReader {
     /// Every IRF HDU of `path`.
     public static func read(path: String) throws -> [Entry] {
         let f: FITSFile
-        do { f = try FITSFile.open(path: path) } catch { throw InputError(file: path, reason: "\(error)") }
+        do { f = try FITSFile.open(path: path) } catch {
+            // A FITSError already names the file; InputError names it once.
+            let reason = (error as? FITSError).map { $0.detail.isEmpty ? $0.context : "\($0.context): \($0.detail)" } ?? "\(error)"
+            throw InputError(file: path, reason: reason)
+        }
         var entries: [Entry] = []
         for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
             guard try f.moveTo(hdu: i) == .binaryTable else { continue }
