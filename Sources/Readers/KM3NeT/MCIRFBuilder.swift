@@ -316,10 +316,9 @@ public enum MCIRFBuilder {
         let (eParts, mParts, zParts) = (energy.parts(n: nE, stride: strides.0), migra.parts(n: nM, stride: strides.1), zen.parts(n: nT, stride: strides.2))
         var h = shape.strip(parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
             let (ek, mk, zk) = (eParts.kernel, mParts.kernel, zParts.kernel)      // into registers: see LogBinner.kernel
-            withBinBlocks(range) { s, n, cell in       // as in psf: one short loop per bin kind
+            withBinBlocks(range) { s, n, cell in       // as in psf; energy and migration share the loop that reads eMC
                 let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
-                for j in 0..<n { cell[j] = ek.part(eMC[j]) }
-                for j in 0..<n { cell[j] &+= mk.part(eReco[j] / eMC[j]) }
+                for j in 0..<n { cell[j] = ek.part(eMC[j]) &+ mk.part(eReco[j] / eMC[j]) }
                 for j in 0..<n { cell[j] &+= zk.part(dxMC[j], dyMC[j], dzMC[j]) }
                 for j in 0..<n { f[Int(cell[j])] &+= 1 }
             }
