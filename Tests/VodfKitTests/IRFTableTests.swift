@@ -272,6 +272,49 @@ extension FastBinningTests {
 }
 
 extension FastBinningTests {
+    /// The block passes (a vectorised arithmetic loop, then the lookups) add exactly the parts the
+    /// per-event kernels give, also for directions that are not of unit length, NaN, zero angles,
+    /// anti-parallel and exactly-on-edge directions.
+    @Test func blockPassesEqualThePerEventParts() {
+        var rng = SplitMix(seed: 29)
+        func uniform() -> Double { Double(rng.next() % 1_000_000_007) / 1_000_000_007 }
+        let n = 256
+        var t = [[Double]](repeating: [], count: 3), r = [[Double]](repeating: [], count: 3)
+        let edgesZ = MCIRFBuilder.linspace(1, -1, 7).map { -$0 }
+        for j in 0..<n {
+            let cz = j % 9 == 0 ? edgesZ[j % 7] : 2 * uniform() - 1
+            let s = (1 - cz * cz).squareRoot(), phi = 2 * .pi * uniform()
+            let scale = [1.0, 1.0, 1.0, 1 + 3e-7, 1 - 2e-6, 0.5, .nan][j % 7]
+            let v = [s * cos(phi) * scale, s * sin(phi) * scale, cz * scale]
+            for a in 0..<3 { t[a].append(v[a]) }
+            // The reco direction: the same (angle 0), the opposite, or a small random offset.
+            let w: [Double]
+            switch j % 5 {
+            case 0: w = v
+            case 1: w = v.map { -$0 }
+            default: w = v.map { $0 + 0.03 * (uniform() - 0.5) }
+            }
+            for a in 0..<3 { r[a].append(w[a]) }
+        }
+        let zen = MCIRFBuilder.ZenithBinner(angleEdges: MCIRFBuilder.linspace(1, -1, 7).map { acos($0) }).parts(n: 6, stride: 25)
+        let rad = MCIRFBuilder.RadBinner(degreeEdges: MCIRFBuilder.radEdgesDegrees).parts(n: MCIRFBuilder.radEdgesDegrees.count - 1, stride: 175)
+        var cells = [Int32](repeating: 0, count: n), ints = [Int](repeating: 0, count: n), doubles = [Double](repeating: 0, count: n)
+        cells.withUnsafeMutableBufferPointer { c in
+            ints.withUnsafeMutableBufferPointer { i in
+                doubles.withUnsafeMutableBufferPointer { d in
+                    MCIRFBuilder.BlockPass.zenith(zen.kernel, t[0], t[1], t[2], n, add: c.baseAddress!, scratch: i.baseAddress!)
+                    MCIRFBuilder.BlockPass.rad(rad.kernel, r[0], r[1], r[2], t[0], t[1], t[2], n, add: c.baseAddress!, scratch: d.baseAddress!)
+                }
+            }
+        }
+        for j in 0..<n {
+            let expected = zen.kernel.part(t[0][j], t[1][j], t[2][j]) &+ rad.kernel.part(dot: r[0][j] * t[0][j] + r[1][j] * t[1][j] + r[2][j] * t[2][j])
+            #expect(cells[j] == expected, "event \(j)")
+        }
+    }
+}
+
+extension FastBinningTests {
     /// Random events, 80 000 of them (so the builds split over both cores), with directions
     /// near and at the bin edges: the PSF and EDISP histograms of the builder equal counts made
     /// with plain binary searches over acos angles, cell for cell.

@@ -99,7 +99,7 @@ extension MCIRFBuilder {
             }
             cells.append(PartCell(below: -1, above: -1, threshold: .max, n: n, stride: stride))   // outside the cells: no bin
             let owner = Storage(cells)
-            return PartTable(owner: owner, kernel: Kernel.Parts(cells: UnsafePointer(owner.base), shift: k.shift, first: k.first, span: UInt64(span)))
+            return PartTable(owners: [owner], kernel: Kernel.Parts(cells: UnsafePointer(owner.base), shift: k.shift, first: k.first, span: UInt64(span)))
         }
 
         struct Kernel: @unchecked Sendable {
@@ -190,16 +190,21 @@ extension MCIRFBuilder {
         @inline(__always) func bin(_ x: Double, _ y: Double, _ z: Double) -> Int { kernel.bin(x, y, z) }
 
         /// The table as histogram index parts of an axis of `n` bins with index stride `stride`.
+        /// Its cell i holds v within half a cell of i / 4096 - 1 (those of `table` start there), so
+        /// that the cell of a z is one rounding (see Parts.part); a cell within 2.5 cells of an
+        /// edge is decided exactly, as in `table`.
         func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
+            let negCos = angleEdges.map { -cos($0) }
             // Int16 parts (DumpShape keeps cell indices below Int16.max): the table is read at
             // random and shares the L1 cache with the histogram and the other tables.
-            var cells = (0...Int(2 * Self.cellsPerUnit)).map { i -> Int16 in
-                let k = Int(kernel.table[i])
-                return k == -2 ? Int16.min : Int16(PartCell.part(k, n: n, stride: stride))
+            // Entry 0: "decide exactly", for directions that are not of unit length; then cell i at i + 1.
+            let cells = [Int16.min] + (0...Int(2 * Self.cellsPerUnit)).map { i -> Int16 in
+                let centre = Double(i) / Self.cellsPerUnit - 1
+                if negCos.contains(where: { abs($0 - centre) < 2.5 / Self.cellsPerUnit }) { return Int16.min }
+                return Int16(PartCell.part(MCIRFBuilder.bin(negCos, centre), n: n, stride: stride))
             }
-            cells.insert(cells[0], at: 0)            // cell -1, which `bin` clamps to cell 0
-            let owner = Storage(cells)
-            return PartTable(owner: owner, kernel: Kernel.Parts(table: UnsafePointer(owner.base), binner: kernel, n: n, stride: stride))
+            let (owner, context) = (Storage(cells), Storage([ExactContext(binner: kernel, n: n, stride: stride)]))
+            return PartTable(owners: [owner, context], kernel: Kernel.Parts(table: UnsafePointer(owner.base), context: UnsafePointer(context.base)))
         }
 
         struct Kernel: @unchecked Sendable {
@@ -221,18 +226,27 @@ extension MCIRFBuilder {
 
             /// `bin` as a histogram index part (see PartTable).
             struct Parts: @unchecked Sendable {
-                let table: UnsafePointer<Int16>, binner: Kernel, n: Int, stride: Int
+                let table: UnsafePointer<Int16>, context: UnsafePointer<ExactContext<Kernel>>
                 @inline(__always) func part(_ x: Double, _ y: Double, _ z: Double) -> Int32 {
-                    let r2 = x * x + y * y + z * z           // as in `bin`
-                    guard abs(r2 - 1) < 1e-6 else { return exact(x, y, z) }
-                    // Past the guard |z| <= 1 + 5e-7, so the rounded cell is -1...8192 (the table
-                    // starts at cell -1): no clamping, as `bin` needs for any z.
-                    let t = (1 + z) * ZenithBinner.cellsPerUnit + 0.5, magic = 6_755_399_441_055_744.0
-                    let p = table[Int(truncatingIfNeeded: (t + magic).bitPattern &- magic.bitPattern)]
-                    return p >= 0 ? Int32(p) : exact(x, y, z)
+                    let p = table[Self.entry(x, y, z)]
+                    return p >= 0 ? Int32(p) : Self.exact(context, x, y, z)
                 }
-                @inline(never) func exact(_ x: Double, _ y: Double, _ z: Double) -> Int32 {
-                    PartCell.part(binner.exact(x, y, z), n: n, stride: stride)
+
+                /// The table entry of a direction, without branches (the block passes compute it
+                /// for a block at a time, vectorised): its cell + 1 for a direction of unit length
+                /// to 1e-6 (as `bin` checks), else 0, the entry that says "decide exactly".
+                @inline(__always) static func entry(_ x: Double, _ y: Double, _ z: Double) -> Int {
+                    let r2 = x * x + y * y + z * z
+                    // z * 4096 is exact, so adding 4096 + 1 + 1.5 * 2^52 rounds once, to the integer
+                    // nearest (1 + z) * 4096, plus 1. For a unit direction |z| <= 1 + 5e-7, so that
+                    // is 1...8193 and needs no clamping (`bin` clamps, for any z).
+                    let magic = 6_755_399_441_055_744.0
+                    let t = z * ZenithBinner.cellsPerUnit + (ZenithBinner.cellsPerUnit + 1 + magic)
+                    let e = Int(truncatingIfNeeded: t.bitPattern &- magic.bitPattern)
+                    return abs(r2 - 1) < 1e-6 ? e : 0          // NaN is not of unit length
+                }
+                @inline(never) static func exact(_ c: UnsafePointer<ExactContext<Kernel>>, _ x: Double, _ y: Double, _ z: Double) -> Int32 {
+                    PartCell.part(c.pointee.binner.exact(x, y, z), n: c.pointee.n, stride: c.pointee.stride)
                 }
             }
 
@@ -302,14 +316,16 @@ extension MCIRFBuilder {
         /// each cell holds the crossing above its first bin as its threshold.
         func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
             let k = kernel
-            let cells = (0...Int(k.last - k.first + 1)).map { i -> PartCell in
+            var cells = (0...Int(k.last - k.first + 1)).map { i -> PartCell in
                 let bin = Int(k.table[i])
                 guard bin != -2 else { return PartCell(exactFor: ()) }
                 // Crossings are u values >= 0 (or +inf), and u > 0 here: bits order as values.
                 return PartCell(below: bin, above: bin + 1, threshold: k.crossings[bin + 1].bitPattern, n: n, stride: stride)
             }
-            let owner = Storage(cells)
-            return PartTable(owner: owner, kernel: Kernel.Parts(cells: UnsafePointer(owner.base), binner: k, n: n, stride: stride))
+            cells.append(cells[cells.count - 1])         // above the last cell: as the last (see Parts)
+            let (owner, context) = (Storage(cells), Storage([ExactContext(binner: k, n: n, stride: stride)]))
+            return PartTable(owners: [owner, context], kernel: Kernel.Parts(cells: UnsafePointer(owner.base), first: k.first, last: k.last,
+                                                                             context: UnsafePointer(context.base)))
         }
 
         struct Kernel: @unchecked Sendable {
@@ -329,15 +345,22 @@ extension MCIRFBuilder {
 
             /// `bin` as a histogram index part (see PartTable).
             struct Parts: @unchecked Sendable {
-                let cells: UnsafePointer<PartCell>, binner: Kernel, n: Int, stride: Int
-                @inline(__always) func part(dot d: Double) -> Int32 {
-                    let u = 1 - d
-                    guard u > 0 else { return exact(d) }
-                    let c = u.bitPattern &>> RadBinner.shift, (first, last) = (binner.first, binner.last)
-                    let cell = cells[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first &+ 1 : c &- first &+ 1))]
-                    return cell.below >= 0 ? cell.part(u.bitPattern) : exact(d)
+                let cells: UnsafePointer<PartCell>, first: UInt64, last: UInt64, context: UnsafePointer<ExactContext<Kernel>>
+                @inline(__always) func part(dot d: Double) -> Int32 { part(u: 1 - d, dot: d) }
+
+                /// `part(dot:)` with u = 1 - d already computed (the dot product `d` itself is
+                /// evaluated only on the exact path, where it is needed).
+                @inline(__always) func part(u: Double, dot d: @autoclosure () -> Double) -> Int32 {
+                    guard u > 0 else { return Self.exact(context, d()) }
+                    // Clamped to one cell below the first and one above the last (a copy of it),
+                    // with min and max: no branches.
+                    let c = Swift.min(Swift.max(u.bitPattern &>> RadBinner.shift, first &- 1), last &+ 1)
+                    let cell = cells[Int(truncatingIfNeeded: c &- (first &- 1))]
+                    return cell.below >= 0 ? cell.part(u.bitPattern) : Self.exact(context, d())
                 }
-                @inline(never) func exact(_ d: Double) -> Int32 { PartCell.part(binner.exact(d), n: n, stride: stride) }
+                @inline(never) static func exact(_ c: UnsafePointer<ExactContext<Kernel>>, _ d: Double) -> Int32 {
+                    PartCell.part(c.pointee.binner.exact(d), n: c.pointee.n, stride: c.pointee.stride)
+                }
             }
 
             /// d is clamped to [-1, 1] here only: outside it, u is <= 0 or lands in the cell of 180 deg.
@@ -374,8 +397,15 @@ extension MCIRFBuilder {
     /// dependent edge load, no range test, no multiply). Tests hold every part to
     /// `DumpShape`'s part of the binner's bin.
     struct PartTable<Kernel: Sendable>: @unchecked Sendable {
-        let owner: AnyObject
+        let owners: [AnyObject]
         let kernel: Kernel
+    }
+
+    /// What a part kernel needs only on its exact path, behind one pointer: the kernels then are
+    /// two to four words, which the passes keep in registers (a larger struct lives in memory and
+    /// is read again for every event).
+    struct ExactContext<Binner> {
+        let binner: Binner, n: Int, stride: Int
     }
 
     /// A 3-axis histogram (axis 0 fastest) with one extra "dump" bin per axis: a bin outside its
@@ -483,15 +513,68 @@ extension MCIRFBuilder {
         return out
     }
 
+    /// The per-axis passes over one block of events: each adds its axis's part to the block's cell
+    /// indices (or sets them, for the first axis). One function each, not inlined into the block
+    /// loop: there too many values are live across the passes, so the register allocator kept the
+    /// column pointers and table fields on the stack and reloaded them for every event (a dozen
+    /// loads of ~100 instructions per PSF event, counted with callgrind). Here each pass has only
+    /// its own values, copied into locals, in registers.
+    enum BlockPass {
+        @inline(never) static func energy(_ k: LogBinner.Kernel.Parts, _ e: UnsafePointer<Double>, _ n: Int, set cell: UnsafeMutablePointer<Int32>) {
+            let k = k
+            for j in 0..<n { cell[j] = k.part(e[j]) }
+        }
+
+        /// Energy and migration (reco / true energy) in one pass: both read the true energy.
+        @inline(never) static func energyAndMigration(_ ek: LogBinner.Kernel.Parts, _ mk: LogBinner.Kernel.Parts, _ eTrue: UnsafePointer<Double>,
+                                                      _ eReco: UnsafePointer<Double>, _ n: Int, set cell: UnsafeMutablePointer<Int32>) {
+            let (ek, mk) = (ek, mk)
+            for j in 0..<n { cell[j] = ek.part(eTrue[j]) &+ mk.part(eReco[j] / eTrue[j]) }
+        }
+
+        /// In two loops: the table entries of the block (plain arithmetic, which the compiler
+        /// vectorises), then the lookups, with few values live. `scratch` holds `n` integers.
+        @inline(never) static func zenith(_ k: ZenithBinner.Kernel.Parts, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ z: UnsafePointer<Double>,
+                                          _ n: Int, add cell: UnsafeMutablePointer<Int32>, scratch entries: UnsafeMutablePointer<Int>) {
+            for j in 0..<n { entries[j] = ZenithBinner.Kernel.Parts.entry(x[j], y[j], z[j]) }
+            let k = k
+            for j in 0..<n {
+                let p = k.table[entries[j]]
+                cell[j] &+= p >= 0 ? Int32(p) : ZenithBinner.Kernel.Parts.exact(k.context, x[j], y[j], z[j])
+            }
+        }
+
+        /// The RAD angle between the reconstructed (r) and true (t) directions, in two loops as
+        /// `zenith`: u = 1 - r.t for the block (vectorised), then the lookups (the exact path, in a
+        /// few cells, computes r.t again). `scratch` holds `n` doubles.
+        @inline(never) static func rad(_ k: RadBinner.Kernel.Parts, _ rx: UnsafePointer<Double>, _ ry: UnsafePointer<Double>, _ rz: UnsafePointer<Double>,
+                                       _ tx: UnsafePointer<Double>, _ ty: UnsafePointer<Double>, _ tz: UnsafePointer<Double>,
+                                       _ n: Int, add cell: UnsafeMutablePointer<Int32>, scratch dots: UnsafeMutablePointer<Double>) {
+            for j in 0..<n { dots[j] = 1 - (rx[j] * tx[j] + ry[j] * ty[j] + rz[j] * tz[j]) }
+            let k = k
+            for j in 0..<n { cell[j] &+= k.part(u: dots[j], dot: rx[j] * tx[j] + ry[j] * ty[j] + rz[j] * tz[j]) }
+        }
+
+        @inline(never) static func count(_ cell: UnsafePointer<Int32>, _ n: Int, into f: UnsafeMutablePointer<UInt16>) {
+            for j in 0..<n { f[Int(cell[j])] &+= 1 }
+        }
+    }
+
     /// Calls `body(start, count, cells)` for consecutive blocks of `range` (256 events), with a
     /// buffer of the block's length for the events' cell indices (cells[j] for event start + j).
-    @inline(__always) static func withBinBlocks(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Int32>) -> Void) {
+    @inline(__always) static func withBinBlocks(_ range: Range<Int>, _ body: (Int, Int, UnsafeMutablePointer<Int32>, Scratch) -> Void) {
         let blockSize = 256
         let cells = UnsafeMutablePointer<Int32>.allocate(capacity: blockSize)
-        defer { cells.deallocate() }
+        let scratch = Scratch(integers: .allocate(capacity: blockSize), doubles: .allocate(capacity: blockSize))
+        defer { cells.deallocate(); scratch.integers.deallocate(); scratch.doubles.deallocate() }
         for start in stride(from: range.lowerBound, to: range.upperBound, by: blockSize) {
-            body(start, min(blockSize, range.upperBound - start), cells)
+            body(start, min(blockSize, range.upperBound - start), cells, scratch)
         }
+    }
+
+    /// Per-block buffers of the passes' first loops.
+    struct Scratch {
+        let integers: UnsafeMutablePointer<Int>, doubles: UnsafeMutablePointer<Double>
     }
 
     /// The histogram parts, each written by one worker only.

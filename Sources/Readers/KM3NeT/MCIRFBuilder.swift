@@ -253,12 +253,12 @@ public enum MCIRFBuilder {
             // in flight, so the table loads of one event wait in parallel with the next ones. Each
             // loop adds its axis's part of the cell index; events outside a range land in a dump
             // cell that is dropped at the end, so no loop tests ranges.
-            withBinBlocks(range) { s, n, cell in
+            withBinBlocks(range) { s, n, cell, scratch in
                 let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s, c[5] + s, c[6] + s)
-                for j in 0..<n { cell[j] = ek.part(eMC[j]) }
-                for j in 0..<n { cell[j] &+= zk.part(dxMC[j], dyMC[j], dzMC[j]) }
-                for j in 0..<n { cell[j] &+= rk.part(dot: dx[j] * dxMC[j] + dy[j] * dyMC[j] + dz[j] * dzMC[j]) }
-                for j in 0..<n { f[Int(cell[j])] &+= 1 }
+                BlockPass.energy(ek, eMC, n, set: cell)
+                BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
+                BlockPass.rad(rk, dx, dy, dz, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.doubles)
+                BlockPass.count(cell, n, into: f)
             }
         })
         let slice = nE * nT
@@ -316,11 +316,11 @@ public enum MCIRFBuilder {
         let (eParts, mParts, zParts) = (energy.parts(n: nE, stride: strides.0), migra.parts(n: nM, stride: strides.1), zen.parts(n: nT, stride: strides.2))
         var h = shape.strip(parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
             let (ek, mk, zk) = (eParts.kernel, mParts.kernel, zParts.kernel)      // into registers: see LogBinner.kernel
-            withBinBlocks(range) { s, n, cell in       // as in psf; energy and migration share the loop that reads eMC
+            withBinBlocks(range) { s, n, cell, scratch in       // as in psf
                 let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
-                for j in 0..<n { cell[j] = ek.part(eMC[j]) &+ mk.part(eReco[j] / eMC[j]) }
-                for j in 0..<n { cell[j] &+= zk.part(dxMC[j], dyMC[j], dzMC[j]) }
-                for j in 0..<n { f[Int(cell[j])] &+= 1 }
+                BlockPass.energyAndMigration(ek, mk, eMC, eReco, n, set: cell)
+                BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
+                BlockPass.count(cell, n, into: f)
             }
         })
         for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
