@@ -230,8 +230,10 @@ extension FastBinningTests {
                 var xs = (0..<5000).map { _ in pow(10, log10(edges[0]) - 1 + Double(rng.next() % 1_000_000) / 1_000_000 * (log10(edges.last!) - log10(edges[0]) + 2)) }
                 xs += edges + edges.map { $0.nextUp } + edges.map { $0.nextDown }
                 xs += [0, -0.0, -1, -1e300, .infinity, -.infinity, .nan, Double.leastNonzeroMagnitude, .greatestFiniteMagnitude]
+                #expect(parts.kernel.shift == 48)             // 4 mantissa bits: the `part4` loops apply
                 for x in xs {
                     #expect(parts.kernel.part(x) == expected(MCIRFBuilder.bin(edges, x), n: n, stride: stride), "x \(x) stride \(stride)")
+                    #expect(parts.kernel.part4(x) == parts.kernel.part(x), "x \(x)")
                     checked += 1
                 }
             }

@@ -124,7 +124,8 @@ public enum MCIRFBuilder {
         let radius: Int
         let weights: [Double]           // weights[radius + j] for offset j
         init(sigma: Double) {
-            radius = Int(4 * sigma + 0.5)
+            // A huge column can give sigma <= 0 (see energyDispersion): radius 0 then, not a crash.
+            radius = sigma.isFinite && sigma > 0 ? Int(4 * sigma + 0.5) : 0
             let w = (-radius...radius).map { exp(-0.5 / (sigma * sigma) * Double($0 * $0)) }
             let s = w.reduce(0, +)
             weights = w.map { $0 / s }
@@ -134,19 +135,31 @@ public enum MCIRFBuilder {
         /// different sigma per RAD range).
         func apply(_ x: [Double], mode: FilterMode, outputs: Range<Int>? = nil) -> [Double] {
             let outputs = outputs ?? 0..<x.count
-            guard let first = x.first, let last = x.last else { return [] }
-            // The column with the mode's extension written out on both sides, so each tap is a
-            // plain load; the terms are added in the same order as filterRows (same result).
-            let (lo, hi) = mode == .nearest ? (first, last) : (0, 0)
-            let padded = [Double](repeating: lo, count: radius) + x + [Double](repeating: hi, count: radius)
-            return padded.withUnsafeBufferPointer { p in
-                weights.withUnsafeBufferPointer { w in
-                    outputs.map { r in
-                        let c = r + radius
-                        var a = p[c] * w[radius]
-                        for j in stride(from: 1, through: radius, by: 1) { a += (p[c - j] + p[c + j]) * w[radius + j] }
-                        return a
-                    }
+            guard !x.isEmpty else { return [] }
+            var out = [Double](repeating: 0, count: x.count)
+            let padded = UnsafeMutablePointer<Double>.allocate(capacity: x.count + 2 * radius)
+            defer { padded.deallocate() }
+            x.withUnsafeBufferPointer { xb in
+                out.withUnsafeMutableBufferPointer { ob in apply(xb.baseAddress!, count: x.count, mode: mode, padded: padded, into: ob.baseAddress!) }
+            }
+            return Array(out[outputs])
+        }
+
+        /// `apply` to `count` values into `out`, with `padded` (room for count + 2 radius values) as
+        /// scratch, so a caller filtering many columns allocates nothing per column. The column is
+        /// copied with the mode's extension written out on both sides, so each tap is a plain load;
+        /// the terms are added in the same order as filterRows (same result).
+        func apply(_ x: UnsafePointer<Double>, count: Int, mode: FilterMode, padded: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+            guard count > 0 else { return }
+            let (lo, hi) = mode == .nearest ? (x[0], x[count - 1]) : (0, 0)
+            for j in 0..<radius { padded[j] = lo; padded[radius + count + j] = hi }
+            (padded + radius).update(from: x, count: count)
+            weights.withUnsafeBufferPointer { w in
+                for r in 0..<count {
+                    let c = r + radius
+                    var a = padded[c] * w[radius]
+                    for j in stride(from: 1, through: radius, by: 1) { a += (padded[c - j] + padded[c + j]) * w[radius + j] }
+                    out[r] = a
                 }
             }
         }
@@ -196,6 +209,9 @@ public enum MCIRFBuilder {
         static let zenith12 = ZenithBinner(angleEdges: linspace(1, -1, 13).map { acos($0) })
         static let zenith6 = ZenithBinner(angleEdges: linspace(1, -1, 7).map { acos($0) })
         static let rad = RadBinner(degreeEdges: radEdgesDegrees)
+        static let energy24 = LogBinner(edges: logspace(2, 8, 25))
+        static let energy48 = LogBinner(edges: logspace(2, 8, 49))
+        static let migration56 = LogBinner(edges: logspace(-5, 2, 57))
     }
 
     /// km3irf `build_aeff` with its default bins: 48 log energy bins 1e2..1e8 GeV, 12 bins linear
@@ -204,7 +220,7 @@ public enum MCIRFBuilder {
         let eEdges = logspace(2, 8, 49)
         let tEdges = linspace(1, -1, 13).map { acos($0) }
         let gamma = -options.weightFactor
-        let zen = Tables.zenith12, energy = LogBinner(edges: eEdges)
+        let zen = Tables.zenith12, energy = Tables.energy48
         let sums = parallelHistogram([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2], size: 48 * 12) { r, c, h in
             let (eMC, dxMC, dyMC, dzMC, w2) = (c[0], c[1], c[2], c[3], c[4])
             let (energy, zen) = (energy.kernel, zen.kernel)        // see LogBinner.kernel
@@ -243,7 +259,7 @@ public enum MCIRFBuilder {
         let tEdges = linspace(1, -1, 7).map { acos($0) }
         let rEdges = radEdgesDegrees
         let nE = 24, nT = 6, nR = rEdges.count - 1
-        let zen = Tables.zenith6, radBins = Tables.rad, energy = LogBinner(edges: eEdges)
+        let zen = Tables.zenith6, radBins = Tables.rad, energy = Tables.energy24
         // values[e + nE * (t + nT * r)]: the FITS order (energy fastest); a (t, e) slice has stride nE * nT.
         let shape = DumpShape(nE, nT, nR), strides = shape.strides
         let (eParts, zParts, rParts) = (energy.parts(n: nE, stride: strides.0), zen.parts(n: nT, stride: strides.1), radBins.parts(n: nR, stride: strides.2))
@@ -309,7 +325,7 @@ public enum MCIRFBuilder {
         let mEdges = logspace(-5, 2, 57)
         let nE = 24, nT = 6, nM = 56
         let dMu = (0..<nM).map { mEdges[$0 + 1] - mEdges[$0] }
-        let zen = Tables.zenith6, energy = LogBinner(edges: eEdges), migra = LogBinner(edges: mEdges)
+        let zen = Tables.zenith6, energy = Tables.energy24, migra = Tables.migration56
         // h[e + nE * (m + nM * t)]: the FITS order (energy fastest).
         @Sendable @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
         let shape = DumpShape(nE, nM, nT), strides = shape.strides
@@ -339,12 +355,23 @@ public enum MCIRFBuilder {
                 let out = SharedColumns(base: hb.baseAddress!)
                 let columns = nE * nT, workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    // One column's values (x dmu), its smoothed values and the filter's padded copy,
+                    // reused for every column (sigma <= 2, so the radius is at most 8).
+                    let column = UnsafeMutablePointer<Double>.allocate(capacity: nM), smoothed = UnsafeMutablePointer<Double>.allocate(capacity: nM)
+                    let padded = UnsafeMutablePointer<Double>.allocate(capacity: nM + 2 * 8)
+                    defer { column.deallocate(); smoothed.deallocate(); padded.deallocate() }
                     for k in (columns * w / workers)..<(columns * (w + 1) / workers) {
                         let (e, t) = (k % nE, k / nE)
-                        let col = (0..<nM).map { out.base[at(t, $0, e)] }
-                        let total = col.reduce(0, +)
+                        var total = 0.0
+                        for m in 0..<nM {
+                            let v = out.base[at(t, m, e)]
+                            total += v                  // summed in order, as before
+                            column[m] = v * dMu[m]
+                        }
                         let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
-                        let smoothed = gaussianFilter((0..<nM).map { col[$0] * dMu[$0] }, sigma: sigma, mode: .nearest)
+                        let kernel = GaussianKernel(sigma: sigma)        // sigma <= 2: radius <= 8
+                        guard kernel.radius <= 8 else { preconditionFailure("EDISP smoothing sigma \(sigma) above 2") }
+                        kernel.apply(column, count: nM, mode: .nearest, padded: padded, into: smoothed)
                         for m in 0..<nM { out.base[at(t, m, e)] = smoothed[m] }
                     }
                 }
