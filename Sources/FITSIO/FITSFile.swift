@@ -8,7 +8,8 @@ public final class FITSFile {
     private var fptr: UnsafeMutablePointer<fitsfile>?
     /// Set when an HDU holds CONTINUE cards, so LONGSTRN is written once in it (fitsverify warns otherwise).
     private var longStringsInHDU = false
-    /// The inflated bytes of a gzip file that cfitsio reads from memory; freed after the handle.
+    /// The bytes of a file cfitsio keeps in memory (an inflated gzip file, or one being written);
+    /// freed after the handle.
     private var inflated: GzipInput?
 
     public enum Mode { case readOnly, readWrite }
@@ -16,6 +17,61 @@ public final class FITSFile {
     private init(path: String, fptr: UnsafeMutablePointer<fitsfile>?) {
         self.path = path
         self.fptr = fptr
+    }
+
+    /// cfitsio's memory driver claims a slot of its global file table without a lock (drvrmem.c,
+    /// mem_openmem), so two threads opening memory files at once could share one: our opens of
+    /// memory files take turns.
+    static let memoryDriver = NSLock()
+
+    /// Creates a new file in memory, written to disk by `close(writingTo:)`. cfitsio writes a
+    /// file on disk record by record (an lseek and a write per 2880 bytes: ~135 system calls for a
+    /// 140 KB IRF file); from memory it is one write. `name` is used in messages only.
+    public static func createInMemory(name: String) throws -> FITSFile {
+        let memory = GzipInput.emptyBuffer()
+        var f: UnsafeMutablePointer<fitsfile>?
+        var status: Int32 = 0
+        FITSFile.memoryDriver.withLock { _ = ffimem(&f, memory.buffer, memory.size, 2880 * 64, zeroingRealloc, &status) }
+        if status != 0 {
+            throw FITSError(file: name, hdu: nil, context: "cannot create file", status: status, detail: FITSError.cfitsioText(status))
+        }
+        let file = FITSFile(path: name, fptr: f)
+        file.inflated = memory
+        return file
+    }
+
+    /// realloc for cfitsio's memory files, with what it adds zeroed, as `GzipInput.emptyBuffer` is.
+    private static let zeroingRealloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { p, n in
+        let old = p.map { malloc_usable_size($0) } ?? 0
+        guard let q = realloc(p, n) else { return nil }
+        if n > old { memset(q + old, 0, n - old) }
+        return q
+    }
+
+    /// Closes a file made by `createInMemory`, whose current HDU is its last, and writes its bytes
+    /// to `path` (created; it must not exist), in one write.
+    public func close(writingTo path: String) throws {
+        guard let memory = inflated else { throw FITSError(file: self.path, hdu: nil, context: "not an in-memory file") }
+        // The file ends where the data (padded to 2880 bytes) of its last HDU, the one written last,
+        // ends; the buffer is larger (cfitsio grows it in steps), so its size says nothing.
+        var status: Int32 = 0
+        ffflus(try handle(), &status)
+        try check(status, "flushing the file")
+        let size = try byteRange().dataEnd
+        try close()
+        guard let bytes = memory.buffer.pointee, size <= memory.size.pointee else {
+            throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "in-memory file of \(memory.size.pointee) bytes, \(size) expected")
+        }
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw FITSError(file: path, hdu: nil, context: "cannot create file", detail: String(cString: strerror(errno))) }
+        defer { Foundation.close(fd) }
+        var written = 0
+        while written < size {
+            let n = Foundation.write(fd, bytes + written, size - written)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: String(cString: strerror(errno))) }
+            written += n
+        }
     }
 
     /// Creates a new file. Fails if `path` exists: callers write to a temporary name and rename.
@@ -40,7 +96,7 @@ public final class FITSFile {
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
         if mode == .readOnly, let gz = try GzipInput.inflate(path: path) {
-            ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status)
+            FITSFile.memoryDriver.withLock { _ = ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                                 detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))")

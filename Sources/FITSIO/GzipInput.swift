@@ -1,7 +1,8 @@
 import CDeflate
 import Foundation
 
-/// A gzip-compressed FITS file inflated into memory with libdeflate, for cfitsio's memory driver.
+/// A FITS file's bytes in memory for cfitsio's memory driver: a gzip-compressed file inflated with
+/// libdeflate, or (`emptyBuffer`) a file being written.
 /// cfitsio inflates `.fits.gz` itself with zlib, in pieces, which took a quarter of validating a
 /// HESS DL3 run; libdeflate inflates a whole member in one call at about twice zlib's speed.
 /// cfitsio keeps the addresses of the buffer pointer and size (ffomem), so both live here, on the
@@ -9,6 +10,10 @@ import Foundation
 final class GzipInput {
     let buffer: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     let size: UnsafeMutablePointer<Int>
+
+    /// A zeroed buffer for a file cfitsio writes in memory (it grows it with realloc). Zeroed:
+    /// cfitsio takes the whole buffer as the file, and recycled memory can hold an old FITS file.
+    static func emptyBuffer() -> GzipInput { GzipInput(bytes: calloc(64, 2880)!, count: 2880 * 64) }
 
     private init(bytes: UnsafeMutableRawPointer, count: Int) {
         buffer = .allocate(capacity: 1)

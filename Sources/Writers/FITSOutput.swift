@@ -26,12 +26,13 @@ public enum FITSOutput {
         let tmp = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
         try? FileManager.default.removeItem(atPath: tmp)
         do {
-            let f = try FITSFile.create(path: tmp)
+            // Built in memory and written in one piece, then moved into place.
+            let f = try FITSFile.createInMemory(name: tmp)
             try f.createPrimaryHDU()
             for c in primary { try f.write(c) }
             try f.writeChecksum()
             for t in tables { try f.append(t) }
-            try f.close()
+            try f.close(writingTo: tmp)
             if rename(tmp, path) != 0 {
                 throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }

@@ -26,6 +26,28 @@ struct WriterTests {
         }
     }
 
+    /// Files are built in memory and written in one piece: a file of several HDUs well past the
+    /// first buffer (so cfitsio grows it) has exactly its HDUs and values, and valid checksums.
+    @Test func inMemoryOutputGrowsAndKeepsEveryHDU() throws {
+        let path = try Paths.scratch() + "/big.fits"
+        let rows = 60_000                                  // 480 KB a table, three tables
+        let tables = (0..<3).map { k in
+            Table(name: "T\(k)", header: [], columns: [ColumnSpec("X", .float64)], data: [.float64((0..<rows).map { Double($0 * (k + 1)) })])
+        }
+        try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: "test", origin: nil, telescope: nil), to: path)
+        let f = try FITSFile.open(path: path)
+        #expect(try f.hduCount == 4)
+        for k in 0..<3 {
+            try f.moveTo(hdu: k + 2)
+            let col = try #require(try f.columns().first)
+            #expect(try f.read(column: col, rows: rows).doubles == (0..<rows).map { Double($0 * (k + 1)) })
+            #expect(try f.verifyChecksum().data != .invalid)
+        }
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let end = try f.byteRange().dataEnd              // of the last HDU, where the file must end
+        #expect(size % 2880 == 0 && size == end)
+    }
+
     /// The primary DATE card's timestamp, made from gmtime, reads as Foundation's ISO 8601 UTC form.
     @Test func creationDateIsUTCInFITSForm() {
         #expect(FITSOutput.utcTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00")
