@@ -10,7 +10,7 @@ public final class FITSFile {
     private var longStringsInHDU = false
     /// The bytes of a file cfitsio keeps in memory (an inflated gzip file, or one being written);
     /// freed after the handle.
-    private var inflated: GzipInput?
+    private var memory: MemoryFile?
 
     public enum Mode { case readOnly, readWrite }
 
@@ -28,7 +28,7 @@ public final class FITSFile {
     /// file on disk record by record (an lseek and a write per 2880 bytes: ~135 system calls for a
     /// 140 KB IRF file); from memory it is one write. `name` is used in messages only.
     public static func createInMemory(name: String) throws -> FITSFile {
-        let memory = GzipInput.emptyBuffer()
+        let memory = MemoryFile.emptyBuffer()
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
         FITSFile.memoryDriver.withLock { _ = ffimem(&f, memory.buffer, memory.size, 2880 * 64, zeroingRealloc, &status) }
@@ -36,11 +36,11 @@ public final class FITSFile {
             throw FITSError(file: name, hdu: nil, context: "cannot create file", status: status, detail: FITSError.cfitsioText(status))
         }
         let file = FITSFile(path: name, fptr: f)
-        file.inflated = memory
+        file.memory = memory
         return file
     }
 
-    /// realloc for cfitsio's memory files, with what it adds zeroed, as `GzipInput.emptyBuffer` is.
+    /// realloc for cfitsio's memory files, with what it adds zeroed, as `MemoryFile.emptyBuffer` is.
     private static let zeroingRealloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { p, n in
         let old = p.map { malloc_usable_size($0) } ?? 0
         guard let q = realloc(p, n) else { return nil }
@@ -51,7 +51,7 @@ public final class FITSFile {
     /// Closes a file made by `createInMemory`, whose current HDU is its last, and writes its bytes
     /// to `path` (created; it must not exist), in one write.
     public func close(writingTo path: String) throws {
-        guard let memory = inflated else { throw FITSError(file: self.path, hdu: nil, context: "not an in-memory file") }
+        guard let memory else { throw FITSError(file: self.path, hdu: nil, context: "not an in-memory file") }
         // The file ends where the data (padded to 2880 bytes) of its last HDU, the one written last,
         // ends; the buffer is larger (cfitsio grows it in steps), so its size says nothing.
         var status: Int32 = 0
@@ -95,14 +95,14 @@ public final class FITSFile {
         }
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
-        if mode == .readOnly, let gz = try GzipInput.inflate(path: path) {
+        if mode == .readOnly, let gz = try MemoryFile.inflate(path: path) {
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                                 detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))")
             }
             let file = FITSFile(path: path, fptr: f)
-            file.inflated = gz
+            file.memory = gz
             return file
         }
         // fits_open_file is a macro for ffopentest with the library's SONAME.

@@ -170,14 +170,6 @@ enum FileChecks {
         let starts: [Double]
         let reach: [Double]
 
-        @inline(__always) func distance(_ v: Double) -> Double {
-            var lo = 0, hi = starts.count          // first index with start > v
-            while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= v { lo = mid + 1 } else { hi = mid } }
-            let before = lo > 0 ? max(0, v - reach[lo - 1]) : Double.infinity
-            let after = lo < starts.count ? starts[lo] - v : Double.infinity
-            return min(before, after)
-        }
-
         /// How many times lie farther than `tolerance` outside every interval, and the farthest.
         /// Event lists are mostly in time order, so the interval of the previous event is tried
         /// before a binary search.

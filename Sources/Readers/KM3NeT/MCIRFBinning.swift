@@ -404,8 +404,8 @@ extension MCIRFBuilder {
 
     /// A binner's table turned into histogram index parts for one axis of one histogram: the PSF
     /// and EDISP loops then take each axis's share of an event's cell index with one load (no
-    /// dependent edge load, no range test, no multiply). Tests hold every part to
-    /// `DumpShape`'s part of the binner's bin.
+    /// dependent edge load, no range test, no multiply). Tests hold every part to the binner's
+    /// bin times the axis stride (`PartCell.part`).
     struct PartTable<Kernel: Sendable>: @unchecked Sendable {
         let owners: [AnyObject]
         let kernel: Kernel
@@ -420,7 +420,7 @@ extension MCIRFBuilder {
 
     /// A 3-axis histogram (axis 0 fastest) with one extra "dump" bin per axis: a bin outside its
     /// axis counts into the dump bin, and `strip` drops those cells afterwards, so the event loops
-    /// need no range tests. Cell indices fit in Int16 (the loops keep them in 2-byte buffers).
+    /// need no range tests. Cell indices fit in Int16 (the zenith part tables hold 2-byte parts).
     struct DumpShape: Sendable {
         let n0: Int, n1: Int, n2: Int
         init(_ n0: Int, _ n1: Int, _ n2: Int) {
@@ -430,12 +430,6 @@ extension MCIRFBuilder {
         var size: Int { (n0 + 1) * (n1 + 1) * (n2 + 1) }
         /// The index strides of the three axes.
         var strides: (Int, Int, Int) { (1, n0 + 1, (n0 + 1) * (n1 + 1)) }
-        @inline(__always) private static func clamped(_ b: Int, _ n: Int) -> Int16 {
-            Int16(truncatingIfNeeded: UInt(bitPattern: b) < UInt(n) ? b : n)
-        }
-        @inline(__always) func part0(_ b: Int) -> Int16 { Self.clamped(b, n0) }
-        @inline(__always) func part1(_ b: Int) -> Int16 { Self.clamped(b, n1) &* Int16(truncatingIfNeeded: n0 + 1) }
-        @inline(__always) func part2(_ b: Int) -> Int16 { Self.clamped(b, n2) &* Int16(truncatingIfNeeded: (n0 + 1) * (n1 + 1)) }
         /// The n0 x n1 x n2 cells without the dump bins.
         func strip(_ padded: [Double]) -> [Double] {
             var out: [Double] = []

@@ -7,13 +7,13 @@ import Foundation
 /// HESS DL3 run; libdeflate inflates a whole member in one call at about twice zlib's speed.
 /// cfitsio keeps the addresses of the buffer pointer and size (ffomem), so both live here, on the
 /// heap, for as long as the file is open.
-final class GzipInput {
+final class MemoryFile {
     let buffer: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     let size: UnsafeMutablePointer<Int>
 
     /// A zeroed buffer for a file cfitsio writes in memory (it grows it with realloc). Zeroed:
     /// cfitsio takes the whole buffer as the file, and recycled memory can hold an old FITS file.
-    static func emptyBuffer() -> GzipInput { GzipInput(bytes: calloc(64, 2880)!, count: 2880 * 64) }
+    static func emptyBuffer() -> MemoryFile { MemoryFile(bytes: calloc(64, 2880)!, count: 2880 * 64) }
 
     private init(bytes: UnsafeMutableRawPointer, count: Int) {
         buffer = .allocate(capacity: 1)
@@ -30,7 +30,7 @@ final class GzipInput {
 
     /// The inflated content of the file at `path` (every gzip member, in order); nil when the file
     /// is not gzip. Throws when it is gzip but damaged or truncated.
-    static func inflate(path: String) throws -> GzipInput? {
+    static func inflate(path: String) throws -> MemoryFile? {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -79,6 +79,6 @@ final class GzipInput {
             inAt += used
             outAt += made
         }
-        return GzipInput(bytes: out, count: outAt)
+        return MemoryFile(bytes: out, count: outAt)
     }
 }
