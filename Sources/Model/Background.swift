@@ -21,7 +21,6 @@ public struct Background2D: IRFComponent, Equatable {
         guard table.unit.dimension == Unit.backgroundRate.dimension else {
             throw ModelError.invalidValue("background", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
         }
-        try table.requireFiniteNonNegative("background")
         self.table = table
         self.notes = notes
     }

@@ -18,7 +18,6 @@ public struct Background3D: IRFComponent, Equatable {
         guard table.unit.dimension == Unit.backgroundRate.dimension else {
             throw ModelError.invalidValue("BKG_3D", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
         }
-        try table.requireFiniteNonNegative("BKG_3D")
         self.table = table
         self.notes = notes
         self.carried = carried

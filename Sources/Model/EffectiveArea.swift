@@ -14,7 +14,7 @@ public struct EffectiveArea: IRFComponent, Equatable {
 
     public static let spatialMeanings: Set<AxisMeaning> = [.fovOffset, .zenithAngle, .cosZenith]
 
-    /// `table.axes` must be (true energy, spatial); values must be finite and non-negative.
+    /// `table.axes` must be (true energy, spatial); values are kept as read (see `ValueCensus`).
     public init(table: IRFTable, containment: Containment = .fullEnclosure, notes: [String] = []) throws {
         guard table.axes.count == 2, table.axes[0].meaning == .trueEnergy,
               Self.spatialMeanings.contains(table.axes[1].meaning) else {
@@ -22,9 +22,6 @@ public struct EffectiveArea: IRFComponent, Equatable {
         }
         guard table.unit.dimension == Unit.squareMeter.dimension else {
             throw ModelError.invalidValue("effective area", reason: "unit '\(table.unit.symbol)' is not an area")
-        }
-        if let i = table.values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-            throw ModelError.invalidValue("effective area", reason: "value \(table.values[i]) at flat index \(i) is negative or not finite")
         }
         self.table = table
         self.containment = containment

@@ -18,7 +18,6 @@ public struct EnergyDispersion: IRFComponent, Equatable {
             throw ModelError.invalidAxis("EDISP", reason: "axes must be (true energy, migration, spatial), got \(table.axes.map(\.meaning.rawValue))")
         }
         guard table.unit.dimension == .none else { throw ModelError.invalidValue("EDISP", reason: "dP/dμ must be dimensionless") }
-        try table.requireFiniteNonNegative("EDISP")
         self.table = table
         self.containment = containment
         self.notes = notes

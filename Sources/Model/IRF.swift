@@ -104,7 +104,7 @@ public struct CarriedKeyword: Equatable, Sendable {
         self.value = value
     }
     /// The keywords readers keep (the rest of a header is the format's own, rewritten by the writer).
-    public static let names: Set<String> = ["RAD_MAX", "FOVALIGN", "LO_THRES", "HI_THRES", "OBS_ID"]
+    public static let names: Set<String> = ["RAD_MAX", "FOVALIGN", "LO_THRES", "HI_THRES", "OBS_ID", "NEGCLIP"]
 }
 
 /// Something an IRF file can hold.
@@ -117,7 +117,7 @@ public protocol IRFComponent: Sendable {
     /// The same component over a different table (used for unit and axis re-expression).
     func with(table: IRFTable, note: String?) throws -> Self
     /// Format keywords read with the IRF and written back unchanged.
-    var carried: [CarriedKeyword] { get }
+    var carried: [CarriedKeyword] { get set }
     /// Further data columns over the same axes (parametric PSFs), with their spec units.
     var extraColumns: [(name: String, table: IRFTable, unit: Unit)] { get }
 }
@@ -127,19 +127,102 @@ extension IRFComponent {
     public var extraColumns: [(name: String, table: IRFTable, unit: Unit)] { [] }
 }
 
+/// Bins that a physical response would not hold but real files do: negative values (smoothing
+/// artefacts in H.E.S.S. DR1 effective areas and dispersions, tails of sampled PSFs) and NaN or
+/// infinite ones. Readers carry them as they are, since gammapy reads them; the writer records the
+/// count in the header and the converter warns once per HDU.
+public struct ValueCensus: Equatable, Sendable {
+    public var negative = 0
+    public var nonFinite = 0
+    /// The most negative value and its bin, if any value is negative.
+    public var worstNegative: (bin: [Int], value: Double)?
+    /// The first non-finite value and its bin.
+    public var firstNonFinite: (bin: [Int], value: Double)?
+
+    public var isClean: Bool { negative == 0 && nonFinite == 0 }
+
+    public static func == (a: ValueCensus, b: ValueCensus) -> Bool {
+        a.negative == b.negative && a.nonFinite == b.nonFinite && a.worstNegative?.bin == b.worstNegative?.bin
+            && a.worstNegative?.value == b.worstNegative?.value && a.firstNonFinite?.bin == b.firstNonFinite?.bin
+    }
+}
+
 extension IRFTable {
-    /// Rejects NaN and negative values, naming the first offending bin.
-    func requireFiniteNonNegative(_ what: String) throws {
-        // A count without early exit first: it vectorises; the search runs only to name the bin.
+    /// Counts negative and non-finite values, with the worst bin of each kind.
+    public var census: ValueCensus {
+        var c = ValueCensus()
+        // A count without branches first: it vectorises, and clean tables (most) stop there.
         let bad = values.withUnsafeBufferPointer { b in b.reduce(0) { $0 &+ ($1 >= 0 && $1 < .infinity ? 0 : 1) } }
-        if bad > 0, let i = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
-            throw ModelError.invalidValue(what, reason: "value \(values[i]) at bin \(unflatten(i)) is negative or not finite")
+        guard bad > 0 else { return c }
+        var worst: Int? = nil
+        for (i, v) in values.enumerated() {
+            if !v.isFinite {
+                c.nonFinite += 1
+                if c.firstNonFinite == nil { c.firstNonFinite = (unflatten(i), v) }
+            } else if v < 0 {
+                c.negative += 1
+                if worst.map({ v < values[$0] }) ?? true { worst = i }
+            }
         }
+        if let worst { c.worstNegative = (unflatten(worst), values[worst]) }
+        return c
+    }
+
+    /// The same table with negative values set to 0, and how many there were.
+    public func clippingNegatives() -> (table: IRFTable, clipped: Int) {
+        var t = self
+        var n = 0
+        for i in t.values.indices where t.values[i] < 0 {
+            t.values[i] = 0
+            n += 1
+        }
+        return (t, n)
+    }
+
+    /// "ENERG bin 77, THETA bin 3" for a bin of this table.
+    public func describe(bin: [Int]) -> String {
+        zip(axes, bin).map { "\($0.name) bin \($1)" }.joined(separator: ", ")
     }
 
     /// Per-axis bin indices of a flat index (axis 0 fastest).
     public func unflatten(_ flat: Int) -> [Int] {
         var rem = flat
         return shape.map { n in defer { rem /= n }; return rem % n }
+    }
+}
+
+extension IRFComponent {
+    /// Lines for the user about values carried as read: negative or non-finite bins, and with
+    /// `emptySlices`, PSF slices with no probability at all (an empty band of a table the reader
+    /// normalised; a GADF file's zero slices below threshold are only copied). Empty when all is well.
+    public func valueWarnings(emptySlices: Bool = false) -> [String] {
+        var out: [String] = []
+        if let line = censusWarning() { out.append(line) }
+        if emptySlices, let psf = self as? PSFTable, let first = psf.emptySlices.first {
+            out.append("\(psf.emptySlices.count) (energy, spatial) slice(s) hold no probability (first at \(table.describe(bin: first))); written as zeros")
+        }
+        return out
+    }
+
+    private func censusWarning() -> String? {
+        let c = table.census
+        guard !c.isClean else { return nil }
+        var parts: [String] = []
+        if let w = c.worstNegative {
+            parts.append("\(c.negative) negative value(s) (worst \(w.value) at \(table.describe(bin: w.bin)))")
+        }
+        if let f = c.firstNonFinite {
+            parts.append("\(c.nonFinite) non-finite value(s) (first \(f.value) at \(table.describe(bin: f.bin)))")
+        }
+        return parts.joined(separator: " and ") + " carried as read" + (c.negative > 0 ? "; --clip-negative sets negatives to 0" : "")
+    }
+
+    /// The same component with negative values set to 0, recorded as a `NEGCLIP` keyword and a note.
+    public func clippingNegatives() throws -> (component: Self, clipped: Int) {
+        let (t, n) = table.clippingNegatives()
+        guard n > 0 else { return (self, 0) }
+        var c = try with(table: t, note: "\(n) negative value(s) set to 0 (--clip-negative).")
+        c.carried = c.carried.filter { $0.name != "NEGCLIP" } + [CarriedKeyword("NEGCLIP", .int(Int64(n)))]
+        return (c, n)
     }
 }

@@ -20,7 +20,6 @@ public struct PSFTable: IRFComponent, Equatable {
         guard table.unit.dimension == Unit.perSteradian.dimension else {
             throw ModelError.invalidValue("PSF", reason: "unit '\(table.unit.symbol)' is not per solid angle")
         }
-        try table.requireFiniteNonNegative("PSF")
         self.table = table
         self.notes = notes
     }
@@ -33,6 +32,17 @@ public struct PSFTable: IRFComponent, Equatable {
     public static func solidAngles(rad axis: Axis) throws -> [Double] {
         let r = try axis.unit.convert(axis.edges, to: .radian)
         return (0..<axis.binCount).map { 2 * .pi * (cos(r[$0]) - cos(r[$0 + 1])) }
+    }
+
+    /// The (energy, spatial) bins whose RAD slice is all zeros: an empty band, which no
+    /// normalisation can fix and which is carried as read.
+    public var emptySlices: [[Int]] {
+        let n0 = table.shape[0], n1 = table.shape[1], n2 = table.shape[2]
+        var out: [[Int]] = []
+        for j in 0..<n1 {
+            for i in 0..<n0 where (0..<n2).allSatisfy({ table.values[i + n0 * (j + n1 * $0)] == 0 }) { out.append([i, j]) }
+        }
+        return out
     }
 
     /// ∫ dP/dΩ dΩ for each (energy, spatial) slice, in that order (energy fastest).

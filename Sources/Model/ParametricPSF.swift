@@ -35,9 +35,6 @@ extension ParametricPSF {
                   p.table.axes == parameters[0].table.axes else {
                 throw ModelError.invalidAxis(layout.hduClass4, reason: "\(p.name) must share the (true energy, offset) axes")
             }
-            if let i = p.table.values.firstIndex(where: { !$0.isFinite }) {
-                throw ModelError.invalidValue(layout.hduClass4, reason: "\(p.name) value at bin \(p.table.unflatten(i)) is not finite")
-            }
         }
     }
 }

@@ -17,7 +17,6 @@ public struct RadMax2D: IRFComponent, Equatable {
             throw ModelError.invalidAxis("RAD_MAX_2D", reason: "axes must be (energy, FoV offset), got \(table.axes.map(\.meaning.rawValue))")
         }
         guard table.unit.dimension == Unit.degree.dimension else { throw ModelError.invalidValue("RAD_MAX_2D", reason: "unit must be an angle") }
-        try table.requireFiniteNonNegative("RAD_MAX_2D")
         self.table = table
         self.notes = notes
         self.carried = carried

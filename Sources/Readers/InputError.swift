@@ -3,20 +3,24 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public var file: String
     public var line: Int?
     public var column: String?
+    /// The HDU or branch, e.g. "HDU 3 (AEFF)", for inputs that have them.
+    public var part: String?
     public var reason: String
 
-    public init(file: String, line: Int? = nil, column: String? = nil, reason: String) {
+    public init(file: String, line: Int? = nil, column: String? = nil, part: String? = nil, reason: String) {
         self.file = file
         self.line = line
         self.column = column
+        self.part = part
         self.reason = reason
     }
 
-    /// One line: `file:line: column 'X': reason`.
+    /// One line: `file:line: HDU n (NAME): column 'X': reason`.
     public var description: String {
         var s = file
         if let line { s += ":\(line)" }
         s += ": "
+        if let part { s += "\(part): " }
         if let column { s += "column '\(column)': " }
         return s + reason
     }

@@ -85,6 +85,14 @@ public struct IRFWriter: Sendable {
             case .string(let s): header.append(HeaderCard(k.name, .string(s)))
             }
         }
+        // Values real files carry (negative smoothing artefacts, NaN) are written as read; the header says how many.
+        let census = table.census
+        if census.negative > 0 {
+            header.append(HeaderCard("NEGBINS", .int(Int64(census.negative)), comment: "vodfkit: negative \(layout.dataColumn) values, as read"))
+        }
+        if census.nonFinite > 0 {
+            header.append(HeaderCard("NANBINS", .int(Int64(census.nonFinite)), comment: "vodfkit: non-finite \(layout.dataColumn) values, as read"))
+        }
         header += context.provenance.map { HeaderCard.history("input: \($0)") }
         header += component.notes.map { HeaderCard.comment($0) }
         let extname = flavor == .vodf ? layout.extname.replacingOccurrences(of: " ", with: "_") : layout.extname

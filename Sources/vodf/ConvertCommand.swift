@@ -65,8 +65,20 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Equatorial coordinates: aanet (KM3NeT's convention, default) or icrs (full ERFA reduction).")
     var astrometry: String = "aanet"
 
-    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    @Flag(help: ArgumentHelp("Set negative IRF values to 0 (recorded as NEGCLIP in the header).",
+                             discussion: "By default IRF values are written as read, negative and NaN bins included (gammapy reads them); a warning names each HDU that has them and NEGBINS/NANBINS count them."))
+    var clipNegative = false
+
+    @Flag(name: .shortAndLong, help: "Print no summary on success (warnings still go to stderr).")
     var quiet = false
+
+    /// --clip-negative, then one warning per IRF HDU whose values are carried as read.
+    private func prepare<C: IRFComponent>(_ component: C, label: String, normalisedByReader: Bool = false) throws -> C {
+        var c = component
+        if clipNegative { c = try c.clippingNegatives().component }
+        for w in c.valueWarnings(emptySlices: normalisedByReader) { warn("\(label): \(w)") }
+        return c
+    }
 
     func validate() throws {
         guard FormatFlavor(rawValue: format) != nil else {
@@ -149,7 +161,10 @@ struct ConvertCommand: ParsableCommand {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
             case .fits:
-                let entries = try GADFIRFReader.read(path: input)
+                var entries = try GADFIRFReader.read(path: input)
+                for k in entries.indices {
+                    entries[k].component = try prepare(entries[k].component, label: "\(input): HDU \(entries[k].hdu) (\(entries[k].extname))")
+                }
                 guard !entries.isEmpty else { throw Failure(message: "\(input): no IRF HDU (AEFF_2D, EDISP_2D, PSF_TABLE, PSF_3GAUSS, PSF_KING, BKG_2D, BKG_3D, RAD_MAX_2D) found", code: Exit.badInput) }
                 let writer = IRFWriter(flavor: flavor)
                 tables = try entries.map { e in
@@ -164,21 +179,21 @@ struct ConvertCommand: ParsableCommand {
                 let writer = IRFWriter(flavor: flavor)
                 switch detected {
                 case .km3netPSFTable:
-                    let psf = try KM3NeTIRFTables.readPSF(path: input)
+                    let psf = try prepare(try KM3NeTIRFTables.readPSF(path: input, clipNegative: clipNegative), label: input, normalisedByReader: true)
                     tables = [try writer.table(for: psf, context: context)]
                     let n = psf.table.shape
                     summary.append("PSF_TABLE: \(n[0]) energy x \(n[1]) zenith x \(n[2]) rad bins; each energy bin integrates to 1")
                 case .km3netEnergyResponseTable:
-                    let edisp = try KM3NeTIRFTables.readEnergyResponse(path: input)
+                    let edisp = try prepare(try KM3NeTIRFTables.readEnergyResponse(path: input), label: input)
                     tables = [try writer.table(for: edisp, context: context)]
                     let n = edisp.table.shape
                     summary.append("EDISP_2D: \(n[0]) energy x \(n[1]) migration x \(n[2]) zenith bins (dP/dmu)")
                 case .km3netBackgroundTable:
-                    let bkg = try KM3NeTIRFTables.readBackground(path: input)
+                    let bkg = try prepare(try KM3NeTIRFTables.readBackground(path: input), label: input)
                     tables = [try writer.table(for: bkg, context: context)]
                     summary.append("BKG_2D: \(bkg.table.shape[0]) reco energy x \(bkg.table.shape[1]) sin(dec) bins (s-1 MeV-1 sr-1)")
                 default:
-                    let aeff = try KM3NeTIRFTables.readEffectiveArea(path: input)
+                    let aeff = try prepare(try KM3NeTIRFTables.readEffectiveArea(path: input), label: input)
                     tables = [try writer.table(for: aeff, context: context)]
                     summary.append("AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
                 }
@@ -225,11 +240,13 @@ struct ConvertCommand: ParsableCommand {
             ctx.provenance = [(f as NSString).lastPathComponent]
             do {
                 switch k {
-                case .km3netAeffTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readEffectiveArea(path: f), context: ctx))
-                case .km3netPSFTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readPSF(path: f), context: ctx))
-                case .km3netEnergyResponseTable: tables.append(try writer.table(for: try KM3NeTIRFTables.readEnergyResponse(path: f), context: ctx))
+                case .km3netAeffTable: tables.append(try writer.table(for: try prepare(try KM3NeTIRFTables.readEffectiveArea(path: f), label: f), context: ctx))
+                case .km3netPSFTable:
+                    tables.append(try writer.table(for: try prepare(try KM3NeTIRFTables.readPSF(path: f, clipNegative: clipNegative), label: f, normalisedByReader: true), context: ctx))
+                case .km3netEnergyResponseTable:
+                    tables.append(try writer.table(for: try prepare(try KM3NeTIRFTables.readEnergyResponse(path: f), label: f), context: ctx))
                 case .km3netBackgroundTable:
-                    let bkg = try KM3NeTIRFTables.readBackground(path: f)
+                    let bkg = try prepare(try KM3NeTIRFTables.readBackground(path: f), label: f)
                     do { tables.append(try writer.table(for: bkg, context: ctx)) } catch let e as WriterError {
                         summary.append("not written: \((f as NSString).lastPathComponent): \(e)")
                         continue

@@ -15,6 +15,11 @@ struct Failure: Error {
     let code: Int32
 }
 
+/// One warning line on stderr; the run goes on.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("vodf: warning: \(message)\n".utf8))
+}
+
 @main
 struct Vodf {
     static func main() {

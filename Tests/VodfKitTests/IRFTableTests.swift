@@ -10,17 +10,49 @@ struct IRFTableTests {
     let td = Paths.testData + "/km3net/"
     let ctx = IRFContext(telescope: "KM3NeT", instrument: "TEST", origin: "KM3NeT", creator: "test")
 
-    @Test func psfIsBinnedClippedAndNormalised() throws {
+    @Test func psfIsBinnedAndNormalisedWithNegativesCarried() throws {
         let psf = try KM3NeTIRFTables.readPSF(path: td + "psf_sample.csv")
         #expect(psf.table.shape == [2, 1, 6])
         let rad = psf.table.axes[2]
         #expect(rad.edges.first == 0 && rad.edges.last == 180)
         #expect(abs(rad.edges[1] - pow(10, -0.75)) < 1e-12)          // halfway in log10 between samples
         for v in try psf.integrals() { #expect(abs(v - 1) < 1e-12) }
-        #expect(psf.table.value(at: [0, 0, 5]) == 0)                  // the negative tail sample
+        #expect(psf.table.value(at: [0, 0, 5]) < 0)                   // the negative tail sample, as read
+        #expect(psf.table.census.negative == 2)
         // Ratios between bins are the CSV's: bin 0 / bin 1 = exp(-0.1) / exp(-10^-0.5).
         #expect(abs(psf.table.value(at: [0, 0, 0]) / psf.table.value(at: [0, 0, 1]) - exp(-0.1) / exp(-pow(10, -0.5))) < 1e-12)
-        #expect(psf.notes.contains { $0.hasPrefix("2 negative samples set to 0") })   // one per energy bin
+        #expect(psf.notes.contains { $0.hasPrefix("2 negative samples kept as read") })   // one per energy bin
+        #expect(psf.carried.isEmpty)
+    }
+
+    @Test func psfClipNegativeSetsTailsToZeroBeforeNormalising() throws {
+        let psf = try KM3NeTIRFTables.readPSF(path: td + "psf_sample.csv", clipNegative: true)
+        #expect(psf.table.value(at: [0, 0, 5]) == 0 && psf.table.census.isClean)
+        for v in try psf.integrals() { #expect(abs(v - 1) < 1e-12) }
+        #expect(psf.notes.contains { $0.hasPrefix("2 negative samples set to 0") })
+        #expect(psf.carried == [CarriedKeyword("NEGCLIP", .int(2))])
+    }
+
+    /// A band with no probability at all (ARCA230 has one): converted, as zeros, and said.
+    @Test func psfEmptyEnergyBandIsWrittenAsZeros() throws {
+        let psf = try KM3NeTIRFTables.readPSF(path: Paths.testData + "/flawed/psf_empty_band.csv")
+        #expect(psf.table.shape == [3, 1, 6])
+        #expect((0..<6).allSatisfy { psf.table.value(at: [2, 0, $0]) == 0 })
+        let integrals = try psf.integrals()
+        #expect(abs(integrals[0] - 1) < 1e-12 && abs(integrals[1] - 1) < 1e-12 && integrals[2] == 0)
+        #expect(psf.emptySlices == [[2, 0]])
+        #expect(psf.notes.contains { $0.hasPrefix("Energy bin(s) 2 hold no probability") })
+        #expect(psf.valueWarnings(emptySlices: true).contains { $0.hasPrefix("1 (energy, spatial) slice(s) hold no probability (first at ENERG bin 2, THETA bin 0)") })
+        #expect(!psf.valueWarnings().contains { $0.contains("no probability") })
+        let t = try IRFWriter(flavor: .gadf03).table(for: psf, context: ctx)
+        #expect(t.header[key: "NEGBINS"] == .int(2))
+    }
+
+    @Test func negativeEffectiveAreaIsCarried() throws {
+        let a = try KM3NeTIRFTables.readEffectiveArea(path: Paths.testData + "/flawed/aeff_negative_bin.csv")
+        #expect(a.table.census.negative == 1 && a.table.census.worstNegative?.value == -1.5)
+        let t = try IRFWriter(flavor: .gadf03).table(for: a, context: ctx)
+        #expect(t.header[key: "NEGBINS"] == .int(1))
     }
 
     @Test func energyResponseBecomesADensityInMigration() throws {

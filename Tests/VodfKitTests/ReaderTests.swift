@@ -65,7 +65,6 @@ struct ReaderTests {
     @Test(arguments: [
         ("bad/aeff_missing_column.csv", 1, "aeff [m^2]", "missing column"),
         ("bad/aeff_non_numeric.csv", 6, "aeff [m^2]", "'n/a' is not a finite number"),
-        ("bad/aeff_negative.csv", 4, "aeff [m^2]", "negative effective area"),
         ("bad/aeff_grid_hole.csv", nil, nil, "grid has a hole"),
     ] as [(String, Int?, String?, String)])
     func badAeffTables(_ file: String, _ line: Int?, _ column: String?, _ reason: String) throws {

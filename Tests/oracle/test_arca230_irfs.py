@@ -11,34 +11,41 @@ def table(corpus, name):
     return corpus / "km3net-arca230-irf" / name
 
 
-def psf_expected(path):
+def psf_expected(path, clip=False):
     """The documented conversion, done independently: RAD bins halfway (log10) between samples,
-    negatives -> 0, each energy bin divided by its integral. Returns {energy_lo: normalised values}."""
+    negatives kept (or -> 0 with clip), each energy bin divided by its integral.
+    Returns {energy_lo: normalised values}."""
     d = pd.read_csv(path)
     d.columns = ["elo", "ec", "ehi", "lpsi", "f"]
     out = {}
     for e, g in d.groupby("elo"):
-        l, f = g.lpsi.values, np.maximum(g.f.values, 0)
+        l, f = g.lpsi.values, (np.maximum(g.f.values, 0) if clip else g.f.values)
         edges = np.radians(np.concatenate([[0], 10 ** (0.5 * (l[1:] + l[:-1])), [180]]))
         omega = 2 * np.pi * (np.cos(edges[:-1]) - np.cos(edges[1:]))
         out[e] = f / (f * omega).sum()
     return out
 
 
-def test_psf(vodf, corpus, tmp_path):
+@pytest.mark.parametrize("clip", [False, True], ids=["as-read", "clip-negative"])
+def test_psf(vodf, corpus, tmp_path, clip):
     src = table(corpus, "psf_numuCC_track.csv")
-    out = convert(vodf, src, tmp_path / "psf.fits")
+    out = convert(vodf, src, tmp_path / "psf.fits", *(["--clip-negative"] if clip else []))
+    negatives = int((pd.read_csv(src).iloc[:, 4] < 0).sum())
+    assert negatives > 0
+    with fits.open(out) as h:
+        assert h["PSF"].header.get("NEGCLIP" if clip else "NEGBINS") == negatives
+        assert ("NEGBINS" if clip else "NEGCLIP") not in h["PSF"].header
     assert fitsverify_counts(out)[:2] == (0, 0)
     from gammapy.irf import PSF3D
     with NoWarnings() as nw:
         psf = PSF3D.read(out, hdu="PSF")
     assert nw.messages() == []
     assert psf.axes.names == ["energy_true", "offset", "rad"] and psf.data.shape == (18, 1, 2000)
-    expected = psf_expected(src)
+    expected = psf_expected(src, clip)
     elo = np.log10(psf.axes["energy_true"].edges.to_value("GeV")[:-1])
     rad = psf.axes["rad"]
-    got = psf.evaluate(energy_true=psf.axes["energy_true"].center[:, None], offset=90 * rad.unit,
-                       rad=rad.center[None, :]).to_value("sr-1")
+    # The stored table (gammapy's evaluate interpolates in log and so hides negative tails).
+    got = psf.quantity.to_value("sr-1")[:, 0, :]
     for i, e in enumerate(elo):
         want = expected[min(expected, key=lambda k: abs(k - e))]
         np.testing.assert_allclose(got[i], want, rtol=1e-9, atol=1e-12 * want.max())
@@ -141,3 +148,20 @@ def test_directory_of_tables_into_one_file(vodf, tmp_path, where, request):
     with fits.open(vodf_out) as h:
         assert sorted(x.header.get("HDUCLAS4") for x in h[1:]) == ["AEFF_2D", "BKG_2D", "EDISP_2D", "PSF_TABLE"]
     assert fitsverify_counts(vodf_out)[:2] == (0, 0)
+
+
+def test_psf_empty_band_converts(vodf, tmp_path):
+    """An energy band whose probabilities are all zero (TestData fixture in the ARCA230 layout) is
+    written as zeros, with a warning naming the band; gammapy reads the file without a warning."""
+    from conftest import TESTDATA
+    out = tmp_path / "empty.fits"
+    r = run_vodf(vodf, "convert", TESTDATA / "flawed" / "psf_empty_band.csv", "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert "slice(s) hold no probability (first at ENERG bin 2, THETA bin 0); written as zeros" in r.stderr, r.stderr
+    assert fitsverify_counts(out)[:2] == (0, 0)
+    from gammapy.irf import PSF3D
+    with NoWarnings() as nw:
+        psf = PSF3D.read(out, hdu="PSF")
+    assert nw.messages() == []
+    data = psf.quantity.to_value("sr-1")
+    assert data.shape == (3, 1, 6) and np.all(data[2] == 0) and np.all(data[:2].sum(axis=-1) > 0)

@@ -80,9 +80,9 @@ public enum GADFIRFReader {
                                      telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
                                      instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown"))
             } catch let e as ModelError {
-                throw InputError(file: path, column: "HDU \(i - 1) (\(extname))", reason: e.description)
+                throw InputError(file: path, part: "HDU \(i - 1) (\(extname))", reason: e.description)
             } catch let e as InputError {
-                throw InputError(file: path, column: "HDU \(i - 1) (\(extname))", reason: e.reason)
+                throw InputError(file: path, part: "HDU \(i - 1) (\(extname))", reason: e.reason)
             }
         }
         return entries

@@ -15,7 +15,7 @@ public enum KM3NeTIRFTables {
 
     /// Reads `path` as a complete grid: every (axis-0 bin, axis-1 bin) exactly once, no holes.
     static func readGrid(path: String, axis0: (name: String, match: (String) -> Bool), axis1: (name: String, match: (String) -> Bool),
-                         value: (name: String, match: (String) -> Bool), quantity: String) throws -> Grid {
+                         value: (name: String, match: (String) -> Bool)) throws -> Grid {
         let t = try DelimitedText(path: path, separator: ",")
         let a0lo = try t.column(axis0.name + " low") { axis0.match($0) && $0.hasSuffix("low") }
         let a0hi = try t.column(axis0.name + " high") { axis0.match($0) && $0.hasSuffix("high") }
@@ -25,8 +25,8 @@ public enum KM3NeTIRFTables {
         guard !t.rows.isEmpty else { throw InputError(file: path, reason: "no rows after the header") }
         var cells: [(line: Int, b0: (Double, Double), b1: (Double, Double), v: Double)] = []
         for row in t.rows {
+            // Negative values are carried as read (the writer counts them, the converter warns).
             let v = try t.double(row, vCol)
-            guard v >= 0 else { throw InputError(file: path, line: row.line, column: t.header[vCol], reason: "negative \(quantity) \(v)") }
             cells.append((row.line, (try t.double(row, a0lo), try t.double(row, a0hi)), (try t.double(row, a1lo), try t.double(row, a1hi)), v))
         }
         let bins0 = try uniqueBins(cells.map { ($0.b0, $0.line) }, name: axis0.name, file: path)
@@ -59,7 +59,7 @@ public enum KM3NeTIRFTables {
     /// cos(zen) = 1 is down-going, i.e. a source overhead.
     public static func readEffectiveArea(path: String) throws -> EffectiveArea {
         let g = try readGrid(path: path, axis0: ("log10(nu_E [GeV])", isTrueEnergy), axis1: ("cos(zen)", { $0.hasPrefix("cos(zen)") }),
-                             value: ("aeff [m^2]", { $0.hasPrefix("aeff") }), quantity: "effective area")
+                             value: ("aeff [m^2]", { $0.hasPrefix("aeff") }))
         let energy = try log10EnergyAxis(g.bins0, meaning: .trueEnergy)
         let cosz = try Axis(name: "COSZEN", lowHigh: g.bins1, unit: .dimensionless, scale: .linear, meaning: .cosZenith)
         let table = try IRFTable(axes: [energy, cosz], values: g.values, unit: .squareMeter)
@@ -75,7 +75,7 @@ public enum KM3NeTIRFTables {
     /// grid (log10 μ = reco edge − true centre). True bins without events stay 0.
     public static func readEnergyResponse(path: String) throws -> EnergyDispersion {
         let g = try readGrid(path: path, axis0: ("log10(nu_E [GeV])", isTrueEnergy), axis1: ("log10(reco_E [GeV])", isRecoEnergy),
-                             value: ("dP/dlog10", { $0.hasPrefix("dp/dlog10") }), quantity: "event density")
+                             value: ("dP/dlog10", { $0.hasPrefix("dp/dlog10") }))
         let nT = g.bins0.count, nR = g.bins1.count
         // log10 μ edges for each (true bin, reco edge); they must coincide across true bins.
         var muLog: [Double: Int] = [:]
@@ -92,7 +92,7 @@ public enum KM3NeTIRFTables {
             }
         }
         // The μ axis spans the bins that hold probability (plus the grid in between).
-        let used = cells.filter { $0.p > 0 }
+        let used = cells.filter { $0.p != 0 }
         guard let lo = used.map(\.lo).min(), let hi = used.map(\.hi).max() else {
             throw InputError(file: path, reason: "no events in any true-energy bin")
         }
@@ -103,7 +103,7 @@ public enum KM3NeTIRFTables {
         let energy = try log10EnergyAxis(g.bins0, meaning: .trueEnergy)
         let spatial = try Axis(name: "THETA", edges: [0, 180], unit: .degree, scale: .linear, meaning: .zenithAngle)
         var values = [Double](repeating: 0, count: nT * mu.binCount)
-        for c in cells where c.p > 0 {
+        for c in cells where c.p != 0 {
             guard let k = index[c.lo], index[c.hi] == k + 1 else {
                 throw InputError(file: path, reason: "reco and true bins do not share a log10 grid (migration bin \(c.lo)..\(c.hi) is not on the common grid)")
             }
@@ -120,9 +120,10 @@ public enum KM3NeTIRFTables {
     /// `psf_*.csv`: dP/dΩ sampled at log10(ψ/deg) points for each true-energy bin. RAD bins have
     /// edges halfway (in log10 ψ) between samples, from 0 to 180 deg; each bin takes its sample's
     /// value. Negative samples (the ARCA230 table has 367, all at ψ > 106 deg, carrying at most
-    /// 5e-4 of the probability) become 0, since a density cannot be negative; each energy bin is then
-    /// renormalised to ∫ dP/dΩ dΩ = 1. Both corrections are measured and kept in the notes.
-    public static func readPSF(path: String) throws -> PSFTable {
+    /// 5e-4 of the probability) are kept as read unless `clipNegative` sets them to 0 first. Each
+    /// energy bin is then renormalised to ∫ dP/dΩ dΩ = 1; a bin with no probability at all (an
+    /// empty band) is written as zeros. Every correction is measured and kept in the notes.
+    public static func readPSF(path: String, clipNegative: Bool = false) throws -> PSFTable {
         let t = try DelimitedText(path: path, separator: ",")
         let eLo = try t.column("log10(nu_E [GeV]) low") { isTrueEnergy($0) && $0.hasSuffix("low") }
         let eHi = try t.column("log10(nu_E [GeV]) high") { isTrueEnergy($0) && $0.hasSuffix("high") }
@@ -155,27 +156,42 @@ public enum KM3NeTIRFTables {
         let dOmega = try PSFTable.solidAngles(rad: rad)
         var values = [Double](repeating: 0, count: bins.count * rad.binCount)
         var raw: [Double] = []
+        var empty: [Int] = []
         var negatives = 0
         var negativeProbability = 0.0
         for (i, b) in bins.enumerated() {
-            let samples = byEnergy[BinKey(b)]!.map(\.1)
-            let removed = zip(samples, dOmega).reduce(0) { $0 + min($1.0, 0) * $1.1 }
+            var samples = byEnergy[BinKey(b)]!.map(\.1)
             negatives += samples.filter { $0 < 0 }.count
-            negativeProbability = min(negativeProbability, removed)
-            let s = samples.map { max($0, 0) }
-            let integral = zip(s, dOmega).reduce(0) { $0 + $1.0 * $1.1 }
-            guard integral > 0 else { throw InputError(file: path, reason: "energy bin \(i) has no PSF probability") }
+            negativeProbability = min(negativeProbability, zip(samples, dOmega).reduce(0) { $0 + min($1.0, 0) * $1.1 })
+            if clipNegative { samples = samples.map { max($0, 0) } }
+            let integral = zip(samples, dOmega).reduce(0) { $0 + $1.0 * $1.1 }
+            // A band without probability stays zeros: dividing would make NaN, refusing would lose the file.
+            guard integral > 0 else {
+                empty.append(i)
+                for (j, v) in samples.enumerated() { values[i + bins.count * j] = v }
+                continue
+            }
             raw.append(integral)
-            for (j, v) in s.enumerated() { values[i + bins.count * j] = v / integral }
+            for (j, v) in samples.enumerated() { values[i + bins.count * j] = v / integral }
         }
-        let table = try IRFTable(axes: [energy, spatial, rad], values: values, unit: .perSteradian)
-        return try PSFTable(table: table, notes: [
+        var notes = [
             "Source: KM3NeT IRF table \((path as NSString).lastPathComponent) (dP/dOmega sampled in log10 psi per true-energy bin).",
             "RAD bins: edges halfway in log10(psi) between samples, 0 to 180 deg; each bin holds its sample.",
-            "\(negatives) negative samples set to 0 (largest probability removed in one energy bin: \(String(format: "%.2e", -negativeProbability))).",
-            "Each energy bin renormalised to integral 1; integrals before: \(String(format: "%.6f", raw.min()!)) to \(String(format: "%.6f", raw.max()!)).",
-            "No zenith dependence in the table: one spatial bin, zenith 0-180 deg.",
-        ])
+            clipNegative
+                ? "\(negatives) negative samples set to 0 (--clip-negative; largest probability removed in one energy bin: \(String(format: "%.2e", -negativeProbability)))."
+                : "\(negatives) negative samples kept as read (largest negative probability in one energy bin: \(String(format: "%.2e", -negativeProbability))).",
+        ]
+        if let lo = raw.min(), let hi = raw.max() {
+            notes.append("Each energy bin renormalised to integral 1; integrals before: \(String(format: "%.6f", lo)) to \(String(format: "%.6f", hi)).")
+        }
+        if !empty.isEmpty {
+            notes.append("Energy bin(s) \(empty.map(String.init).joined(separator: ", ")) hold no probability: written as read (zeros), not normalised.")
+        }
+        notes.append("No zenith dependence in the table: one spatial bin, zenith 0-180 deg.")
+        let table = try IRFTable(axes: [energy, spatial, rad], values: values, unit: .perSteradian)
+        var psf = try PSFTable(table: table, notes: notes)
+        if clipNegative && negatives > 0 { psf.carried.append(CarriedKeyword("NEGCLIP", .int(Int64(negatives)))) }
+        return psf
     }
 
     /// `bkg_*.csv`: background rate [s^-1] per (log10 E_reco bin, sin(dec) bin). Converted to the
@@ -183,7 +199,7 @@ public enum KM3NeTIRFTables {
     /// GADF's BKG_2D has FoV offset only, so this can be written as VODF, which declares the axis.
     public static func readBackground(path: String) throws -> Background2D {
         let g = try readGrid(path: path, axis0: ("log10(reco_E [GeV])", isRecoEnergy), axis1: ("sin(dec)", { $0.hasPrefix("sin(dec)") }),
-                             value: ("rate [s^-1]", { $0.hasPrefix("rate") }), quantity: "background rate")
+                             value: ("rate [s^-1]", { $0.hasPrefix("rate") }))
         let energy = try log10EnergyAxis(g.bins0, meaning: .recoEnergy)
         let sindec = try Axis(name: "SINDEC", lowHigh: g.bins1, unit: .dimensionless, scale: .linear, meaning: .sinDeclination)
         let n0 = g.bins0.count
