@@ -78,7 +78,7 @@ public final class FITSFile {
     public static func create(path: String) throws -> FITSFile {
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
-        ffinit(&f, path, &status)
+        ffdkinit(&f, path, &status)          // literally this name (no '!' clobber, no extended syntax)
         if status != 0 {
             throw FITSError(file: path, hdu: nil, context: "cannot create file", status: status,
                             detail: FITSError.cfitsioText(status))
@@ -96,7 +96,9 @@ public final class FITSFile {
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: path) {
-            FITSFile.memoryDriver.withLock { _ = ffomem(&f, path, READONLY, gz.buffer, gz.size, 0, nil, &status) }
+            // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
+            // select an HDU), so the user's path is not passed; messages name the path themselves.
+            FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                                 detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))")
@@ -105,8 +107,9 @@ public final class FITSFile {
             file.memory = gz
             return file
         }
-        // fits_open_file is a macro for ffopentest with the library's SONAME.
-        ffopentest(CFITSIO_SONAME, &f, path, mode == .readOnly ? READONLY : READWRITE, &status)
+        // A file name is only a name: the disk driver takes it literally, without cfitsio's extended
+        // file-name syntax (brackets, commas, '+n', a leading '!' or '-', 'mem://', compressed-file guesses).
+        ffdkopn(&f, path, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                             detail: FITSError.cfitsioText(status))
