@@ -95,7 +95,9 @@ public final class FITSFile {
         }
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
-        if mode == .readOnly, let gz = try MemoryFile.inflate(path: path) {
+        // A file:// URL is the one form read as a URL: its path is the name.
+        let name = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
+        if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
             // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
             // select an HDU), so the user's path is not passed; messages name the path themselves.
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
@@ -109,7 +111,7 @@ public final class FITSFile {
         }
         // A file name is only a name: the disk driver takes it literally, without cfitsio's extended
         // file-name syntax (brackets, commas, '+n', a leading '!' or '-', 'mem://', compressed-file guesses).
-        ffdkopn(&f, path, mode == .readOnly ? READONLY : READWRITE, &status)
+        ffdkopn(&f, name, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                             detail: FITSError.cfitsioText(status))

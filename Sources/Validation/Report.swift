@@ -11,15 +11,16 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         switch self {
         case .text:
             var lines = findings.map { f in "\(f.file): \(f.severity.rawValue): [\(f.rule)] \(Self.location(f).map { $0 + ": " } ?? "")\(f.message)" }
-            lines.append("\(files.count) file(s): \(errors) error(s), \(warnings) warning(s) (profile \(profile.rawValue))")
+            lines.append(Self.summaryLine(findings, files: files, profile: profile))
             return lines.joined(separator: "\n")
         case .json:
-            struct Summary: Codable { var errors: Int; var warnings: Int; var infos: Int }
+            struct Summary: Codable { var errors: Int; var warnings: Int; var infos: Int; var nothing_checked: Int }
             struct Doc: Codable { var profile: String; var files: [String]; var findings: [Finding]; var summary: Summary }
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             let doc = Doc(profile: profile.rawValue, files: files, findings: findings,
-                          summary: Summary(errors: errors, warnings: warnings, infos: findings.filter { $0.severity == .info }.count))
+                          summary: Summary(errors: errors, warnings: warnings, infos: findings.filter { $0.severity == .info }.count,
+                                           nothing_checked: Set(findings.filter { $0.rule == "spec:nothing-checked" }.map(\.file)).count))
             return String(decoding: try enc.encode(doc), as: UTF8.self)
         case .junit:
             // One test case per file, so a dashboard shows which file failed; every error is a failure line.
@@ -50,9 +51,18 @@ public enum ReportFormat: String, CaseIterable, Sendable {
                 let msg = "\(Self.location(f).map { $0 + ": " } ?? "")\(f.message)" + (f.reference.map { " (\($0))" } ?? "")
                 return "::\(level) file=\(Self.ghProperty(f.file)),title=\(Self.ghProperty(f.rule))::\(Self.ghData(msg))"
             }
-            lines.append("\(files.count) file(s): \(errors) error(s), \(warnings) warning(s) (profile \(profile.rawValue))")
+            lines.append(Self.summaryLine(findings, files: files, profile: profile))
             return lines.joined(separator: "\n")
         }
+    }
+
+    /// "3 file(s): 0 error(s), 2 warning(s) (profile gammapy)", and how many files had nothing checked.
+    static func summaryLine(_ findings: [Finding], files: [String], profile: Profile) -> String {
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.filter { $0.severity == .warning }.count
+        let unchecked = Set(findings.filter { $0.rule == "spec:nothing-checked" }.map(\.file)).count
+        return "\(files.count) file(s): \(errors) error(s), \(warnings) warning(s)"
+            + (unchecked > 0 ? "; nothing checked in \(unchecked) file(s)" : "") + " (profile \(profile.rawValue))"
     }
 
     static func location(_ f: Finding) -> String? {

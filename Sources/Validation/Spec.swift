@@ -143,7 +143,17 @@ public struct SpecLibrary: Sendable {
 
     /// Where the specs are: VODF_SPECS, or the first Specs/ directory above the running binary.
     public static func locateRoot() throws -> String {
-        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] { return env }
+        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] {
+            // A directory without specs would check nothing and pass everything.
+            let fm = FileManager.default
+            let holdsSpecs = ((try? fm.contentsOfDirectory(atPath: env)) ?? []).contains { family in
+                ((try? fm.contentsOfDirectory(atPath: env + "/" + family)) ?? []).contains { version in
+                    ((try? fm.contentsOfDirectory(atPath: env + "/" + family + "/" + version)) ?? []).contains { $0.hasSuffix(".yaml") && $0 != "groups.yaml" }
+                }
+            }
+            guard holdsSpecs else { throw SpecError(file: env, reason: "VODF_SPECS names no specs (expected FAMILY/VERSION/*.yaml under it)") }
+            return env
+        }
         // argv[0] may be a bare name found on PATH; the executable's own URL is reliable.
         let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         var dir = exe.resolvingSymlinksInPath().deletingLastPathComponent()

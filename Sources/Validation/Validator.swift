@@ -147,6 +147,15 @@ public struct Validator: Sendable {
                 }
             }
         }
+        // Silence would read as a pass: say so when no HDU of the file matched any spec.
+        if checked.isEmpty {
+            let kinds = headers.dropFirst().map { h in
+                ["HDUCLASS", "HDUCLAS1"].compactMap { h.1[key: $0]?.stringValue?.trimmingCharacters(in: .whitespaces) }.joined(separator: "/")
+            }.map { $0.isEmpty ? "no class keywords" : $0 }
+            let what = headers.count <= 1 ? "only a primary HDU" : "\(headers.count - 1) extension(s): \(kinds.joined(separator: ", "))"
+            findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:nothing-checked", file: path, hdu: nil, hduName: nil,
+                                    target: nil, message: "no HDU matches a GADF or VODF spec (\(what)); nothing was checked", reference: nil))
+        }
         // The sums no check took on the way.
         for p in sums.pending {
             let state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)
@@ -185,9 +194,46 @@ public struct Validator: Sendable {
         return out
     }
 
+    /// Whether some spec of `family`-`version` selects this header only through its legacy class values.
+    func matchesLegacyClass(_ header: [HeaderCard], library: SpecLibrary, family: String, version: String) -> Bool {
+        func selects(_ select: [String: [String]]) -> Bool {
+            !select.isEmpty && select.allSatisfy { key, values in
+                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmingCharacters(in: .whitespaces) } } ?? false
+            }
+        }
+        return library.specs.values.contains { $0.family == family && $0.version == version && !$0.legacySelect.isEmpty
+            && selects($0.select.merging($0.legacySelect) { _, l in l }) }
+    }
+
+    /// An HDU without HDUCLASS: the GADF index tables are recognised by their columns (gammapy reads
+    /// them by name and needs no class keywords), so they are checked, and the missing class
+    /// keywords are one finding. Anything else has no spec.
+    func specByContent(header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+        let family = forcedSpec.flatMap { f in f.lastIndex(of: "-").map { String(f[..<$0]) } } ?? "gadf"
+        let library = try self.library(for: family)
+        let known = library.versions(family)
+        guard !known.isEmpty else { return nil }
+        var version = forcedSpec.flatMap { f in f.lastIndex(of: "-").map { String(f[f.index(after: $0)...]) } }
+            ?? (header[key: "HDUVERS"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+        // Without HDUVERS, the first version: 0.2 is what most real index tables follow (HESS, MAGIC,
+        // gammapy's own writer), and 0.3 only adds requirements.
+        if !known.contains(version) { version = known.first! }
+        let present = Set(columns.map { $0.spec.name.uppercased() })
+        guard let spec = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.recognizeByColumns.isEmpty })
+            .sorted(by: { $0.id < $1.id }).first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) else { return nil }
+        let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
+        findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
+                                hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                                message: "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
+                                reference: spec.reference))
+        return spec
+    }
+
     /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
     func spec(for header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
-        guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased() else { return nil }
+        guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased().trimmingCharacters(in: .whitespaces) else {
+            return try specByContent(header: header, columns: columns, file: file, hdu: hdu, findings: &findings)
+        }
         let family: String
         var version: String
         if let forced = forcedSpec, let dash = forced.lastIndex(of: "-") {
@@ -204,6 +250,18 @@ public struct Validator: Sendable {
             findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
                                     hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                                     message: "no \(family) specs exist yet in \(library.root); not checked", reference: nil))
+            return nil
+        }
+        // OGIP HDUs (Fermi-LAT events, spectra, responses) are another format, not an unknown GADF
+        // version. An OGIP HDU is taken as GADF when its HDUDOC points at GADF, or when it is one of the
+        // legacy IRF layouts a GADF spec knows (CTA-1DC's HDUCLAS4 = '2D').
+        let meantAsGADF = (header[key: "HDUDOC"]?.stringValue ?? "").lowercased().contains("gamma-astro-data-formats")
+            || matchesLegacyClass(header, library: library, family: family, version: known.last ?? "")
+        if hduclass == "OGIP", !known.contains(version), !meantAsGADF {
+            // OGIP HDUs (Fermi-LAT events, spectra, responses) are another format, not an unknown GADF version.
+            let classes = ["HDUCLAS1", "HDUCLAS2"].compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }.joined(separator: " ")
+            findings.append(Finding(severity: .info, rule: "spec:not-gadf", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
+                                    target: "HDUCLASS", message: "an OGIP HDU (\(classes)), not GADF or VODF; not checked", reference: nil))
             return nil
         }
         if !known.contains(version) {
@@ -269,8 +327,11 @@ public struct Validator: Sendable {
             out.append(Finding(severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
                                message: msg, reference: ref ?? spec.reference))
         }
+        // An HDU found by its columns without HDUCLASS got one spec:class-missing finding for all of them.
+        let classless = header[key: "HDUCLASS"] == nil
         for (name, rule) in spec.keywords.sorted(by: { $0.key < $1.key }) {
             guard let value = header[key: name] else {
+                if classless && (name.hasPrefix("HDUCLAS") || name == "HDUVERS" || name == "HDUDOC") { continue }
                 switch rule.level {
                 case .required: add(.error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference)
                 case .recommended:
