@@ -100,6 +100,13 @@ public final class FITSFile {
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
             // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
             // select an HDU), so the user's path is not passed; messages name the path themselves.
+            if let bytes = gz.buffer.pointee {
+                let head = [UInt8](UnsafeRawBufferPointer(start: bytes, count: min(4096, gz.size.pointee)))
+                if !ContentSniff.isFITS(head) {
+                    throw FITSError(file: path, hdu: nil, context: "not a FITS file",
+                                    detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))")
+                }
+            }
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
@@ -111,6 +118,11 @@ public final class FITSFile {
         }
         // A file name is only a name: the disk driver takes it literally, without cfitsio's extended
         // file-name syntax (brackets, commas, '+n', a leading '!' or '-', 'mem://', compressed-file guesses).
+        // Something else entirely (XML, JSON, HDF5, ...) is named, not handed to cfitsio, whose
+        // complaint about the "primary array header" would say less and may quote the bytes.
+        if let head = ContentSniff.head(path: name), !head.isEmpty, !ContentSniff.isFITS(head) {
+            throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
+        }
         ffdkopn(&f, name, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,

@@ -1,3 +1,4 @@
+import FITSIO
 import Foundation
 
 /// What an input file is, decided from its content (the extension is only a hint).
@@ -22,7 +23,8 @@ public enum InputKind: String, Sendable, CaseIterable {
         guard !head.isEmpty else { throw InputError(file: path, reason: "file is empty") }
         let bytes = [UInt8](head)
         if bytes.starts(with: Array("SIMPLE  =".utf8)) { return .fits }
-        if bytes.starts(with: [0x1f, 0x8b]), path.hasSuffix(".fits.gz") || path.hasSuffix(".fz") { return .fits }
+        // gzip: FITS inside is checked when it is opened (the name says nothing).
+        if bytes.starts(with: [0x1f, 0x8b]) { return .fits }
         if bytes.starts(with: Array("root".utf8)) { return .root }
         if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) { return .hdf5 }
         let text = String(decoding: bytes, as: UTF8.self)
@@ -44,6 +46,6 @@ public enum InputKind: String, Sendable, CaseIterable {
                 if line.contains("log10(reco_e") { return .km3netEnergyResponseTable }
             }
         }
-        throw InputError(file: path, line: 1, reason: "unrecognised input: not FITS, ROOT, HDF5, an ANTARES event list or a KM3NeT IRF table")
+        throw InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list or a KM3NeT IRF table")
     }
 }

@@ -68,3 +68,42 @@ def test_unwritable_output(vodf, tmp_path, target):
 
 def test_missing_input(vodf, tmp_path):
     check_failure(vodf, tmp_path, lambda o: [tmp_path.parent / "nope.csv", "-o", o], 3, ["nope.csv", "no such file"])
+
+
+# Files that are not FITS, each with a marker string that must never be echoed back.
+MARK = "SECRET-BYTES-7f3a"
+NOT_FITS = {
+    "voevent.xml": (f'<?xml version="1.0"?>\n<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" ivorn="ivo://{MARK}"/>\n'.encode(), "XML (a VOEvent)"),
+    "table.vot": (f'<?xml version="1.0"?>\n<VOTABLE version="1.4"><!-- {MARK} --></VOTABLE>\n'.encode(), "XML (a VOTable)"),
+    "notice.json": (f'{{"$schema": "{MARK}", "ra": 1.0}}\n'.encode(), "JSON"),
+    "events.h5": (b"\x89HDF\r\n\x1a\n" + MARK.encode() + b"\0" * 64, "an HDF5 file"),
+    "events.root": (b"root\x00\x00\xf4\x4a" + MARK.encode() + b"\0" * 64, "a ROOT file"),
+    "plot.png": (b"\x89PNG\r\n\x1a\n" + MARK.encode() + b"\0" * 64, "a PNG image"),
+    "notes.txt": (f"just some notes {MARK}\nline two\n".encode(), "text"),
+    "blob.bin": (bytes([0, 1, 2, 3, 250, 251]) + MARK.encode() + bytes(range(32)), "binary data"),
+}
+
+
+def gzip_of(data):
+    import gzip
+    return gzip.compress(data)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FITS) + ["notes.fits.gz"])
+def test_non_fits_input_is_named_not_echoed(vodf, tmp_path, name):
+    """validate, inspect and convert (as IRF) say what the file looks like, in one line, without its bytes."""
+    data, looks = NOT_FITS.get(name, (None, "text"))
+    path = tmp_path / name
+    path.write_bytes(data if data is not None else gzip_of(NOT_FITS["notes.txt"][0]))
+    for args, code in [(["validate", path], 3), (["inspect", path], 3)]:
+        r = run_vodf(vodf, *args)
+        assert r.returncode == code, (args, r.returncode, r.stdout, r.stderr)
+        out = r.stdout + r.stderr
+        assert f"it looks like {looks}" in out, (args, out)
+        assert MARK not in out, (args, out)
+        assert len(r.stderr.strip().splitlines()) <= 1, r.stderr
+    if name.endswith(".gz") or name.endswith(".txt") or name.endswith(".bin") or name.endswith(".png") or name.endswith(".xml") or name.endswith(".vot") or name.endswith(".json"):
+        r = run_vodf(vodf, "convert", path, "-o", tmp_path / "out.fits")
+        assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert f"looks like {looks}" in r.stderr and MARK not in r.stderr, r.stderr
+        assert not (tmp_path / "out.fits").exists()
