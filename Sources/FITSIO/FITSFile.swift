@@ -97,6 +97,9 @@ public final class FITSFile {
         var status: Int32 = 0
         // A file:// URL is the one form read as a URL: its path is the name.
         let name = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
+        guard FileManager.default.fileExists(atPath: name) else {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: Int32(FILE_NOT_OPENED), detail: "no such file")
+        }
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
             // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
             // select an HDU), so the user's path is not passed; messages name the path themselves.

@@ -78,7 +78,8 @@ public struct Axis: Equatable, Sendable {
         self.meaning = meaning
     }
 
-    /// Builds an axis from per-bin (low, high) pairs, checking that the bins are contiguous.
+    /// Builds an axis from per-bin (low, high) pairs, checking that the bins are contiguous within
+    /// `tolerance` times the narrower bin's width (round-off in a stored edge is not a gap).
     public init(name: String, lowHigh: [(Double, Double)], unit: Unit, scale: AxisScale, meaning: AxisMeaning,
                 tolerance: Double = 1e-9) throws {
         guard let first = lowHigh.first else { throw ModelError.invalidAxis(name, reason: "no bins") }
@@ -86,7 +87,8 @@ public struct Axis: Equatable, Sendable {
         for (i, (lo, hi)) in lowHigh.enumerated() {
             if i > 0 {
                 let prev = lowHigh[i - 1].1
-                guard abs(lo - prev) <= tolerance * max(1, abs(prev)) else {
+                let width = min(abs(hi - lo), abs(prev - lowHigh[i - 1].0))
+                guard abs(lo - prev) <= tolerance * width else {
                     throw ModelError.invalidAxis(name, reason: "bin \(i) starts at \(lo) but bin \(i - 1) ends at \(prev) (not contiguous)")
                 }
             }

@@ -10,14 +10,21 @@ enum AxisChecks {
             return (try? f.read(column: c, rows: 1))?.doubles
         }
         guard let lo = values(rule.lo), let hi = values(rule.hi) else { return [] }
+        // Round-off of the stored type: a float32 edge is only good to its ulp (1.2e-7 relative).
+        let single = columns.first(where: { $0.spec.name.uppercased() == rule.lo.uppercased() })?.spec.type == .float32
+        func ulp(_ v: Double) -> Double { single ? Double(Float(v).ulp) : v.ulp }
         let name = "\(rule.lo)/\(rule.hi)"
         guard lo.count == hi.count else { return [(rule.hi, "\(name) have \(lo.count) and \(hi.count) values")] }
         guard !lo.isEmpty else { return [(rule.lo, "\(name) are empty")] }
         if let bad = lo.indices.first(where: { !lo[$0].isFinite || !hi[$0].isFinite }) {
             return [(rule.lo, "\(name) bin \(bad) is not finite (\(lo[bad]), \(hi[bad]))")]
         }
+        // Equality and contiguity hold within a fraction of the bin width, or two units in the last
+        // place of the stored type, whichever is larger: a sum rounded differently is not a gap.
+        let tol = rule.tolerance ?? 1e-6
         // Node axes (LO = HI everywhere) are a known real-world form; they are points, not bins.
-        if zip(lo, hi).allSatisfy({ $0 == $1 }) {
+        let spacing = zip(lo, lo.dropFirst()).map { abs($1 - $0) }.min() ?? abs(lo[0])
+        if zip(lo, hi).allSatisfy({ abs($0 - $1) <= max(tol * spacing, 2 * ulp($0)) }) {
             return zip(lo, lo.dropFirst()).allSatisfy({ $0 < $1 }) ? [] : [(rule.lo, "\(name) node values do not increase")]
         }
         var out: [(String?, String)] = []
@@ -27,8 +34,10 @@ enum AxisChecks {
         if let i = lo.indices.dropFirst().first(where: { lo[$0] <= lo[$0 - 1] }) {
             out.append((rule.lo, "\(name) do not increase: bin \(i) starts at \(lo[i]) after \(lo[i - 1])"))
         }
-        if rule.gaps != true, let i = lo.indices.dropFirst().first(where: { abs(lo[$0] - hi[$0 - 1]) > 1e-6 * max(abs(hi[$0 - 1]), 1e-30) }) {
-            out.append((rule.lo, "\(name) are not contiguous: bin \(i - 1) ends at \(hi[i - 1]), bin \(i) starts at \(lo[i])"))
+        func width(_ k: Int) -> Double { abs(hi[k] - lo[k]) }
+        if rule.gaps != true, let i = lo.indices.dropFirst().first(where: { abs(lo[$0] - hi[$0 - 1]) > max(tol * min(width($0), width($0 - 1)), 2 * ulp(hi[$0 - 1])) }) {
+            let gap = lo[i] - hi[i - 1]
+            out.append((rule.lo, "\(name) are not contiguous: bin \(i - 1) ends at \(hi[i - 1]), bin \(i) starts at \(lo[i]) (\(gap > 0 ? "gap" : "overlap") of \(String(format: "%.3g", abs(gap) / min(width(i), width(i - 1)))) bin widths; tolerance \(tol))"))
         }
         if rule.positive == true, let m = lo.min(), m <= 0 {
             out.append((rule.lo, "\(name) must be positive (log axis), lowest edge is \(m)"))
@@ -36,8 +45,9 @@ enum AxisChecks {
         return out
     }
 
-    /// The largest integral of `column` over the rule's axis, if it exceeds the rule's maximum.
-    static func normalisation(_ rule: NormalisationRule, file f: FITSFile, columns: [ColumnInfo]) -> String? {
+    /// The largest integral of `column` over the rule's axis, if it exceeds the rule's maximum or
+    /// stays below its minimum.
+    static func normalisation(_ rule: NormalisationRule, file f: FITSFile, columns: [ColumnInfo]) -> NormalisationProblem? {
         func column(_ name: String) -> ColumnInfo? { columns.first { $0.spec.name.uppercased() == name.uppercased() } }
         guard let c = column(rule.column), let dims = c.spec.dims, dims.count >= 2,
               let lo = column(rule.lo).flatMap({ try? f.read(column: $0, rows: 1) })?.doubles,
@@ -56,12 +66,27 @@ enum AxisChecks {
             for i in 0..<stride {
                 var sum = 0.0
                 for k in 0..<dims[axis] { sum += values[o * stride * dims[axis] + k * stride + i] * measure[k] }
-                if sum.isNaN { return "\(rule.column) integrates to NaN over \(rule.lo)" }
+                if sum.isNaN { return .above("\(rule.column) integrates to NaN over \(rule.lo)") }
                 worst = max(worst, sum)
             }
         }
-        return worst > rule.max
-            ? "\(rule.column) integrates to up to \(String(format: "%.6g", worst)) over \(rule.lo)/\(rule.hi) (\(rule.measure)); a normalised table stays at or below \(rule.max)"
-            : nil
+        let over = "\(rule.lo)/\(rule.hi) (\(rule.measure))"
+        if worst > rule.max {
+            return .above("\(rule.column) integrates to up to \(String(format: "%.6g", worst)) over \(over); a normalised table stays at or below \(rule.max)")
+        }
+        // Only tables with some probability: an all-zero table is another finding's business.
+        if let lower = rule.min, worst > 0, worst < lower {
+            let perBin = rule.measure == "width" && abs(worst - (measure.min() ?? 0)) <= 0.05 * worst
+            return .below("\(rule.column) integrates to at most \(String(format: "%.6g", worst)) over \(over); a normalised table reaches 1 in some bin (lower bound \(lower))"
+                + (perBin ? ": it looks like probabilities per bin (summing to 1), not a density integrating to 1" : ""))
+        }
+        return nil
+    }
+
+    /// A normalisation problem: the integral exceeds the bound, or no bin comes near 1.
+    enum NormalisationProblem {
+        case above(String), below(String)
+        var message: String { switch self { case .above(let m), .below(let m): return m } }
+        var isBelow: Bool { if case .below = self { return true } else { return false } }
     }
 }

@@ -64,6 +64,9 @@ public struct AxisRule: Codable, Sendable {
     /// Edges must be > 0 (energies: log axes).
     public var positive: Bool?
     public var gaps: Bool?
+    /// Contiguity (LO of a bin against HI of the one before) and LO = HI (node axes) hold within this
+    /// fraction of the bin width, so round-off (1e-16 relative) is not a gap. Default 1e-6.
+    public var tolerance: Double?
     public var reference: String?
 }
 
@@ -77,6 +80,10 @@ public struct NormalisationRule: Codable, Sendable {
     /// `width` (HI - LO) or `solid-angle` (2π(cos LO - cos HI), LO/HI in deg).
     public var measure: String
     public var max: Double
+    /// The lower bound for the best-normalised bin: a table whose every bin integrates to less is
+    /// not a density over this axis (e.g. probabilities per bin, summing to 1 instead of integrating
+    /// to 1). Bins below threshold (all zero) do not count against it, so the largest integral is used.
+    public var min: Double?
     /// Position of that axis in TDIM order (fastest first) when axis lengths alone are ambiguous.
     public var tdim_position: Int
     public var reference: String?

@@ -109,6 +109,7 @@ enum SpecNodes {
                 let a = try fields(node, "axes")
                 return AxisRule(lo: try required(a["lo"], "axes.lo"), hi: try required(a["hi"], "axes.hi"),
                          positive: try convert(a["positive"], "axes.positive", bool), gaps: try convert(a["gaps"], "axes.gaps", bool),
+                         tolerance: try convert(a["tolerance"], "axes.tolerance") { Double($0) },
                          reference: try scalar(a["reference"], "axes.reference"))
             },
             normalisation: try n["normalisation"].map { node in
@@ -116,6 +117,7 @@ enum SpecNodes {
                 return NormalisationRule(column: try required(m["column"], "normalisation.column"), lo: try required(m["lo"], "normalisation.lo"),
                                   hi: try required(m["hi"], "normalisation.hi"), measure: try required(m["measure"], "normalisation.measure"),
                                   max: try convert(m["max"], "normalisation.max") { Double($0) } ?? { throw Bad(description: "missing normalisation.max") }(),
+                                  min: try convert(m["min"], "normalisation.min") { Double($0) },
                                   tdim_position: try convert(m["tdim_position"], "normalisation.tdim_position") { Int($0) }
                                       ?? { throw Bad(description: "missing normalisation.tdim_position") }(),
                                   reference: try scalar(m["reference"], "normalisation.reference"))

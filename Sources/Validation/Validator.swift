@@ -132,10 +132,17 @@ public struct Validator: Sendable {
                                             reference: rule.reference ?? spec.reference))
                 }
             }
-            if let rule = spec.normalisation, let message = AxisChecks.normalisation(rule, file: f, columns: columns) {
-                // gammapy reads such a table without complaint (the numbers are off), so only strict fails it.
-                findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "\(spec.id):normalisation:\(rule.column)", file: path, hdu: index,
-                                        hduName: header[key: "EXTNAME"]?.stringValue, target: rule.column, message: message,
+            if let rule = spec.normalisation, let problem = AxisChecks.normalisation(rule, file: f, columns: columns) {
+                // gammapy reads such a table without complaint (the numbers are off), so only strict
+                // fails one above the bound. One far below it is a warning in every profile: gammapy
+                // renormalises energy-dispersion kernels, and vodfkit's km3irf-compatible output is such a table.
+                let severity: Severity
+                switch problem {
+                case .above: severity = profile == .strict ? .error : .warning
+                case .below: severity = profile == .lenient ? .info : .warning
+                }
+                findings.append(Finding(severity: severity, rule: "\(spec.id):normalisation:\(rule.column)\(problem.isBelow ? ":low" : "")", file: path, hdu: index,
+                                        hduName: header[key: "EXTNAME"]?.stringValue, target: rule.column, message: problem.message,
                                         reference: rule.reference ?? spec.reference))
             }
             for rule in spec.fileChecks {

@@ -427,3 +427,66 @@ def test_vodf_grouping_table_found_by_columns_not_by_class(vodf, tmp_path):
     code, report, _ = validate(vodf, index, "--profile", "strict")
     found = [(f["severity"], f["rule"], f["message"]) for f in report["findings"] if f["severity"] != "info"]
     assert code == 1 and found == [("error", "vodf-0.0.0/grouping:check:members-exist", "row 3: obs.fits has no HDU 'NOPE' version 1")], found
+
+
+def probabilities_per_bin(h):
+    """EDISP MATRIX multiplied by the migration bin widths: it sums to 1 instead of integrating to 1."""
+    d = h["EDISP"].data
+    width = (d["MIGRA_HI"][0] - d["MIGRA_LO"][0]).astype(float)
+    m = d["MATRIX"][0].astype(float)                      # numpy shape (theta, migra, energy)
+    d["MATRIX"][0] = (m * width[None, :, None]).astype(d["MATRIX"].dtype)
+
+
+@pytest.mark.parametrize("profile", ["gammapy", "strict"])
+def test_table_integrating_far_below_one_is_a_warning(vodf, corpus, tmp_path, profile):
+    """The lower bound of the normalisation rule: per-bin probabilities are named, with the measured
+    integral, as a warning in both profiles (gammapy reads such files and renormalises the kernel)."""
+    bad = tmp_path / "per_bin.fits"
+    with fits.open(HESS) as h:
+        probabilities_per_bin(h)
+        h.writeto(bad, checksum=False)
+    code, report, err = validate(vodf, bad, "--profile", profile)
+    low = [f for f in report["findings"] if f["rule"] == "gadf-0.2/edisp_2d:normalisation:MATRIX:low"]
+    assert len(low) == 1 and low[0]["severity"] == "warning", report["findings"]
+    assert "integrates to at most 0.0" in low[0]["message"] and "probabilities per bin" in low[0]["message"], low
+    assert not [f for f in report["findings"] if f["severity"] == "error" and "normalisation" in f["rule"]]
+    # the published HESS table reaches 1 and gets no such finding
+    _, clean, _ = validate(vodf, HESS, "--profile", profile)
+    assert not [f for f in clean["findings"] if "normalisation" in f["rule"]]
+
+
+def test_cta_prod5_per_bin_edisp_is_reported(vodf, corpus):
+    prod5 = next((CORPUS / "gadf" / "cta-prod5").glob("*.fits.gz"))
+    code, report, _ = validate(vodf, prod5)
+    low = [f for f in report["findings"] if f["rule"].endswith("normalisation:MATRIX:low")]
+    assert code == 0 and len(low) == 1 and "at most 0.01 " in low[0]["message"], low
+
+
+def move_edge(h, extname, lo, hi, k, new):
+    """Sets bin k's LO (and bin k-1's HI stays): the two edges then differ by new - old."""
+    h[extname].data[lo][0][k] = new
+
+
+@pytest.mark.parametrize("shift, fires", [("ulp", False), ("1e-12", False), ("1e-17 at zero", False), ("1e-3 of a bin", True)])
+def test_edge_tolerance_is_relative_to_the_bin_width(vodf, corpus, tmp_path, shift, fires):
+    """Contiguity holds within a fraction of the bin width (axes.tolerance, default 1e-6): round-off is
+    not a gap, a thousandth of a bin is. BKG_3D's DETX edge at 0 shows why value-relative was wrong."""
+    import numpy as np
+    bad = tmp_path / "shifted.fits"
+    with fits.open(HESS) as h:
+        d = h["BKG"].data
+        lo = d["DETX_LO"][0].astype(float)
+        k = int(np.argmin(np.abs(lo))) if shift == "1e-17 at zero" else 7
+        hi_prev = float(d["DETX_HI"][0][k - 1])
+        width = float(d["DETX_HI"][0][k] - d["DETX_LO"][0][k])
+        new = {"ulp": np.nextafter(np.float32(hi_prev), np.float32(np.inf)) if d["DETX_LO"].dtype.kind == "f" and d["DETX_LO"].dtype.itemsize == 4 else np.nextafter(hi_prev, np.inf),
+               "1e-12": hi_prev * (1 + 1e-12), "1e-17 at zero": hi_prev + 1e-17, "1e-3 of a bin": hi_prev + 1e-3 * width}[shift]
+        if shift == "1e-17 at zero":
+            assert hi_prev == 0.0
+        move_edge(h, "BKG", "DETX_LO", "DETX_HI", k, new)
+        h.writeto(bad, checksum=False)
+    code, report, _ = validate(vodf, bad, "--profile", "strict")
+    axis = [f for f in report["findings"] if f["rule"] == "gadf-0.2/bkg_3d:axis:DETX_LO"]
+    assert bool(axis) == fires, axis
+    if fires:
+        assert "gap of 0.001 bin widths" in axis[0]["message"], axis

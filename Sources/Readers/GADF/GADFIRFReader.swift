@@ -104,7 +104,9 @@ public enum GADFIRFReader {
             }
             let scale: AxisScale = (meaning == .trueEnergy || meaning == .recoEnergy) ? .log : .linear
             let axis: Axis
-            if lo == hi {
+            // Node axes: LO = HI within round-off of the node spacing.
+            let spacing = zip(lo, lo.dropFirst()).map { abs($1 - $0) }.min() ?? abs(lo[0])
+            if zip(lo, hi).allSatisfy({ abs($0 - $1) <= 1e-6 * spacing }) {
                 // LO == HI everywhere: node values (HESS DR1 THETA), as gammapy reads them.
                 axis = try Axis(name: prefix, nodes: lo, unit: unit, scale: scale, meaning: meaning)
             } else {
