@@ -52,7 +52,7 @@ let package = Package(
         // Validation against versioned YAML specs (Specs/).
         // Yams for the meta-schema; the specs themselves are read from libyaml's events (CYaml, the
         // libyaml that Yams embeds).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", .product(name: "Yams", package: "Yams")],
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", .product(name: "Yams", package: "Yams")],
                 cSettings: [.define("YAML_DECLARE_STATIC")]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [

@@ -19,6 +19,10 @@ enum FileChecks {
         case obsIdsMatchObsIndex = "obs-ids-match-obs-index"
         /// Every row of a FITS grouping table names an HDU (EXTNAME, EXTVER) that exists.
         case groupingMembers = "grouping-members"
+        /// MJDREF is not zero and puts TSTART in a plausible era.
+        case mjdrefPlausible = "mjdref-plausible"
+        /// DATE-OBS/TIME-OBS (or DATE-BEG) and DATE-END/TIME-END agree with MJDREF + TSTART/TSTOP.
+        case datesMatchTimes = "dates-match-times"
     }
 
     /// (target, message) for each failure; an empty list means the check passed or could not apply
@@ -40,6 +44,10 @@ enum FileChecks {
             return obsIdsMatch(path: path, file: f, hdu: hdu)
         case .groupingMembers:
             return groupingMembers(path: path, file: f, hdu: hdu, headers: headers)
+        case .mjdrefPlausible:
+            return TimeChecks.mjdrefPlausible(header)
+        case .datesMatchTimes:
+            return TimeChecks.datesMatch(header, tolerance: rule.tolerance ?? 1)
         case .livetimeWithinOntime:
             guard let live = num("LIVETIME"), let on = num("ONTIME") else { return [] }
             return live > on + tol ? [("LIVETIME", "LIVETIME \(live) s exceeds ONTIME \(on) s")] : []

@@ -51,6 +51,8 @@ public struct FileCheckRule: Codable, Sendable {
     public var id: String
     public var check: String
     public var severity: Severity?
+    /// The severity in the strict profile, when it differs (times that gammapy reads but that are wrong).
+    public var strict_severity: Severity?
     /// Absolute tolerance in the quantity's own unit (seconds for times).
     public var tolerance: Double?
     public var reference: String?

@@ -102,6 +102,7 @@ enum SpecNodes {
                 let c = try fields(node, "file_checks")
                 return FileCheckRule(id: try required(c["id"], "file_checks.id"), check: try required(c["check"], "file_checks.check"),
                               severity: try convert(c["severity"], "file_checks.severity", Severity.init(rawValue:)),
+                              strict_severity: try convert(c["strict_severity"], "file_checks.strict_severity", Severity.init(rawValue:)),
                               tolerance: try convert(c["tolerance"], "file_checks.tolerance") { Double($0) },
                               reference: try scalar(c["reference"], "file_checks.reference"))
             },

@@ -146,7 +146,7 @@ public struct Validator: Sendable {
                                         reference: rule.reference ?? spec.reference))
             }
             for rule in spec.fileChecks {
-                let sev = profile == .lenient ? Severity.info : (rule.severity ?? .warning)
+                let sev = profile == .lenient ? Severity.info : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
                 for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,

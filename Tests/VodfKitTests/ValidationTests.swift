@@ -76,3 +76,35 @@ struct ValidationTests {
         #expect(!strict.contains { $0.rule == "gammapy:verdict" })
     }
 }
+
+@Suite("Time sanity")
+struct TimeSanityTests {
+    @Test func calendarDatesAreMJDs() throws {
+        #expect(TimeChecks.calendarMJD("2000-01-01T12:00:00") == 51544.5)
+        #expect(TimeChecks.calendarMJD("1858-11-17") == 0)
+        #expect(TimeChecks.calendarMJD("2004-03-26T02:57:46.184").map { abs($0 - (53090 + (2 * 3600 + 57 * 60 + 46.184) / 86400)) < 1e-9 } == true)
+        #expect(TimeChecks.calendarMJD("2004-13-01") == nil && TimeChecks.calendarMJD("26/03/04") == nil)
+        #expect(TimeChecks.date(53090.5) == "2004-03-26 12:00:00")
+    }
+
+    func header(_ cards: [(String, HeaderValue)]) -> [HeaderCard] { cards.map { HeaderCard($0.0, $0.1) } }
+
+    /// A UTC reference 2012-06-30 and a date after that day's leap second: seconds since MJDREF may
+    /// count the leap second or not; both readings are accepted, a 1.5 s offset is not.
+    @Test func utcReferenceAcceptsBothLeapSecondReadings() throws {
+        let base: [(String, HeaderValue)] = [("MJDREFI", .int(56108)), ("MJDREFF", .double(0)), ("TIMESYS", .string("UTC")), ("DATE-OBS", .string("2012-07-01T00:00:00"))]
+        #expect(TimeChecks.datesMatch(header(base + [("TSTART", .double(86400))]), tolerance: 0.5).isEmpty)
+        #expect(TimeChecks.datesMatch(header(base + [("TSTART", .double(86401))]), tolerance: 0.5).isEmpty)
+        let off = TimeChecks.datesMatch(header(base + [("TSTART", .double(86402.5))]), tolerance: 0.5)
+        #expect(off.count == 1 && off[0].1.contains("disagrees"), "\(off)")
+    }
+
+    @Test func ttReferenceWithUTCDateIsAccepted() throws {
+        // TT reference J2000; the date written in UTC is TT - 64.184 s in 2004.
+        let cards: [(String, HeaderValue)] = [("MJDREFI", .int(51544)), ("MJDREFF", .double(0.5)), ("TIMESYS", .string("TT")),
+                                              ("TSTART", .double(133_488_064.184)), ("DATE-OBS", .string("2004-03-25T12:00:00"))]
+        #expect(TimeChecks.datesMatch(header(cards), tolerance: 1).isEmpty)
+        #expect(TimeChecks.mjdrefPlausible(header(cards)).isEmpty)
+        #expect(TimeChecks.mjdrefPlausible(header([("MJDREFI", .int(0)), ("MJDREFF", .double(0)), ("TSTART", .double(1e8))])).count == 1)
+    }
+}
