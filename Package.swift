@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "HDF5IO", "Model", "Astrometry", "Readers", "Writers"]),
+        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +35,13 @@ let package = Package(
             .linkedLibrary("sz"), .linkedLibrary("bz2"), .linkedLibrary("z"), .linkedLibrary("m"), .linkedLibrary("dl"),
         ]),
 
+        // libxml2 from its static archive, with failing stand-ins for the ICU converters it references
+        // (its shared library would load ICU at every start). Its headers live in /usr/include/libxml2.
+        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [
+            .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
+        ]),
+        // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2.
+        .target(name: "VOTableIO", dependencies: ["CLibXML2"], swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
         .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
@@ -46,7 +53,7 @@ let package = Package(
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO"]),
+        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // Validation against versioned YAML specs (Specs/).
@@ -61,6 +68,6 @@ let package = Package(
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers"], path: "Benchmarks/vodf-bench"),
-        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages vodfkit builds and tests against; skips what is present.
-# libbz2-dev and libaec-dev (libsz) are what the static cfitsio and HDF5 archives link against.
+# libbz2-dev and libaec-dev (libsz) are what the static cfitsio and HDF5 archives link against;
+# libxml2-dev gives the static libxml2 that VOTableIO reads VOTables with.
 # Run as root (CI and the dev machines are root); otherwise it uses sudo when available.
 set -euo pipefail
-pkgs=(pkg-config libcfitsio-dev libhdf5-dev libbz2-dev libaec-dev liberfa-dev zlib1g-dev libdeflate-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev fitsverify python3-venv)
+pkgs=(pkg-config libcfitsio-dev libhdf5-dev libbz2-dev libaec-dev liberfa-dev zlib1g-dev libdeflate-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev libxml2-dev fitsverify python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,10 +1,13 @@
 import Astrometry
 import Foundation
 import Model
+import VOTableIO
 
 /// Reads the ANTARES 2007-2017 public neutrino candidates, in either published layout:
 /// - `PublicData_0717.dat`: tab-separated `Decl[deg] RA[deg] Nhit Beta[deg] MJD[days]`, after a title line;
-/// - the VO-table `ant20_01.main` CSV export: `id, ra, dec, mjd, nhit, beta` (plus e.g. `dist_arcsec`).
+/// - the VO-table `ant20_01.main` CSV export: `id, ra, dec, mjd, nhit, beta` (plus e.g. `dist_arcsec`);
+/// - as the VO service serves it: the DaCHS cone-search CSV (`_r, MJD, Beta, Nhit, RA, Decl, ID`) and
+///   the VOTable (TABLEDATA, BINARY or BINARY2) with the same fields.
 /// ANTARES gives no energy: `nhit` is kept as the declared energy proxy. `beta` is the angular error estimate.
 public enum ANTARESEventList {
     public struct Options: Sendable {
@@ -23,8 +26,11 @@ public enum ANTARESEventList {
         case .antaresPublicList:
             table = try DelimitedText(path: path, separator: "\t", headerAtOrAfter: 2)
             idCol = nil
-        case .antaresVOTableCSV:
+        case .antaresVOTableCSV, .antaresConeSearchCSV:
             table = try DelimitedText(path: path, separator: ",")
+            idCol = try table.column("id") { $0 == "id" }
+        case .antaresVOTable:
+            table = try votableRows(path: path)
             idCol = try table.column("id") { $0 == "id" }
         default:
             throw InputError(file: path, reason: "not an ANTARES event list (\(kind.rawValue))")
@@ -42,25 +48,21 @@ public enum ANTARESEventList {
         for (k, row) in table.rows.enumerated() {
             let r = try table.double(row, raCol)
             let d = try table.double(row, decCol)
-            guard (0..<360).contains(r) else {
-                throw InputError(file: path, line: row.line, column: table.header[raCol], reason: "RA \(r) outside [0, 360)")
-            }
-            guard (-90...90).contains(d) else {
-                throw InputError(file: path, line: row.line, column: table.header[decCol], reason: "declination \(d) outside [-90, 90]")
-            }
+            guard (0..<360).contains(r) else { throw table.error(row, raCol, "RA \(r) outside [0, 360)") }
+            guard (-90...90).contains(d) else { throw table.error(row, decCol, "declination \(d) outside [-90, 90]") }
             let mjd = try table.double(row, mjdCol)
             do {
                 time.append(try TimeScales.seconds(sinceReference: ref, utcMJD: mjd))
             } catch {
-                throw InputError(file: path, line: row.line, column: table.header[mjdCol], reason: "\(error)")
+                throw table.error(row, mjdCol, "\(error)")
             }
             let n = try table.int(row, nhitCol)
             guard n >= 0, n <= Int64(Int32.max) else {
-                throw InputError(file: path, line: row.line, column: table.header[nhitCol], reason: "hit count \(n) out of range")
+                throw table.error(row, nhitCol, "hit count \(n) out of range")
             }
             let b = try table.double(row, betaCol)
             guard b >= 0 else {
-                throw InputError(file: path, line: row.line, column: table.header[betaCol], reason: "negative angular error \(b)")
+                throw table.error(row, betaCol, "negative angular error \(b)")
             }
             ra.append(r)
             dec.append(d)
@@ -70,7 +72,7 @@ public enum ANTARESEventList {
                 let name = row.cells[idCol]
                 // "ANT4536" -> 4536: the catalogue number is the event's identity in the release.
                 guard let num = Int64(String(name.drop { !$0.isNumber })) else {
-                    throw InputError(file: path, line: row.line, column: table.header[idCol], reason: "'\(name)' has no event number")
+                    throw table.error(row, idCol, "'\(name)' has no event number")
                 }
                 ids.append(num)
                 names.append(name)
@@ -112,5 +114,16 @@ public enum ANTARESEventList {
                 "No energy estimate: NHIT is the declared energy proxy (EPROXY).",
             ])
         return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// The VOTable's rows as cells of text, so that one path reads every layout. Numbers print in
+    /// Swift's shortest round-trip form, so no digit is lost on the way.
+    static func votableRows(path: String) throws -> DelimitedText {
+        let t: VOTable
+        do { t = try VOTable.read(path: path) } catch let e as VOTableError {
+            throw InputError(file: path, part: e.location, reason: e.reason)
+        }
+        let rows = t.rows.map { row in row.map { $0.string ?? "" } }
+        return DelimitedText(file: path, header: t.fields.map(\.name), rows: rows)
     }
 }

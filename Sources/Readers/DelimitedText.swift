@@ -1,12 +1,31 @@
 import Foundation
 
-/// A delimited text table (CSV or tab-separated) with 1-based line numbers kept for errors.
+/// A delimited text table (CSV or tab-separated) with 1-based line numbers kept for errors; or the
+/// rows of another tabular source (a VOTable), whose errors then name the row instead of a line.
 struct DelimitedText {
     let file: String
     let header: [String]
     let headerLine: Int
-    /// (line number, cells)
+    /// (line number, cells); the row number for a table that is not text.
     let rows: [(line: Int, cells: [String])]
+    /// Set for tables that are not lines of text: errors say "row N" instead of a line number.
+    var numbersAreRows = false
+
+    /// A table of cells from elsewhere (a VOTable's fields and rows); `line` is the row number.
+    init(file: String, header: [String], rows: [[String]]) {
+        self.file = file
+        self.header = header
+        self.headerLine = 0
+        self.rows = rows.enumerated().map { ($0.offset + 1, $0.element) }
+        self.numbersAreRows = true
+    }
+
+    /// An error at a row (and column) of this table, located as the table can be.
+    func error(_ row: (line: Int, cells: [String]), _ col: Int?, _ reason: String) -> InputError {
+        numbersAreRows
+            ? InputError(file: file, column: col.map { header[$0] }, part: "row \(row.line)", reason: reason)
+            : InputError(file: file, line: row.line, column: col.map { header[$0] }, reason: reason)
+    }
 
     /// Reads `path`; the header is the first non-empty line at or after `headerLine`
     /// (1-based). Blank lines are skipped. Rows must have as many cells as the header.
@@ -28,8 +47,10 @@ struct DelimitedText {
             if n < headerAtOrAfter { continue }
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            // DaCHS's CSV quotes text cells ("ANT4536"); no cell of these tables holds the separator.
             let cells = line.split(separator: separator, omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
+                .map { $0.count >= 2 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : $0 }
             if hdr == nil {
                 hdr = cells
                 hdrLine = n
@@ -57,7 +78,7 @@ struct DelimitedText {
     func double(_ row: (line: Int, cells: [String]), _ col: Int) throws -> Double {
         let cell = row.cells[col]
         guard let v = Double(cell), v.isFinite else {
-            throw InputError(file: file, line: row.line, column: header[col], reason: "'\(cell)' is not a finite number")
+            throw error(row, col, "'\(cell)' is not a finite number")
         }
         return v
     }
@@ -67,6 +88,6 @@ struct DelimitedText {
         if let v = Int64(cell) { return v }
         // Some exports write counts as "24.0".
         if let d = Double(cell), d.isFinite, d == d.rounded(), abs(d) < 9e15 { return Int64(d) }
-        throw InputError(file: file, line: row.line, column: header[col], reason: "'\(cell)' is not an integer")
+        throw error(row, col, "'\(cell)' is not an integer")
     }
 }

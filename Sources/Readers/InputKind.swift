@@ -8,6 +8,8 @@ public enum InputKind: String, Sendable, CaseIterable {
     case hdf5 = "HDF5"
     case antaresPublicList = "ANTARES public event list (tab-separated)"
     case antaresVOTableCSV = "ANTARES ant20_01 VO-table CSV export"
+    case antaresConeSearchCSV = "ANTARES ant20_01 cone-search CSV (as the VO serves it)"
+    case antaresVOTable = "ANTARES ant20_01 VOTable (as the VO serves it)"
     case km3netAeffTable = "KM3NeT effective-area table (CSV)"
     case km3netPSFTable = "KM3NeT PSF table (CSV)"
     case km3netEnergyResponseTable = "KM3NeT energy-response table (CSV)"
@@ -28,6 +30,12 @@ public enum InputKind: String, Sendable, CaseIterable {
         if bytes.starts(with: Array("root".utf8)) { return .root }
         if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) { return .hdf5 }
         let text = String(decoding: bytes, as: UTF8.self)
+        // A VOTable whose fields are the ANTARES list's (the VO service's native answer).
+        if ContentSniff.describe(bytes) == "XML (a VOTable)" {
+            let lower = text.lowercased()
+            let names = ["mjd", "nhit", "beta", "ra"].allSatisfy { lower.contains("name=\"\($0)\"") }
+            if names && (lower.contains("name=\"decl\"") || lower.contains("name=\"dec\"")) { return .antaresVOTable }
+        }
         let lines = text.split(separator: "\n").prefix(6).map { $0.lowercased() }
         for line in lines {
             let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -35,8 +43,10 @@ public enum InputKind: String, Sendable, CaseIterable {
                tabs.contains(where: { $0.hasPrefix("nhit") }) {
                 return .antaresPublicList
             }
-            let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) })
             if commas.isSuperset(of: ["ra", "dec", "mjd", "nhit", "beta"]) { return .antaresVOTableCSV }
+            // The DaCHS cone search: _r, MJD, Beta, Nhit, RA, Decl, ID.
+            if commas.isSuperset(of: ["ra", "decl", "mjd", "nhit", "beta"]) { return .antaresConeSearchCSV }
             // KM3NeT IRF tables start with a log10 energy axis; the second axis tells the kind.
             // Keyed on axes, not the value column, so a table missing its values gets "missing column".
             if line.hasPrefix("log10(nu_e") || line.hasPrefix("log10(reco_e") {

@@ -15,7 +15,12 @@ struct ConvertCommand: ParsableCommand {
         The input kind is detected from the file's content:
           - ANTARES public event list, tab-separated (PublicData_0717.dat layout)   -> EVENTS + GTI
           - ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta)       -> EVENTS + GTI
-          - KM3NeT effective-area table (aeff_coszen_*.csv)                          -> AEFF_2D
+          - ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID)
+            or its VOTable (TABLEDATA, BINARY, BINARY2)                              -> EVENTS + GTI
+          - GADF or VODF IRF file from any producer (AEFF_2D, EDISP_2D, PSF_TABLE, PSF_3GAUSS,
+            PSF_KING, BKG_2D, BKG_3D, RAD_MAX_2D)                                    -> the same IRFs
+          - KM3NeT IRF tables: aeff_coszen_*.csv, psf_*.csv, energyresponse_*.csv, bkg_*.csv
+                                                          -> AEFF_2D, PSF_TABLE, EDISP_2D, BKG_2D
           - KM3NeT offline or dst ROOT file (E tree; dst friend tree T)             -> EVENTS + GTI
           - km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI
 
@@ -31,11 +36,14 @@ struct ConvertCommand: ParsableCommand {
           vodf convert orca6_sample.root -o orca6.fits --reco jmuon
           vodf convert mc.root -o mc.fits --site arca --astrometry icrs
 
+        IRF values are written as read: negative and NaN bins (real files have them; gammapy reads
+        them) are counted in NEGBINS/NANBINS with one warning per HDU; --clip-negative sets negatives to 0.
+
         The output is written to a temporary file beside the target and renamed when complete,
         so a failed conversion never leaves a partial file.
         """)
 
-    @Argument(help: "Input file (ANTARES event list or KM3NeT IRF table).")
+    @Argument(help: "Input file or directory of KM3NeT IRF tables; its kind is detected from its content (see above).")
     var input: String
 
     @Option(name: .shortAndLong, help: "Output FITS file.")
@@ -44,7 +52,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Output format: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String = FormatFlavor.gadf03.rawValue
 
-    @Option(help: "What to produce: events or aeff. Default: what the input holds.")
+    @Option(help: "What the input must hold: events, aeff, psf, edisp, bkg or irf (a GADF/VODF IRF file). Default: what it holds.")
     var kind: String?
 
     @Option(help: "Observation id for event lists without one (integer for GADF).")
@@ -115,7 +123,7 @@ struct ConvertCommand: ParsableCommand {
 
         let inputKind: String
         switch detected {
-        case .antaresPublicList, .antaresVOTableCSV: inputKind = "events"
+        case .antaresPublicList, .antaresVOTableCSV, .antaresConeSearchCSV, .antaresVOTable: inputKind = "events"
         case .km3netAeffTable: inputKind = "aeff"
         case .km3netPSFTable: inputKind = "psf"
         case .km3netEnergyResponseTable: inputKind = "edisp"
@@ -132,7 +140,7 @@ struct ConvertCommand: ParsableCommand {
         var summary: [String] = []
         do {
             switch detected {
-            case .antaresPublicList, .antaresVOTableCSV:
+            case .antaresPublicList, .antaresVOTableCSV, .antaresConeSearchCSV, .antaresVOTable:
                 let obs = try ANTARESEventList.read(path: input, kind: detected,
                                                     options: .init(obsID: obsID, creator: creator))
                 tables = try ObservationWriter(flavor: flavor).tables(for: obs)

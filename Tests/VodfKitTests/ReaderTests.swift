@@ -47,6 +47,22 @@ struct ReaderTests {
         #expect(obs.events["DIR_ERR"]?.values == .double([0.3, 0.7, 0.2]))
     }
 
+    /// The DaCHS cone search (`_r, MJD, Beta, Nhit, RA, Decl, ID`, quoted ids) and the VOTable the
+    /// VO service serves (fixture written by astropy) read as the same events.
+    @Test func antaresAsTheVOServesIt() throws {
+        let cone = td + "/antares/sample_cone.csv", vot = td + "/antares/sample_vo.vot"
+        #expect(try InputKind.detect(path: cone) == .antaresConeSearchCSV)
+        #expect(try InputKind.detect(path: vot) == .antaresVOTable)
+        let a = try ANTARESEventList.read(path: cone, kind: .antaresConeSearchCSV)
+        let b = try ANTARESEventList.read(path: vot, kind: .antaresVOTable)
+        #expect(a.events["EVENT_ID"]?.values == .int64([1, 2, 3]) && b.events["EVENT_ID"]?.values == .int64([1, 2, 3]))
+        #expect(a.events["SRC_NAME"]?.values == .string(["ANT0001", "ANT0002", "ANT0003"]))
+        for c in ["RA", "DEC", "TIME"] { #expect(a.events[c]?.values == b.events[c]?.values, "\(c)") }
+        #expect(a.events["DEC"]?.values == .double([-20.25, -21.5, -19.0]))
+        // beta is a float in the VOTable: its value is the float's, as astropy reads it.
+        #expect(b.events["DIR_ERR"]?.values == .double([Double(Float(0.3)), Double(Float(0.7)), Double(Float(1.2))]))
+    }
+
     @Test func aeffTable() throws {
         let a = try KM3NeTIRFTables.readEffectiveArea(path: td + "/km3net/aeff_coszen_sample.csv")
         #expect(a.energyAxis.edges == [100, 1000, 10000, 100000])
