@@ -3,9 +3,36 @@ import Foundation
 /// Requirement levels of keywords and columns.
 public enum Level: String, Codable, Sendable { case required, recommended, optional, deprecated }
 
+/// What gammapy 2.1 does with a keyword or column, as the differential harness measured it
+/// (Tests/oracle/harness.py). In the gammapy profile an error means that gammapy fails or misreads,
+/// so a problem with something gammapy does not read is only a warning there.
+public enum GammapyUse: String, Codable, Sendable {
+    /// gammapy reads it: unusable or of the wrong kind is an error; missing follows the spec's level (the default).
+    case read
+    /// gammapy fails without it: missing is an error in the gammapy profile, whatever the spec's level.
+    case required
+    /// gammapy computes with the value as stored (DEADC: 1 - DEADC): a number stored as a string
+    /// fails there. Otherwise as `read`; numbers as strings are converted for the others.
+    case typed
+    /// gammapy does not read it: any problem is a warning in the gammapy profile.
+    case ignored
+    /// gammapy assumes a value when it is missing (TIMESYS: TT): missing is a warning, a wrong value an error.
+    case defaulted
+}
+
+/// How gammapy 2.1 finds an HDU of a kind: by its class keywords (IRFs, `load_irf_dict_from_file`)
+/// or by its EXTNAME (`EventList.read(hdu="EVENTS")`, `GTI.read(hdu="GTI")`).
+public struct GammapyReading: Codable, Sendable {
+    public var reads_by: String          // class | extname
+    public var extname: String?
+}
+
 /// A header keyword rule.
 public struct KeywordRule: Codable, Sendable {
     public var level: Level
+    public var gammapy: GammapyUse?
+    /// Other names readers accept for it (gammapy: GEOALT for ALTITUDE); one of them present counts.
+    public var aliases: [String]?
     public var type: String?            // string | int | float | bool
     public var values: [String]?
     public var `case`: String?          // sensitive (default) | insensitive
@@ -20,6 +47,7 @@ public struct KeywordRule: Codable, Sendable {
 /// A column rule.
 public struct ColumnRule: Codable, Sendable {
     public var level: Level
+    public var gammapy: GammapyUse?
     public var type: String?            // int | float | float64 | string | bits
     public var unit: String?
     public var ndim: Int?
@@ -103,6 +131,7 @@ public struct SpecFile: Codable, Sendable {
     /// Older class values (CTA-1DC: HDUCLASS OGIP, HDUCLAS4 2D/3GAUSS/3D), merged over `select`;
     /// an HDU selected only this way is checked and warned about (`spec:legacy-class`).
     public var legacy_select: [String: [String]]?
+    public var gammapy: GammapyReading?
     public var groups: [String]?
     public var keywords: [String: KeywordRule]?
     public var remove_keywords: [String]?
@@ -126,6 +155,7 @@ public struct Spec: Sendable, Encodable {
     public var select: [String: [String]]
     public var recognizeByColumns: [String] = []
     public var legacySelect: [String: [String]] = [:]
+    public var gammapy: GammapyReading?
     public var keywords: [String: KeywordRule]
     public var columns: [String: ColumnRule]
     public var conditions: [ConditionRule]
@@ -248,6 +278,7 @@ public struct SpecLibrary: Sendable {
             spec.select = s.select
             if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
             if let l = s.legacy_select { spec.legacySelect = l }
+            if let g = s.gammapy { spec.gammapy = g }
             spec.title = s.title ?? spec.title
             spec.reference = s.reference ?? spec.reference
             return spec

@@ -65,7 +65,9 @@ enum SpecNodes {
             guard let d = Double(s) else { throw Bad(description: "\(at).range: cannot read '\(s)'") }
             return d
         }
-        return KeywordRule(level: level, type: try scalar(n["type"], "\(at).type"), values: try strings(n["values"], "\(at).values"),
+        return KeywordRule(level: level, gammapy: try convert(n["gammapy"], "\(at).gammapy", GammapyUse.init(rawValue:)),
+                           aliases: try strings(n["aliases"], "\(at).aliases"),
+                           type: try scalar(n["type"], "\(at).type"), values: try strings(n["values"], "\(at).values"),
                            case: try scalar(n["case"], "\(at).case"), range: range, unit: try scalar(n["unit"], "\(at).unit"),
                            description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"),
                            ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"))
@@ -74,7 +76,8 @@ enum SpecNodes {
     static func column(_ node: YAMLNode, _ at: String) throws -> ColumnRule {
         let n = try fields(node, at)
         guard let level = try convert(n["level"], "\(at).level", Level.init(rawValue:)) else { throw Bad(description: "missing \(at).level") }
-        return ColumnRule(level: level, type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
+        return ColumnRule(level: level, gammapy: try convert(n["gammapy"], "\(at).gammapy", GammapyUse.init(rawValue:)),
+                          type: try scalar(n["type"], "\(at).type"), unit: try scalar(n["unit"], "\(at).unit"),
                           ndim: try convert(n["ndim"], "\(at).ndim") { Int($0) }, shape: try strings(n["shape"], "\(at).shape"),
                           accepted_shapes: try list(n["accepted_shapes"], "\(at).accepted_shapes") { try strings($0, "\(at).accepted_shapes") ?? [] },
                           aliases: try strings(n["aliases"], "\(at).aliases"),
@@ -88,7 +91,14 @@ enum SpecNodes {
             id: try required(n["id"], "id"), title: try scalar(n["title"], "title"), extends: try scalar(n["extends"], "extends"),
             reference: try scalar(n["reference"], "reference"), select: select,
             recognize_by_columns: try strings(n["recognize_by_columns"], "recognize_by_columns"),
-            legacy_select: try stringLists(n["legacy_select"], "legacy_select"), groups: try strings(n["groups"], "groups"),
+            legacy_select: try stringLists(n["legacy_select"], "legacy_select"),
+            gammapy: try n["gammapy"].map { node in
+                let g = try fields(node, "gammapy")
+                let by: String = try required(g["reads_by"], "gammapy.reads_by")
+                guard by == "class" || by == "extname" else { throw Bad(description: "gammapy.reads_by must be class or extname, not '\(by)'") }
+                return GammapyReading(reads_by: by, extname: try scalar(g["extname"], "gammapy.extname"))
+            },
+            groups: try strings(n["groups"], "groups"),
             keywords: try map(n["keywords"], "keywords") { k, v in try keyword(v, "keywords.\(k)") },
             remove_keywords: try strings(n["remove_keywords"], "remove_keywords"),
             columns: try map(n["columns"], "columns") { k, v in try column(v, "columns.\(k)") },

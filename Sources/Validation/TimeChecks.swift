@@ -97,7 +97,8 @@ enum TimeChecks {
     static func calendarMJD(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces)
         let parts = t.split(separator: "T", maxSplits: 1)
-        let ymd = parts[0].split(separator: "-").compactMap { Int($0) }
+        guard let day = parts.first else { return nil }
+        let ymd = day.split(separator: "-").compactMap { Int($0) }
         guard ymd.count == 3, (1...12).contains(ymd[1]), (1...31).contains(ymd[2]) else { return nil }
         // Fliegel & Van Flandern's day number, minus the MJD offset.
         let (y, m, d) = (ymd[0], ymd[1], ymd[2])

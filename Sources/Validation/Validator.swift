@@ -80,7 +80,9 @@ public struct Validator: Sendable {
         var checksumFindings: [Finding] = []
         func checksumFinding(_ hdu: Int, _ h: [HeaderCard], _ state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)) {
             guard state.hdu == .invalid || state.data == .invalid else { return }
-            checksumFindings.append(Finding(severity: .error, rule: "fits:checksum", file: path, hdu: hdu, hduName: h[key: "EXTNAME"]?.stringValue,
+            // gammapy does not verify checksums (checksum=False is its default), so a stale one is an
+            // error only where the spec is taken as written.
+            checksumFindings.append(Finding(severity: profile == .gammapy ? .warning : .error, rule: "fits:checksum", file: path, hdu: hdu, hduName: h[key: "EXTNAME"]?.stringValue,
                                             target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(state.hdu)/\(state.data))",
                                             reference: "FITS 4.0 Appendix J"))
         }
@@ -201,6 +203,27 @@ public struct Validator: Sendable {
         return out
     }
 
+    /// HDUVERS as text; a number written as a float (HDUVERS = 0.3) still names its version (the
+    /// type is its own finding).
+    static func versionText(_ v: HeaderValue?) -> String {
+        switch v {
+        case .string(let s)?: return s.trimmingCharacters(in: .whitespaces)
+        case .double(let d)?: return String(d)
+        case .int(let i)?: return String(i)
+        default: return ""
+        }
+    }
+
+    /// Missing or mislabelled class keywords: an error in strict, and in the gammapy profile for the
+    /// kinds gammapy finds by their class keywords (IRFs); a warning where it finds them by name.
+    func classSeverity(_ spec: Spec) -> Severity {
+        switch profile {
+        case .strict: return .error
+        case .gammapy: return spec.gammapy?.reads_by == "class" ? .error : .warning
+        case .lenient: return .warning
+        }
+    }
+
     /// Whether some spec of `family`-`version` selects this header only through its legacy class values.
     func matchesLegacyClass(_ header: [HeaderCard], library: SpecLibrary, family: String, version: String) -> Bool {
         func selects(_ select: [String: [String]]) -> Bool {
@@ -221,15 +244,30 @@ public struct Validator: Sendable {
         let known = library.versions(family)
         guard !known.isEmpty else { return nil }
         var version = forcedSpec.flatMap { f in f.lastIndex(of: "-").map { String(f[f.index(after: $0)...]) } }
-            ?? (header[key: "HDUVERS"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+            ?? Self.versionText(header[key: "HDUVERS"])
         // Without HDUVERS, the first version: 0.2 is what most real index tables follow (HESS, MAGIC,
         // gammapy's own writer), and 0.3 only adds requirements.
         if !known.contains(version) { version = known.first! }
+        // HDUCLASS alone is missing: the other class keywords still say what it is (gammapy goes by
+        // HDUCLAS1/2/4, not HDUCLASS).
+        func selects(_ select: [String: [String]]) -> Bool {
+            !select.isEmpty && select.allSatisfy { key, values in
+                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmingCharacters(in: .whitespaces) } } ?? false
+            }
+        }
+        let laterOrSame = known.filter { $0.compare(version, options: .numeric) != .orderedAscending }
+        if let spec = laterOrSame.lazy.compactMap({ v in library.specs.values.filter { $0.family == family && $0.version == v }.sorted { $0.id < $1.id }.first { selects($0.select) } }).first {
+            findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
+                                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                                    message: "no HDUCLASS; its other class keywords make this a \(spec.id.split(separator: "/").last!) HDU; checked as \(spec.id)",
+                                    reference: spec.reference))
+            return spec
+        }
         let present = Set(columns.map { $0.spec.name.uppercased() })
-        guard let spec = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.recognizeByColumns.isEmpty })
-            .sorted(by: { $0.id < $1.id }).first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) else { return nil }
+        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs.values.filter({ $0.family == family && $0.version == v && !$0.recognizeByColumns.isEmpty })
+            .sorted(by: { $0.id < $1.id }).first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) }).first else { return nil }
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
-        findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
+        findings.append(Finding(severity: classSeverity(spec), rule: "spec:class-missing", file: file, hdu: hdu,
                                 hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                                 message: "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
                                 reference: spec.reference))
@@ -248,7 +286,7 @@ public struct Validator: Sendable {
             version = String(forced[forced.index(after: dash)...])
         } else {
             family = hduclass == "VODF" ? "vodf" : "gadf"
-            version = (header[key: "HDUVERS"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+            version = Self.versionText(header[key: "HDUVERS"])
             if version.lowercased().hasPrefix("v") { version.removeFirst() }
         }
         let library = try self.library(for: family)
@@ -271,6 +309,13 @@ public struct Validator: Sendable {
                                     target: "HDUCLASS", message: "an OGIP HDU (\(classes)), not GADF or VODF; not checked", reference: nil))
             return nil
         }
+        // No usable HDUVERS (missing, blank, not text): the first version, which asks the least, as
+        // readers that ignore HDUVERS (gammapy) do; an unknown version number: the latest.
+        if version.isEmpty, forcedSpec == nil, let first = known.first {
+            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
+                                    target: "HDUVERS", message: "no HDUVERS; checked against \(family) \(first), the first version", reference: nil))
+            version = first
+        }
         if !known.contains(version) {
             let latest = known.last!
             findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
@@ -291,22 +336,30 @@ public struct Validator: Sendable {
         // A spec that recognises this HDU by its columns wins over mislabelled class keywords
         // (MAGIC's hdu-index.fits.gz says HDUCLAS2=OBS); the label itself is then the finding.
         let present = Set(columns.map { $0.spec.name.uppercased() })
-        let byColumns = library.specs.values.filter { $0.family == family && $0.version == version && !$0.recognizeByColumns.isEmpty }
-            .sorted { $0.id < $1.id }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
+        // This version's kinds first; then a kind that only a later version defines (RAD_MAX_2D under
+        // HDUVERS 0.2, as MAGIC writes it), as the class fallback below does.
+        func recognised(in v: String) -> Spec? {
+            library.specs.values.filter { $0.family == family && $0.version == v && !$0.recognizeByColumns.isEmpty }
+                .sorted { $0.id < $1.id }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
+        }
+        let byColumns = recognised(in: version) ?? known.filter { $0.compare(version, options: .numeric) == .orderedDescending }.lazy.compactMap(recognised).first
         // A spec with an empty `select` is found by its columns alone (VODF grouping tables carry no
         // HDUCLASn): no mismatch to report then.
         if let spec = byColumns, spec.select.isEmpty { return spec }
-        if let spec = byColumns, match(version)?.id != spec.id {
+        let legacy = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.legacySelect.isEmpty })
+            .sorted(by: { $0.id < $1.id }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) })
+        // Mislabelled: the class keywords select another kind (or none); a kind of a later version
+        // whose own class keywords are right goes on to the version fallback below.
+        if let spec = byColumns, !selects(spec.select), legacy?.id != spec.id, match(version)?.id != spec.id {
             let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
-            findings.append(Finding(severity: .warning, rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
+            findings.append(Finding(severity: classSeverity(spec), rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
                                     message: "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)",
                                     reference: spec.reference))
             return spec
         }
         if let spec = match(version) { return spec }
         // Legacy class values: the legacy keys replace the same keys of `select`, the others still apply.
-        if let spec = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.legacySelect.isEmpty })
-            .sorted(by: { $0.id < $1.id }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) }) {
+        if let spec = legacy {
             let used = spec.legacySelect.keys.sorted().compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }.joined(separator: " ")
             findings.append(Finding(severity: .warning, rule: "spec:legacy-class", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
                                     message: "legacy class values (\(used)); checked as \(spec.id)", reference: spec.reference))
@@ -330,27 +383,42 @@ public struct Validator: Sendable {
     func check(_ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) -> [Finding] {
         var out: [Finding] = []
         let extname = header[key: "EXTNAME"]?.stringValue
-        func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?) {
+        /// In the gammapy profile an error is what gammapy fails on: a problem with something it does
+        /// not read (or, when missing, assumes) is a warning there.
+        func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil, missing: Bool = false) {
+            var sev = sev
+            if profile == .gammapy, sev == .error, use == .ignored || (use == .defaulted && missing) { sev = .warning }
             out.append(Finding(severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
                                message: msg, reference: ref ?? spec.reference))
+        }
+        // gammapy opens this kind by its EXTNAME (EventList.read(hdu="EVENTS")): another name is not found.
+        if profile == .gammapy, spec.gammapy?.reads_by == "extname", let want = spec.gammapy?.extname,
+           (extname ?? "").trimmingCharacters(in: .whitespaces).uppercased() != want.uppercased() {
+            out.append(Finding(severity: .error, rule: "\(spec.id):gammapy:extname", file: file, hdu: hdu, hduName: extname, target: "EXTNAME",
+                               message: "gammapy 2.1 opens this HDU by EXTNAME '\(want)'; it is \(extname.map { "'\($0)'" } ?? "missing")", reference: spec.reference))
         }
         // An HDU found by its columns without HDUCLASS got one spec:class-missing finding for all of them.
         let classless = header[key: "HDUCLASS"] == nil
         for (name, rule) in spec.keywords.sorted(by: { $0.key < $1.key }) {
-            guard let value = header[key: name] else {
+            guard let value = header[key: name] ?? rule.aliases?.lazy.compactMap({ header[key: $0] }).first else {
                 if classless && (name.hasPrefix("HDUCLAS") || name == "HDUVERS" || name == "HDUDOC") { continue }
                 switch rule.level {
-                case .required: add(.error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference)
-                case .recommended:
-                    add(profile == .strict ? .warning : .info, "keyword:\(name):missing", name,
-                        "recommended keyword \(name) is missing" + (rule.default.map { " (default: \($0))" } ?? ""), rule.reference)
-                default: break
+                case .required: add(.error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference, use: rule.gammapy, missing: true)
+                case .recommended, .optional, .deprecated:
+                    if profile == .gammapy, rule.gammapy == .required {
+                        add(.error, "keyword:\(name):missing", name, "keyword \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
+                    } else if rule.level == .recommended {
+                        add(profile == .strict ? .warning : .info, "keyword:\(name):missing", name,
+                            "recommended keyword \(name) is missing" + (rule.default.map { " (default: \($0))" } ?? ""), rule.reference)
+                    }
                 }
                 continue
             }
             if rule.level == .deprecated { add(.warning, "keyword:\(name):deprecated", name, "\(name) is deprecated", rule.reference) }
             if let t = rule.type, let problem = typeProblem(value, expected: t) {
-                add(problem.coercible && profile != .strict ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference)
+                // gammapy converts numbers stored as strings, except where it computes with the stored value.
+                let tolerated = problem.coercible && profile != .strict && !(profile == .gammapy && problem.isString && rule.gammapy == .typed)
+                add(tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference, use: rule.gammapy)
             }
             if let allowed = rule.values, let s = comparable(value) {
                 let insensitive = rule.case == "insensitive"
@@ -359,12 +427,12 @@ public struct Validator: Sendable {
                     // A case-only difference is a warning, not a wrong value.
                     let caseOnly = allowed.contains { $0.uppercased() == s.uppercased() }
                     add(caseOnly ? .warning : .error, "keyword:\(name):value", name,
-                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference)
+                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference, use: rule.gammapy)
                 }
             }
             if let range = rule.range, range.count == 2, let d = value.doubleValue {
-                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference) }
-                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference) }
+                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference, use: rule.gammapy) }
+                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference, use: rule.gammapy) }
             }
         }
         for c in spec.conditions {
@@ -374,7 +442,8 @@ public struct Validator: Sendable {
             }
             guard applies else { continue }
             for k in c.require ?? [] where header[key: k] == nil {
-                add(.error, "condition:\(c.id)", k, "\(k) is required when \(c.when.map { "\($0.key) = \($0.value.joined(separator: "|"))" }.joined(separator: ", "))", c.reference)
+                add(.error, "condition:\(c.id)", k, "\(k) is required when \(c.when.map { "\($0.key) = \($0.value.joined(separator: "|"))" }.joined(separator: ", "))", c.reference,
+                    use: spec.keywords[k]?.gammapy, missing: true)
             }
             if let any = c.require_any, !any.contains(where: { header[key: $0] != nil }), !(c.or_hdu.map { classes4.contains($0.uppercased()) } ?? false) {
                 add(.error, "condition:\(c.id)", any.joined(separator: "|"),
@@ -384,11 +453,14 @@ public struct Validator: Sendable {
         let byName = Dictionary(columns.map { ($0.spec.name.uppercased(), $0.spec) }, uniquingKeysWith: { a, _ in a })
         for (name, rule) in spec.columns.sorted(by: { $0.key < $1.key }) {
             guard let col = byName[name.uppercased()] else {
-                if rule.level == .required { add(.error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference) }
+                if rule.level != .required, profile == .gammapy, rule.gammapy == .required {
+                    add(.error, "column:\(name):missing", name, "column \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
+                }
+                if rule.level == .required { add(.error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference, use: rule.gammapy, missing: true) }
                 continue
             }
             if let t = rule.type, !columnTypeMatches(col.type, t) {
-                add(.error, "column:\(name):type", name, "column \(name) is \(col.tform), expected \(t)", rule.reference)
+                add(.error, "column:\(name):type", name, "column \(name) is \(col.tform), expected \(t)", rule.reference, use: rule.gammapy)
             }
             let dims = col.dims ?? [col.repeatCount]
             if let shape = rule.shape {
@@ -408,17 +480,22 @@ public struct Validator: Sendable {
                     add(profile == .strict ? .warning : .info, "column:\(name):unit", name, "column \(name) has no unit (expected \(expected))", rule.reference)
                 } else if let u = try? Model.Unit.parse(unitText), let e = try? Model.Unit.parse(expected) {
                     if !u.isConvertible(to: e) {
-                        add(.error, "column:\(name):unit", name, "column \(name) unit '\(unitText)' does not convert to \(expected)", rule.reference)
+                        add(.error, "column:\(name):unit", name, "column \(name) unit '\(unitText)' does not convert to \(expected)", rule.reference, use: rule.gammapy)
                     }
                 } else {
-                    add(.warning, "column:\(name):unit", name, "column \(name) unit '\(unitText)' is not understood", rule.reference)
+                    // gammapy (astropy) cannot parse it either: the column's quantity is unusable there.
+                    add(profile == .gammapy ? .error : .warning, "column:\(name):unit", name, "column \(name) unit '\(unitText)' is not understood", rule.reference, use: rule.gammapy)
                 }
             }
         }
         return out
     }
 
-    struct TypeProblem { let message: String; let coercible: Bool }
+    struct TypeProblem {
+        let message: String
+        let coercible: Bool
+        var isString = false
+    }
 
     /// The columns with each legacy-named one renamed to the column it stands for (when that one is
     /// absent), and the (legacy name, spec name) pairs found. Reads go by column number, so the
@@ -481,7 +558,7 @@ public struct Validator: Sendable {
             return TypeProblem(message: "integer stored as a float (\(d))", coercible: true)
         case ("int", .string(let s)) where Int64(s.trimmingCharacters(in: .whitespaces)) != nil,
              ("float", .string(let s)) where Double(s.trimmingCharacters(in: .whitespaces)) != nil:
-            return TypeProblem(message: "number stored as a string ('\(s)')", coercible: true)
+            return TypeProblem(message: "number stored as a string ('\(s)')", coercible: true, isString: true)
         default:
             return TypeProblem(message: "expected \(expected), found \(v)", coercible: false)
         }

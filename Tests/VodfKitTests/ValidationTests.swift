@@ -84,6 +84,7 @@ struct TimeSanityTests {
         #expect(TimeChecks.calendarMJD("1858-11-17") == 0)
         #expect(TimeChecks.calendarMJD("2004-03-26T02:57:46.184").map { abs($0 - (53090 + (2 * 3600 + 57 * 60 + 46.184) / 86400)) < 1e-9 } == true)
         #expect(TimeChecks.calendarMJD("2004-13-01") == nil && TimeChecks.calendarMJD("26/03/04") == nil)
+        #expect(TimeChecks.calendarMJD("") == nil && TimeChecks.calendarMJD("T") == nil)
         #expect(TimeChecks.date(53090.5) == "2004-03-26 12:00:00")
     }
 
