@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
-        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers"], path: "Benchmarks/vodf-bench"),
+        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
         .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CDeflate
 import Foundation
 import FITSIO
 import Readers
@@ -48,6 +49,52 @@ if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
     let psf = median(repeats) { written("psf") { try writer.table(for: try MCIRFBuilder.psf(all, options: opts), context: ctx) } }
     let edisp = median(repeats) { written("edisp") { try writer.table(for: try MCIRFBuilder.energyDispersion(all, options: opts), context: ctx) } }
     print(String(format: "aeff_s=%.5f aeff_build_s=%.5f aeff_build_tenth_s=%.5f psf_s=%.5f edisp_s=%.5f", aeff, aeffBuild, aeffBuild10, psf, edisp))
+    exit(0)
+}
+// vodf-bench inflate FILE...: the floor of validating a gzipped release: every file read and its
+// gzip members inflated once with libdeflate, the files shared out to all cores (as `vodf validate`
+// shares them). Prints the best of --repeat runs.
+if args.first == "inflate" {
+    let files = Array(args.dropFirst())
+    final class Next: @unchecked Sendable {
+        var i = 0, bytes = 0
+        let lock = NSLock()
+        func take() -> Int? { lock.lock(); defer { lock.unlock() }; i += 1; return i - 1 }
+        func add(_ n: Int) { lock.lock(); bytes += n; lock.unlock() }
+    }
+    var best = Double.infinity, total = 0
+    for _ in 0..<repeats {
+        let t0 = Date()
+        let next = Next()
+        DispatchQueue.concurrentPerform(iterations: ProcessInfo.processInfo.activeProcessorCount) { _ in
+            guard let d = libdeflate_alloc_decompressor() else { return }
+            defer { libdeflate_free_decompressor(d) }
+            var out = [UInt8](repeating: 0, count: 1 << 24)
+            while let k = next.take(), k < files.count {
+                guard let data = FileManager.default.contents(atPath: files[k]) else { continue }
+                data.withUnsafeBytes { (inp: UnsafeRawBufferPointer) in
+                    var offset = 0
+                    while offset < inp.count {
+                        var used = 0, produced = 0
+                        var r = LIBDEFLATE_INSUFFICIENT_SPACE
+                        while true {
+                            r = out.withUnsafeMutableBytes { o in
+                                libdeflate_gzip_decompress_ex(d, inp.baseAddress! + offset, inp.count - offset, o.baseAddress!, o.count, &used, &produced)
+                            }
+                            if r == LIBDEFLATE_INSUFFICIENT_SPACE { out = [UInt8](repeating: 0, count: out.count * 2); continue }
+                            break
+                        }
+                        guard r == LIBDEFLATE_SUCCESS, used > 0 else { break }
+                        next.add(produced)
+                        offset += used
+                    }
+                }
+            }
+        }
+        best = min(best, Date().timeIntervalSince(t0))
+        total = next.bytes
+    }
+    print(String(format: "inflate_s=%.5f inflated_MB=%.2f", best, Double(total) / 1e6))
     exit(0)
 }
 guard args.count >= 3 else {

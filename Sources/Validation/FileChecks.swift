@@ -28,7 +28,7 @@ enum FileChecks {
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
     static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])],
-                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil) -> [(String?, String)] {
+                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil, seen: SeenHDUs? = nil) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
@@ -39,7 +39,7 @@ enum FileChecks {
         }
         switch kind {
         case .indexLinks:
-            return indexLinks(path: path, file: f, hdu: hdu, header: header)
+            return indexLinks(path: path, file: f, hdu: hdu, header: header, seen: seen)
         case .obsIdsMatchObsIndex:
             return obsIdsMatch(path: path, file: f, hdu: hdu)
         case .groupingMembers:
@@ -126,7 +126,7 @@ enum FileChecks {
     }
 
     /// One finding per missing file (naming its rows' OBS_IDs) and one per row whose HDU is absent.
-    static func indexLinks(path: String, file f: FITSFile, hdu: Int, header: [HeaderCard]) -> [(String?, String)] {
+    static func indexLinks(path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], seen: SeenHDUs? = nil) -> [(String?, String)] {
         guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
         func strings(_ name: String) -> [String]? {
             guard let c = cols.first(where: { $0.spec.name.uppercased() == name }), case .string(let v)? = try? f.read(column: c, rows: rows) else { return nil }
@@ -149,6 +149,10 @@ enum FileChecks {
                 if missing[rel] == nil { order.append(rel) }
                 missing[rel, default: []].append(obs.map { Int($0[i]) } ?? i + 1)
                 continue
+            }
+            if extnames[target] == nil, let known = seen?.hdus(target) {
+                // Read earlier in this run: its names, without opening it again (EXTVER left aside).
+                extnames[target] = Set(known.map { String($0.split(separator: "#").first ?? "") })
             }
             if extnames[target] == nil {
                 var found = Set<String>()

@@ -67,6 +67,42 @@ public struct Validator: Sendable {
 
     public struct Unreadable: Error, CustomStringConvertible { public let description: String }
 
+    /// The HDU names (EXTNAME#EXTVER, upper-case) of files already read in this run, so that an index
+    /// table's rows are checked against them without opening (and inflating) each file again.
+    public let seen = SeenHDUs()
+
+    /// Validates `paths` on all cores, each file's findings in the order given. Index tables (and
+    /// grouping tables) go last, so the rows they list are checked against files already read.
+    public func validate(paths: [String], progress: @Sendable (Int) -> Void = { _ in }) -> [Result<[Finding], Error>] {
+        let order = paths.indices.sorted { a, b in
+            let ia = Self.looksLikeIndex(paths[a]), ib = Self.looksLikeIndex(paths[b])
+            return ia != ib ? !ia : a < b
+        }
+        let slots = ResultSlots(count: paths.count)
+        let next = ResultSlots.Counter()
+        let workers = min(paths.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        // The index tables wait for the files before them, so their links find them read.
+        let firstIndex = order.firstIndex { Self.looksLikeIndex(paths[$0]) } ?? order.count
+        let barrier = DispatchGroup()
+        for _ in 0..<firstIndex { barrier.enter() }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = next.take(below: order.count) {
+                if k >= firstIndex { barrier.wait() }
+                let i = order[k]
+                slots.set(i, Result { try validate(path: paths[i]) })
+                if k < firstIndex { barrier.leave() }
+                progress(slots.filled)
+            }
+        }
+        return slots.all
+    }
+
+    /// GADF index files and VODF grouping files are named so by convention; only the order depends on it.
+    static func looksLikeIndex(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        return name.contains("index") || name.contains("grouping")
+    }
+
     public func validate(path: String) throws -> [Finding] {
         let f: FITSFile
         do { f = try FITSFile.open(path: path) } catch { throw Unreadable(description: "\(error)") }
@@ -112,6 +148,7 @@ public struct Validator: Sendable {
                 }
             }
         } catch let e as Unreadable { throw e } catch { throw Unreadable(description: "\(error)") }
+        seen.record(path: path, headers: headers.map(\.1))
         let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })
         var checked = Set<Int>()
         for (index, header) in headers where index > 0 {
@@ -149,7 +186,7 @@ public struct Validator: Sendable {
             }
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
-                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums) {
+                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums, seen: seen) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
                                             reference: rule.reference ?? spec.reference))
@@ -604,4 +641,49 @@ final class DeferredChecksums: @unchecked Sendable {
     }
     func setDataSum(hdu: Int, _ sum: UInt32) { lock.lock(); dataSums[hdu] = sum; lock.unlock() }
     func dataSum(hdu: Int) -> UInt32? { lock.lock(); defer { lock.unlock() }; return dataSums[hdu] }
+}
+
+/// HDU names of the files one validation run has read, keyed by their resolved path.
+public final class SeenHDUs: @unchecked Sendable {
+    private var names: [String: Set<String>] = [:]
+    private let lock = NSLock()
+    public init() {}
+
+    static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+
+    func record(path: String, headers: [[HeaderCard]]) {
+        let set = Set(headers.compactMap { h in
+            h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmingCharacters(in: .whitespaces).uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+        })
+        let k = Self.key(path)
+        lock.lock(); names[k] = set; lock.unlock()
+    }
+
+    /// The EXTNAME#EXTVER set of `path` if this run read it.
+    func hdus(_ path: String) -> Set<String>? {
+        let k = Self.key(path)
+        lock.lock(); defer { lock.unlock() }
+        return names[k]
+    }
+}
+
+/// One result per file of a parallel run, and the counter that hands files to the workers.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<[Finding], Error>?]
+    private let lock = NSLock()
+    private(set) var filled = 0
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[Finding], Error>) { lock.lock(); slots[i] = r; filled += 1; lock.unlock() }
+    var all: [Result<[Finding], Error>] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+
+    final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take(below n: Int) -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard value < n else { return nil }
+            value += 1
+            return value - 1
+        }
+    }
 }

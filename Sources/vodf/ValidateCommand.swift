@@ -55,20 +55,24 @@ struct ValidateCommand: ParsableCommand {
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         let validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
-        var all: [Finding] = []
-        var unreadable = false
         let files = Self.expand(paths)
         // Many files: say where we are on stderr, which reports never use.
         let progress = files.count > 20 && isatty(2) != 0
-        for (n, p) in files.enumerated() {
-            if progress { FileHandle.standardError.write(Data("\r[\(n + 1)/\(files.count)] \(p)\u{1B}[K".utf8)) }
-            do { all += try validator.validate(path: p) } catch {
+        let results = validator.validate(paths: files) { done in
+            if progress { FileHandle.standardError.write(Data("\r[\(done)/\(files.count)] files checked\u{1B}[K".utf8)) }
+        }
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        var all: [Finding] = []
+        var unreadable = false
+        for (p, r) in zip(files, results) {
+            switch r {
+            case .success(let f): all += f
+            case .failure(let error):
                 unreadable = true
                 all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
                                    message: "\(error)", reference: "FITS 4.0"))
             }
         }
-        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         print(try ReportFormat(rawValue: format)!.render(findings: all, files: files, profile: Profile(rawValue: profile)!))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
