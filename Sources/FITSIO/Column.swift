@@ -117,7 +117,13 @@ public enum ColumnData: Equatable, Sendable {
         case .int32(let v): return v.map(Double.init)
         case .int16(let v): return v.map(Double.init)
         case .uint8(let v): return v.map(Double.init)
-        case .float32(let v): return v.map(Double.init)
+        case .float32(let v):
+            // A plain loop into uninitialised storage: the generic map was not specialised across
+            // modules and cost more than reading the column (IRF tables of ~10^5 floats).
+            return [Double](unsafeUninitializedCapacity: v.count) { out, n in
+                v.withUnsafeBufferPointer { src in for i in 0..<src.count { out[i] = Double(src[i]) } }
+                n = v.count
+            }
         case .float64(let v): return v
         default: return nil
         }

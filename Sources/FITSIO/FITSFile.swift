@@ -363,37 +363,70 @@ public final class FITSFile {
         var name = [CChar](repeating: 0, count: Int(FLEN_KEYWORD))
         var value = [CChar](repeating: 0, count: Int(FLEN_VALUE))
         var comment = [CChar](repeating: 0, count: Int(FLEN_COMMENT))
+        var record = [CChar](repeating: 0, count: Int(FLEN_CARD))
+        // The string card that a CONTINUE card would extend (its value ended in '&').
+        var open: (card: Int, text: String)? = nil
         for i in 1...max(nkeys, 1) where nkeys > 0 {
             ffgkyn(f, i, &name, &value, &comment, &status)
             try check(status, "reading header card \(i)")
             let key = Self.string(name)
             let com = Self.string(comment)
-            if key == "CONTINUE" { continue }
+            if key == "CONTINUE" {
+                // Long strings (the CONTINUE convention): the quoted text from column 11 on. Joined
+                // here, card by card, rather than by asking cfitsio for the keyword by name, which
+                // searches the header again for every string (quadratic in the header's length).
+                ffgrec(f, i, &record, &status)
+                try check(status, "reading header card \(i)")
+                if let o = open, case .string(let head)? = cards[o.card].value {
+                    let part = Self.unquote(String(Self.string(record).dropFirst(10)).trimmedBlanks) ?? ""
+                    let joined = String(head.dropLast()) + part
+                    cards[o.card].value = .string(joined)
+                    open = part.hasSuffix("&") ? (o.card, joined) : nil
+                }
+                continue
+            }
+            open = nil
             if key == "COMMENT" || key == "HISTORY" || key.isEmpty {
                 // ffgkyn puts a value-less card's text in `comment`.
                 cards.append(HeaderCard(key.isEmpty ? "COMMENT" : key, nil, comment: com))
                 continue
             }
             let raw = Self.string(value)
-            cards.append(HeaderCard(key, try parseValue(raw, key: key), comment: com))
+            let parsed = try parseValue(raw, key: key)
+            cards.append(HeaderCard(key, parsed, comment: com))
+            if case .string(let text)? = parsed, text.hasSuffix("&") { open = (cards.count - 1, text) }
         }
         return cards
     }
 
+    /// The text of a FITS string value `'...'` ('' is a quote; trailing blanks are not significant).
+    /// Works on the bytes: headers hold hundreds of these per file.
+    static func unquote(_ raw: String) -> String? {
+        var raw = raw
+        return raw.withUTF8 { b -> String? in
+            guard b.first == UInt8(ascii: "'") else { return nil }
+            let quote = UInt8(ascii: "'")
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var i = 1
+            while i < b.count {
+                if b[i] == quote {
+                    guard i + 1 < b.count, b[i + 1] == quote else { break }
+                    out.append(quote)
+                    i += 2
+                } else {
+                    out.append(b[i])
+                    i += 1
+                }
+            }
+            while out.last == UInt8(ascii: " ") { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     private func parseValue(_ raw: String, key: String) throws -> HeaderValue? {
         if raw.isEmpty { return nil }
-        if raw.hasPrefix("'") {
-            // Fetch through ffgkls so CONTINUE'd long strings come back whole.
-            let f = try handle()
-            var status: Int32 = 0
-            var out: UnsafeMutablePointer<CChar>?
-            var com = [CChar](repeating: 0, count: Int(FLEN_COMMENT))
-            var k = Array(key.utf8CString)
-            ffgkls(f, &k, &out, &com, &status)
-            defer { if out != nil { var s: Int32 = 0; fffree(out, &s) } }
-            try check(status, "reading string keyword \(key)")
-            return .string(out.map { String(cString: $0) } ?? "")
-        }
+        if let text = Self.unquote(raw) { return .string(text) }
         if raw == "T" { return .bool(true) }
         if raw == "F" { return .bool(false) }
         if let i = Int64(raw) { return .int(i) }
@@ -422,18 +455,19 @@ public final class FITSFile {
         }
     }
 
-    /// Columns of the current BINTABLE, with TUNIT and TDIM.
-    public func columns() throws -> [ColumnInfo] {
+    /// Columns of the current BINTABLE, with TUNIT and TDIM; `header` is the HDU's, when the caller
+    /// has read it already.
+    public func columns(header given: [HeaderCard]? = nil) throws -> [ColumnInfo] {
         let f = try handle()
         var status: Int32 = 0
         var ncols: Int32 = 0
         ffgncl(f, &ncols, &status)
         try check(status, "counting columns")
-        let header = try readHeader()
+        let header = try given ?? readHeader()
         var out: [ColumnInfo] = []
         for i in 1...max(ncols, 1) where ncols > 0 {
             guard let tform = header[key: "TFORM\(i)"]?.stringValue,
-                  let letter = tform.trimmingCharacters(in: .whitespaces).last(where: { $0.isLetter }),
+                  let letter = tform.trimmedBlanks.last(where: { $0.isLetter }),
                   let type = ColumnType(tformLetter: letter) else {
                 throw FITSError(file: path, hdu: currentHDU, context: "column \(i) has an unsupported TFORM")
             }

@@ -135,7 +135,7 @@ public final class MappedFile: @unchecked Sendable {
         guard let headSum = onesComplementSum(bytes.headerStart..<bytes.dataStart),
               let dataSum = known ?? onesComplementSum(bytes.dataStart..<bytes.dataEnd) else { return nil }
         var data = FITSFile.ChecksumState.absent
-        if let text = header[key: "DATASUM"]?.stringValue?.trimmingCharacters(in: .whitespaces) {
+        if let text = header[key: "DATASUM"]?.stringValue?.trimmedBlanks {
             data = UInt32(text) == dataSum ? .valid : .invalid
         }
         var hdu = FITSFile.ChecksumState.absent

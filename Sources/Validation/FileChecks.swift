@@ -32,10 +32,14 @@ enum FileChecks {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
-        // Reading the GTI moves the file to another HDU; come back for whoever reads next.
+        // Reading the GTI moves the file to another HDU; come back for whoever reads next. Three
+        // checks need it: it is read once per file.
         func gti() -> [(Double, Double)]? {
+            if let cached = sums?.gti { return cached.intervals }
             defer { _ = try? f.moveTo(hdu: hdu + 1) }
-            return readGTI(f, headers: headers)
+            let g = readGTI(f, headers: headers)
+            sums?.gti = .init(intervals: g)
+            return g
         }
         switch kind {
         case .indexLinks:
@@ -66,7 +70,7 @@ enum FileChecks {
             }
             return out
         case .timesWithinGTI:
-            guard let gti = gti(), let cols = try? f.columns(), let time = cols.first(where: { $0.spec.name.uppercased() == "TIME" }),
+            guard let gti = gti(), let cols = try? f.columns(header: header), let time = cols.first(where: { $0.spec.name.uppercased() == "TIME" }),
                   let rows = try? f.rowCount, rows > 0 else { return [] }
             let sorted = gti.sorted { $0.0 < $1.0 }
             let starts = sorted.map(\.0)
@@ -130,7 +134,7 @@ enum FileChecks {
         guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
         func strings(_ name: String) -> [String]? {
             guard let c = cols.first(where: { $0.spec.name.uppercased() == name }), case .string(let v)? = try? f.read(column: c, rows: rows) else { return nil }
-            return v.map { $0.trimmingCharacters(in: .whitespaces) }
+            return v.map { $0.trimmedBlanks }
         }
         guard let dirs = strings("FILE_DIR"), let names = strings("FILE_NAME"), let hdus = strings("HDU_NAME") else { return [] }
         let obs = cols.first { $0.spec.name.uppercased() == "OBS_ID" }.flatMap { try? f.read(column: $0, rows: rows) }?.doubles
@@ -158,7 +162,7 @@ enum FileChecks {
                 var found = Set<String>()
                 if let other = try? FITSFile.open(path: target), let n = try? other.hduCount {
                     for k in 1...n where (try? other.moveTo(hdu: k)) != nil {
-                        if let e = (try? other.readKey("EXTNAME"))??.stringValue { found.insert(e.trimmingCharacters(in: .whitespaces).uppercased()) }
+                        if let e = (try? other.readKey("EXTNAME"))??.stringValue { found.insert(e.trimmedBlanks.uppercased()) }
                     }
                     try? other.close()
                 }
@@ -228,10 +232,10 @@ enum FileChecks {
         guard case .string(let names)? = column("MEMBER_NAME") else { return [] }
         let versions = column("MEMBER_VERSION")?.doubles
         var locations: [String] = Array(repeating: "", count: rows)
-        if case .string(let l)? = column("MEMBER_LOCATION") { locations = l.map { $0.trimmingCharacters(in: .whitespaces) } }
+        if case .string(let l)? = column("MEMBER_LOCATION") { locations = l.map { $0.trimmedBlanks } }
         func members(_ hs: [[HeaderCard]]) -> Set<String> {
             Set(hs.compactMap { h in
-                h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmingCharacters(in: .whitespaces).uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+                h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
             })
         }
         var known: [String: Set<String>?] = ["": members(headers.map(\.1))]
@@ -257,7 +261,7 @@ enum FileChecks {
                 }
                 known[location] = .some(found)
             }
-            let name = names[i].trimmingCharacters(in: .whitespaces)
+            let name = names[i].trimmedBlanks
             let version = versions.map { Int($0[i]) } ?? 1
             guard let inFile = known[location]! else {
                 out.append(("MEMBER_LOCATION", "row \(i + 1): \(location) cannot be opened"))
@@ -273,7 +277,7 @@ enum FileChecks {
     /// The file's GTI intervals, if it holds a GTI HDU (by class, not by name).
     static func readGTI(_ f: FITSFile, headers: [(Int, [HeaderCard])]) -> [(Double, Double)]? {
         guard let (index, _) = headers.first(where: { $0.1[key: "HDUCLAS1"]?.stringValue?.uppercased() == "GTI" }),
-              (try? f.moveTo(hdu: index + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount,
+              (try? f.moveTo(hdu: index + 1)) != nil, let cols = try? f.columns(header: headers.first(where: { $0.0 == index })?.1), let rows = try? f.rowCount,
               let start = cols.first(where: { $0.spec.name.uppercased() == "START" }), let stop = cols.first(where: { $0.spec.name.uppercased() == "STOP" }),
               let a = (try? f.read(column: start, rows: rows))?.doubles, let b = (try? f.read(column: stop, rows: rows))?.doubles else { return nil }
         return Array(zip(a, b))

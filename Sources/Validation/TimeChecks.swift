@@ -26,7 +26,7 @@ enum TimeChecks {
         guard i != nil || whole != nil else { return nil }
         let mjdInt = i.map { Int($0) } ?? Int(whole!.rounded(.down))
         let mjdFrac = i != nil ? (f ?? 0) : whole! - Double(mjdInt)
-        let system = (header[key: "TIMESYS"]?.stringValue ?? "TT").trimmingCharacters(in: .whitespaces).uppercased()
+        let system = (header[key: "TIMESYS"]?.stringValue ?? "TT").trimmedBlanks.uppercased()
         return Reference(mjd: Double(mjdInt) + mjdFrac, mjdInt: mjdInt, mjdFrac: mjdFrac, system: system)
     }
 
@@ -95,7 +95,7 @@ enum TimeChecks {
     /// The MJD of an ISO date 'yyyy-mm-dd' or 'yyyy-mm-ddThh:mm:ss[.fff]' (or the old 'dd/mm/yy'),
     /// as a calendar reading, with no time scale applied.
     static func calendarMJD(_ text: String) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmedBlanks
         let parts = t.split(separator: "T", maxSplits: 1)
         guard let day = parts.first else { return nil }
         let ymd = day.split(separator: "-").compactMap { Int($0) }
@@ -113,7 +113,7 @@ enum TimeChecks {
     }
 
     static func secondOfDay(_ text: String) -> Double? {
-        let hms = text.trimmingCharacters(in: .whitespaces).split(separator: ":").map(String.init)
+        let hms = text.trimmedBlanks.split(separator: ":").map(String.init)
         guard hms.count == 3, let h = Double(hms[0]), let m = Double(hms[1]), let s = Double(hms[2]) else { return nil }
         return h * 3600 + m * 60 + s
     }

@@ -153,7 +153,7 @@ public struct Validator: Sendable {
         var checked = Set<Int>()
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
-            let rawColumns = (try? f.columns()) ?? []
+            let rawColumns = (try? f.columns(header: header)) ?? []
             guard let spec = try spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &findings) else { continue }
             checked.insert(index)
             // A column under a legacy name (CTA-1DC's ETRUE_LO, BGD) is checked as the column it stands for.
@@ -196,7 +196,7 @@ public struct Validator: Sendable {
         // Silence would read as a pass: say so when no HDU of the file matched any spec.
         if checked.isEmpty {
             let kinds = headers.dropFirst().map { h in
-                ["HDUCLASS", "HDUCLAS1"].compactMap { h.1[key: $0]?.stringValue?.trimmingCharacters(in: .whitespaces) }.joined(separator: "/")
+                ["HDUCLASS", "HDUCLAS1"].compactMap { h.1[key: $0]?.stringValue?.trimmedBlanks }.joined(separator: "/")
             }.map { $0.isEmpty ? "no class keywords" : $0 }
             let what = headers.count <= 1 ? "only a primary HDU" : "\(headers.count - 1) extension(s): \(kinds.joined(separator: ", "))"
             findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:nothing-checked", file: path, hdu: nil, hduName: nil,
@@ -244,7 +244,7 @@ public struct Validator: Sendable {
     /// type is its own finding).
     static func versionText(_ v: HeaderValue?) -> String {
         switch v {
-        case .string(let s)?: return s.trimmingCharacters(in: .whitespaces)
+        case .string(let s)?: return s.trimmedBlanks
         case .double(let d)?: return String(d)
         case .int(let i)?: return String(i)
         default: return ""
@@ -265,7 +265,7 @@ public struct Validator: Sendable {
     func matchesLegacyClass(_ header: [HeaderCard], library: SpecLibrary, family: String, version: String) -> Bool {
         func selects(_ select: [String: [String]]) -> Bool {
             !select.isEmpty && select.allSatisfy { key, values in
-                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmingCharacters(in: .whitespaces) } } ?? false
+                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmedBlanks } } ?? false
             }
         }
         return library.specs.values.contains { $0.family == family && $0.version == version && !$0.legacySelect.isEmpty
@@ -289,7 +289,7 @@ public struct Validator: Sendable {
         // HDUCLAS1/2/4, not HDUCLASS).
         func selects(_ select: [String: [String]]) -> Bool {
             !select.isEmpty && select.allSatisfy { key, values in
-                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmingCharacters(in: .whitespaces) } } ?? false
+                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmedBlanks } } ?? false
             }
         }
         let laterOrSame = known.filter { $0.compare(version, options: .numeric) != .orderedAscending }
@@ -313,7 +313,7 @@ public struct Validator: Sendable {
 
     /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
     func spec(for header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
-        guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased().trimmingCharacters(in: .whitespaces) else {
+        guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased().trimmedBlanks else {
             return try specByContent(header: header, columns: columns, file: file, hdu: hdu, findings: &findings)
         }
         let family: String
@@ -430,7 +430,7 @@ public struct Validator: Sendable {
         }
         // gammapy opens this kind by its EXTNAME (EventList.read(hdu="EVENTS")): another name is not found.
         if profile == .gammapy, spec.gammapy?.reads_by == "extname", let want = spec.gammapy?.extname,
-           (extname ?? "").trimmingCharacters(in: .whitespaces).uppercased() != want.uppercased() {
+           (extname ?? "").trimmedBlanks.uppercased() != want.uppercased() {
             out.append(Finding(severity: .error, rule: "\(spec.id):gammapy:extname", file: file, hdu: hdu, hduName: extname, target: "EXTNAME",
                                message: "gammapy 2.1 opens this HDU by EXTNAME '\(want)'; it is \(extname.map { "'\($0)'" } ?? "missing")", reference: spec.reference))
         }
@@ -513,7 +513,7 @@ public struct Validator: Sendable {
                 let unitText = col.unit ?? ""
                 if unitText.isEmpty {
                     // An empty TUNIT is how FITS writes "dimensionless"; only a dimensioned column must say its unit.
-                    if expected.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                    if expected.trimmedBlanks.isEmpty { continue }
                     add(profile == .strict ? .warning : .info, "column:\(name):unit", name, "column \(name) has no unit (expected \(expected))", rule.reference)
                 } else if let u = try? Model.Unit.parse(unitText), let e = try? Model.Unit.parse(expected) {
                     if !u.isConvertible(to: e) {
@@ -593,8 +593,8 @@ public struct Validator: Sendable {
         case ("string", .string), ("int", .int), ("float", .double), ("float", .int), ("bool", .bool): return nil
         case ("int", .double(let d)) where d == d.rounded():
             return TypeProblem(message: "integer stored as a float (\(d))", coercible: true)
-        case ("int", .string(let s)) where Int64(s.trimmingCharacters(in: .whitespaces)) != nil,
-             ("float", .string(let s)) where Double(s.trimmingCharacters(in: .whitespaces)) != nil:
+        case ("int", .string(let s)) where Int64(s.trimmedBlanks) != nil,
+             ("float", .string(let s)) where Double(s.trimmedBlanks) != nil:
             return TypeProblem(message: "number stored as a string ('\(s)')", coercible: true, isString: true)
         default:
             return TypeProblem(message: "expected \(expected), found \(v)", coercible: false)
@@ -603,7 +603,7 @@ public struct Validator: Sendable {
 
     func comparable(_ v: HeaderValue) -> String? {
         switch v {
-        case .string(let s): return s.trimmingCharacters(in: .whitespaces)
+        case .string(let s): return s.trimmedBlanks
         case .double(let d): return String(d)
         case .int(let i): return String(i) + ".0"          // so EQUINOX = 2000 compares as 2000.0
         case .bool: return nil
@@ -628,6 +628,9 @@ final class DeferredChecksums: @unchecked Sendable {
     struct Pending { let hdu: Int; let header: [HeaderCard]; let bytes: (headerStart: Int, dataStart: Int, dataEnd: Int) }
     private(set) var pending: [Pending] = []
     private var dataSums: [Int: UInt32] = [:]
+    /// The file's GTI, once a check has read it (nil intervals: the file has none).
+    struct CachedGTI { let intervals: [(Double, Double)]? }
+    var gti: CachedGTI?
     private let lock = NSLock()
 
     func expect(hdu: Int, header: [HeaderCard], bytes: (headerStart: Int, dataStart: Int, dataEnd: Int)) {
@@ -653,7 +656,7 @@ public final class SeenHDUs: @unchecked Sendable {
 
     func record(path: String, headers: [[HeaderCard]]) {
         let set = Set(headers.compactMap { h in
-            h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmingCharacters(in: .whitespaces).uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+            h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
         })
         let k = Self.key(path)
         lock.lock(); names[k] = set; lock.unlock()
