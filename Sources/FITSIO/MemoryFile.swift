@@ -10,6 +10,8 @@ import Foundation
 final class MemoryFile {
     let buffer: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     let size: UnsafeMutablePointer<Int>
+    /// Set for inflated files: the buffer's capacity, and it goes back to `BufferPool` when closed.
+    private var pooledCapacity: Int?
 
     /// A zeroed buffer for a file cfitsio writes in memory (it grows it with realloc). Zeroed:
     /// cfitsio takes the whole buffer as the file, and recycled memory can hold an old FITS file.
@@ -23,7 +25,7 @@ final class MemoryFile {
     }
 
     deinit {
-        free(buffer.pointee)
+        if let c = pooledCapacity, let p = buffer.pointee { BufferPool.shared.give(p, capacity: c) } else { free(buffer.pointee) }
         buffer.deallocate()
         size.deallocate()
     }
@@ -38,8 +40,10 @@ final class MemoryFile {
         var magic: (UInt8, UInt8) = (0, 0)
         guard fstat(fd, &st) == 0, st.st_size >= 18, pread(fd, &magic, 2, 0) == 2, magic == (0x1f, 0x8b) else { return nil }
         let n = Int(st.st_size)
-        let input = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 16)
-        defer { input.deallocate() }
+        guard let (input, inputCapacity) = BufferPool.shared.take(atLeast: n) else {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory reading \(n) bytes")
+        }
+        defer { BufferPool.shared.give(input, capacity: inputCapacity) }
         var got = 0
         while got < n {
             let r = pread(fd, input + got, n - got, off_t(got))
@@ -49,10 +53,11 @@ final class MemoryFile {
         // The last member's trailer gives its size modulo 2^32: the whole size for the usual one
         // member under 4 GB, and a start otherwise (the buffer grows as needed).
         let trailer = input.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self).littleEndian
-        var capacity = max(Int(trailer), 2880)
-        guard var out = malloc(capacity) else { throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating") }
+        guard var (out, capacity) = BufferPool.shared.take(atLeast: max(Int(trailer), 2880)) else {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
+        }
         guard let d = libdeflate_alloc_decompressor() else {
-            free(out)
+            BufferPool.shared.give(out, capacity: capacity)
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
         }
         defer { libdeflate_free_decompressor(d) }
@@ -65,20 +70,63 @@ final class MemoryFile {
             if r == LIBDEFLATE_INSUFFICIENT_SPACE {
                 capacity *= 2
                 guard let grown = realloc(out, capacity) else {
-                    free(out)
+                    BufferPool.shared.give(out, capacity: capacity / 2)
                     throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
                 }
                 out = grown
                 continue                            // the member again, into the larger buffer
             }
             guard r == LIBDEFLATE_SUCCESS else {
-                free(out)
+                BufferPool.shared.give(out, capacity: capacity)
                 let why = r == LIBDEFLATE_SHORT_OUTPUT ? "short output" : "damaged or truncated data"
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "gzip member at byte \(inAt): \(why)")
             }
             inAt += used
             outAt += made
         }
-        return MemoryFile(bytes: out, count: outAt)
+        let file = MemoryFile(bytes: out, count: outAt)
+        file.pooledCapacity = capacity
+        return file
+    }
+}
+
+/// Buffers of inflated files, kept when a file closes, so that the next one (validating a release:
+/// a hundred files of about 1 MB each) reuses pages already mapped instead of faulting fresh ones
+/// in (page faults were 6% of validating the H.E.S.S. release). A few are kept; more are freed.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    private var idle: [(pointer: UnsafeMutableRawPointer, capacity: Int)] = []
+    private let lock = NSLock()
+    private let keep = 8
+
+    /// A buffer of at least `n` bytes (the smallest idle one that fits, else a new one), and its capacity.
+    func take(atLeast n: Int) -> (UnsafeMutableRawPointer, Int)? {
+        lock.lock()
+        if let i = idle.indices.filter({ idle[$0].capacity >= n }).min(by: { idle[$0].capacity < idle[$1].capacity }) {
+            let b = idle.remove(at: i)
+            lock.unlock()
+            return (b.pointer, b.capacity)
+        }
+        lock.unlock()
+        return malloc(n).map { ($0, n) }
+    }
+
+    func give(_ p: UnsafeMutableRawPointer, capacity: Int) {
+        lock.lock()
+        if idle.count < keep {
+            idle.append((p, capacity))
+            lock.unlock()
+            return
+        }
+        // Keep the largest ones: they fit every later file.
+        if let i = idle.indices.min(by: { idle[$0].capacity < idle[$1].capacity }), idle[i].capacity < capacity {
+            let small = idle[i].pointer
+            idle[i] = (p, capacity)
+            lock.unlock()
+            free(small)
+            return
+        }
+        lock.unlock()
+        free(p)
     }
 }
