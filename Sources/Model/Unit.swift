@@ -107,7 +107,17 @@ extension Unit {
 
     /// Parses the unit spellings seen in FITS files: `m2`, `m**2`, `m^2`, `sr^-1`, `sr-1`, `sr^(-1)`,
     /// `s^-1 MeV^-1 sr^-1`, `1/s/MeV/sr`, `MeV-1.s-1`, and the empty string (dimensionless).
+    /// Parsed units by their text: a release repeats a handful of spellings thousands of times.
+    private static let parsed = ParsedUnits()
+
     public static func parse(_ text: String) throws -> Unit {
+        if let known = parsed.get(text) { return known }
+        let unit = try parseText(text)
+        parsed.set(text, unit)
+        return unit
+    }
+
+    private static func parseText(_ text: String) throws -> Unit {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s.isEmpty || s == "1" || s.lowercased() == "dimensionless" || s.lowercased() == "none" { return .dimensionless }
         var result = Unit(symbol: s, scale: 1, dimension: .none)
@@ -180,5 +190,17 @@ extension Unit {
 
     public func convert(_ value: Double, to other: Unit) throws -> Double {
         try convert([value], to: other)[0]
+    }
+}
+
+/// The cache behind `Unit.parse`, shared by threads.
+final class ParsedUnits: @unchecked Sendable {
+    private var units: [String: Unit] = [:]
+    private let lock = NSLock()
+    func get(_ text: String) -> Unit? { lock.lock(); defer { lock.unlock() }; return units[text] }
+    func set(_ text: String, _ unit: Unit) {
+        lock.lock()
+        if units.count < 4096 { units[text] = unit }    // bounded: text comes from files
+        lock.unlock()
     }
 }

@@ -174,6 +174,11 @@ public struct SpecError: Error, CustomStringConvertible {
 public struct SpecLibrary: Sendable {
     public let root: String
     public private(set) var specs: [String: Spec] = [:]
+    /// The specs of each family-version, by id: matching an HDU walks these (hundreds of HDUs a run).
+    private var ordered: [String: [Spec]] = [:]
+
+    /// The specs of `family` version `version`, in id order.
+    public func specs(_ family: String, _ version: String) -> [Spec] { ordered["\(family)-\(version)"] ?? [] }
     /// Every YAML file read, with the meta-schema object it must be: "spec" or "groups_file".
     public private(set) var files: [(path: String, kind: String)] = []
 
@@ -284,6 +289,7 @@ public struct SpecLibrary: Sendable {
             return spec
         }
         for id in raw.keys { specs[id] = try resolve(id) }
+        ordered = Dictionary(grouping: specs.values) { "\($0.family)-\($0.version)" }.mapValues { $0.sorted { $0.id < $1.id } }
     }
 
     /// One spec or groups file, read as YAML nodes (see SpecNodes).

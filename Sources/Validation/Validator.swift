@@ -268,7 +268,7 @@ public struct Validator: Sendable {
                 header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmedBlanks } } ?? false
             }
         }
-        return library.specs.values.contains { $0.family == family && $0.version == version && !$0.legacySelect.isEmpty
+        return library.specs(family, version).contains { !$0.legacySelect.isEmpty
             && selects($0.select.merging($0.legacySelect) { _, l in l }) }
     }
 
@@ -293,7 +293,7 @@ public struct Validator: Sendable {
             }
         }
         let laterOrSame = known.filter { $0.compare(version, options: .numeric) != .orderedAscending }
-        if let spec = laterOrSame.lazy.compactMap({ v in library.specs.values.filter { $0.family == family && $0.version == v }.sorted { $0.id < $1.id }.first { selects($0.select) } }).first {
+        if let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first { selects($0.select) } }).first {
             findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
                                     hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                                     message: "no HDUCLASS; its other class keywords make this a \(spec.id.split(separator: "/").last!) HDU; checked as \(spec.id)",
@@ -301,8 +301,8 @@ public struct Validator: Sendable {
             return spec
         }
         let present = Set(columns.map { $0.spec.name.uppercased() })
-        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs.values.filter({ $0.family == family && $0.version == v && !$0.recognizeByColumns.isEmpty })
-            .sorted(by: { $0.id < $1.id }).first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) }).first else { return nil }
+        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).filter({ !$0.recognizeByColumns.isEmpty })
+            .first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) }).first else { return nil }
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
         findings.append(Finding(severity: classSeverity(spec), rule: "spec:class-missing", file: file, hdu: hdu,
                                 hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
@@ -367,7 +367,7 @@ public struct Validator: Sendable {
             }
         }
         func match(_ version: String) -> Spec? {
-            library.specs.values.filter { $0.family == family && $0.version == version }.sorted { $0.id < $1.id }.first { selects($0.select) }
+            library.specs(family, version).first { selects($0.select) }
         }
         let name = header[key: "EXTNAME"]?.stringValue
         // A spec that recognises this HDU by its columns wins over mislabelled class keywords
@@ -376,15 +376,13 @@ public struct Validator: Sendable {
         // This version's kinds first; then a kind that only a later version defines (RAD_MAX_2D under
         // HDUVERS 0.2, as MAGIC writes it), as the class fallback below does.
         func recognised(in v: String) -> Spec? {
-            library.specs.values.filter { $0.family == family && $0.version == v && !$0.recognizeByColumns.isEmpty }
-                .sorted { $0.id < $1.id }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
+            library.specs(family, v).filter { !$0.recognizeByColumns.isEmpty }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
         }
         let byColumns = recognised(in: version) ?? known.filter { $0.compare(version, options: .numeric) == .orderedDescending }.lazy.compactMap(recognised).first
         // A spec with an empty `select` is found by its columns alone (VODF grouping tables carry no
         // HDUCLASn): no mismatch to report then.
         if let spec = byColumns, spec.select.isEmpty { return spec }
-        let legacy = library.specs.values.filter({ $0.family == family && $0.version == version && !$0.legacySelect.isEmpty })
-            .sorted(by: { $0.id < $1.id }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) })
+        let legacy = library.specs(family, version).filter({ !$0.legacySelect.isEmpty }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) })
         // Mislabelled: the class keywords select another kind (or none); a kind of a later version
         // whose own class keywords are right goes on to the version fallback below.
         if let spec = byColumns, !selects(spec.select), legacy?.id != spec.id, match(version)?.id != spec.id {
