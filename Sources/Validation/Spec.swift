@@ -176,6 +176,7 @@ public struct SpecLibrary: Sendable {
     public private(set) var specs: [String: Spec] = [:]
     /// The specs of each family-version, by id: matching an HDU walks these (hundreds of HDUs a run).
     private var ordered: [String: [Spec]] = [:]
+    private var familyVersions: [String: [String]] = [:]
 
     /// The specs of `family` version `version`, in id order.
     public func specs(_ family: String, _ version: String) -> [Spec] { ordered["\(family)-\(version)"] ?? [] }
@@ -290,6 +291,9 @@ public struct SpecLibrary: Sendable {
         }
         for id in raw.keys { specs[id] = try resolve(id) }
         ordered = Dictionary(grouping: specs.values) { "\($0.family)-\($0.version)" }.mapValues { $0.sorted { $0.id < $1.id } }
+        familyVersions = Dictionary(grouping: specs.values, by: \.family).mapValues { specs in
+            Array(Set(specs.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+        }
     }
 
     /// One spec or groups file, read as YAML nodes (see SpecNodes).
@@ -304,9 +308,7 @@ public struct SpecLibrary: Sendable {
     }
 
     /// Versions available for a family, newest last.
-    public func versions(_ family: String) -> [String] {
-        Array(Set(specs.values.filter { $0.family == family }.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
-    }
+    public func versions(_ family: String) -> [String] { familyVersions[family] ?? [] }
 }
 
 /// Spec libraries read per family on first use, shared by the files of one `vodf validate` run.
