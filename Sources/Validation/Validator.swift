@@ -154,7 +154,10 @@ public struct Validator: Sendable {
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
             let rawColumns = (try? f.columns(header: header)) ?? []
-            guard let spec = try spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &findings) else { continue }
+            guard var spec = try spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &findings) else { continue }
+            if forcedSpec == nil, Self.versionText(header[key: "HDUVERS"]).isEmpty {
+                spec = try bestFitting(spec, header: header, columns: rawColumns, file: path, hdu: index, classes4: [])
+            }
             checked.insert(index)
             // A column under a legacy name (CTA-1DC's ETRUE_LO, BGD) is checked as the column it stands for.
             let (columns, legacy) = resolveAliases(spec, rawColumns)
@@ -238,6 +241,19 @@ public struct Validator: Sendable {
             }
         }
         return out
+    }
+
+    /// Without HDUVERS nothing says which version an HDU follows; readers that ignore HDUVERS
+    /// (gammapy) read it as any of them. Checked against the version of its kind it fits best (fewest
+    /// errors; the earliest on a tie), so that a DRIFT event list of GADF 0.3 is not held to 0.2's
+    /// RA_PNT, nor a 0.2 one to 0.3's OBS_MODE.
+    func bestFitting(_ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) throws -> Spec {
+        let library = try self.library(for: spec.family)
+        let name = spec.id.split(separator: "/").last.map(String.init) ?? spec.id
+        let candidates = library.versions(spec.family).compactMap { library.specs["\(spec.family)-\($0)/\(name)"] }
+        guard candidates.count > 1 else { return spec }
+        func errors(_ s: Spec) -> Int { check(s, header: header, columns: resolveAliases(s, columns).0, file: file, hdu: hdu, classes4: classes4).filter { $0.severity == .error }.count }
+        return candidates.min { errors($0) < errors($1) } ?? spec
     }
 
     /// HDUVERS as text; a number written as a float (HDUVERS = 0.3) still names its version (the
@@ -346,11 +362,11 @@ public struct Validator: Sendable {
                                     target: "HDUCLASS", message: "an OGIP HDU (\(classes)), not GADF or VODF; not checked", reference: nil))
             return nil
         }
-        // No usable HDUVERS (missing, blank, not text): the first version, which asks the least, as
-        // readers that ignore HDUVERS (gammapy) do; an unknown version number: the latest.
+        // No usable HDUVERS (missing, blank, not text): the first version here, and the check then
+        // takes the version the HDU fits best (bestFitting); an unknown version number: the latest.
         if version.isEmpty, forcedSpec == nil, let first = known.first {
             findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
-                                    target: "HDUVERS", message: "no HDUVERS; checked against \(family) \(first), the first version", reference: nil))
+                                    target: "HDUVERS", message: "no HDUVERS; checked against the \(family) version it fits best (the rule ids name it)", reference: nil))
             version = first
         }
         if !known.contains(version) {
