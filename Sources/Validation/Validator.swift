@@ -256,6 +256,17 @@ public struct Validator: Sendable {
         return candidates.min { errors($0) < errors($1) } ?? spec
     }
 
+    /// Whether a spec's `select` (class keyword -> accepted values) holds for this header; values
+    /// compare without case and surrounding blanks.
+    static func selects(_ select: [String: [String]], _ header: [HeaderCard]) -> Bool {
+        !select.isEmpty && select.allSatisfy { key, values in
+            header[key: key]?.stringValue.map { v in
+                let have = v.trimmedBlanks.uppercased()
+                return values.contains { $0.uppercased() == have }
+            } ?? false
+        }
+    }
+
     /// HDUVERS as text; a number written as a float (HDUVERS = 0.3) still names its version (the
     /// type is its own finding).
     static func versionText(_ v: HeaderValue?) -> String {
@@ -279,11 +290,7 @@ public struct Validator: Sendable {
 
     /// Whether some spec of `family`-`version` selects this header only through its legacy class values.
     func matchesLegacyClass(_ header: [HeaderCard], library: SpecLibrary, family: String, version: String) -> Bool {
-        func selects(_ select: [String: [String]]) -> Bool {
-            !select.isEmpty && select.allSatisfy { key, values in
-                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmedBlanks } } ?? false
-            }
-        }
+        func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
         return library.specs(family, version).contains { !$0.legacySelect.isEmpty
             && selects($0.select.merging($0.legacySelect) { _, l in l }) }
     }
@@ -303,11 +310,7 @@ public struct Validator: Sendable {
         if !known.contains(version) { version = known.first! }
         // HDUCLASS alone is missing: the other class keywords still say what it is (gammapy goes by
         // HDUCLAS1/2/4, not HDUCLASS).
-        func selects(_ select: [String: [String]]) -> Bool {
-            !select.isEmpty && select.allSatisfy { key, values in
-                header[key: key]?.stringValue.map { v in values.contains { $0.uppercased() == v.uppercased().trimmedBlanks } } ?? false
-            }
-        }
+        func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
         let laterOrSame = known.filter { $0.compare(version, options: .numeric) != .orderedAscending }
         if let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first { selects($0.select) } }).first {
             findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
@@ -376,12 +379,7 @@ public struct Validator: Sendable {
                                     reference: nil))
             version = latest
         }
-        func selects(_ select: [String: [String]]) -> Bool {
-            !select.isEmpty && select.allSatisfy { key, values in
-                guard let v = header[key: key]?.stringValue?.uppercased() else { return false }
-                return values.map { $0.uppercased() }.contains(v)
-            }
-        }
+        func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
         func match(_ version: String) -> Spec? {
             library.specs(family, version).first { selects($0.select) }
         }
