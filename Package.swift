@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,14 +40,16 @@ let package = Package(
         .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [
             .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
         ]),
+        // Limits shared by the IO layers: what a size read from a file may make them allocate.
+        .target(name: "IOLimits"),
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2.
         .target(name: "VOTableIO", dependencies: ["CLibXML2"], swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate"]),
+        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
-        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash"]),
+        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits"]),
         // IO layer: HDF5 over libhdf5 (km3pipe tables).
-        .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs"]),
+        .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs", "IOLimits"]),
         // Canonical model: pure values, no I/O.
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
@@ -63,7 +65,7 @@ let package = Package(
                 cSettings: [.define("YAML_DECLARE_STATIC")]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "Model", "Astrometry", "Readers", "Writers", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).

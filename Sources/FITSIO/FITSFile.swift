@@ -11,6 +11,8 @@ public final class FITSFile {
     /// The bytes of a file cfitsio keeps in memory (an inflated gzip file, or one being written);
     /// freed after the handle.
     private var memory: MemoryFile?
+    /// Where the HDUs lie, from the headers (files opened for reading).
+    public private(set) var layout = HDULayout()
 
     public enum Mode { case readOnly, readWrite }
 
@@ -110,6 +112,15 @@ public final class FITSFile {
                                     detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))")
                 }
             }
+            // cfitsio's memory driver reads past the buffer of a truncated file (SIGSEGV): the
+            // headers are measured against the inflated size first, and missing padding is added.
+            let layout = gz.layout()
+            if let problem = layout.problem {
+                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
+            }
+            if layout.missingPadding, let last = layout.extents.last {
+                guard gz.pad(to: last.paddedEnd) else { throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory") }
+            }
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
                 throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
@@ -117,6 +128,7 @@ public final class FITSFile {
             }
             let file = FITSFile(path: path, fptr: f)
             file.memory = gz
+            file.layout = layout
             return file
         }
         // A file name is only a name: the disk driver takes it literally, without cfitsio's extended
@@ -126,12 +138,23 @@ public final class FITSFile {
         if let head = ContentSniff.head(path: name), !head.isEmpty, !ContentSniff.isFITS(head) {
             throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
         }
+        // Only regular files: a FIFO would block the open, a device would be read without end.
+        var st = stat()
+        guard stat(name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "not a regular file")
+        }
+        let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(st.st_size)) : HDULayout()
+        if let problem = layout.problem {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: problem)
+        }
         ffdkopn(&f, name, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
                             detail: FITSError.cfitsioText(status))
         }
-        return FITSFile(path: path, fptr: f)
+        let file = FITSFile(path: path, fptr: f)
+        file.layout = layout
+        return file
     }
 
     /// The scheme of a remote URL (http, https, ftp, ftps, s3, ...); nil for local paths and file://.
@@ -186,7 +209,10 @@ public final class FITSFile {
             var status: Int32 = 0
             ffthdu(try handle(), &n, &status)
             try check(status, "counting HDUs")
-            return Int(n)
+            // cfitsio counts the HDUs it could open and stops at one it cannot (a TFORM that does
+            // not fit NAXIS1): the layout's count is what the file holds, so moving to that HDU
+            // then fails with cfitsio's reason instead of the file seeming shorter than it is.
+            return max(Int(n), layout.extents.count)
         }
     }
 
@@ -201,7 +227,10 @@ public final class FITSFile {
         var type: Int32 = 0
         var status: Int32 = 0
         ffmahd(try handle(), Int32(number), &type, &status)
-        try check(status, "moving to HDU \(number)")
+        if status != 0 {
+            // Named 0-based, as `inspect` lists HDUs and the validator reports them.
+            throw FITSError(file: path, hdu: nil, context: "HDU \(number - 1) cannot be read", status: status, detail: FITSError.cfitsioText(status))
+        }
         switch type {
         case Int32(BINARY_TBL): return .binaryTable
         case Int32(ASCII_TBL): return .asciiTable

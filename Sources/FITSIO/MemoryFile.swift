@@ -1,5 +1,6 @@
 import CDeflate
 import Foundation
+import IOLimits
 
 /// A FITS file's bytes in memory for cfitsio's memory driver: a gzip-compressed file inflated with
 /// libdeflate, or (`emptyBuffer`) a file being written.
@@ -30,6 +31,29 @@ final class MemoryFile {
         size.deallocate()
     }
 
+    /// Where the HDUs lie in the inflated bytes.
+    func layout() -> HDULayout {
+        guard let base = buffer.pointee else { return HDULayout(problem: "no data") }
+        let n = size.pointee
+        return HDULayout.walk(size: n) { at, count in
+            Array(UnsafeRawBufferPointer(start: base + at, count: max(0, min(count, n - at))))
+        }
+    }
+
+    /// Zero bytes added up to `total` (a last HDU written without its padding). False when out of memory.
+    func pad(to total: Int) -> Bool {
+        let n = size.pointee
+        guard total > n, let base = buffer.pointee else { return true }
+        if let c = pooledCapacity, c < total {
+            guard let grown = realloc(base, total) else { return false }
+            buffer.pointee = grown
+            pooledCapacity = total
+        }
+        memset(buffer.pointee! + n, 0, total - n)
+        size.pointee = total
+        return true
+    }
+
     /// The inflated content of the file at `path` (every gzip member, in order); nil when the file
     /// is not gzip. Throws when it is gzip but damaged or truncated.
     static func inflate(path: String) throws -> MemoryFile? {
@@ -53,7 +77,10 @@ final class MemoryFile {
         // The last member's trailer gives its size modulo 2^32: the whole size for the usual one
         // member under 4 GB, and a start otherwise (the buffer grows as needed).
         let trailer = input.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self).littleEndian
-        guard var (out, capacity) = BufferPool.shared.take(atLeast: max(Int(trailer), 2880)) else {
+        // No member inflates beyond deflate's ratio, and none beyond the memory limit: a damaged
+        // trailer or a bomb stops there with an error instead of taking the machine's memory.
+        let ceiling = min(n.multipliedReportingOverflow(by: ReadLimits.maxInflateRatio).partialValue, ReadLimits.maxBytes)
+        guard var (out, capacity) = BufferPool.shared.take(atLeast: max(min(Int(trailer), ceiling), 2880)) else {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
         }
         guard let d = libdeflate_alloc_decompressor() else {
@@ -68,7 +95,14 @@ final class MemoryFile {
             var (used, made) = (0, 0)
             let r = libdeflate_gzip_decompress_ex(d, input + inAt, n - inAt, out + outAt, capacity - outAt, &used, &made)
             if r == LIBDEFLATE_INSUFFICIENT_SPACE {
-                capacity *= 2
+                guard capacity < ceiling else {
+                    BufferPool.shared.give(out, capacity: capacity)
+                    let why = ceiling == ReadLimits.maxBytes
+                        ? "it inflates to more than the memory limit of \(ReadLimits.describe(ReadLimits.maxBytes)) (--max-memory raises it)"
+                        : "it inflates more than deflate allows (\(ReadLimits.maxInflateRatio):1): damaged"
+                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: why)
+                }
+                capacity = min(capacity * 2, ceiling)
                 guard let grown = realloc(out, capacity) else {
                     BufferPool.shared.give(out, capacity: capacity / 2)
                     throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")

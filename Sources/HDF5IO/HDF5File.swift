@@ -1,5 +1,6 @@
 @preconcurrency import CHDF5
 import Foundation
+import IOLimits
 
 /// An error from the HDF5 layer, naming the file, the dataset or attribute, and the reason.
 public struct HDF5Error: Error, CustomStringConvertible, Sendable {
@@ -104,6 +105,24 @@ public final class HDF5Dataset {
         var dims = [hsize_t](repeating: 0, count: 4)
         let nd = H5Sget_simple_extent_dims(s, &dims, nil)
         return nd >= 1 ? Int(dims[0]) : 0
+    }
+
+    /// Checks the declared extent against the bytes stored for the dataset and the memory limit,
+    /// so that a damaged dataspace (a flipped bit made one claim 2.25e15 bytes) is an error before
+    /// anything is allocated. Compressed data can hold many rows per stored byte, but no more than
+    /// deflate's ratio allows.
+    public func checkExtent() throws {
+        let t = H5Dget_type(id)
+        defer { H5Tclose(t) }
+        let rowSize = max(1, H5Tget_size(t))
+        let rows = rowCount
+        let (declared, overflow) = rows.multipliedReportingOverflow(by: max(rowSize, 8))
+        if overflow { throw HDF5Error(file: file, object: name, reason: "declares \(rows) rows, more than any file holds") }
+        let stored = Int(H5Dget_storage_size(id))
+        if declared > stored.multipliedReportingOverflow(by: ReadLimits.maxInflateRatio).partialValue + 4096 {
+            throw HDF5Error(file: file, object: name, reason: "declares \(rows) rows of \(rowSize) bytes, but the file stores only \(stored) bytes for it: damaged")
+        }
+        if let why = ReadLimits.refusal(declared, for: "reading \(rows) rows") { throw HDF5Error(file: file, object: name, reason: why) }
     }
 
     /// Field names of a compound dataset.

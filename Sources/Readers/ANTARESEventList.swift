@@ -40,12 +40,13 @@ public enum ANTARESEventList {
         let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }
         let betaCol = try table.column("beta") { $0.hasPrefix("beta") }
         let mjdCol = try table.column("mjd") { $0.hasPrefix("mjd") }
-        guard !table.rows.isEmpty else { throw InputError(file: path, reason: "no events after the header") }
 
         let ref = TimeReference.j2000TT
         var ra: [Double] = [], dec: [Double] = [], time: [Double] = [], beta: [Double] = []
         var nhit: [Int32] = [], ids: [Int64] = [], names: [String] = []
-        for (k, row) in table.rows.enumerated() {
+        var k = -1
+        let rowCount = try table.forEachRow { row in
+            k += 1
             let r = try table.double(row, raCol)
             let d = try table.double(row, decCol)
             guard (0..<360).contains(r) else { throw table.error(row, raCol, "RA \(r) outside [0, 360)") }
@@ -72,7 +73,7 @@ public enum ANTARESEventList {
                 let name = row.cells[idCol]
                 // "ANT4536" -> 4536: the catalogue number is the event's identity in the release.
                 guard let num = Int64(String(name.drop { !$0.isNumber })) else {
-                    throw table.error(row, idCol, "'\(name)' has no event number")
+                    throw table.error(row, idCol, "\(MessageText.quoted(name)) has no event number")
                 }
                 ids.append(num)
                 names.append(name)
@@ -81,6 +82,7 @@ public enum ANTARESEventList {
                 ids.append(Int64(k + 1))
             }
         }
+        guard rowCount > 0 else { throw InputError(file: path, reason: "no events after the header") }
 
         var columns: [EventColumn] = [
             EventColumn(name: "EVENT_ID", values: .int64(ids), level: .required,

@@ -1,70 +1,91 @@
 import Foundation
+import Model
 
 /// A delimited text table (CSV or tab-separated) with 1-based line numbers kept for errors; or the
 /// rows of another tabular source (a VOTable), whose errors then name the row instead of a line.
+/// Text tables are streamed: the header is read up front, the rows one by one in `forEachRow`.
 struct DelimitedText {
+    typealias Row = (line: Int, cells: [String])
     let file: String
     let header: [String]
     let headerLine: Int
-    /// (line number, cells); the row number for a table that is not text.
-    let rows: [(line: Int, cells: [String])]
     /// Set for tables that are not lines of text: errors say "row N" instead of a line number.
     var numbersAreRows = false
+    private let source: Source
+
+    private enum Source {
+        case text(TextLines, separator: Character)
+        case cells([[String]])
+    }
 
     /// A table of cells from elsewhere (a VOTable's fields and rows); `line` is the row number.
     init(file: String, header: [String], rows: [[String]]) {
         self.file = file
         self.header = header
         self.headerLine = 0
-        self.rows = rows.enumerated().map { ($0.offset + 1, $0.element) }
+        self.source = .cells(rows)
         self.numbersAreRows = true
     }
 
     /// An error at a row (and column) of this table, located as the table can be.
-    func error(_ row: (line: Int, cells: [String]), _ col: Int?, _ reason: String) -> InputError {
+    func error(_ row: Row, _ col: Int?, _ reason: String) -> InputError {
         numbersAreRows
             ? InputError(file: file, column: col.map { header[$0] }, part: "row \(row.line)", reason: reason)
             : InputError(file: file, line: row.line, column: col.map { header[$0] }, reason: reason)
     }
 
-    /// Reads `path`; the header is the first non-empty line at or after `headerLine`
-    /// (1-based). Blank lines are skipped. Rows must have as many cells as the header.
+    /// Reads the header of `path`: the first non-empty line at or after `headerAtOrAfter`
+    /// (1-based). Rows are read later, by `forEachRow`.
     init(path: String, separator: Character, headerAtOrAfter: Int = 1) throws {
         file = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, reason: "cannot read file")
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw InputError(file: path, reason: "cannot read file") }
+        guard st.st_size > 0 else { throw InputError(file: path, reason: "file is empty") }
+        var found: (cells: [String], line: Int, end: Int)?
+        try TextLines(path: path).forEach { n, line, end in
+            guard n >= headerAtOrAfter, !Self.isBlank(line) else { return true }
+            found = (Self.cells(line, separator), n, end)
+            return false
         }
-        guard !data.isEmpty else { throw InputError(file: path, reason: "file is empty") }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, reason: "not UTF-8 text")
-        }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var hdr: [String]? = nil
-        var hdrLine = 0
-        var out: [(Int, [String])] = []
-        for (i, raw) in lines.enumerated() {
-            let n = i + 1
-            if n < headerAtOrAfter { continue }
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            // DaCHS's CSV quotes text cells ("ANT4536"); no cell of these tables holds the separator.
-            let cells = line.split(separator: separator, omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .map { $0.count >= 2 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : $0 }
-            if hdr == nil {
-                hdr = cells
-                hdrLine = n
-                continue
+        guard let found else { throw InputError(file: path, reason: "no header line") }
+        header = found.cells
+        headerLine = found.line
+        source = .text(TextLines(path: path, start: (found.end, found.line)), separator: separator)
+    }
+
+    /// Calls `body` with every row after the header, in order; blank lines are skipped. Rows must
+    /// have as many cells as the header. Returns the number of rows.
+    @discardableResult
+    func forEachRow(_ body: (Row) throws -> Void) throws -> Int {
+        var count = 0
+        switch source {
+        case .cells(let rows):
+            for (i, cells) in rows.enumerated() {
+                try body((i + 1, cells))
+                count += 1
             }
-            guard cells.count == hdr!.count else {
-                throw InputError(file: path, line: n, reason: "expected \(hdr!.count) cells, found \(cells.count)")
+        case .text(let lines, let separator):
+            try lines.forEach { n, line, _ in
+                if Self.isBlank(line) { return true }
+                let cells = Self.cells(line, separator)
+                guard cells.count == header.count else {
+                    throw InputError(file: file, line: n, reason: "expected \(header.count) cells, found \(cells.count)")
+                }
+                try body((n, cells))
+                count += 1
+                return true
             }
-            out.append((n, cells))
         }
-        guard let h = hdr else { throw InputError(file: path, reason: "no header line") }
-        header = h
-        self.headerLine = hdrLine
-        rows = out
+        return count
+    }
+
+    private static func isBlank(_ line: Substring) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" } }
+
+    /// DaCHS's CSV quotes text cells ("ANT4536"); no cell of these tables holds the separator.
+    private static func cells(_ line: Substring, _ separator: Character) -> [String] {
+        line.split(separator: separator, omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.count >= 2 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : $0 }
     }
 
     /// Index of the header cell matching `predicate`, or an error naming the column.
@@ -75,19 +96,19 @@ struct DelimitedText {
         return i
     }
 
-    func double(_ row: (line: Int, cells: [String]), _ col: Int) throws -> Double {
+    func double(_ row: Row, _ col: Int) throws -> Double {
         let cell = row.cells[col]
         guard let v = Double(cell), v.isFinite else {
-            throw error(row, col, "'\(cell)' is not a finite number")
+            throw error(row, col, "\(MessageText.quoted(cell)) is not a finite number")
         }
         return v
     }
 
-    func int(_ row: (line: Int, cells: [String]), _ col: Int) throws -> Int64 {
+    func int(_ row: Row, _ col: Int) throws -> Int64 {
         let cell = row.cells[col]
         if let v = Int64(cell) { return v }
         // Some exports write counts as "24.0".
         if let d = Double(cell), d.isFinite, d == d.rounded(), abs(d) < 9e15 { return Int64(d) }
-        throw error(row, col, "'\(cell)' is not an integer")
+        throw error(row, col, "\(MessageText.quoted(cell)) is not an integer")
     }
 }

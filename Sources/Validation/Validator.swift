@@ -131,22 +131,8 @@ public struct Validator: Sendable {
                     if mapped != nil { sums.expect(hdu: i - 1, header: h, bytes: try f.byteRange()) } else { checksumFinding(i - 1, h, try f.verifyChecksum()) }
                 }
             }
-            // cfitsio opens a truncated file happily and only fails on reading the missing rows;
-            // a file shorter than its last HDU's declared data is unusable, so say so up front.
-            let end = try f.byteRange().dataEnd
-            // Compressed inputs (.gz etc.) are inflated by cfitsio, so only plain FITS is measured.
-            let plain = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 6) } == Data("SIMPLE".utf8)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? end
-            if plain && size < end {
-                throw Unreadable(description: "\(path): truncated: HDU \(headers.count - 1) declares data up to byte \(end), the file has \(size) bytes")
-            }
-            // An extension whose header was cut off is not counted by cfitsio at all; its start is the tell.
-            if plain && size > end, let h = FileHandle(forReadingAtPath: path) {
-                try? h.seek(toOffset: UInt64(end))
-                if (try? h.read(upToCount: 8)) == Data("XTENSION".utf8) {
-                    throw Unreadable(description: "\(path): truncated: the header of HDU \(headers.count) starting at byte \(end) is incomplete")
-                }
-            }
+            // A truncated file (its last HDU's data or a header cut short) does not get this far:
+            // FITSFile.open measures the headers against the file first (HDULayout).
         } catch let e as Unreadable { throw e } catch { throw Unreadable(description: "\(error)") }
         seen.record(path: path, headers: headers.map(\.1))
         let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })

@@ -110,7 +110,10 @@ struct ConvertCommand: ParsableCommand {
     /// Whether --obs-id was given (for ROOT inputs the run id is the default).
     private var obsIDGiven: Bool { CommandLine.arguments.contains { $0 == "--obs-id" || $0.hasPrefix("--obs-id=") } }
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         let flavor = FormatFlavor(rawValue: format)!
         let creator = "vodfkit \(vodfkitVersion)"
         var isDir: ObjCBool = false

@@ -62,7 +62,10 @@ struct IRFBuild: ParsableCommand {
         }
     }
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         let flavor = FormatFlavor(rawValue: format)!
         var options = MCIRFBuilder.Options()
         options.cuts = cuts

@@ -21,7 +21,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         let report: [[String: Any]]
         do { report = try Self.describe(path: file) } catch {
             throw Failure(message: "\(error)", code: Exit.badInput)

@@ -26,7 +26,10 @@ struct RootList: ParsableCommand {
     @Flag(help: "Also show each branch's on-disk metadata (fType, fStreamerType, class, baskets).")
     var verbose = false
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         do {
             let f = try ROOTFile(path: file)
             print("\(file)  (ROOT \(f.version / 10000).\((f.version / 100) % 100)/\(f.version % 100), compression \(f.compression))")

@@ -32,7 +32,10 @@ struct RootDump: ParsableCommand {
     @Flag(help: "Print per branch only the entry count, the element count and the sum of the values.")
     var summary = false
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         do {
             let f = try ROOTFile(path: file)
             if let key = f.root.key(tree), key.className != "TTree" {

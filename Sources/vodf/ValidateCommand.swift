@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Model
 import Validation
 
 struct ValidateCommand: ParsableCommand {
@@ -40,7 +41,10 @@ struct ValidateCommand: ParsableCommand {
         guard ReportFormat(rawValue: format) != nil else { throw ValidationError("unknown report format '\(format)'; choose text, json, junit or github") }
     }
 
+    @OptionGroup(title: "Limits") var limits: ReadOptions
+
     func run() throws {
+        limits.apply()
         // Specs are read per family when a file first needs them; --spec is checked against its own
         // family (read once, then reused), and all families are read only to list them in the error.
         let source: SpecSource
@@ -69,8 +73,12 @@ struct ValidateCommand: ParsableCommand {
             case .success(let f): all += f
             case .failure(let error):
                 unreadable = true
+                // The finding names the file; the message need not repeat it.
+                let text = "\(error)"
                 all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                                   message: "\(error)", reference: "FITS 4.0"))
+                                   message: MessageText.escaped(text.hasPrefix(p + ": ") ? String(text.dropFirst(p.count + 2))
+                                                                  : text.hasPrefix(p + " [") ? String(text.dropFirst(p.count + 1)) : text, limit: 600),
+                                   reference: "FITS 4.0"))
             }
         }
         print(try ReportFormat(rawValue: format)!.render(findings: all, files: files, profile: Profile(rawValue: profile)!))

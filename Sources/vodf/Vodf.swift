@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Model
 
 /// Exit codes, documented in the README.
 enum Exit {
@@ -17,7 +18,24 @@ struct Failure: Error {
 
 /// One warning line on stderr; the run goes on.
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data("vodf: warning: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("vodf: warning: \(oneLine(message))\n".utf8))
+}
+
+/// A message as one printable line: whatever a reader quoted from its input is escaped (the
+/// readers quote cells with `MessageText.quoted`; this catches the rest), and very long ones are cut.
+/// A message that starts by naming its file and then names it again ("f: f: reason", from an error
+/// wrapped on its way up) names it once.
+func oneLine(_ message: String) -> String {
+    var text = MessageText.escaped(message, limit: 1200)
+    if let colon = text.range(of: ": ") {
+        let file = text[..<colon.lowerBound]
+        let rest = text[colon.upperBound...]
+        if !file.isEmpty, rest.hasPrefix(file + ": ") || rest.hasPrefix(file + " [")
+            || rest.hasPrefix(file + ":") && rest.dropFirst(file.count + 1).first?.isNumber == true {
+            text = String(rest)
+        }
+    }
+    return text
 }
 
 @main
@@ -27,7 +45,7 @@ struct Vodf {
             var command = try VodfCommand.parseAsRoot()
             try command.run()
         } catch let f as Failure {
-            FileHandle.standardError.write(Data("vodf: error: \(f.message)\n".utf8))
+            FileHandle.standardError.write(Data("vodf: error: \(oneLine(f.message))\n".utf8))
             exit(f.code)
         } catch let e as ExitCode {
             // A command that already reported (e.g. validate with findings) and only sets the code.
@@ -43,7 +61,7 @@ struct Vodf {
             // One line: the reason, then where to read more (ArgumentParser appends a usage block).
             let reason = message.split(separator: "\n").first.map(String.init) ?? message
             let cleaned = reason.hasPrefix("Error: ") ? String(reason.dropFirst(7)) : reason
-            FileHandle.standardError.write(Data("vodf: error: \(cleaned) (see 'vodf --help')\n".utf8))
+            FileHandle.standardError.write(Data("vodf: error: \(oneLine(cleaned)) (see 'vodf --help')\n".utf8))
             exit(code == .validationFailure || code.rawValue == 64 ? Exit.usage : code.rawValue)
         }
     }

@@ -3,6 +3,7 @@ import CLZMA
 import CXXHash
 import CZlib
 import CZstd
+import IOLimits
 
 /// ROOT's compressed-object framing: a sequence of blocks, each with a 9-byte header
 /// `algo[2] method[1] csize[3 LE] usize[3 LE]`. Algorithms: ZL (zlib), XZ (lzma), ZS (zstd),
@@ -12,6 +13,13 @@ enum Decompression {
         guard expectedSize >= 0, expectedSize < 1 << 31 else {
             throw cursor.error("implausible uncompressed size \(expectedSize)")
         }
+        // The block headers must add up to the key's size before that size is allocated: a
+        // damaged key claiming 2^31 bytes for a few stored kilobytes is an error, not 2 GB.
+        let declared = try declaredSize(src, cursor: cursor)
+        guard declared == expectedSize else {
+            throw cursor.error("compression blocks declare \(declared) bytes, the key says \(expectedSize)")
+        }
+        if let why = ReadLimits.refusal(expectedSize, for: "decompressing this object") { throw cursor.error(why) }
         var out = [UInt8](repeating: 0, count: expectedSize)
         var written = 0
         var i = src.startIndex
@@ -46,6 +54,22 @@ enum Decompression {
             throw cursor.error("object inflated to \(written) bytes, key says \(expectedSize)")
         }
         return out
+    }
+
+    /// The sum of the blocks' uncompressed sizes, walking the 9-byte block headers only.
+    private static func declaredSize(_ src: ArraySlice<UInt8>, cursor: Cursor) throws -> Int {
+        var total = 0
+        var i = src.startIndex
+        while i < src.endIndex {
+            guard src.endIndex - i >= 9 else { throw cursor.error("truncated compression block header") }
+            let csize = Int(src[i + 3]) | Int(src[i + 4]) << 8 | Int(src[i + 5]) << 16
+            total += Int(src[i + 6]) | Int(src[i + 7]) << 8 | Int(src[i + 8]) << 16
+            guard csize <= src.endIndex - i - 9 else {
+                throw cursor.error("compressed block of \(csize) bytes runs past the end of the object")
+            }
+            i += 9 + csize
+        }
+        return total
     }
 
     private static func inflate(_ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor) throws -> Int {

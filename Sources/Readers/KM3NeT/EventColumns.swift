@@ -29,7 +29,9 @@ struct Columns {
             return "direction not finite or not a unit vector"
         }
         let unix = eventUnix + t.tNs * 1e-9
-        guard unix.isFinite else { return "time not finite" }
+        // 1900..2200: ERFA's leap-second table and the precession cache are defined there, and a
+        // time outside it is a damaged timestamp, not an event.
+        guard unix.isFinite, unix > -2.2e9, unix < 7.3e9 else { return "time not finite or outside 1900-2200" }
         let hor = sky.sourceHorizontal(dx: t.dx / norm, dy: t.dy / norm, dz: t.dz / norm)
         let (ra, dec) = sky.equatorial(alt: hor.alt, az: hor.az, unixSeconds: unix, cache: &cache)
         eventID_.append(eventID)
@@ -45,7 +47,7 @@ struct Columns {
         // beta0 and the hit count are JMuon (JGandalf) quantities.
         let jmuon = reco == .jmuon
         dirErr.append(jmuon ? (t.beta0Rad ?? .nan) * 180 / .pi : .nan)
-        nhit.append(jmuon && (t.nhit?.isFinite ?? false) ? Int32(t.nhit!) : -1)
+        nhit.append(jmuon ? t.nhit.flatMap { Int32(exactly: $0.rounded(.towardZero)) } ?? -1 : -1)
         self.run.append(run)
         self.unix.append(unix)
         return nil

@@ -22,13 +22,13 @@ public enum KM3NeTIRFTables {
         let a1lo = try t.column(axis1.name + " low") { axis1.match($0) && $0.hasSuffix("low") }
         let a1hi = try t.column(axis1.name + " high") { axis1.match($0) && $0.hasSuffix("high") }
         let vCol = try t.column(value.name) { value.match($0) }
-        guard !t.rows.isEmpty else { throw InputError(file: path, reason: "no rows after the header") }
         var cells: [(line: Int, b0: (Double, Double), b1: (Double, Double), v: Double)] = []
-        for row in t.rows {
+        let rowCount = try t.forEachRow { row in
             // Negative values are carried as read (the writer counts them, the converter warns).
             let v = try t.double(row, vCol)
             cells.append((row.line, (try t.double(row, a0lo), try t.double(row, a0hi)), (try t.double(row, a1lo), try t.double(row, a1hi)), v))
         }
+        guard rowCount > 0 else { throw InputError(file: path, reason: "no rows after the header") }
         let bins0 = try uniqueBins(cells.map { ($0.b0, $0.line) }, name: axis0.name, file: path)
         let bins1 = try uniqueBins(cells.map { ($0.b1, $0.line) }, name: axis1.name, file: path)
         let i0 = Dictionary(uniqueKeysWithValues: bins0.enumerated().map { (BinKey($1), $0) })
@@ -131,7 +131,7 @@ public enum KM3NeTIRFTables {
         let vCol = try t.column("dP/dOmega") { $0.hasPrefix("dp/domega") }
         var byEnergy: [BinKey: [(Double, Double, Int)]] = [:]
         var energyBins: [((Double, Double), Int)] = []
-        for row in t.rows {
+        try t.forEachRow { row in
             let b = (try t.double(row, eLo), try t.double(row, eHi))
             let v = try t.double(row, vCol)
             if byEnergy[BinKey(b)] == nil { energyBins.append((b, row.line)) }

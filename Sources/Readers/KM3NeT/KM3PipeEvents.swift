@@ -8,52 +8,89 @@ import Model
 /// (a track's stages by `group_id` and `idx`). The best track is chosen as for ROOT files.
 public enum KM3PipeEvents {
     public static func read(path: String, options: OfflineEvents.Options = .init()) throws -> Observation {
-        let file: HDF5File
-        do { file = try HDF5File(path: path) } catch let e as HDF5Error { throw InputError(file: path, reason: e.reason) }
-        // Datasets this libhdf5 cannot decompress (the legacy Blosc files) get named up front.
-        for name in file.datasets() {
-            let missing = try file.dataset(name).unavailableFilters
-            if !missing.isEmpty {
-                throw InputError(file: path, column: name, reason: "unsupported filter \(missing.joined(separator: ", ")): this file needs an HDF5 plugin that vodfkit does not use; re-export it with gzip")
-            }
-        }
-        let version = file.rootStringAttribute("format_version") ?? "?"
-        guard version == "5.1" else {
-            throw InputError(file: path, reason: "km3pipe format_version \(version) is not supported (5.1 is)")
-        }
-        guard file.exists("/event_info") else { throw InputError(file: path, reason: "no /event_info table (a header-only file): no events, nothing to convert") }
-        guard file.exists("/reco/tracks"), file.exists("/reco/rec_stages") else {
-            throw InputError(file: path, reason: "no reconstruction: /reco/tracks and /reco/rec_stages are absent, nothing to convert")
-        }
         do {
-            return try convert(file: file, path: path, options: options)
+            return try readIsolated(path: path, options: options)
         } catch let e as HDF5Error {
-            throw InputError(file: path, column: e.object, reason: e.reason)
+            throw InputError(file: path, column: e.object == "file" ? nil : e.object, reason: e.reason)
         }
     }
 
-    static func convert(file: HDF5File, path: String, options: OfflineEvents.Options) throws -> Observation {
-        let info = try file.dataset("/event_info")
-        let n = info.rowCount
+    /// libhdf5 runs in a child process (see `IsolatedHDF5`): one call for the catalog, one for the columns.
+    static func readIsolated(path: String, options: OfflineEvents.Options) throws -> Observation {
+        let catalog = try IsolatedHDF5.catalog(path: path, attributes: ["format_version"])
+        // Datasets this libhdf5 cannot decompress (the legacy Blosc files) get named up front.
+        for (name, d) in catalog.datasets.sorted(by: { $0.key < $1.key }) where !d.unavailableFilters.isEmpty {
+            throw InputError(file: path, column: name, reason: "unsupported filter \(d.unavailableFilters.joined(separator: ", ")): this file needs an HDF5 plugin that vodfkit does not use; re-export it with gzip")
+        }
+        let version = catalog.stringAttributes["format_version"] ?? "?"
+        guard version == "5.1" else {
+            throw InputError(file: path, reason: "km3pipe format_version \(MessageText.escaped(version, limit: 20)) is not supported (5.1 is)")
+        }
+        guard let info = catalog.datasets["/event_info"] else { throw InputError(file: path, reason: "no /event_info table (a header-only file): no events, nothing to convert") }
+        guard let tracks = catalog.datasets["/reco/tracks"], let stagesTable = catalog.datasets["/reco/rec_stages"] else {
+            throw InputError(file: path, reason: "no reconstruction: /reco/tracks and /reco/rec_stages are absent, nothing to convert")
+        }
+        let n = info.rows
         guard n > 0 else { throw InputError(file: path, reason: "/event_info has no events") }
-        let group = try info.int64s("group_id"), eventIDs = try info.int64s("event_id")
-        let runs = try info.int64s("run_id"), dets = try info.int64s("det_id")
-        let stamp = try info.doubles("timestamp"), nanos = try info.doubles("nanoseconds")
         let weightFields = ["weight_w1", "weight_w2", "weight_w3"].filter { info.fields.contains($0) }
-        let weights = try weightFields.map { try info.doubles($0) }
+        let optional = ["JGANDALF_BETA0_RAD", "JGANDALF_NUMBER_OF_HITS"].filter { tracks.fields.contains($0) }
+        typealias R = IsolatedHDF5.Request
+        var requests: [R] = [R("/event_info", "group_id", .int64), R("/event_info", "event_id", .int64), R("/event_info", "run_id", .int64),
+                             R("/event_info", "det_id", .int64), R("/event_info", "timestamp", .double), R("/event_info", "nanoseconds", .double)]
+        requests += weightFields.map { R("/event_info", $0, .double) }
+        requests += [R("/reco/tracks", "group_id", .int64), R("/reco/tracks", "idx", .int64), R("/reco/tracks", "dir_x", .double),
+                     R("/reco/tracks", "dir_y", .double), R("/reco/tracks", "dir_z", .double), R("/reco/tracks", "E", .double),
+                     R("/reco/tracks", "likelihood", .double), R("/reco/tracks", "rec_type", .int64), R("/reco/tracks", "t", .double)]
+        requests += optional.map { R("/reco/tracks", $0, .double) }
+        requests += [R("/reco/rec_stages", "group_id", .int64), R("/reco/rec_stages", "idx", .int64), R("/reco/rec_stages", "rec_stage", .int64)]
+        for r in requests {
+            let fields = catalog.datasets[r.dataset]?.fields ?? []
+            guard fields.contains(r.field) else {
+                throw InputError(file: path, column: r.dataset, reason: "no field '\(r.field)' (fields: \(fields.joined(separator: ", ")))")
+            }
+        }
+        var columns: [String: IsolatedHDF5.Column] = [:]
+        for (r, c) in zip(requests, try IsolatedHDF5.columns(path: path, requests)) { columns[r.dataset + "/" + r.field] = c }
+        func ints(_ d: String, _ f: String) -> [Int64] { columns[d + "/" + f]!.int64s }
+        func reals(_ d: String, _ f: String) -> [Double] { columns[d + "/" + f]!.doubles }
+        for (name, d) in [("/event_info", info), ("/reco/tracks", tracks), ("/reco/rec_stages", stagesTable)] {
+            let got = requests.filter { $0.dataset == name }.map { columns[name + "/" + $0.field]!.count }
+            guard got.allSatisfy({ $0 == d.rows }) else { throw InputError(file: path, column: name, reason: "columns of unequal length: damaged") }
+        }
+        let table = Tables(
+            group: ints("/event_info", "group_id"), eventIDs: ints("/event_info", "event_id"), runs: ints("/event_info", "run_id"),
+            dets: ints("/event_info", "det_id"), stamp: reals("/event_info", "timestamp"), nanos: reals("/event_info", "nanoseconds"),
+            weights: weightFields.map { reals("/event_info", $0) },
+            tg: ints("/reco/tracks", "group_id"), tidx: ints("/reco/tracks", "idx"), dx: reals("/reco/tracks", "dir_x"),
+            dy: reals("/reco/tracks", "dir_y"), dz: reals("/reco/tracks", "dir_z"), e: reals("/reco/tracks", "E"),
+            lik: reals("/reco/tracks", "likelihood"), recType: ints("/reco/tracks", "rec_type"), tt: reals("/reco/tracks", "t"),
+            beta0: optional.contains("JGANDALF_BETA0_RAD") ? reals("/reco/tracks", "JGANDALF_BETA0_RAD") : nil,
+            nhit: optional.contains("JGANDALF_NUMBER_OF_HITS") ? reals("/reco/tracks", "JGANDALF_NUMBER_OF_HITS") : nil,
+            sg: ints("/reco/rec_stages", "group_id"), sidx: ints("/reco/rec_stages", "idx"), sv: ints("/reco/rec_stages", "rec_stage"),
+            isMC: catalog.datasets["/mc_tracks"] != nil)
+        return try convert(table, path: path, options: options, weightFields: weightFields)
+    }
 
-        let tracks = try file.dataset("/reco/tracks")
-        let tg = try tracks.int64s("group_id"), tidx = try tracks.int64s("idx")
-        let dx = try tracks.doubles("dir_x"), dy = try tracks.doubles("dir_y"), dz = try tracks.doubles("dir_z")
-        let e = try tracks.doubles("E"), lik = try tracks.doubles("likelihood"), recType = try tracks.int64s("rec_type")
-        let tt = try tracks.doubles("t")
-        let beta0 = tracks.fields.contains("JGANDALF_BETA0_RAD") ? try tracks.doubles("JGANDALF_BETA0_RAD") : nil
-        let nhit = tracks.fields.contains("JGANDALF_NUMBER_OF_HITS") ? try tracks.doubles("JGANDALF_NUMBER_OF_HITS") : nil
+    /// The columns of the three km3pipe tables that make events.
+    struct Tables {
+        let group, eventIDs, runs, dets: [Int64]
+        let stamp, nanos: [Double]
+        let weights: [[Double]]
+        let tg, tidx: [Int64]
+        let dx, dy, dz, e, lik: [Double]
+        let recType: [Int64]
+        let tt: [Double]
+        let beta0, nhit: [Double]?
+        let sg, sidx, sv: [Int64]
+        let isMC: Bool
+    }
 
+    static func convert(_ t: Tables, path: String, options: OfflineEvents.Options, weightFields: [String]) throws -> Observation {
+        let n = t.group.count
+        let (group, eventIDs, runs, dets, stamp, nanos, weights) = (t.group, t.eventIDs, t.runs, t.dets, t.stamp, t.nanos, t.weights)
+        let (tg, tidx, dx, dy, dz, e, lik, recType, tt, beta0, nhit) = (t.tg, t.tidx, t.dx, t.dy, t.dz, t.e, t.lik, t.recType, t.tt, t.beta0, t.nhit)
+        let (sg, sidx, sv) = (t.sg, t.sidx, t.sv)
         // rec_stages rows in file order, keyed by (group_id, idx).
-        let stagesTable = try file.dataset("/reco/rec_stages")
-        let sg = try stagesTable.int64s("group_id"), sidx = try stagesTable.int64s("idx")
-        let sv = try stagesTable.int64s("rec_stage")
         var stages: [Key: [Int32]] = [:]
         for i in 0..<sg.count { stages[Key(g: sg[i], i: sidx[i]), default: []].append(Int32(truncatingIfNeeded: sv[i])) }
         var tracksOf: [Int64: [Int]] = [:]
@@ -89,7 +126,7 @@ public enum KM3PipeEvents {
             let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
         }
-        let isMC = file.exists("/mc_tracks") || dets[0] < 0
+        let isMC = t.isMC || dets[0] < 0
         let tFirst = out.time.min()!, tLast = out.time.max()!
         var meta = ObservationMetadata(
             obsID: options.obsID ?? String(out.run[0]), timeRef: ref, tstart: tFirst, tstop: tLast,

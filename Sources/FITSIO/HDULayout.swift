@@ -1,0 +1,139 @@
+import Foundation
+
+/// Where each HDU of a FITS file lies, worked out from the header cards alone, before cfitsio is
+/// given the file.
+///
+/// cfitsio trusts NAXISn: a truncated memory file (an inflated `.fits.gz` cut short) made its
+/// memory driver copy past the buffer (SIGSEGV), and a header claiming NAXIS2 = 10^12, or a
+/// TFORM of 10^9 floats, made readers allocate gigabytes for a file of a few kilobytes. Every size
+/// a header declares is checked here against the bytes the file holds, so such a file is an error
+/// that names the HDU and the byte offsets.
+public struct HDULayout: Sendable, Equatable {
+    public struct Extent: Sendable, Equatable {
+        public let headerStart: Int
+        public let dataStart: Int
+        /// The end of the declared data, without the padding to 2880.
+        public let dataEnd: Int
+        public var paddedEnd: Int { (dataEnd + 2879) / 2880 * 2880 }
+    }
+
+    public var extents: [Extent] = []
+    /// Why the file is unusable as FITS, if it is (truncated, or declaring more than it holds).
+    public var problem: String?
+    /// Set when the last HDU's data is complete but the file stops before its padding.
+    public var missingPadding = false
+
+    /// Walks the headers of a file of `size` bytes; `read(offset, count)` returns up to `count`
+    /// bytes there. Stops at the first problem, or at bytes after the last HDU that do not start
+    /// an extension (trailing bytes that cfitsio ignores too).
+    public static func walk(size: Int, read: (Int, Int) -> [UInt8]) -> HDULayout {
+        var layout = HDULayout()
+        var pos = 0
+        while pos < size {
+            let index = layout.extents.count
+            let first = read(pos, 8)
+            if index > 0, first != Array("XTENSION".utf8) { break }
+            guard let header = headerSize(at: pos, size: size, read: read) else {
+                layout.problem = "truncated: the header of HDU \(index) starting at byte \(pos) is incomplete (the file has \(size) bytes)"
+                return layout
+            }
+            let dataStart = pos + header.bytes
+            guard let dataBytes = header.dataBytes, case let (end, overflow) = dataStart.addingReportingOverflow(dataBytes), !overflow else {
+                layout.problem = "HDU \(index) declares a data size that no file can hold (NAXISn, PCOUNT or GCOUNT damaged)"
+                return layout
+            }
+            if end > size {
+                layout.problem = "truncated: HDU \(index) declares data up to byte \(end), the file has \(size) bytes"
+                return layout
+            }
+            let extent = Extent(headerStart: pos, dataStart: dataStart, dataEnd: end)
+            layout.extents.append(extent)
+            if extent.paddedEnd > size { layout.missingPadding = true }
+            pos = extent.paddedEnd
+        }
+        if layout.extents.isEmpty { layout.problem = "no complete primary header" }
+        return layout
+    }
+
+    /// Bytes of the header starting at `pos` (whole 2880-byte blocks up to END), and the data
+    /// size its cards declare (nil when that size overflows). nil when END is not in the file.
+    private static func headerSize(at pos: Int, size: Int, read: (Int, Int) -> [UInt8]) -> (bytes: Int, dataBytes: Int?)? {
+        var cards = Cards()
+        var at = pos
+        while at + 2880 <= size {
+            let block = read(at, 2880)
+            guard block.count == 2880 else { return nil }
+            at += 2880
+            for c in 0..<36 {
+                let card = block[(c * 80)..<(c * 80 + 80)]
+                if card.starts(with: Array("END     ".utf8)) || (card.starts(with: Array("END".utf8)) && card.count == 80 && card.dropFirst(3).allSatisfy { $0 == 0x20 }) {
+                    return (at - pos, cards.dataBytes)
+                }
+                cards.take(card)
+            }
+        }
+        return nil
+    }
+
+    /// The cards that fix a data unit's size (FITS 4.0 sections 4.4.1 and 6).
+    private struct Cards {
+        var bitpix = 8, naxis = 0, pcount = 0, gcount = 1, groups = false
+        var axes: [Int: Int] = [:]
+
+        mutating func take(_ card: ArraySlice<UInt8>) {
+            let name = String(decoding: card.prefix(8), as: UTF8.self).trimmingCharacters(in: " ")
+            guard card.count >= 10, card[card.startIndex + 8] == 0x3d else { return }
+            let value = String(decoding: card.dropFirst(10).prefix(20), as: UTF8.self).trimmingCharacters(in: " ")
+            if name == "GROUPS" { groups = value == "T"; return }
+            guard let v = Int(value) else { return }
+            switch name {
+            case "BITPIX": bitpix = v
+            case "NAXIS": naxis = v
+            case "PCOUNT": pcount = v
+            case "GCOUNT": gcount = v
+            default:
+                if name.hasPrefix("NAXIS"), let n = Int(name.dropFirst(5)) { axes[n] = v }
+            }
+        }
+
+        /// |BITPIX|/8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn); random groups skip NAXIS1.
+        var dataBytes: Int? {
+            guard naxis > 0 else { return 0 }
+            guard naxis <= 999, [8, 16, 32, 64, -32, -64].contains(bitpix), pcount >= 0, gcount >= 0 else { return nil }
+            var product = 1
+            for n in 1...naxis {
+                if groups && n == 1 && axes[1] == 0 { continue }
+                guard let a = axes[n], a >= 0 else { return nil }
+                let (p, o) = product.multipliedReportingOverflow(by: a)
+                if o { return nil }
+                product = p
+            }
+            let (sum, o1) = product.addingReportingOverflow(pcount)
+            let (groupsBytes, o2) = sum.multipliedReportingOverflow(by: gcount)
+            let (bytes, o3) = groupsBytes.multipliedReportingOverflow(by: abs(bitpix) / 8)
+            return o1 || o2 || o3 ? nil : bytes
+        }
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
+    }
+}
+
+extension HDULayout {
+    init(problem: String) { self.problem = problem }
+
+    /// The layout of a file on disk, its headers read with pread (the data is skipped).
+    static func walk(path: String, size: Int) -> HDULayout {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return HDULayout() }        // cfitsio's open then says why
+        defer { close(fd) }
+        return walk(size: size) { at, count in
+            var out = [UInt8](repeating: 0, count: count)
+            let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(at)) }
+            return got > 0 ? Array(out.prefix(got)) : []
+        }
+    }
+}
