@@ -70,6 +70,6 @@ let package = Package(
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
-        .testTarget(name: "VodfKitTests", dependencies: ["FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )

@@ -64,7 +64,10 @@ public final class FITSFile {
         guard let bytes = memory.buffer.pointee, size <= memory.size.pointee else {
             throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "in-memory file of \(memory.size.pointee) bytes, \(size) expected")
         }
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        if Reproducible.epoch != nil {
+            Reproducible.restampChecksums(bytes, size: size, stamp: Reproducible.utcTimestamp(Reproducible.now))
+        }
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FITSError(file: path, hdu: nil, context: "cannot create file", detail: String(cString: strerror(errno))) }
         defer { Foundation.close(fd) }
         var written = 0
@@ -74,6 +77,9 @@ public final class FITSFile {
             guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: String(cString: strerror(errno))) }
             written += n
         }
+        // On disk before the caller renames it into place: a crash then leaves the old file or the
+        // new one, never a name pointing at blocks not yet written.
+        guard fsync(fd) == 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "fsync: \(String(cString: strerror(errno)))") }
     }
 
     /// Creates a new file. Fails if `path` exists: callers write to a temporary name and rename.
@@ -101,6 +107,11 @@ public final class FITSFile {
         let name = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
         guard FileManager.default.fileExists(atPath: name) else {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: Int32(FILE_NOT_OPENED), detail: "no such file")
+        }
+        // Only regular files: a FIFO would block the open, a device would be read without end.
+        var info = stat()
+        guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "not a regular file")
         }
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
             // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
@@ -138,11 +149,8 @@ public final class FITSFile {
         if let head = ContentSniff.head(path: name), !head.isEmpty, !ContentSniff.isFITS(head) {
             throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
         }
-        // Only regular files: a FIFO would block the open, a device would be read without end.
         var st = stat()
-        guard stat(name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "not a regular file")
-        }
+        _ = stat(name, &st)
         let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(st.st_size)) : HDULayout()
         if let problem = layout.problem {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: problem)

@@ -116,6 +116,11 @@ enum ChildProcess {
         let pid = fork()
         if pid == 0 {
             close(fds[0])
+            // A crash ends the child at once (no crash handler, no backtrace on the user's
+            // terminal), and nothing it might print reaches stderr: the parent reports.
+            for s in [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP] { signal(s, SIG_DFL) }
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, 2); close(null) }
             limitAddressSpace(extra: ReadLimits.maxBytes * 2 + (256 << 20))
             alarm(seconds)
             var frame: [UInt8]

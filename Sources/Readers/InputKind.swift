@@ -17,6 +17,11 @@ public enum InputKind: String, Sendable, CaseIterable {
 
     /// Sniffs the first bytes of `path`.
     public static func detect(path: String) throws -> InputKind {
+        // Only regular files: opening a FIFO blocks, a device never ends.
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+            throw InputError(file: path, reason: "not a regular file (a FIFO, device or socket is not read)")
+        }
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw InputError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
         }

@@ -1,5 +1,6 @@
 import FITSIO
 import Foundation
+import Model
 
 /// Checks that need more than one HDU of a file. Specs name them (`file_checks`); a new kind of
 /// cross-HDU rule is one case here plus its use in a spec.
@@ -28,7 +29,8 @@ enum FileChecks {
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
     static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])],
-                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil, seen: SeenHDUs? = nil) -> [(String?, String)] {
+                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil, seen: SeenHDUs? = nil,
+                    confinement: Confinement = .none) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
         func num(_ k: String) -> Double? { header[key: k]?.doubleValue }
@@ -43,11 +45,11 @@ enum FileChecks {
         }
         switch kind {
         case .indexLinks:
-            return indexLinks(path: path, file: f, hdu: hdu, header: header, seen: seen)
+            return indexLinks(path: path, file: f, hdu: hdu, header: header, seen: seen, confinement: confinement)
         case .obsIdsMatchObsIndex:
-            return obsIdsMatch(path: path, file: f, hdu: hdu)
+            return obsIdsMatch(path: path, file: f, hdu: hdu, confinement: confinement)
         case .groupingMembers:
-            return groupingMembers(path: path, file: f, hdu: hdu, headers: headers)
+            return groupingMembers(path: path, file: f, hdu: hdu, headers: headers, confinement: confinement)
         case .mjdrefPlausible:
             return TimeChecks.mjdrefPlausible(header)
         case .datesMatchTimes:
@@ -130,7 +132,8 @@ enum FileChecks {
     }
 
     /// One finding per missing file (naming its rows' OBS_IDs) and one per row whose HDU is absent.
-    static func indexLinks(path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], seen: SeenHDUs? = nil) -> [(String?, String)] {
+    static func indexLinks(path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], seen: SeenHDUs? = nil,
+                           confinement: Confinement = .none) -> [(String?, String)] {
         guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
         func strings(_ name: String) -> [String]? {
             guard let c = cols.first(where: { $0.spec.name.uppercased() == name }), case .string(let v)? = try? f.read(column: c, rows: rows) else { return nil }
@@ -139,8 +142,10 @@ enum FileChecks {
         guard let dirs = strings("FILE_DIR"), let names = strings("FILE_NAME"), let hdus = strings("HDU_NAME") else { return [] }
         let obs = cols.first { $0.spec.name.uppercased() == "OBS_ID" }.flatMap { try? f.read(column: $0, rows: rows) }?.doubles
         // Paths are relative to the index file unless absolute; BASE_DIR, when given, comes first.
-        let indexDir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let base = header[key: "BASE_DIR"]?.stringValue.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : indexDir.appendingPathComponent($0) } ?? indexDir
+        // Joined as text: Foundation's URL joins stat the result (to see if it is a directory),
+        // which would touch a path before the confinement has looked at it.
+        let indexDir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let base = header[key: "BASE_DIR"]?.stringValue.map { $0.hasPrefix("/") ? $0 : indexDir + "/" + $0 } ?? indexDir
         var missing: [String: [Int]] = [:]
         var order: [String] = []
         var extnames: [String: Set<String>] = [:]
@@ -148,7 +153,11 @@ enum FileChecks {
         for i in 0..<rows {
             let dir = dirs[i].hasSuffix("/") ? String(dirs[i].dropLast()) : dirs[i]
             let rel = dir.isEmpty || dir == "." ? names[i] : dir + "/" + names[i]
-            let target = rel.hasPrefix("/") ? rel : base.appendingPathComponent(rel).path
+            let target = rel.hasPrefix("/") ? rel : base + "/" + rel
+            if let why = confinement.refusal(target) {
+                out.append(("FILE_NAME", "row \(i + 1): \(MessageText.quoted(rel, limit: 120)) is \(why)"))
+                continue
+            }
             if !FileManager.default.fileExists(atPath: target) {
                 if missing[rel] == nil { order.append(rel) }
                 missing[rel, default: []].append(obs.map { Int($0[i]) } ?? i + 1)
@@ -223,7 +232,8 @@ enum FileChecks {
     /// FITS grouping convention (Jennings et al. 1997, section 3): MEMBER_NAME/MEMBER_VERSION are the
     /// member's EXTNAME/EXTVER (EXTVER 1 when absent); an empty MEMBER_LOCATION means this file, else
     /// a URL or a path relative to this file.
-    static func groupingMembers(path: String, file f: FITSFile, hdu: Int, headers: [(Int, [HeaderCard])]) -> [(String?, String)] {
+    static func groupingMembers(path: String, file f: FITSFile, hdu: Int, headers: [(Int, [HeaderCard])],
+                                confinement: Confinement = .none) -> [(String?, String)] {
         guard (try? f.moveTo(hdu: hdu + 1)) != nil, let cols = try? f.columns(), let rows = try? f.rowCount else { return [] }
         func column(_ name: String) -> ColumnData? {
             guard let c = cols.first(where: { $0.spec.name.uppercased() == name }) else { return nil }
@@ -248,7 +258,12 @@ enum FileChecks {
             if location.lowercased().hasPrefix("urn:") { continue }
             if known[location] == nil {
                 var target = location.hasPrefix("file://") ? String(location.dropFirst(7)) : location
-                if !target.hasPrefix("/") { target = dir.appendingPathComponent(target).path }
+                if !target.hasPrefix("/") { target = (dir.path as NSString).appendingPathComponent(target) }
+                if let why = confinement.refusal(target) {
+                    out.append(("MEMBER_LOCATION", "row \(i + 1): \(MessageText.quoted(location, limit: 120)) is \(why)"))
+                    known[location] = .some(nil)
+                    continue
+                }
                 var found: Set<String>? = nil
                 if let other = try? FITSFile.open(path: target), let n = try? other.hduCount {
                     var hs: [[HeaderCard]] = []
@@ -285,7 +300,7 @@ enum FileChecks {
 
     /// OBS_IDs of this HDU index against those of `obs-index.fits[.gz]` in the same directory (the
     /// GADF data-store layout); nothing when there is no such file.
-    static func obsIdsMatch(path: String, file f: FITSFile, hdu: Int) -> [(String?, String)] {
+    static func obsIdsMatch(path: String, file f: FITSFile, hdu: Int, confinement: Confinement = .none) -> [(String?, String)] {
         func ids(_ file: FITSFile, _ number: Int) -> Set<Int64>? {
             guard (try? file.moveTo(hdu: number)) != nil, let cols = try? file.columns(), let rows = try? file.rowCount,
                   let c = cols.first(where: { $0.spec.name.uppercased() == "OBS_ID" }),
@@ -293,7 +308,7 @@ enum FileChecks {
             return Set(v.map { Int64($0) })
         }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        guard let obsPath = ["obs-index.fits.gz", "obs-index.fits"].map({ dir.appendingPathComponent($0).path }).first(where: { FileManager.default.fileExists(atPath: $0) }),
+        guard let obsPath = ["obs-index.fits.gz", "obs-index.fits"].map({ dir.appendingPathComponent($0).path }).first(where: { FileManager.default.fileExists(atPath: $0) && confinement.refusal($0) == nil }),
               let mine = ids(f, hdu + 1), let obsFile = try? FITSFile.open(path: obsPath) else { return [] }
         defer { try? obsFile.close() }
         guard let theirs = ids(obsFile, 2) else { return [] }

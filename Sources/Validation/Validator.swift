@@ -67,6 +67,10 @@ public struct Validator: Sendable {
 
     public struct Unreadable: Error, CustomStringConvertible { public let description: String }
 
+    /// Where files named by other files (index rows, grouping members) may be opened from; nil:
+    /// each file's own directory.
+    public var confinement: Confinement?
+
     /// The HDU names (EXTNAME#EXTVER, upper-case) of files already read in this run, so that an index
     /// table's rows are checked against them without opening (and inflating) each file again.
     public let seen = SeenHDUs()
@@ -175,7 +179,8 @@ public struct Validator: Sendable {
             }
             for rule in spec.fileChecks {
                 let sev = profile == .lenient ? Severity.info : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
-                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums, seen: seen) {
+                for (target, message) in FileChecks.run(rule, path: path, file: f, hdu: index, header: header, headers: headers, mapped: mapped, sums: sums, seen: seen,
+                                                                   confinement: confinement ?? Confinement(roots: [(path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent])) {
                     findings.append(Finding(severity: sev, rule: "\(spec.id):check:\(rule.id)", file: path, hdu: index,
                                             hduName: header[key: "EXTNAME"]?.stringValue, target: target, message: message,
                                             reference: rule.reference ?? spec.reference))

@@ -10,6 +10,21 @@ public enum FITSOutput {
         public var description: String { "\(path): \(reason)" }
     }
 
+    /// What may be at the target: nothing, or a regular file (replaced). A symlink is refused:
+    /// replacing it would cut the link, writing through it would put the file somewhere the user
+    /// did not name; give the path it points to. A device, FIFO or directory is never replaced
+    /// (`-o /dev/full` once left a regular file where the device node was).
+    static func checkTarget(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFLNK: throw OutputError(path: path, reason: "output path is a symlink; not replaced (give the path it points to)")
+        case S_IFDIR: throw OutputError(path: path, reason: "output path is a directory")
+        default: throw OutputError(path: path, reason: "output path is not a regular file (a device, FIFO or socket); not replaced")
+        }
+    }
+
     public static func write(_ tables: [Table], primary: [HeaderCard], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
@@ -20,22 +35,25 @@ public enum FITSOutput {
         guard FileManager.default.isWritableFile(atPath: dir) else {
             throw OutputError(path: path, reason: "output directory \(dir) is not writable")
         }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw OutputError(path: path, reason: "output path is a directory")
-        }
-        let tmp = dir + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
+        try checkTarget(path)
+        removeStaleTemporaries(dir: dir, name: url.lastPathComponent)
+        let tmp = dir + "/" + temporaryName(url.lastPathComponent, pid: ProcessInfo.processInfo.processIdentifier)
         try? FileManager.default.removeItem(atPath: tmp)
         do {
-            // Built in memory and written in one piece, then moved into place.
+            // Built in memory and written in one piece (fsync'd), then moved into place.
             let f = try FITSFile.createInMemory(name: tmp)
             try f.createPrimaryHDU()
             for c in primary { try f.write(c) }
             try f.writeChecksum()
             for t in tables { try f.append(t) }
             try f.close(writingTo: tmp)
+            try checkTarget(path)                  // again: something may have appeared meanwhile
             if rename(tmp, path) != 0 {
                 throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }
+            // The rename itself is durable once the directory is.
+            let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
         } catch let e as OutputError {
             try? FileManager.default.removeItem(atPath: tmp)
             throw e
@@ -50,22 +68,28 @@ public enum FITSOutput {
         }
     }
 
+    /// `.NAME.PID.tmp`, beside the target.
+    static func temporaryName(_ name: String, pid: Int32) -> String { ".\(name).\(pid).tmp" }
+
+    /// Removes temporaries of this target left by runs that were killed (kill -9, a crash): those
+    /// whose process no longer exists. A live process's temporary is left alone.
+    static func removeStaleTemporaries(dir: String, name: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        let prefix = "." + name + "."
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+            let middle = entry.dropFirst(prefix.count).dropLast(4)
+            guard let pid = Int32(middle), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: dir + "/" + entry) }
+        }
+    }
+
     /// Primary-HDU cards: who wrote the file and when.
     public static func primaryCards(creator: String, origin: String?, telescope: String?) -> [HeaderCard] {
         var cards = [HeaderCard("CREATOR", .string(creator), comment: "software that wrote this file")]
         if let origin { cards.append(HeaderCard("ORIGIN", .string(origin))) }
         if let telescope { cards.append(HeaderCard("TELESCOP", .string(telescope))) }
-        cards.append(HeaderCard("DATE", .string(utcTimestamp(Date())), comment: "file creation date (UTC)"))
+        // SOURCE_DATE_EPOCH, when set, is "now": outputs are then byte-identical across runs.
+        cards.append(HeaderCard("DATE", .string(Reproducible.utcTimestamp(Reproducible.now)), comment: "file creation date (UTC)"))
         return cards
-    }
-
-    /// yyyy-mm-ddThh:mm:ss in UTC (FITS 4.0 section 4.4.2.1). Formatted from gmtime: a Foundation
-    /// date formatter sets up ICU on each use, which cost more than writing a small IRF file.
-    static func utcTimestamp(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 }

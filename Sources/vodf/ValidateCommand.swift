@@ -36,6 +36,12 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Report format: text, json, junit (CI dashboards) or github (Actions annotations).")
     var format: String = "text"
 
+    @Option(name: .customLong("allow-outside"), help: ArgumentHelp(
+        "A directory that index rows and grouping members may also point into (repeatable).",
+        discussion: "Files named by other files (HDU index FILE_DIR/FILE_NAME/BASE_DIR, grouping-table members) are opened only inside the directories validated (for a file given on its own, its directory): a row pointing elsewhere, a symlink leading out, or a FIFO or device is reported and never opened.",
+        valueName: "dir"))
+    var allowOutside: [String] = []
+
     func validate() throws {
         guard Profile(rawValue: profile) != nil else { throw ValidationError("unknown profile '\(profile)'; choose strict, gammapy or lenient") }
         guard ReportFormat(rawValue: format) != nil else { throw ValidationError("unknown report format '\(format)'; choose text, json, junit or github") }
@@ -58,15 +64,19 @@ struct ValidateCommand: ParsableCommand {
                 throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        let validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
-        let files = Self.expand(paths)
+        var validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
+        let confinement = Confinement(roots: Self.roots(paths) + allowOutside)
+        validator.confinement = confinement
+        let (files, refused) = Self.expand(paths, confinement: confinement)
         // Many files: say where we are on stderr, which reports never use.
         let progress = files.count > 20 && isatty(2) != 0
         let results = validator.validate(paths: files) { done in
             if progress { FileHandle.standardError.write(Data("\r[\(done)/\(files.count)] files checked\u{1B}[K".utf8)) }
         }
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        var all: [Finding] = []
+        var all: [Finding] = refused.map {
+            Finding(severity: .error, rule: "release:outside", file: $0.path, hdu: nil, hduName: nil, target: nil, message: $0.why, reference: nil)
+        }
         var unreadable = false
         for (p, r) in zip(files, results) {
             switch r {
@@ -90,16 +100,32 @@ struct ValidateCommand: ParsableCommand {
 extension ValidateCommand {
     /// A directory stands for every FITS file under it (index tables included, whose rows are then
     /// checked against what is really there); files are taken as given.
-    static func expand(_ paths: [String]) -> [String] {
+    /// Found under a directory, a symlink that leads out of the tree or a FIFO is not opened
+    /// (it is reported); a file named on the command line is the user's choice and is taken.
+    static func expand(_ paths: [String], confinement: Confinement) -> (files: [String], refused: [(path: String, why: String)]) {
         var out: [String] = []
+        var refused: [(String, String)] = []
         for p in paths {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue,
                   let walk = FileManager.default.enumerator(atPath: p) else { out.append(p); continue }
             let found = walk.compactMap { $0 as? String }.filter { f in [".fits", ".fits.gz", ".fit", ".fits.fz"].contains { f.lowercased().hasSuffix($0) } }
-            out += found.sorted().map { (p as NSString).appendingPathComponent($0) }
+            for f in found.sorted() {
+                let path = (p as NSString).appendingPathComponent(f)
+                if let why = confinement.refusal(path) { refused.append((path, "\(why)")) } else { out.append(path) }
+            }
         }
-        return out
+        return (out, refused)
+    }
+
+    /// The validated directories: each directory given, and the directory of each file given.
+    static func roots(_ paths: [String]) -> [String] {
+        paths.map { p in
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { return p }
+            let d = (p as NSString).deletingLastPathComponent
+            return d.isEmpty ? "." : d
+        }
     }
 }
 

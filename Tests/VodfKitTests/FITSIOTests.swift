@@ -203,7 +203,8 @@ struct FITSIOTests {
         try f.close()
         let r = try FITSFile.open(path: path)
         let e2 = #expect(throws: FITSError.self) { try r.moveTo(hdu: 5) }
-        #expect(e2?.description.contains("HDU 5") == true)
+        // HDUs are named 0-based in messages, as inspect lists them: the fifth is HDU 4.
+        #expect(e2?.description.contains("HDU 4 cannot be read") == true)
         #expect(e2?.description.contains(path) == true)
 
         // Creating over an existing file is refused (callers write a temporary file and rename).

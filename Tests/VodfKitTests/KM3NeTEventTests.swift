@@ -89,7 +89,11 @@ struct KM3NeTBuilderTests {
         #expect(try append(bad).0 == "direction not finite or not a unit vector")
         bad = good
         bad.tNs = .infinity
-        #expect(try append(bad).0 == "time not finite")
+        #expect(try append(bad).0 == "time not finite or outside 1900-2200")
         #expect(try append(bad).1.eventID_.isEmpty)
+        // A damaged timestamp far outside any era is a rejection too (it trapped in Int(day)).
+        bad = good
+        bad.tNs = 1e30
+        #expect(try append(bad).0 == "time not finite or outside 1900-2200")
     }
 }

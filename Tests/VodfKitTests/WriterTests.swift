@@ -50,12 +50,12 @@ struct WriterTests {
 
     /// The primary DATE card's timestamp, made from gmtime, reads as Foundation's ISO 8601 UTC form.
     @Test func creationDateIsUTCInFITSForm() {
-        #expect(FITSOutput.utcTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00")
-        #expect(FITSOutput.utcTimestamp(Date(timeIntervalSince1970: 1_000_000_000.9)) == "2001-09-09T01:46:40")
+        #expect(Reproducible.utcTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00")
+        #expect(Reproducible.utcTimestamp(Date(timeIntervalSince1970: 1_000_000_000.9)) == "2001-09-09T01:46:40")
         let iso = ISO8601DateFormatter()
         for t in stride(from: 946_684_799.0, to: 2_000_000_000, by: 86_399_987.3) {
             let d = Date(timeIntervalSince1970: t)
-            #expect(FITSOutput.utcTimestamp(d) == String(iso.string(from: d).prefix(19)), "\(t)")
+            #expect(Reproducible.utcTimestamp(d) == String(iso.string(from: d).prefix(19)), "\(t)")
         }
     }
 

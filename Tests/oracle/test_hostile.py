@@ -1,0 +1,277 @@
+"""Hostile and damaged input (issue 12): index rows confined to their release (checked with
+strace: the file outside is never opened), bounded memory on adversarial files, durable and
+reproducible outputs, and a small corruption sweep of every real input kind."""
+import gzip
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from conftest import CORPUS, KM3NET_DATA, REPO, TESTDATA, run_vodf
+
+HESS = CORPUS / "gadf" / "hess-dl3-dr1-full"
+RUN = HESS / "data" / "hess_dl3_dr1_obs_id_020136.fits.gz"
+
+
+def peak_mb(argv, **kw):
+    """(CompletedProcess, peak RSS of the child in MB), the child measured alone (wait4)."""
+    import tempfile
+    with tempfile.TemporaryFile() as so, tempfile.TemporaryFile() as se:
+        p = subprocess.Popen([str(a) for a in argv], stdout=so, stderr=se, **kw)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        so.seek(0)
+        se.seek(0)
+        return (subprocess.CompletedProcess(argv, p.returncode, so.read().decode(), se.read().decode()),
+                usage.ru_maxrss / 1024)
+
+
+@pytest.fixture
+def release(tmp_path):
+    """A one-run release: the H.E.S.S. run file and an HDU index whose rows we then point elsewhere."""
+    if not RUN.exists():
+        pytest.skip(f"needs {RUN} (../shared/corpus)")
+    rel = tmp_path / "release"
+    (rel / "data").mkdir(parents=True)
+    shutil.copy(RUN, rel / "data" / RUN.name)
+    with fits.open(HESS / "hdu-index.fits.gz") as h:
+        index = h[1].copy()
+    rows = index.data[index.data["OBS_ID"] == 20136]
+    return rel, index, rows
+
+
+def write_index(rel, index, rows, targets, base_dir=None):
+    table = fits.BinTableHDU.from_columns(index.columns, nrows=len(targets), header=index.header)
+    for i, (d, n) in enumerate(targets):
+        for c in index.columns.names:
+            table.data[c][i] = rows[0][c]
+        table.data["FILE_DIR"][i] = d
+        table.data["FILE_NAME"][i] = n
+    if base_dir is not None:
+        table.header["BASE_DIR"] = base_dir
+    fits.HDUList([fits.PrimaryHDU(), table]).writeto(rel / "hdu-index.fits", overwrite=True)
+
+
+def traced(argv, log):
+    """Runs argv under strace, recording every path-taking system call."""
+    if not shutil.which("strace"):
+        pytest.skip("needs strace (scripts/deps.sh installs it)")
+    cmd = ["strace", "-f", "-qq", "-o", str(log), "-e", "trace=%file", *map(str, argv)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    return r, Path(log).read_text()
+
+
+def test_index_rows_outside_the_release_are_reported_and_never_opened(vodf, release, tmp_path):
+    rel, index, rows = release
+    os.mkfifo(rel / "data" / "pipe.fits")
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "secret.fits").write_bytes(RUN.read_bytes())
+    os.symlink(outside / "secret.fits", rel / "data" / "link.fits")
+    write_index(rel, index, rows, [
+        ("data", RUN.name),                    # fine
+        ("../../../../../../etc", "passwd"),   # climbs out
+        ("/etc", "shadow"),                    # absolute
+        ("data", "pipe.fits"),                 # a FIFO: would hang
+        ("data", "link.fits"),                 # a symlink that leads out
+        ("/proc/self", "environ"),
+    ])
+    start = time.monotonic()
+    r, log = traced([vodf, "validate", "--format", "json", rel], tmp_path / "strace.log")
+    assert time.monotonic() - start < 30, "validate hung"
+    report = json.loads(r.stdout)
+    msgs = [f["message"] for f in report["findings"] if f["rule"].endswith("index-links")]
+    assert any("passwd" in m and "outside the validated directories" in m for m in msgs), msgs
+    assert any("shadow" in m and "outside" in m for m in msgs), msgs
+    assert any("environ" in m and "outside" in m for m in msgs), msgs
+    assert any("pipe.fits" in m and "FIFO" in m for m in msgs), msgs
+    assert any("link.fits" in m and "symlink" in m for m in msgs), msgs
+    # the directory walk itself refuses the FIFO and the symlink out of the tree
+    walked = {f["file"] for f in report["findings"] if f["rule"] == "release:outside"}
+    assert walked == {str(rel / "data" / "link.fits"), str(rel / "data" / "pipe.fits")}, walked
+    assert r.returncode == 1
+    # never touched: no system call names these paths (the FIFO is stat'ed, never opened)
+    for line in log.splitlines():
+        assert "/etc/passwd" not in line and "/etc/shadow" not in line and "environ" not in line, line
+        assert "secret.fits" not in line or "readlink" in line or "lstat" in line or "newfstatat" in line or "statx" in line, line
+        if "pipe.fits" in line:
+            assert "open" not in line.split("(")[0], line
+
+
+def test_allow_outside_permits_a_named_directory(vodf, release, tmp_path):
+    rel, index, rows = release
+    other = tmp_path / "e"
+    other.mkdir()
+    shutil.copy(RUN, other / RUN.name)
+    write_index(rel, index, rows, [("../e", RUN.name)])   # FILE_DIR is a short column
+    r = run_vodf(vodf, "validate", "--format", "json", rel / "hdu-index.fits")
+    assert any("outside" in f["message"] for f in json.loads(r.stdout)["findings"]), r.stdout[:800]
+    r = run_vodf(vodf, "validate", "--format", "json", "--allow-outside", other, rel / "hdu-index.fits")
+    assert not any("outside" in f["message"] for f in json.loads(r.stdout)["findings"]), r.stdout[:800]
+
+
+def test_base_dir_root_is_confined(vodf, release, tmp_path):
+    rel, index, rows = release
+    write_index(rel, index, rows, [("etc", "passwd")], base_dir="/")
+    r, log = traced([vodf, "validate", "--format", "json", rel / "hdu-index.fits"], tmp_path / "s.log")
+    assert any("outside" in f["message"] for f in json.loads(r.stdout)["findings"])
+    assert "/etc/passwd" not in log
+
+
+def test_fifo_given_to_convert_and_inspect_is_refused(vodf, tmp_path):
+    fifo = tmp_path / "x.fits"
+    os.mkfifo(fifo)
+    for argv in (["inspect", fifo], ["convert", fifo, "-o", tmp_path / "o.fits"], ["validate", fifo]):
+        r = subprocess.run([str(vodf), *map(str, argv)], capture_output=True, text=True, timeout=20)
+        assert r.returncode == 3 and "not a regular file" in (r.stderr + r.stdout), (argv, r.stdout, r.stderr)
+
+
+# --- Adversarial files: a clear error, and peak memory under 500 MB --------------------------
+
+def small_table(path):
+    t = fits.BinTableHDU.from_columns([fits.Column("ENERGY", "E", array=np.arange(10, dtype="f4")),
+                                       fits.Column("TIME", "D", array=np.arange(10.0))], name="EVENTS")
+    fits.HDUList([fits.PrimaryHDU(), t]).writeto(path)
+    return bytearray(path.read_bytes())
+
+
+def patch(raw, key, value):
+    i = raw.find(key.ljust(8).encode() + b"= ")
+    assert i >= 0
+    raw[i:i + 80] = (key.ljust(8) + "= " + value.rjust(20)).ljust(80).encode()
+    return raw
+
+
+def adversarial(tmp_path):
+    raw = small_table(tmp_path / "small.fits")
+    cases = {
+        "naxis2.fits": patch(bytearray(raw), "NAXIS2", "1000000000000"),
+        "tform.fits": patch(bytearray(raw), "TFORM1", "'1000000000E'"),
+        "tform-naxis1.fits": patch(patch(patch(bytearray(raw), "TFORM1", "'1000000000E'"), "NAXIS1", "4000000008"), "NAXIS2", "1"),
+    }
+    # A 1 MB .fits.gz that inflates to 1 GB (a valid primary header, then zeros).
+    header = b"".join(c.ljust(80).encode() for c in [
+        "SIMPLE  =                    T", "BITPIX  =                    8", "NAXIS   =                    1",
+        "NAXIS1  =           1073741824", "END"])
+    header += b" " * (2880 - len(header))
+    # Written in pieces: a child's peak RSS (wait4) counts this process's own at the fork.
+    with gzip.open(tmp_path / "bomb.fits.gz", "wb", compresslevel=9) as g:
+        g.write(header)
+        zeros = bytes(1 << 24)
+        for _ in range(64):
+            g.write(zeros)
+    out = [tmp_path / "bomb.fits.gz"]
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(bytes(data))
+        out.append(tmp_path / name)
+    return out
+
+
+def test_adversarial_fits_end_in_a_clear_error_under_500_mb(vodf, tmp_path):
+    for path in adversarial(tmp_path):
+        for cmd in (["inspect", path], ["validate", path], ["convert", path, "-o", tmp_path / "o.fits"]):
+            r, mb = peak_mb([vodf, *cmd])
+            assert r.returncode == 3, (cmd, r.returncode, r.stdout[-500:], r.stderr)
+            text = (r.stderr + r.stdout).strip()
+            assert path.name in text and ("truncated" in text or "cannot be read" in text or "memory limit" in text
+                                          or "no file can hold" in text), (cmd, text)
+            assert mb < 500, (cmd, mb)
+            assert not (tmp_path / "o.fits").exists()
+
+
+def test_max_memory_lets_a_large_file_through(vodf, tmp_path):
+    bomb = [p for p in adversarial(tmp_path) if p.name == "bomb.fits.gz"][0]
+    assert bomb.stat().st_size < 1.5e6
+    r = run_vodf(vodf, "inspect", "--max-memory", "2G", bomb)
+    assert r.returncode == 0 and "HDU 0" in r.stdout, r.stderr
+    r = run_vodf(vodf, "inspect", "--max-memory", "lots", bomb)
+    assert r.returncode == 2 and "--max-memory" in r.stderr
+
+
+def test_root_key_claiming_2gb_is_an_error(vodf, km3net_data, tmp_path):
+    """A ROOT key whose object length (fObjlen) claims 2^31-1 bytes: an error, not a 2 GB allocation."""
+    src = km3net_data / "offline" / "km3net_offline.root"
+    raw = bytearray(src.read_bytes())
+    # The streamer-info key (fSeekInfo at byte 37 of a small file's header): fNbytes(4) fVersion(2) fObjlen(4).
+    seek_info = int.from_bytes(raw[37:41], "big")
+    raw[seek_info + 6:seek_info + 10] = (2**31 - 1).to_bytes(4, "big")
+    bad = tmp_path / "key.root"
+    bad.write_bytes(bytes(raw))
+    r, mb = peak_mb([vodf, "convert", bad, "-o", tmp_path / "o.fits"])
+    assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert mb < 500, mb
+
+
+def test_large_csv_is_streamed(vodf, tmp_path):
+    """A 120 MB ANTARES list converts in far less memory than its text (it was read whole and split)."""
+    src = CORPUS / "antares" / "PublicData_0717_excerpt.dat"
+    if not src.exists():
+        pytest.skip("needs ../shared/corpus/antares")
+    lines = src.read_text().splitlines(keepends=True)
+    head = [l for l in lines[:2]]
+    body = lines[2:]
+    big = tmp_path / "big.dat"
+    with open(big, "w") as f:
+        f.writelines(head)
+        target = 120 << 20
+        written = 0
+        while written < target:
+            for l in body:
+                f.write(l)
+                written += len(l)
+    r, mb = peak_mb([vodf, "convert", big, "-o", tmp_path / "big.fits", "-q"])
+    assert r.returncode == 0, r.stderr[-500:]
+    assert mb < 500, mb
+
+
+def test_truncated_text_input_names_the_line(vodf, corpus, tmp_path):
+    for src in [corpus / "antares" / "PublicData_0717_excerpt.dat", corpus / "km3net-arca230-irf" / "aeff_coszen_allnumuCC_track.csv"]:
+        raw = src.read_bytes()
+        cut = tmp_path / src.name
+        cut.write_bytes(raw[:-4])          # in the middle of the last number
+        r = run_vodf(vodf, "convert", cut, "-o", tmp_path / "o.fits")
+        n = raw.count(b"\n")
+        assert r.returncode == 3 and f"{cut}:{n}: the last line has no newline" in r.stderr, r.stderr
+        assert not (tmp_path / "o.fits").exists()
+
+
+def test_truncated_gadf_file_is_not_converted_in_part(vodf, tmp_path):
+    if not RUN.exists():
+        pytest.skip("needs ../shared/corpus")
+    inner = gzip.decompress(RUN.read_bytes())
+    for k in range(1, 8):
+        cut = tmp_path / f"cut{k}.fits"
+        cut.write_bytes(inner[:len(inner) * k // 8])
+        gz = tmp_path / f"cut{k}.fits.gz"
+        gz.write_bytes(gzip.compress(inner[:len(inner) * k // 8]))
+        for p in (cut, gz):
+            r = run_vodf(vodf, "convert", p, "-o", tmp_path / "o.fits")
+            assert r.returncode == 3 and "truncated" in r.stderr, (p, r.stderr)
+            r = run_vodf(vodf, "inspect", p)
+            assert r.returncode == 3 and "truncated" in r.stderr, (p, r.stdout[-300:], r.stderr)
+            r = run_vodf(vodf, "validate", p)
+            assert r.returncode == 3 and "truncated" in r.stdout, (p, r.stdout[-300:])
+        assert not (tmp_path / "o.fits").exists()
+
+
+# --- The corruption sweep, small budget (make sweep runs the acceptance budget) -----------------
+
+def test_corruption_sweep_small(vodf, tmp_path):
+    if not (CORPUS / "antares").is_dir() or not (KM3NET_DATA / "hdf5").is_dir():
+        pytest.skip("needs ../shared/corpus and .testdata (make testdata)")
+    report = tmp_path / "sweep.json"
+    r = subprocess.run([sys.executable, str(REPO / "Tests" / "sweep" / "sweep.py"), "--vodf", str(vodf),
+                        "--flips", os.environ.get("VODF_SWEEP_FLIPS", "12"), "--truncations", "6",
+                        "--report", str(report)], capture_output=True, text=True, timeout=1500)
+    summary = json.loads(report.read_text())
+    assert len(summary["summary"]) >= 20, r.stdout
+    assert r.returncode == 0 and summary["problems"] == [], r.stdout[-4000:]
