@@ -4,7 +4,7 @@ VENV  ?= .venv-oracle
 VODF  := .build/debug/vodf
 OUT   ?= out
 
-.PHONY: all deps venv testdata build release run test test-swift test-oracle bench clean
+.PHONY: all deps venv testdata build release run test test-swift test-oracle bench sweep clean
 
 all: build
 
@@ -54,6 +54,11 @@ release: deps
 
 bench: release venv testdata
 	$(VENV)/bin/python Benchmarks/bench.py
+
+## sweep: the acceptance corruption sweep of issue 12 (32 truncations and 1,000 seeded bit flips of
+## every real input kind, release build, 10 s timeout each); make test runs a small budget of it
+sweep: release testdata
+	python3 Tests/sweep/sweep.py --vodf .build/release/vodf --flips 1000 --truncations 32 --progress --report out/sweep.json
 
 clean:
 	rm -rf .build $(OUT)

@@ -270,8 +270,80 @@ def test_corruption_sweep_small(vodf, tmp_path):
         pytest.skip("needs ../shared/corpus and .testdata (make testdata)")
     report = tmp_path / "sweep.json"
     r = subprocess.run([sys.executable, str(REPO / "Tests" / "sweep" / "sweep.py"), "--vodf", str(vodf),
-                        "--flips", os.environ.get("VODF_SWEEP_FLIPS", "12"), "--truncations", "6",
+                        "--flips", os.environ.get("VODF_SWEEP_FLIPS", "40"), "--truncations", "8",
                         "--report", str(report)], capture_output=True, text=True, timeout=1500)
     summary = json.loads(report.read_text())
     assert len(summary["summary"]) >= 20, r.stdout
     assert r.returncode == 0 and summary["problems"] == [], r.stdout[-4000:]
+
+
+# --- Outputs: reproducible, durable, never replacing what is not a regular file ---------------
+
+def inputs_of_each_kind(corpus, km3net_data):
+    return [
+        (corpus / "antares" / "PublicData_0717_excerpt.dat", []),
+        (corpus / "antares" / "ant20_01_cone_excerpt.csv", []),
+        (TESTDATA / "antares" / "sample_vo.vot", []),
+        (corpus / "km3net-arca230-irf" / "aeff_coszen_allnumuCC_track.csv", []),
+        (corpus / "km3net-arca230-irf" / "bkg_track.csv", ["--format", "vodf"]),
+        (RUN, []),
+        (km3net_data / "dst" / "orca6_sample.root", []),
+        (km3net_data / "offline" / "km3net_offline.root", []),
+        (km3net_data / "hdf5" / "geamon.h5", []),
+    ]
+
+
+def test_source_date_epoch_makes_outputs_byte_identical(vodf, corpus, km3net_data, tmp_path):
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    for src, extra in inputs_of_each_kind(corpus, km3net_data):
+        outs = []
+        for k in range(2):
+            out = tmp_path / f"{src.name}.{k}.fits"
+            r = subprocess.run([str(vodf), "convert", str(src), "-o", str(out), "-q", *extra], capture_output=True, text=True, env=env)
+            assert r.returncode == 0, (src, r.stderr)
+            outs.append(out.read_bytes())
+            if k == 0:
+                time.sleep(2)
+        assert outs[0] == outs[1], src
+        with fits.open(tmp_path / f"{src.name}.0.fits", checksum=True) as h:
+            assert h[0].header["DATE"] == "2023-11-14T22:13:20"
+            for hdu in h:
+                assert "2023-11-14T22:13:20" in hdu.header.comments["CHECKSUM"]
+                assert hdu.verify_checksum() == 1 and hdu.verify_datasum() == 1, (src, hdu.name)
+
+
+def test_kill_9_leaves_nothing_that_stops_the_next_run(vodf, km3net_data, tmp_path):
+    """kill -9 at the moment the temporary file appears; the next run completes and removes it."""
+    src = km3net_data / "offline" / "mcv5.11r2.gsg_muonCChigherE-CC_50-5000GeV.km3_AAv1.jterbr00004695.jchain.aanet.498.root"
+    out = tmp_path / "ev.fits"
+    p = subprocess.Popen([str(vodf), "convert", str(src), "-o", str(out), "-q"], stderr=subprocess.DEVNULL)
+    tmp = tmp_path / f".ev.fits.{p.pid}.tmp"
+    deadline = time.monotonic() + 60
+    while not tmp.exists() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    if p.poll() is not None:
+        pytest.skip("the conversion finished before its temporary file was seen")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert tmp.exists() and not out.exists()
+    r = run_vodf(vodf, "convert", src, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["ev.fits"]
+
+
+def test_outputs_refuse_devices_fifos_and_symlinks(vodf, tmp_path):
+    src = TESTDATA / "antares" / "sample_public.dat"
+    r = run_vodf(vodf, "convert", src, "-o", "/dev/full")
+    assert r.returncode == 4 and "not a regular file" in r.stderr, r.stderr
+    assert Path("/dev/full").is_char_device()
+    fifo = tmp_path / "pipe.fits"
+    os.mkfifo(fifo)
+    r = run_vodf(vodf, "convert", src, "-o", fifo)
+    assert r.returncode == 4 and "not a regular file" in r.stderr and fifo.is_fifo()
+    real = tmp_path / "real.fits"
+    real.write_bytes(b"keep")
+    link = tmp_path / "link.fits"
+    link.symlink_to(real)
+    r = run_vodf(vodf, "convert", src, "-o", link)
+    assert r.returncode == 4 and "symlink" in r.stderr and link.is_symlink() and real.read_bytes() == b"keep"
+    assert not [x for x in tmp_path.iterdir() if x.name.endswith(".tmp")]
