@@ -69,7 +69,9 @@ public enum GADFIRFReader {
             throw InputError(file: path, reason: reason)
         }
         var entries: [Entry] = []
-        for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
+        // Counted once: each count walks cfitsio's HDU list, so counting per HDU was quadratic.
+        let count = try f.hduCount
+        for i in 2...max(2, count) where i <= count {
             guard try f.moveTo(hdu: i) == .binaryTable else { continue }
             let header = try f.readHeader()
             guard let kind = kind(of: header) else { continue }
