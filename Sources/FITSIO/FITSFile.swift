@@ -105,12 +105,12 @@ public final class FITSFile {
         var status: Int32 = 0
         // A file:// URL is the one form read as a URL: its path is the name.
         let name = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
-        guard FileManager.default.fileExists(atPath: name) else {
+        var info = stat()
+        guard stat(name, &info) == 0 else {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: Int32(FILE_NOT_OPENED), detail: "no such file")
         }
         // Only regular files: a FIFO would block the open, a device would be read without end.
-        var info = stat()
-        guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "not a regular file")
         }
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
@@ -149,9 +149,7 @@ public final class FITSFile {
         if let head = ContentSniff.head(path: name), !head.isEmpty, !ContentSniff.isFITS(head) {
             throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
         }
-        var st = stat()
-        _ = stat(name, &st)
-        let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(st.st_size)) : HDULayout()
+        let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(info.st_size)) : HDULayout()
         if let problem = layout.problem {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: problem)
         }

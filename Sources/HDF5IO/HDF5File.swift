@@ -27,16 +27,6 @@ public final class HDF5File {
 
     deinit { H5Fclose(id) }
 
-    public func exists(_ path: String) -> Bool {
-        // Check each level: H5Lexists fails on a missing intermediate group.
-        var prefix = ""
-        for part in path.split(separator: "/") {
-            prefix += "/" + part
-            guard H5Lexists(id, prefix, vk_H5P_DEFAULT()) > 0 else { return false }
-        }
-        return true
-    }
-
     /// A string attribute of the root group (e.g. km3pipe's `format_version`).
     public func rootStringAttribute(_ name: String) -> String? {
         guard H5Aexists(id, name) > 0 else { return nil }

@@ -14,10 +14,9 @@ struct TextLines {
     var start: (offset: Int, line: Int) = (0, 0)
     static let blockSize = 1 << 20
 
-    /// Calls `body` with each line from `start`; `body` returns false to stop early. Returns the
-    /// byte offset after the last line given to `body` (for a later read to resume there).
-    @discardableResult
-    func forEach(_ body: (_ number: Int, _ text: Substring, _ end: Int) throws -> Bool) throws -> Int {
+    /// Calls `body` with each line from `start`, and the byte offset after it (for a later read to
+    /// resume there); `body` returns false to stop early.
+    func forEach(_ body: (_ number: Int, _ text: Substring, _ end: Int) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(file: path, reason: "cannot read file (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
@@ -35,7 +34,7 @@ struct TextLines {
                 let bytes = pending.isEmpty ? Array(block[from..<nl]) : pending + block[from..<nl]
                 pending.removeAll(keepingCapacity: true)
                 let end = offset + nl + 1
-                guard try body(number, try decode(bytes, line: number), end) else { return end }
+                guard try body(number, try decode(bytes, line: number), end) else { return }
                 lineStart = end
                 from = nl + 1
             }
@@ -48,7 +47,6 @@ struct TextLines {
                 throw InputError(file: path, line: number + 1, reason: "the last line has no newline: the file looks truncated (\(pending.count) bytes after byte \(lineStart); if it is complete, end it with a newline)")
             }
         }
-        return offset
     }
 
     private func decode(_ bytes: [UInt8], line: Int) throws -> Substring {

@@ -216,6 +216,8 @@ struct ConvertCommand: ParsableCommand {
             throw Failure(message: e.description, code: Exit.badInput)
         } catch let e as ROOTError {
             throw Failure(message: e.description, code: Exit.badInput)
+        } catch let e as FITSError {
+            throw Failure(message: e.description, code: Exit.badInput)      // it names the file (and HDU)
         } catch let e as WriterError {
             throw Failure(message: "\(input): \(e)", code: Exit.usage)
         } catch {

@@ -86,8 +86,7 @@ struct ValidateCommand: ParsableCommand {
                 // The finding names the file; the message need not repeat it.
                 let text = "\(error)"
                 all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                                   message: MessageText.escaped(text.hasPrefix(p + ": ") ? String(text.dropFirst(p.count + 2))
-                                                                  : text.hasPrefix(p + " [") ? String(text.dropFirst(p.count + 1)) : text, limit: 600),
+                                   message: MessageText.escaped(withoutFilePrefix(text, file: p), limit: 600),
                                    reference: "FITS 4.0"))
             }
         }

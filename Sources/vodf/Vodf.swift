@@ -26,15 +26,20 @@ func warn(_ message: String) {
 /// A message that starts by naming its file and then names it again ("f: f: reason", from an error
 /// wrapped on its way up) names it once.
 func oneLine(_ message: String) -> String {
-    var text = MessageText.escaped(message, limit: 1200)
-    if let colon = text.range(of: ": ") {
-        let file = text[..<colon.lowerBound]
-        let rest = text[colon.upperBound...]
-        if !file.isEmpty, rest.hasPrefix(file + ": ") || rest.hasPrefix(file + " [")
-            || rest.hasPrefix(file + ":") && rest.dropFirst(file.count + 1).first?.isNumber == true {
-            text = String(rest)
-        }
-    }
+    let text = MessageText.escaped(message, limit: 1200)
+    guard let colon = text.range(of: ": ") else { return text }
+    let file = String(text[..<colon.lowerBound])
+    let rest = String(text[colon.upperBound...])
+    let once = withoutFilePrefix(rest, file: file)
+    return once != rest || rest.hasPrefix(file + ":") && rest.dropFirst(file.count + 1).first?.isNumber == true ? rest : text
+}
+
+/// `text` without a leading "FILE: " or "FILE [HDU n]" that names `file` (a report line or
+/// finding names the file already).
+func withoutFilePrefix(_ text: String, file: String) -> String {
+    guard !file.isEmpty else { return text }
+    if text.hasPrefix(file + ": ") { return String(text.dropFirst(file.count + 2)) }
+    if text.hasPrefix(file + " [") { return String(text.dropFirst(file.count + 1)) }
     return text
 }
 
