@@ -4,7 +4,7 @@ VENV  ?= .venv-oracle
 VODF  := .build/debug/vodf
 OUT   ?= out
 
-.PHONY: all deps venv testdata build release run test test-swift test-oracle bench sweep clean
+.PHONY: all deps venv testdata build release run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -38,7 +38,7 @@ run: build
 	$(VODF) inspect $(OUT)/aeff_sample.fits
 
 ## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io, fitsverify)
-test: build venv testdata test-swift test-oracle
+test: build venv testdata test-swift test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test
@@ -54,6 +54,15 @@ release: deps
 
 bench: release venv testdata
 	$(VENV)/bin/python Benchmarks/bench.py
+
+## fuzz: libFuzzer on every reader target (FUZZ_SECONDS each); crashes kept in Tests/fuzz/regressions/
+FUZZ_SECONDS ?= 300
+fuzz: deps testdata
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## fuzz-smoke: the same, 20 s per target (part of make test)
+fuzz-smoke: deps testdata
+	bash scripts/fuzz.sh 20
 
 ## sweep: the acceptance corruption sweep of issue 12 (32 truncations and 1,000 seeded bit flips of
 ## every real input kind, release build, 10 s timeout each); make test runs a small budget of it

@@ -70,6 +70,10 @@ let package = Package(
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
+        // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
+        // replays files, the kept crash inputs among them (make test).
+        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
     ]
 )
