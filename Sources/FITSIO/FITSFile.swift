@@ -13,6 +13,9 @@ public final class FITSFile {
     private var memory: MemoryFile?
     /// Where the HDUs lie, from the headers (files opened for reading).
     public private(set) var layout = HDULayout()
+    /// Why the file ends early, when it was opened with `keepingCompleteHDUs` and does: only the
+    /// HDUs before the damage are then offered (`hduCount`).
+    public var damage: String? { layout.problem }
 
     public enum Mode { case readOnly, readWrite }
 
@@ -94,7 +97,10 @@ public final class FITSFile {
         return FITSFile(path: path, fptr: f)
     }
 
-    public static func open(path: String, mode: Mode = .readOnly) throws -> FITSFile {
+    /// Opens `path`. A truncated file (or one whose header declares more than it holds) is an
+    /// error, unless `keepingCompleteHDUs`: the HDUs before the damage are then readable and
+    /// `damage` says what follows them (for `convert --skip-damaged`).
+    public static func open(path: String, mode: Mode = .readOnly, keepingCompleteHDUs: Bool = false) throws -> FITSFile {
         // cfitsio's network drivers are not linked in (see CNetworkStubs): say so, instead of the
         // driver's own message about a libcurl without SSL.
         if let scheme = Self.remoteScheme(path) {
@@ -125,11 +131,16 @@ public final class FITSFile {
             }
             // cfitsio's memory driver reads past the buffer of a truncated file (SIGSEGV): the
             // headers are measured against the inflated size first, and missing padding is added.
-            let layout = gz.layout()
+            var layout = gz.layout()
             if let problem = layout.problem {
-                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
+                guard keepingCompleteHDUs, let last = layout.extents.last else {
+                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
+                }
+                // cfitsio is shown only the complete HDUs: the buffer ends where the last one does.
+                layout.problem = "inflated content of \(gz.size.pointee) bytes: \(problem)"
+                gz.cut(at: min(last.paddedEnd, gz.size.pointee))
             }
-            if layout.missingPadding, let last = layout.extents.last {
+            if layout.missingPadding || layout.problem != nil, let last = layout.extents.last {
                 guard gz.pad(to: last.paddedEnd) else { throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory") }
             }
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
@@ -150,7 +161,7 @@ public final class FITSFile {
             throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
         }
         let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(info.st_size)) : HDULayout()
-        if let problem = layout.problem {
+        if let problem = layout.problem, !keepingCompleteHDUs || layout.extents.isEmpty {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: problem)
         }
         ffdkopn(&f, name, mode == .readOnly ? READONLY : READWRITE, &status)
@@ -218,7 +229,8 @@ public final class FITSFile {
             // cfitsio counts the HDUs it could open and stops at one it cannot (a TFORM that does
             // not fit NAXIS1): the layout's count is what the file holds, so moving to that HDU
             // then fails with cfitsio's reason instead of the file seeming shorter than it is.
-            return max(Int(n), layout.extents.count)
+            // A damaged file opened for its complete HDUs offers those only.
+            return layout.problem != nil ? layout.extents.count : max(Int(n), layout.extents.count)
         }
     }
 

@@ -40,6 +40,11 @@ final class MemoryFile {
         }
     }
 
+    /// Drops the bytes from `end` on (a truncated file's incomplete last HDU).
+    func cut(at end: Int) {
+        if end < size.pointee { size.pointee = max(0, end) }
+    }
+
     /// Zero bytes added up to `total` (a last HDU written without its padding). False when out of memory.
     func pad(to total: Int) -> Bool {
         let n = size.pointee

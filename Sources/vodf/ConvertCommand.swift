@@ -77,6 +77,10 @@ struct ConvertCommand: ParsableCommand {
                              discussion: "By default IRF values are written as read, negative and NaN bins included (gammapy reads them); a warning names each HDU that has them and NEGBINS/NANBINS count them."))
     var clipNegative = false
 
+    @Flag(help: ArgumentHelp("GADF/VODF IRF input: skip HDUs that cannot be read, and the tail of a truncated file, naming each in a warning.",
+                             discussion: "By default a file with any unreadable HDU is not converted, so that a damaged file never passes for a complete one."))
+    var skipDamaged = false
+
     @Flag(name: .shortAndLong, help: "Print no summary on success (warnings still go to stderr).")
     var quiet = false
 
@@ -172,7 +176,10 @@ struct ConvertCommand: ParsableCommand {
                     summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg", check.count, check.median, check.max))
                 }
             case .fits:
-                var entries = try GADFIRFReader.read(path: input)
+                let reading = try GADFIRFReader.read(path: input, skippingDamaged: skipDamaged)
+                for s in reading.skipped { warn("\(input): skipped \(s)") }
+                if !reading.skipped.isEmpty { summary.append("skipped as damaged: \(reading.skipped.count)") }
+                var entries = reading.entries
                 for k in entries.indices {
                     entries[k].component = try prepare(entries[k].component, label: "\(input): HDU \(entries[k].hdu) (\(entries[k].extname))")
                 }

@@ -63,6 +63,16 @@ struct HostileInputTests {
         #expect(layout(b).problem?.contains("no file can hold") == true, "\(layout(b).problem ?? "nil")")
     }
 
+    @Test func aTruncatedFileOffersOnlyItsCompleteHDUsWhenAskedTo() throws {
+        let path = try Paths.scratch() + "/cut.fits"
+        // The primary HDU is complete; the table's data stops after 40 of its 80 bytes.
+        FileManager.default.createFile(atPath: path, contents: Data(fits(rows: 10).prefix(2 * 2880 + 40)))
+        #expect(throws: FITSError.self) { try FITSFile.open(path: path) }
+        let f = try FITSFile.open(path: path, keepingCompleteHDUs: true)
+        #expect(try f.hduCount == 1)
+        #expect(f.damage?.contains("truncated: HDU 1 declares data up to byte 5840") == true, "\(f.damage ?? "nil")")
+    }
+
     @Test func messagesEscapeInputBytes() {
         #expect(MessageText.quoted("0.\u{10}5") == "'0.\\x105'")
         #expect(MessageText.quoted("a\nb") == "'a\\x0ab'")

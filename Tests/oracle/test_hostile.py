@@ -347,3 +347,27 @@ def test_outputs_refuse_devices_fifos_and_symlinks(vodf, tmp_path):
     r = run_vodf(vodf, "convert", src, "-o", link)
     assert r.returncode == 4 and "symlink" in r.stderr and link.is_symlink() and real.read_bytes() == b"keep"
     assert not [x for x in tmp_path.iterdir() if x.name.endswith(".tmp")]
+
+
+def test_skip_damaged_converts_the_complete_irfs_and_names_the_rest(vodf, tmp_path):
+    """--skip-damaged: the IRFs before a cut are converted (and equal the originals), the cut is named."""
+    if not RUN.exists():
+        pytest.skip("needs ../shared/corpus")
+    inner = gzip.decompress(RUN.read_bytes())
+    with fits.open(RUN) as full:
+        offsets = [h.fileinfo()["datLoc"] for h in full]
+        bkg_start = full.index_of("BKG")
+    cut = offsets[bkg_start] + 10_000               # inside the background model's data
+    for p, data in [(tmp_path / "cut.fits", inner[:cut]), (tmp_path / "cut.fits.gz", gzip.compress(inner[:cut]))]:
+        p.write_bytes(data)
+        out = tmp_path / (p.name + ".out.fits")
+        r = run_vodf(vodf, "convert", p, "-o", out)
+        assert r.returncode == 3 and not out.exists(), r.stderr
+        r = run_vodf(vodf, "convert", p, "-o", out, "--skip-damaged")
+        assert r.returncode == 0, r.stderr
+        warnings = [l for l in r.stderr.splitlines() if "skipped" in l]
+        assert len(warnings) == 1 and f"everything after HDU {bkg_start - 1}" in warnings[0] and "truncated" in warnings[0], r.stderr
+        with fits.open(out) as o, fits.open(RUN) as full:
+            assert [h.header.get("HDUCLAS4") for h in o[1:]] == ["AEFF_2D", "EDISP_2D", "PSF_TABLE"]
+            np.testing.assert_array_equal(o[1].data["EFFAREA"][0], full["AEFF"].data["EFFAREA"][0])
+        assert run_vodf(vodf, "validate", out).returncode == 0

@@ -60,34 +60,55 @@ public enum GADFIRFReader {
         }
     }
 
-    /// Every IRF HDU of `path`.
-    public static func read(path: String) throws -> [Entry] {
+    /// Every IRF HDU of `path`; any HDU that cannot be read is an error naming it.
+    public static func read(path: String) throws -> [Entry] { try read(path: path, skippingDamaged: false).entries }
+
+    /// What `read(path:skippingDamaged:)` found: the IRFs, and the HDUs skipped as damaged (each
+    /// "HDU n (NAME): reason", a truncated tail included).
+    public struct Reading {
+        public var entries: [Entry] = []
+        public var skipped: [String] = []
+    }
+
+    /// Every IRF HDU of `path`. With `skippingDamaged`, an HDU that cannot be read (and the tail
+    /// of a truncated file) is skipped and named in `skipped` instead of failing the whole file.
+    public static func read(path: String, skippingDamaged: Bool) throws -> Reading {
         let f: FITSFile
-        do { f = try FITSFile.open(path: path) } catch {
+        do { f = try FITSFile.open(path: path, keepingCompleteHDUs: skippingDamaged) } catch {
             // A FITSError already names the file; InputError names it once.
             let reason = (error as? FITSError).map { $0.detail.isEmpty ? $0.context : "\($0.context): \($0.detail)" } ?? "\(error)"
             throw InputError(file: path, reason: reason)
         }
-        var entries: [Entry] = []
+        var reading = Reading()
+        if let damage = f.damage { reading.skipped.append("everything after HDU \(f.layout.extents.count - 1): \(damage)") }
         // Counted once: each count walks cfitsio's HDU list, so counting per HDU was quadratic.
         let count = try f.hduCount
         for i in 2...max(2, count) where i <= count {
-            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            let header = try f.readHeader()
-            guard let kind = kind(of: header) else { continue }
-            let extname = header[key: "EXTNAME"]?.stringValue ?? "HDU \(i - 1)"
+            var extname = "HDU \(i - 1)"
             do {
+                guard try f.moveTo(hdu: i) == .binaryTable else { continue }
+                let header = try f.readHeader()
+                guard let kind = kind(of: header) else { continue }
+                extname = header[key: "EXTNAME"]?.stringValue ?? extname
                 let table = try f.readTable()
-                entries.append(Entry(hdu: i - 1, extname: extname, kind: kind, component: try component(kind, table),
-                                     telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
-                                     instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown"))
-            } catch let e as ModelError {
-                throw InputError(file: path, part: "HDU \(i - 1) (\(extname))", reason: e.description)
-            } catch let e as InputError {
-                throw InputError(file: path, part: "HDU \(i - 1) (\(extname))", reason: e.reason)
+                reading.entries.append(Entry(hdu: i - 1, extname: extname, kind: kind, component: try component(kind, table),
+                                             telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
+                                             instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown"))
+            } catch {
+                let reason = switch error {
+                case let e as ModelError: e.description
+                case let e as InputError: e.reason
+                case let e as FITSError: e.detail.isEmpty ? e.context : "\(e.context): \(e.detail)"
+                default: "\(error)"
+                }
+                let part = extname == "HDU \(i - 1)" ? extname : "HDU \(i - 1) (\(extname))"
+                // cfitsio's "HDU n cannot be read" names the HDU already.
+                let named = reason.hasPrefix("HDU \(i - 1) ")
+                guard skippingDamaged else { throw InputError(file: path, part: named ? nil : part, reason: reason) }
+                reading.skipped.append(named ? reason : "\(part): \(reason)")
             }
         }
-        return entries
+        return reading
     }
 
     struct ReadAxis { let name: String; let axis: Axis }
