@@ -249,6 +249,7 @@ enum FileChecks {
             })
         }
         var known: [String: Set<String>?] = ["": members(headers.map(\.1))]
+        var refused = Set<String>()
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         var out: [(String?, String)] = []
         for i in 0..<rows {
@@ -261,6 +262,7 @@ enum FileChecks {
                 if !target.hasPrefix("/") { target = (dir.path as NSString).appendingPathComponent(target) }
                 if let why = confinement.refusal(target) {
                     out.append(("MEMBER_LOCATION", "row \(i + 1): \(MessageText.quoted(location, limit: 120)) is \(why)"))
+                    refused.insert(location)
                     known[location] = .some(nil)
                     continue
                 }
@@ -278,6 +280,7 @@ enum FileChecks {
             }
             let name = names[i].trimmedBlanks
             let version = versions.map { Int($0[i]) } ?? 1
+            if refused.contains(location) { continue }         // reported once, at its first row
             guard let inFile = known[location]! else {
                 out.append(("MEMBER_LOCATION", "row \(i + 1): \(location) cannot be opened"))
                 continue

@@ -371,3 +371,18 @@ def test_skip_damaged_converts_the_complete_irfs_and_names_the_rest(vodf, tmp_pa
             assert [h.header.get("HDUCLAS4") for h in o[1:]] == ["AEFF_2D", "EDISP_2D", "PSF_TABLE"]
             np.testing.assert_array_equal(o[1].data["EFFAREA"][0], full["AEFF"].data["EFFAREA"][0])
         assert run_vodf(vodf, "validate", out).returncode == 0
+
+
+def test_grouping_members_outside_the_tree_are_reported_once_and_never_opened(vodf, tmp_path):
+    from conftest import convert
+    convert(vodf, TESTDATA / "antares" / "sample_public.dat", tmp_path / "obs.fits", "--format", "vodf")
+    cols = [fits.Column(name="MEMBER_NAME", format="10A", array=["event-list", "GTI", "event-list"]),
+            fits.Column(name="MEMBER_VERSION", format="K", array=[1, 1, 1]),
+            fits.Column(name="MEMBER_LOCATION", format="40A", array=["obs.fits", "/etc/passwd", "/etc/passwd"])]
+    t = fits.BinTableHDU.from_columns(cols, name="GROUPING")
+    t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://example.org", "HDUVERS": "0.0.0"})
+    fits.HDUList([fits.PrimaryHDU(), t]).writeto(tmp_path / "group.fits")
+    r, log = traced([vodf, "validate", "--format", "json", tmp_path / "group.fits"], tmp_path / "g.log")
+    members = [f["message"] for f in json.loads(r.stdout)["findings"] if f["rule"].endswith("members-exist")]
+    assert len(members) == 1 and "row 2" in members[0] and "outside the validated directories" in members[0], members
+    assert "/etc/passwd" not in log
