@@ -131,14 +131,16 @@ public enum KM3NeTIRFTables {
         let vCol = try t.column("dP/dOmega") { $0.hasPrefix("dp/domega") }
         var byEnergy: [BinKey: [(Double, Double, Int)]] = [:]
         var energyBins: [((Double, Double), Int)] = []
-        try t.forEachRow { row in
+        let rowCount = try t.forEachRow { row in
             let b = (try t.double(row, eLo), try t.double(row, eHi))
             let v = try t.double(row, vCol)
             if byEnergy[BinKey(b)] == nil { energyBins.append((b, row.line)) }
             byEnergy[BinKey(b), default: []].append((try t.double(row, psiCol), v, row.line))
         }
+        // A header without rows (found by the csv fuzzer: it trapped on bins[0]).
+        guard rowCount > 0 else { throw InputError(file: path, reason: "no rows after the header") }
         let bins = try uniqueBins(energyBins, name: "log10(nu_E [GeV])", file: path)
-        guard let first = byEnergy[BinKey(bins[0])] else { throw InputError(file: path, reason: "no rows") }
+        guard let firstBin = bins.first, let first = byEnergy[BinKey(firstBin)] else { throw InputError(file: path, reason: "no rows") }
         let grid = first.map(\.0)
         for (k, b) in bins.enumerated() {
             let s = byEnergy[BinKey(b)]!
