@@ -37,8 +37,7 @@ enum FuzzTarget: String, CaseIterable {
             }
             return
         }
-        let path = Scratch.path(fileName)
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+        guard let path = Scratch.write(bytes, as: fileName) else { return }
         switch self {
         case .root:
             var options = OfflineEvents.Options()
@@ -91,6 +90,23 @@ enum Scratch {
         return d
     }()
     static func path(_ name: String) -> String { dir + "/" + name }
+
+    /// The input's bytes in the target's scratch file, rewritten in place: one open file per
+    /// target, truncated and written each time (FileManager's atomic write and rename cost a tenth
+    /// of an execution).
+    static func write(_ bytes: UnsafeRawBufferPointer, as name: String) -> String? {
+        let path = path(name)
+        if fd < 0 { fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        guard fd >= 0, ftruncate(fd, 0) == 0 else { return nil }
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(done))
+            guard n > 0 else { return nil }
+            done += n
+        }
+        return path
+    }
+    nonisolated(unsafe) private static var fd: Int32 = -1
 }
 
 /// The target named by VODF_FUZZ_TARGET (libFuzzer runs) or the first argument (replays).

@@ -66,7 +66,7 @@ public struct HDULayout: Sendable, Equatable {
             at += 2880
             for c in 0..<36 {
                 let card = block[(c * 80)..<(c * 80 + 80)]
-                if card.starts(with: Array("END     ".utf8)) || (card.starts(with: Array("END".utf8)) && card.count == 80 && card.dropFirst(3).allSatisfy { $0 == 0x20 }) {
+                if card.starts(with: endCard) {
                     return (at - pos, cards.dataBytes)
                 }
                 cards.take(card)
@@ -75,25 +75,44 @@ public struct HDULayout: Sendable, Equatable {
         return nil
     }
 
+    private static let endCard = Array("END     ".utf8)
+
     /// The cards that fix a data unit's size (FITS 4.0 sections 4.4.1 and 6).
     private struct Cards {
         var bitpix = 8, naxis = 0, pcount = 0, gcount = 1, groups = false
         var axes: [Int: Int] = [:]
 
+        /// Works on the card's bytes: every card of every header passes through here on each
+        /// open, and only the size keywords need any decoding.
         mutating func take(_ card: ArraySlice<UInt8>) {
-            let name = String(decoding: card.prefix(8), as: UTF8.self).trimmingCharacters(in: " ")
-            guard card.count >= 10, card[card.startIndex + 8] == 0x3d else { return }
-            let value = String(decoding: card.dropFirst(10).prefix(20), as: UTF8.self).trimmingCharacters(in: " ")
-            if name == "GROUPS" { groups = value == "T"; return }
-            guard let v = Int(value) else { return }
-            switch name {
+            guard card.count >= 30, card[card.startIndex + 8] == 0x3d else { return }
+            let name = Self.trimmed(card.prefix(8))
+            guard let first = name.first, first == 0x42 || first == 0x47 || first == 0x4e || first == 0x50 else { return }   // B G N P
+            let value = Array(Self.trimmed(card.dropFirst(10).prefix(20)))
+            let key = String(decoding: name, as: UTF8.self)
+            if key == "GROUPS" { groups = value == [0x54]; return }     // T
+            guard let v = Self.integer(value) else { return }
+            switch key {
             case "BITPIX": bitpix = v
             case "NAXIS": naxis = v
             case "PCOUNT": pcount = v
             case "GCOUNT": gcount = v
             default:
-                if name.hasPrefix("NAXIS"), let n = Int(name.dropFirst(5)) { axes[n] = v }
+                if key.hasPrefix("NAXIS"), let n = Int(key.dropFirst(5)) { axes[n] = v }
             }
+        }
+
+        private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var lo = bytes.startIndex, hi = bytes.endIndex
+            while lo < hi, bytes[lo] == 0x20 { lo += 1 }
+            while hi > lo, bytes[hi - 1] == 0x20 { hi -= 1 }
+            return bytes[lo..<hi]
+        }
+
+        /// A FITS integer value (optional sign, digits); nil for anything else or an overflow.
+        private static func integer(_ bytes: [UInt8]) -> Int? {
+            guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+            return Int(String(decoding: bytes, as: UTF8.self))
         }
 
         /// |BITPIX|/8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn); random groups skip NAXIS1.
@@ -113,12 +132,6 @@ public struct HDULayout: Sendable, Equatable {
             let (bytes, o3) = groupsBytes.multipliedReportingOverflow(by: abs(bitpix) / 8)
             return o1 || o2 || o3 ? nil : bytes
         }
-    }
-}
-
-private extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
     }
 }
 

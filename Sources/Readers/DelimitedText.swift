@@ -84,8 +84,19 @@ struct DelimitedText {
     /// DaCHS's CSV quotes text cells ("ANT4536"); no cell of these tables holds the separator.
     private static func cells(_ line: Substring, _ separator: Character) -> [String] {
         line.split(separator: separator, omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map(trimmed)
             .map { $0.count >= 2 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : $0 }
+    }
+
+    /// Without leading and trailing whitespace, as Foundation's `.whitespaces` defines it. Most cells
+    /// are ASCII and take the fast path: Foundation's trim bridges through NSString and was a third
+    /// of the time spent on a table.
+    private static func trimmed(_ cell: Substring) -> String {
+        guard cell.utf8.allSatisfy({ $0 < 0x80 }) else { return cell.trimmingCharacters(in: .whitespaces) }
+        let u = cell.utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(cell[first...last])
     }
 
     /// Index of the header cell matching `predicate`, or an error naming the column.

@@ -41,7 +41,7 @@ public enum InputKind: String, Sendable, CaseIterable {
             let names = ["mjd", "nhit", "beta", "ra"].allSatisfy { lower.contains("name=\"\($0)\"") }
             if names && (lower.contains("name=\"decl\"") || lower.contains("name=\"dec\"")) { return .antaresVOTable }
         }
-        let lines = text.split(separator: "\n").prefix(6).map { $0.lowercased() }
+        let lines = text.split(separator: "\n", maxSplits: 6).prefix(6).map { $0.lowercased() }
         for line in lines {
             let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
             if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
