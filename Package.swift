@@ -2,13 +2,14 @@
 import PackageDescription
 
 // Dependencies point one way:
-// C shims -> IO layers (FITSIO) -> Model -> Astrometry -> Readers / Writers -> CLI.
+// C shims -> IO layers (FITSIO, ROOTIO, HDF5IO, VOTableIO) -> Model -> Astrometry -> Readers / Writers
+// -> Conversion -> Validation -> CLI (docs/architecture.md draws the graph).
 let package = Package(
     name: "vodfkit",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,14 +59,21 @@ let package = Package(
         .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
+        // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
+        // releases share; a Swift user converts through it as the CLI does.
+        .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers"]),
         // Validation against versioned YAML specs (Specs/).
         // Yams for the meta-schema; the specs themselves are read from libyaml's events (CYaml, the
         // libyaml that Yams embeds).
+        // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
+        // Specs/ beside it; --specs DIR and VODF_SPECS select others).
         .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", .product(name: "Yams", package: "Yams")],
-                cSettings: [.define("YAML_DECLARE_STATIC")]),
+                cSettings: [.define("YAML_DECLARE_STATIC")], plugins: [.plugin(name: "EmbedSpecs")]),
+        .executableTarget(name: "embed-specs", path: "Tools/embed-specs"),
+        .plugin(name: "EmbedSpecs", capability: .buildTool(), dependencies: ["embed-specs"]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
@@ -74,6 +82,6 @@ let package = Package(
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Validation"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation"]),
     ]
 )

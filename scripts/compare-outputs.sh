@@ -20,7 +20,7 @@ km3=.testdata/km3net-testdata/km3net_testdata/data
 km3irf=.testdata/km3irf/km3irf/data
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1700000000
-export VODF_SPECS=${VODF_SPECS:-$PWD/Specs}   # a copied binary finds no Specs/ beside it
+[ -n "${VODF_BUILTIN_SPECS:-}" ] || export VODF_SPECS=${VODF_SPECS:-$PWD/Specs}   # a copied binary of before issue 13 finds no Specs/ beside it
 
 inputs() {
   ls TestData/antares/* TestData/km3net/* TestData/flawed/* TestData/bad/* TestData/root/* $shared/antares/* \
@@ -44,6 +44,7 @@ for f in $(inputs); do
   p=$(realpath "$f")
   for fmt in gadf-0.3 gadf-0.2 vodf; do record "convert $f $fmt" convert "$p" -o out.fits --format "$fmt"; n=$((n+1)); done
   record "inspect $f" inspect "$p"
+  record "inspect-json $f" inspect --json "$p"
   record "validate $f" validate --allow-outside / "$p"
   printf '\r%d runs' $n >&2
 done
@@ -54,7 +55,8 @@ for fmt in gadf-0.3 gadf-0.2 vodf; do
 done
 record "irf build cuts bkg" irf build "$(realpath $km3irf/test_10events.dst.root)" --km3irf-compatible --cuts --irf aeff,psf,edisp,bkg -o out.fits
 record "convert orca6 jshower icrs" convert "$(realpath $km3/dst/orca6_sample.root)" -o out.fits --reco jshower --astrometry icrs --obs-id 7
-record "validate hess-full json" validate --format json "$(realpath $shared/gadf/hess-dl3-dr1-full)"
+report=--report; "$bin" validate --help | grep -q -- --report || report=--format     # its name before issue 13
+record "validate hess-full json" validate $report json "$(realpath $shared/gadf/hess-dl3-dr1-full)"
 record "validate magic strict" validate --profile strict "$(realpath $shared/gadf/magic-rad-max)"
 echo >&2
 echo "compare-outputs: $(wc -l < "$manifest") runs recorded in $manifest"

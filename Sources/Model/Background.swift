@@ -4,7 +4,8 @@ import Foundation
 /// spatial axis: FoV offset or zenith (GADF BKG_2D), or declination (VODF only: GADF has no such axis).
 public struct Background2D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "BKG", hduClass4: "BKG_2D", extname: "BACKGROUND", dataColumn: "BKG", dataUnit: .backgroundRate,
+        hduClass2: "BKG", hduClass4: "BKG_2D", legacyClasses: [("BKG", "2D")], extname: "BACKGROUND",
+        axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)], legacyDataColumns: ["BGD"],
         axisUnits: [.recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless,
                     .sinDeclination: .dimensionless, .declination: .degree])
 
@@ -23,6 +24,10 @@ public struct Background2D: IRFComponent, Equatable {
         }
         self.table = table
         self.notes = notes
+    }
+
+    public init(decoded p: IRFParts) throws {
+        self = try Background2D(table: p.table, notes: p.notes).carrying(p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> Background2D {

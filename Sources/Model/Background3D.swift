@@ -3,7 +3,8 @@ import Foundation
 /// Background rate (s⁻¹ MeV⁻¹ sr⁻¹) over reconstructed energy × field-of-view lon × lat (GADF BKG_3D).
 public struct Background3D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "BKG", hduClass4: "BKG_3D", extname: "BACKGROUND", dataColumn: "BKG", dataUnit: .backgroundRate,
+        hduClass2: "BKG", hduClass4: "BKG_3D", legacyClasses: [("BKG", "3D")], extname: "BACKGROUND",
+        axes: ["ENERG", "DETX", "DETY"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)], legacyDataColumns: ["BGD"],
         axisUnits: [.recoEnergy: .TeV, .fovLon: .degree, .fovLat: .degree])
 
     public private(set) var table: IRFTable
@@ -21,6 +22,10 @@ public struct Background3D: IRFComponent, Equatable {
         self.table = table
         self.notes = notes
         self.carried = carried
+    }
+
+    public init(decoded p: IRFParts) throws {
+        try self.init(table: p.table, notes: p.notes, carried: p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> Background3D {

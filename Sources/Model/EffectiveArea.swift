@@ -3,8 +3,8 @@ import Foundation
 /// Effective area over true energy and one spatial axis (FoV offset, zenith angle or cos zenith).
 public struct EffectiveArea: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "EFF_AREA", hduClass4: "AEFF_2D", extname: "EFFECTIVE AREA", dataColumn: "EFFAREA",
-        dataUnit: .squareMeter,
+        hduClass2: "EFF_AREA", hduClass4: "AEFF_2D", legacyClasses: [("EFF_AREA", "2D")], extname: "EFFECTIVE AREA",
+        axes: ["ENERG", "THETA"], dataColumns: [("EFFAREA", .squareMeter)],
         axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless])
 
     public private(set) var table: IRFTable
@@ -36,6 +36,10 @@ public struct EffectiveArea: IRFComponent, Equatable {
         guard spatialAxis.meaning == .cosZenith else { return self }
         return try with(table: try table.withZenithAngleAxis(),
                         note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+    }
+
+    public init(decoded p: IRFParts) throws {
+        self = try EffectiveArea(table: p.table, containment: p.containment, notes: p.notes).carrying(p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> EffectiveArea {

@@ -4,7 +4,8 @@ import Foundation
 /// Each (energy, spatial) slice integrates to 1 over μ where the instrument has events.
 public struct EnergyDispersion: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "EDISP", hduClass4: "EDISP_2D", extname: "EDISP", dataColumn: "MATRIX", dataUnit: .dimensionless,
+        hduClass2: "EDISP", hduClass4: "EDISP_2D", legacyClasses: [("EDISP", "2D")], extname: "EDISP",
+        axes: ["ENERG", "MIGRA", "THETA"], dataColumns: [("MATRIX", .dimensionless)],
         axisUnits: [.trueEnergy: .TeV, .migration: .dimensionless, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless])
 
     public private(set) var table: IRFTable
@@ -21,6 +22,10 @@ public struct EnergyDispersion: IRFComponent, Equatable {
         self.table = table
         self.containment = containment
         self.notes = notes
+    }
+
+    public init(decoded p: IRFParts) throws {
+        self = try EnergyDispersion(table: p.table, containment: p.containment, notes: p.notes).carrying(p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> EnergyDispersion {

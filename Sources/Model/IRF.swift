@@ -3,29 +3,6 @@ import Foundation
 /// FULL-ENCLOSURE IRFs have no direction cut; POINT-LIKE ones were made after a RAD_MAX cut.
 public enum Containment: String, Sendable { case fullEnclosure = "FULL-ENCLOSURE", pointLike = "POINT-LIKE" }
 
-/// How one IRF kind is named in the GADF-family formats: the class keywords, the recommended
-/// EXTNAME, the data column and the units the spec asks for. Each kind declares its own layout
-/// beside its model type, so adding a kind touches one file.
-public struct IRFLayout: Sendable {
-    public var hduClass2: String
-    public var hduClass4: String
-    public var extname: String
-    public var dataColumn: String
-    public var dataUnit: Unit
-    /// The spec unit for each axis meaning the kind uses.
-    public var axisUnits: [AxisMeaning: Unit]
-
-    public init(hduClass2: String, hduClass4: String, extname: String, dataColumn: String, dataUnit: Unit,
-                axisUnits: [AxisMeaning: Unit]) {
-        self.hduClass2 = hduClass2
-        self.hduClass4 = hduClass4
-        self.extname = extname
-        self.dataColumn = dataColumn
-        self.dataUnit = dataUnit
-        self.axisUnits = axisUnits
-    }
-}
-
 /// An N-dimensional array of values over binned axes. `axes[0]` varies fastest in `values`
 /// (FITS TDIM order), so `values[i0 + n0 * (i1 + n1 * i2)]`.
 public struct IRFTable: Equatable, Sendable {
@@ -120,6 +97,25 @@ public protocol IRFComponent: Sendable {
     var carried: [CarriedKeyword] { get set }
     /// Further data columns over the same axes (parametric PSFs), with their spec units.
     var extraColumns: [(name: String, table: IRFTable, unit: Unit)] { get }
+    /// The component from what a reader decoded: one table per `layout.dataColumns` entry, in
+    /// that order. Each kind checks its own axes and units here.
+    init(decoded: IRFParts) throws
+}
+
+/// What a reader hands a kind to build itself from (see `IRFComponent.init(decoded:)`).
+public struct IRFParts: Sendable {
+    public var tables: [(name: String, table: IRFTable)]
+    public var containment: Containment
+    public var notes: [String]
+    public var carried: [CarriedKeyword]
+    public init(tables: [(name: String, table: IRFTable)], containment: Containment, notes: [String], carried: [CarriedKeyword]) {
+        self.tables = tables
+        self.containment = containment
+        self.notes = notes
+        self.carried = carried
+    }
+    /// The first (for most kinds the only) data table.
+    public var table: IRFTable { tables[0].table }
 }
 
 extension IRFComponent {

@@ -4,7 +4,8 @@ import Foundation
 /// (angular distance from the true direction). Each (energy, spatial) slice integrates to 1 over Ω.
 public struct PSFTable: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "RPSF", hduClass4: "PSF_TABLE", extname: "PSF", dataColumn: "RPSF", dataUnit: .perSteradian,
+        hduClass2: "RPSF", hduClass4: "PSF_TABLE", extname: "PSF",
+        axes: ["ENERG", "THETA", "RAD"], dataColumns: [("RPSF", .perSteradian)],
         axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless, .rad: .degree])
 
     public private(set) var table: IRFTable
@@ -22,6 +23,10 @@ public struct PSFTable: IRFComponent, Equatable {
         }
         self.table = table
         self.notes = notes
+    }
+
+    public init(decoded p: IRFParts) throws {
+        self = try PSFTable(table: p.table, notes: p.notes).carrying(p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> PSFTable {

@@ -3,13 +3,18 @@ import Foundation
 /// Parametric PSFs: several parameter tables over (true energy, FoV offset), stored as one data
 /// column each (GADF PSF_3GAUSS: SCALE, SIGMA_1..3, AMPL_2, AMPL_3; PSF_KING: GAMMA, SIGMA).
 public protocol ParametricPSF: IRFComponent {
-    /// Parameter names with their spec units, in column order; the first is the layout's data column.
-    static var parameterUnits: [(String, Unit)] { get }
     var parameters: [(name: String, table: IRFTable)] { get }
     init(parameters: [(name: String, table: IRFTable)], notes: [String], carried: [CarriedKeyword]) throws
 }
 
 extension ParametricPSF {
+    /// Parameter names with their spec units, in column order (the layout's data columns).
+    public static var parameterUnits: [(String, Unit)] { layout.dataColumns.map { ($0.name, $0.unit) } }
+
+    public init(decoded p: IRFParts) throws {
+        try self.init(parameters: p.tables, notes: p.notes, carried: p.carried)
+    }
+
     public var table: IRFTable { parameters[0].table }
     public var containment: Containment { .fullEnclosure }
     public var extraColumns: [(name: String, table: IRFTable, unit: Unit)] {
@@ -40,10 +45,12 @@ extension ParametricPSF {
 }
 
 public struct PSF3Gauss: ParametricPSF {
-    public static let layout = IRFLayout(hduClass2: "RPSF", hduClass4: "PSF_3GAUSS", extname: "PSF", dataColumn: "SCALE",
-                                         dataUnit: .perSteradian, axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
-    public static let parameterUnits: [(String, Unit)] = [("SCALE", .perSteradian), ("SIGMA_1", .degree), ("SIGMA_2", .degree),
-                                                          ("SIGMA_3", .degree), ("AMPL_2", .dimensionless), ("AMPL_3", .dimensionless)]
+    public static let layout = IRFLayout(
+        hduClass2: "RPSF", hduClass4: "PSF_3GAUSS", legacyClasses: [("PSF", "3GAUSS"), ("RPSF", "3GAUSS")], extname: "PSF",
+        axes: ["ENERG", "THETA"],
+        dataColumns: [("SCALE", .perSteradian), ("SIGMA_1", .degree), ("SIGMA_2", .degree), ("SIGMA_3", .degree),
+                      ("AMPL_2", .dimensionless), ("AMPL_3", .dimensionless)],
+        axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
     public let parameters: [(name: String, table: IRFTable)]
     public var notes: [String]
     public var carried: [CarriedKeyword]
@@ -57,9 +64,9 @@ public struct PSF3Gauss: ParametricPSF {
 }
 
 public struct PSFKing: ParametricPSF {
-    public static let layout = IRFLayout(hduClass2: "RPSF", hduClass4: "PSF_KING", extname: "PSF", dataColumn: "GAMMA",
-                                         dataUnit: .dimensionless, axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
-    public static let parameterUnits: [(String, Unit)] = [("GAMMA", .dimensionless), ("SIGMA", .degree)]
+    public static let layout = IRFLayout(
+        hduClass2: "RPSF", hduClass4: "PSF_KING", extname: "PSF", axes: ["ENERG", "THETA"],
+        dataColumns: [("GAMMA", .dimensionless), ("SIGMA", .degree)], axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
     public let parameters: [(name: String, table: IRFTable)]
     public var notes: [String]
     public var carried: [CarriedKeyword]

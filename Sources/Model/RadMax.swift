@@ -3,7 +3,8 @@ import Foundation
 /// The direction cut of point-like IRFs: RAD_MAX (deg) over reconstructed energy × FoV offset.
 public struct RadMax2D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "RAD_MAX", hduClass4: "RAD_MAX_2D", extname: "RAD_MAX", dataColumn: "RAD_MAX", dataUnit: .degree,
+        hduClass2: "RAD_MAX", hduClass4: "RAD_MAX_2D", extname: "RAD_MAX",
+        axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("RAD_MAX", .degree)],
         axisUnits: [.recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree])
 
     public private(set) var table: IRFTable
@@ -20,6 +21,10 @@ public struct RadMax2D: IRFComponent, Equatable {
         self.table = table
         self.notes = notes
         self.carried = carried
+    }
+
+    public init(decoded p: IRFParts) throws {
+        try self.init(table: p.table, notes: p.notes, carried: p.carried)
     }
 
     public func with(table: IRFTable, note: String?) throws -> RadMax2D {

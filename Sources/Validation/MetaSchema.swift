@@ -8,8 +8,18 @@ public struct MetaSchema: Sendable {
     let objects: [String: Object]
 
     public init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let doc = try Yams.load(yaml: text) as? [String: Any], let objs = doc["objects"] as? [String: Any] else {
+        try self.init(text: try? String(contentsOfFile: path, encoding: .utf8), name: path)
+    }
+
+    /// The meta-schema of a spec tree (its own `meta-schema.yaml`, else the built-in one).
+    public init(tree: SpecTree) throws {
+        let own = tree.text("meta-schema.yaml")
+        try self.init(text: own ?? SpecTree.builtIn.text("meta-schema.yaml"),
+                      name: own != nil ? tree.path("meta-schema.yaml") : SpecTree.builtIn.path("meta-schema.yaml"))
+    }
+
+    init(text: String?, name path: String) throws {
+        guard let text, let doc = try Yams.load(yaml: text) as? [String: Any], let objs = doc["objects"] as? [String: Any] else {
             throw SpecError(file: path, reason: "not a meta-schema (expected a mapping with 'objects')")
         }
         var out: [String: Object] = [:]
@@ -24,7 +34,12 @@ public struct MetaSchema: Sendable {
 
     /// Problems in one file, checked as object `kind` ("spec" or "groups_file").
     public func check(file: String, as kind: String) -> [String] {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return ["\(file): cannot read"] }
+        check(text: try? String(contentsOfFile: file, encoding: .utf8), file: file, as: kind)
+    }
+
+    /// Problems in one file's text; `file` names it in the messages.
+    public func check(text: String?, file: String, as kind: String) -> [String] {
+        guard let text else { return ["\(file): cannot read"] }
         let value: Any?
         do { value = try Yams.load(yaml: text) } catch { return ["\(file): not YAML: \(error)"] }
         var out: [String] = []

@@ -172,7 +172,9 @@ public struct SpecError: Error, CustomStringConvertible {
 
 /// All specs under a Specs/ directory: `<family>/<version>/*.yaml` plus `<family>/groups.yaml`.
 public struct SpecLibrary: Sendable {
-    public let root: String
+    public let tree: SpecTree
+    /// Where the specs are, for messages: a directory or "Specs (built in)".
+    public var root: String { tree.root }
     public private(set) var specs: [String: Spec] = [:]
     /// The specs of each family-version, by id: matching an HDU walks these (hundreds of HDUs a run).
     private var ordered: [String: [Spec]] = [:]
@@ -180,56 +182,35 @@ public struct SpecLibrary: Sendable {
 
     /// The specs of `family` version `version`, in id order.
     public func specs(_ family: String, _ version: String) -> [Spec] { ordered["\(family)-\(version)"] ?? [] }
-    /// Every YAML file read, with the meta-schema object it must be: "spec" or "groups_file".
+    /// Every YAML file read (relative to the tree), with the meta-schema object it must be: "spec" or "groups_file".
     public private(set) var files: [(path: String, kind: String)] = []
 
-    /// The library next to the running binary (walking up to a directory with Specs/), or VODF_SPECS.
-    public static func locate() throws -> SpecLibrary { try SpecLibrary(root: try locateRoot()) }
+    /// The specs --specs, VODF_SPECS or the binary itself holds (see `SpecTree.locate`).
+    public static func locate(override: String? = nil) throws -> SpecLibrary { try SpecLibrary(tree: try SpecTree.locate(override: override)) }
 
-    /// Where the specs are: VODF_SPECS, or the first Specs/ directory above the running binary.
-    public static func locateRoot() throws -> String {
-        if let env = ProcessInfo.processInfo.environment["VODF_SPECS"] {
-            // A directory without specs would check nothing and pass everything.
-            let fm = FileManager.default
-            let holdsSpecs = ((try? fm.contentsOfDirectory(atPath: env)) ?? []).contains { family in
-                ((try? fm.contentsOfDirectory(atPath: env + "/" + family)) ?? []).contains { version in
-                    ((try? fm.contentsOfDirectory(atPath: env + "/" + family + "/" + version)) ?? []).contains { $0.hasSuffix(".yaml") && $0 != "groups.yaml" }
-                }
-            }
-            guard holdsSpecs else { throw SpecError(file: env, reason: "VODF_SPECS names no specs (expected FAMILY/VERSION/*.yaml under it)") }
-            return env
-        }
-        // argv[0] may be a bare name found on PATH; the executable's own URL is reliable.
-        let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var dir = exe.resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<8 {
-            let candidate = dir.appendingPathComponent("Specs").path
-            if FileManager.default.fileExists(atPath: candidate + "/gadf") { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw SpecError(file: "Specs", reason: "no Specs/ directory found beside the vodf binary; set VODF_SPECS")
+    /// The specs in a directory.
+    public init(root: String, families: Set<String>? = nil) throws {
+        try self.init(tree: .directory(root), families: families)
     }
 
-    /// Reads the specs under `root`; with `families`, only those families (a GADF file needs no VODF
+    /// Reads the specs of a tree; with `families`, only those families (a GADF file needs no VODF
     /// specs, and reading specs is a large part of validating one file).
-    public init(root: String, families: Set<String>? = nil) throws {
-        self.root = root
-        let fm = FileManager.default
+    public init(tree: SpecTree, families: Set<String>? = nil) throws {
+        self.tree = tree
+        let root = tree.root
         var raw: [String: (SpecFile, String, String, String)] = [:]   // id -> (file, family, version, path)
         var groups: [String: [String: GroupDef]] = [:]
         var versionGroups: [String: [String: GroupDef]] = [:]           // "family-version" -> overrides
         // First the files, in a fixed order: (path, kind, family, version or nil for the family's groups).
         var found: [(path: String, kind: String, family: String, version: String?)] = []
-        for family in (try? fm.contentsOfDirectory(atPath: root))?.sorted() ?? [] {
-            let famDir = root + "/" + family
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: famDir, isDirectory: &isDir), isDir.boolValue, families?.contains(family) ?? true else { continue }
-            if fm.fileExists(atPath: famDir + "/groups.yaml") { found.append((famDir + "/groups.yaml", "groups_file", family, nil)) }
-            for version in (try? fm.contentsOfDirectory(atPath: famDir))?.sorted() ?? [] where !version.hasSuffix(".yaml") {
-                let overrides = famDir + "/" + version + "/groups.yaml"
-                if fm.fileExists(atPath: overrides) { found.append((overrides, "groups_file", family, version)) }
-                for f in (try? fm.contentsOfDirectory(atPath: famDir + "/" + version))?.sorted() ?? [] where f.hasSuffix(".yaml") && f != "groups.yaml" {
-                    found.append((famDir + "/" + version + "/" + f, "spec", family, version))
+        for family in tree.entries("") {
+            guard tree.isDirectory(family), families?.contains(family) ?? true else { continue }
+            if tree.exists(family + "/groups.yaml") { found.append((family + "/groups.yaml", "groups_file", family, nil)) }
+            for version in tree.entries(family) where !version.hasSuffix(".yaml") {
+                let overrides = family + "/" + version + "/groups.yaml"
+                if tree.exists(overrides) { found.append((overrides, "groups_file", family, version)) }
+                for f in tree.entries(family + "/" + version) where f.hasSuffix(".yaml") && f != "groups.yaml" {
+                    found.append((family + "/" + version + "/" + f, "spec", family, version))
                 }
             }
         }
@@ -238,7 +219,7 @@ public struct SpecLibrary: Sendable {
         let toParse = found
         DispatchQueue.concurrentPerform(iterations: toParse.count) { i in
             let f = toParse[i]
-            parsed.set(i, Result { try Self.parse(f.path, kind: f.kind) })
+            parsed.set(i, Result { try Self.parse(f.path, in: tree, kind: f.kind) })
         }
         for (i, f) in found.enumerated() {
             files.append((f.path, f.kind))
@@ -246,7 +227,7 @@ public struct SpecLibrary: Sendable {
             case .groups(let g):
                 if let version = f.version { versionGroups["\(f.family)-\(version)"] = g.groups } else { groups[f.family] = g.groups }
             case .spec(let spec):
-                raw["\(f.family)-\(f.version!)/\(spec.id)"] = (spec, f.family, f.version!, f.path)
+                raw["\(f.family)-\(f.version!)/\(spec.id)"] = (spec, f.family, f.version!, tree.path(f.path))
             }
         }
         func resolve(_ id: String, depth: Int = 0) throws -> Spec {
@@ -297,8 +278,9 @@ public struct SpecLibrary: Sendable {
     }
 
     /// One spec or groups file, read as YAML nodes (see SpecNodes).
-    static func parse(_ path: String, kind: String) throws -> ParsedFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw SpecError(file: path, reason: "cannot read") }
+    static func parse(_ relative: String, in tree: SpecTree, kind: String) throws -> ParsedFile {
+        let path = tree.path(relative)
+        guard let text = tree.text(relative) else { throw SpecError(file: path, reason: "cannot read") }
         do {
             guard let node = try YAMLNode.parse(text) else { throw SpecNodes.Bad(description: "empty file") }
             return kind == "spec" ? .spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
@@ -313,17 +295,18 @@ public struct SpecLibrary: Sendable {
 
 /// Spec libraries read per family on first use, shared by the files of one `vodf validate` run.
 public final class SpecSource: @unchecked Sendable {
-    public let root: String
+    public let tree: SpecTree
     private let lock = NSLock()
     private var loaded: [String: SpecLibrary] = [:]
 
-    public init(root: String) { self.root = root }
+    public init(tree: SpecTree) { self.tree = tree }
+    public convenience init(root: String) { self.init(tree: .directory(root)) }
 
     public func library(family: String) throws -> SpecLibrary {
         lock.lock()
         defer { lock.unlock() }
         if let lib = loaded[family] { return lib }
-        let lib = try SpecLibrary(root: root, families: [family])
+        let lib = try SpecLibrary(tree: tree, families: [family])
         loaded[family] = lib
         return lib
     }

@@ -9,7 +9,7 @@ public enum SpecLinter {
 
     public static func lint(_ lib: SpecLibrary, meta: MetaSchema? = nil) -> [String] {
         var out: [String] = []
-        if let meta { for f in lib.files { out += meta.check(file: f.path, as: f.kind) } }
+        if let meta { for f in lib.files { out += meta.check(text: lib.tree.text(f.path), file: lib.tree.path(f.path), as: f.kind) } }
         for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
             if s.select.isEmpty && s.recognizeByColumns.isEmpty { out.append("\(id): select and recognize_by_columns are empty (the spec would match no HDU)") }
             if s.reference.isEmpty { out.append("\(id): no reference") }

@@ -24,34 +24,14 @@ public enum FormatFlavor: String, CaseIterable, Sendable {
         }
     }
 
-    /// Name of the column for an axis of this meaning (the `_LO`/`_HI` suffixes are added by the writer).
-    /// GADF has fixed axis names; a zenith angle goes in THETA (as km3irf does) with AXISn declaring it.
-    public func axisColumn(_ m: AxisMeaning) -> String {
-        switch (self.isGADF, m) {
-        case (true, .trueEnergy), (true, .recoEnergy): return "ENERG"
-        case (true, .fovOffset), (true, .zenithAngle): return "THETA"
-        case (true, .migration): return "MIGRA"
-        case (true, .rad): return "RAD"
-        case (true, .fovLon): return "DETX"
-        case (true, .fovLat): return "DETY"
-        case (_, .trueEnergy): return "ENERGY_TRUE"
-        case (_, .recoEnergy): return "ENERGY_RECO"
-        case (_, .fovOffset): return "OFFSET"
-        case (_, .zenithAngle): return "ZENITH"
-        case (_, .cosZenith): return "COSZEN"
-        case (_, .declination): return "DEC"
-        case (_, .sinDeclination): return "SINDEC"
-        case (_, .migration): return "MIGRA"
-        case (_, .rad): return "RAD"
-        case (_, .fovLon): return "FOV_LON"
-        case (_, .fovLat): return "FOV_LAT"
-        }
-    }
+    /// Name of the column for an axis of this meaning (the `_LO`/`_HI` suffixes are added by the
+    /// writer), from the one table of axis names (`AxisColumns`). GADF has fixed axis names; a zenith
+    /// angle goes in THETA (as km3irf does) with AXISn declaring it.
+    public func axisColumn(_ m: AxisMeaning) -> String { AxisColumns.name(m, gadf: isGADF) }
 
-    /// Axis meanings GADF can store; others must be converted first (cos zenith -> zenith) or need VODF.
-    public func canStore(_ m: AxisMeaning) -> Bool {
-        isGADF ? ![.cosZenith, .declination, .sinDeclination].contains(m) : true
-    }
+    /// Axis meanings this format can store: GADF has no column for cos zenith or declination; they
+    /// must be converted first (cos zenith -> zenith) or need VODF.
+    public func canStore(_ m: AxisMeaning) -> Bool { !isGADF || AxisColumns.row(m).gadf != nil }
 
     /// Event column names: VODF marks reconstructed quantities with `_RECO`.
     public func eventColumn(_ canonical: String) -> String {

@@ -36,11 +36,12 @@ struct IRFBuild: ParsableCommand {
     @Argument(help: "Monte Carlo dst files.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output FITS file.")
-    var output: String
+    @OptionGroup var out: OutputOptions
 
-    @Option(help: "IRFs to build: any of aeff, psf, edisp, bkg (comma-separated). bkg: BKG_2D from atmospheric MC rate weights (w3).")
-    var irf: String = "aeff,psf,edisp"
+    @Option(help: ArgumentHelp("IRFs to build, comma-separated: \(MCIRFBuilder.Kind.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               discussion: "bkg: BKG_2D from atmospheric MC rate weights (w3).", valueName: "kinds"),
+            transform: Self.kinds)
+    var irf: [MCIRFBuilder.Kind] = [.aeff, .psf, .edisp]
 
     @Flag(help: "Reproduce km3irf 0.4.0 exactly (default: the corrected mode).")
     var km3irfCompatible = false
@@ -51,56 +52,44 @@ struct IRFBuild: ParsableCommand {
     @Option(help: "Spectral weight factor of the effective area (km3irf weight_factor; gamma = -factor).")
     var weightFactor: Double = -2.5
 
-    @Option(help: "Output format: gadf-0.3, gadf-0.2 or vodf.")
-    var format: String = FormatFlavor.gadf03.rawValue
-
-    func validate() throws {
-        guard FormatFlavor(rawValue: format) != nil else { throw ValidationError("unknown format '\(format)'") }
-        let kinds = irf.split(separator: ",").map(String.init)
-        guard !kinds.isEmpty, kinds.allSatisfy({ ["aeff", "psf", "edisp", "bkg"].contains($0) }) else {
-            throw ValidationError("--irf takes aeff, psf, edisp and/or bkg, got '\(irf)'")
+    /// "aeff,psf" -> [.aeff, .psf]; a wrong name is a usage error that lists the right ones.
+    static func kinds(_ text: String) throws -> [MCIRFBuilder.Kind] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let kinds = names.compactMap { MCIRFBuilder.Kind(rawValue: $0) }
+        guard !names.isEmpty, kinds.count == names.count else {
+            throw ValidationError("--irf takes \(MCIRFBuilder.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (comma-separated), got '\(text)'")
         }
+        return kinds
     }
 
     @OptionGroup(title: "Limits") var limits: ReadOptions
 
     func run() throws {
         limits.apply()
-        let flavor = FormatFlavor(rawValue: format)!
         var options = MCIRFBuilder.Options()
         options.cuts = cuts
         options.weightFactor = weightFactor
-        let creator = "vodfkit \(vodfkitVersion)"
         let tables: [Table]
         do {
             var (events, skipped) = try MCIRFBuilder.readEvents(paths: inputs, needBDT: cuts)
             if cuts { events = MCIRFBuilder.applyCuts(events) }
             if !km3irfCompatible { options.generatedEvents = try MCIRFBuilder.generatedEvents(paths: inputs) }
             guard events.count > 0 else { throw Failure(message: "\(inputs.joined(separator: ", ")): no events left to build from", code: Exit.badInput) }
-            let ctx = IRFContext(telescope: "KM3NeT", instrument: "KM3NeT", origin: "KM3NeT", creator: creator,
+            let ctx = IRFContext(telescope: "KM3NeT", instrument: "KM3NeT", origin: "KM3NeT", creator: creatorName,
                                  provenance: inputs.map { ($0 as NSString).lastPathComponent })
-            let writer = IRFWriter(flavor: flavor)
-            var out: [Table] = []
-            for kind in irf.split(separator: ",") {
-                switch kind {
-                case "aeff": out.append(try writer.table(for: try MCIRFBuilder.effectiveArea(events, options: options), context: ctx))
-                case "psf": out.append(try writer.table(for: try MCIRFBuilder.psf(events, options: options), context: ctx))
-                case "bkg": out.append(try writer.table(for: try MCIRFBuilder.background(events), context: ctx))
-                default: out.append(try writer.table(for: try MCIRFBuilder.energyDispersion(events, options: options), context: ctx))
-                }
-            }
-            tables = out
-            print("built \(irf) from \(events.count) events (\(skipped) without a track or MC track left out)")
+            let writer = IRFWriter(flavor: out.format)
+            tables = try irf.map { try writer.table(for: try $0.build(events, options: options), context: ctx) }
+            if !out.quiet { print("built \(irf.map(\.rawValue).joined(separator: ",")) from \(events.count) events (\(skipped) without a track or MC track left out)") }
         } catch let f as Failure {
             throw f
         } catch {
             throw Failure(message: "\(error)", code: Exit.badInput)
         }
         do {
-            try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"), to: output)
+            try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creatorName, origin: "KM3NeT", telescope: "KM3NeT"), to: out.output)
         } catch {
             throw Failure(message: "\(error)", code: Exit.outputFailed)
         }
-        print("wrote \(output) (\(flavor.rawValue))")
+        if !out.quiet { print("wrote \(out.output) (\(out.format.rawValue))") }
     }
 }

@@ -9,10 +9,13 @@ struct InspectCommand: ParsableCommand {
         discussion: """
         For each HDU: its type, EXTNAME, HDUCLASS/HDUCLAS1-4, row count, checksum state, and each
         column's type, unit, TDIM and value range. --json prints everything, including all keywords.
+        --hdu and --keyword pick HDUs and keywords, as astropy's fitsheader -e and -k do.
 
         Examples:
           vodf inspect out/antares.fits
           vodf inspect out/aeff.fits --json | jq '.hdus[1].columns'
+          vodf inspect hess_dl3_dr1_obs_id_020136.fits.gz --hdu EVENTS --keyword OBS_ID --keyword LIVETIME
+          vodf inspect irf.fits --hdu 1
         """)
 
     @Argument(help: "FITS file to inspect.")
@@ -21,89 +24,62 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("Only this HDU: its index (0 = primary) or its EXTNAME (case-insensitive). Repeatable.", valueName: "n|name"))
+    var hdu: [String] = []
+
+    @Option(help: ArgumentHelp("Only this keyword's value, one line per HDU (FILE[HDU] KEYWORD = value). Repeatable.", valueName: "keyword"))
+    var keyword: [String] = []
+
     @OptionGroup(title: "Limits") var limits: ReadOptions
 
     func run() throws {
         limits.apply()
-        let report: [[String: Any]]
-        do { report = try Self.describe(path: file) } catch {
+        var summary: FITSSummary
+        do { summary = try FITSSummary(path: file) } catch {
             throw Failure(message: "\(error)", code: Exit.badInput)
         }
+        if !hdu.isEmpty { summary.hdus = try selected(summary.hdus) }
+        if !keyword.isEmpty {
+            for h in summary.hdus {
+                for k in keyword {
+                    if json { continue }
+                    print("\(file)[\(h.index)] \(k.uppercased()) = \(h.value(of: k).map { "\($0)" } ?? "(not set)")")
+                }
+            }
+            if json { summary.hdus = summary.hdus.map { h in var h = h; h.keywords = h.keywords.filter { keyword.map { $0.uppercased() }.contains($0.name) }; return h } }
+            else { return }
+        }
         if json {
-            let doc: [String: Any] = ["file": file, "hdus": report]
-            let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try summary.json())
             return
         }
         print(file)
-        for h in report {
-            let classes = (h["classes"] as? [String] ?? []).joined(separator: " / ")
-            var line = "HDU \(h["index"]!): \(h["type"]!) \(h["extname"] as? String ?? "")"
-            if !classes.isEmpty { line += "  [\(classes)]" }
-            if let rows = h["rows"] { line += "  rows=\(rows)" }
-            line += "  keywords=\(h["keyword_count"]!)  checksum=\(h["checksum"]!)/\(h["datasum"]!)"
-            print(line)
-            for c in h["columns"] as? [[String: Any]] ?? [] {
-                var l = "    \(c["name"]!)  \(c["tform"]!)"
-                if let u = c["unit"] as? String, !u.isEmpty { l += "  [\(u)]" }
-                if let d = c["tdim"] as? [Int] { l += "  TDIM=(\(d.map(String.init).joined(separator: ",")))" }
-                if let mn = c["min"], let mx = c["max"] { l += "  range \(mn) .. \(mx)" }
-                print(l)
-            }
+        for h in summary.hdus { printText(h) }
+    }
+
+    /// The HDUs --hdu names, in the order given; a name that matches none is a usage error listing them.
+    private func selected(_ hdus: [FITSSummary.HDU]) throws -> [FITSSummary.HDU] {
+        try hdu.map { want in
+            if let n = Int(want), let h = hdus.first(where: { $0.index == n }) { return h }
+            if let h = hdus.first(where: { $0.extname.uppercased() == want.uppercased() }) { return h }
+            let known = hdus.map { $0.extname.isEmpty ? "\($0.index)" : "\($0.index) (\($0.extname))" }.joined(separator: ", ")
+            throw Failure(message: "\(file): no HDU '\(want)'; it has \(known)", code: Exit.usage)
         }
     }
 
-    /// Reads every HDU; numeric columns get min/max over all values (NaN ignored).
-    static func describe(path: String) throws -> [[String: Any]] {
-        let f = try FITSFile.open(path: path)
-        var out: [[String: Any]] = []
-        for i in 1...(try f.hduCount) {
-            let type = try f.moveTo(hdu: i)
-            let header = try f.readHeader()
-            var h: [String: Any] = ["index": i - 1]
-            h["type"] = i == 1 ? "PRIMARY" : (type == .binaryTable ? "BINTABLE" : (type == .asciiTable ? "TABLE" : "IMAGE"))
-            h["extname"] = header[key: "EXTNAME"]?.stringValue ?? ""
-            h["classes"] = ["HDUCLASS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { header[key: $0]?.stringValue }
-            h["keyword_count"] = header.count
-            var kw: [[String: Any]] = []
-            for c in header {
-                var k: [String: Any] = ["name": c.name]
-                switch c.value {
-                case .string(let s): k["value"] = s
-                case .int(let v): k["value"] = v
-                case .double(let v): k["value"] = v.isFinite ? v : String(v)
-                case .bool(let v): k["value"] = v
-                case nil: break
-                }
-                if !c.comment.isEmpty { k["comment"] = c.comment }
-                kw.append(k)
-            }
-            h["keywords"] = kw
-            let sums = try f.verifyChecksum()
-            h["checksum"] = "\(sums.hdu)"
-            h["datasum"] = "\(sums.data)"
-            if type == .binaryTable {
-                let rows = try f.rowCount
-                h["rows"] = rows
-                var cols: [[String: Any]] = []
-                for c in try f.columns() {
-                    var d: [String: Any] = ["name": c.spec.name, "tform": c.spec.tform]
-                    if let u = c.spec.unit { d["unit"] = u }
-                    if let dims = c.spec.dims { d["tdim"] = dims }
-                    if rows > 0, let values = try f.read(column: c, rows: rows).doubles {
-                        let finite = values.filter { $0.isFinite }
-                        if let mn = finite.min(), let mx = finite.max() {
-                            d["min"] = mn
-                            d["max"] = mx
-                        }
-                    }
-                    cols.append(d)
-                }
-                h["columns"] = cols
-            }
-            out.append(h)
+    private func printText(_ h: FITSSummary.HDU) {
+        let classes = h.classes.joined(separator: " / ")
+        var line = "HDU \(h.index): \(h.type) \(h.extname)"
+        if !classes.isEmpty { line += "  [\(classes)]" }
+        if let rows = h.rows { line += "  rows=\(rows)" }
+        line += "  keywords=\(h.keywordCount)  checksum=\(h.checksum)/\(h.datasum)"
+        print(line)
+        for c in h.columns ?? [] {
+            var l = "    \(c.name)  \(c.tform)"
+            if let u = c.unit, !u.isEmpty { l += "  [\(u)]" }
+            if let d = c.tdim { l += "  TDIM=(\(d.map(String.init).joined(separator: ",")))" }
+            if let mn = c.min, let mx = c.max { l += "  range \(mn) .. \(mx)" }
+            print(l)
         }
-        try f.close()
-        return out
     }
 }

@@ -6,7 +6,7 @@ import Validation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check FITS files against the versioned GADF/VODF specs in Specs/.",
+        abstract: "Check FITS files against the versioned GADF/VODF specs (built in from Specs/, or --specs DIR).",
         discussion: """
         Each HDU is identified by its class keywords (HDUCLASS, HDUCLAS1-4), never by EXTNAME. \
         The version comes from HDUVERS unless --spec names one (e.g. gadf-0.3). \
@@ -20,8 +20,8 @@ struct ValidateCommand: ParsableCommand {
         Examples:
           vodf validate out/events.fits
           vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
-          vodf validate events.fits --format json > report.json
-          vodf validate out/*.fits --format junit > validate.xml
+          vodf validate events.fits --report json > report.json
+          vodf validate out/*.fits --report junit > validate.xml
         """)
 
     @Argument(help: "FITS files or directories (every FITS file under them, index tables followed).")
@@ -30,11 +30,15 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Spec version to check against, e.g. gadf-0.3 (default: each HDU's HDUVERS).")
     var spec: String?
 
-    @Option(help: "Profile: strict, gammapy or lenient.")
-    var profile: String = Profile.gammapy.rawValue
+    @Option(help: "Profile: strict (the spec as written), gammapy (what gammapy 2.1 accepts) or lenient.")
+    var profile: Profile = .gammapy
 
-    @Option(help: "Report format: text, json, junit (CI dashboards) or github (Actions annotations).")
-    var format: String = "text"
+    @Option(help: "Report syntax: text, json, junit (CI dashboards) or github (Actions annotations).")
+    var report: ReportFormat = .text
+
+    /// The old name of --report (it clashed with convert's --format, the FITS flavour); kept for one release.
+    @Option(name: .customLong("format"), help: .hidden)
+    var deprecatedFormat: ReportFormat?
 
     @Option(name: .customLong("allow-outside"), help: ArgumentHelp(
         "A directory that index rows and grouping members may also point into (repeatable).",
@@ -42,29 +46,28 @@ struct ValidateCommand: ParsableCommand {
         valueName: "dir"))
     var allowOutside: [String] = []
 
-    func validate() throws {
-        guard Profile(rawValue: profile) != nil else { throw ValidationError("unknown profile '\(profile)'; choose strict, gammapy or lenient") }
-        guard ReportFormat(rawValue: format) != nil else { throw ValidationError("unknown report format '\(format)'; choose text, json, junit or github") }
-    }
+    @OptionGroup var specOptions: SpecOptions
 
     @OptionGroup(title: "Limits") var limits: ReadOptions
 
     func run() throws {
         limits.apply()
+        if deprecatedFormat != nil { warn("validate --format is deprecated; use --report (it will be removed in the next release)") }
+        let report = deprecatedFormat ?? report
         // Specs are read per family when a file first needs them; --spec is checked against its own
         // family (read once, then reused), and all families are read only to list them in the error.
         let source: SpecSource
         do {
-            source = SpecSource(root: try SpecLibrary.locateRoot())
+            source = SpecSource(tree: try SpecTree.locate(override: specOptions.specs))
             if let spec, let dash = spec.lastIndex(of: "-"),
                try source.library(family: String(spec[..<dash])).specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
                 // known
             } else if let spec {
-                let library = try SpecLibrary(root: source.root)
+                let library = try SpecLibrary(tree: source.tree)
                 throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        var validator = Validator(source: source, profile: Profile(rawValue: profile)!, forcedSpec: spec)
+        var validator = Validator(source: source, profile: profile, forcedSpec: spec)
         let confinement = Confinement(roots: Self.roots(paths) + allowOutside)
         validator.confinement = confinement
         let (files, refused) = Self.expand(paths, confinement: confinement)
@@ -90,7 +93,7 @@ struct ValidateCommand: ParsableCommand {
                                    reference: "FITS 4.0"))
             }
         }
-        print(try ReportFormat(rawValue: format)!.render(findings: all, files: files, profile: Profile(rawValue: profile)!))
+        print(try report.render(findings: all, files: files, profile: profile))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
@@ -131,15 +134,16 @@ extension ValidateCommand {
 struct SpecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec",
-        abstract: "List or check the format specs (Specs/).",
+        abstract: "List, show or check the format specs (built in from Specs/, or --specs DIR).",
         subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self])
 }
 
 struct SpecList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the specs and what they select.")
+    @OptionGroup var specOptions: SpecOptions
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
             let sel = s.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
             print("\(id)  [\(sel)]  \(s.keywords.count) keywords, \(s.columns.count) columns, \(s.conditions.count) conditions")
@@ -153,16 +157,16 @@ struct SpecLint: ParsableCommand {
         abstract: "Check spec files against Specs/meta-schema.yaml: known and required fields, types, values, resolvable extends and groups.",
         discussion: "This is the CI check for the format specs. Exit code 1 when any problem is found.")
 
-    @Argument(help: "Specs directory (default: the one beside the binary).")
+    @Argument(help: "Specs directory (default: --specs, VODF_SPECS, else the built-in specs).")
     var root: String?
+
+    @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
         do {
-            let lib = try root.map { try SpecLibrary(root: $0) } ?? SpecLibrary.locate()
-            // A spec tree may carry its own meta-schema; otherwise the installed one applies.
-            var metaPath = lib.root + "/meta-schema.yaml"
-            if !FileManager.default.fileExists(atPath: metaPath), let installed = try? SpecLibrary.locate() { metaPath = installed.root + "/meta-schema.yaml" }
-            let meta = try MetaSchema(path: metaPath)
+            let lib = try SpecLibrary.locate(override: root ?? specOptions.specs)
+            // A spec tree may carry its own meta-schema; otherwise the built-in one applies.
+            let meta = try MetaSchema(tree: lib.tree)
             let problems = SpecLinter.lint(lib, meta: meta)
             for p in problems { print(p) }
             print("\(lib.specs.count) specs, \(problems.count) problem(s)")
@@ -190,9 +194,11 @@ struct SpecShow: ParsableCommand {
     @Flag(help: "The resolved spec as JSON instead of Markdown.")
     var json = false
 
+    @OptionGroup var specOptions: SpecOptions
+
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         guard let spec = lib.specs[id] else {
             let near = lib.specs.keys.filter { $0.hasSuffix("/" + (id.split(separator: "/").last.map(String.init) ?? id)) }.sorted()
             throw Failure(message: "unknown spec '\(id)'" + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"), code: Exit.usage)
@@ -215,9 +221,11 @@ struct SpecDocs: ParsableCommand {
     @Option(name: .shortAndLong, help: "Directory to write into.")
     var output: String = "docs/specs"
 
+    @OptionGroup var specOptions: SpecOptions
+
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate() } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         let pages = Validation.SpecDocs.pages(lib)
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)

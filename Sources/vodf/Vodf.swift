@@ -64,11 +64,25 @@ struct Vodf {
                 exit(Exit.ok)
             }
             // One line: the reason, then where to read more (ArgumentParser appends a usage block).
-            let reason = message.split(separator: "\n").first.map(String.init) ?? message
+            let reason = Self.reason(message)
             let cleaned = reason.hasPrefix("Error: ") ? String(reason.dropFirst(7)) : reason
             FileHandle.standardError.write(Data("vodf: error: \(oneLine(cleaned)) (see 'vodf --help')\n".utf8))
             exit(code == .validationFailure || code.rawValue == 64 ? Exit.usage : code.rawValue)
         }
+    }
+}
+
+extension Vodf {
+    /// ArgumentParser's message as one line: its first line, with the "- value" list it puts below
+    /// "Please provide one of the following:" joined in (the usage block after it is dropped).
+    static func reason(_ message: String) -> String {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard var first = lines.first else { return message }
+        if first.hasSuffix("one of the following:") {
+            let choices = lines.dropFirst().prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }.map { "'\($0.trimmingCharacters(in: .whitespaces).dropFirst(2))'" }
+            first = String(first.dropLast("the following:".count)) + choices.joined(separator: ", ") + "."
+        }
+        return first
     }
 }
 

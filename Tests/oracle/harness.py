@@ -321,7 +321,7 @@ def vodf_errors(vodf, paths, allow_outside=()):
     extra = [a for d in allow_outside for a in ("--allow-outside", str(d))]
     for k in range(0, len(paths), 200):
         chunk = paths[k:k + 200]
-        r = subprocess.run([str(vodf), "validate", "--profile", "gammapy", "--format", "json", *extra, *chunk], capture_output=True, text=True)
+        r = subprocess.run([str(vodf), "validate", "--profile", "gammapy", "--report", "json", *extra, *chunk], capture_output=True, text=True)
         if not r.stdout.strip():
             raise RuntimeError(f"vodf validate printed no report (exit {r.returncode}): {r.stderr[-2000:]}")
         for f in json.loads(r.stdout)["findings"]:

@@ -52,7 +52,15 @@ def test_unknown_input_layout(vodf, tmp_path):
 
 def test_unknown_format(vodf, tmp_path):
     f = TESTDATA / "antares" / "sample_public.dat"
-    check_failure(vodf, tmp_path, lambda o: [f, "-o", o, "--format", "gadf-9"], 2, ["unknown format 'gadf-9'"])
+    # ArgumentParser's own message: it names the value and lists the formats (from the library's enum).
+    check_failure(vodf, tmp_path, lambda o: [f, "-o", o, "--format", "gadf-9"], 2, ["'gadf-9'", "'gadf-0.3', 'gadf-0.2' or 'vodf'"])
+
+
+@pytest.mark.parametrize("option,value,choices", [("--kind", "evnts", "'events'"), ("--reco", "jmu", "'jmuon'"),
+                                                  ("--site", "moon", "'arca'"), ("--astrometry", "j2000", "'icrs'")])
+def test_unknown_choice(vodf, tmp_path, option, value, choices):
+    f = TESTDATA / "antares" / "sample_public.dat"
+    check_failure(vodf, tmp_path, lambda o: [f, "-o", o, option, value], 2, [f"'{value}'", choices])
 
 
 @pytest.mark.parametrize("target", ["/proc/vodf-out.fits", "{tmp}/no-such-dir/out.fits", "{readme}/out.fits"])

@@ -34,7 +34,7 @@ def run_file(corpus):
 @pytest.mark.parametrize("name", NAMES)
 def test_validate_and_convert_take_the_name_literally(vodf, run_file, tmp_path, name):
     path = place(run_file, tmp_path, name)
-    r = run_vodf(vodf, "validate", "--format", "json", "--", path)
+    r = run_vodf(vodf, "validate", "--report", "json", "--", path)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
     # every HDU of the run was read: EVENTS, GTI and the four IRFs got a verdict
@@ -72,12 +72,12 @@ def test_index_rows_name_files_literally(vodf, run_file, tmp_path):
     for n, p in placeholder.items():
         raw = raw.replace(p.encode(), n.encode()) if p != n else raw
     (tmp_path / "hdu-index.fits").write_bytes(raw)
-    r = run_vodf(vodf, "validate", "--format", "json", tmp_path / "hdu-index.fits")
+    r = run_vodf(vodf, "validate", "--report", "json", tmp_path / "hdu-index.fits")
     report = json.loads(r.stdout)
     links = [f for f in report["findings"] if f["rule"].endswith("index-links")]
     assert r.returncode == 0 and links == [], links
     # and a name that is not there is still found missing, under its literal name
     table.data["FILE_NAME"][0] = "absent[1].fits"
     fits.HDUList([fits.PrimaryHDU(), table]).writeto(tmp_path / "hdu-index2.fits")
-    report = json.loads(run_vodf(vodf, "validate", "--format", "json", tmp_path / "hdu-index2.fits").stdout)
+    report = json.loads(run_vodf(vodf, "validate", "--report", "json", tmp_path / "hdu-index2.fits").stdout)
     assert any("absent[1].fits is listed" in f["message"] for f in report["findings"] if f["rule"].endswith("index-links"))

@@ -42,7 +42,7 @@ def gammapy_reads(path, hdu_index):
 
 
 def verdicts(vodf, path):
-    r = run_vodf(vodf, "validate", path, "--profile", "gammapy", "--format", "json")
+    r = run_vodf(vodf, "validate", path, "--profile", "gammapy", "--report", "json")
     report = json.loads(r.stdout)
     return {f["hdu"]: f["message"].startswith("readable") for f in report["findings"] if f["rule"] == "gammapy:verdict"}
 
@@ -87,7 +87,7 @@ def test_verdict_agrees_on_axis_order(vodf, corpus, tmp_path):
     assert got[aeff] is False and gammapy_reads(bad, aeff) is False
     bkg = [i for i, hdu in enumerate(fits.open(HESS)) if hdu.header.get("HDUCLAS4") == "BKG_3D"][0]
     assert verdicts(vodf, HESS)[bkg] is True and gammapy_reads(HESS, bkg) is True
-    r = run_vodf(vodf, "validate", HESS, "--profile", "gammapy", "--format", "json")
+    r = run_vodf(vodf, "validate", HESS, "--profile", "gammapy", "--report", "json")
     rules = {f["rule"]: f["severity"] for f in json.loads(r.stdout)["findings"] if f["hdu"] == bkg}
     assert rules.get("gadf-0.2/bkg_3d:column:BKG:shape") == "warning"
 
@@ -109,10 +109,10 @@ def test_verdict_agrees_on_legacy_column_names(vodf, corpus, tmp_path):
     names = {hdu.name: i for i, hdu in enumerate(fits.open(legacy))}
     for name in ["AEFF", "EDISP", "BKG"]:
         assert got[names[name]] is True and gammapy_reads(legacy, names[name]) is True, name
-    report = json.loads(run_vodf(vodf, "validate", legacy, "--format", "json").stdout)
+    report = json.loads(run_vodf(vodf, "validate", legacy, "--report", "json").stdout)
     warned = {f["rule"] for f in report["findings"] if f["severity"] == "warning" and f["rule"].endswith("legacy-name")}
     assert warned == {"gadf-0.2/aeff_2d:column:ENERG_LO:legacy-name", "gadf-0.2/aeff_2d:column:ENERG_HI:legacy-name",
                       "gadf-0.2/edisp_2d:column:ENERG_LO:legacy-name", "gadf-0.2/edisp_2d:column:ENERG_HI:legacy-name",
                       "gadf-0.2/bkg_3d:column:BKG:legacy-name"}, warned
-    strict = json.loads(run_vodf(vodf, "validate", legacy, "--format", "json", "--profile", "strict").stdout)
+    strict = json.loads(run_vodf(vodf, "validate", legacy, "--report", "json", "--profile", "strict").stdout)
     assert {f["rule"] for f in strict["findings"] if f["severity"] == "error" and f["rule"].endswith("legacy-name")} == warned

@@ -86,7 +86,7 @@ def test_index_rows_outside_the_release_are_reported_and_never_opened(vodf, rele
         ("/proc/self", "environ"),
     ])
     start = time.monotonic()
-    r, log = traced([vodf, "validate", "--format", "json", rel], tmp_path / "strace.log")
+    r, log = traced([vodf, "validate", "--report", "json", rel], tmp_path / "strace.log")
     assert time.monotonic() - start < 30, "validate hung"
     report = json.loads(r.stdout)
     msgs = [f["message"] for f in report["findings"] if f["rule"].endswith("index-links")]
@@ -113,16 +113,16 @@ def test_allow_outside_permits_a_named_directory(vodf, release, tmp_path):
     other.mkdir()
     shutil.copy(RUN, other / RUN.name)
     write_index(rel, index, rows, [("../e", RUN.name)])   # FILE_DIR is a short column
-    r = run_vodf(vodf, "validate", "--format", "json", rel / "hdu-index.fits")
+    r = run_vodf(vodf, "validate", "--report", "json", rel / "hdu-index.fits")
     assert any("outside" in f["message"] for f in json.loads(r.stdout)["findings"]), r.stdout[:800]
-    r = run_vodf(vodf, "validate", "--format", "json", "--allow-outside", other, rel / "hdu-index.fits")
+    r = run_vodf(vodf, "validate", "--report", "json", "--allow-outside", other, rel / "hdu-index.fits")
     assert not any("outside" in f["message"] for f in json.loads(r.stdout)["findings"]), r.stdout[:800]
 
 
 def test_base_dir_root_is_confined(vodf, release, tmp_path):
     rel, index, rows = release
     write_index(rel, index, rows, [("etc", "passwd")], base_dir="/")
-    r, log = traced([vodf, "validate", "--format", "json", rel / "hdu-index.fits"], tmp_path / "s.log")
+    r, log = traced([vodf, "validate", "--report", "json", rel / "hdu-index.fits"], tmp_path / "s.log")
     assert any("outside" in f["message"] for f in json.loads(r.stdout)["findings"])
     assert "/etc/passwd" not in log
 
@@ -382,7 +382,7 @@ def test_grouping_members_outside_the_tree_are_reported_once_and_never_opened(vo
     t = fits.BinTableHDU.from_columns(cols, name="GROUPING")
     t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://example.org", "HDUVERS": "0.0.0"})
     fits.HDUList([fits.PrimaryHDU(), t]).writeto(tmp_path / "group.fits")
-    r, log = traced([vodf, "validate", "--format", "json", tmp_path / "group.fits"], tmp_path / "g.log")
+    r, log = traced([vodf, "validate", "--report", "json", tmp_path / "group.fits"], tmp_path / "g.log")
     members = [f["message"] for f in json.loads(r.stdout)["findings"] if f["rule"].endswith("members-exist")]
     assert len(members) == 1 and "row 2" in members[0] and "outside the validated directories" in members[0], members
     assert "/etc/passwd" not in log

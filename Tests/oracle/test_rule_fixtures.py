@@ -156,7 +156,7 @@ def test_every_applicable_rule_has_a_failing_fixture(vodf, corpus, km3net_data, 
                 cases.append((out, f"{src.name} HDU {i} {what}", rule))
                 used.add(rule.rsplit(":", 2)[0] + ":" + rule.rsplit(":", 1)[1])
     assert len(cases) > 150, len(cases)
-    r = run_vodf(vodf, "validate", "--profile", "strict", "--format", "json", *[c[0] for c in cases])
+    r = run_vodf(vodf, "validate", "--profile", "strict", "--report", "json", *[c[0] for c in cases])
     report = json.loads(r.stdout)
     errors = {}
     for f in report["findings"]:

@@ -18,7 +18,7 @@ CLASS_KEYS = ["HDUCLASS", "HDUCLAS1", "HDUCLAS2", "HDUVERS", "HDUDOC"]
 
 def report(vodf, *args):
     # The releases built here link their data from the corpus: rows may point there.
-    r = run_vodf(vodf, "validate", "--format", "json", "--allow-outside", CORPUS.resolve(), *args)
+    r = run_vodf(vodf, "validate", "--report", "json", "--allow-outside", CORPUS.resolve(), *args)
     return r.returncode, json.loads(r.stdout)
 
 

@@ -37,7 +37,7 @@ MUTATIONS = {
 
 
 def findings(vodf, path, profile):
-    r = run_vodf(vodf, "validate", "--format", "json", "--profile", profile, path)
+    r = run_vodf(vodf, "validate", "--report", "json", "--profile", profile, path)
     return r.returncode, json.loads(r.stdout)["findings"]
 
 
@@ -65,6 +65,6 @@ def test_clean_files_raise_no_time_finding(vodf, corpus, tmp_path):
     vodf_out = tmp_path / "antares.vodf.fits"
     assert run_vodf(vodf, "convert", TESTDATA / "antares" / "sample_public.dat", "-o", vodf_out, "--format", "vodf", "-q").returncode == 0
     runs = sorted((CORPUS / "gadf").rglob("*obs_id*.fits.gz"))
-    r = run_vodf(vodf, "validate", "--format", "json", "--profile", "strict", out, vodf_out, *runs)
+    r = run_vodf(vodf, "validate", "--report", "json", "--profile", "strict", out, vodf_out, *runs)
     time_rules = [f for f in json.loads(r.stdout)["findings"] if "mjdref" in f["rule"] or "dates-match" in f["rule"]]
     assert len(runs) > 100 and time_rules == [], time_rules[:3]

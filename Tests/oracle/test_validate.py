@@ -9,7 +9,7 @@ from conftest import CORPUS, KM3IRF_DATA, KM3NET_DATA, TESTDATA, convert, run_vo
 
 
 def validate(vodf, *args):
-    r = run_vodf(vodf, "validate", *args, "--format", "json")
+    r = run_vodf(vodf, "validate", *args, "--report", "json")
     return r.returncode, json.loads(r.stdout) if r.stdout.strip() else None, r.stderr
 
 
@@ -218,7 +218,7 @@ def test_ci_report_formats(vodf, corpus, tmp_path):
     with fits.open(HESS) as h:
         set_tunit(h, "PSF", "RPSF", "m2")
         h.writeto(bad, checksum=False)
-    r = run_vodf(vodf, "validate", good, bad, "--format", "junit")
+    r = run_vodf(vodf, "validate", good, bad, "--report", "junit")
     assert r.returncode == 1
     root = ET.fromstring(r.stdout)
     cases = root.findall(".//testcase")
@@ -226,7 +226,7 @@ def test_ci_report_formats(vodf, corpus, tmp_path):
     assert cases[0].find("failure") is None
     failure = cases[1].find("failure")
     assert failure.get("type") == "gadf-0.2/psf_table:column:RPSF:unit" and "m2" in failure.text
-    r = run_vodf(vodf, "validate", good, bad, "--format", "github")
+    r = run_vodf(vodf, "validate", good, bad, "--report", "github")
     annotations = [l for l in r.stdout.splitlines() if l.startswith("::error")]
     assert annotations == [f"::error file={bad},title=gadf-0.2/psf_table%3Acolumn%3ARPSF%3Aunit::HDU 5 (PSF) RPSF: "
                            f"column RPSF unit 'm2' does not convert to sr-1 "
@@ -370,7 +370,7 @@ def test_corrupt_header_exit_3(vodf, tmp_path):
     data[i:i + 30] = b"NAXIS2  = 'not a number'      "
     bad = tmp_path / "corrupt.fits"
     bad.write_bytes(bytes(data))
-    r = run_vodf(vodf, "validate", bad, "--format", "json")
+    r = run_vodf(vodf, "validate", bad, "--report", "json")
     report = json.loads(r.stdout)
     assert r.returncode == 3 and [f["rule"] for f in report["findings"]] == ["fits:unreadable"], r.stdout
 

@@ -433,3 +433,22 @@ public enum MCIRFBuilder {
         ])
     }
 }
+
+extension MCIRFBuilder {
+    /// The IRFs a Monte Carlo build makes (`vodf irf build --irf`).
+    public enum Kind: String, CaseIterable, Sendable {
+        case aeff, psf, edisp
+        /// BKG_2D from atmospheric MC rate weights (w3).
+        case bkg
+
+        /// Builds this IRF from the events.
+        public func build(_ events: Events, options: Options) throws -> any IRFComponent {
+            switch self {
+            case .aeff: try MCIRFBuilder.effectiveArea(events, options: options)
+            case .psf: try MCIRFBuilder.psf(events, options: options)
+            case .edisp: try MCIRFBuilder.energyDispersion(events, options: options)
+            case .bkg: try MCIRFBuilder.background(events)
+            }
+        }
+    }
+}

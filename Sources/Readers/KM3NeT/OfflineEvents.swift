@@ -75,8 +75,32 @@ public enum OfflineEvents {
         func read(_ b: Branch, _ r: Range<Int>) throws -> BranchData { try reader.read(b, entries: r) }
     }
 
+    /// An observation read from an offline or dst file, with the cross-check of its coordinates
+    /// against aanet's own where the file has them (dst `T/coords`), from the same open file.
+    public struct Reading: Sendable {
+        public var observation: Observation
+        public var aanetCheck: AanetCheck?
+    }
+
+    /// Separation between our RA/DEC and aanet's, over the events both have.
+    public struct AanetCheck: Sendable, Equatable {
+        public var count: Int
+        public var median: Double
+        public var max: Double
+    }
+
     public static func read(path: String, options: Options = Options()) throws -> Observation {
+        try read(file: try ROOTFile(path: path), path: path, options: options)
+    }
+
+    /// The observation and its aanet cross-check, the file opened once.
+    public static func reading(path: String, options: Options = Options()) throws -> Reading {
         let file = try ROOTFile(path: path)
+        let obs = try read(file: file, path: path, options: options)
+        return Reading(observation: obs, aanetCheck: try? crossCheckAanet(file: file, observation: obs))
+    }
+
+    static func read(file: ROOTFile, path: String, options: Options) throws -> Observation {
         let tree = try file.tree("E")
         let br = Branches(tree: tree, reader: BranchReader(tree: tree))
         let n = tree.entries
@@ -307,8 +331,7 @@ extension Tree {
 extension OfflineEvents {
     /// Separation between our RA/DEC and aanet's own (dst `T/coords/trackfit_ra,dec`, radians,
     /// -999 when missing), matched by event id. Only a cross-check: our coordinates never use them.
-    public static func crossCheckAanet(path: String, observation obs: Observation) throws -> (count: Int, median: Double, max: Double)? {
-        let file = try ROOTFile(path: path)
+    static func crossCheckAanet(file: ROOTFile, observation obs: Observation) throws -> AanetCheck? {
         guard let t = try? file.tree("T"), let rb = t.branch("coords.trackfit_ra") ?? t.branch("trackfit_ra"),
               let db = t.branch("coords.trackfit_dec") ?? t.branch("trackfit_dec") else { return nil }
         let e = try file.tree("E")
@@ -328,6 +351,6 @@ extension OfflineEvents {
         }
         guard !seps.isEmpty else { return nil }
         seps.sort()
-        return (seps.count, seps[seps.count / 2], seps.last!)
+        return AanetCheck(count: seps.count, median: seps[seps.count / 2], max: seps.last!)
     }
 }

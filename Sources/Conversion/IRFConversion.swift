@@ -1,0 +1,73 @@
+import Foundation
+import Model
+import Readers
+import Writers
+
+/// IRF inputs -> IRF HDUs: GADF/VODF files from any producer, and the KM3NeT tables.
+enum IRFConversion {
+    /// --clip-negative, then one warning per IRF HDU whose values are carried as read.
+    static func prepare<C: IRFComponent>(_ component: C, label: String, _ o: ConversionOptions, normalisedByReader: Bool = false) throws -> C {
+        var c = component
+        if o.clipNegative { c = try c.clippingNegatives().component }
+        for w in c.valueWarnings(emptySlices: normalisedByReader) { o.onWarning("\(label): \(w)") }
+        return c
+    }
+
+    static func gadf(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let reading = try GADFIRFReader.read(path: input, skippingDamaged: o.skipDamaged)
+        for s in reading.skipped { o.onWarning("\(input): skipped \(s)") }
+        var summary: [String] = []
+        if !reading.skipped.isEmpty { summary.append("skipped as damaged: \(reading.skipped.count)") }
+        var entries = reading.entries
+        for k in entries.indices {
+            entries[k].component = try prepare(entries[k].component, label: "\(input): HDU \(entries[k].hdu) (\(entries[k].extname))", o)
+        }
+        guard !entries.isEmpty else { throw ConversionError("\(input): no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found", .badInput) }
+        let writer = IRFWriter(flavor: o.format)
+        let tables = try entries.map { e in
+            try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
+                                                                  creator: o.creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"]))
+        }
+        for e in entries { summary.append("\(e.kindName) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
+        return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: o.creator, origin: nil, telescope: entries.first?.telescope),
+                          detected: .fits, summary: summary)
+    }
+
+    static func aeffTable(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let aeff = try prepare(try KM3NeTIRFTables.readEffectiveArea(path: input), label: input, o)
+        return try table(aeff, input, o, "AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins")
+    }
+
+    static func psfTable(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let psf = try prepare(try KM3NeTIRFTables.readPSF(path: input, clipNegative: o.clipNegative), label: input, o, normalisedByReader: true)
+        let n = psf.table.shape
+        return try table(psf, input, o, "PSF_TABLE: \(n[0]) energy x \(n[1]) zenith x \(n[2]) rad bins; each energy bin integrates to 1")
+    }
+
+    static func edispTable(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let edisp = try prepare(try KM3NeTIRFTables.readEnergyResponse(path: input), label: input, o)
+        let n = edisp.table.shape
+        return try table(edisp, input, o, "EDISP_2D: \(n[0]) energy x \(n[1]) migration x \(n[2]) zenith bins (dP/dmu)")
+    }
+
+    static func bkgTable(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let bkg = try prepare(try KM3NeTIRFTables.readBackground(path: input), label: input, o)
+        return try table(bkg, input, o, "BKG_2D: \(bkg.table.shape[0]) reco energy x \(bkg.table.shape[1]) sin(dec) bins (s-1 MeV-1 sr-1)")
+    }
+
+    /// One KM3NeT table as one IRF HDU.
+    private static func table<C: IRFComponent>(_ component: C, _ input: String, _ o: ConversionOptions, _ line: String) throws -> Conversion {
+        let context = IRFContext(telescope: "KM3NeT", instrument: o.instrument ?? instrumentName(input), origin: "KM3NeT",
+                                 creator: o.creator, provenance: [(input as NSString).lastPathComponent])
+        return Conversion(tables: [try IRFWriter(flavor: o.format).table(for: component, context: context)],
+                          primary: FITSOutput.primaryCards(creator: o.creator, origin: "KM3NeT", telescope: "KM3NeT"),
+                          detected: nil, summary: [line])
+    }
+
+    /// "ARCA230" from the path when the published folder name says so; else "KM3NeT".
+    static func instrumentName(_ path: String) -> String {
+        let p = path.uppercased()
+        for name in ["ARCA230", "ARCA115", "ARCA", "ORCA115", "ORCA"] where p.contains(name) { return name }
+        return "KM3NeT"
+    }
+}

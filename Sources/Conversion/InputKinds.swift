@@ -1,0 +1,47 @@
+import Foundation
+import Model
+import Readers
+
+/// What an input holds, as `convert --kind` names it.
+public enum Holding: String, CaseIterable, Sendable {
+    case events, aeff, psf, edisp, bkg
+    /// A GADF or VODF IRF file (any of `IRFKinds`).
+    case irf
+}
+
+/// Every input kind `convert` reads: how it is described, what it holds and how it becomes FITS
+/// tables. `convert`, its directory mode and its help text all read this one list.
+public struct InputKindEntry: Sendable {
+    public let kind: InputKind
+    public let holds: Holding
+    /// One line for the help: what the input is, and what it becomes.
+    public let help: String
+    let convert: @Sendable (String, InputKind, ConversionOptions) throws -> Conversion
+
+    /// Kinds of a directory of IRF tables (`convert DIR --kind irf`).
+    public var isIRFTable: Bool { [.aeff, .psf, .edisp, .bkg].contains(holds) }
+}
+
+public enum InputKinds {
+    public static let all: [InputKindEntry] = [
+        InputKindEntry(kind: .antaresPublicList, holds: .events,
+                       help: "ANTARES public event list, tab-separated (PublicData_0717.dat layout) -> EVENTS + GTI", convert: EventConversion.antares),
+        InputKindEntry(kind: .antaresVOTableCSV, holds: .events,
+                       help: "ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta) -> EVENTS + GTI", convert: EventConversion.antares),
+        InputKindEntry(kind: .antaresConeSearchCSV, holds: .events,
+                       help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI", convert: EventConversion.antares),
+        InputKindEntry(kind: .antaresVOTable, holds: .events,
+                       help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI", convert: EventConversion.antares),
+        InputKindEntry(kind: .fits, holds: .irf,
+                       help: "GADF or VODF IRF file from any producer (\(IRFKinds.names.joined(separator: ", "))) -> the same IRFs", convert: IRFConversion.gadf),
+        InputKindEntry(kind: .km3netAeffTable, holds: .aeff, help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D", convert: IRFConversion.aeffTable),
+        InputKindEntry(kind: .km3netPSFTable, holds: .psf, help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE", convert: IRFConversion.psfTable),
+        InputKindEntry(kind: .km3netEnergyResponseTable, holds: .edisp, help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D", convert: IRFConversion.edispTable),
+        InputKindEntry(kind: .km3netBackgroundTable, holds: .bkg, help: "KM3NeT IRF table bkg_*.csv -> BKG_2D", convert: IRFConversion.bkgTable),
+        InputKindEntry(kind: .root, holds: .events, help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI", convert: EventConversion.km3net),
+        InputKindEntry(kind: .hdf5, holds: .events,
+                       help: "km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI", convert: EventConversion.km3net),
+    ]
+
+    public static func entry(_ kind: InputKind) -> InputKindEntry { all.first { $0.kind == kind }! }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Astrometry
+import Conversion
+import Model
+import Readers
+import Validation
+import Writers
+
+// The library's enums as option values: ArgumentParser lists their cases in the help and in the
+// error for a wrong value, so the CLI holds no second list of them.
+extension FormatFlavor: ExpressibleByArgument {}
+extension Holding: ExpressibleByArgument {}
+extension Reconstruction: ExpressibleByArgument {}
+extension EquatorialConvention: ExpressibleByArgument {}
+extension Profile: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `--site`: the detector sites the built-in table knows.
+enum SiteName: String, CaseIterable, ExpressibleByArgument {
+    case orca, arca, antares
+    var location: DetectorLocation { DetectorSites.named(rawValue)! }
+}
+
+/// The output of a command that writes one FITS file.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output FITS file (written to a temporary file beside it and renamed when complete).")
+    var output: String
+
+    @Option(help: "Output format.")
+    var format: FormatFlavor = .gadf03
+
+    @Flag(name: .shortAndLong, help: "Print no summary on success (warnings still go to stderr).")
+    var quiet = false
+}
+
+/// The creator string written to every output.
+let creatorName = "vodfkit \(vodfkitVersion)"
+
+extension Failure {
+    /// A conversion error with the exit code of its category.
+    init(_ e: ConversionError) {
+        let code = switch e.category {
+        case .usage: Exit.usage
+        case .badInput: Exit.badInput
+        case .output: Exit.outputFailed
+        }
+        self.init(message: e.message, code: code)
+    }
+}
+
+/// Which specs to check against: the built-in ones unless a spec author points elsewhere.
+struct SpecOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A specs directory (FAMILY/VERSION/*.yaml) to use instead of the built-in specs.",
+                               discussion: "For people who edit specs: the built-in specs are Specs/ as it was when vodf was built. VODF_SPECS does the same.",
+                               valueName: "dir"))
+    var specs: String?
+}
