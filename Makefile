@@ -2,9 +2,10 @@
 SWIFT ?= swift
 VENV  ?= .venv-oracle
 VODF  := .build/debug/vodf
+INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata build release run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -51,6 +52,11 @@ test-oracle:
 # instead of ~18 ms (fewer shared objects to map and relocate).
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
+
+## install: the static vodf (specs built in), its man page and shell completions under PREFIX
+PREFIX ?= /usr/local
+install: deps
+	bash scripts/install.sh $(PREFIX) $(INSTALL_CONFIG)
 
 bench: release venv testdata
 	$(VENV)/bin/python Benchmarks/bench.py

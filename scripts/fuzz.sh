@@ -13,8 +13,8 @@ km3=.testdata/km3net-testdata/km3net_testdata/data
 km3irf=.testdata/km3irf/km3irf/data
 
 # Optimised: the targets run 5-20x faster than in a debug build, which is what makes 10 M
-# executions per target fit in hours (-enable-testing for the targets' @testable imports).
-swift build -c release --build-path .build/fuzz --product vodf-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -enable-testing \
+# executions per target fit in hours.
+swift build -c release --build-path .build/fuzz --product vodf-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING \
   2>&1 | grep -E "error|Compiling|complete" | tail -1
 bin=.build/fuzz/release/vodf-fuzz
 

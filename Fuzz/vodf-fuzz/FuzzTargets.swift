@@ -1,9 +1,9 @@
 import Foundation
 import FITSIO
 import IOLimits
-@testable import Readers
+import Readers
 import ROOTIO
-@testable import Validation
+import Validation
 
 /// libFuzzer targets, one binary: `VODF_FUZZ_TARGET` picks the reader that gets the bytes.
 ///
@@ -31,10 +31,8 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ bytes: UnsafeRawBufferPointer) {
         if self == .yaml {
             let text = String(decoding: bytes, as: UTF8.self)
-            if let node = try? YAMLNode.parse(text) {
-                _ = try? SpecNodes.specFile(node)
-                _ = try? SpecNodes.groupsFile(node)
-            }
+            try? SpecLibrary.parse(text: text, kind: "spec")
+            try? SpecLibrary.parse(text: text, kind: "groups_file")
             return
         }
         guard let path = Scratch.write(bytes, as: fileName) else { return }

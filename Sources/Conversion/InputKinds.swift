@@ -13,6 +13,8 @@ public enum Holding: String, CaseIterable, Sendable {
 /// tables. `convert`, its directory mode and its help text all read this one list.
 public struct InputKindEntry: Sendable {
     public let kind: InputKind
+    /// Its name in lists ("KM3NeT offline or dst file (ROOT)").
+    public let name: String
     public let holds: Holding
     /// One line for the help: what the input is, and what it becomes.
     public let help: String
@@ -24,22 +26,22 @@ public struct InputKindEntry: Sendable {
 
 public enum InputKinds {
     public static let all: [InputKindEntry] = [
-        InputKindEntry(kind: .antaresPublicList, holds: .events,
+        InputKindEntry(kind: .antaresPublicList, name: "ANTARES public event list (tab-separated)", holds: .events,
                        help: "ANTARES public event list, tab-separated (PublicData_0717.dat layout) -> EVENTS + GTI", convert: EventConversion.antares),
-        InputKindEntry(kind: .antaresVOTableCSV, holds: .events,
+        InputKindEntry(kind: .antaresVOTableCSV, name: "ANTARES ant20_01 VO-table CSV export", holds: .events,
                        help: "ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta) -> EVENTS + GTI", convert: EventConversion.antares),
-        InputKindEntry(kind: .antaresConeSearchCSV, holds: .events,
+        InputKindEntry(kind: .antaresConeSearchCSV, name: "ANTARES ant20_01 cone-search CSV (as the VO serves it)", holds: .events,
                        help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI", convert: EventConversion.antares),
-        InputKindEntry(kind: .antaresVOTable, holds: .events,
+        InputKindEntry(kind: .antaresVOTable, name: "ANTARES ant20_01 VOTable (as the VO serves it)", holds: .events,
                        help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI", convert: EventConversion.antares),
-        InputKindEntry(kind: .fits, holds: .irf,
+        InputKindEntry(kind: .fits, name: "GADF or VODF IRF file (FITS)", holds: .irf,
                        help: "GADF or VODF IRF file from any producer (\(IRFKinds.names.joined(separator: ", "))) -> the same IRFs", convert: IRFConversion.gadf),
-        InputKindEntry(kind: .km3netAeffTable, holds: .aeff, help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D", convert: IRFConversion.aeffTable),
-        InputKindEntry(kind: .km3netPSFTable, holds: .psf, help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE", convert: IRFConversion.psfTable),
-        InputKindEntry(kind: .km3netEnergyResponseTable, holds: .edisp, help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D", convert: IRFConversion.edispTable),
-        InputKindEntry(kind: .km3netBackgroundTable, holds: .bkg, help: "KM3NeT IRF table bkg_*.csv -> BKG_2D", convert: IRFConversion.bkgTable),
-        InputKindEntry(kind: .root, holds: .events, help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI", convert: EventConversion.km3net),
-        InputKindEntry(kind: .hdf5, holds: .events,
+        InputKindEntry(kind: .km3netAeffTable, name: "KM3NeT effective-area table (CSV)", holds: .aeff, help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D", convert: IRFConversion.aeffTable),
+        InputKindEntry(kind: .km3netPSFTable, name: "KM3NeT PSF table (CSV)", holds: .psf, help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE", convert: IRFConversion.psfTable),
+        InputKindEntry(kind: .km3netEnergyResponseTable, name: "KM3NeT energy-response table (CSV)", holds: .edisp, help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D", convert: IRFConversion.edispTable),
+        InputKindEntry(kind: .km3netBackgroundTable, name: "KM3NeT background table (CSV)", holds: .bkg, help: "KM3NeT IRF table bkg_*.csv -> BKG_2D", convert: IRFConversion.bkgTable),
+        InputKindEntry(kind: .root, name: "KM3NeT offline or dst file (ROOT)", holds: .events, help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI", convert: EventConversion.km3net),
+        InputKindEntry(kind: .hdf5, name: "km3pipe event file (HDF5)", holds: .events,
                        help: "km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI", convert: EventConversion.km3net),
     ]
 

@@ -323,3 +323,12 @@ final class ParsedFiles: @unchecked Sendable {
     func set(_ i: Int, _ r: Result<ParsedFile, Error>) { lock.lock(); results[i] = r; lock.unlock() }
     func get(_ i: Int) throws -> ParsedFile { try results[i]!.get() }
 }
+
+extension SpecLibrary {
+    /// Reads one spec file's text as a library would, as object `kind` ("spec" or "groups_file"),
+    /// and throws what would be wrong with it (the fuzzer's entry point into spec reading).
+    public static func parse(text: String, kind: String) throws {
+        guard let node = try YAMLNode.parse(text) else { throw SpecNodes.Bad(description: "empty file") }
+        _ = kind == "spec" ? ParsedFile.spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
+    }
+}

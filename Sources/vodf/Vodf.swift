@@ -1,6 +1,8 @@
 import ArgumentParser
+import Conversion
 import Foundation
 import Model
+import Writers
 
 /// Exit codes, documented in the README.
 enum Exit {
@@ -89,12 +91,15 @@ extension Vodf {
 struct VodfCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vodf",
-        abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, and look inside FITS files.",
+        abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, build IRFs, and check FITS files against the format specs.",
         discussion: """
-        Inputs are recognised by content: ANTARES public event lists (.dat or VO CSV), KM3NeT IRF tables (CSV).
-        Outputs are GADF 0.3 (default), GADF 0.2, or the VODF draft.
+        Inputs are recognised by content (vodf convert --help says what each becomes):
+        \(InputKinds.all.map { "  - \($0.name)" }.joined(separator: "\n"))
+        IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
+        Output formats: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")) (default \(FormatFlavor.gadf03.rawValue)).
 
-        Exit codes: 0 success, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
+        Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input,
+        4 output could not be written.
         """,
         version: vodfkitVersion,
         subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self])
