@@ -69,8 +69,7 @@ let package = Package(
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
         .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", .product(name: "Yams", package: "Yams")],
                 cSettings: [.define("YAML_DECLARE_STATIC")], plugins: [.plugin(name: "EmbedSpecs")]),
-        .executableTarget(name: "embed-specs", path: "Tools/embed-specs"),
-        .plugin(name: "EmbedSpecs", capability: .buildTool(), dependencies: ["embed-specs"]),
+        .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
             "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation",

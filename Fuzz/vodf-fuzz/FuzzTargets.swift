@@ -40,8 +40,9 @@ enum FuzzTarget: String, CaseIterable {
         case .root:
             var options = OfflineEvents.Options()
             options.location = DetectorSites.named("arca")      // an unknown det_id then still converts
-            _ = try? OfflineEvents.read(path: path, options: options)
-            if let f = try? ROOTFile(path: path) { _ = try? f.streamers() }
+            // The streamer list on its own only when the event read failed (a read that works has
+            // been through it): a second open was a fifth of each execution.
+            if (try? OfflineEvents.read(path: path, options: options)) == nil, let f = try? ROOTFile(path: path) { _ = try? f.streamers() }
         case .fits, .gzip:
             readEveryHDU(path)
             _ = try? GADFIRFReader.read(path: path)

@@ -13,7 +13,9 @@ public struct SpecTree: Sendable {
     public static func directory(_ path: String) -> SpecTree { SpecTree(root: path, embedded: nil) }
 
     /// The specs this binary was built with.
-    public static let builtIn = SpecTree(root: "Specs (built in)", embedded: EmbeddedSpecs.files)
+    public static let builtIn = SpecTree(root: "Specs (built in)", embedded: EmbeddedSpecs.base64.compactMapValues {
+        Data(base64Encoded: $0).map { String(decoding: $0, as: UTF8.self) }
+    })
 
     /// `--specs DIR`, else VODF_SPECS, else the built-in specs. A directory must hold specs: one
     /// without any would check nothing and pass everything.
