@@ -214,7 +214,11 @@ extension MCIRFBuilder {
             // Entry 0: "decide exactly", for directions that are not of unit length; then cell i at i + 1.
             let cells = [Int16.min] + centredBins.map { k -> Int16 in k == -2 ? Int16.min : Int16(PartCell.part(Int(k), n: n, stride: stride)) }
             let (owner, context) = (Storage(cells), Storage([ExactContext(binner: kernel, n: n, stride: stride)]))
-            return PartTable(owners: [owner, context], kernel: Kernel.Parts(table: UnsafePointer(owner.base), context: UnsafePointer(context.base)))
+            // The exact path reads this binner's tables through raw pointers: the part table keeps
+            // them alive, since the binner itself may be released once `parts` returns (a test that
+            // built one as a temporary read freed memory, one run in three).
+            let binner: [AnyObject] = [owners.table, owners.edges] + (owners.crossings.map { [$0] } ?? [])
+            return PartTable(owners: [owner, context] + binner, kernel: Kernel.Parts(table: UnsafePointer(owner.base), context: UnsafePointer(context.base)))
         }
 
         struct Kernel: @unchecked Sendable {
@@ -334,8 +338,9 @@ extension MCIRFBuilder {
             }
             cells.append(cells[cells.count - 1])         // above the last cell: as the last (see Parts)
             let (owner, context) = (Storage(cells), Storage([ExactContext(binner: k, n: n, stride: stride)]))
-            return PartTable(owners: [owner, context], kernel: Kernel.Parts(cells: UnsafePointer(owner.base), first: k.first, last: k.last,
-                                                                             context: UnsafePointer(context.base)))
+            // As ZenithBinner.parts: the binner's own tables live as long as the part table.
+            return PartTable(owners: [owner, context, owners.table, owners.crossings, owners.edges],
+                             kernel: Kernel.Parts(cells: UnsafePointer(owner.base), first: k.first, last: k.last, context: UnsafePointer(context.base)))
         }
 
         struct Kernel: @unchecked Sendable {
