@@ -37,6 +37,10 @@ public struct HDULayout: Sendable, Equatable {
                 layout.problem = "truncated: the header of HDU \(index) starting at byte \(pos) is incomplete (the file has \(size) bytes)"
                 return layout
             }
+            if let card = header.unholdable {
+                layout.problem = "HDU \(index): the value of \(card) is longer than any FITS value and not a quoted string (a damaged card; cfitsio would overrun a buffer reading it)"
+                return layout
+            }
             let dataStart = pos + header.bytes
             guard let dataBytes = header.dataBytes, case let (end, overflow) = dataStart.addingReportingOverflow(dataBytes), !overflow else {
                 layout.problem = "HDU \(index) declares a data size that no file can hold (NAXISn, PCOUNT or GCOUNT damaged)"
@@ -55,9 +59,10 @@ public struct HDULayout: Sendable, Equatable {
         return layout
     }
 
-    /// Bytes of the header starting at `pos` (whole 2880-byte blocks up to END), and the data
-    /// size its cards declare (nil when that size overflows). nil when END is not in the file.
-    private static func headerSize(at pos: Int, size: Int, read: (Int, Int) -> [UInt8]) -> (bytes: Int, dataBytes: Int?)? {
+    /// Bytes of the header starting at `pos` (whole 2880-byte blocks up to END), the data size its
+    /// cards declare (nil when that size overflows), and the first card whose value cfitsio cannot
+    /// hold. nil when END is not in the file.
+    private static func headerSize(at pos: Int, size: Int, read: (Int, Int) -> [UInt8]) -> (bytes: Int, dataBytes: Int?, unholdable: String?)? {
         var cards = Cards()
         var at = pos
         while at + 2880 <= size {
@@ -67,7 +72,7 @@ public struct HDULayout: Sendable, Equatable {
             for c in 0..<36 {
                 let card = block[(c * 80)..<(c * 80 + 80)]
                 if card.starts(with: endCard) {
-                    return (at - pos, cards.dataBytes)
+                    return (at - pos, cards.dataBytes, cards.unholdable)
                 }
                 cards.take(card)
             }
@@ -81,11 +86,22 @@ public struct HDULayout: Sendable, Equatable {
     private struct Cards {
         var bitpix = 8, naxis = 0, pcount = 0, gcount = 1, groups = false
         var axes: [Int: Int] = [:]
+        /// The first card with an unquoted value of 69 or more characters. No number or logical is
+        /// that long, and cfitsio copies such a value into 70-byte column fields (TTYPEn, TUNITn)
+        /// with strcpy: a fuzzed `TTYPE2  =AAA...` overran one and aborted the process.
+        var unholdable: String?
 
         /// Works on the card's bytes: every card of every header passes through here on each
         /// open, and only the size keywords need any decoding.
         mutating func take(_ card: ArraySlice<UInt8>) {
             guard card.count >= 30, card[card.startIndex + 8] == 0x3d else { return }
+            if unholdable == nil, Self.isColumnKeyword(card.prefix(8)) {
+                // The value as cfitsio takes it: after '=', up to a comment's '/', blanks trimmed.
+                let field = Self.trimmed(card.dropFirst(9))
+                if field.first != 0x27, Self.trimmed(field.prefix { $0 != 0x2f }).count >= 69 {    // ' and /
+                    unholdable = String(decoding: Self.trimmed(card.prefix(8)), as: UTF8.self)
+                }
+            }
             let name = Self.trimmed(card.prefix(8))
             guard let first = name.first, first == 0x42 || first == 0x47 || first == 0x4e || first == 0x50 else { return }   // B G N P
             let value = Array(Self.trimmed(card.dropFirst(10).prefix(20)))
@@ -100,6 +116,15 @@ public struct HDULayout: Sendable, Equatable {
             default:
                 if key.hasPrefix("NAXIS"), let n = Int(key.dropFirst(5)) { axes[n] = v }
             }
+        }
+
+        /// TTYPEn, TUNITn, TFORMn, ...: "T", 2 to 5 letters, a column number.
+        private static func isColumnKeyword(_ name: ArraySlice<UInt8>) -> Bool {
+            let n = trimmed(name)
+            guard n.first == 0x54 else { return false }                                    // T
+            let letters = n.dropFirst().prefix { $0 >= 0x41 && $0 <= 0x5a }
+            let digits = n.dropFirst(1 + letters.count)
+            return (2...5).contains(letters.count) && !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
 
         private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -8,7 +8,7 @@ import Model
 /// Issue 12: sizes declared by a file are checked before anything trusts them.
 struct HostileInputTests {
     /// A primary header and one binary table of `rows` rows of 8 bytes, as FITS bytes.
-    func fits(rows: Int, declaredRows: Int? = nil) -> [UInt8] {
+    func fits(rows: Int, declaredRows: Int? = nil, extraCards: [String] = []) -> [UInt8] {
         func block(_ cards: [String]) -> [UInt8] {
             var b = cards.flatMap { Array($0.padding(toLength: 80, withPad: " ", startingAt: 0).utf8) } + Array("END".padding(toLength: 80, withPad: " ", startingAt: 0).utf8)
             b += [UInt8](repeating: 0x20, count: (2880 - b.count % 2880) % 2880)
@@ -17,7 +17,7 @@ struct HostileInputTests {
         func card(_ k: String, _ v: String) -> String { k.padding(toLength: 8, withPad: " ", startingAt: 0) + "= " + String(repeating: " ", count: max(0, 20 - v.count)) + v }
         var out = block([card("SIMPLE", "T"), card("BITPIX", "8"), card("NAXIS", "0")])
         out += block([card("XTENSION", "'BINTABLE'"), card("BITPIX", "8"), card("NAXIS", "2"), card("NAXIS1", "8"),
-                      card("NAXIS2", "\(declaredRows ?? rows)"), card("PCOUNT", "0"), card("GCOUNT", "1"), card("TFIELDS", "1"), card("TFORM1", "'D'")])
+                      card("NAXIS2", "\(declaredRows ?? rows)"), card("PCOUNT", "0"), card("GCOUNT", "1"), card("TFIELDS", "1"), card("TFORM1", "'D'")] + extraCards)
         let data = rows * 8
         out += [UInt8](repeating: 0, count: data + (2880 - data % 2880) % 2880)
         return out
@@ -32,6 +32,21 @@ struct HostileInputTests {
         #expect(l.problem == nil)
         #expect(l.extents.count == 2)
         #expect(l.extents[1].dataEnd - l.extents[1].dataStart == 80)
+    }
+
+    /// Found by the fits fuzzer: cfitsio strcpy's an unquoted column-keyword value into a 70-byte
+    /// field, and a 71-character one aborted the process (fortify). Such a card is refused first;
+    /// a commentary card or an ordinary long string is not.
+    @Test func anOverlongUnquotedColumnValueIsRefused() throws {
+        let bad = layout(fits(rows: 1, extraCards: ["TTYPE1  =" + String(repeating: "A", count: 71)]))
+        #expect(bad.problem?.contains("HDU 1: the value of TTYPE1 is longer than any FITS value") == true, "\(bad.problem ?? "nil")")
+        let fine = layout(fits(rows: 1, extraCards: ["TTYPE1  = '" + String(repeating: "B", count: 68) + "'",
+                                                     "HISTORY =" + String(repeating: "=", count: 71), "COMMENT " + String(repeating: "x", count: 72)]))
+        #expect(fine.problem == nil, "\(fine.problem ?? "")")
+        // And the file is refused before cfitsio reads it.
+        let path = try Paths.scratch() + "/overlong.fits"
+        try Data(fits(rows: 1, extraCards: ["TUNIT1  =" + String(repeating: "A", count: 71)])).write(to: URL(fileURLWithPath: path))
+        #expect(throws: FITSError.self) { _ = try FITSFile.open(path: path) }
     }
 
     @Test func declaredRowsBeyondTheFileAreTruncation() {
