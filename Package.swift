@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -28,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        // libyaml: the one YAML parser (specs and the meta-schema), read from its events; only the
+        // header here, the static archive is linked by Validation.
+        .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
 
         // The static cfitsio and HDF5 archives, with failing stand-ins for the network libraries
         // they reference: their shared libraries would load ~35 more at every start.
@@ -62,13 +64,12 @@ let package = Package(
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
         .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers"]),
-        // Validation against versioned YAML specs (Specs/).
-        // Yams for the meta-schema; the specs themselves are read from libyaml's events (CYaml, the
-        // libyaml that Yams embeds).
+        // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", .product(name: "Yams", package: "Yams")],
-                cSettings: [.define("YAML_DECLARE_STATIC")], plugins: [.plugin(name: "EmbedSpecs")]),
+        // libyaml from its static archive, as Yams (which embedded it) did: the binary needs no libyaml.so.
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "CLibYAML"],
+                linkerSettings: [.linkedLibrary(":libyaml.a")], plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [

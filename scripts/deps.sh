@@ -4,7 +4,7 @@
 # libxml2-dev gives the static libxml2 that VOTableIO reads VOTables with.
 # Run as root (CI and the dev machines are root); otherwise it uses sudo when available.
 set -euo pipefail
-pkgs=(pkg-config libcfitsio-dev libhdf5-dev libbz2-dev libaec-dev liberfa-dev zlib1g-dev libdeflate-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev libxml2-dev fitsverify python3-venv strace)
+pkgs=(pkg-config libcfitsio-dev libhdf5-dev libbz2-dev libaec-dev liberfa-dev zlib1g-dev libdeflate-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev libxml2-dev libyaml-dev fitsverify python3-venv strace)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

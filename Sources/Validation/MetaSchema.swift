@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Checks raw spec YAML against Specs/meta-schema.yaml: known fields, required fields, value kinds.
 /// Decoding alone would ignore a misspelt field, which then silently checks nothing.
@@ -19,15 +18,21 @@ public struct MetaSchema: Sendable {
     }
 
     init(text: String?, name path: String) throws {
-        guard let text, let doc = try Yams.load(yaml: text) as? [String: Any], let objs = doc["objects"] as? [String: Any] else {
+        guard let text, let doc = try? YAMLNode.parse(text), let objs = doc.value(for: "objects")?.pairs else {
             throw SpecError(file: path, reason: "not a meta-schema (expected a mapping with 'objects')")
         }
         var out: [String: Object] = [:]
-        for (name, raw) in objs {
-            guard let o = raw as? [String: Any], let fields = o["fields"] as? [String: String] else {
+        for (key, raw) in objs {
+            let name = key.text ?? ""
+            guard let fieldPairs = raw.value(for: "fields")?.pairs else {
                 throw SpecError(file: path, reason: "object '\(name)' needs a 'fields' mapping of name: type")
             }
-            out[name] = Object(required: o["required"] as? [String] ?? [], fields: fields)
+            var fields: [String: String] = [:]
+            for (k, v) in fieldPairs {
+                guard let k = k.text, let v = v.text else { throw SpecError(file: path, reason: "object '\(name)': fields must map names to type names") }
+                fields[k] = v
+            }
+            out[name] = Object(required: raw.value(for: "required")?.items?.compactMap(\.text) ?? [], fields: fields)
         }
         objects = out
     }
@@ -40,26 +45,28 @@ public struct MetaSchema: Sendable {
     /// Problems in one file's text; `file` names it in the messages.
     public func check(text: String?, file: String, as kind: String) -> [String] {
         guard let text else { return ["\(file): cannot read"] }
-        let value: Any?
-        do { value = try Yams.load(yaml: text) } catch { return ["\(file): not YAML: \(error)"] }
+        let value: YAMLNode?
+        do { value = try YAMLNode.parse(text) } catch { return ["\(file): not YAML: \(error)"] }
         var out: [String] = []
-        check(value as Any, type: kind, at: "", file: file, into: &out)
+        check(value ?? .scalar(""), type: kind, at: "", file: file, into: &out)
         return out
     }
 
-    private func check(_ v: Any, type: String, at path: String, file: String, into out: inout [String]) {
+    private func check(_ v: YAMLNode, type: String, at path: String, file: String, into out: inout [String]) {
         let here = path.isEmpty ? "top level" : path
         func fail(_ m: String) { out.append("\(file): \(here): \(m)") }
         if type.hasPrefix("list<") {
-            guard let a = v as? [Any] else { return fail("expected a list") }
+            guard let a = v.items else { return fail("expected a list") }
             let inner = String(type.dropFirst(5).dropLast())
             for (i, e) in a.enumerated() { check(e, type: inner, at: "\(path)[\(i)]", file: file, into: &out) }
         } else if type.hasPrefix("map<") {
-            guard let m = v as? [String: Any] else { return fail("expected a mapping") }
+            guard let m = v.stringKeyed else { return fail("expected a mapping") }
+            for k in v.duplicateKeys { fail("key '\(k)' appears more than once (only the last would count)") }
             let inner = String(type.dropFirst(4).dropLast())
             for k in m.keys.sorted() { check(m[k]!, type: inner, at: path.isEmpty ? k : "\(path).\(k)", file: file, into: &out) }
         } else if let o = objects[type] {
-            guard let m = v as? [String: Any] else { return fail("expected a \(type) mapping") }
+            guard let m = v.stringKeyed else { return fail("expected a \(type) mapping") }
+            for k in v.duplicateKeys { fail("key '\(k)' appears more than once (only the last would count)") }
             for k in m.keys.sorted() {
                 guard let t = o.fields[k] else {
                     fail("unknown field '\(k)' in \(type) (allowed: \(o.fields.keys.sorted().joined(separator: ", ")))")
@@ -69,16 +76,56 @@ public struct MetaSchema: Sendable {
             }
             for r in o.required where m[r] == nil { fail("\(type) needs '\(r)'") }
         } else {
+            let r = v.resolved
             let ok: Bool
             switch type {
-            case "string": ok = v is String
-            case "int": ok = v is Int
-            case "number": ok = v is Int || v is Double
-            case "bool": ok = v is Bool
-            case "scalar": ok = v is String || v is Int || v is Double || v is Bool || v is NSNull
+            case "string": if case .string? = r { ok = true } else { ok = false }
+            case "int": if case .int? = r { ok = true } else { ok = false }
+            case "number": switch r { case .int?, .double?: ok = true; default: ok = false }
+            case "bool": if case .bool? = r { ok = true } else { ok = false }
+            case "scalar": ok = r != nil
             default: return fail("meta-schema names unknown type '\(type)'")
             }
-            if !ok { fail("expected \(type), found \(Swift.type(of: v))") }
+            if !ok { fail("expected \(type), found \(v.kindName)") }
+        }
+    }
+}
+
+extension YAMLNode {
+    /// A mapping's value for a text key.
+    func value(for key: String) -> YAMLNode? { pairs?.first { $0.0.text == key }?.1 }
+
+    /// A mapping with text keys as a dictionary (the last of repeated keys wins, as in YAML readers).
+    var stringKeyed: [String: YAMLNode]? {
+        guard let pairs else { return nil }
+        var out: [String: YAMLNode] = [:]
+        for (k, v) in pairs { out[k.text ?? ""] = v }
+        return out
+    }
+
+    /// Keys that a mapping repeats, each once, in order.
+    var duplicateKeys: [String] {
+        var seen = Set<String>(), repeated: [String] = []
+        for (k, _) in pairs ?? [] {
+            let key = k.text ?? ""
+            if !seen.insert(key).inserted, !repeated.contains(key) { repeated.append(key) }
+        }
+        return repeated
+    }
+
+    /// What a finding calls this node ("a list", "text", "an integer" ...).
+    var kindName: String {
+        switch self {
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        default:
+            switch resolved {
+            case .null?: return "null"
+            case .bool?: return "a boolean"
+            case .int?: return "an integer"
+            case .double?: return "a number"
+            default: return "text"
+            }
         }
     }
 }

@@ -1,16 +1,26 @@
-import CYaml
+import CLibYAML
 
-/// A YAML document as plain values, built straight from libyaml's parse events. Spec files are read
-/// on every `vodf validate` run, and Yams's `compose` (tagged, marked nodes with a resolver) took
-/// about ten times as long as libyaml's own parsing; the specs need only text, lists and mappings.
-/// Scalars stay text (no implicit typing), as the spec decoder reads them.
+/// A YAML document as plain values, built straight from libyaml's parse events (the one YAML
+/// parser of the project: Debian's libyaml, the CLibYAML target). Spec files are read on every
+/// `vodf validate` run, and a tagged, marked node tree with a resolver took about ten times as long
+/// as libyaml's own parsing; the specs need only text, lists and mappings. Scalars stay text (no
+/// implicit typing), as the spec decoder reads them; the meta-schema check resolves plain ones.
 indirect enum YAMLNode {
+    /// A plain scalar (`0.3`, `true`, `GADF`): what it means (text, number, boolean, null) is
+    /// for the reader to resolve (`resolved`).
     case scalar(String)
+    /// A quoted scalar (`'0.3'`, `"x"`): always text.
+    case quoted(String)
     case sequence([YAMLNode])
     /// Pairs in document order.
     case mapping([(YAMLNode, YAMLNode)])
 
-    var text: String? { if case .scalar(let s) = self { return s }; return nil }
+    var text: String? {
+        switch self {
+        case .scalar(let s), .quoted(let s): return s
+        default: return nil
+        }
+    }
     var items: [YAMLNode]? { if case .sequence(let v) = self { return v }; return nil }
     var pairs: [(YAMLNode, YAMLNode)]? { if case .mapping(let v) = self { return v }; return nil }
 
@@ -61,7 +71,8 @@ indirect enum YAMLNode {
             switch e.type {
             case YAML_SCALAR_EVENT:
                 let s = e.data.scalar
-                let node = YAMLNode.scalar(Self.string(s.value, s.length))
+                let text = Self.string(s.value, s.length)
+                let node: YAMLNode = s.style == YAML_PLAIN_SCALAR_STYLE ? .scalar(text) : .quoted(text)
                 if let a = Self.anchor(s.anchor) { anchors[a] = node }
                 add(node)
             case YAML_ALIAS_EVENT:
@@ -104,6 +115,32 @@ indirect enum YAMLNode {
                     stack.append(.mapping(pairs, pendingKey: node, anchor: a))
                 }
             }
+        }
+    }
+}
+
+extension YAMLNode {
+    /// What a plain scalar means under the YAML core schema (as YAML 1.1 readers also take
+    /// yes/no/on/off): null, a boolean, an integer, a float, or text. Quoted scalars are text.
+    enum Resolved: Equatable { case null, bool(Bool), int(Int), double(Double), string(String) }
+
+    var resolved: Resolved? {
+        switch self {
+        case .quoted(let s): return .string(s)
+        case .scalar(let s):
+            if ["", "~", "null", "Null", "NULL"].contains(s) { return .null }
+            if ["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"].contains(s) { return .bool(true) }
+            if ["false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"].contains(s) { return .bool(false) }
+            if let i = Int(s) { return .int(i) }
+            if s.hasPrefix("0x"), let i = Int(s.dropFirst(2), radix: 16) { return .int(i) }
+            if s.hasPrefix("0o"), let i = Int(s.dropFirst(2), radix: 8) { return .int(i) }
+            let lower = s.lowercased()
+            if [".inf", "+.inf"].contains(lower) { return .double(.infinity) }
+            if lower == "-.inf" { return .double(-.infinity) }
+            if lower == ".nan" { return .double(.nan) }
+            if s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true, let d = Double(s) { return .double(d) }
+            return .string(s)
+        default: return nil
         }
     }
 }

@@ -32,6 +32,21 @@ struct ValidationTests {
         #expect(problems.contains { $0.contains("at most 8 characters") })
     }
 
+    /// The meta-schema check reads YAML with the same parser as the specs (libyaml's events):
+    /// plain scalars resolve as YAML's core schema says, quoted ones stay text, and a repeated key
+    /// (which a reader would silently take the last of) is named.
+    @Test func metaSchemaTypesScalarsAndNamesRepeatedKeys() throws {
+        let meta = try MetaSchema(path: Paths.repo.path + "/Specs/meta-schema.yaml")
+        let text = "id: gti\ntitle: 12\nreference: true\nreference: 'https://x'\nselect: {HDUCLAS1: [GTI]}\n"
+        let problems = meta.check(text: text, file: "t.yaml", as: "spec")
+        #expect(problems.contains("t.yaml: title: expected string, found an integer"), "\(problems)")
+        #expect(problems.contains("t.yaml: top level: key 'reference' appears more than once (only the last would count)"), "\(problems)")
+        let quoted = meta.check(text: "id: gti\ntitle: '12'\nreference: 'true'\nselect: {HDUCLAS1: [GTI]}\n", file: "q.yaml", as: "spec")
+        #expect(quoted.isEmpty, "\(quoted)")
+        #expect(YAMLNode.scalar("0x1F").resolved == .int(31) && YAMLNode.scalar("-.inf").resolved == .double(-.infinity))
+        #expect(YAMLNode.scalar("~").resolved == .null && YAMLNode.quoted("no").resolved == .string("no") && YAMLNode.scalar("no").resolved == .bool(false))
+    }
+
     /// vodfkit's own outputs are clean in the strict profile of the format they declare (VODF too:
     /// every HDU is checked, since an unchecked one is a `spec:no-match` warning in strict).
     @Test(arguments: FormatFlavor.allCases)
