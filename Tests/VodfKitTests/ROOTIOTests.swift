@@ -327,3 +327,25 @@ struct ROOTChunkTests {
         }
     }
 }
+
+/// Issue 13: ROOT's basic type codes have names; each owns its size and spelling.
+@Suite("ROOT basic types")
+struct BasicTypeTests {
+    @Test func codesSizesAndNames() {
+        // TDataType codes (kChar_t = 1 ... kFloat16_t = 19), and their sizes on disk.
+        let sizes: [BasicType: Int] = [.char: 1, .short: 2, .int: 4, .long: 8, .float: 4, .counter: 4, .double: 8, .double32: 4,
+                                       .uchar: 1, .ushort: 2, .uint: 4, .ulong: 8, .bits: 4, .long64: 8, .ulong64: 8, .bool: 1, .float16: 4]
+        for (t, size) in sizes { #expect(t.size == size, "\(t)") }
+        #expect(BasicType(rawValue: 3) == .int && BasicType(rawValue: 18) == .bool && BasicType(rawValue: 20) == nil)
+        #expect(Interpretation.numbers(.double32, width: 1).description == "float32 (Double32)")
+        #expect(Interpretation.jaggedNumbers(.int, width: 3, header: 0).description == "int32[3][]")
+    }
+
+    /// Every C++ spelling of a type prints as one name: the old name table was a dictionary, and
+    /// `vodf root ls` printed vector<Int_t>, vector<int32_t> or vector<int> from one run to the next.
+    @Test func spellingsPrintOneName() {
+        for name in ["int", "Int_t", "int32_t"] { #expect(STLType.parse("vector<\(name)>").typeName == "vector<int>") }
+        for name in ["double", "Double_t"] { #expect(STLType.parse("std::vector<\(name)>").typeName == "vector<double>") }
+        #expect(STLType.parse("vector<Long64_t>") == .sequence(.basic(.long64)))
+    }
+}

@@ -321,28 +321,19 @@ public struct ObjectReader {
 
     /// Reads one value of ROOT basic type code `t` (1 char .. 19 Float16).
     func readBasic(_ t: Int, _ c: inout Cursor) throws -> RValue {
-        switch t {
-        case 1: return .int(Int64(try c.i8()))
-        case 2: return .int(Int64(try c.i16()))
-        case 3, 6: return .int(Int64(try c.i32()))
-        case 4, 16: return .int(try c.i64())
-        case 5, 9, 19: return .double(Double(try c.f32()))  // Double32/Float16 without range are floats on disk
-        case 8: return .double(try c.f64())
-        case 11: return .uint(UInt64(try c.u8()))
-        case 12: return .uint(UInt64(try c.u16()))
-        case 13, 15: return .uint(UInt64(try c.u32()))
-        case 14, 17: return .uint(try c.u64())
-        case 18: return .bool(try c.u8() != 0)
-        default: throw c.error("unsupported basic type code \(t)")
-        }
+        guard let type = BasicType(rawValue: t) else { throw c.error("unsupported basic type code \(t)") }
+        return try type.read(&c)
     }
 
     func readBasicArray(_ t: Int, _ n: Int, _ c: inout Cursor) throws -> RValue {
+        guard let type = BasicType(rawValue: t) else { throw c.error("unsupported basic type code \(t)") }
+        return try readBasicArray(type, n, &c)
+    }
+
+    func readBasicArray(_ type: BasicType, _ n: Int, _ c: inout Cursor) throws -> RValue {
         guard n >= 0, n <= c.remaining else { throw c.error("array of \(n) values does not fit the remaining \(c.remaining) bytes") }
-        switch t {
-        case 5, 8, 9, 19: return .doubles(try (0..<n).map { _ in try readBasic(t, &c).doubleValue })
-        default: return .ints(try (0..<n).map { _ in try readBasic(t, &c).int64Value })
-        }
+        if type.isFloatingPoint { return .doubles(try (0..<n).map { _ in try type.read(&c).doubleValue }) }
+        return .ints(try (0..<n).map { _ in try type.read(&c).int64Value })
     }
 
     // MARK: - STL containers
@@ -370,8 +361,8 @@ public struct ObjectReader {
         switch type {
         case .string:
             return .string(try c.string())
-        case .basic(let code):
-            return try readBasic(code, &c)
+        case .basic(let type):
+            return try type.read(&c)
         case .sequence(let elem):
             let n = try count(&c)
             if memberwise, case .object(let name) = elem {
@@ -417,8 +408,8 @@ public struct ObjectReader {
 
     private mutating func readElements(_ elem: STLType, _ n: Int, _ c: inout Cursor) throws -> RValue {
         switch elem {
-        case .basic(let code):
-            return try readBasicArray(code, n, &c)
+        case .basic(let type):
+            return try readBasicArray(type, n, &c)
         case .string:
             return .array(try (0..<n).map { _ in .string(try c.string()) })
         case .sequence, .map:

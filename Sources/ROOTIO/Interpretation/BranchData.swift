@@ -70,35 +70,12 @@ public enum NumberArray: Equatable {
         }
     }
 
-    static func empty(_ code: Int) -> NumberArray {
-        switch code {
-        case 1: return .i8([])
-        case 2: return .i16([])
-        case 3, 6: return .i32([])
-        case 4, 16: return .i64([])
-        case 5, 9, 19: return .f32([])
-        case 8: return .f64([])
-        case 11: return .u8([])
-        case 12: return .u16([])
-        case 13, 15: return .u32([])
-        case 14, 17: return .u64([])
-        default: return .bool([])
-        }
-    }
+    static func empty(_ type: BasicType) -> NumberArray { decode(type, [], []) }
 
-    static func itemSize(_ code: Int) -> Int {
-        switch code {
-        case 1, 11, 18: return 1
-        case 2, 12: return 2
-        case 3, 5, 6, 9, 13, 15, 19: return 4
-        default: return 8
-        }
-    }
-
-    /// Decodes big-endian values of type `code` from all `ranges` of `bytes` in one pass into
+    /// Decodes big-endian values of a basic type from all `ranges` of `bytes` in one pass into
     /// one preallocated array (appending per entry would copy the array each time).
-    static func decode(_ code: Int, _ bytes: [UInt8], _ ranges: [Range<Int>]) -> NumberArray {
-        let size = itemSize(code)
+    static func decode(_ type: BasicType, _ bytes: [UInt8], _ ranges: [Range<Int>]) -> NumberArray {
+        let size = type.size
         let total = ranges.reduce(0) { $0 + $1.count } / size
         func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
             [T](unsafeUninitializedCapacity: total) { out, count in
@@ -116,18 +93,18 @@ public enum NumberArray: Equatable {
                 }
             }
         }
-        switch code {
-        case 1: return .i8(load(UInt8.self).map { Int8(bitPattern: $0) })
-        case 2: return .i16(load(Int16.self))
-        case 3, 6: return .i32(load(Int32.self))
-        case 4, 16: return .i64(load(Int64.self))
-        case 5, 9, 19: return .f32(load(UInt32.self).map(Float.init(bitPattern:)))
-        case 8: return .f64(load(UInt64.self).map(Double.init(bitPattern:)))
-        case 11: return .u8(load(UInt8.self))
-        case 12: return .u16(load(UInt16.self))
-        case 13, 15: return .u32(load(UInt32.self))
-        case 14, 17: return .u64(load(UInt64.self))
-        default: return .bool(load(UInt8.self).map { $0 != 0 })
+        switch type {
+        case .char, .legacyChar: return .i8(load(UInt8.self).map { Int8(bitPattern: $0) })
+        case .short: return .i16(load(Int16.self))
+        case .int, .counter: return .i32(load(Int32.self))
+        case .long, .long64: return .i64(load(Int64.self))
+        case .float, .double32, .float16: return .f32(load(UInt32.self).map(Float.init(bitPattern:)))
+        case .double: return .f64(load(UInt64.self).map(Double.init(bitPattern:)))
+        case .uchar: return .u8(load(UInt8.self))
+        case .ushort: return .u16(load(UInt16.self))
+        case .uint, .bits: return .u32(load(UInt32.self))
+        case .ulong, .ulong64, .charStar: return .u64(load(UInt64.self))
+        case .bool: return .bool(load(UInt8.self).map { $0 != 0 })
         }
     }
 

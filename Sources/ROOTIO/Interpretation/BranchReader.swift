@@ -103,22 +103,22 @@ public struct BranchReader: @unchecked Sendable {
         case .group:
             return .values([])
         case .numbers(let code, let width):
-            let need = k.entryCount * width * NumberArray.itemSize(code)
+            let need = k.entryCount * width * code.size
             guard k.data.count >= need else {
                 throw ROOTError(file: tree.file.path, object: what, offset: k.seek,
                                 reason: "\(k.data.count) bytes for \(k.entryCount) entries of \(width) values (need \(need))")
             }
             var ranges = [0..<need]
-            if k.offsets != nil, width * NumberArray.itemSize(code) * k.entryCount != k.data.count {
+            if k.offsets != nil, width * code.size * k.entryCount != k.data.count {
                 ranges = try entryRanges(k, branch: b)
-                for (j, r) in ranges.enumerated() where r.count != width * NumberArray.itemSize(code) {
-                    throw err("\(r.count) bytes, expected \(width * NumberArray.itemSize(code))", entry: j)
+                for (j, r) in ranges.enumerated() where r.count != width * code.size {
+                    throw err("\(r.count) bytes, expected \(width * code.size)", entry: j)
                 }
             }
             let n = NumberArray.decode(code, k.data, ranges)
             return width == 1 ? .numbers(n) : .fixed(n, width: width)
         case .jaggedNumbers(let code, let width, let header):
-            let item = NumberArray.itemSize(code) * width
+            let item = code.size * width
             var offsets = [0]
             offsets.reserveCapacity(k.entryCount + 1)
             var ranges: [Range<Int>] = []
@@ -143,7 +143,7 @@ public struct BranchReader: @unchecked Sendable {
                 guard r.count % 4 == 0 else { throw err("pointer tags not a multiple of 4 bytes", entry: j) }
                 offsets.append(offsets.last! + r.count / 4)
             }
-            return .jagged(offsets, .numbers(NumberArray.decode(13, k.data, ranges)))
+            return .jagged(offsets, .numbers(NumberArray.decode(.uint, k.data, ranges)))
         case .strings(let header):
             var out: [String] = []
             for r in try entryRanges(k, branch: b) {
@@ -180,7 +180,7 @@ public struct BranchReader: @unchecked Sendable {
         case .sequence(.basic(let code)):
             var inner = [0]
             var ranges: [Range<Int>] = []
-            let size = NumberArray.itemSize(code)
+            let size = code.size
             for r in try entryRanges(k, branch: b) {
                 var c = cursor(k, r, what)
                 if !r.isEmpty { _ = try c.byteCountAndVersion() }

@@ -3,10 +3,11 @@
 public indirect enum Interpretation: CustomStringConvertible, Sendable {
     /// No data of its own (split objects, base-class nodes); read its sub-branches.
     case group
-    /// `width` numbers of basic type `code` per entry.
-    case numbers(code: Int, width: Int)
+    /// `width` numbers of a basic type per entry.
+    case numbers(BasicType, width: Int)
     /// A variable number of elements per entry, each `width` numbers, after `header` bytes.
-    case jaggedNumbers(code: Int, width: Int, header: Int)
+    /// (uproot's AsJagged(AsDtype); `width` > 1 is a jagged array of fixed-size arrays.)
+    case jaggedNumbers(BasicType, width: Int, header: Int)
     /// One string per entry after `header` bytes (TString: 0, std::string: 6).
     case strings(header: Int)
     /// A member of a split `vector<Class>` that is itself a container or string: per entry a
@@ -20,31 +21,13 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .group: return "(group)"
-        case .numbers(let c, let w): return w == 1 ? Self.name(c) : "\(Self.name(c))[\(w)]"
-        case .jaggedNumbers(let c, let w, let h):
-            return (w == 1 ? "\(Self.name(c))[]" : "\(Self.name(c))[\(w)][]") + (h > 0 ? " (header \(h))" : "")
+        case .numbers(let t, let w): return w == 1 ? t.name : "\(t.name)[\(w)]"
+        case .jaggedNumbers(let t, let w, let h):
+            return (w == 1 ? "\(t.name)[]" : "\(t.name)[\(w)][]") + (h > 0 ? " (header \(h))" : "")
         case .strings(let h): return h == 0 ? "TString" : "string"
         case .memberSTL(let t): return "\(t.typeName)[]"
         case .pointers: return "pointer[] (null tags)"
         case .object(let t): return t.typeName
-        }
-    }
-
-    static func name(_ code: Int) -> String {
-        switch code {
-        case 1: return "int8"
-        case 2: return "int16"
-        case 3, 6: return "int32"
-        case 4, 16: return "int64"
-        case 5: return "float32"
-        case 8: return "float64"
-        case 9: return "float32 (Double32)"
-        case 11: return "uint8"
-        case 12: return "uint16"
-        case 13, 15: return "uint32"
-        case 14, 17: return "uint64"
-        case 18: return "bool"
-        default: return "type\(code)"
         }
     }
 
@@ -67,13 +50,13 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
                 throw Unsupported(reason: "branch \(b.path) has \(b.leaves.count) leaves (leaf-list structs are not supported)")
             }
             if leaf.className == "TLeafC" { return .strings(header: 0) }
-            guard let code = leafCode(leaf) else { throw Unsupported(reason: "branch \(b.path): leaf class \(leaf.className) is not supported") }
-            return leaf.countLeaf != nil ? .jaggedNumbers(code: code, width: 1, header: 0) : .numbers(code: code, width: leaf.length)
+            guard let type = leafType(leaf) else { throw Unsupported(reason: "branch \(b.path): leaf class \(leaf.className) is not supported") }
+            return leaf.countLeaf != nil ? .jaggedNumbers(type, width: 1, header: 0) : .numbers(type, width: leaf.length)
         }
         let member = b.branchType == 41 || b.branchType == 31
         switch b.branchType {
         case 1: return .group                                   // base-class node
-        case 3, 4: return b.leaves.isEmpty ? .group : .numbers(code: 3, width: 1)   // collection node: element count
+        case 3, 4: return b.leaves.isEmpty ? .group : .numbers(.int, width: 1)   // collection node: element count
         case 2 where !b.children.isEmpty: return .group         // split object member
         default: break
         }
@@ -83,7 +66,7 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
             // written without a byte count: just the length-prefixed bytes.
             let t = STLType.parse(b.elementClass)
             if t == .string { return .strings(header: 0) }
-            if case .sequence(.basic(let code)) = t { return .jaggedNumbers(code: code, width: 1, header: 10) }
+            if case .sequence(.basic(let type)) = t { return .jaggedNumbers(type, width: 1, header: 10) }
             return .object(t)
         }
         guard let el = element(of: b, registry: registry) else {
@@ -92,17 +75,19 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
         let st = b.streamerType
         switch st {
         case 1...19:
-            return member ? .jaggedNumbers(code: st, width: 1, header: 0) : .numbers(code: st, width: 1)
+            let type = try basicType(st, b)
+            return member ? .jaggedNumbers(type, width: 1, header: 0) : .numbers(type, width: 1)
         case 21...39:
             let n = max(1, el.arrayLength)
-            return member ? .jaggedNumbers(code: st - 20, width: n, header: 0) : .numbers(code: st - 20, width: n)
+            let type = try basicType(st - StreamerType.offsetL, b)
+            return member ? .jaggedNumbers(type, width: n, header: 0) : .numbers(type, width: n)
         case StreamerType.tString:
             return member ? .memberSTL(.string) : .strings(header: 0)
         case StreamerType.stl, StreamerType.stlString:
             let t = STLType.parse(el.typeName)
             if member { return .memberSTL(t) }
             switch t {
-            case .sequence(.basic(let code)): return .jaggedNumbers(code: code, width: 1, header: 10)
+            case .sequence(.basic(let type)): return .jaggedNumbers(type, width: 1, header: 10)
             case .string: return .strings(header: 6)
             default: return .object(t)
             }
@@ -116,15 +101,23 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
         }
     }
 
-    static func leafCode(_ l: Leaf) -> Int? {
+    /// A streamer element's basic type; char* (7) has no fixed size and is not read.
+    static func basicType(_ code: Int, _ b: Branch) throws -> BasicType {
+        guard let t = BasicType(rawValue: code), t != .charStar else {
+            throw Unsupported(reason: "branch \(b.path): basic type code \(code) is not supported")
+        }
+        return t
+    }
+
+    static func leafType(_ l: Leaf) -> BasicType? {
         switch l.className {
-        case "TLeafB": return l.isUnsigned ? 11 : 1
-        case "TLeafS": return l.isUnsigned ? 12 : 2
-        case "TLeafI": return l.isUnsigned ? 13 : 3
-        case "TLeafL": return l.isUnsigned ? 17 : 16
-        case "TLeafF": return 5
-        case "TLeafD": return 8
-        case "TLeafO": return 18
+        case "TLeafB": return l.isUnsigned ? .uchar : .char
+        case "TLeafS": return l.isUnsigned ? .ushort : .short
+        case "TLeafI": return l.isUnsigned ? .uint : .int
+        case "TLeafL": return l.isUnsigned ? .ulong64 : .long64
+        case "TLeafF": return .float
+        case "TLeafD": return .double
+        case "TLeafO": return .bool
         default: return nil
         }
     }
