@@ -45,12 +45,14 @@ let package = Package(
         ]),
         // Limits shared by the IO layers: what a size read from a file may make them allocate.
         .target(name: "IOLimits"),
+        // One result slot per index of a parallel loop (no locks), shared by the layers that work on all cores.
+        .target(name: "Parallel"),
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2.
         .target(name: "VOTableIO", dependencies: ["CLibXML2"], swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits"]),
+        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
-        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits"]),
+        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
         // IO layer: HDF5 over libhdf5 (km3pipe tables).
         .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs", "IOLimits"]),
         // Canonical model: pure values, no I/O.
@@ -68,7 +70,7 @@ let package = Package(
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
         // libyaml from its static archive, as Yams (which embedded it) did: the binary needs no libyaml.so.
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "CLibYAML"],
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "CLibYAML", "Parallel"],
                 linkerSettings: [.linkedLibrary(":libyaml.a")], plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
@@ -82,6 +84,6 @@ let package = Package(
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation", "vodf"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation", "Parallel", "vodf"]),
     ]
 )

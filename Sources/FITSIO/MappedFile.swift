@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 /// Direct reads of a plain (uncompressed) FITS file, through read-only mapped windows of 4 MB.
 /// Checksums and column scans of big tables go through here: through cfitsio every byte passes its
@@ -47,14 +48,8 @@ public final class MappedFile: @unchecked Sendable {
         // Large data: one part per core, each reading its own blocks.
         let parts = range.count > 8 * Self.blockBytes ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
         let words = range.count / 4
-        let sums = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: parts)
-        sums.initialize(repeating: 0)
-        defer { sums.deallocate() }
-        let failed = UnsafeMutableBufferPointer<Bool>.allocate(capacity: parts)
-        failed.initialize(repeating: false)
-        defer { failed.deallocate() }
-        let shared = SumParts(sums: sums, failed: failed)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        // Each part's sum, or nil when a window of it could not be read.
+        let sums = Parallel.map(parts) { p -> UInt64? in
             let lo = range.lowerBound + 4 * (words * p / parts), hi = range.lowerBound + 4 * (words * (p + 1) / parts)
             var total: UInt64 = 0
             for start in stride(from: lo, to: hi, by: Self.blockBytes) {
@@ -63,17 +58,12 @@ public final class MappedFile: @unchecked Sendable {
                     // The window starts at a multiple of 4 past a page boundary: words are aligned.
                     total = UInt64(Self.fold(total, Self.partialSum(w.assumingMemoryBound(to: UInt32.self), n / 4)))
                 }
-                guard ok else { shared.failed[p] = true; return }
+                guard ok else { return nil }
             }
-            shared.sums[p] = total
+            return total
         }
-        if failed.contains(true) { return nil }
-        return Self.fold(sums.reduce(0) { UInt64(Self.fold($0, $1)) })
-    }
-
-    private struct SumParts: @unchecked Sendable {
-        let sums: UnsafeMutableBufferPointer<UInt64>
-        let failed: UnsafeMutableBufferPointer<Bool>
+        guard sums.allSatisfy({ $0 != nil }) else { return nil }
+        return Self.fold(sums.reduce(0) { UInt64(Self.fold($0, $1!)) })
     }
 
     /// The sum of `count` big-endian words, as a 64-bit integer congruent to it modulo 2^32 - 1

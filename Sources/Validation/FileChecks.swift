@@ -1,5 +1,6 @@
 import FITSIO
 import Foundation
+import Parallel
 import Model
 
 /// Checks that need more than one HDU of a file. Specs name them (`file_checks`); a new kind of
@@ -96,8 +97,7 @@ enum FileChecks {
                 // Parts of whole blocks, so each starts on a multiple of 4 rows (a checksum word).
                 let blocks = (rows + block - 1) / block
                 let parts = rows > 4 * block ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
-                let results = PartResults(parts)
-                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let results = Parallel.map(parts) { p -> (count: Int, worst: Double, ok: Bool, sum: UInt32) in
                     var r = (count: 0, worst: 0.0, ok: true, sum: UInt32(0))
                     var checksum = (below: below, sum: UInt32(0))
                     let lo = min(rows, blocks * p / parts * block), hi = min(rows, blocks * (p + 1) / parts * block)
@@ -110,14 +110,14 @@ enum FileChecks {
                         }
                     }
                     r.sum = checksum.sum
-                    results.set(p, r)
+                    return r
                 }
-                if results.all.allSatisfy(\.ok) {
+                if results.allSatisfy(\.ok) {
                     if let unit, let rest = mapped.onesComplementSum(below..<unit.dataEnd) {
-                        sums?.setDataSum(hdu: hdu, MappedFile.fold(UInt64(rest), results.all.reduce(0) { UInt64(MappedFile.fold($0, UInt64($1.sum))) }))
+                        sums?.setDataSum(hdu: hdu, MappedFile.fold(UInt64(rest), results.reduce(0) { UInt64(MappedFile.fold($0, UInt64($1.sum))) }))
                     }
-                    outside = results.all.reduce(0) { $0 + $1.count }
-                    worst = results.all.map(\.worst).max() ?? 0
+                    outside = results.reduce(0) { $0 + $1.count }
+                    worst = results.map(\.worst).max() ?? 0
                     return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
                 }
             }
@@ -219,14 +219,6 @@ enum FileChecks {
             }
             return (count, worst)
         }
-    }
-
-    /// Per-part results of a scan on all cores, one slot each.
-    final class PartResults: @unchecked Sendable {
-        private(set) var all: [(count: Int, worst: Double, ok: Bool, sum: UInt32)]
-        private let lock = NSLock()
-        init(_ n: Int) { all = Array(repeating: (0, 0, false, 0), count: n) }
-        func set(_ i: Int, _ r: (count: Int, worst: Double, ok: Bool, sum: UInt32)) { lock.lock(); all[i] = r; lock.unlock() }
     }
 
     /// FITS grouping convention (Jennings et al. 1997, section 3): MEMBER_NAME/MEMBER_VERSION are the

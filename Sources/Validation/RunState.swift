@@ -85,23 +85,21 @@ public final class SeenHDUs: @unchecked Sendable {
     }
 }
 
-/// One result per file of a parallel run, and the counter that hands files to the workers.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[Finding], Error>?]
+/// How many files of a parallel run are done (for the progress line), and the counter that hands
+/// files to the workers in order. The results themselves go into `Slots`, one per file.
+final class RunProgress: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var filled = 0
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[Finding], Error>) { lock.lock(); slots[i] = r; filled += 1; lock.unlock() }
-    var all: [Result<[Finding], Error>] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+    private var handedOut = 0
+    private(set) var done = 0
 
-    final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func take(below n: Int) -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard value < n else { return nil }
-            value += 1
-            return value - 1
-        }
+    /// The next position of the work order, or nil when all are handed out.
+    func take(below n: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard handedOut < n else { return nil }
+        handedOut += 1
+        return handedOut - 1
     }
+
+    /// One more file done; the count so far.
+    func finish() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Parallel
 
 /// Requirement levels of keywords and columns.
 public enum Level: String, Codable, Sendable { case required, recommended, optional, deprecated }
@@ -215,15 +216,11 @@ public struct SpecLibrary: Sendable {
             }
         }
         // Then parsed on all cores: parsing is most of the time `vodf validate` spends on one file.
-        let parsed = ParsedFiles(count: found.count)
         let toParse = found
-        DispatchQueue.concurrentPerform(iterations: toParse.count) { i in
-            let f = toParse[i]
-            parsed.set(i, Result { try Self.parse(f.path, in: tree, kind: f.kind) })
-        }
+        let parsed = Parallel.map(toParse.count) { i in try Self.parse(toParse[i].path, in: tree, kind: toParse[i].kind) }
         for (i, f) in found.enumerated() {
             files.append((f.path, f.kind))
-            switch try parsed.get(i) {
+            switch try parsed[i].get() {
             case .groups(let g):
                 if let version = f.version { versionGroups["\(f.family)-\(version)"] = g.groups } else { groups[f.family] = g.groups }
             case .spec(let spec):
@@ -314,15 +311,6 @@ public final class SpecSource: @unchecked Sendable {
 
 /// One parsed spec or groups file.
 enum ParsedFile { case spec(SpecFile), groups(GroupsFile) }
-
-/// Parse results written by concurrent workers, one slot each.
-final class ParsedFiles: @unchecked Sendable {
-    private var results: [Result<ParsedFile, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<ParsedFile, Error>) { lock.lock(); results[i] = r; lock.unlock() }
-    func get(_ i: Int) throws -> ParsedFile { try results[i]!.get() }
-}
 
 extension SpecLibrary {
     /// Reads one spec file's text as a library would, as object `kind` ("spec" or "groups_file"),

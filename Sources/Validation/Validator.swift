@@ -1,5 +1,6 @@
 import FITSIO
 import Foundation
+import Parallel
 import Model
 
 public enum Severity: String, Codable, Sendable, Comparable {
@@ -85,23 +86,23 @@ public struct Validator: Sendable {
             let ia = Self.looksLikeIndex(paths[a]), ib = Self.looksLikeIndex(paths[b])
             return ia != ib ? !ia : a < b
         }
-        let slots = ResultSlots(count: paths.count)
-        let next = ResultSlots.Counter()
+        let slots = Slots<Result<[Finding], Error>>(count: paths.count)
+        let run = RunProgress()
         let workers = min(paths.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
         // The index tables wait for the files before them, so their links find them read.
         let firstIndex = order.firstIndex { Self.looksLikeIndex(paths[$0]) } ?? order.count
         let barrier = DispatchGroup()
         for _ in 0..<firstIndex { barrier.enter() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let k = next.take(below: order.count) {
+            while let k = run.take(below: order.count) {
                 if k >= firstIndex { barrier.wait() }
                 let i = order[k]
-                slots.set(i, Result { try validate(path: paths[i]) })
+                slots[i] = Result { try validate(path: paths[i]) }
                 if k < firstIndex { barrier.leave() }
-                progress(slots.filled)
+                progress(run.finish())
             }
         }
-        return slots.all
+        return slots.values.map { $0! }
     }
 
     /// GADF index files and VODF grouping files are named so by convention; only the order depends on it.

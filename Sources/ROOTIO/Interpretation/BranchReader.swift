@@ -1,3 +1,4 @@
+import Parallel
 /// Reads a branch's values over an entry range, basket by basket: each basket is decompressed
 /// once, decoded, and only the requested entries are kept, so memory follows the range read.
 import Foundation
@@ -40,11 +41,7 @@ public struct BranchReader: @unchecked Sendable {
         if indices.count > 1, onDisk > Self.parallelThreshold, ProcessInfo.processInfo.activeProcessorCount > 1 {
             // Baskets are independent: inflate and decode them on all cores, keep basket order,
             // and report the first failure in that order.
-            let results = ParallelResults<BranchData>(count: indices.count)
-            DispatchQueue.concurrentPerform(iterations: indices.count) { j in
-                results.set(j, Result { try work(indices[j]) })
-            }
-            chunks = try results.values()
+            chunks = try Parallel.map(indices.count) { j in try work(indices[j]) }.map { try $0.get() }
         } else {
             chunks = try indices.map(work)
         }
@@ -248,17 +245,4 @@ public struct BranchReader: @unchecked Sendable {
             return .jagged(entryOffsets, .values(values))
         }
     }
-}
-
-/// Results written by concurrent workers into their own slots, read back once all are done.
-final class ParallelResults<T>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, Error>) {
-        lock.lock()
-        slots[i] = r
-        lock.unlock()
-    }
-    func values() throws -> [T] { try slots.map { try $0!.get() } }
 }
