@@ -9,7 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
         .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO"]),
+        // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).
+        .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"]),
         // Model -> GADF / VODF FITS.
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
@@ -75,15 +77,15 @@ let package = Package(
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
-        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
+        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "Conversion", "Validation", "Parallel", "vodf"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Validation", "Parallel", "vodf"]),
     ]
 )

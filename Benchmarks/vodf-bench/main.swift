@@ -1,6 +1,7 @@
 import CDeflate
 import Foundation
 import FITSIO
+import MCIRF
 import Readers
 import ROOTIO
 import Writers

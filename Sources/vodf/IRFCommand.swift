@@ -2,6 +2,7 @@ import ArgumentParser
 import FITSIO
 import Foundation
 import Model
+import MCIRF
 import Readers
 import Writers
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FITSIO
 @testable import Model
+@testable import MCIRF
 @testable import Readers
 @testable import Writers
 

@@ -1,6 +1,7 @@
 import Conversion
 import Foundation
 import Model
+import MCIRF
 import Readers
 import Testing
 @testable import vodf
