@@ -169,6 +169,24 @@ public struct BranchReader: @unchecked Sendable {
                file: tree.file.path, object: what)
     }
 
+    /// The jagged frame of a split collection member, written once for every element type: per
+    /// entry, after its 6-byte header, `read` takes one element at a time until the entry's end
+    /// (its second argument). Returns the entry offsets (elements per entry, accumulated).
+    func elements(_ k: Basket, branch b: Branch, what: String, _ read: (inout Cursor, Int) throws -> Void) throws -> [Int] {
+        var offsets = [0]
+        for r in try entryRanges(k, branch: b) {
+            var c = cursor(k, r, what)
+            if !r.isEmpty { _ = try c.byteCountAndVersion() }
+            var n = 0
+            while c.pos < r.upperBound {
+                try read(&c, r.upperBound)
+                n += 1
+            }
+            offsets.append(offsets.last! + n)
+        }
+        return offsets
+    }
+
     /// Per entry: a 6-byte header, then one container (or string) per element of the parent collection.
     func decodeMemberSTL(_ k: Basket, _ t: STLType, branch b: Branch, what: String) throws -> BranchData {
         var entryOffsets = [0]
@@ -178,51 +196,28 @@ public struct BranchReader: @unchecked Sendable {
             var inner = [0]
             var ranges: [Range<Int>] = []
             let size = code.size
-            for r in try entryRanges(k, branch: b) {
-                var c = cursor(k, r, what)
-                if !r.isEmpty { _ = try c.byteCountAndVersion() }
-                var elements = 0
-                while c.pos < r.upperBound {
-                    let m = Int(try c.i32())
-                    guard m >= 0, m <= (r.upperBound - c.pos) / size else { throw c.error("vector of \(m) values overruns its entry") }
-                    ranges.append(c.pos..<(c.pos + m * size))
-                    c.pos += m * size
-                    inner.append(inner.last! + m)
-                    elements += 1
-                }
-                entryOffsets.append(entryOffsets.last! + elements)
+            let offsets = try elements(k, branch: b, what: what) { c, end in
+                let m = Int(try c.i32())
+                guard m >= 0, m <= (end - c.pos) / size else { throw c.error("vector of \(m) values overruns its entry") }
+                ranges.append(c.pos..<(c.pos + m * size))
+                c.pos += m * size
+                inner.append(inner.last! + m)
             }
-            return .jagged(entryOffsets, .jagged(inner, .numbers(NumberArray.decode(code, k.data, ranges))))
+            return .jagged(offsets, .jagged(inner, .numbers(NumberArray.decode(code, k.data, ranges))))
         case .string:
             var strings: [String] = []
-            for r in try entryRanges(k, branch: b) {
-                var c = cursor(k, r, what)
-                if !r.isEmpty { _ = try c.byteCountAndVersion() }
-                var elements = 0
-                while c.pos < r.upperBound {
-                    strings.append(try c.string())
-                    elements += 1
-                }
-                entryOffsets.append(entryOffsets.last! + elements)
-            }
-            return .jagged(entryOffsets, .strings(strings))
+            let offsets = try elements(k, branch: b, what: what) { c, _ in strings.append(try c.string()) }
+            return .jagged(offsets, .strings(strings))
         case .sequence(.string):
             var inner = [0]
             var strings: [String] = []
-            for r in try entryRanges(k, branch: b) {
-                var c = cursor(k, r, what)
-                if !r.isEmpty { _ = try c.byteCountAndVersion() }
-                var elements = 0
-                while c.pos < r.upperBound {
-                    let m = Int(try c.i32())
-                    guard m >= 0, m <= r.upperBound - c.pos else { throw c.error("vector of \(m) strings overruns its entry") }
-                    for _ in 0..<m { strings.append(try c.string()) }
-                    inner.append(inner.last! + m)
-                    elements += 1
-                }
-                entryOffsets.append(entryOffsets.last! + elements)
+            let offsets = try elements(k, branch: b, what: what) { c, end in
+                let m = Int(try c.i32())
+                guard m >= 0, m <= end - c.pos else { throw c.error("vector of \(m) strings overruns its entry") }
+                for _ in 0..<m { strings.append(try c.string()) }
+                inner.append(inner.last! + m)
             }
-            return .jagged(entryOffsets, .jagged(inner, .strings(strings)))
+            return .jagged(offsets, .jagged(inner, .strings(strings)))
         default:
             // Anything else (e.g. vector<AAny>, possibly member-wise): read generically per element,
             // with the entry header deciding object-wise or member-wise layout.
