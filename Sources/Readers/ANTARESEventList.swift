@@ -19,22 +19,24 @@ public enum ANTARESEventList {
         }
     }
 
-    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
-        let table: DelimitedText
-        let idCol: Int?
+    /// The rows of each layout, and its event-id column (the public list has none).
+    static func rows(path: String, kind: InputKind) throws -> (DelimitedText, Int?) {
         switch kind {
         case .antaresPublicList:
-            table = try DelimitedText(path: path, separator: "\t", headerAtOrAfter: 2)
-            idCol = nil
+            return (try DelimitedText(path: path, separator: "\t", headerAtOrAfter: 2), nil)
         case .antaresVOTableCSV, .antaresConeSearchCSV:
-            table = try DelimitedText(path: path, separator: ",")
-            idCol = try table.column("id") { $0 == "id" }
+            let table = try DelimitedText(path: path, separator: ",")
+            return (table, try table.column("id") { $0 == "id" })
         case .antaresVOTable:
-            table = try votableRows(path: path)
-            idCol = try table.column("id") { $0 == "id" }
+            let table = try votableRows(path: path)
+            return (table, try table.column("id") { $0 == "id" })
         default:
             throw InputError(file: path, reason: "not an ANTARES event list (\(kind.rawValue))")
         }
+    }
+
+    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
+        let (table, idCol) = try rows(path: path, kind: kind)
         let raCol = try table.column("ra") { $0 == "ra" || $0.hasPrefix("ra[") }
         let decCol = try table.column("dec") { $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[") }
         let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }

@@ -30,7 +30,7 @@ enum FileChecks {
     /// (target, message) for each failure; an empty list means the check passed or could not apply
     /// (no GTI in the file: GADF allows the GTI elsewhere, so that is not this check's business).
     static func run(_ rule: FileCheckRule, path: String, file f: FITSFile, hdu: Int, header: [HeaderCard], headers: [(Int, [HeaderCard])],
-                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil, seen: SeenHDUs? = nil,
+                    mapped: MappedFile? = nil, sums: DeferredChecksums? = nil, seen: SeenHDUs? = nil, gtiCache: GTICache? = nil,
                     confinement: Confinement = .none) -> [(String?, String)] {
         guard let kind = Kind(rawValue: rule.check) else { return [] }
         let tol = rule.tolerance ?? 1e-6
@@ -38,10 +38,10 @@ enum FileChecks {
         // Reading the GTI moves the file to another HDU; come back for whoever reads next. Three
         // checks need it: it is read once per file.
         func gti() -> [(Double, Double)]? {
-            if let cached = sums?.gti { return cached.intervals }
+            if let cached = gtiCache?.intervals { return cached }
             defer { _ = try? f.moveTo(hdu: hdu + 1) }
             let g = readGTI(f, headers: headers)
-            sums?.gti = .init(intervals: g)
+            gtiCache?.intervals = .some(g)
             return g
         }
         switch kind {
@@ -73,62 +73,71 @@ enum FileChecks {
             }
             return out
         case .timesWithinGTI:
-            guard let gti = gti(), let cols = try? f.columns(header: header), let time = cols.first(where: { $0.spec.name.uppercased() == "TIME" }),
-                  let rows = try? f.rowCount, rows > 0 else { return [] }
-            let sorted = gti.sorted { $0.0 < $1.0 }
-            let starts = sorted.map(\.0)
-            var reach = [Double](repeating: -.infinity, count: sorted.count)
-            for i in sorted.indices { reach[i] = max(i > 0 ? reach[i - 1] : -.infinity, sorted[i].1) }
-            let intervals = Intervals(starts: starts, reach: reach)
-            var outside = 0
-            var worst = 0.0
-            // A plain file is read in place (a float64 TIME column, at its byte offset in each row), in
-            // parts on all cores; otherwise through cfitsio. In blocks, so memory stays flat however
-            // long the event list is.
-            let block = 65_536
-            if let mapped = mapped, time.spec.type == .float64, time.spec.repeatCount == 1, let width = header[key: "NAXIS1"]?.doubleValue,
-               let bytes = try? f.byteRange(), cols.reduce(0, { $0 + $1.spec.byteWidth }) == Int(width),
-               bytes.dataStart + rows * Int(width) <= mapped.size {
-                let offset = cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }
-                // The data unit's checksum, if still wanted, is summed in the same read: the rows'
-                // whole words here, the rest of the unit (a last part word, padding, heap) after.
-                let unit = sums?.wantsData(hdu: hdu)
-                let below = bytes.dataStart + rows * Int(width) / 4 * 4
-                // Parts of whole blocks, so each starts on a multiple of 4 rows (a checksum word).
-                let blocks = (rows + block - 1) / block
-                let parts = rows > 4 * block ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
-                let results = Parallel.map(parts) { p -> (count: Int, worst: Double, ok: Bool, sum: UInt32) in
-                    var r = (count: 0, worst: 0.0, ok: true, sum: UInt32(0))
-                    var checksum = (below: below, sum: UInt32(0))
-                    let lo = min(rows, blocks * p / parts * block), hi = min(rows, blocks * (p + 1) / parts * block)
-                    r.ok = withUnsafeMutablePointer(to: &checksum) { c in
-                        mapped.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: Int(width), offset: offset, rows: lo..<hi,
-                                                   checksum: unit == nil ? nil : c) { times in
-                            let o = intervals.outside(times, tolerance: tol)
-                            r.count += o.count
-                            r.worst = max(r.worst, o.worst)
-                        }
-                    }
-                    r.sum = checksum.sum
-                    return r
-                }
-                if results.allSatisfy(\.ok) {
-                    if let unit, let rest = mapped.onesComplementSum(below..<unit.dataEnd) {
-                        sums?.setDataSum(hdu: hdu, MappedFile.fold(UInt64(rest), results.reduce(0) { UInt64(MappedFile.fold($0, UInt64($1.sum))) }))
-                    }
-                    outside = results.reduce(0) { $0 + $1.count }
-                    worst = results.map(\.worst).max() ?? 0
-                    return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
-                }
-            }
-            for first in stride(from: 1, through: rows, by: block) {
-                guard let t = (try? f.read(column: time, firstRow: first, rows: min(block, rows - first + 1)))?.doubles else { return [] }
-                let c = t.withUnsafeBufferPointer { intervals.outside($0, tolerance: tol) }
-                outside += c.count
-                worst = max(worst, c.worst)
-            }
-            return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
+            guard let gti = gti() else { return [] }
+            return timesWithinGTI(gti, file: f, hdu: hdu, header: header, tolerance: tol, mapped: mapped, sums: sums)
         }
+    }
+
+    /// Event times outside every GTI interval. A plain file is read in place (a float64 TIME
+    /// column at its byte offset in each row) in parts on all cores, its data checksum summed in the
+    /// same read; otherwise through cfitsio. In blocks, so memory stays flat however long the list is.
+    static func timesWithinGTI(_ gti: [(Double, Double)], file f: FITSFile, hdu: Int, header: [HeaderCard], tolerance tol: Double,
+                               mapped: MappedFile?, sums: DeferredChecksums?) -> [(String?, String)] {
+        guard let cols = try? f.columns(header: header), let time = cols.first(where: { $0.spec.name.uppercased() == "TIME" }),
+              let rows = try? f.rowCount, rows > 0 else { return [] }
+        let sorted = gti.sorted { $0.0 < $1.0 }
+        let starts = sorted.map(\.0)
+        var reach = [Double](repeating: -.infinity, count: sorted.count)
+        for i in sorted.indices { reach[i] = max(i > 0 ? reach[i - 1] : -.infinity, sorted[i].1) }
+        let intervals = Intervals(starts: starts, reach: reach)
+        var outside = 0
+        var worst = 0.0
+        // A plain file is read in place (a float64 TIME column, at its byte offset in each row), in
+        // parts on all cores; otherwise through cfitsio. In blocks, so memory stays flat however
+        // long the event list is.
+        let block = 65_536
+        if let mapped = mapped, time.spec.type == .float64, time.spec.repeatCount == 1, let width = header[key: "NAXIS1"]?.doubleValue,
+           let bytes = try? f.byteRange(), cols.reduce(0, { $0 + $1.spec.byteWidth }) == Int(width),
+           bytes.dataStart + rows * Int(width) <= mapped.size {
+            let offset = cols.prefix { $0.number < time.number }.reduce(0) { $0 + $1.spec.byteWidth }
+            // The data unit's checksum, if still wanted, is summed in the same read: the rows'
+            // whole words here, the rest of the unit (a last part word, padding, heap) after.
+            let unit = sums?.wantsData(hdu: hdu)
+            let below = bytes.dataStart + rows * Int(width) / 4 * 4
+            // Parts of whole blocks, so each starts on a multiple of 4 rows (a checksum word).
+            let blocks = (rows + block - 1) / block
+            let parts = rows > 4 * block ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
+            let results = Parallel.map(parts) { p -> (count: Int, worst: Double, ok: Bool, sum: UInt32) in
+                var r = (count: 0, worst: 0.0, ok: true, sum: UInt32(0))
+                var checksum = (below: below, sum: UInt32(0))
+                let lo = min(rows, blocks * p / parts * block), hi = min(rows, blocks * (p + 1) / parts * block)
+                r.ok = withUnsafeMutablePointer(to: &checksum) { c in
+                    mapped.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: Int(width), offset: offset, rows: lo..<hi,
+                                               checksum: unit == nil ? nil : c) { times in
+                        let o = intervals.outside(times, tolerance: tol)
+                        r.count += o.count
+                        r.worst = max(r.worst, o.worst)
+                    }
+                }
+                r.sum = checksum.sum
+                return r
+            }
+            if results.allSatisfy(\.ok) {
+                if let unit, let rest = mapped.onesComplementSum(below..<unit.dataEnd) {
+                    sums?.setDataSum(hdu: hdu, MappedFile.fold(UInt64(rest), results.reduce(0) { UInt64(MappedFile.fold($0, UInt64($1.sum))) }))
+                }
+                outside = results.reduce(0) { $0 + $1.count }
+                worst = results.map(\.worst).max() ?? 0
+                return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
+            }
+        }
+        for first in stride(from: 1, through: rows, by: block) {
+            guard let t = (try? f.read(column: time, firstRow: first, rows: min(block, rows - first + 1)))?.doubles else { return [] }
+            let c = t.withUnsafeBufferPointer { intervals.outside($0, tolerance: tol) }
+            outside += c.count
+            worst = max(worst, c.worst)
+        }
+        return outside > 0 ? [("TIME", "\(outside) of \(rows) event(s) lie outside the GTI, up to \(String(format: "%.6g", worst)) s")] : []
     }
 
     /// One finding per missing file (naming its rows' OBS_IDs) and one per row whose HDU is absent.

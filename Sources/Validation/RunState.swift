@@ -43,9 +43,6 @@ final class DeferredChecksums: @unchecked Sendable {
     struct Pending { let hdu: Int; let header: [HeaderCard]; let bytes: (headerStart: Int, dataStart: Int, dataEnd: Int) }
     private(set) var pending: [Pending] = []
     private var dataSums: [Int: UInt32] = [:]
-    /// The file's GTI, once a check has read it (nil intervals: the file has none).
-    struct CachedGTI { let intervals: [(Double, Double)]? }
-    var gti: CachedGTI?
     private let lock = NSLock()
 
     func expect(hdu: Int, header: [HeaderCard], bytes: (headerStart: Int, dataStart: Int, dataEnd: Int)) {
@@ -59,6 +56,12 @@ final class DeferredChecksums: @unchecked Sendable {
     }
     func setDataSum(hdu: Int, _ sum: UInt32) { lock.lock(); dataSums[hdu] = sum; lock.unlock() }
     func dataSum(hdu: Int) -> UInt32? { lock.lock(); defer { lock.unlock() }; return dataSums[hdu] }
+}
+
+/// The GTI of one file once a check has read it: three checks need it, and it is read once.
+/// `.some(nil)`: read, and the file has none. One file's checks run in turn, so no lock.
+final class GTICache: @unchecked Sendable {
+    var intervals: [(Double, Double)]??
 }
 
 /// HDU names of the files one validation run has read, keyed by their resolved path.

@@ -121,6 +121,7 @@ public struct Validator: Sendable {
         let classes4 = Set(headers.compactMap { $0.1[key: "HDUCLAS4"]?.stringValue?.uppercased() })
         var findings: [Finding] = []
         var checked = Set<Int>()
+        let gti = GTICache()
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
             let rawColumns = (try? f.columns(header: header)) ?? []
@@ -129,7 +130,7 @@ public struct Validator: Sendable {
                 spec = try matcher.bestFitting(spec, header: header, columns: rawColumns, file: path, hdu: index, classes4: [])
             }
             checked.insert(index)
-            let hdu = HDUScan(file: f, path: path, index: index, header: header, headers: headers, mapped: mapped, sums: fixity.sums)
+            let hdu = HDUScan(file: f, path: path, index: index, header: header, headers: headers, mapped: mapped, sums: fixity.sums, gti: gti)
             findings += check(hdu, spec, rawColumns: rawColumns, classes4: classes4)
         }
         if checked.isEmpty { findings.append(nothingChecked(path, headers)) }
@@ -168,6 +169,7 @@ public struct Validator: Sendable {
         let headers: [(Int, [HeaderCard])]
         let mapped: MappedFile?
         let sums: DeferredChecksums
+        let gti: GTICache
         var extname: String? { header[key: "EXTNAME"]?.stringValue }
     }
 
@@ -207,7 +209,7 @@ public struct Validator: Sendable {
         for rule in spec.fileChecks {
             let sev = profile == .lenient ? Severity.info : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
             for (target, message) in FileChecks.run(rule, path: h.path, file: h.file, hdu: h.index, header: h.header, headers: h.headers, mapped: h.mapped,
-                                                    sums: h.sums, seen: seen, confinement: confinement) {
+                                                    sums: h.sums, seen: seen, gtiCache: h.gti, confinement: confinement) {
                 add(sev, "\(spec.id):check:\(rule.id)", target, message, rule.reference)
             }
         }

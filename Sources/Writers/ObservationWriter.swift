@@ -105,34 +105,7 @@ public struct ObservationWriter: Sendable {
             HeaderCard("DEADC", .double(meta.deadc), comment: "LIVETIME / ONTIME"),
             HeaderCard("TIMECOVR", .string(meta.coverageSource.rawValue), comment: "vodfkit: how TSTART..LIVETIME were obtained"),
         ]
-        switch meta.mode {
-        case .drift(let alt, let az):
-            // DRIFT exists from GADF 0.3 on; for 0.2 we still say DRIFT (gammapy 2.1 reads it) and note it.
-            header += [
-                HeaderCard("OBS_MODE", .string("DRIFT"), comment: "fixed in the local frame"),
-                HeaderCard("ALT_PNT", .double(alt), comment: "[deg] pointing altitude"),
-                HeaderCard("AZ_PNT", .double(az), comment: "[deg] pointing azimuth"),
-            ]
-            // GADF 0.2 requires RA_PNT/DEC_PNT. A drifting detector has no fixed pointing; the sky
-            // position of its ALT/AZ pointing at the observation's mid-time is the honest stand-in.
-            if flavor == .gadf02, let site = meta.site {
-                let mid = try TimeScales.unixSeconds(reference: meta.timeRef, seconds: 0.5 * (meta.tstart + meta.tstop))
-                let sky = SkyTransform(location: DetectorLocation(site: site, convergenceRad: 0))
-                var cache = PrecessionCache()
-                let (ra, dec) = sky.equatorial(alt: alt * .pi / 180, az: az * .pi / 180, unixSeconds: mid, cache: &cache)
-                header += [
-                    HeaderCard("RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
-                    HeaderCard("DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
-                    HeaderCard.comment("RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."),
-                ]
-            }
-        case .pointing(let ra, let dec):
-            header += [
-                HeaderCard("OBS_MODE", .string("POINTING")),
-                HeaderCard("RA_PNT", .double(ra), comment: "[deg] pointing right ascension"),
-                HeaderCard("DEC_PNT", .double(dec), comment: "[deg] pointing declination"),
-            ]
-        }
+        header += try pointingCards(meta)
         header += [
             HeaderCard("EQUINOX", .double(2000.0), comment: "coordinate epoch"),
             HeaderCard("RADECSYS", .string("ICRS"), comment: "celestial frame of RA/DEC"),
@@ -146,16 +119,7 @@ public struct ObservationWriter: Sendable {
             header.append(HeaderCard("EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
         }
         header.append(HeaderCard("SIMULATD", .bool(meta.isSimulated), comment: "vodfkit: T for Monte Carlo"))
-        if let n = meta.eventsIn {
-            // Event conservation: NEVT_IN = NEVT_OUT + NREJECT, with a COMMENT per reason.
-            let rejected = meta.rejections.reduce(0) { $0 + $1.count }
-            header += [
-                HeaderCard("NEVT_IN", .int(Int64(n)), comment: "vodfkit: events read from the input"),
-                HeaderCard("NEVT_OUT", .int(Int64(obs.events.count)), comment: "vodfkit: events written"),
-                HeaderCard("NREJECT", .int(Int64(rejected)), comment: "vodfkit: events left out (reasons below)"),
-            ]
-            header += meta.rejections.map { HeaderCard.comment("rejected \($0.count): \($0.reason)") }
-        }
+        header += conservationCards(meta, written: obs.events.count)
         for (k, v, c) in meta.extraKeywords { header.append(HeaderCard(k, .double(v), comment: c)) }
         header += meta.notes.map { HeaderCard.comment($0) }
         header += obs.events.columns.map { c in
@@ -188,6 +152,56 @@ public struct ObservationWriter: Sendable {
             }
         }
         return Table(name: eventsName, header: header, columns: specs, data: data)
+    }
+
+    /// OBS_MODE and the pointing: ALT/AZ for a drifting detector (with the sky position at mid-time
+    /// for GADF 0.2, which requires RA_PNT/DEC_PNT), RA/DEC for a pointing one.
+    func pointingCards(_ meta: ObservationMetadata) throws -> [HeaderCard] {
+        var header: [HeaderCard] = []
+        switch meta.mode {
+        case .drift(let alt, let az):
+            // DRIFT exists from GADF 0.3 on; for 0.2 we still say DRIFT (gammapy 2.1 reads it) and note it.
+            header += [
+                HeaderCard("OBS_MODE", .string("DRIFT"), comment: "fixed in the local frame"),
+                HeaderCard("ALT_PNT", .double(alt), comment: "[deg] pointing altitude"),
+                HeaderCard("AZ_PNT", .double(az), comment: "[deg] pointing azimuth"),
+            ]
+            // GADF 0.2 requires RA_PNT/DEC_PNT. A drifting detector has no fixed pointing; the sky
+            // position of its ALT/AZ pointing at the observation's mid-time is the honest stand-in.
+            if flavor == .gadf02, let site = meta.site {
+                let mid = try TimeScales.unixSeconds(reference: meta.timeRef, seconds: 0.5 * (meta.tstart + meta.tstop))
+                let sky = SkyTransform(location: DetectorLocation(site: site, convergenceRad: 0))
+                var cache = PrecessionCache()
+                let (ra, dec) = sky.equatorial(alt: alt * .pi / 180, az: az * .pi / 180, unixSeconds: mid, cache: &cache)
+                header += [
+                    HeaderCard("RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard("DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard.comment("RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."),
+                ]
+            }
+        case .pointing(let ra, let dec):
+            header += [
+                HeaderCard("OBS_MODE", .string("POINTING")),
+                HeaderCard("RA_PNT", .double(ra), comment: "[deg] pointing right ascension"),
+                HeaderCard("DEC_PNT", .double(dec), comment: "[deg] pointing declination"),
+            ]
+        }
+        return header
+    }
+
+    /// Event conservation: NEVT_IN = NEVT_OUT + NREJECT, with a COMMENT per reason.
+    func conservationCards(_ meta: ObservationMetadata, written: Int) -> [HeaderCard] {
+        var header: [HeaderCard] = []
+        if let n = meta.eventsIn {
+            let rejected = meta.rejections.reduce(0) { $0 + $1.count }
+            header += [
+                HeaderCard("NEVT_IN", .int(Int64(n)), comment: "vodfkit: events read from the input"),
+                HeaderCard("NEVT_OUT", .int(Int64(written)), comment: "vodfkit: events written"),
+                HeaderCard("NREJECT", .int(Int64(rejected)), comment: "vodfkit: events left out (reasons below)"),
+            ]
+            header += meta.rejections.map { HeaderCard.comment("rejected \($0.count): \($0.reason)") }
+        }
+        return header
     }
 
     func gtiTable(_ obs: Observation) throws -> Table {

@@ -120,13 +120,7 @@ public enum OfflineEvents {
 
         // dst friend tree T: quality variables (bdt*) and aanet's own coordinates (cross-check only).
         let friend = try? file.tree("T")
-        var bdtBranches: [(String, Branch)] = []
-        if let friend {
-            guard friend.entries == n else { throw InputError(file: path, reason: "friend tree T has \(friend.entries) entries, E has \(n)") }
-            for fb in friend.branches where fb.name.lowercased().hasPrefix("bdt") {
-                bdtBranches.append((fb.name.uppercased(), fb))
-            }
-        }
+        let bdtBranches = try qualityBranches(friend, entries: n, path: path)
 
         let detIDs = try br.read(b["det_id"]!, 0..<n).int64s
         let (location, siteNote) = try DetectorSites.resolve(detectorID: detIDs[0], given: options.location, file: path)
@@ -172,18 +166,7 @@ public enum OfflineEvents {
                     let ws = w[e]
                     for j in 0..<3 { out.weights[j].append(j < ws.count ? ws[j] : .nan) }
                 }
-                if let mc {
-                    let m = mc[e]
-                    out.mcEnergy.append(m.map { $0.energy / 1000 } ?? .nan)
-                    if let m, m.dir.0.isFinite {
-                        let h = sky.sourceHorizontal(dx: m.dir.0, dy: m.dir.1, dz: m.dir.2)
-                        let (mra, mdec) = sky.equatorial(alt: h.alt, az: h.az, unixSeconds: out.unix.last!, cache: &cache)
-                        out.mcRA.append(mra * 180 / .pi); out.mcDec.append(mdec * 180 / .pi)
-                    } else {
-                        out.mcRA.append(.nan); out.mcDec.append(.nan)
-                    }
-                    out.mcType.append(m?.type ?? 0)
-                }
+                if let mc { out.appendTruth(mc[e], sky: sky, cache: &cache) }
                 for (j, (_, values)) in bdt.enumerated() {
                     if out.bdt.count <= j { out.bdt.append([]) }
                     out.bdt[j].append(contentsOf: values[e])
@@ -195,13 +178,33 @@ public enum OfflineEvents {
             throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
         }
 
+        var meta = try metadata(out, file: file, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)
+        meta.eventsIn = n
+        meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+
+        let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
+        let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
+        return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// The dst friend tree's quality variables (bdt*), which the event list carries as columns.
+    static func qualityBranches(_ friend: Tree?, entries n: Int, path: String) throws -> [(String, Branch)] {
+        guard let friend else { return [] }
+        guard friend.entries == n else { throw InputError(file: path, reason: "friend tree T has \(friend.entries) entries, E has \(n)") }
+        return friend.branches.filter { $0.name.lowercased().hasPrefix("bdt") }.map { ($0.name.uppercased(), $0) }
+    }
+
+    /// The observation's metadata: the notes on how events were chosen and placed, and the time
+    /// coverage (headerTree on dst files > Head DAQ livetime > the span of the events).
+    static func metadata(_ out: Columns, file: ROOTFile, path: String, options: Options, site: (location: DetectorLocation, note: String),
+                         ref: TimeReference, isMC: Bool) throws -> ObservationMetadata {
         let runIDs = Set(out.run)
         let obsID = options.obsID ?? String(out.run[0])
         var notes: [String] = [
             "Events: best \(options.reco.rawValue) track per event, chosen as km3io.tools.best_track does.",
             "TIME: Evt.t (UTC) + track t; converted to TT with ERFA's leap-second table.",
             "RA/DEC: \(options.convention == .aanet ? "KM3NeT/aanet convention (GMST, mean equator of date precessed to J2000; FK5 J2000 up to annual aberration)" : "full ERFA astrometry to ICRS (aberration, nutation; no refraction)"); UT1 = UTC.",
-            "Site: \(siteNote).",
+            "Site: \(site.note).",
         ]
         if runIDs.count > 1 { notes.append("Input holds runs \(runIDs.sorted().map(String.init).joined(separator: ", ")); OBS_ID is the first.") }
 
@@ -209,16 +212,12 @@ public enum OfflineEvents {
         let tFirst = out.time.min()!, tLast = out.time.max()!
         var meta = ObservationMetadata(
             obsID: obsID, timeRef: ref, tstart: tFirst, tstop: tLast, ontime: tLast - tFirst, livetime: tLast - tFirst,
-            coverageSource: .eventSpan, site: location.site, mode: .driftZenith,
-            telescope: "KM3NeT", instrument: location.site.name, origin: "KM3NeT", creator: options.creator,
+            coverageSource: .eventSpan, site: site.location.site, mode: .driftZenith,
+            telescope: "KM3NeT", instrument: site.location.site.name, origin: "KM3NeT", creator: options.creator,
             provenance: [(path as NSString).lastPathComponent], isSimulated: isMC, notes: notes)
         try applyRunInfo(file: file, path: path, ref: ref, meta: &meta)
-        meta.eventsIn = n
-        meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return meta
 
-        let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
-        let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
-        return Observation(meta: meta, events: events, gti: gti)
     }
 
     /// TSTART/TSTOP/LIVETIME from the dst headerTree (UTCMin_s, UTCMax_s, livetime_s), or the
@@ -297,5 +296,23 @@ extension OfflineEvents {
         guard !seps.isEmpty else { return nil }
         seps.sort()
         return AanetCheck(count: seps.count, median: seps[seps.count / 2], max: seps.last!)
+    }
+}
+
+extension Columns {
+    /// The Monte Carlo truth of the event just appended: energy (GeV -> TeV), the true source
+    /// direction on the sky at the event's time, and the particle type; NaN and 0 without one.
+    mutating func appendTruth(_ m: OfflineEvents.MCTrack?, sky: SkyTransform, cache: inout PrecessionCache) {
+        mcEnergy.append(m.map { $0.energy / 1000 } ?? .nan)
+        if let m, m.dir.0.isFinite {
+            let h = sky.sourceHorizontal(dx: m.dir.0, dy: m.dir.1, dz: m.dir.2)
+            let (mra, mdec) = sky.equatorial(alt: h.alt, az: h.az, unixSeconds: unix.last!, cache: &cache)
+            mcRA.append(mra * 180 / .pi)
+            mcDec.append(mdec * 180 / .pi)
+        } else {
+            mcRA.append(.nan)
+            mcDec.append(.nan)
+        }
+        mcType.append(m?.type ?? 0)
     }
 }
