@@ -48,86 +48,97 @@ struct RootDump: ParsableCommand {
             }
             let t = try f.tree(tree)
             let reader = BranchReader(tree: t)
-            var out = JSONOut()
             if summary {
-                let selected = branches.isEmpty ? t.allBranches : try branches.map { name in
-                    guard let b = t.branch(name) else {
-                        throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput)
-                    }
-                    return b
-                }
-                for b in selected {
-                    if case .group = try reader.interpretation(b) { continue }
-                    let data = try reader.read(b, entries: try parseRange(b.entries))
-                    let (n, sum) = Self.elementsAndSum(data)
-                    out.raw("\(b.path)\tentries=\(data.count)\telements=\(n)\tsum=\(sum)\n")
-                }
-                out.flush()
-                return
-            }
-            if branches.count == 1, let branch = branches.first {
-                guard let b = t.branch(branch) else {
-                    throw Failure(message: "\(file): tree \(tree) has no branch '\(branch)'", code: Exit.badInput)
-                }
-                let range = try parseRange(b.entries)
-                let data = try reader.read(b, entries: range)
-                if json {
-                    out.raw("{\"file\":"); out.string(file)
-                    out.raw(",\"tree\":"); out.string(tree)
-                    out.raw(",\"branch\":"); out.string(b.path)
-                    out.raw(",\"type\":"); out.string(try reader.interpretation(b).description)
-                    out.raw(",\"entries\":[\(range.lowerBound),\(range.upperBound)],\"values\":")
-                    out.data(data)
-                    out.raw("}\n")
-                } else {
-                    for i in 0..<data.count {
-                        out.raw("\(range.lowerBound + i): ")
-                        out.element(data, i)
-                        out.raw("\n")
-                        if out.buffer.count > 1 << 20 { out.flush() }
-                    }
-                }
+                try dumpSummary(t, reader)
+            } else if branches.count == 1 {
+                try dumpOne(t, reader)
             } else {
-                out.raw("{\"file\":"); out.string(file)
-                out.raw(",\"tree\":"); out.string(tree)
-                out.raw(",\"entries\":\(t.entries),\"branches\":{")
-                var first = true
-                let selected = branches.isEmpty ? t.allBranches : try branches.map { name in
-                    guard let b = t.branch(name) else {
-                        throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput)
-                    }
-                    return b
-                }
-                for b in selected {
-                    let interp: Interpretation
-                    do { interp = try reader.interpretation(b) } catch {
-                        if !first { out.raw(",") }
-                        first = false
-                        out.string(b.path); out.raw(":{\"error\":"); out.string("\(error)"); out.raw("}")
-                        continue
-                    }
-                    if case .group = interp { continue }
-                    if !first { out.raw(",") }
-                    first = false
-                    out.string(b.path)
-                    out.raw(":{\"type\":"); out.string(interp.description)
-                    do {
-                        let data = try reader.read(b, entries: try parseRange(b.entries))
-                        out.raw(",\"values\":"); out.data(data)
-                    } catch {
-                        out.raw(",\"error\":"); out.string("\(error)")
-                    }
-                    out.raw("}")
-                    out.flush()
-                }
-                out.raw("}}\n")
+                try dumpAll(t, reader)
             }
-            out.flush()
         } catch let e as ROOTError {
             throw Failure(message: e.description, code: Exit.badInput)
         } catch let e as Interpretation.Unsupported {
             throw Failure(message: "\(file): \(e)", code: Exit.badInput)
         }
+    }
+
+    /// The branches asked for (all of the tree's when none), each found or a one-line error.
+    func selected(_ t: Tree) throws -> [Branch] {
+        if branches.isEmpty { return t.allBranches }
+        return try branches.map { name in
+            guard let b = t.branch(name) else { throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput) }
+            return b
+        }
+    }
+
+    /// --summary: per branch with data, its entry count, element count and sum.
+    func dumpSummary(_ t: Tree, _ reader: BranchReader) throws {
+        var out = JSONOut()
+        for b in try selected(t) {
+            if case .group = try reader.interpretation(b) { continue }
+            let data = try reader.read(b, entries: try parseRange(b.entries))
+            let (n, sum) = Self.elementsAndSum(data)
+            out.raw("\(b.path)\tentries=\(data.count)\telements=\(n)\tsum=\(sum)\n")
+        }
+        out.flush()
+    }
+
+    /// One branch: one entry per line, or one JSON document with its type and range.
+    func dumpOne(_ t: Tree, _ reader: BranchReader) throws {
+        let b = try selected(t)[0]
+        let range = try parseRange(b.entries)
+        let data = try reader.read(b, entries: range)
+        var out = JSONOut()
+        if json {
+            out.raw("{\"file\":"); out.string(file)
+            out.raw(",\"tree\":"); out.string(tree)
+            out.raw(",\"branch\":"); out.string(b.path)
+            out.raw(",\"type\":"); out.string(try reader.interpretation(b).description)
+            out.raw(",\"entries\":[\(range.lowerBound),\(range.upperBound)],\"values\":")
+            out.data(data)
+            out.raw("}\n")
+        } else {
+            for i in 0..<data.count {
+                out.raw("\(range.lowerBound + i): ")
+                out.element(data, i)
+                out.raw("\n")
+                if out.buffer.count > 1 << 20 { out.flush() }
+            }
+        }
+        out.flush()
+    }
+
+    /// Several or all branches as one JSON document; a branch that cannot be read carries its error.
+    func dumpAll(_ t: Tree, _ reader: BranchReader) throws {
+        var out = JSONOut()
+        out.raw("{\"file\":"); out.string(file)
+        out.raw(",\"tree\":"); out.string(tree)
+        out.raw(",\"entries\":\(t.entries),\"branches\":{")
+        var first = true
+        for b in try selected(t) {
+            let interp: Interpretation
+            do { interp = try reader.interpretation(b) } catch {
+                if !first { out.raw(",") }
+                first = false
+                out.string(b.path); out.raw(":{\"error\":"); out.string("\(error)"); out.raw("}")
+                continue
+            }
+            if case .group = interp { continue }
+            if !first { out.raw(",") }
+            first = false
+            out.string(b.path)
+            out.raw(":{\"type\":"); out.string(interp.description)
+            do {
+                let data = try reader.read(b, entries: try parseRange(b.entries))
+                out.raw(",\"values\":"); out.data(data)
+            } catch {
+                out.raw(",\"error\":"); out.string("\(error)")
+            }
+            out.raw("}")
+            out.flush()
+        }
+        out.raw("}}\n")
+        out.flush()
     }
 
     /// Innermost element count and the sum of numeric values (strings and objects count as elements).
