@@ -339,6 +339,12 @@ struct BasicTypeTests {
         #expect(BasicType(rawValue: 3) == .int && BasicType(rawValue: 18) == .bool && BasicType(rawValue: 20) == nil)
         #expect(Interpretation.numbers(.double32, width: 1).description == "float32 (Double32)")
         #expect(Interpretation.jaggedNumbers(.int, width: 3, header: 0).description == "int32[3][]")
+        // Interpretations compose: a jagged array of a dtype is .jagged(.numbers(...)).
+        #expect(Interpretation.jagged(.numbers(.double, width: 1), header: 10).description == "float64[] (header 10)")
+        guard case .jagged(.numbers(.float, 2), 0) = Interpretation.jaggedNumbers(.float, width: 2, header: 0) else {
+            Issue.record("jaggedNumbers does not compose .jagged(.numbers)")
+            return
+        }
     }
 
     /// Every C++ spelling of a type prints as one name: the old name table was a dictionary, and

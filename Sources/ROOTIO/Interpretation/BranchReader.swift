@@ -62,7 +62,7 @@ public struct BranchReader: @unchecked Sendable {
     static func empty(_ interp: Interpretation) -> BranchData {
         switch interp {
         case .numbers(let code, let w): return w == 1 ? .numbers(.empty(code)) : .fixed(.empty(code), width: w)
-        case .jaggedNumbers(let code, let w, _): return .jagged([0], w == 1 ? .numbers(.empty(code)) : .fixed(.empty(code), width: w))
+        case .jagged(let element, _): return .jagged([0], empty(element))
         case .strings: return .strings([])
         case .pointers: return .jagged([0], .numbers(.u32([])))
         case .memberSTL(let t): return .jagged([0], emptyElement(t))
@@ -114,7 +114,7 @@ public struct BranchReader: @unchecked Sendable {
             }
             let n = NumberArray.decode(code, k.data, ranges)
             return width == 1 ? .numbers(n) : .fixed(n, width: width)
-        case .jaggedNumbers(let code, let width, let header):
+        case .jagged(.numbers(let code, let width), let header):
             let item = code.size * width
             var offsets = [0]
             offsets.reserveCapacity(k.entryCount + 1)
@@ -133,6 +133,9 @@ public struct BranchReader: @unchecked Sendable {
             if header == 0, let f = ranges.first, let l = ranges.last { ranges = [f.lowerBound..<l.upperBound] }
             let n = NumberArray.decode(code, k.data, ranges)
             return .jagged(offsets, width == 1 ? .numbers(n) : .fixed(n, width: width))
+        case .jagged(let element, _):
+            // Only jagged arrays of a dtype are stored this way; deeper nesting comes as memberSTL.
+            throw Interpretation.Unsupported(reason: "branch \(b.path): jagged \(element) is not supported")
         case .pointers:
             var offsets = [0]
             let ranges = try entryRanges(k, branch: b)

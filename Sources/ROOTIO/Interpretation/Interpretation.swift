@@ -5,9 +5,10 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
     case group
     /// `width` numbers of a basic type per entry.
     case numbers(BasicType, width: Int)
-    /// A variable number of elements per entry, each `width` numbers, after `header` bytes.
-    /// (uproot's AsJagged(AsDtype); `width` > 1 is a jagged array of fixed-size arrays.)
-    case jaggedNumbers(BasicType, width: Int, header: Int)
+    /// A variable number of elements per entry, each read as `element`, after `header` bytes per
+    /// entry: interpretations compose, as uproot's AsJagged(AsDtype) does. The element is a
+    /// dtype, `.numbers` (`width` > 1: a jagged array of fixed-size arrays).
+    case jagged(Interpretation, header: Int)
     /// One string per entry after `header` bytes (TString: 0, std::string: 6).
     case strings(header: Int)
     /// A member of a split `vector<Class>` that is itself a container or string: per entry a
@@ -22,14 +23,16 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
         switch self {
         case .group: return "(group)"
         case .numbers(let t, let w): return w == 1 ? t.name : "\(t.name)[\(w)]"
-        case .jaggedNumbers(let t, let w, let h):
-            return (w == 1 ? "\(t.name)[]" : "\(t.name)[\(w)][]") + (h > 0 ? " (header \(h))" : "")
+        case .jagged(let element, let h): return "\(element)[]" + (h > 0 ? " (header \(h))" : "")
         case .strings(let h): return h == 0 ? "TString" : "string"
         case .memberSTL(let t): return "\(t.typeName)[]"
         case .pointers: return "pointer[] (null tags)"
         case .object(let t): return t.typeName
         }
     }
+
+    /// A jagged array of a basic type: AsJagged(AsDtype).
+    static func jaggedNumbers(_ t: BasicType, width: Int, header: Int) -> Interpretation { .jagged(.numbers(t, width: width), header: header) }
 
     public struct Unsupported: Error, CustomStringConvertible {
         public let reason: String
