@@ -1,17 +1,39 @@
 import FITSIO
 import Foundation
 
+/// The columns of one HDU as the validator reads them: each column once, however many checks want
+/// it (the axis checks and the normalisation check both read the _LO/_HI edges). IRF tables hold
+/// the whole response in one row, which is what is read.
+final class HDUColumns {
+    let file: FITSFile
+    let columns: [ColumnInfo]
+    private var cache: [Int: [Double]?] = [:]
+
+    init(file: FITSFile, columns: [ColumnInfo]) {
+        self.file = file
+        self.columns = columns
+    }
+
+    func named(_ name: String) -> ColumnInfo? { columns.first { $0.spec.name.uppercased() == name.uppercased() } }
+
+    /// The first row of a numeric column as doubles; nil when it cannot be read.
+    func values(_ c: ColumnInfo) -> [Double]? {
+        if let v = cache[c.number] { return v }
+        let v = (try? file.read(column: c, rows: 1))?.doubles
+        cache[c.number] = v
+        return v
+    }
+
+    func values(named name: String) -> [Double]? { named(name).flatMap(values) }
+}
+
 /// The LO/HI bin columns of an IRF axis (one row holding the whole axis, as GADF stores IRFs).
 enum AxisChecks {
     /// (target, message) per problem; nothing when the columns are absent (the column rules say so).
-    static func run(_ rule: AxisRule, file f: FITSFile, columns: [ColumnInfo]) -> [(String?, String)] {
-        func values(_ name: String) -> [Double]? {
-            guard let c = columns.first(where: { $0.spec.name.uppercased() == name.uppercased() }) else { return nil }
-            return (try? f.read(column: c, rows: 1))?.doubles
-        }
-        guard let lo = values(rule.lo), let hi = values(rule.hi) else { return [] }
+    static func run(_ rule: AxisRule, columns: HDUColumns) -> [(String?, String)] {
+        guard let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi) else { return [] }
         // Round-off of the stored type: a float32 edge is only good to its ulp (1.2e-7 relative).
-        let single = columns.first(where: { $0.spec.name.uppercased() == rule.lo.uppercased() })?.spec.type == .float32
+        let single = columns.named(rule.lo)?.spec.type == .float32
         func ulp(_ v: Double) -> Double { single ? Double(Float(v).ulp) : v.ulp }
         let name = "\(rule.lo)/\(rule.hi)"
         guard lo.count == hi.count else { return [(rule.hi, "\(name) have \(lo.count) and \(hi.count) values")] }
@@ -47,12 +69,10 @@ enum AxisChecks {
 
     /// The largest integral of `column` over the rule's axis, if it exceeds the rule's maximum or
     /// stays below its minimum.
-    static func normalisation(_ rule: NormalisationRule, file f: FITSFile, columns: [ColumnInfo]) -> NormalisationProblem? {
-        func column(_ name: String) -> ColumnInfo? { columns.first { $0.spec.name.uppercased() == name.uppercased() } }
-        guard let c = column(rule.column), let dims = c.spec.dims, dims.count >= 2,
-              let lo = column(rule.lo).flatMap({ try? f.read(column: $0, rows: 1) })?.doubles,
-              let hi = column(rule.hi).flatMap({ try? f.read(column: $0, rows: 1) })?.doubles, lo.count == hi.count,
-              let values = (try? f.read(column: c, rows: 1))?.doubles, values.count == dims.reduce(1, *) else { return nil }
+    static func normalisation(_ rule: NormalisationRule, columns: HDUColumns) -> NormalisationProblem? {
+        guard let c = columns.named(rule.column), let dims = c.spec.dims, dims.count >= 2,
+              let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi), lo.count == hi.count,
+              let values = columns.values(c), values.count == dims.reduce(1, *) else { return nil }
         let measure: [Double] = zip(lo, hi).map { a, b in
             rule.measure == "solid-angle" ? 2 * Double.pi * (cos(a * .pi / 180) - cos(b * .pi / 180)) : b - a
         }

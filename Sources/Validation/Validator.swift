@@ -188,12 +188,14 @@ public struct Validator: Sendable {
                 "column \(alias) is the legacy name of \(name); checked as \(name)", spec.columns[name]?.reference)
         }
         findings += RuleChecks.run(spec, profile: profile, header: h.header, columns: columns, file: h.path, hdu: h.index, classes4: classes4)
+        // The data-reading checks share one read of each column.
+        let data = HDUColumns(file: h.file, columns: columns)
         for rule in spec.axes {
-            for (target, message) in AxisChecks.run(rule, file: h.file, columns: columns) {
+            for (target, message) in AxisChecks.run(rule, columns: data) {
                 add(.error, "\(spec.id):axis:\(rule.lo)", target, message, rule.reference)
             }
         }
-        if let rule = spec.normalisation, let problem = AxisChecks.normalisation(rule, file: h.file, columns: columns) {
+        if let rule = spec.normalisation, let problem = AxisChecks.normalisation(rule, columns: data) {
             // gammapy reads such a table without complaint (the numbers are off), so only strict
             // fails one above the bound. One far below it is a warning in every profile: gammapy
             // renormalises energy-dispersion kernels, and vodfkit's km3irf-compatible output is such a table.
