@@ -39,15 +39,15 @@ struct InspectCommand: ParsableCommand {
             throw Failure(message: "\(error)", code: Exit.badInput)
         }
         if !hdu.isEmpty { summary.hdus = try selected(summary.hdus) }
-        if !keyword.isEmpty {
+        let wanted = Set(keyword.map { $0.uppercased() })
+        if !wanted.isEmpty, !json {
             for h in summary.hdus {
-                for k in keyword {
-                    if json { continue }
-                    print("\(file)[\(h.index)] \(k.uppercased()) = \(h.value(of: k).map { "\($0)" } ?? "(not set)")")
-                }
+                for k in keyword { print("\(file)[\(h.index)] \(k.uppercased()) = \(h.value(of: k).map { "\($0)" } ?? "(not set)")") }
             }
-            if json { summary.hdus = summary.hdus.map { h in var h = h; h.keywords = h.keywords.filter { keyword.map { $0.uppercased() }.contains($0.name) }; return h } }
-            else { return }
+            return
+        }
+        if !wanted.isEmpty {
+            for i in summary.hdus.indices { summary.hdus[i].keywords.removeAll { !wanted.contains($0.name) } }
         }
         if json {
             print(try summary.json())

@@ -46,7 +46,8 @@ struct WriterSpecTests {
             }
             tables.append((name, try IRFTable(axes: axes, values: Array(repeating: value, count: count), unit: unit)))
         }
-        return try kind.init(decoded: IRFParts(tables: tables, containment: layout.hduClass4 == "RAD_MAX_2D" ? .pointLike : .fullEnclosure,
+        // A kind that is point-like by definition (RAD_MAX_2D) sets its own containment.
+        return try kind.init(decoded: IRFParts(tables: tables, containment: .fullEnclosure,
                                                notes: [], carried: []))
     }
 

@@ -115,3 +115,26 @@ def test_non_fits_input_is_named_not_echoed(vodf, tmp_path, name):
         assert r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert f"looks like {looks}" in r.stderr and MARK not in r.stderr, r.stderr
         assert not (tmp_path / "out.fits").exists()
+
+
+def test_validate_format_is_a_deprecated_alias_of_report(vodf, tmp_path):
+    out = tmp_path / "a.fits"
+    assert run_vodf(vodf, "convert", TESTDATA / "antares" / "sample_public.dat", "-o", out, "-q").returncode == 0
+    new = run_vodf(vodf, "validate", "--report", "json", out)
+    old = run_vodf(vodf, "validate", "--format", "json", out)
+    assert new.returncode == old.returncode == 0 and new.stdout == old.stdout and new.stderr == ""
+    assert old.stderr.strip().splitlines() == ["vodf: warning: validate --format is deprecated; use --report (it will be removed in the next release)"]
+
+
+def test_inspect_hdu_and_keyword(vodf, tmp_path):
+    out = tmp_path / "a.fits"
+    assert run_vodf(vodf, "convert", TESTDATA / "antares" / "sample_public.dat", "-o", out, "-q", "--obs-id", "42").returncode == 0
+    r = run_vodf(vodf, "inspect", out, "--hdu", "events", "--keyword", "OBS_ID", "--keyword", "NOPE")
+    assert r.returncode == 0 and r.stdout.splitlines() == [f"{out}[1] OBS_ID = 42", f"{out}[1] NOPE = (not set)"], r.stdout
+    r = run_vodf(vodf, "inspect", out, "--hdu", "2")
+    assert r.returncode == 0 and "HDU 2: BINTABLE GTI" in r.stdout and "EVENTS" not in r.stdout
+    import json
+    doc = json.loads(run_vodf(vodf, "inspect", out, "--hdu", "GTI", "--keyword", "extname", "--json").stdout)
+    assert [h["index"] for h in doc["hdus"]] == [2] and [k["name"] for k in doc["hdus"][0]["keywords"]] == ["EXTNAME"]
+    r = run_vodf(vodf, "inspect", out, "--hdu", "AEFF")
+    assert r.returncode == 2 and "no HDU 'AEFF'" in r.stderr and len(r.stderr.splitlines()) == 1
