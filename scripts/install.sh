@@ -15,7 +15,10 @@ case $config in
 esac
 # swift-argument-parser's generate-manual (the tool behind its plugin), run on the built binary.
 swift build --product generate-manual 2>&1 | tail -1
-manual=$(swift build --show-bin-path)/generate-manual-tool
+# A clean build names it generate-manual; one built for the plugin adds -tool. Either will do.
+manual=$(swift build --show-bin-path)/generate-manual
+[ -x "$manual" ] || manual=$manual-tool
+[ -x "$manual" ] || { echo "install: generate-manual was not built (looked in $(swift build --show-bin-path))" >&2; exit 1; }
 
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
            "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
