@@ -9,7 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +53,9 @@ let package = Package(
         .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
         .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
+        // IO layer: YAML documents from libyaml's events (specs, release manifests). libyaml from
+        // its static archive: the binary needs no libyaml.so.
+        .target(name: "YAMLIO", dependencies: ["CLibYAML"], linkerSettings: [.linkedLibrary(":libyaml.a")]),
         // IO layer: HDF5 over libhdf5 (km3pipe tables).
         .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs", "IOLimits"]),
         // Canonical model: pure values, no I/O.
@@ -67,17 +70,19 @@ let package = Package(
         .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
-        .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers"]),
+        .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
+        // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
+        // index and grouping tables, in parallel, resumably and in shards.
+        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        // libyaml from its static archive, as Yams (which embedded it) did: the binary needs no libyaml.so.
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "CLibYAML", "Parallel"],
-                linkerSettings: [.linkedLibrary(":libyaml.a")], plugins: [.plugin(name: "EmbedSpecs")]),
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release"],
+                plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
@@ -86,6 +91,6 @@ let package = Package(
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Validation", "Parallel", "vodf"]),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Validation", "YAMLIO", "Parallel", "vodf"]),
     ]
 )

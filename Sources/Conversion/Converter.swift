@@ -21,6 +21,11 @@ public struct ConversionOptions: Sendable {
     public var clipNegative = false
     public var skipDamaged = false
     public var creator = "vodfkit"
+    /// The event channel of the output (a release's); nil takes it from the input (a KM3NeT
+    /// table's name, a GADF file's CHANNEL keyword).
+    public var channel: EventChannel?
+    /// The detector period of the output (a release's).
+    public var period: String?
     /// Told about values carried as read, HDUs skipped and such; the conversion goes on.
     public var onWarning: @Sendable (String) -> Void = { _ in }
     /// Told when long work starts ("reading FILE ...").
@@ -77,26 +82,52 @@ public enum Converter {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).sorted().map { input + "/" + $0 }
         var options = options
         options.instrument = options.instrument ?? IRFConversion.instrumentName(input)
+        let (tables, sources, summary) = try convertIRFTables(files, options: options)
+        guard !tables.isEmpty else { throw ConversionError("\(input): no KM3NeT IRF tables in this directory", .badInput) }
+        try refuseLookalikes(tables, sources: sources, in: input)
+        return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: options.creator, origin: "KM3NeT", telescope: "KM3NeT"),
+                          detected: nil, summary: summary)
+    }
+
+    /// The KM3NeT IRF tables among `files` (others are passed over), one HDU each, with one
+    /// summary line per table. A table the chosen format cannot hold (a declination-dependent
+    /// background in GADF) is named in the summary, not written.
+    public static func convertIRFTables(_ files: [String], options: ConversionOptions) throws -> (tables: [Table], sources: [String], summary: [String]) {
         var tables: [Table] = []
+        var sources: [String] = []
         var summary: [String] = []
         for f in files {
             guard let k = try? InputKind.detect(path: f) else { continue }
             let entry = InputKinds.entry(k)
             guard entry.isIRFTable else { continue }
+            let name = (f as NSString).lastPathComponent
             do {
-                tables += try entry.convert(f, k, options).tables
+                let t = try entry.convert(f, k, options).tables
+                tables += t
+                sources += t.map { _ in name }
             } catch let e as WriterError {
-                summary.append("not written: \((f as NSString).lastPathComponent): \(e)")
+                summary.append("not written: \(name): \(e)")
                 continue
             } catch let e as InputError {
                 throw ConversionError(e.description, .badInput)
             } catch {
                 throw ConversionError.from(error, input: f)
             }
-            summary.append("\(tables.last!.header[key: "HDUCLAS4"]?.stringValue ?? "?") from \((f as NSString).lastPathComponent)")
+            summary.append("\(tables.last!.header[key: "HDUCLAS4"]?.stringValue ?? "?") \(tables.last!.name) from \(name)")
         }
-        guard !tables.isEmpty else { throw ConversionError("\(input): no KM3NeT IRF tables in this directory", .badInput) }
-        return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: options.creator, origin: "KM3NeT", telescope: "KM3NeT"),
-                          detected: nil, summary: summary)
+        return (tables, sources, summary)
+    }
+
+    /// Two HDUs of one class and EXTNAME in one file cannot be told apart by a reader that takes
+    /// HDUs by name (gammapy takes the first): refused, naming both tables.
+    static func refuseLookalikes(_ tables: [Table], sources: [String], in input: String) throws {
+        var seen: [String: String] = [:]
+        for (t, source) in zip(tables, sources) {
+            let key = t.name + "|" + (t.header[key: "HDUCLAS4"]?.stringValue ?? "")
+            if let first = seen[key] {
+                throw ConversionError("\(input): \(first) and \(source) would both be \(t.name): name each table's channel at the end of its file name (..._track.csv, ..._shower.csv), or convert them separately", .badInput)
+            }
+            seen[key] = source
+        }
     }
 }

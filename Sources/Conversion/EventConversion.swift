@@ -4,7 +4,7 @@ import Readers
 import Writers
 
 /// Event inputs -> EVENTS + GTI (+ GROUPING in VODF).
-enum EventConversion {
+public enum EventConversion {
     static func antares(_ input: String, _ kind: InputKind, _ o: ConversionOptions) throws -> Conversion {
         let obs = try ANTARESEventList.read(path: input, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator))
         let n = obs.events.count
@@ -14,14 +14,40 @@ enum EventConversion {
                           summary: ["EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)"])
     }
 
-    /// KM3NeT offline/dst ROOT and km3pipe HDF5: the best track of the chosen reconstruction per event.
-    static func km3net(_ input: String, _ kind: InputKind, _ o: ConversionOptions) throws -> Conversion {
+    /// The observation an event input holds, before it is written (a release selects its
+    /// channels' events from it). Readers' errors pass through as they are.
+    public static func observation(_ input: String, kind: InputKind, options o: ConversionOptions) throws -> Observation {
+        switch kind {
+        case .antaresPublicList, .antaresVOTableCSV, .antaresConeSearchCSV, .antaresVOTable:
+            return try ANTARESEventList.read(path: input, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator))
+        case .root: return try OfflineEvents.read(path: input, options: km3netOptions(o))
+        case .hdf5: return try KM3PipeEvents.read(path: input, options: km3netOptions(o))
+        default: throw ConversionError("\(input): holds \(InputKinds.entry(kind).holds.rawValue), not events", .badInput)
+        }
+    }
+
+    /// The run number a KM3NeT file's first event carries (nil for inputs that have none).
+    public static func runNumber(_ input: String, kind: InputKind) throws -> Int? {
+        switch kind {
+        case .root: return try OfflineEvents.firstRunID(path: input).map(Int.init)
+        case .hdf5: return try KM3PipeEvents.firstRunID(path: input).map(Int.init)
+        default: return nil
+        }
+    }
+
+    static func km3netOptions(_ o: ConversionOptions) -> OfflineEvents.Options {
         var opts = OfflineEvents.Options()
         opts.reco = o.reco
         opts.convention = o.convention
         opts.creator = o.creator
         opts.obsID = o.obsID
         if let location = o.location { opts.location = location }
+        return opts
+    }
+
+    /// KM3NeT offline/dst ROOT and km3pipe HDF5: the best track of the chosen reconstruction per event.
+    static func km3net(_ input: String, _ kind: InputKind, _ o: ConversionOptions) throws -> Conversion {
+        let opts = km3netOptions(o)
         o.onProgress("reading \(input) ...")
         var check: OfflineEvents.AanetCheck?
         let obs: Observation

@@ -26,7 +26,8 @@ enum IRFConversion {
         let writer = IRFWriter(flavor: o.format)
         let tables = try entries.map { e in
             try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
-                                                                  creator: o.creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"]))
+                                                                  creator: o.creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"],
+                                                                  channel: o.channel ?? e.channel, period: o.period ?? e.period))
         }
         for e in entries { summary.append("\(e.kindName) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
         return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: o.creator, origin: nil, telescope: entries.first?.telescope),
@@ -58,10 +59,20 @@ enum IRFConversion {
     /// One KM3NeT table as one IRF HDU.
     private static func table<C: IRFComponent>(_ component: C, _ input: String, _ o: ConversionOptions, _ line: String) throws -> Conversion {
         let context = IRFContext(telescope: "KM3NeT", instrument: o.instrument ?? instrumentName(input), origin: "KM3NeT",
-                                 creator: o.creator, provenance: [(input as NSString).lastPathComponent])
+                                 creator: o.creator, provenance: [(input as NSString).lastPathComponent],
+                                 channel: o.channel ?? channel(fromFileName: input), period: o.period)
         return Conversion(tables: [try IRFWriter(flavor: o.format).table(for: component, context: context)],
                           primary: FITSOutput.primaryCards(creator: o.creator, origin: "KM3NeT", telescope: "KM3NeT"),
                           detected: nil, summary: [line])
+    }
+
+    /// The channel a KM3NeT table's name declares (`..._track.csv`), numbered in the order of
+    /// `EventChannel.knownNames`; nil when the name declares none.
+    static func channel(fromFileName path: String) -> EventChannel? {
+        let d = EventChannel.described(byFileName: (path as NSString).lastPathComponent)
+        guard let name = d.channel else { return nil }
+        return EventChannel(name: name, number: (EventChannel.knownNames.firstIndex(of: name) ?? 0) + 1,
+                            flavour: d.flavour, interaction: d.interaction)
     }
 
     /// "ARCA230" from the path when the published folder name says so; else "KM3NeT".

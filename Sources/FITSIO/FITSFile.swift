@@ -1,3 +1,4 @@
+import CDeflate
 import CFITSIO
 import Foundation
 
@@ -55,7 +56,10 @@ public final class FITSFile {
 
     /// Closes a file made by `createInMemory`, whose current HDU is its last, and writes its bytes
     /// to `path` (created; it must not exist), in one write.
-    public func close(writingTo path: String) throws {
+    /// The in-memory file and writes its bytes to `path` (created, never replaced), fsync'd;
+    /// `gzip` writes one gzip member (libdeflate, level 9; its header carries no time or name, so
+    /// one content gives one file).
+    public func close(writingTo path: String, gzip: Bool = false) throws {
         guard let memory else { throw FITSError(file: self.path, hdu: nil, context: "not an in-memory file") }
         // The file ends where the data (padded to 2880 bytes) of its last HDU, the one written last,
         // ends; the buffer is larger (cfitsio grows it in steps), so its size says nothing.
@@ -73,6 +77,18 @@ public final class FITSFile {
         let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FITSError(file: path, hdu: nil, context: "cannot create file", detail: String(cString: strerror(errno))) }
         defer { Foundation.close(fd) }
+        if gzip {
+            let member = try Self.gzipped(bytes, size, path: path)
+            try member.withUnsafeBufferPointer { try Self.writeAll(fd, $0.baseAddress!, $0.count, path: path) }
+        } else {
+            try Self.writeAll(fd, bytes, size, path: path)
+        }
+        // On disk before the caller renames it into place: a crash then leaves the old file or the
+        // new one, never a name pointing at blocks not yet written.
+        guard fsync(fd) == 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ size: Int, path: String) throws {
         var written = 0
         while written < size {
             let n = Foundation.write(fd, bytes + written, size - written)
@@ -80,9 +96,18 @@ public final class FITSFile {
             guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: String(cString: strerror(errno))) }
             written += n
         }
-        // On disk before the caller renames it into place: a crash then leaves the old file or the
-        // new one, never a name pointing at blocks not yet written.
-        guard fsync(fd) == 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    /// One gzip member of `size` bytes (libdeflate level 9).
+    private static func gzipped(_ bytes: UnsafeRawPointer, _ size: Int, path: String) throws -> [UInt8] {
+        guard let c = libdeflate_alloc_compressor(9) else { throw FITSError(file: path, hdu: nil, context: "cannot start the gzip compressor") }
+        defer { libdeflate_free_compressor(c) }
+        let bound = libdeflate_gzip_compress_bound(c, size)
+        var out = [UInt8](repeating: 0, count: bound)
+        let n = out.withUnsafeMutableBufferPointer { libdeflate_gzip_compress(c, bytes, size, $0.baseAddress, bound) }
+        guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "gzip compression failed") }
+        out.removeSubrange(n...)
+        return out
     }
 
     /// Creates a new file. Fails if `path` exists: callers write to a temporary name and rename.

@@ -11,7 +11,7 @@ import IOLimits
 /// address space is capped) or a loop (the child has a time limit) becomes an `HDF5Error` naming
 /// the file, and the parent never holds libhdf5 state. Values come back over a pipe.
 ///
-/// Two calls per file: `catalog` (what is there), then `columns` (the fields the reader chose).
+/// One child per file: it lists what is there and reads the fields the reader chooses from that.
 public enum IsolatedHDF5 {
     /// What a file holds: its root attributes of string type and each dataset's shape.
     public struct Catalog: Codable, Sendable {
@@ -48,58 +48,79 @@ public enum IsolatedHDF5 {
         public var count: Int { switch self { case .double(let v): v.count; case .int64(let v): v.count } }
     }
 
-    /// The datasets and root string attributes of `path` (attributes named in `attributes`).
-    public static func catalog(path: String, attributes: [String]) throws -> Catalog {
+    /// What a file holds and the columns chosen from it, read by one child process.
+    ///
+    /// `choose` picks the columns from the catalog. It runs twice: in the child, to know what to
+    /// read (an error there only means nothing is read), and in the caller on the returned
+    /// catalog, where its errors are thrown as they are. So it must be a pure function of the
+    /// catalog. One child per file, not one per step: a fork is most of the cost of a small file.
+    public static func read(path: String, attributes: [String],
+                            choose: (Catalog) throws -> [Request]) throws -> (Catalog, [Column]) {
         let bytes = try ChildProcess.run(path: path) {
             let f = try HDF5File(path: path)
-            var attrs: [String: String] = [:]
-            for a in attributes { if let v = f.rootStringAttribute(a) { attrs[a] = v } }
-            var sets: [String: Dataset] = [:]
-            for name in f.datasets() {
-                let d = try f.dataset(name)
-                sets[name] = Dataset(rows: d.rowCount, fields: d.fields, unavailableFilters: d.unavailableFilters)
-            }
-            return Array(try JSONEncoder().encode(Catalog(stringAttributes: attrs, datasets: sets)))
-        }
-        do { return try JSONDecoder().decode(Catalog.self, from: Data(bytes)) } catch {
-            throw HDF5Error(file: path, object: "file", reason: "the reading process returned an unreadable catalog")
-        }
-    }
-
-    /// The requested columns, in order. Each dataset's declared extent is checked against the
-    /// bytes the file stores for it, and against the memory limit, before anything is allocated.
-    public static func columns(path: String, _ requests: [Request]) throws -> [Column] {
-        let bytes = try ChildProcess.run(path: path) {
-            let f = try HDF5File(path: path)
-            var out = [UInt8]()
-            for r in requests {
-                let d = try f.dataset(r.dataset)
-                try d.checkExtent()
-                let column: [UInt8]
-                switch r.type {
-                case .double: column = try d.doubles(r.field).withUnsafeBytes { Array($0) }
-                case .int64: column = try d.int64s(r.field).withUnsafeBytes { Array($0) }
-                }
-                withUnsafeBytes(of: UInt64(column.count / 8).littleEndian) { out += $0 }
-                out += column
-            }
+            let catalog = try catalog(of: f, attributes: attributes)
+            let json = Array(try JSONEncoder().encode(catalog))
+            var out = frame(json)
+            if let requests = try? choose(catalog) { out += try columnFrames(of: f, requests) }
             return out
         }
         var at = 0
+        guard let json = nextFrame(bytes, &at), let catalog = try? JSONDecoder().decode(Catalog.self, from: Data(json)) else {
+            throw HDF5Error(file: path, object: "file", reason: "the reading process returned an unreadable catalog")
+        }
+        let requests = try choose(catalog)
         var result: [Column] = []
         for r in requests {
-            guard at + 8 <= bytes.count else { throw HDF5Error(file: path, object: r.dataset, reason: "the reading process returned too little data") }
-            let n = Int(bytes[at..<at + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian)
-            at += 8
-            guard n >= 0, n <= (bytes.count - at) / 8 else { throw HDF5Error(file: path, object: r.dataset, reason: "the reading process returned too little data") }
-            let slice = bytes[at..<at + 8 * n]
-            at += 8 * n
+            guard let column = nextFrame(bytes, &at), column.count % 8 == 0 else {
+                throw HDF5Error(file: path, object: r.dataset, reason: "the reading process returned too little data")
+            }
             switch r.type {
-            case .double: result.append(.double(slice.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }))
-            case .int64: result.append(.int64(slice.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }))
+            case .double: result.append(.double(column.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }))
+            case .int64: result.append(.int64(column.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }))
             }
         }
-        return result
+        return (catalog, result)
+    }
+
+    private static func catalog(of f: HDF5File, attributes: [String]) throws -> Catalog {
+        var attrs: [String: String] = [:]
+        for a in attributes { if let v = f.rootStringAttribute(a) { attrs[a] = v } }
+        var sets: [String: Dataset] = [:]
+        for name in f.datasets() {
+            let d = try f.dataset(name)
+            sets[name] = Dataset(rows: d.rowCount, fields: d.fields, unavailableFilters: d.unavailableFilters)
+        }
+        return Catalog(stringAttributes: attrs, datasets: sets)
+    }
+
+    /// The requested columns, each as one frame. Each dataset's declared extent is checked
+    /// against the bytes the file stores for it, and against the memory limit, before anything
+    /// is allocated.
+    private static func columnFrames(of f: HDF5File, _ requests: [Request]) throws -> [UInt8] {
+        var out = [UInt8]()
+        for r in requests {
+            let d = try f.dataset(r.dataset)
+            try d.checkExtent()
+            switch r.type {
+            case .double: out += frame(try d.doubles(r.field).withUnsafeBytes { Array($0) })
+            case .int64: out += frame(try d.int64s(r.field).withUnsafeBytes { Array($0) })
+            }
+        }
+        return out
+    }
+
+    /// A length (bytes, 8 little-endian) and the bytes.
+    private static func frame(_ bytes: [UInt8]) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { Array($0) } + bytes
+    }
+
+    private static func nextFrame(_ bytes: [UInt8], _ at: inout Int) -> ArraySlice<UInt8>? {
+        guard at + 8 <= bytes.count else { return nil }
+        let n = bytes[at..<at + 8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian
+        guard n <= UInt64(bytes.count - at - 8) else { return nil }
+        let slice = bytes[(at + 8)..<(at + 8 + Int(n))]
+        at += 8 + Int(n)
+        return slice
     }
 }
 

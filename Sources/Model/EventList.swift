@@ -98,3 +98,52 @@ public struct GTI: Equatable, Sendable {
 
     public var totalDuration: Double { zip(start, stop).reduce(0) { $0 + ($1.1 - $1.0) } }
 }
+
+extension EventValues {
+    /// The values at `rows`, in that order.
+    public func selecting(_ rows: [Int]) -> EventValues {
+        switch self {
+        case .double(let v): return .double(rows.map { v[$0] })
+        case .float(let v): return .float(rows.map { v[$0] })
+        case .int64(let v): return .int64(rows.map { v[$0] })
+        case .int32(let v): return .int32(rows.map { v[$0] })
+        case .string(let v): return .string(rows.map { v[$0] })
+        }
+    }
+
+    /// These values followed by `other`'s, when both are of one kind.
+    public func appending(_ other: EventValues) -> EventValues? {
+        switch (self, other) {
+        case (.double(let a), .double(let b)): return .double(a + b)
+        case (.float(let a), .float(let b)): return .float(a + b)
+        case (.int64(let a), .int64(let b)): return .int64(a + b)
+        case (.int32(let a), .int32(let b)): return .int32(a + b)
+        case (.string(let a), .string(let b)): return .string(a + b)
+        default: return nil
+        }
+    }
+}
+
+extension EventList {
+    static var empty: EventList { try! EventList(columns: []) }
+
+    /// The events at `rows`, every column kept.
+    public func selecting(_ rows: [Int]) -> EventList {
+        var out = EventList.empty
+        out.columns = columns.map { var c = $0; c.values = $0.values.selecting(rows); return c }
+        return out
+    }
+
+    /// The events of several lists one after the other; a column that some lists lack or hold
+    /// in another type is dropped (it cannot be filled honestly). Column order is the first list's.
+    public static func concatenating(_ lists: [EventList]) -> EventList {
+        guard let first = lists.first else { return .empty }
+        var out = EventList.empty
+        for c in first.columns {
+            var values: EventValues? = c.values
+            for l in lists.dropFirst() { values = l[c.name].flatMap { values?.appending($0.values) } }
+            if let values { var column = c; column.values = values; out.columns.append(column) }
+        }
+        return out
+    }
+}

@@ -23,6 +23,17 @@ public struct IRFLayout: Sendable {
     /// The spec unit for each axis meaning the kind uses.
     public var axisUnits: [AxisMeaning: Unit]
 
+    /// HDU_TYPE and HDU_CLASS of the kind in a GADF HDU index (`aeff` / `aeff_2d`), as gammapy's
+    /// DataStore looks them up: the type names what the IRF is, the class its layout.
+    public var hduIndexType: String {
+        switch hduClass2 {
+        case "EFF_AREA": "aeff"
+        case "RPSF", "PSF": "psf"
+        default: hduClass2.lowercased()         // edisp, bkg, rad_max
+        }
+    }
+    public var hduIndexClass: String { hduClass4.lowercased() }
+
     public var dataColumn: String { dataColumns[0].name }
     public var dataUnit: Unit { dataColumns[0].unit }
 

@@ -79,6 +79,11 @@ public struct ObservationMetadata: Sendable {
     public var rejections: [(reason: String, count: Int)] = []
     /// Extra keywords of the instrument (name, value, comment), e.g. the DAQ livetime.
     public var extraKeywords: [(String, Double, String)] = []
+    /// The event channels the events belong to (one in a GADF release file; all of them in a VODF
+    /// one, where the EVT_TYPE column says which); empty outside releases.
+    public var channels: [EventChannel] = []
+    /// The detector period whose IRFs apply (a release's name for it), if any.
+    public var period: String?
 
     public init(obsID: String, timeRef: TimeReference, tstart: Double, tstop: Double, ontime: Double, livetime: Double,
                 coverageSource: TimeCoverageSource, site: Site?, mode: ObservingMode, object: String? = nil,

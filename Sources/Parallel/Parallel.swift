@@ -45,3 +45,30 @@ public enum Parallel {
         return slots.values.map { $0! }
     }
 }
+
+extension Parallel {
+    /// `body(i)` for i in 0..<count on at most `workers` threads, indices handed out in order
+    /// (the first free worker takes the next one), so that `--jobs N` means N at a time and long
+    /// items do not hold up the rest. Each result or error in index order.
+    public static func map<T>(_ count: Int, workers: Int, _ body: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+        let slots = Slots<Result<T, Error>>(count: count)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
+            while let i = next.take(below: count) { slots[i] = Result { try body(i) } }
+        }
+        return slots.values.map { $0! }
+    }
+}
+
+/// Hands out 0, 1, 2, ... to the workers of a loop.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let queue = DispatchQueue(label: "vodfkit.counter")
+    func take(below limit: Int) -> Int? {
+        queue.sync {
+            guard value < limit else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}

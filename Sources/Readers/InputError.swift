@@ -6,6 +6,9 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The HDU or branch, e.g. "HDU 3 (AEFF)", for inputs that have them.
     public var part: String?
     public var reason: String
+    /// Set when the file is sound but none of its events has a track of the chosen
+    /// reconstruction: for a release, that channel is empty in this run, not a failure.
+    public var noUsableTrack = false
 
     public init(file: String, line: Int? = nil, column: String? = nil, part: String? = nil, reason: String) {
         self.file = file

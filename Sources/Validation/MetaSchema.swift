@@ -1,3 +1,4 @@
+import YAMLIO
 import Foundation
 
 /// Checks raw spec YAML against Specs/meta-schema.yaml: known fields, required fields, value kinds.
@@ -92,17 +93,6 @@ public struct MetaSchema: Sendable {
 }
 
 extension YAMLNode {
-    /// A mapping's value for a text key.
-    func value(for key: String) -> YAMLNode? { pairs?.first { $0.0.text == key }?.1 }
-
-    /// A mapping with text keys as a dictionary (the last of repeated keys wins, as in YAML readers).
-    var stringKeyed: [String: YAMLNode]? {
-        guard let pairs else { return nil }
-        var out: [String: YAMLNode] = [:]
-        for (k, v) in pairs { out[k.text ?? ""] = v }
-        return out
-    }
-
     /// Keys that a mapping repeats, each once, in order.
     var duplicateKeys: [String] {
         var seen = Set<String>(), repeated: [String] = []

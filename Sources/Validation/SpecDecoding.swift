@@ -1,3 +1,4 @@
+import YAMLIO
 /// Builds spec files straight from YAML nodes (`YAMLNode`). Decoding through `YAMLDecoder` (Codable)
 /// took about two thirds of spec loading, and spec loading was the largest part of a short `vodf
 /// validate` run. A field of the wrong type is an error here too; `vodf spec lint` explains such

@@ -134,6 +134,7 @@ public struct Validator: Sendable {
             findings += check(hdu, spec, rawColumns: rawColumns, classes4: classes4)
         }
         if checked.isEmpty { findings.append(nothingChecked(path, headers)) }
+        findings += ambiguousHDUs(path, headers)
         // The sums no check took on the way.
         try fixity.verifyPending(f, mapped: mapped)
         findings = fixity.findings + findings
@@ -226,6 +227,28 @@ public struct Validator: Sendable {
         let what = headers.count <= 1 ? "only a primary HDU" : "\(headers.count - 1) extension(s): \(kinds.joined(separator: ", "))"
         return Finding(severity: profile == .strict ? .error : .warning, rule: "spec:nothing-checked", file: path, hdu: nil, hduName: nil,
                        target: nil, message: "no HDU matches a GADF or VODF spec (\(what)); nothing was checked", reference: nil)
+    }
+
+    /// Two HDUs of one class with the same EXTNAME and EXTVER: a reader that takes HDUs by name
+    /// gets the first and never sees the other (gammapy reads IRFs by name through the HDU index),
+    /// so this is an error where gammapy is the consumer, and in strict.
+    func ambiguousHDUs(_ path: String, _ headers: [(Int, [HeaderCard])]) -> [Finding] {
+        var first: [String: Int] = [:]
+        var out: [Finding] = []
+        for (index, h) in headers where index > 0 {
+            guard let name = h[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased(), !name.isEmpty else { continue }
+            // Tables without class keywords (HAWC's per-event-type index HDUs) are read by number.
+            let version = h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1
+            let classes = (1...4).compactMap { h[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks.uppercased() }.joined(separator: "/")
+            guard !classes.isEmpty else { continue }
+            let key = "\(name)#\(version)|\(classes)"
+            guard let earlier = first[key] else { first[key] = index; continue }
+            out.append(Finding(severity: profile == .lenient ? .warning : .error, rule: "file:ambiguous-hdu", file: path, hdu: index,
+                               hduName: name, target: "EXTNAME",
+                               message: "HDU \(index) has the class (\(classes)), EXTNAME and EXTVER of HDU \(earlier): a reader that takes HDUs by name gets HDU \(earlier) only; give each a distinct EXTNAME (e.g. with its event channel)",
+                               reference: "https://fits.gsfc.nasa.gov/standard40/fits_standard40aa-le.pdf"))
+        }
+        return out
     }
 
     /// One verdict per checked HDU. The gammapy profile makes an error exactly of what gammapy 2.1

@@ -46,7 +46,8 @@ public enum FITSOutput {
             for c in primary { try f.write(c) }
             try f.writeChecksum()
             for t in tables { try f.append(t) }
-            try f.close(writingTo: tmp)
+            // A name ending in .gz is written gzip-compressed (GADF's hdu-index.fits.gz).
+            try f.close(writingTo: tmp, gzip: path.hasSuffix(".gz"))
             try checkTarget(path)                  // again: something may have appeared meanwhile
             if rename(tmp, path) != 0 {
                 throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")

@@ -8,7 +8,14 @@ public struct IRFContext: Sendable {
     public var origin: String
     public var creator: String
     public var provenance: [String]
-    public init(telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = []) {
+    /// The event channel the IRF is for; its name then ends the EXTNAME (`EFFECTIVE AREA TRACK`).
+    public var channel: EventChannel?
+    /// The detector period it describes.
+    public var period: String?
+    public init(telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = [],
+                channel: EventChannel? = nil, period: String? = nil) {
+        self.channel = channel
+        self.period = period
         self.telescope = telescope
         self.instrument = instrument
         self.origin = origin
@@ -93,9 +100,13 @@ public struct IRFWriter: Sendable {
         if census.nonFinite > 0 {
             header.append(HeaderCard("NANBINS", .int(Int64(census.nonFinite)), comment: "vodfkit: non-finite \(layout.dataColumn) values, as read"))
         }
+        if let c = context.channel { header += ChannelCards.single(c) }
+        header += ChannelCards.period(context.period)
         header += context.provenance.map { HeaderCard.history("input: \($0)") }
         header += component.notes.map { HeaderCard.comment($0) }
-        let extname = flavor == .vodf ? layout.extname.replacingOccurrences(of: " ", with: "_") : layout.extname
+        var extname = layout.extname
+        if let c = context.channel { extname += " " + c.extnameSuffix }
+        if flavor == .vodf { extname = extname.replacingOccurrences(of: " ", with: "_") }
         return Table(name: extname, header: header, columns: specs, data: data)
     }
 }

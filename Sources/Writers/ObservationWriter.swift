@@ -7,10 +7,25 @@ public struct ObservationWriter: Sendable {
     public let flavor: FormatFlavor
     public init(flavor: FormatFlavor) { self.flavor = flavor }
 
-    public func tables(for obs: Observation) throws -> [Table] {
+    /// A member of an observation's grouping table in another file (an IRF the observation uses).
+    public struct LinkedMember: Sendable {
+        public var name: String
+        /// The file, relative to the observation's file (a relative URL).
+        public var location: String
+        public var eventType: Int
+        public init(name: String, location: String, eventType: Int) {
+            self.name = name
+            self.location = location
+            self.eventType = eventType
+        }
+    }
+
+    /// EVENTS and GTI, and in VODF the grouping table, which also lists `links` (ignored in GADF,
+    /// whose HDU index does that job).
+    public func tables(for obs: Observation, links: [LinkedMember] = []) throws -> [Table] {
         let tables = [try eventsTable(obs), try gtiTable(obs)]
         // VODF links the HDUs of an observation with a FITS grouping table (vodf_schema level1/groups.py).
-        return flavor == .vodf ? tables + [groupingTable(members: tables)] : tables
+        return flavor == .vodf ? tables + [groupingTable(members: tables, links: links)] : tables
     }
 
     /// The event list's name: vodf_schema level1/eventlist.py fixes EXTNAME 'event-list'.
@@ -18,14 +33,23 @@ public struct ObservationWriter: Sendable {
 
     /// An ObservationGroupingTable (vodf_schema hdu.py GroupingTable): one row per member HDU of
     /// this file (MEMBER_LOCATION empty: the same file, as the FITS grouping convention allows).
-    func groupingTable(members: [Table]) -> Table {
-        let names = members.map(\.name)
+    /// Members in other files carry their MEMBER_LOCATION and, with event channels, an EVT_TYPE
+    /// column (as vodf-mock-data's grouping tables): the member's event type, 0 for the HDUs of
+    /// this file, which hold every type.
+    func groupingTable(members: [Table], links: [LinkedMember] = []) -> Table {
+        let names = members.map(\.name) + links.map(\.name)
+        let locations = members.map { _ in "" } + links.map(\.location)
+        var columns = [ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
+                       ColumnSpec("MEMBER_VERSION", .int64),
+                       ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
+                       ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)]
+        var data: [ColumnData] = [.string(names), .int64(names.map { _ in 1 }), .string(locations), .string(names.map { _ in "URL" })]
+        if !links.isEmpty {
+            columns.append(ColumnSpec("EVT_TYPE", .int32))
+            data.append(.int32(members.map { _ in 0 } + links.map { Int32($0.eventType) }))
+        }
         return Table(name: "GROUPING", header: flavor.classCards([]) + [HeaderCard("CREATOR", .string(members.first.flatMap { $0.header[key: "CREATOR"]?.stringValue } ?? "vodfkit"))],
-                     columns: [ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
-                               ColumnSpec("MEMBER_VERSION", .int64),
-                               ColumnSpec("MEMBER_LOCATION", .string, repeatCount: 1),
-                               ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)],
-                     data: [.string(names), .int64(names.map { _ in 1 }), .string(names.map { _ in "" }), .string(names.map { _ in "URL" })])
+                     columns: columns, data: data)
     }
 
     /// Keywords that define TIME: MJDREF, TIMEUNIT, TIMESYS and the reference position.
@@ -119,6 +143,8 @@ public struct ObservationWriter: Sendable {
             header.append(HeaderCard("EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
         }
         header.append(HeaderCard("SIMULATD", .bool(meta.isSimulated), comment: "vodfkit: T for Monte Carlo"))
+        if meta.channels.count == 1 { header += ChannelCards.single(meta.channels[0]) }
+        header += ChannelCards.types(meta.channels) + ChannelCards.period(meta.period)
         header += conservationCards(meta, written: obs.events.count)
         for (k, v, c) in meta.extraKeywords { header.append(HeaderCard(k, .double(v), comment: c)) }
         header += meta.notes.map { HeaderCard.comment($0) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Conversion
 import FITSIO
 import Foundation
 import Model
@@ -67,22 +68,21 @@ struct IRFBuild: ParsableCommand {
 
     func run() throws {
         limits.apply()
-        var options = MCIRFBuilder.Options()
-        options.cuts = cuts
-        options.weightFactor = weightFactor
+        var settings = MonteCarloConversion.Settings()
+        settings.kinds = irf
+        settings.cuts = cuts
+        settings.weightFactor = weightFactor
+        settings.corrected = !km3irfCompatible
+        var options = ConversionOptions()
+        options.format = out.format
+        options.creator = creatorName
         let tables: [Table]
         do {
-            var (events, skipped) = try MCIRFBuilder.readEvents(paths: inputs, needBDT: cuts)
-            if cuts { events = MCIRFBuilder.applyCuts(events) }
-            if !km3irfCompatible { options.generatedEvents = try MCIRFBuilder.generatedEvents(paths: inputs) }
-            guard events.count > 0 else { throw Failure(message: "\(inputs.joined(separator: ", ")): no events left to build from", code: Exit.badInput) }
-            let ctx = IRFContext(telescope: "KM3NeT", instrument: "KM3NeT", origin: "KM3NeT", creator: creatorName,
-                                 provenance: inputs.map { ($0 as NSString).lastPathComponent })
-            let writer = IRFWriter(flavor: out.format)
-            tables = try irf.map { try writer.table(for: try $0.build(events, options: options), context: ctx) }
-            if !out.quiet { print("built \(irf.map(\.rawValue).joined(separator: ",")) from \(events.count) events (\(skipped) without a track or MC track left out)") }
-        } catch let f as Failure {
-            throw f
+            let built = try MonteCarloConversion.build(inputs, settings: settings, options: options)
+            tables = built.tables
+            if !out.quiet { print(built.summary) }
+        } catch let e as ConversionError {
+            throw Failure(e)
         } catch {
             throw Failure(message: "\(error)", code: Exit.badInput)
         }

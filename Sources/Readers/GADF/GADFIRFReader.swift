@@ -16,6 +16,16 @@ public enum GADFIRFReader {
         public var kindName: String { kind.layout.hduClass4 }
         public var telescope: String
         public var instrument: String
+        /// The event channel its CHANNEL/EVTTYPE keywords name (vodfkit's files), carried on.
+        public var channel: EventChannel?
+        public var period: String?
+    }
+
+    /// The channel an HDU's keywords name (CHANNEL, EVTTYPE, NUFLAVOR, NUINTER), if any.
+    static func channel(of header: [HeaderCard]) -> EventChannel? {
+        guard let name = header[key: "CHANNEL"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { return nil }
+        return EventChannel(name: name, number: Int(header[key: "EVTTYPE"]?.intValue ?? 1),
+                            flavour: header[key: "NUFLAVOR"]?.stringValue, interaction: header[key: "NUINTER"]?.stringValue)
     }
 
     /// The kind of the current HDU from its class keywords, or nil if it is not an IRF.
@@ -58,7 +68,8 @@ public enum GADFIRFReader {
                 let table = try f.readTable()
                 reading.entries.append(Entry(hdu: i - 1, extname: extname, kind: kind, component: try component(kind, table),
                                              telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
-                                             instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown"))
+                                             instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown",
+                                             channel: channel(of: header), period: header[key: "PERIOD"]?.stringValue))
             } catch {
                 let reason = switch error {
                 case let e as ModelError: e.description

@@ -15,9 +15,53 @@ public enum KM3PipeEvents {
         }
     }
 
-    /// libhdf5 runs in a child process (see `IsolatedHDF5`): one call for the catalog, one for the columns.
+    /// `run_id` of the first event in /event_info (nil when there is none).
+    public static func firstRunID(path: String) throws -> Int64? {
+        do {
+            let (_, columns) = try IsolatedHDF5.read(path: path, attributes: []) { catalog in
+                guard catalog.datasets["/event_info"]?.fields.contains("run_id") == true else { return [] }
+                return [IsolatedHDF5.Request("/event_info", "run_id", .int64)]
+            }
+            return columns.first?.int64s.first
+        } catch let e as HDF5Error {
+            throw InputError(file: path, column: e.object == "file" ? nil : e.object, reason: e.reason)
+        }
+    }
+
+    /// libhdf5 runs in a child process (see `IsolatedHDF5`), which lists the file and reads the
+    /// columns that `requests(in:path:)` picks.
     static func readIsolated(path: String, options: OfflineEvents.Options) throws -> Observation {
-        let catalog = try IsolatedHDF5.catalog(path: path, attributes: ["format_version"])
+        let (catalog, read) = try IsolatedHDF5.read(path: path, attributes: ["format_version"]) { try requests(in: $0, path: path) }
+        let chosen = try requests(in: catalog, path: path)
+        // requests(in:) has checked that the three tables are there.
+        let info = catalog.datasets["/event_info"]!, tracks = catalog.datasets["/reco/tracks"]!
+        let stagesTable = catalog.datasets["/reco/rec_stages"]!
+        let weightFields = ["weight_w1", "weight_w2", "weight_w3"].filter { info.fields.contains($0) }
+        let optional = ["JGANDALF_BETA0_RAD", "JGANDALF_NUMBER_OF_HITS"].filter { tracks.fields.contains($0) }
+        var columns: [String: IsolatedHDF5.Column] = [:]
+        for (r, c) in zip(chosen, read) { columns[r.dataset + "/" + r.field] = c }
+        func ints(_ d: String, _ f: String) -> [Int64] { columns[d + "/" + f]!.int64s }
+        func reals(_ d: String, _ f: String) -> [Double] { columns[d + "/" + f]!.doubles }
+        for (name, d) in [("/event_info", info), ("/reco/tracks", tracks), ("/reco/rec_stages", stagesTable)] {
+            let got = chosen.filter { $0.dataset == name }.map { columns[name + "/" + $0.field]!.count }
+            guard got.allSatisfy({ $0 == d.rows }) else { throw InputError(file: path, column: name, reason: "columns of unequal length: damaged") }
+        }
+        let table = Tables(
+            group: ints("/event_info", "group_id"), eventIDs: ints("/event_info", "event_id"), runs: ints("/event_info", "run_id"),
+            dets: ints("/event_info", "det_id"), stamp: reals("/event_info", "timestamp"), nanos: reals("/event_info", "nanoseconds"),
+            weights: weightFields.map { reals("/event_info", $0) },
+            tg: ints("/reco/tracks", "group_id"), tidx: ints("/reco/tracks", "idx"), dx: reals("/reco/tracks", "dir_x"),
+            dy: reals("/reco/tracks", "dir_y"), dz: reals("/reco/tracks", "dir_z"), e: reals("/reco/tracks", "E"),
+            lik: reals("/reco/tracks", "likelihood"), recType: ints("/reco/tracks", "rec_type"), tt: reals("/reco/tracks", "t"),
+            beta0: optional.contains("JGANDALF_BETA0_RAD") ? reals("/reco/tracks", "JGANDALF_BETA0_RAD") : nil,
+            nhit: optional.contains("JGANDALF_NUMBER_OF_HITS") ? reals("/reco/tracks", "JGANDALF_NUMBER_OF_HITS") : nil,
+            sg: ints("/reco/rec_stages", "group_id"), sidx: ints("/reco/rec_stages", "idx"), sv: ints("/reco/rec_stages", "rec_stage"),
+            isMC: catalog.datasets["/mc_tracks"] != nil)
+        return try convert(table, path: path, options: options, weightFields: weightFields)
+    }
+
+    /// The columns to read, or why the file cannot make events; a pure function of the catalog.
+    static func requests(in catalog: IsolatedHDF5.Catalog, path: String) throws -> [IsolatedHDF5.Request] {
         // Datasets this libhdf5 cannot decompress (the legacy Blosc files) get named up front.
         for (name, d) in catalog.datasets.sorted(by: { $0.key < $1.key }) where !d.unavailableFilters.isEmpty {
             throw InputError(file: path, column: name, reason: "unsupported filter \(d.unavailableFilters.joined(separator: ", ")): this file needs an HDF5 plugin that vodfkit does not use; re-export it with gzip")
@@ -27,11 +71,10 @@ public enum KM3PipeEvents {
             throw InputError(file: path, reason: "km3pipe format_version \(MessageText.escaped(version, limit: 20)) is not supported (5.1 is)")
         }
         guard let info = catalog.datasets["/event_info"] else { throw InputError(file: path, reason: "no /event_info table (a header-only file): no events, nothing to convert") }
-        guard let tracks = catalog.datasets["/reco/tracks"], let stagesTable = catalog.datasets["/reco/rec_stages"] else {
+        guard let tracks = catalog.datasets["/reco/tracks"], catalog.datasets["/reco/rec_stages"] != nil else {
             throw InputError(file: path, reason: "no reconstruction: /reco/tracks and /reco/rec_stages are absent, nothing to convert")
         }
-        let n = info.rows
-        guard n > 0 else { throw InputError(file: path, reason: "/event_info has no events") }
+        guard info.rows > 0 else { throw InputError(file: path, reason: "/event_info has no events") }
         let weightFields = ["weight_w1", "weight_w2", "weight_w3"].filter { info.fields.contains($0) }
         let optional = ["JGANDALF_BETA0_RAD", "JGANDALF_NUMBER_OF_HITS"].filter { tracks.fields.contains($0) }
         typealias R = IsolatedHDF5.Request
@@ -49,26 +92,7 @@ public enum KM3PipeEvents {
                 throw InputError(file: path, column: r.dataset, reason: "no field '\(r.field)' (fields: \(fields.joined(separator: ", ")))")
             }
         }
-        var columns: [String: IsolatedHDF5.Column] = [:]
-        for (r, c) in zip(requests, try IsolatedHDF5.columns(path: path, requests)) { columns[r.dataset + "/" + r.field] = c }
-        func ints(_ d: String, _ f: String) -> [Int64] { columns[d + "/" + f]!.int64s }
-        func reals(_ d: String, _ f: String) -> [Double] { columns[d + "/" + f]!.doubles }
-        for (name, d) in [("/event_info", info), ("/reco/tracks", tracks), ("/reco/rec_stages", stagesTable)] {
-            let got = requests.filter { $0.dataset == name }.map { columns[name + "/" + $0.field]!.count }
-            guard got.allSatisfy({ $0 == d.rows }) else { throw InputError(file: path, column: name, reason: "columns of unequal length: damaged") }
-        }
-        let table = Tables(
-            group: ints("/event_info", "group_id"), eventIDs: ints("/event_info", "event_id"), runs: ints("/event_info", "run_id"),
-            dets: ints("/event_info", "det_id"), stamp: reals("/event_info", "timestamp"), nanos: reals("/event_info", "nanoseconds"),
-            weights: weightFields.map { reals("/event_info", $0) },
-            tg: ints("/reco/tracks", "group_id"), tidx: ints("/reco/tracks", "idx"), dx: reals("/reco/tracks", "dir_x"),
-            dy: reals("/reco/tracks", "dir_y"), dz: reals("/reco/tracks", "dir_z"), e: reals("/reco/tracks", "E"),
-            lik: reals("/reco/tracks", "likelihood"), recType: ints("/reco/tracks", "rec_type"), tt: reals("/reco/tracks", "t"),
-            beta0: optional.contains("JGANDALF_BETA0_RAD") ? reals("/reco/tracks", "JGANDALF_BETA0_RAD") : nil,
-            nhit: optional.contains("JGANDALF_NUMBER_OF_HITS") ? reals("/reco/tracks", "JGANDALF_NUMBER_OF_HITS") : nil,
-            sg: ints("/reco/rec_stages", "group_id"), sidx: ints("/reco/rec_stages", "idx"), sv: ints("/reco/rec_stages", "rec_stage"),
-            isMC: catalog.datasets["/mc_tracks"] != nil)
-        return try convert(table, path: path, options: options, weightFields: weightFields)
+        return requests
     }
 
     /// The columns of the three km3pipe tables that make events.
@@ -124,7 +148,9 @@ public enum KM3PipeEvents {
         }
         guard !out.eventID_.isEmpty else {
             let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
+            var e = InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
+            e.noUsableTrack = true
+            throw e
         }
         let isMC = t.isMC || dets[0] < 0
         let tFirst = out.time.min()!, tLast = out.time.max()!

@@ -93,6 +93,14 @@ public enum OfflineEvents {
         try read(file: try ROOTFile(path: path), path: path, options: options)
     }
 
+    /// `run_id` of the first event (nil for a file without events): what OBS_ID defaults to.
+    public static func firstRunID(path: String) throws -> Int64? {
+        let tree = try ROOTFile(path: path).tree("E")
+        guard tree.entries > 0 else { return nil }
+        let br = Branches(tree: tree, reader: BranchReader(tree: tree))
+        return try br.read(try br.need("run_id"), 0..<1).int64s.first
+    }
+
     /// The observation and its aanet cross-check, the file opened once.
     public static func reading(path: String, options: Options = Options()) throws -> Reading {
         let file = try ROOTFile(path: path)
@@ -175,7 +183,9 @@ public enum OfflineEvents {
         }
         guard !out.eventID_.isEmpty else {
             let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            throw InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
+            var e = InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
+            e.noUsableTrack = true
+            throw e
         }
 
         var meta = try metadata(out, file: file, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)

@@ -3,33 +3,63 @@ import CLibYAML
 /// A YAML document as plain values, built straight from libyaml's parse events (the one YAML
 /// parser of the project: Debian's libyaml, the CLibYAML target). Spec files are read on every
 /// `vodf validate` run, and a tagged, marked node tree with a resolver took about ten times as long
-/// as libyaml's own parsing; the specs need only text, lists and mappings. Scalars stay text (no
-/// implicit typing), as the spec decoder reads them; the meta-schema check resolves plain ones.
-indirect enum YAMLNode {
+/// as libyaml's own parsing; specs and release manifests need only text, lists and mappings.
+/// Scalars stay text (no implicit typing); `resolved` gives a plain one's meaning. Mapping keys and
+/// list items keep their line, so that a reader's errors can name it.
+public indirect enum YAMLNode: Sendable {
     /// A plain scalar (`0.3`, `true`, `GADF`): what it means (text, number, boolean, null) is
     /// for the reader to resolve (`resolved`).
     case scalar(String)
     /// A quoted scalar (`'0.3'`, `"x"`): always text.
     case quoted(String)
-    case sequence([YAMLNode])
+    case sequence([Item])
     /// Pairs in document order.
-    case mapping([(YAMLNode, YAMLNode)])
+    case mapping([Pair])
 
-    var text: String? {
+    /// A list item and the line (1-based) it starts on.
+    public struct Item: Sendable {
+        public let node: YAMLNode
+        public let line: Int
+    }
+
+    /// A mapping entry and the line (1-based) of its key.
+    public struct Pair: Sendable {
+        public let key: YAMLNode
+        public let value: YAMLNode
+        public let line: Int
+    }
+
+    public var text: String? {
         switch self {
         case .scalar(let s), .quoted(let s): return s
         default: return nil
         }
     }
-    var items: [YAMLNode]? { if case .sequence(let v) = self { return v }; return nil }
-    var pairs: [(YAMLNode, YAMLNode)]? { if case .mapping(let v) = self { return v }; return nil }
+    public var items: [YAMLNode]? { if case .sequence(let v) = self { return v.map(\.node) }; return nil }
+    public var lineItems: [Item]? { if case .sequence(let v) = self { return v }; return nil }
+    public var pairs: [(YAMLNode, YAMLNode)]? { if case .mapping(let v) = self { return v.map { ($0.key, $0.value) } }; return nil }
+    public var entries: [Pair]? { if case .mapping(let v) = self { return v }; return nil }
 
-    struct SyntaxError: Error, CustomStringConvertible {
-        let description: String
+    /// The value of the first entry whose key is `key`.
+    public func value(for key: String) -> YAMLNode? { entries?.first { $0.key.text == key }?.value }
+
+    /// A mapping with text keys as a dictionary (the last of repeated keys wins, as in YAML readers).
+    public var stringKeyed: [String: YAMLNode]? {
+        guard let entries else { return nil }
+        var out: [String: YAMLNode] = [:]
+        for e in entries { out[e.key.text ?? ""] = e.value }
+        return out
+    }
+
+    public struct SyntaxError: Error, CustomStringConvertible {
+        public let description: String
+        /// 1-based; nil when libyaml gave no position.
+        public let line: Int?
+        init(description: String, line: Int? = nil) { self.description = description; self.line = line }
     }
 
     /// The first document of `text`; nil when the stream holds no document.
-    static func parse(_ text: String) throws -> YAMLNode? {
+    public static func parse(_ text: String) throws -> YAMLNode? {
         var utf8 = Array(text.utf8)
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw SyntaxError(description: "cannot start the YAML parser") }
@@ -41,7 +71,8 @@ indirect enum YAMLNode {
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    throw SyntaxError(description: "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(problem)")
+                    throw SyntaxError(description: "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(problem)",
+                                      line: parser.problem_mark.line + 1)
                 }
                 defer { yaml_event_delete(&event) }
                 switch event.type {
@@ -56,7 +87,7 @@ indirect enum YAMLNode {
 
     /// Open collections as a stack; a finished node goes into the collection below it.
     private struct Builder {
-        enum Open { case sequence([YAMLNode], anchor: String?), mapping([(YAMLNode, YAMLNode)], pendingKey: YAMLNode?, anchor: String?) }
+        enum Open { case sequence([Item], anchor: String?, line: Int), mapping([Pair], pendingKey: (YAMLNode, Int)?, anchor: String?, line: Int) }
         var stack: [Open] = []
         var anchors: [String: YAMLNode] = [:]
         var root: YAMLNode?
@@ -68,51 +99,52 @@ indirect enum YAMLNode {
         static func anchor(_ p: UnsafeMutablePointer<UInt8>?) -> String? { p.map { String(cString: $0) } }
 
         mutating func take(_ e: yaml_event_t) throws {
+            let line = e.start_mark.line + 1
             switch e.type {
             case YAML_SCALAR_EVENT:
                 let s = e.data.scalar
                 let text = Self.string(s.value, s.length)
                 let node: YAMLNode = s.style == YAML_PLAIN_SCALAR_STYLE ? .scalar(text) : .quoted(text)
                 if let a = Self.anchor(s.anchor) { anchors[a] = node }
-                add(node)
+                add(node, line: line)
             case YAML_ALIAS_EVENT:
                 let name = Self.anchor(e.data.alias.anchor) ?? ""
                 guard let node = anchors[name] else {
-                    throw SyntaxError(description: "line \(e.start_mark.line + 1): unknown alias *\(name)")
+                    throw SyntaxError(description: "line \(line): unknown alias *\(name)", line: line)
                 }
-                add(node)
+                add(node, line: line)
             case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence([], anchor: Self.anchor(e.data.sequence_start.anchor)))
+                stack.append(.sequence([], anchor: Self.anchor(e.data.sequence_start.anchor), line: line))
             case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping([], pendingKey: nil, anchor: Self.anchor(e.data.mapping_start.anchor)))
+                stack.append(.mapping([], pendingKey: nil, anchor: Self.anchor(e.data.mapping_start.anchor), line: line))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                let node: YAMLNode, anchor: String?
+                let node: YAMLNode, anchor: String?, start: Int
                 switch stack.removeLast() {
-                case .sequence(let items, let a): (node, anchor) = (.sequence(items), a)
-                case .mapping(let pairs, _, let a): (node, anchor) = (.mapping(pairs), a)
+                case .sequence(let items, let a, let l): (node, anchor, start) = (.sequence(items), a, l)
+                case .mapping(let pairs, _, let a, let l): (node, anchor, start) = (.mapping(pairs), a, l)
                 }
                 if let anchor { anchors[anchor] = node }
-                add(node)
+                add(node, line: start)
             default:
                 break          // stream and document starts
             }
         }
 
-        mutating func add(_ node: YAMLNode) {
+        mutating func add(_ node: YAMLNode, line: Int) {
             guard let top = stack.popLast() else {
                 if root == nil { root = node }
                 return
             }
             switch top {
-            case .sequence(var items, let a):
-                items.append(node)
-                stack.append(.sequence(items, anchor: a))
-            case .mapping(var pairs, let key, let a):
+            case .sequence(var items, let a, let l):
+                items.append(Item(node: node, line: line))
+                stack.append(.sequence(items, anchor: a, line: l))
+            case .mapping(var pairs, let key, let a, let l):
                 if let key {
-                    pairs.append((key, node))
-                    stack.append(.mapping(pairs, pendingKey: nil, anchor: a))
+                    pairs.append(Pair(key: key.0, value: node, line: key.1))
+                    stack.append(.mapping(pairs, pendingKey: nil, anchor: a, line: l))
                 } else {
-                    stack.append(.mapping(pairs, pendingKey: node, anchor: a))
+                    stack.append(.mapping(pairs, pendingKey: (node, line), anchor: a, line: l))
                 }
             }
         }
@@ -122,9 +154,9 @@ indirect enum YAMLNode {
 extension YAMLNode {
     /// What a plain scalar means under the YAML core schema (as YAML 1.1 readers also take
     /// yes/no/on/off): null, a boolean, an integer, a float, or text. Quoted scalars are text.
-    enum Resolved: Equatable { case null, bool(Bool), int(Int), double(Double), string(String) }
+    public enum Resolved: Equatable, Sendable { case null, bool(Bool), int(Int), double(Double), string(String) }
 
-    var resolved: Resolved? {
+    public var resolved: Resolved? {
         switch self {
         case .quoted(let s): return .string(s)
         case .scalar(let s):

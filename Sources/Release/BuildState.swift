@@ -1,0 +1,76 @@
+import CXXHash
+import Foundation
+
+/// What a finished build item was made from and what it wrote, one small JSON file per item in
+/// `DIR/.vodf-state/`: a rerun skips an item whose inputs, settings and outputs are unchanged and
+/// redoes the rest (an item killed midway has no state file). Per item, so that parallel workers
+/// and shards never write one file together; written after the item's outputs, atomically.
+struct BuildState: Codable, Equatable {
+    /// The input files and their XXH3-64 digests (hex).
+    var inputs: [String: String]
+    /// Everything else the outputs depend on (formats, cuts, reconstruction, vodf's version,
+    /// SOURCE_DATE_EPOCH), as one text.
+    var settings: String
+    /// The files written, relative to the release directory, with their sizes.
+    var outputs: [String: Int]
+
+    static func directory(_ release: String) -> String { release + "/.vodf-state" }
+    static func path(_ release: String, item: String) -> String { directory(release) + "/" + item + ".json" }
+
+    static func load(_ release: String, item: String) -> BuildState? {
+        guard let data = FileManager.default.contents(atPath: path(release, item: item)) else { return nil }
+        return try? JSONDecoder().decode(BuildState.self, from: data)
+    }
+
+    /// True when the item need not be redone: same inputs and settings, and every output still
+    /// there with its size.
+    func isCurrent(in release: String, inputs: [String: String], settings: String) -> Bool {
+        guard inputs == self.inputs, settings == self.settings else { return false }
+        return outputs.allSatisfy { name, size in
+            ((try? FileManager.default.attributesOfItem(atPath: release + "/" + name))?[.size] as? Int) == size
+        }
+    }
+
+    func save(_ release: String, item: String) throws {
+        try FileManager.default.createDirectory(atPath: Self.directory(release), withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(try encoder.encode(self), to: Self.path(release, item: item))
+    }
+
+    /// XXH3-64 of a file's bytes, read in 4 MB pieces.
+    static func digest(_ path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw ReleaseError("\(path): cannot be read") }
+        defer { try? h.close() }
+        guard let state = XXH3_createState() else { throw ReleaseError("cannot start a hash") }
+        defer { XXH3_freeState(state) }
+        XXH3_64bits_reset(state)
+        while true {
+            let chunk = h.readData(ofLength: 4 << 20)
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { _ = XXH3_64bits_update(state, $0.baseAddress, $0.count) }
+        }
+        return String(format: "%016llx", XXH3_64bits_digest(state))
+    }
+}
+
+/// Small text files (README, JSON), written all-or-nothing: a temporary file beside the target,
+/// fsync'd, renamed.
+enum AtomicFile {
+    static func write(_ data: Data, to path: String) throws {
+        let tmp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw ReleaseError("\(path): cannot be written") }
+        let fd = open(tmp, O_RDONLY)
+        if fd >= 0 { _ = fsync(fd); close(fd) }
+        guard rename(tmp, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw ReleaseError("\(path): cannot be written: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// A release problem that is not the manifest's: one line, naming the file.
+public struct ReleaseError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

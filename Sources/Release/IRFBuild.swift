@@ -1,0 +1,65 @@
+import Conversion
+import FITSIO
+import Foundation
+import Model
+import Writers
+
+/// The IRF tables of one channel and period in one format, from the set's sources. The same
+/// tables serve the IRF file and (VODF) the grouping rows of the runs that use it, so they are
+/// made once per process (`IRFTables.shared`).
+final class IRFTables: @unchecked Sendable {
+    static let shared = IRFTables()
+    private var made: [String: Result<[Table], Error>] = [:]
+    private let lock = NSLock()
+
+    func tables(_ set: ReleasePlan.IRFSet, _ flavor: FormatFlavor, creator: String, onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
+        let key = set.id + "|" + flavor.rawValue
+        lock.lock()
+        defer { lock.unlock() }
+        if let r = made[key] { return try r.get() }
+        let r = Result { try Self.make(set, flavor, creator: creator, onWarning: onWarning) }
+        made[key] = r
+        return try r.get()
+    }
+
+    private static func make(_ set: ReleasePlan.IRFSet, _ flavor: FormatFlavor, creator: String,
+                             onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
+        var o = ConversionOptions()
+        o.format = flavor
+        o.creator = creator
+        o.channel = set.channel
+        o.period = set.period
+        o.onWarning = onWarning
+        let tables: [Table]
+        switch set.kind {
+        case .tables:
+            tables = try Converter.convertIRFTables(set.files, options: o).tables
+        case .gadf:
+            o.holding = .irf
+            tables = try set.files.flatMap { try Converter.convert($0, options: o).tables }
+        case .mc:
+            var settings = MonteCarloConversion.Settings()
+            settings.kinds = [.aeff, .psf, .edisp, .bkg]
+            tables = try MonteCarloConversion.build(set.files, settings: settings, options: o).tables
+        }
+        guard !tables.isEmpty else {
+            throw ReleaseError("channel \(set.channel.name), period \(set.period): no IRF in \(set.files.joined(separator: ", ")) can be written in \(flavor.rawValue)")
+        }
+        return tables
+    }
+}
+
+extension ReleaseBuilder {
+    /// Writes the IRF file of one channel and period for every format; returns the files written.
+    func buildIRFs(_ set: ReleasePlan.IRFSet) throws -> [String] {
+        var written: [String] = []
+        for f in plan.formats {
+            let tables = try IRFTables.shared.tables(set, f, creator: creator, onWarning: onWarning)
+            let relative = ReleaseLayout.irfs(f, channel: set.channel.name, period: set.period)
+            try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"),
+                                 to: try ReleaseLayout.prepare(output, relative))
+            written.append(relative)
+        }
+        return written
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Writers
+
+/// Where each file of a release goes, relative to the release directory (docs/release-manifest.md
+/// draws the tree). GADF has no event types, so each GADF format has one directory, with its own
+/// index tables, per channel; VODF holds every channel in one tree.
+public enum ReleaseLayout {
+    static func obsName(_ obsID: Int) -> String { String(format: "obs_%08d.fits", obsID) }
+
+    public static func channelDirectory(_ f: FormatFlavor, _ channel: String) -> String { "\(f.rawValue)/\(channel)" }
+
+    static func events(_ f: FormatFlavor, channel: String, obsID: Int) -> String {
+        f.isGADF ? "\(channelDirectory(f, channel))/events/\(obsName(obsID))" : "vodf/events/\(obsName(obsID))"
+    }
+
+    static func irfs(_ f: FormatFlavor, channel: String, period: String) -> String {
+        f.isGADF ? "\(channelDirectory(f, channel))/irfs/\(period).fits" : "vodf/irfs/\(channel)_\(period).fits"
+    }
+
+    public static let hduIndex = "hdu-index.fits.gz"
+    public static let obsIndex = "obs-index.fits.gz"
+    /// VODF: the grouping table of the whole release (one row per observation).
+    public static let vodfGrouping = "vodf/obs-grouping.fits"
+    public static let metadata = "release.json"
+    public static let readme = "README.md"
+
+    /// Makes the directory that will hold `relative`.
+    static func prepare(_ root: String, _ relative: String) throws -> String {
+        let path = root + "/" + relative
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return path
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Release
+import Validation
+import Writers
+
+struct ReleaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Build, index and check a whole data release (runs, channels, shared IRFs).",
+        discussion: """
+        A release manifest (YAML; docs/release-manifest.md) names the runs, the event channels (a
+        reconstruction and cuts each) and, per channel and detector period, where the IRFs come from.
+          vodf release build release.yaml -o out/ --jobs 2     convert, index, check
+          vodf release build release.yaml -o out/ --shard 1/4   a quarter of the work (cluster jobs)
+          vodf release index out/                              the index tables from the files present
+          vodf release check out/                              validate the release as a whole
+        GADF has no event types: each GADF format gets one data store per channel
+        (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
+        A rerun redoes only runs whose inputs or settings changed, or that did not finish.
+        """,
+        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self])
+}
+
+/// `--shard i/n`.
+struct Shard: ExpressibleByArgument {
+    let index: Int, count: Int
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        (index, count) = (i, n)
+    }
+}
+
+struct ReleaseBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Convert every run of a manifest, write the IRFs, index tables, README and release.json, then check the release.")
+
+    @Argument(help: "Release manifest (YAML).")
+    var manifest: String
+
+    @Option(name: .shortAndLong, help: "Release directory (created; files in it are replaced atomically).")
+    var output: String
+
+    @Option(help: "Items converted at once (runs and IRF sets).")
+    var jobs: Int = 1
+
+    @Option(help: ArgumentHelp("Convert only shard i of n (1-based, e.g. 2/4): every n-th item. Then run 'vodf release index'.", valueName: "i/n"))
+    var shard: Shard?
+
+    @Option(help: "Profile of the closing check.")
+    var profile: Profile = .strict
+
+    @Flag(name: .shortAndLong, help: "No progress line and no summary (warnings and errors still go to stderr).")
+    var quiet = false
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let plan: ReleasePlan
+        do { plan = try ReleasePlan(manifest: try Manifest.load(path: manifest)) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
+        var builder = ReleaseBuilder(plan: plan, output: output, creator: creatorName)
+        builder.jobs = jobs
+        builder.shard = shard.map { ($0.index, $0.count) }
+        builder.onWarning = { warn($0) }
+        let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
+        builder.onProgress = { display.show($0) }
+        let summary: ReleaseBuilder.Summary
+        do { summary = try builder.build() } catch { throw Failure(message: "\(error)", code: Exit.outputFailed) }
+        display.clear()
+        for (item, reason) in summary.failed { FileHandle.standardError.write(Data("vodf: error: \(item): \(oneLine(reason))\n".utf8)) }
+        if !quiet {
+            print("\(output): \(summary.built.count) item(s) built, \(summary.reused.count) current (kept), \(summary.failed.count) failed; \(summary.events) events written")
+            for n in summary.notes { print("  \(n)") }
+            if !summary.indexed.isEmpty { print("  indexed: \(summary.indexed.joined(separator: ", "))") }
+            if shard != nil { print("  shard \(shard!.index)/\(shard!.count): run 'vodf release index \(output)' once every shard is done") }
+        }
+        guard summary.failed.isEmpty else { throw ExitCode(Exit.badInput) }
+        if shard == nil { try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet) }
+    }
+}
+
+struct ReleaseIndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Write a release's index and grouping tables from the files present (after sharded builds).")
+
+    @Argument(help: "Release directory (with the release.json a build wrote).")
+    var directory: String
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            let written = try ReleaseIndex.rebuild(directory, creator: creatorName)
+            if !quiet { print("\(directory): wrote \(written.joined(separator: ", "))") }
+        } catch {
+            throw Failure(message: "\(error)", code: Exit.badInput)
+        }
+    }
+}
+
+/// Runs done, events/s and the time left, on one line of a terminal; nothing elsewhere.
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    private let lock = NSLock()
+    init(enabled: Bool) { self.enabled = enabled }
+    func show(_ p: ReleaseBuilder.Progress) {
+        guard enabled else { return }
+        let rate = p.seconds > 0 ? Double(p.events) / p.seconds : 0
+        let left = p.done > 0 ? p.seconds / Double(p.done) * Double(p.total - p.done) : 0
+        let line = String(format: "\r[%d/%d] items, %.0f events/s, about %.0f s left\u{1B}[K", p.done, p.total, rate, left)
+        lock.lock(); FileHandle.standardError.write(Data(line.utf8)); lock.unlock()
+    }
+    func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+}
+
+struct ReleaseCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a release as a whole: every file against its spec, index links, events in GTIs, and every declared IRF for every observation.")
+
+    @Argument(help: "Release directory.")
+    var directory: String
+
+    @Option(help: "Profile: strict (the spec as written), gammapy (what gammapy 2.1 accepts) or lenient.")
+    var profile: Profile = .strict
+
+    @Option(help: "Report syntax: text, json, junit (CI dashboards) or github (Actions annotations).")
+    var report: ReportFormat = .text
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        try Self.check(directory, profile: profile, specs: specOptions, report: report, quiet: false)
+    }
+
+    static func check(_ directory: String, profile: Profile, specs: SpecOptions, report: ReportFormat = .text, quiet: Bool) throws {
+        let source: SpecSource
+        do { source = SpecSource(tree: try SpecTree.locate(override: specs.specs)) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let outcome = ReleaseCheck(validator: Validator(source: source, profile: profile)).run(directory: directory)
+        let text = try report.render(findings: outcome.findings, files: outcome.files, profile: profile)
+        if !quiet || outcome.findings.contains(where: { $0.severity == .error }) { print(text) }
+        if outcome.unreadable { throw ExitCode(Exit.badInput) }
+        if outcome.findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}
