@@ -25,6 +25,8 @@ public struct Manifest: Sendable {
         public var period: String?
         public var site: String?
         public var line: Int
+        /// The line of `obs_id:`, for errors about it.
+        public var obsIDLine: Int
     }
 
     /// Keep events whose `column` lies within [min, max] (either bound may be absent).

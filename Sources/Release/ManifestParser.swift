@@ -42,8 +42,8 @@ extension Manifest {
         guard (single == nil) != (glob == nil) else { throw f.error(nil, "a run gives either file: (one file) or files: (a glob)") }
         let obsID = try f.optionalInt("obs_id")
         if obsID != nil && glob != nil { throw f.error("obs_id", "obs_id needs file: (one file); a glob's files keep their own run numbers") }
-        return RunEntry(pattern: single ?? glob!, isGlob: glob != nil, obsID: obsID, period: try f.optionalString("period"),
-                        site: try f.optionalString("site"), line: f.line(single != nil ? "file" : "files"))
+        return RunEntry(pattern: single ?? glob!, isGlob: glob != nil, obsID: obsID, period: try f.period(),
+                        site: try f.optionalString("site"), line: f.line(single != nil ? "file" : "files"), obsIDLine: f.line("obs_id"))
     }
 
     static func channel(_ item: YAMLNode.Item, file: String) throws -> Channel {
@@ -68,7 +68,7 @@ extension Manifest {
             guard given.count == 1, let kind = given.first else {
                 throw s.error(nil, "an IRF source gives exactly one of tables: (KM3NeT IRF tables), gadf: (a GADF or VODF IRF file), mc: (Monte Carlo dst files)")
             }
-            return IRFSource(period: try s.optionalString("period"), kind: kind, pattern: try s.string(kind.rawValue), line: s.line(kind.rawValue))
+            return IRFSource(period: try s.period(), kind: kind, pattern: try s.string(kind.rawValue), line: s.line(kind.rawValue))
         }
         guard !irfs.isEmpty else { throw f.error("irfs", "channel '\(name)' has no IRFs: give irfs: with tables:, gadf: or mc:") }
         return Channel(name: name, reco: try f.optionalString("reco") ?? "jmuon", cuts: cuts, irfs: irfs, line: item.line)
@@ -118,6 +118,15 @@ struct Fields {
         guard let s = try optionalString(key), !s.isEmpty else { throw error(key, "is required in \(at)") }
         return s
     }
+    /// A detector period's name, which becomes part of file names.
+    func period() throws -> String? {
+        guard let p = try optionalString("period") else { return nil }
+        guard p.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", options: .regularExpression) != nil else {
+            throw error("period", "'\(p)' is not a period name: letters, digits, '_', '.' and '-', at most 40 (it names the IRF files)")
+        }
+        return p
+    }
+
     func optionalInt(_ key: String) throws -> Int? {
         guard let n = node(key) else { return nil }
         guard case .int(let i)? = n.resolved else { throw error(key, "must be a whole number, not '\(n.text ?? "a list")'") }

@@ -119,11 +119,11 @@ extension ReleasePlan {
                     }
                 }
                 guard let obsID else {
-                    throw ManifestError(file: m.path, line: entry.line, key: "obs_id", reason: "\(f) carries no run number: give obs_id")
+                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(f) carries no run number: give obs_id")
                 }
-                guard obsID >= 0 else { throw ManifestError(file: m.path, line: entry.line, key: "obs_id", reason: "OBS_ID \(obsID) is negative") }
+                guard obsID >= 0 else { throw ManifestError(file: m.path, line: entry.obsIDLine, key: "obs_id", reason: "OBS_ID \(obsID) is negative") }
                 if let other = byObsID[obsID] {
-                    throw ManifestError(file: m.path, line: entry.line, key: entry.obsID != nil ? "obs_id" : key,
+                    throw ManifestError(file: m.path, line: entry.obsID != nil ? entry.obsIDLine : entry.line, key: entry.obsID != nil ? "obs_id" : key,
                                         reason: "OBS_ID \(obsID) of \(f) is also the OBS_ID of \(other.input) (line \(other.line)): give each run its own obs_id")
                 }
                 let run = Run(obsID: obsID, input: f, kind: kind, period: period, site: site, line: entry.line)
