@@ -25,9 +25,11 @@ testdata:
 build: deps
 	$(SWIFT) build
 
-## run: convert the embedded samples in TestData/ into out/ and validate the results
+## run: build the sample release of TestData/ into out/release (two runs, track and shower channels,
+## GADF and VODF) and check it, then convert and validate single samples
 run: build
 	@mkdir -p $(OUT)
+	$(VODF) release build TestData/release/sample.yaml -o $(OUT)/release --jobs 2
 	$(VODF) convert TestData/antares/sample_public.dat -o $(OUT)/antares_sample.fits
 	$(VODF) convert TestData/antares/sample_public.dat -o $(OUT)/antares_sample.vodf.fits --format vodf
 	$(VODF) convert TestData/km3net/aeff_coszen_sample.csv -o $(OUT)/aeff_sample.fits

@@ -1,3 +1,4 @@
+import YAMLIO
 import Foundation
 import Testing
 @testable import FITSIO
