@@ -26,6 +26,9 @@ public struct ConversionOptions: Sendable {
     public var channel: EventChannel?
     /// The detector period of the output (a release's).
     public var period: String?
+    /// EXTNAMEs end with the channel (`EFFECTIVE AREA TRACK`); set for directories of tables and
+    /// releases, where one file or one release holds several channels.
+    public var channelInName = false
     /// Told about values carried as read, HDUs skipped and such; the conversion goes on.
     public var onWarning: @Sendable (String) -> Void = { _ in }
     /// Told when long work starts ("reading FILE ...").
@@ -82,6 +85,7 @@ public enum Converter {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).sorted().map { input + "/" + $0 }
         var options = options
         options.instrument = options.instrument ?? IRFConversion.instrumentName(input)
+        options.channelInName = true
         let (tables, sources, summary) = try convertIRFTables(files, options: options)
         guard !tables.isEmpty else { throw ConversionError("\(input): no KM3NeT IRF tables in this directory", .badInput) }
         try refuseLookalikes(tables, sources: sources, in: input)

@@ -27,7 +27,7 @@ enum IRFConversion {
         let tables = try entries.map { e in
             try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
                                                                   creator: o.creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"],
-                                                                  channel: o.channel ?? e.channel, period: o.period ?? e.period))
+                                                                  channel: o.channel ?? e.channel, period: o.period ?? e.period, channelInName: o.channelInName))
         }
         for e in entries { summary.append("\(e.kindName) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
         return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: o.creator, origin: nil, telescope: entries.first?.telescope),
@@ -60,7 +60,7 @@ enum IRFConversion {
     private static func table<C: IRFComponent>(_ component: C, _ input: String, _ o: ConversionOptions, _ line: String) throws -> Conversion {
         let context = IRFContext(telescope: "KM3NeT", instrument: o.instrument ?? instrumentName(input), origin: "KM3NeT",
                                  creator: o.creator, provenance: [(input as NSString).lastPathComponent],
-                                 channel: o.channel ?? channel(fromFileName: input), period: o.period)
+                                 channel: o.channel ?? channel(fromFileName: input), period: o.period, channelInName: o.channelInName)
         return Conversion(tables: [try IRFWriter(flavor: o.format).table(for: component, context: context)],
                           primary: FITSOutput.primaryCards(creator: o.creator, origin: "KM3NeT", telescope: "KM3NeT"),
                           detected: nil, summary: [line])

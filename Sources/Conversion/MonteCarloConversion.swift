@@ -26,7 +26,8 @@ public enum MonteCarloConversion {
         if settings.corrected { mc.generatedEvents = try MCIRFBuilder.generatedEvents(paths: inputs) }
         guard events.count > 0 else { throw ConversionError("\(inputs.joined(separator: ", ")): no events left to build from", .badInput) }
         let context = IRFContext(telescope: "KM3NeT", instrument: o.instrument ?? "KM3NeT", origin: "KM3NeT", creator: o.creator,
-                                 provenance: inputs.map { ($0 as NSString).lastPathComponent }, channel: o.channel, period: o.period)
+                                 provenance: inputs.map { ($0 as NSString).lastPathComponent }, channel: o.channel, period: o.period,
+                                 channelInName: o.channelInName)
         let writer = IRFWriter(flavor: o.format)
         var tables: [Table] = []
         for k in settings.kinds {

@@ -29,6 +29,7 @@ final class IRFTables: @unchecked Sendable {
         o.creator = creator
         o.channel = set.channel
         o.period = set.period
+        o.channelInName = true
         o.onWarning = onWarning
         let tables: [Table]
         switch set.kind {

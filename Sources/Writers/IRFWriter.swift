@@ -12,8 +12,13 @@ public struct IRFContext: Sendable {
     public var channel: EventChannel?
     /// The detector period it describes.
     public var period: String?
+    /// Whether the EXTNAME ends with the channel: needed where one file holds several channels
+    /// (a directory of tables) and in releases; a single table keeps the recommended name, which
+    /// readers use by default, and says its channel in CHANNEL.
+    public var channelInName = true
     public init(telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = [],
-                channel: EventChannel? = nil, period: String? = nil) {
+                channel: EventChannel? = nil, period: String? = nil, channelInName: Bool = true) {
+        self.channelInName = channelInName
         self.channel = channel
         self.period = period
         self.telescope = telescope
@@ -105,7 +110,7 @@ public struct IRFWriter: Sendable {
         header += context.provenance.map { HeaderCard.history("input: \($0)") }
         header += component.notes.map { HeaderCard.comment($0) }
         var extname = layout.extname
-        if let c = context.channel { extname += " " + c.extnameSuffix }
+        if let c = context.channel, context.channelInName { extname += " " + c.extnameSuffix }
         if flavor == .vodf { extname = extname.replacingOccurrences(of: " ", with: "_") }
         return Table(name: extname, header: header, columns: specs, data: data)
     }
