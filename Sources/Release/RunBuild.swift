@@ -24,7 +24,7 @@ extension ReleaseBuilder {
                 files.append(relative)
             }
         }
-        if plan.formats.contains(.vodf), let merged = try merged(selected, run: run) {
+        if plan.formats.contains(.vodf), let merged = try merged(selected) {
             let relative = ReleaseLayout.events(.vodf, channel: "", obsID: run.obsID)
             var links: [ObservationWriter.LinkedMember] = []
             for set in plan.irfSets where set.period == run.period {
@@ -114,7 +114,7 @@ extension ReleaseBuilder {
     }
 
     /// The channels' events in one list, with EVT_TYPE; nil when no channel has any.
-    private func merged(_ selected: [Observation?], run: ReleasePlan.Run) throws -> Observation? {
+    private func merged(_ selected: [Observation?]) throws -> Observation? {
         let nonEmpty = selected.compactMap { $0 }.filter { $0.events.count > 0 }
         guard let first = nonEmpty.first else { return nil }
         var events = EventList.concatenating(nonEmpty.map(\.events))

@@ -71,7 +71,7 @@ public struct ReleaseCheck {
             let grouping = directory + "/" + ReleaseLayout.vodfGrouping
             let events = Set(((try? FileManager.default.contentsOfDirectory(atPath: directory + "/vodf/events")) ?? []).filter { $0.hasSuffix(".fits") && !$0.hasPrefix(".") })
             if !events.isEmpty {
-                let listed = Set(((try? Self.column(grouping, "MEMBER_LOCATION")) ?? []).map { ($0 as NSString).lastPathComponent })
+                let listed = Set(((try? Self.table(grouping)).map { Self.column($0, "MEMBER_LOCATION") } ?? []).map { ($0 as NSString).lastPathComponent })
                 for e in events.subtracting(listed).sorted() {
                     out.append(finding(grouping, "release:grouping-missing", "vodf/events/\(e) is not listed in the release grouping table: run 'vodf release index'"))
                 }
@@ -82,7 +82,8 @@ public struct ReleaseCheck {
 
     /// OBS_ID -> the HDU types an HDU index lists for it.
     static func hduRows(_ path: String) throws -> [Int64: Set<String>] {
-        let ids = try intColumn(path, "OBS_ID"), types = try column(path, "HDU_TYPE")
+        let t = try table(path)
+        let ids = intColumn(t, "OBS_ID"), types = column(t, "HDU_TYPE")
         var out: [Int64: Set<String>] = [:]
         for (i, t) in zip(ids, types) { out[i, default: []].insert(t.trimmingCharacters(in: .whitespaces).lowercased()) }
         return out
@@ -95,13 +96,13 @@ public struct ReleaseCheck {
         return try f.readTable()
     }
 
-    static func column(_ path: String, _ name: String) throws -> [String] {
-        guard case .string(let v)? = try table(path).column(name) else { return [] }
+    static func column(_ t: Table, _ name: String) -> [String] {
+        guard case .string(let v)? = t.column(name) else { return [] }
         return v
     }
 
-    static func intColumn(_ path: String, _ name: String) throws -> [Int64] {
-        switch try table(path).column(name) {
+    static func intColumn(_ t: Table, _ name: String) -> [Int64] {
+        switch t.column(name) {
         case .int64(let v)?: return v
         case .int32(let v)?: return v.map(Int64.init)
         case .int16(let v)?: return v.map(Int64.init)

@@ -72,10 +72,13 @@ public final class SeenHDUs: @unchecked Sendable {
 
     static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
 
+    /// `NAME#VERSION` of an HDU (EXTNAME upper-cased, EXTVER 1 when absent): how HDUs are told apart by name.
+    static func nameAndVersion(_ h: [HeaderCard]) -> String? {
+        h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+    }
+
     func record(path: String, headers: [[HeaderCard]]) {
-        let set = Set(headers.compactMap { h in
-            h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
-        })
+        let set = Set(headers.compactMap(Self.nameAndVersion))
         let k = Self.key(path)
         lock.lock(); names[k] = set; lock.unlock()
     }

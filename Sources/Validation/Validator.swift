@@ -236,12 +236,12 @@ public struct Validator: Sendable {
         var first: [String: Int] = [:]
         var out: [Finding] = []
         for (index, h) in headers where index > 0 {
-            guard let name = h[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased(), !name.isEmpty else { continue }
+            guard let name = h[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased(), !name.isEmpty,
+                  let nameVersion = SeenHDUs.nameAndVersion(h) else { continue }
             // Tables without class keywords (HAWC's per-event-type index HDUs) are read by number.
-            let version = h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1
             let classes = (1...4).compactMap { h[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks.uppercased() }.joined(separator: "/")
             guard !classes.isEmpty else { continue }
-            let key = "\(name)#\(version)|\(classes)"
+            let key = "\(nameVersion)|\(classes)"
             guard let earlier = first[key] else { first[key] = index; continue }
             out.append(Finding(severity: profile == .lenient ? .warning : .error, rule: "file:ambiguous-hdu", file: path, hdu: index,
                                hduName: name, target: "EXTNAME",
