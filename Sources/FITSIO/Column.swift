@@ -145,6 +145,22 @@ public enum ColumnData: Equatable, Sendable {
         }
     }
 
+    /// The values of `rows` (0-based, in that order), `perRow` values per row.
+    func selecting(rows: [Int], perRow n: Int) -> ColumnData {
+        func pick<T>(_ v: [T]) -> [T] { rows.flatMap { v[($0 * n)..<(($0 + 1) * n)] } }
+        switch self {
+        case .int64(let v): return .int64(pick(v))
+        case .int32(let v): return .int32(pick(v))
+        case .int16(let v): return .int16(pick(v))
+        case .uint8(let v): return .uint8(pick(v))
+        case .float32(let v): return .float32(pick(v))
+        case .float64(let v): return .float64(pick(v))
+        case .logical(let v): return .logical(pick(v))
+        case .string(let v): return .string(pick(v))
+        case .bits(let v): return .bits(pick(v))
+        }
+    }
+
     func matches(_ type: ColumnType) -> Bool {
         switch (self, type) {
         case (.int64, .int64), (.int32, .int32), (.int16, .int16), (.uint8, .uint8),

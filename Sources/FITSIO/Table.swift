@@ -25,6 +25,15 @@ public struct Table: Sendable {
     public func spec(_ name: String) -> ColumnSpec? {
         columns.first { $0.name.uppercased() == name.uppercased() }
     }
+
+    /// The table with only `rows` (0-based), in that order; vector columns keep their rows whole.
+    public func selectingRows(_ rows: [Int]) -> Table {
+        var t = self
+        t.data = zip(columns, data).map { spec, d in
+            d.selecting(rows: rows, perRow: max(spec.valuesPerRow, 1))
+        }
+        return t
+    }
 }
 
 extension FITSFile {

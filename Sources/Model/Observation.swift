@@ -77,8 +77,15 @@ public struct ObservationMetadata: Sendable {
     /// Events read from the input, and those left out with their reasons (n_in = n_out + sum).
     public var eventsIn: Int?
     public var rejections: [(reason: String, count: Int)] = []
-    /// Extra keywords of the instrument (name, value, comment), e.g. the DAQ livetime.
-    public var extraKeywords: [(String, Double, String)] = []
+    /// Keywords of the instrument or producer, written as they are (the DAQ livetime, or what a
+    /// third-party file says that no format field holds: H.E.S.S.'s N_TELS, MUONEFF, ...).
+    public var instrumentKeywords: [InstrumentKeyword] = []
+    /// OBS_MODE as the producer named a pointed mode (WOBBLE, SCAN, ...); nil writes POINTING or DRIFT.
+    public var observingModeName: String?
+    /// The celestial frame of RA/DEC (RADECSYS): ICRS for what vodfkit computes; FK5 in H.E.S.S. DR1.
+    public var celestialFrame = "ICRS"
+    /// DEADC as a producer stated it, when it is not recomputed from LIVETIME / ONTIME.
+    public var statedDeadc: Double?
     /// The event channels the events belong to (one in a GADF release file; all of them in a VODF
     /// one, where the EVT_TYPE column says which); empty outside releases.
     public var channels: [EventChannel] = []
@@ -108,8 +115,21 @@ public struct ObservationMetadata: Sendable {
         self.notes = notes
     }
 
-    /// LIVETIME / ONTIME (0 when ONTIME is 0, as GADF says).
-    public var deadc: Double { ontime > 0 ? livetime / ontime : 0 }
+    /// LIVETIME / ONTIME (0 when ONTIME is 0, as GADF says), unless the producer stated its own.
+    public var deadc: Double { statedDeadc ?? (ontime > 0 ? livetime / ontime : 0) }
+}
+
+/// A header keyword carried as it is, typed, with its comment.
+public struct InstrumentKeyword: Equatable, Sendable {
+    public enum Value: Equatable, Sendable { case double(Double), int(Int64), string(String), bool(Bool) }
+    public var name: String
+    public var value: Value
+    public var comment: String
+    public init(_ name: String, _ value: Value, comment: String = "") {
+        self.name = name
+        self.value = value
+        self.comment = comment
+    }
 }
 
 /// An observation: metadata, events and their good time intervals.

@@ -92,9 +92,9 @@ public struct IRFWriter: Sendable {
         ]
         for k in component.carried {
             switch k.value {
-            case .double(let d): header.append(HeaderCard(k.name, .double(d)))
-            case .int(let i): header.append(HeaderCard(k.name, .int(i)))
-            case .string(let s): header.append(HeaderCard(k.name, .string(s)))
+            case .double(let d): header.append(HeaderCard(k.name, .double(d), comment: k.comment))
+            case .int(let i): header.append(HeaderCard(k.name, .int(i), comment: k.comment))
+            case .string(let s): header.append(HeaderCard(k.name, .string(s), comment: k.comment))
             }
         }
         // Values real files carry (negative smoothing artefacts, NaN) are written as read; the header says how many.

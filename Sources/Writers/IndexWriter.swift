@@ -43,14 +43,17 @@ public struct IndexWriter: Sendable {
     }
 
     /// VODF: the release's grouping table, one row per observation (its GROUPING HDU in its file).
-    public func releaseGrouping(locations: [String], obsIDs: [String], creator: String) -> Table {
+    /// `extra` are further per-observation columns (an upgraded release's obs-index), `header`
+    /// further keywords (that index's own).
+    public func releaseGrouping(locations: [String], obsIDs: [String], creator: String,
+                                extra: [(spec: ColumnSpec, data: ColumnData)] = [], header: [HeaderCard] = []) -> Table {
         Table(name: "GROUPING", header: flavor.classCards([]) + [HeaderCard("CREATOR", .string(creator)),
-                                                                HeaderCard.comment("The observations of this release: each row is one observation's grouping table.")],
+                                                                HeaderCard.comment("The observations of this release: each row is one observation's grouping table.")] + header,
               columns: [ColumnSpec("MEMBER_NAME", .string, repeatCount: 8), ColumnSpec("MEMBER_VERSION", .int64),
                         ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
                         ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3),
-                        ColumnSpec("OBS_ID", .string, repeatCount: max(1, obsIDs.map(\.utf8.count).max() ?? 1))],
+                        ColumnSpec("OBS_ID", .string, repeatCount: max(1, obsIDs.map(\.utf8.count).max() ?? 1))] + extra.map(\.spec),
               data: [.string(locations.map { _ in "GROUPING" }), .int64(locations.map { _ in 1 }), .string(locations),
-                     .string(locations.map { _ in "URL" }), .string(obsIDs)])
+                     .string(locations.map { _ in "URL" }), .string(obsIDs)] + extra.map(\.data))
     }
 }

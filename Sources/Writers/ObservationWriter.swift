@@ -20,13 +20,18 @@ public struct ObservationWriter: Sendable {
         }
     }
 
-    /// EVENTS and GTI, and in VODF the grouping table, which also lists `links` (ignored in GADF,
-    /// whose HDU index does that job).
-    public func tables(for obs: Observation, links: [LinkedMember] = []) throws -> [Table] {
-        let tables = [try eventsTable(obs), try gtiTable(obs)]
+    /// EVENTS and GTI, then `alongside` (the observation's IRFs when they share its file), and in
+    /// VODF the grouping table of them all, which also lists `links` (ignored in GADF, whose HDU
+    /// index does that job).
+    public func tables(for obs: Observation, alongside: [Table] = [], links: [LinkedMember] = []) throws -> [Table] {
+        let tables = [try eventsTable(obs), try gtiTable(obs)] + alongside
         // VODF links the HDUs of an observation with a FITS grouping table (vodf_schema level1/groups.py).
         return flavor == .vodf ? tables + [groupingTable(members: tables, links: links)] : tables
     }
+
+    /// Columns VODF stores in double precision whatever the input held (vodf_schema eventlist.py
+    /// types TIME, RA_RECO, DEC_RECO and ENERGY_RECO as float64); the values are unchanged.
+    static let vodfDoubleColumns: Set<String> = ["TIME", "RA", "DEC", "ENERGY"]
 
     /// The event list's name: vodf_schema level1/eventlist.py fixes EXTNAME 'event-list'.
     var eventsName: String { flavor == .vodf ? "event-list" : "EVENTS" }
@@ -132,7 +137,7 @@ public struct ObservationWriter: Sendable {
         header += try pointingCards(meta)
         header += [
             HeaderCard("EQUINOX", .double(2000.0), comment: "coordinate epoch"),
-            HeaderCard("RADECSYS", .string("ICRS"), comment: "celestial frame of RA/DEC"),
+            HeaderCard("RADECSYS", .string(meta.celestialFrame), comment: "celestial frame of RA/DEC"),
         ]
         if let obj = meta.object { header.append(HeaderCard("OBJECT", .string(obj))) }
         header += provenanceCards(meta)
@@ -146,9 +151,10 @@ public struct ObservationWriter: Sendable {
         if meta.channels.count == 1 { header += ChannelCards.single(meta.channels[0]) }
         header += ChannelCards.types(meta.channels) + ChannelCards.period(meta.period)
         header += conservationCards(meta, written: obs.events.count)
-        for (k, v, c) in meta.extraKeywords { header.append(HeaderCard(k, .double(v), comment: c)) }
+        header += meta.instrumentKeywords.map(Self.card)
         header += meta.notes.map { HeaderCard.comment($0) }
-        header += obs.events.columns.map { c in
+        // A column described by nobody (one carried from a third-party file) gets no comment.
+        header += obs.events.columns.filter { !$0.description.isEmpty }.map { c in
             HeaderCard.comment("\(flavor.eventColumn(c.name)): \(c.description)\(c.isTruth ? " [MC truth]" : "")")
         }
 
@@ -169,6 +175,8 @@ public struct ObservationWriter: Sendable {
             let unit = c.unit?.symbol
             switch c.values {
             case .double(let v): specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v))
+            case .float(let v) where flavor == .vodf && Self.vodfDoubleColumns.contains(c.name):
+                specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v.map(Double.init)))
             case .float(let v): specs.append(ColumnSpec(name, .float32, unit: unit)); data.append(.float32(v))
             case .int64(let v): specs.append(ColumnSpec(name, .int64, unit: unit)); data.append(.int64(v))
             case .int32(let v): specs.append(ColumnSpec(name, .int32, unit: unit)); data.append(.int32(v))
@@ -207,7 +215,7 @@ public struct ObservationWriter: Sendable {
             }
         case .pointing(let ra, let dec):
             header += [
-                HeaderCard("OBS_MODE", .string("POINTING")),
+                HeaderCard("OBS_MODE", .string(meta.observingModeName ?? "POINTING")),
                 HeaderCard("RA_PNT", .double(ra), comment: "[deg] pointing right ascension"),
                 HeaderCard("DEC_PNT", .double(dec), comment: "[deg] pointing declination"),
             ]
@@ -238,6 +246,15 @@ public struct ObservationWriter: Sendable {
         return Table(name: "GTI", header: header,
                      columns: [ColumnSpec("START", .float64, unit: "s"), ColumnSpec("STOP", .float64, unit: "s")],
                      data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
+    }
+
+    static func card(_ k: InstrumentKeyword) -> HeaderCard {
+        switch k.value {
+        case .double(let d): return HeaderCard(k.name, .double(d), comment: k.comment)
+        case .int(let i): return HeaderCard(k.name, .int(i), comment: k.comment)
+        case .string(let s): return HeaderCard(k.name, .string(s), comment: k.comment)
+        case .bool(let b): return HeaderCard(k.name, .bool(b), comment: k.comment)
+        }
     }
 
     func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {

@@ -15,11 +15,12 @@ struct ReleaseCommand: ParsableCommand {
           vodf release build release.yaml -o out/ --shard 1/4   a quarter of the work (cluster jobs)
           vodf release index out/                              the index tables from the files present
           vodf release check out/                              validate the release as a whole
+          vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf   a published release, in another format
         GADF has no event types: each GADF format gets one data store per channel
         (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
         A rerun redoes only runs whose inputs or settings changed, or that did not finish.
         """,
-        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self])
+        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self])
 }
 
 /// `--shard i/n`.
@@ -148,5 +149,56 @@ struct ReleaseCheckCommand: ParsableCommand {
         if !quiet || outcome.findings.contains(where: { $0.severity == .error }) { print(text) }
         if outcome.unreadable { throw ExitCode(Exit.badInput) }
         if outcome.findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+    }
+}
+
+struct ReleaseUpgradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade",
+        abstract: "Rewrite a published release (a GADF data store, or a VODF release) in another format, listing what cannot be carried over.",
+        discussion: """
+        Every HDU the index names (events, GTI, IRFs) is read into vodfkit's model and written again
+        in the target format, file for file under the same relative paths, with the target's index
+        (GADF: hdu-index.fits.gz and obs-index.fits.gz; VODF: obs-grouping.fits). The producer's
+        own keywords are carried as they are; the obs-index is carried column for column. What
+        cannot be carried (a keyword the target has no place for, an HDU no observation uses, a
+        column of the HDU index) is listed on stdout and in DIR/upgrade-report.txt.
+          vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf
+          vodf release upgrade dr1-vodf/ -o dr1-gadf/ --to gadf-0.3
+        """)
+
+    @Argument(help: "The release directory: a GADF data store (hdu-index.fits[.gz]) or a VODF release (obs-grouping.fits).")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: "Directory of the upgraded release (created; files in it are replaced atomically).")
+    var output: String
+
+    @Option(help: "Target format.")
+    var to: FormatFlavor
+
+    @Option(help: "Files converted at once.")
+    var jobs: Int = 1
+
+    @Flag(name: .shortAndLong, help: "No progress line and no summary (errors still go to stderr).")
+    var quiet = false
+
+    func run() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let source: UpgradeSource
+        do { source = try UpgradeSource.load(directory) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
+        var upgrade = ReleaseUpgrade(source: source, target: to, output: output, creator: creatorName)
+        upgrade.jobs = jobs
+        let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
+        upgrade.onProgress = { display.show($0) }
+        let summary: ReleaseUpgrade.Summary
+        do { summary = try upgrade.run() } catch { display.clear(); throw Failure(message: "\(error)", code: Exit.badInput) }
+        display.clear()
+        guard !quiet else { return }
+        print("\(output): \(summary.observations) observations, \(summary.events) events and \(summary.irfs) IRF HDUs in \(summary.files) files (\(to.rawValue))")
+        let report = ReleaseUpgrade.report(summary, source: source, target: to)
+        let lines = report.split(separator: "\n", omittingEmptySubsequences: false)
+        // The grouped list; every single omission is in the report file.
+        for line in lines.dropFirst(2).prefix { $0 != "Every omission:" } where !line.isEmpty { print(line) }
+        print("  (each omission: \(output)/\(ReleaseUpgrade.reportName))")
     }
 }

@@ -65,11 +65,7 @@ public enum GADFIRFReader {
                 let header = try f.readHeader()
                 guard let kind = kind(of: header) else { continue }
                 extname = header[key: "EXTNAME"]?.stringValue ?? extname
-                let table = try f.readTable()
-                reading.entries.append(Entry(hdu: i - 1, extname: extname, kind: kind, component: try component(kind, table),
-                                             telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
-                                             instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown",
-                                             channel: channel(of: header), period: header[key: "PERIOD"]?.stringValue))
+                reading.entries.append(try entry(kind, try f.readTable(), hdu: i - 1))
             } catch {
                 let reason = switch error {
                 case let e as ModelError: e.description
@@ -85,6 +81,15 @@ public enum GADFIRFReader {
             }
         }
         return reading
+    }
+
+    /// One IRF table (read whole, header included) of `kind`, HDU number `hdu` of its file.
+    public static func entry(_ kind: any IRFComponent.Type, _ table: Table, hdu: Int) throws -> Entry {
+        let header = table.header
+        return Entry(hdu: hdu, extname: table.name, kind: kind, component: try component(kind, table),
+                     telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
+                     instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown",
+                     channel: channel(of: header), period: header[key: "PERIOD"]?.stringValue)
     }
 
     struct ReadAxis { let name: String; let axis: Axis }

@@ -1,0 +1,151 @@
+import FITSIO
+import Foundation
+import Model
+import Parallel
+import Readers
+import Writers
+
+/// `vodf release upgrade`: every HDU of a release read into the model and written again in the
+/// target format, file for file (the same relative paths, so each file of the source has one
+/// counterpart), with the index or grouping tables of the target, and a list of what could not be
+/// carried over (`upgrade-report.txt`).
+public struct ReleaseUpgrade: Sendable {
+    public let source: UpgradeSource
+    public let target: FormatFlavor
+    public let output: String
+    public let creator: String
+    public var jobs = 1
+    public var onProgress: @Sendable (ReleaseBuilder.Progress) -> Void = { _ in }
+
+    public init(source: UpgradeSource, target: FormatFlavor, output: String, creator: String) {
+        self.source = source
+        self.target = target
+        self.output = output
+        self.creator = creator
+    }
+
+    public struct Summary: Sendable {
+        public var files = 0
+        public var observations = 0
+        public var events = 0
+        public var irfs = 0
+        public var omissions: [Omission] = []
+        public var copied: [String] = []
+        public var written: [String] = []
+    }
+
+    public static let reportName = "upgrade-report.txt"
+
+    public func run() throws -> Summary {
+        guard source.absent.isEmpty else {
+            throw ReleaseError("\(source.directory): \(source.absent.count) file(s) named by the index are missing (first: \(source.absent[0])); nothing written")
+        }
+        let out = (output as NSString).standardizingPath
+        guard out != source.directory else { throw ReleaseError("\(output): the output directory is the release being upgraded") }
+        let plan = try UpgradePlan(source: source, target: target)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let start = Date()
+        let progress = ProgressCount(total: plan.files.count)
+        let results = Parallel.map(plan.files.count, workers: jobs) { i -> FileResult in
+            let r = Result { try UpgradeFile(plan: plan, file: plan.files[i], output: out, creator: creator).run() }
+            onProgress(progress.add(events: (try? r.get())?.events ?? 0, since: start))
+            return try r.get()
+        }
+        var summary = Summary(omissions: source.omissions)
+        var written: [String: FileResult] = [:]
+        for (file, result) in zip(plan.files, results) {
+            switch result {
+            case .success(let r):
+                written[file] = r
+                summary.events += r.events
+                summary.irfs += r.irfs.count
+                summary.omissions += r.omissions
+            case .failure(let e): throw ReleaseError("\(source.directory)/\(file): \(e)")
+            }
+        }
+        summary.files = plan.files.count
+        summary.observations = plan.observations.count
+        summary.written = plan.files + (try UpgradeIndex(plan: plan, results: written, output: out, creator: creator).write(omissions: &summary.omissions))
+        // A report of an earlier upgrade is not the source's own.
+        for name in source.otherFiles where name != Self.reportName {
+            let data = try Data(contentsOf: URL(fileURLWithPath: source.directory + "/" + name))
+            try AtomicFile.write(data, to: out + "/" + name)
+            summary.copied.append(name)
+        }
+        try AtomicFile.write(Data(Self.report(summary, source: source, target: target).utf8), to: out + "/" + Self.reportName)
+        return summary
+    }
+
+    /// What a file's conversion gives the index: its observations' events headers and event
+    /// counts, and each IRF's HDU_TYPE and HDU_CLASS (from its kind's layout).
+    struct FileResult: Sendable {
+        var events = 0
+        var eventHeaders: [String: [HeaderCard]] = [:]
+        /// HDU_TYPE, HDU_CLASS (from the kind's layout) and EXTNAME of each IRF written.
+        var irfs: [UpgradeSource.HDURef: (type: String, hduClass: String, name: String)] = [:]
+        var omissions: [Omission] = []
+    }
+
+    /// The report: what was carried, then each kind of omission once, with how many files it
+    /// concerns and an example, then every omission.
+    public static func report(_ s: Summary, source: UpgradeSource, target: FormatFlavor) -> String {
+        var lines = ["vodf release upgrade: \(source.directory) (\(source.layout.rawValue)) -> \(target.rawValue)",
+                     "\(s.observations) observations, \(s.events) events, \(s.irfs) IRF HDUs in \(s.files) files; copied as they are: \(s.copied.isEmpty ? "none" : s.copied.joined(separator: ", "))",
+                     "", "Not carried over (\(s.omissions.count)):"]
+        var groups: [String: [Omission]] = [:], order: [String] = []
+        for o in s.omissions {
+            let key = o.what + " — " + o.why
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(o)
+        }
+        for key in order {
+            let g = groups[key]!
+            let files = Set(g.map(\.file)).count
+            lines.append("  \(key) (\(files) file\(files == 1 ? "" : "s")\(g[0].value.isEmpty ? "" : "; e.g. \(g[0].value)"))")
+        }
+        if s.omissions.isEmpty { lines.append("  nothing") }
+        lines += ["", "Every omission:"] + s.omissions.map { "  \($0.file): \($0.what)\($0.value.isEmpty ? "" : " = \($0.value)"): \($0.why)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Which files to write and which HDUs of them each observation uses.
+struct UpgradePlan: Sendable {
+    let source: UpgradeSource
+    let target: FormatFlavor
+    /// Every file the observations use, sorted.
+    let files: [String]
+    let observations: [UpgradeSource.Observation]
+    /// The HDUs used in each file.
+    let used: [String: Set<UpgradeSource.HDURef>]
+
+    init(source: UpgradeSource, target: FormatFlavor) throws {
+        self.source = source
+        self.target = target
+        observations = source.observations
+        var used: [String: Set<UpgradeSource.HDURef>] = [:]
+        var eventsIn: [String: String] = [:]
+        for o in observations {
+            guard let events = o.events, o.gti != nil else {
+                throw ReleaseError("\(source.directory): observation \(o.obsID) has no \(o.events == nil ? "events" : "GTI") HDU in the index")
+            }
+            if let other = eventsIn[events.file] {
+                throw ReleaseError("\(source.directory)/\(events.file): holds the events of observations \(other) and \(o.obsID); each observation needs its own file")
+            }
+            eventsIn[events.file] = o.obsID
+            if target.isGADF == false, o.obsID.isEmpty { throw ReleaseError("\(source.directory): an observation without OBS_ID") }
+            for m in o.members { used[m.ref.file, default: []].insert(m.ref) }
+        }
+        self.used = used
+        files = used.keys.sorted()
+    }
+
+    /// The EXTNAME an HDU has in the target: the format's for events and GTIs, the source's for IRFs.
+    func name(_ ref: UpgradeSource.HDURef, _ role: UpgradeSource.Role) -> String {
+        switch role {
+        case .events: return target == .vodf ? "event-list" : "EVENTS"
+        case .gti: return "GTI"
+        case .irf: return ref.name
+        }
+    }
+}

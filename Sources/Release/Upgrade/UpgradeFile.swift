@@ -1,0 +1,134 @@
+import FITSIO
+import Foundation
+import Model
+import Readers
+import Writers
+
+/// One file of a release upgraded: its HDUs that observations use, read into the model and
+/// written in the target format at the same relative path.
+struct UpgradeFile {
+    let plan: UpgradePlan
+    let file: String
+    let output: String
+    let creator: String
+
+    var directory: String { plan.source.directory }
+
+    func run() throws -> ReleaseUpgrade.FileResult {
+        var result = ReleaseUpgrade.FileResult()
+        let (primary, tables) = try readUsed(&result)
+        let irfs = plan.observations.flatMap { $0.members }.filter { $0.role == .irf && $0.ref.file == file }.map(\.ref)
+        var irfTables: [Table] = []
+        for ref in Set(irfs).sorted(by: { order(tables, $0) < order(tables, $1) }) {
+            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, omissions: &result.omissions)
+            irfTables.append(table)
+            result.irfs[ref] = (kind.layout.hduIndexType, kind.layout.hduIndexClass, table.name)
+        }
+        var out = irfTables
+        if let obs = plan.observations.first(where: { $0.events?.file == file }) {
+            let events = tables[obs.events!.name]!.table
+            let gti = obs.gti!.file == file ? tables[obs.gti!.name]!.table : try Self.read(obs.gti!, in: directory)
+            let reading = try GADFEventReader.read(events: events, gti: gti, path: file)
+            var o = reading.observation
+            o.meta.creator = creator
+            o.meta.provenance.append(file)
+            result.omissions += reading.notCarried
+            // VODF: IRFs in other files are grouping members at a location relative to this file.
+            let links = plan.target == .vodf ? obs.irfs.filter { $0.file != file }.map {
+                ObservationWriter.LinkedMember(name: $0.name, location: Self.relative($0.file, from: file), eventType: 0)
+            } : []
+            out = try ObservationWriter(flavor: plan.target).tables(for: o, alongside: irfTables, links: links)
+            result.events = o.events.count
+            result.eventHeaders[obs.obsID] = out[0].header + [HeaderCard("NAXIS2", .int(Int64(o.events.count)))]
+        }
+        let cards = FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil)
+        let carried = primary.filter { c in !FormatKeywords.isStructural(c.name) && !cards.contains { $0.name == c.name && c.value != nil } }
+        try FITSOutput.write(out, primary: cards + carried, to: try ReleaseLayout.prepare(output, file))
+        return result
+    }
+
+    /// The primary header, and the used tables of this file by EXTNAME (with their HDU numbers);
+    /// an HDU no observation uses is an omission.
+    func readUsed(_ result: inout ReleaseUpgrade.FileResult) throws -> ([HeaderCard], [String: (table: Table, hdu: Int)]) {
+        let used = plan.used[file] ?? []
+        let f = try FITSFile.open(path: directory + "/" + file)
+        defer { try? f.close() }
+        _ = try f.moveTo(hdu: 1)
+        let primary = try f.readHeader()
+        var tables: [String: (table: Table, hdu: Int)] = [:]
+        let count = try f.hduCount
+        for i in 2...max(2, count) where i <= count {
+            let type = try f.moveTo(hdu: i)
+            let name = try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? ""
+            let ref = UpgradeSource.HDURef(file: file, name: name)
+            if type == .binaryTable, used.contains(ref) {
+                tables[ref.name] = (try f.readTable(), i - 1)
+            } else if !(plan.source.layout == .vodf && name == "GROUPING") {
+                result.omissions.append(Omission(file: file, what: "HDU \(i - 1) (\(name.isEmpty ? "no EXTNAME" : name))",
+                                                 why: "no observation of the index uses it"))
+            }
+        }
+        for ref in used where tables[ref.name] == nil {
+            throw ReleaseError("\(directory)/\(file): the index names HDU \(ref.name), which the file does not hold")
+        }
+        return (primary, tables)
+    }
+
+    func order(_ tables: [String: (table: Table, hdu: Int)], _ ref: UpgradeSource.HDURef) -> Int { tables[ref.name]?.hdu ?? 0 }
+
+    /// An IRF table read into the model and written in the target format under its own EXTNAME,
+    /// with the producer's keywords and comments carried.
+    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, omissions: inout [Omission]) throws -> (Table, any IRFComponent.Type) {
+        guard let kind = GADFIRFReader.kind(of: t.header) else {
+            throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
+        }
+        let entry: GADFIRFReader.Entry
+        do { entry = try GADFIRFReader.entry(kind, t, hdu: hdu) } catch {
+            throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)): \(error)")
+        }
+        var component = entry.component
+        var have = Set(component.carried.map(\.name))
+        for c in t.header where !FormatKeywords.isIRFFormat(c.name) && !have.contains(c.name) {
+            switch c.value {
+            case .double(let d)?: component.carried.append(CarriedKeyword(c.name, .double(d), comment: c.comment))
+            case .int(let i)?: component.carried.append(CarriedKeyword(c.name, .int(i), comment: c.comment))
+            case .string(let s)?: component.carried.append(CarriedKeyword(c.name, .string(s), comment: c.comment))
+            case .bool(let b)?:
+                omissions.append(Omission(file: file, what: "\(ref.name) keyword \(c.name)", value: b ? "T" : "F", why: "an IRF carries numbers and strings"))
+            case nil: continue
+            }
+            have.insert(c.name)
+        }
+        for c in t.header where c.name == "COMMENT" && !c.comment.trimmedBlanks.isEmpty && !component.notes.contains(c.comment) {
+            component = try component.with(table: component.table, note: c.comment)
+        }
+        let history = t.header.filter { $0.name == "HISTORY" }.map { $0.comment.hasPrefix("input: ") ? String($0.comment.dropFirst(7)) : $0.comment }
+        let context = IRFContext(telescope: entry.telescope, instrument: entry.instrument,
+                                 origin: t.header[key: "ORIGIN"]?.stringValue ?? entry.telescope, creator: creator,
+                                 provenance: history + ["\(file) HDU \(hdu) (\(ref.name))"], channel: entry.channel, period: entry.period,
+                                 channelInName: false)
+        var table = try IRFWriter(flavor: plan.target).table(for: component, context: context)
+        table.name = t.name.trimmedBlanks
+        return (table, kind)
+    }
+
+    /// One HDU of another file, found by EXTNAME.
+    static func read(_ ref: UpgradeSource.HDURef, in dir: String) throws -> Table {
+        let f = try FITSFile.open(path: dir + "/" + ref.file)
+        defer { try? f.close() }
+        let count = try f.hduCount
+        for i in 2...max(2, count) where i <= count {
+            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
+            if try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() == ref.name { return try f.readTable() }
+        }
+        throw ReleaseError("\(dir)/\(ref.file): no HDU named \(ref.name)")
+    }
+
+    /// `target` as a path relative to the directory of `from` (both relative to the release).
+    static func relative(_ target: String, from: String) -> String {
+        let a = from.split(separator: "/").dropLast(), b = target.split(separator: "/")
+        var common = 0
+        while common < a.count, common < b.count - 1, a[a.startIndex + common] == b[common] { common += 1 }
+        return (Array(repeating: "..", count: a.count - common) + b.dropFirst(common).map(String.init)).joined(separator: "/")
+    }
+}
