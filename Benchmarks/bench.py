@@ -165,6 +165,59 @@ def release_validate():
     print(f"  inflating the release's gzip streams once on all cores: {floor:.3f} s  ->  vodf takes {t_ours / floor:.2f}x that (target <= 2x)")
 
 
+def release_manifest(tmp, runs):
+    """A manifest of `runs` copies of the ORCA6 dst sample (distinct files and OBS_IDs), one track
+    channel with the ARCA230 tables (or the committed sample tables), GADF 0.3 and VODF."""
+    import shutil
+    sample = DATA / "dst" / "orca6_sample.root"
+    arca = REPO.parent / "shared" / "corpus" / "km3net-arca230-irf"
+    tables = f"{arca}/*_track.csv" if arca.is_dir() else f"{REPO}/TestData/km3net/aeff_coszen_sample.csv"
+    data = tmp / "runs"
+    data.mkdir(exist_ok=True)
+    lines = ["release: {name: bench, version: '1', creator: bench, licence: CC-BY-4.0}", "formats: [gadf-0.3, vodf]", "runs:"]
+    for i in range(runs):
+        f = data / f"orca6_{i:04d}.root"
+        if not f.exists():
+            shutil.copyfile(sample, f)
+        lines += [f"  - file: {f}", f"    obs_id: {100000 + i}", "    period: orca"]
+    lines += ["channels:", "  - name: track", "    reco: jmuon", "    irfs:", f"      - tables: '{tables}'"]
+    m = tmp / f"release-{runs}.yaml"
+    m.write_text("\n".join(lines) + "\n")
+    return m
+
+
+def release_build():
+    """`vodf release build` of 200 runs with --jobs 1 and --jobs 2 (fresh output each time,
+    alternating), and the peak memory of 200 runs against 20."""
+    import re
+    import shutil
+    import tempfile
+    tmp = Path(tempfile.mkdtemp())
+    m200, m20 = release_manifest(tmp, 200), release_manifest(tmp, 20)
+
+    def build(manifest, jobs):
+        out = tmp / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        dt, stdout = timed([REL / "vodf", "release", "build", manifest, "-o", out, "--jobs", str(jobs)])
+        return dt, int(re.search(r"(\d+) events written", stdout).group(1))
+
+    t1, t2 = [], []
+    for _ in range(max(3, REPEATS // 2)):
+        d1, events = build(m200, 1)
+        d2, _ = build(m200, 2)
+        t1.append(d1)
+        t2.append(d2)
+    t1, t2 = statistics.median(t1), statistics.median(t2)
+    shutil.rmtree(tmp / "out", ignore_errors=True)
+    peak200 = peak_rss_mb([REL / "vodf", "release", "build", m200, "-o", tmp / "p200", "--jobs", "2", "-q"])
+    peak20 = peak_rss_mb([REL / "vodf", "release", "build", m20, "-o", tmp / "p20", "--jobs", "2", "-q"])
+    print(f"release-build: 200 runs (copies of orca6_sample.root), {events} events, GADF 0.3 + VODF, closing check included")
+    print(f"  --jobs 1: {t1:.2f} s = {200 / t1:.1f} runs/s, {events / t1:.0f} events/s")
+    print(f"  --jobs 2: {t2:.2f} s = {200 / t2:.1f} runs/s, {events / t2:.0f} events/s  ->  {t1 / t2:.2f}x on 2 cores (target >= 1.7x)")
+    print(f"  peak memory: 200 runs {peak200:.1f} MB, 20 runs {peak20:.1f} MB  ->  {peak200 / peak20:.2f}x (target <= 1.2x)")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     print(f"vodfkit benchmarks ({REPEATS} alternating runs each, medians; {os.cpu_count()} cores)")
     if len(sys.argv) > 1:               # one task by name, e.g. `bench.py release_validate`
@@ -175,3 +228,4 @@ if __name__ == "__main__":
     irf_build()
     validate()
     release_validate()
+    release_build()

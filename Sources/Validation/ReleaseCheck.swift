@@ -19,10 +19,13 @@ public struct ReleaseCheck {
 
     public func run(directory: String) -> Outcome {
         var findings: [Finding] = []
-        let description: ReleaseDocuments.Description?
-        do { description = try ReleaseDocuments.load(directory) } catch {
-            description = nil
-            findings.append(finding(directory + "/" + ReleaseLayout.metadata, "release:metadata", "\(error)"))
+        var description: ReleaseDocuments.Description?
+        // A release that vodf did not build (a published or an upgraded one) has no release.json:
+        // its files and index links are checked, the release-level declarations cannot be.
+        if FileManager.default.fileExists(atPath: directory + "/" + ReleaseLayout.metadata) {
+            do { description = try ReleaseDocuments.load(directory) } catch {
+                findings.append(finding(directory + "/" + ReleaseLayout.metadata, "release:metadata", "\(error)"))
+            }
         }
         let files = Self.fitsFiles(under: directory)
         var unreadable = false

@@ -179,8 +179,13 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     @Option(help: "Files converted at once.")
     var jobs: Int = 1
 
+    @Option(help: "Profile of the closing check (vodf release check of the upgraded release).")
+    var profile: Profile = .strict
+
     @Flag(name: .shortAndLong, help: "No progress line and no summary (errors still go to stderr).")
     var quiet = false
+
+    @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -193,7 +198,11 @@ struct ReleaseUpgradeCommand: ParsableCommand {
         let summary: ReleaseUpgrade.Summary
         do { summary = try upgrade.run() } catch { display.clear(); throw Failure(message: "\(error)", code: Exit.badInput) }
         display.clear()
-        guard !quiet else { return }
+        if !quiet { printSummary(summary, source: source) }
+        try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet)
+    }
+
+    func printSummary(_ summary: ReleaseUpgrade.Summary, source: UpgradeSource) {
         print("\(output): \(summary.observations) observations, \(summary.events) events and \(summary.irfs) IRF HDUs in \(summary.files) files (\(to.rawValue))")
         let report = ReleaseUpgrade.report(summary, source: source, target: to)
         let lines = report.split(separator: "\n", omittingEmptySubsequences: false)

@@ -276,3 +276,54 @@ def test_ambiguous_hdu_rule(vodf, tmp_path):
         r = run(vodf, "validate", tmp_path / "dup.fits", "--profile", profile, check=False)
         assert "[file:ambiguous-hdu] HDU 2" in r.stdout, r.stdout
         assert r.returncode == code, (profile, r.stdout)
+
+
+def test_mc_irf_source_builds_the_channel_irfs(vodf, tmp_path):
+    """An IRF source `mc:` builds the channel's IRFs from Monte Carlo dst files (vodf irf build's
+    engine); gammapy reads them from the data store like any other."""
+    from gammapy.data import DataStore
+    # The one dst sample whose Head has genvol (corrected mode normalises by the generated events).
+    dst = KM3NET_DATA / "dst" / "mcv6.gsg_numu-CCHEDIS_1e2-1e8GeV.sirene.jte.jchain.aashower.dst.bdt_trk.bdt_casc.10events.root"
+    if not dst.exists():
+        pytest.skip(f"needs km3net-testdata's {dst.name} (make testdata)")
+    manifest = tmp_path / "mc.yaml"
+    manifest.write_text(f"""release: {{name: mc, version: '1', creator: test, licence: CC-BY-4.0}}
+formats: [gadf-0.3]
+runs:
+  - file: {dst}
+    obs_id: 7
+channels:
+  - name: track
+    reco: jmuon
+    irfs:
+      - mc: {dst}
+""")
+    out = tmp_path / "rel"
+    r = run(vodf, "release", "build", manifest, "-o", out, env=EPOCH)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store = DataStore.from_dir(out / "gadf-0.3" / "track")
+        obs = store.get_observations(required_irf=["aeff", "edisp", "psf"])
+    assert [int(o.obs_id) for o in obs] == [7]
+    with fits.open(next((out / "gadf-0.3" / "track" / "irfs").glob("*.fits"))) as h:
+        kinds = sorted(hdu.header.get("HDUCLAS4", "") for hdu in h[1:])
+    assert kinds == ["AEFF_2D", "BKG_2D", "EDISP_2D", "PSF_TABLE"], kinds
+    # The effective area is a real histogram of the file's events: positive somewhere, never negative.
+    a = obs[0].aeff.quantity.value
+    assert a.max() > 0 and a.min() >= 0
+    assert "0 error(s)" in r.stdout
+
+
+def test_progress_line_on_a_terminal_only(vodf, tmp_path):
+    """The progress line ([done/total] items, events/s, time left) goes to a terminal, and nowhere
+    else: under `script` (a pseudo-terminal) it is there; with stderr a pipe it is not."""
+    import shutil as sh
+    if not sh.which("script"):
+        pytest.skip("needs script(1) from util-linux for a pseudo-terminal")
+    sample = REPO / "TestData" / "release" / "sample.yaml"
+    cmd = f"{vodf} release build {sample} -o {tmp_path / 'tty'}"
+    r = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "items," in r.stdout and "events/s" in r.stdout and "left" in r.stdout, r.stdout
+    piped = run(vodf, "release", "build", sample, "-o", tmp_path / "pipe")
+    assert "events/s" not in piped.stderr and "\r" not in piped.stderr

@@ -135,6 +135,13 @@ struct UpgradePlan: Sendable {
             eventsIn[events.file] = o.obsID
             if target.isGADF == false, o.obsID.isEmpty { throw ReleaseError("\(source.directory): an observation without OBS_ID") }
             for m in o.members { used[m.ref.file, default: []].insert(m.ref) }
+            // GADF has no event types: gammapy takes one HDU of each type per observation.
+            if target.isGADF {
+                var seen: Set<String> = []
+                for case .irf(let type) in o.members.map(\.role) where !seen.insert(type).inserted {
+                    throw ReleaseError("\(source.directory): observation \(o.obsID) uses two \(type) HDUs, as a release with event types does; GADF holds one per observation (vodf release build writes one GADF data store per channel); nothing written")
+                }
+            }
         }
         self.used = used
         files = used.keys.sorted()

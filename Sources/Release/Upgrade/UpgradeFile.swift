@@ -17,7 +17,7 @@ struct UpgradeFile {
     func run() throws -> ReleaseUpgrade.FileResult {
         var result = ReleaseUpgrade.FileResult()
         let (primary, tables) = try readUsed(&result)
-        let irfs = plan.observations.flatMap { $0.members }.filter { $0.role == .irf && $0.ref.file == file }.map(\.ref)
+        let irfs = plan.observations.flatMap { $0.members }.filter { $0.role.isIRF && $0.ref.file == file }.map(\.ref)
         var irfTables: [Table] = []
         for ref in Set(irfs).sorted(by: { order(tables, $0) < order(tables, $1) }) {
             let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, omissions: &result.omissions)

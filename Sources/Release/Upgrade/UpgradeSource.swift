@@ -21,14 +21,18 @@ public struct UpgradeSource: Sendable {
         public static func < (a: HDURef, b: HDURef) -> Bool { (a.file, a.name) < (b.file, b.name) }
     }
 
-    public enum Role: Hashable, Sendable { case events, gti, irf }
+    /// What an HDU is to its observation; an IRF with its HDU_TYPE (aeff, psf, ...).
+    public enum Role: Hashable, Sendable {
+        case events, gti, irf(type: String)
+        public var isIRF: Bool { if case .irf = self { true } else { false } }
+    }
 
     public struct Observation: Sendable {
         public var obsID: String
         public var members: [(ref: HDURef, role: Role)]
         public var events: HDURef? { members.first { $0.role == .events }?.ref }
         public var gti: HDURef? { members.first { $0.role == .gti }?.ref }
-        public var irfs: [HDURef] { members.filter { $0.role == .irf }.map(\.ref) }
+        public var irfs: [HDURef] { members.filter { $0.role.isIRF }.map(\.ref) }
     }
 
     public var layout: Layout
@@ -132,7 +136,7 @@ extension UpgradeSource {
             switch types[r].lowercased() {
             case "events": role = .events
             case "gti": role = .gti
-            case let type where IRFKinds.all.contains(where: { $0.layout.hduIndexType == type }): role = .irf
+            case let type where IRFKinds.all.contains(where: { $0.layout.hduIndexType == type }): role = .irf(type: type)
             default:
                 s.omissions.append(Omission(file: file, what: "HDU \(hdus[r]) (HDU_TYPE \(types[r]), OBS_ID \(id))", why: "the model holds no such HDU"))
                 continue
@@ -207,7 +211,9 @@ extension UpgradeSource {
             let c2 = header[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
             if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") { obs.members.append((HDURef(file: target, name: name), .events)) }
             else if c1 == "GTI" { obs.members.append((HDURef(file: target, name: name), .gti)) }
-            else if GADFIRFReader.kind(of: header) != nil { obs.members.append((HDURef(file: target, name: name), .irf)) }
+            else if let kind = GADFIRFReader.kind(of: header) {
+                obs.members.append((HDURef(file: target, name: name), .irf(type: kind.layout.hduIndexType)))
+            }
         }
         return obs
     }
