@@ -70,22 +70,6 @@ public struct IRFTable: Equatable, Sendable {
     }
 }
 
-/// A format keyword that belongs to an IRF and is carried through unchanged (RAD_MAX of point-like
-/// IRFs, FOVALIGN of BKG_3D, LO_THRES/HI_THRES, OBS_ID).
-public struct CarriedKeyword: Equatable, Sendable {
-    public enum Value: Equatable, Sendable { case double(Double), int(Int64), string(String) }
-    public var name: String
-    public var value: Value
-    public var comment: String
-    public init(_ name: String, _ value: Value, comment: String = "") {
-        self.name = name
-        self.value = value
-        self.comment = comment
-    }
-    /// The keywords readers keep (the rest of a header is the format's own, rewritten by the writer).
-    public static let names: Set<String> = ["RAD_MAX", "FOVALIGN", "LO_THRES", "HI_THRES", "OBS_ID", "NEGCLIP"]
-}
-
 /// Something an IRF file can hold.
 public protocol IRFComponent: Sendable {
     static var layout: IRFLayout { get }

@@ -79,7 +79,7 @@ public struct ObservationMetadata: Sendable {
     public var rejections: [(reason: String, count: Int)] = []
     /// Keywords of the instrument or producer, written as they are (the DAQ livetime, or what a
     /// third-party file says that no format field holds: H.E.S.S.'s N_TELS, MUONEFF, ...).
-    public var instrumentKeywords: [InstrumentKeyword] = []
+    public var instrumentKeywords: [CarriedKeyword] = []
     /// OBS_MODE as the producer named a pointed mode (WOBBLE, SCAN, ...); nil writes POINTING or DRIFT.
     public var observingModeName: String?
     /// The celestial frame of RA/DEC (RADECSYS): ICRS for what vodfkit computes; FK5 in H.E.S.S. DR1.
@@ -117,19 +117,6 @@ public struct ObservationMetadata: Sendable {
 
     /// LIVETIME / ONTIME (0 when ONTIME is 0, as GADF says), unless the producer stated its own.
     public var deadc: Double { statedDeadc ?? (ontime > 0 ? livetime / ontime : 0) }
-}
-
-/// A header keyword carried as it is, typed, with its comment.
-public struct InstrumentKeyword: Equatable, Sendable {
-    public enum Value: Equatable, Sendable { case double(Double), int(Int64), string(String), bool(Bool) }
-    public var name: String
-    public var value: Value
-    public var comment: String
-    public init(_ name: String, _ value: Value, comment: String = "") {
-        self.name = name
-        self.value = value
-        self.comment = comment
-    }
 }
 
 /// An observation: metadata, events and their good time intervals.

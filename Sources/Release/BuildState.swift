@@ -35,20 +35,27 @@ struct BuildState: Codable, Equatable {
         try FileManager.default.createDirectory(atPath: Self.directory(release), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try encoder.encode(self), to: Self.path(release, item: item))
+        try AtomicFile.write(try encoder.encode(self), to: Self.path(release, item: item), durable: false)
     }
 
-    /// XXH3-64 of a file's bytes, read in 4 MB pieces.
+    /// XXH3-64 of a file's bytes, read in 4 MB pieces with read(2) (FileHandle.readData read
+    /// 4 KB at a time: 325 system calls for a 1.3 MB run, and a tenth of a 200-run build).
     static func digest(_ path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw ReleaseError("\(path): cannot be read") }
-        defer { try? h.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReleaseError("\(path): cannot be read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         guard let state = XXH3_createState() else { throw ReleaseError("cannot start a hash") }
         defer { XXH3_freeState(state) }
         XXH3_64bits_reset(state)
+        let size = 4 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
         while true {
-            let chunk = h.readData(ofLength: 4 << 20)
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { _ = XXH3_64bits_update(state, $0.baseAddress, $0.count) }
+            let n = read(fd, buffer, size)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw ReleaseError("\(path): cannot be read: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            _ = XXH3_64bits_update(state, buffer, n)
         }
         return String(format: "%016llx", XXH3_64bits_digest(state))
     }
@@ -57,11 +64,13 @@ struct BuildState: Codable, Equatable {
 /// Small text files (README, JSON), written all-or-nothing: a temporary file beside the target,
 /// fsync'd, renamed.
 enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let tmp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw ReleaseError("\(path): cannot be written") }
-        let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
+        if durable {
+            let fd = open(tmp, O_RDONLY)
+            if fd >= 0 { _ = fsync(fd); close(fd) }
+        }
         guard rename(tmp, path) == 0 else {
             try? FileManager.default.removeItem(atPath: tmp)
             throw ReleaseError("\(path): cannot be written: \(String(cString: strerror(errno)))")

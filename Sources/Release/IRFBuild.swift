@@ -9,16 +9,26 @@ import Writers
 /// made once per process (`IRFTables.shared`).
 final class IRFTables: @unchecked Sendable {
     static let shared = IRFTables()
-    private var made: [String: Result<[Table], Error>] = [:]
+    /// One entry per set and format, made by the first caller while later ones wait on its lock
+    /// (so different sets and formats are made at the same time).
+    private final class Entry: @unchecked Sendable {
+        let lock = NSLock()
+        var result: Result<[Table], Error>?
+    }
+    private var entries: [String: Entry] = [:]
     private let lock = NSLock()
 
     func tables(_ set: ReleasePlan.IRFSet, _ flavor: FormatFlavor, creator: String, onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
         let key = set.id + "|" + flavor.rawValue
         lock.lock()
-        defer { lock.unlock() }
-        if let r = made[key] { return try r.get() }
+        let entry = entries[key] ?? Entry()
+        entries[key] = entry
+        lock.unlock()
+        entry.lock.lock()
+        defer { entry.lock.unlock() }
+        if let r = entry.result { return try r.get() }
         let r = Result { try Self.make(set, flavor, creator: creator, onWarning: onWarning) }
-        made[key] = r
+        entry.result = r
         return try r.get()
     }
 
@@ -58,7 +68,7 @@ extension ReleaseBuilder {
             let tables = try IRFTables.shared.tables(set, f, creator: creator, onWarning: onWarning)
             let relative = ReleaseLayout.irfs(f, channel: set.channel.name, period: set.period)
             try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"),
-                                 to: try ReleaseLayout.prepare(output, relative))
+                                 to: try ReleaseLayout.prepare(output, relative), durable: false)
             written.append(relative)
         }
         return written

@@ -45,6 +45,12 @@ public struct ReleaseBuilder: Sendable {
 
     public func build() throws -> Summary {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        // Every set's IRF tables in every format, made on the workers first: the release documents
+        // need their kinds, and the IRF files and the VODF runs' grouping rows reuse them.
+        // A table's warning is the same in every format: said once.
+        let pairs = plan.irfSets.flatMap { s in plan.formats.map { (s, $0) } }
+        let once = OnceEach(onWarning)
+        _ = Parallel.map(pairs.count, workers: jobs) { i in try IRFTables.shared.tables(pairs[i].0, pairs[i].1, creator: creator, onWarning: once.say) }
         try ReleaseDocuments(plan: plan, creator: creator).write(to: output)
         let items = plan.items(shard: shard)
         let start = Date()
@@ -54,6 +60,10 @@ public struct ReleaseBuilder: Sendable {
             onProgress(progress.add(events: (try? r.get())?.events ?? 0, since: start))
             return try r.get()
         }
+        // The items' files and states were written without fsyncs, one call makes them durable:
+        // after a power cut before it, a state whose outputs did not reach the disk records sizes
+        // they no longer have, so the next build redoes that item (BuildState.isCurrent).
+        FileSystemSync.sync()
         var summary = Summary()
         for (item, result) in zip(items, results) {
             switch result {
@@ -127,5 +137,19 @@ final class ProgressCount: @unchecked Sendable {
         done += 1
         events += n
         return .init(done: done, total: total, events: events, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// Passes each distinct message on once.
+final class OnceEach: @unchecked Sendable {
+    private let lock = NSLock()
+    private var said: Set<String> = []
+    private let next: @Sendable (String) -> Void
+    init(_ next: @escaping @Sendable (String) -> Void) { self.next = next }
+    func say(_ message: String) {
+        lock.lock()
+        let first = said.insert(message).inserted
+        lock.unlock()
+        if first { next(message) }
     }
 }

@@ -1,6 +1,7 @@
 import FITSIO
 import Foundation
 import Model
+import Parallel
 import Writers
 
 /// The index tables of a release, made from the files present (so `release index` after
@@ -46,11 +47,8 @@ public struct ReleaseIndex: Sendable {
         if formats.contains(.vodf) {
             let events = Self.fitsFiles(directory + "/vodf/events")
             if !events.isEmpty {
-                var ids: [String] = []
-                for name in events {
-                    let h = try Self.header(directory + "/vodf/events/" + name, hdu: 2)
-                    ids.append(h[key: "OBS_ID"]?.stringValue ?? h[key: "OBS_ID"]?.description ?? "")
-                }
+                let ids = try Parallel.map(events.count) { i in try Self.header(directory + "/vodf/events/" + events[i], hdu: 2) }
+                    .map { r in let h = try r.get(); return h[key: "OBS_ID"]?.stringValue ?? h[key: "OBS_ID"]?.description ?? "" }
                 let table = IndexWriter(flavor: .vodf).releaseGrouping(locations: events.map { "events/" + $0 }, obsIDs: ids, creator: creator)
                 try FITSOutput.write([table], primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
                                      to: directory + "/" + ReleaseLayout.vodfGrouping)
@@ -82,9 +80,11 @@ public struct ReleaseIndex: Sendable {
         }
         var rows: [IndexWriter.HDURow] = []
         var obs = ObsColumns()
-        for name in events {
+        // The headers of every run's file, read on all cores (opening hundreds of files is most of the work).
+        let read = Parallel.map(events.count) { i in try Self.headers(directory + "/" + dir + "/events/" + events[i]) }
+        for (name, result) in zip(events, read) {
             let path = directory + "/" + dir + "/events/" + name
-            let all = try Self.headers(path)
+            let all = try result.get()
             guard all.count >= 3, let id = all[1][key: "OBS_ID"]?.intValue else {
                 throw ReleaseError("\(path): not an events file of this release (EVENTS with OBS_ID, then GTI)")
             }

@@ -41,7 +41,7 @@ extension ReleaseBuilder {
 
     private func write(_ tables: [Table], _ obs: Observation, to relative: String) throws {
         try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope),
-                             to: try ReleaseLayout.prepare(output, relative))
+                             to: try ReleaseLayout.prepare(output, relative), durable: false)
     }
 
     /// Each channel's observation: the run read with the channel's reconstruction, the events

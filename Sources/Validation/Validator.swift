@@ -75,6 +75,9 @@ public struct Validator: Sendable {
     /// each file's own directory.
     public var confinement: Confinement?
 
+    /// Files validated at once; nil: one per core (`release build --jobs N` checks with N).
+    public var workers: Int?
+
     /// The HDU names (EXTNAME#EXTVER, upper-case) of files already read in this run, so that an index
     /// table's rows are checked against them without opening (and inflating) each file again.
     public let seen = SeenHDUs()
@@ -88,7 +91,7 @@ public struct Validator: Sendable {
         }
         let slots = Slots<Result<[Finding], Error>>(count: paths.count)
         let run = RunProgress()
-        let workers = min(paths.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = min(paths.count, max(1, self.workers ?? ProcessInfo.processInfo.activeProcessorCount))
         // The index tables wait for the files before them, so their links find them read.
         let firstIndex = order.firstIndex { Self.looksLikeIndex(paths[$0]) } ?? order.count
         let barrier = DispatchGroup()

@@ -25,7 +25,10 @@ public enum FITSOutput {
         }
     }
 
-    public static func write(_ tables: [Table], primary: [HeaderCard], to path: String) throws {
+    /// `durable` false leaves the fsyncs of the file and its directory to the caller, who then
+    /// makes a whole batch durable with one `FileSystemSync.sync` (a release build: one call
+    /// instead of two per file, which on 2 cores cost a fifth of the build's time).
+    public static func write(_ tables: [Table], primary: [HeaderCard], to path: String, durable: Bool = true) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
@@ -47,14 +50,16 @@ public enum FITSOutput {
             try f.writeChecksum()
             for t in tables { try f.append(t) }
             // A name ending in .gz is written gzip-compressed (GADF's hdu-index.fits.gz).
-            try f.close(writingTo: tmp, gzip: path.hasSuffix(".gz"))
+            try f.close(writingTo: tmp, gzip: path.hasSuffix(".gz"), sync: durable)
             try checkTarget(path)                  // again: something may have appeared meanwhile
             if rename(tmp, path) != 0 {
                 throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }
             // The rename itself is durable once the directory is.
-            let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+            if durable {
+                let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+            }
         } catch let e as OutputError {
             try? FileManager.default.removeItem(atPath: tmp)
             throw e
@@ -93,4 +98,11 @@ public enum FITSOutput {
         cards.append(HeaderCard("DATE", .string(Reproducible.utcTimestamp(Reproducible.now)), comment: "file creation date (UTC)"))
         return cards
     }
+}
+
+/// Makes everything written so far durable at once: the closing step of a batch written with
+/// `durable: false`. sync(2), since Glibc's module does not show syncfs(2); on Linux it returns
+/// once the data is on disk.
+public enum FileSystemSync {
+    public static func sync() { Glibc.sync() }
 }

@@ -90,13 +90,7 @@ public struct IRFWriter: Sendable {
             HeaderCard("INSTRUME", .string(context.instrument)),
             HeaderCard("CREATOR", .string(context.creator), comment: "software that wrote this file"),
         ]
-        for k in component.carried {
-            switch k.value {
-            case .double(let d): header.append(HeaderCard(k.name, .double(d), comment: k.comment))
-            case .int(let i): header.append(HeaderCard(k.name, .int(i), comment: k.comment))
-            case .string(let s): header.append(HeaderCard(k.name, .string(s), comment: k.comment))
-            }
-        }
+        header += component.carried.map(\.card)
         // Values real files carry (negative smoothing artefacts, NaN) are written as read; the header says how many.
         let census = table.census
         if census.negative > 0 {

@@ -151,7 +151,7 @@ public struct ObservationWriter: Sendable {
         if meta.channels.count == 1 { header += ChannelCards.single(meta.channels[0]) }
         header += ChannelCards.types(meta.channels) + ChannelCards.period(meta.period)
         header += conservationCards(meta, written: obs.events.count)
-        header += meta.instrumentKeywords.map(Self.card)
+        header += meta.instrumentKeywords.map(\.card)
         header += meta.notes.map { HeaderCard.comment($0) }
         // A column described by nobody (one carried from a third-party file) gets no comment.
         header += obs.events.columns.filter { !$0.description.isEmpty }.map { c in
@@ -248,15 +248,6 @@ public struct ObservationWriter: Sendable {
                      data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
     }
 
-    static func card(_ k: InstrumentKeyword) -> HeaderCard {
-        switch k.value {
-        case .double(let d): return HeaderCard(k.name, .double(d), comment: k.comment)
-        case .int(let i): return HeaderCard(k.name, .int(i), comment: k.comment)
-        case .string(let s): return HeaderCard(k.name, .string(s), comment: k.comment)
-        case .bool(let b): return HeaderCard(k.name, .bool(b), comment: k.comment)
-        }
-    }
-
     func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {
         [
             HeaderCard("ORIGIN", .string(meta.origin), comment: "organisation responsible for the data"),
@@ -264,5 +255,17 @@ public struct ObservationWriter: Sendable {
             HeaderCard("INSTRUME", .string(meta.instrument)),
             HeaderCard("CREATOR", .string(meta.creator), comment: "software that wrote this file"),
         ] + meta.provenance.map { HeaderCard.history("input: \($0)") }
+    }
+}
+
+extension CarriedKeyword {
+    /// The header card of a keyword carried as it was read.
+    var card: HeaderCard {
+        switch value {
+        case .double(let d): return HeaderCard(name, .double(d), comment: comment)
+        case .int(let i): return HeaderCard(name, .int(i), comment: comment)
+        case .string(let s): return HeaderCard(name, .string(s), comment: comment)
+        case .bool(let b): return HeaderCard(name, .bool(b), comment: comment)
+        }
     }
 }

@@ -81,7 +81,7 @@ struct ReleaseBuild: ParsableCommand {
             if shard != nil { print("  shard \(shard!.index)/\(shard!.count): run 'vodf release index \(output)' once every shard is done") }
         }
         guard summary.failed.isEmpty else { throw ExitCode(Exit.badInput) }
-        if shard == nil { try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet) }
+        if shard == nil { try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet, jobs: jobs) }
     }
 }
 
@@ -141,10 +141,13 @@ struct ReleaseCheckCommand: ParsableCommand {
         try Self.check(directory, profile: profile, specs: specOptions, report: report, quiet: false)
     }
 
-    static func check(_ directory: String, profile: Profile, specs: SpecOptions, report: ReportFormat = .text, quiet: Bool) throws {
+    /// `jobs`: files checked at once (nil: one per core).
+    static func check(_ directory: String, profile: Profile, specs: SpecOptions, report: ReportFormat = .text, quiet: Bool, jobs: Int? = nil) throws {
         let source: SpecSource
         do { source = SpecSource(tree: try SpecTree.locate(override: specs.specs)) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        let outcome = ReleaseCheck(validator: Validator(source: source, profile: profile)).run(directory: directory)
+        var validator = Validator(source: source, profile: profile)
+        validator.workers = jobs
+        let outcome = ReleaseCheck(validator: validator).run(directory: directory)
         let text = try report.render(findings: outcome.findings, files: outcome.files, profile: profile)
         if !quiet || outcome.findings.contains(where: { $0.severity == .error }) { print(text) }
         if outcome.unreadable { throw ExitCode(Exit.badInput) }
@@ -199,7 +202,7 @@ struct ReleaseUpgradeCommand: ParsableCommand {
         do { summary = try upgrade.run() } catch { display.clear(); throw Failure(message: "\(error)", code: Exit.badInput) }
         display.clear()
         if !quiet { printSummary(summary, source: source) }
-        try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet)
+        try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet, jobs: jobs)
     }
 
     func printSummary(_ summary: ReleaseUpgrade.Summary, source: UpgradeSource) {

@@ -19,7 +19,7 @@ struct UpgradeTests {
         meta.observingModeName = "WOBBLE"
         meta.celestialFrame = "FK5"
         meta.statedDeadc = 0.904
-        meta.instrumentKeywords = [InstrumentKeyword("N_TELS", .int(4), comment: "telescopes"), InstrumentKeyword("TELLIST", .string("1,2,3,4"))]
+        meta.instrumentKeywords = [CarriedKeyword("N_TELS", .int(4), comment: "telescopes"), CarriedKeyword("TELLIST", .string("1,2,3,4"))]
         meta.notes = ["a note of the producer"]
         let events = try EventList(columns: [
             EventColumn(name: "EVENT_ID", values: .int64([1, 2, 3]), level: .required, description: ""),

@@ -98,7 +98,7 @@ public enum GADFEventReader {
                                            why: "per-column display keywords are not carried (column numbers change)"))
                 continue
             }
-            meta.instrumentKeywords.append(InstrumentKeyword(c.name, keywordValue(v), comment: c.comment))
+            meta.instrumentKeywords.append(CarriedKeyword(name: c.name, value: v, comment: c.comment))
         }
         return meta
     }
@@ -132,14 +132,6 @@ public enum GADFEventReader {
         return out
     }
 
-    static func keywordValue(_ v: HeaderValue) -> InstrumentKeyword.Value {
-        switch v {
-        case .double(let d): return .double(d)
-        case .int(let i): return .int(i)
-        case .string(let s): return .string(s)
-        case .bool(let b): return .bool(b)
-        }
-    }
 
     /// The canonical (GADF) name of an event column: VODF's `_RECO` names back to GADF's.
     static func canonicalColumn(_ name: String) -> String {
@@ -196,6 +188,19 @@ public enum GADFEventReader {
     static func doubles(_ t: Table, _ name: String, path: String) throws -> [Double] {
         guard let v = t.column(name)?.doubles else { throw InputError(file: path, part: t.name, reason: "no numeric column \(name)") }
         return v
+    }
+}
+
+extension CarriedKeyword {
+    /// A header card's keyword, value and comment, carried.
+    public init(name: String, value: HeaderValue, comment: String) {
+        let v: Value = switch value {
+        case .double(let d): .double(d)
+        case .int(let i): .int(i)
+        case .string(let s): .string(s)
+        case .bool(let b): .bool(b)
+        }
+        self.init(name, v, comment: comment)
     }
 }
 

@@ -134,12 +134,7 @@ public enum GADFIRFReader {
     static func carriedKeywords(_ header: [HeaderCard]) -> [CarriedKeyword] {
         header.compactMap { c -> CarriedKeyword? in
             guard CarriedKeyword.names.contains(c.name), let v = c.value else { return nil }
-            switch v {
-            case .double(let d): return CarriedKeyword(c.name, .double(d))
-            case .int(let i): return CarriedKeyword(c.name, .int(i))
-            case .string(let s): return CarriedKeyword(c.name, .string(s))
-            case .bool: return nil
-            }
+            return CarriedKeyword(name: c.name, value: v, comment: "")
         }
     }
 

@@ -249,14 +249,14 @@ public enum OfflineEvents {
                 return
             }
             if let live = value("livetime_s") {
-                meta.instrumentKeywords.append(InstrumentKeyword("LIVE_SIM", .double(live), comment: "[s] headerTree livetime_s (simulated livetime for MC)"))
+                meta.instrumentKeywords.append(CarriedKeyword("LIVE_SIM", .double(live), comment: "[s] headerTree livetime_s (simulated livetime for MC)"))
             }
         }
         if case .object(let head)? = try? file.object("Head"),
            case .map(let pairs)? = head["map<string,string>"],
            let daq = pairs.first(where: { $0.0.string == "DAQ" })?.1.string,
            let live = Double(daq.split(separator: " ").first ?? "") {
-            meta.instrumentKeywords.append(InstrumentKeyword("DAQLIVE", .double(live), comment: "[s] DAQ livetime from the file's Head"))
+            meta.instrumentKeywords.append(CarriedKeyword("DAQLIVE", .double(live), comment: "[s] DAQ livetime from the file's Head"))
             meta.notes.append("Head DAQ livetime \(live) s is in DAQLIVE; TSTART/TSTOP are the event span.")
         } else {
             meta.notes.append("No headerTree or Head livetime: TSTART/TSTOP/ONTIME/LIVETIME are the event span.")

@@ -20,7 +20,7 @@ struct UpgradeFile {
         let irfs = plan.observations.flatMap { $0.members }.filter { $0.role.isIRF && $0.ref.file == file }.map(\.ref)
         var irfTables: [Table] = []
         for ref in Set(irfs).sorted(by: { order(tables, $0) < order(tables, $1) }) {
-            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, omissions: &result.omissions)
+            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref)
             irfTables.append(table)
             result.irfs[ref] = (kind.layout.hduIndexType, kind.layout.hduIndexClass, table.name)
         }
@@ -78,7 +78,7 @@ struct UpgradeFile {
 
     /// An IRF table read into the model and written in the target format under its own EXTNAME,
     /// with the producer's keywords and comments carried.
-    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, omissions: inout [Omission]) throws -> (Table, any IRFComponent.Type) {
+    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef) throws -> (Table, any IRFComponent.Type) {
         guard let kind = GADFIRFReader.kind(of: t.header) else {
             throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
         }
@@ -89,14 +89,8 @@ struct UpgradeFile {
         var component = entry.component
         var have = Set(component.carried.map(\.name))
         for c in t.header where !FormatKeywords.isIRFFormat(c.name) && !have.contains(c.name) {
-            switch c.value {
-            case .double(let d)?: component.carried.append(CarriedKeyword(c.name, .double(d), comment: c.comment))
-            case .int(let i)?: component.carried.append(CarriedKeyword(c.name, .int(i), comment: c.comment))
-            case .string(let s)?: component.carried.append(CarriedKeyword(c.name, .string(s), comment: c.comment))
-            case .bool(let b)?:
-                omissions.append(Omission(file: file, what: "\(ref.name) keyword \(c.name)", value: b ? "T" : "F", why: "an IRF carries numbers and strings"))
-            case nil: continue
-            }
+            guard let v = c.value else { continue }
+            component.carried.append(CarriedKeyword(name: c.name, value: v, comment: c.comment))
             have.insert(c.name)
         }
         for c in t.header where c.name == "COMMENT" && !c.comment.trimmedBlanks.isEmpty && !component.notes.contains(c.comment) {

@@ -101,8 +101,8 @@ public struct UpgradeSource: Sendable {
     static func others(_ dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { name in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
-            return !isDir.boolValue && !name.hasPrefix(".") && !name.contains(".fits")
+            let exists = FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
+            return exists && !isDir.boolValue && !name.hasPrefix(".") && !name.contains(".fits")
         }.sorted()
     }
 }
