@@ -182,6 +182,9 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     @Option(help: "Files converted at once.")
     var jobs: Int = 1
 
+    @Flag(help: "Upgrade the observations whose files are all present and list the others (an excerpt of a release whose index names every run). Without it, a missing file is an error.")
+    var skipMissing = false
+
     @Option(help: "Profile of the closing check (vodf release check of the upgraded release).")
     var profile: Profile = .strict
 
@@ -196,6 +199,7 @@ struct ReleaseUpgradeCommand: ParsableCommand {
         do { source = try UpgradeSource.load(directory) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
         var upgrade = ReleaseUpgrade(source: source, target: to, output: output, creator: creatorName)
         upgrade.jobs = jobs
+        upgrade.skipMissing = skipMissing
         let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
         upgrade.onProgress = { display.show($0) }
         let summary: ReleaseUpgrade.Summary

@@ -143,6 +143,16 @@ def test_excerpt_with_absent_runs_is_refused(vodf, tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1
     assert "101 file(s) named by the index are missing" in r.stderr
     assert not (tmp_path / "x").exists()
+    # --skip-missing carries the complete observations and lists the rest; gammapy loads them.
+    from gammapy.data import DataStore
+    r = run_vodf(vodf, "release", "upgrade", EXCERPT, "-o", tmp_path / "y", "--to", "gadf-0.3", "--skip-missing")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "101 observation(s) — a file they need is missing" in r.stdout
+    present = sorted(int(p.name.split("_")[-1].split(".")[0]) for p in (EXCERPT / "data").glob("*.fits.gz"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        obs = DataStore.from_dir(tmp_path / "y").get_observations(required_irf=IRFS)
+    assert sorted(int(o.obs_id) for o in obs) == present and len(obs) == 4
 
 
 def test_sample_release_store_with_shared_irfs_round_trips(vodf, tmp_path):

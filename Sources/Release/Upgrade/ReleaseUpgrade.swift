@@ -15,6 +15,9 @@ public struct ReleaseUpgrade: Sendable {
     public let output: String
     public let creator: String
     public var jobs = 1
+    /// Upgrade the observations whose files are all there, and list the others (an excerpt of a
+    /// release, whose index still names every run).
+    public var skipMissing = false
     public var onProgress: @Sendable (ReleaseBuilder.Progress) -> Void = { _ in }
 
     public init(source: UpgradeSource, target: FormatFlavor, output: String, creator: String) {
@@ -37,9 +40,10 @@ public struct ReleaseUpgrade: Sendable {
     public static let reportName = "upgrade-report.txt"
 
     public func run() throws -> Summary {
-        guard source.absent.isEmpty else {
-            throw ReleaseError("\(source.directory): \(source.absent.count) file(s) named by the index are missing (first: \(source.absent[0])); nothing written")
+        guard source.absent.isEmpty || skipMissing else {
+            throw ReleaseError("\(source.directory): \(source.absent.count) file(s) named by the index are missing (first: \(source.absent[0])); nothing written (--skip-missing upgrades the observations that are complete)")
         }
+        guard !source.observations.isEmpty else { throw ReleaseError("\(source.directory): no observation with all its files; nothing written") }
         let out = (output as NSString).standardizingPath
         guard out != source.directory else { throw ReleaseError("\(output): the output directory is the release being upgraded") }
         let plan = try UpgradePlan(source: source, target: target)
@@ -51,7 +55,12 @@ public struct ReleaseUpgrade: Sendable {
             onProgress(progress.add(events: (try? r.get())?.events ?? 0, since: start))
             return try r.get()
         }
-        var summary = Summary(omissions: source.omissions)
+        var summary = Summary(omissions: source.omissions + source.absent.map {
+            Omission(file: $0, what: "the file", why: "the index names it but the release does not hold it; its observations are left out")
+        } + (source.absentObservations.isEmpty ? [] : [Omission(
+            file: "", what: "\(source.absentObservations.count) observation(s)",
+            value: source.absentObservations.prefix(5).joined(separator: ", ") + (source.absentObservations.count > 5 ? ", ..." : ""),
+            why: "a file they need is missing")]))
         var written: [String: FileResult] = [:]
         for (file, result) in zip(plan.files, results) {
             switch result {

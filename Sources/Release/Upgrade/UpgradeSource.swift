@@ -46,8 +46,11 @@ public struct UpgradeSource: Sendable {
     public var indexHeader: [HeaderCard] = []
     /// What the indexes held that a written index does not (a SIZE column, HDU types the model lacks).
     public var omissions: [Omission] = []
-    /// Files named by the index that are not there.
+    /// Files named by the index that are not there; the observations that use one are not in
+    /// `observations` (an observation is carried whole or not at all).
     public var absent: [String] = []
+    /// The OBS_IDs left out for an absent file.
+    public var absentObservations: [String] = []
     /// Files beside the index that are not FITS (README, licence), copied as they are.
     public var otherFiles: [String] = []
 
@@ -141,14 +144,15 @@ extension UpgradeSource {
                 s.omissions.append(Omission(file: file, what: "HDU \(hdus[r]) (HDU_TYPE \(types[r]), OBS_ID \(id))", why: "the model holds no such HDU"))
                 continue
             }
+            if byID[id] == nil { order.append(id); byID[id] = Observation(obsID: id, members: []) }
             guard fm.fileExists(atPath: dir + "/" + file) else {
                 if !s.absent.contains(file) { s.absent.append(file) }
+                if !s.absentObservations.contains(id) { s.absentObservations.append(id) }
                 continue
             }
-            if byID[id] == nil { order.append(id); byID[id] = Observation(obsID: id, members: []) }
             byID[id]!.members.append((HDURef(file: file, name: hdus[r]), role))
         }
-        s.observations = order.map { byID[$0]! }
+        s.observations = order.filter { !s.absentObservations.contains($0) }.map { byID[$0]! }
         for name in ["obs-index.fits.gz", "obs-index.fits"] where fm.fileExists(atPath: dir + "/" + name) {
             let obs = try table(dir + "/" + name)
             s.observationTable = obs
@@ -182,7 +186,11 @@ extension UpgradeSource {
                 s.omissions.append(Omission(file: "obs-grouping.fits", what: "OBS_ID \(id)", value: location, why: "the file is outside the release directory"))
                 continue
             }
-            guard FileManager.default.fileExists(atPath: dir + "/" + file) else { s.absent.append(file); continue }
+            guard FileManager.default.fileExists(atPath: dir + "/" + file) else {
+                s.absent.append(file)
+                s.absentObservations.append(id)
+                continue
+            }
             s.observations.append(try members(of: file, obsID: id, dir: dir))
         }
         s.otherFiles = others(dir)
