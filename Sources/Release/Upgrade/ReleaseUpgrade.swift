@@ -97,24 +97,32 @@ public struct ReleaseUpgrade: Sendable {
 
     /// The report: what was carried, then each kind of omission once, with how many files it
     /// concerns and an example, then every omission.
-    public static func report(_ s: Summary, source: UpgradeSource, target: FormatFlavor) -> String {
+    static func report(_ s: Summary, source: UpgradeSource, target: FormatFlavor) -> String {
         var lines = ["vodf release upgrade: \(source.directory) (\(source.layout.rawValue)) -> \(target.rawValue)",
                      "\(s.observations) observations, \(s.events) events, \(s.irfs) IRF HDUs in \(s.files) files; copied as they are: \(s.copied.isEmpty ? "none" : s.copied.joined(separator: ", "))",
                      "", "Not carried over (\(s.omissions.count)):"]
+        lines += grouped(s.omissions)
+        lines += ["", "Every omission:"] + s.omissions.map { "  \($0.file): \($0.what)\($0.value.isEmpty ? "" : " = \($0.value)"): \($0.why)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ReleaseUpgrade {
+    /// Each kind of omission once, in the order first met, with how many files it concerns and
+    /// an example value ("  nothing" when there is none).
+    public static func grouped(_ omissions: [Omission]) -> [String] {
         var groups: [String: [Omission]] = [:], order: [String] = []
-        for o in s.omissions {
+        for o in omissions {
             let key = o.what + " — " + o.why
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(o)
         }
-        for key in order {
+        let lines = order.map { key -> String in
             let g = groups[key]!
             let files = Set(g.map(\.file)).count
-            lines.append("  \(key) (\(files) file\(files == 1 ? "" : "s")\(g[0].value.isEmpty ? "" : "; e.g. \(g[0].value)"))")
+            return "  \(key) (\(files) file\(files == 1 ? "" : "s")\(g[0].value.isEmpty ? "" : "; e.g. \(g[0].value)"))"
         }
-        if s.omissions.isEmpty { lines.append("  nothing") }
-        lines += ["", "Every omission:"] + s.omissions.map { "  \($0.file): \($0.what)\($0.value.isEmpty ? "" : " = \($0.value)"): \($0.why)" }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.isEmpty ? ["  nothing"] : lines
     }
 }
 
@@ -142,7 +150,6 @@ struct UpgradePlan: Sendable {
                 throw ReleaseError("\(source.directory)/\(events.file): holds the events of observations \(other) and \(o.obsID); each observation needs its own file")
             }
             eventsIn[events.file] = o.obsID
-            if target.isGADF == false, o.obsID.isEmpty { throw ReleaseError("\(source.directory): an observation without OBS_ID") }
             for m in o.members { used[m.ref.file, default: []].insert(m.ref) }
             // GADF has no event types: gammapy takes one HDU of each type per observation.
             if target.isGADF {

@@ -181,6 +181,7 @@ extension UpgradeSource {
                                        data: [idColumn.1] + extra.map { t.data[$0] })
         }
         s.observationHeader = ownKeywords(t.header).filter { !($0.name == "COMMENT" && $0.comment.hasPrefix("The observations of this release")) }
+        var headers: [String: [String: [HeaderCard]]] = [:]
         for (location, id) in zip(locations, ids) {
             guard let file = inside(location, base: "") else {
                 s.omissions.append(Omission(file: "obs-grouping.fits", what: "OBS_ID \(id)", value: location, why: "the file is outside the release directory"))
@@ -191,22 +192,17 @@ extension UpgradeSource {
                 s.absentObservations.append(id)
                 continue
             }
-            s.observations.append(try members(of: file, obsID: id, dir: dir))
+            s.observations.append(try members(of: file, obsID: id, dir: dir, headers: &headers))
         }
         s.otherFiles = others(dir)
         return s
     }
 
     /// An observation's HDUs, from the GROUPING table of its file, each classed by its own keywords.
-    static func members(of file: String, obsID: String, dir: String) throws -> Observation {
-        let f = try FITSFile.open(path: dir + "/" + file)
-        defer { try? f.close() }
-        var grouping: Table?
-        for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
-            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            if try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks == "GROUPING" { grouping = try f.readTable(); break }
-        }
-        guard let grouping else { throw ReleaseError("\(dir)/\(file): no GROUPING table") }
+    /// `headers` keeps each file's headers by EXTNAME, so a file (an IRF file many observations
+    /// link to, or the observation's own) is opened once for them all.
+    static func members(of file: String, obsID: String, dir: String, headers: inout [String: [String: [HeaderCard]]]) throws -> Observation {
+        let grouping = try UpgradeFile.read(HDURef(file: file, name: "GROUPING"), in: dir)
         let names = try strings(grouping, "MEMBER_NAME", path: file), locations = try strings(grouping, "MEMBER_LOCATION", path: file)
         let base = (file as NSString).deletingLastPathComponent
         var obs = Observation(obsID: obsID, members: [])
@@ -214,27 +210,19 @@ extension UpgradeSource {
             guard let target = location.isEmpty ? file : inside(location, base: base) else {
                 throw ReleaseError("\(dir)/\(file): grouping member \(name) at \(location) is outside the release directory")
             }
-            let header = try headerOf(HDURef(file: target, name: name), dir: dir)
+            if headers[target] == nil {
+                headers[target] = Dictionary(try ReleaseIndex.headers(dir + "/" + target).dropFirst().map {
+                    (($0[key: "EXTNAME"]?.stringValue ?? "").trimmedBlanks.uppercased(), $0)
+                }, uniquingKeysWith: { first, _ in first })
+            }
+            let ref = HDURef(file: target, name: name)
+            guard let header = headers[target]?[ref.name] else { throw ReleaseError("\(dir)/\(target): no HDU named \(name)") }
             let c1 = header[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
             let c2 = header[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
-            if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") { obs.members.append((HDURef(file: target, name: name), .events)) }
-            else if c1 == "GTI" { obs.members.append((HDURef(file: target, name: name), .gti)) }
-            else if let kind = GADFIRFReader.kind(of: header) {
-                obs.members.append((HDURef(file: target, name: name), .irf(type: kind.layout.hduIndexType)))
-            }
+            if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") { obs.members.append((ref, .events)) }
+            else if c1 == "GTI" { obs.members.append((ref, .gti)) }
+            else if let kind = GADFIRFReader.kind(of: header) { obs.members.append((ref, .irf(type: kind.layout.hduIndexType))) }
         }
         return obs
-    }
-
-    /// The header of one HDU, found by EXTNAME.
-    static func headerOf(_ ref: HDURef, dir: String) throws -> [HeaderCard] {
-        let f = try FITSFile.open(path: dir + "/" + ref.file)
-        defer { try? f.close() }
-        for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
-            _ = try f.moveTo(hdu: i)
-            let h = try f.readHeader()
-            if h[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() == ref.name { return h }
-        }
-        throw ReleaseError("\(dir)/\(ref.file): no HDU named \(ref.name)")
     }
 }
