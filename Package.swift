@@ -4,12 +4,16 @@ import PackageDescription
 // Dependencies point one way:
 // C shims -> IO layers (FITSIO, ROOTIO, HDF5IO, VOTableIO) -> Model -> Astrometry -> Readers / Writers
 // -> Conversion -> Validation -> CLI (docs/architecture.md draws the graph).
+// Swift targets that see libxml2's headers through an import of VOTableIO or XMLIO: a clang module
+// imported internally is still loaded by the clients of a module built without library evolution.
+let libxml2Headers: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]
+
 let package = Package(
     name: "vodfkit",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,8 +51,13 @@ let package = Package(
         .target(name: "IOLimits"),
         // One result slot per index of a parallel loop (no locks), shared by the layers that work on all cores.
         .target(name: "Parallel"),
-        // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2.
-        .target(name: "VOTableIO", dependencies: ["CLibXML2"], swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
+        // IO layer: XML documents as value trees, serialised and parsed by libxml2, and checked
+        // against XML Schemas (VOEvent, DaCHS resource descriptors, VOTables written).
+        .target(name: "XMLIO", dependencies: ["CLibXML2"], swiftSettings: libxml2Headers),
+        // IO layer: JSON documents with line numbers, checked against JSON Schemas (GCN notices).
+        .target(name: "JSONIO"),
+        // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2, read and written.
+        .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"], swiftSettings: libxml2Headers),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
         .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
@@ -63,34 +72,41 @@ let package = Package(
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO"]),
+        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"],
+                swiftSettings: libxml2Headers),
         // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).
-        .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"]),
+        .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"], swiftSettings: libxml2Headers),
         // Model -> GADF / VODF FITS.
-        .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry"]),
+        .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry", "XMLIO"], swiftSettings: libxml2Headers),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
         .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
         .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
+        // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
+        // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
+        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"],
+                swiftSettings: libxml2Headers),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release"],
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "XMLIO", "JSONIO"],
+                swiftSettings: libxml2Headers,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: libxml2Headers),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
-                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Validation", "YAMLIO", "Parallel", "vodf"]),
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])] + libxml2Headers),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
+                    swiftSettings: libxml2Headers),
     ]
 )

@@ -14,6 +14,8 @@ public enum InputKind: String, Sendable, CaseIterable {
     case km3netPSFTable = "KM3NeT PSF table (CSV)"
     case km3netEnergyResponseTable = "KM3NeT energy-response table (CSV)"
     case km3netBackgroundTable = "KM3NeT background table (CSV)"
+    case voevent = "VOEvent (XML)"
+    case gcnNotice = "GCN KM3NeT alert notice (JSON)"
 
     /// Sniffs the first bytes of `path`.
     public static func detect(path: String) throws -> InputKind {
@@ -41,6 +43,7 @@ public enum InputKind: String, Sendable, CaseIterable {
             let names = ["mjd", "nhit", "beta", "ra"].allSatisfy { lower.contains("name=\"\($0)\"") }
             if names && (lower.contains("name=\"decl\"") || lower.contains("name=\"dec\"")) { return .antaresVOTable }
         }
+        if let alert = alertKind(text) { return alert }
         let lines = text.split(separator: "\n", maxSplits: 6).prefix(6).map { $0.lowercased() }
         for line in lines {
             let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -61,6 +64,17 @@ public enum InputKind: String, Sendable, CaseIterable {
                 if line.contains("log10(reco_e") { return .km3netEnergyResponseTable }
             }
         }
-        throw InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list or a KM3NeT IRF table")
+        throw InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list, a KM3NeT IRF table, a VOEvent or a GCN notice")
+    }
+
+    /// A VOEvent (an XML document whose root is VOEvent, in any prefix) or a GCN notice (a JSON
+    /// object naming a gcn.nasa.gov notice schema, or KM3NeT as its mission).
+    public static func alertKind(_ head: String) -> InputKind? {
+        let t = head.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
+        if t.hasPrefix("<"), head.range(of: #"<([A-Za-z_][\w.-]*:)?VOEvent[\s>]"#, options: .regularExpression) != nil { return .voevent }
+        if t.hasPrefix("{"), head.contains("gcn.nasa.gov/schema") || head.range(of: #""mission"\s*:\s*"KM3NeT""#, options: .regularExpression) != nil {
+            return .gcnNotice
+        }
+        return nil
     }
 }

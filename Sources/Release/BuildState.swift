@@ -63,8 +63,8 @@ struct BuildState: Codable, Equatable {
 
 /// Small text files (README, JSON), written all-or-nothing: a temporary file beside the target,
 /// fsync'd, renamed.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String, durable: Bool = true) throws {
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let tmp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw ReleaseError("\(path): cannot be written") }
         if durable {

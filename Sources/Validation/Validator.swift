@@ -1,5 +1,6 @@
 import FITSIO
 import Foundation
+import Publication
 import Parallel
 import Model
 
@@ -75,6 +76,10 @@ public struct Validator: Sendable {
     /// each file's own directory.
     public var confinement: Confinement?
 
+    /// Where the VOEvent XSDs and GCN notice schemas are, for alert files (VOEvent XML, GCN JSON);
+    /// nil: an alert is still checked for its meaning, and reported as not checked against its schema.
+    public var standards: Standards?
+
     /// Files validated at once; nil: one per core (`release build --jobs N` checks with N).
     public var workers: Int?
 
@@ -115,6 +120,7 @@ public struct Validator: Sendable {
     }
 
     public func validate(path: String) throws -> [Finding] {
+        if let kind = AlertChecks.kind(path) { return try AlertChecks(standards: standards, profile: profile).validate(path: path, kind: kind) }
         let f: FITSFile
         do { f = try FITSFile.open(path: path) } catch { throw Unreadable(description: "\(error)") }
         let mapped = MappedFile(path: path)          // plain FITS: checksums summed in place

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Publication
 import Foundation
 import Model
 import Validation
@@ -6,7 +7,7 @@ import Validation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check FITS files against the versioned GADF/VODF specs (built in from Specs/, or --specs DIR).",
+        abstract: "Check FITS files against the versioned GADF/VODF specs (built in from Specs/, or --specs DIR), and alerts against their schemas.",
         discussion: """
         Each HDU is identified by its class keywords (HDUCLASS, HDUCLAS1-4), never by EXTNAME. \
         The version comes from HDUVERS unless --spec names one (e.g. gadf-0.3). \
@@ -17,10 +18,16 @@ struct ValidateCommand: ParsableCommand {
 
         Exit codes: 0 no errors, 1 errors found, 2 usage error, 3 unreadable input.
 
+        Alerts are checked too: a VOEvent (.xml) against the VOEvent 2.0 or 2.1 XSD of its namespace, a
+        GCN KM3NeT notice (.json) against the notice JSON Schema, then for what a schema cannot say: an
+        error circle present and positive, times that parse and are not in the future, coordinates in
+        range, a known coordinate system. Findings name the line and the element or JSON pointer.
+
         Examples:
           vodf validate out/events.fits
           vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
           vodf validate events.fits --report json > report.json
+          vodf validate alert.xml notice.json
           vodf validate out/*.fits --report junit > validate.xml
         """)
 
@@ -46,6 +53,10 @@ struct ValidateCommand: ParsableCommand {
         valueName: "dir"))
     var allowOutside: [String] = []
 
+    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+                               valueName: "dir"))
+    var standards: String?
+
     @OptionGroup var specOptions: SpecOptions
 
     @OptionGroup(title: "Limits") var limits: ReadOptions
@@ -70,6 +81,10 @@ struct ValidateCommand: ParsableCommand {
         var validator = Validator(source: source, profile: profile, forcedSpec: spec)
         let confinement = Confinement(roots: Self.roots(paths) + allowOutside)
         validator.confinement = confinement
+        validator.standards = try? Standards.locate(standards)
+        if let standards, validator.standards == nil {
+            throw Failure(message: "\(standards): not a standards directory (no voevent/VOEvent-v2.0.xsd or gcn/notices/)", code: Exit.usage)
+        }
         let (files, refused) = Self.expand(paths, confinement: confinement)
         // Many files: say where we are on stderr, which reports never use.
         let progress = files.count > 20 && isatty(2) != 0
@@ -140,6 +155,10 @@ struct SpecCommand: ParsableCommand {
 
 struct SpecList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the specs and what they select.")
+    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+                               valueName: "dir"))
+    var standards: String?
+
     @OptionGroup var specOptions: SpecOptions
     func run() throws {
         let lib: SpecLibrary
@@ -159,6 +178,10 @@ struct SpecLint: ParsableCommand {
 
     @Argument(help: "Specs directory (default: --specs, VODF_SPECS, else the built-in specs).")
     var root: String?
+
+    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+                               valueName: "dir"))
+    var standards: String?
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -194,6 +217,10 @@ struct SpecShow: ParsableCommand {
     @Flag(help: "The resolved spec as JSON instead of Markdown.")
     var json = false
 
+    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+                               valueName: "dir"))
+    var standards: String?
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
@@ -220,6 +247,10 @@ struct SpecDocs: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Directory to write into.")
     var output: String = "docs/specs"
+
+    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+                               valueName: "dir"))
+    var standards: String?
 
     @OptionGroup var specOptions: SpecOptions
 

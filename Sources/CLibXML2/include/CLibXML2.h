@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
 
 // xmlFree is a global function pointer, which Swift 6 sees as shared mutable state.
 static inline void vodf_xml_free(void *p) { xmlFree(p); }
