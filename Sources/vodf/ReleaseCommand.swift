@@ -16,11 +16,12 @@ struct ReleaseCommand: ParsableCommand {
           vodf release index out/                              the index tables from the files present
           vodf release check out/                              validate the release as a whole
           vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf   a published release, in another format
+          vodf release obscore out/ -o obscore.vot --dachs dachs/rel    ObsCore rows and a DaCHS resource
         GADF has no event types: each GADF format gets one data store per channel
         (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
         A rerun redoes only runs whose inputs or settings changed, or that did not finish.
         """,
-        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self])
+        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self, ReleaseObsCoreCommand.self])
 }
 
 /// `--shard i/n`.
