@@ -5,7 +5,7 @@ VODF  := .build/debug/vodf
 INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata dachs build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -20,6 +20,11 @@ venv: deps
 ## testdata: the km3net-testdata and km3irf wheels from PyPI, unpacked into .testdata/ (git-ignored)
 testdata:
 	@bash scripts/testdata.sh
+
+## dachs: PostgreSQL and DaCHS (Debian's gavodachs2-server) for the VO integration test; the test
+## starts the server and stops it again (scripts/dachs.sh start|stop by hand)
+dachs:
+	@bash scripts/dachs.sh install
 
 ## build: debug build of the library and the `vodf` command
 build: deps
@@ -39,9 +44,15 @@ run: build
 	$(VODF) validate --profile strict $(OUT)/antares_sample.vodf.fits $(OUT)/aeff_sample.vodf.fits
 	$(VODF) inspect $(OUT)/antares_sample.fits
 	$(VODF) inspect $(OUT)/aeff_sample.fits
+	$(VODF) release obscore $(OUT)/release -o $(OUT)/release-obscore.vot --dachs $(OUT)/release-dachs
+	@if [ -n "$$VODF_STANDARDS" ] || [ -f ../shared/standards/voevent/VOEvent-v2.0.xsd ]; then \
+	  $(VODF) alert voevent $(OUT)/antares_sample.fits --event-id 1 -o $(OUT)/alert.xml && \
+	  $(VODF) alert gcn $(OUT)/alert.xml -o $(OUT)/notice.json && $(VODF) validate $(OUT)/alert.xml $(OUT)/notice.json; \
+	else echo "(alerts skipped: they are checked against the VOEvent XSDs and GCN schemas, read from ../shared/standards or VODF_STANDARDS)"; fi
 
-## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io, fitsverify)
-test: build venv testdata test-swift test-oracle fuzz-smoke
+## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io,
+## fitsverify, pyvo against a real DaCHS)
+test: build venv testdata dachs test-swift test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test

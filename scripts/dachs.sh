@@ -34,10 +34,10 @@ case "${1:-}" in
     ;;
   start)
     start_postgres
-    $SUDO -u gavo true 2>/dev/null || true
     dachs serve start
     for _ in $(seq 1 60); do
-      curl -fsS -o /dev/null http://localhost:8080/ 2>/dev/null && { echo "dachs: serving on localhost:8080"; exit 0; }
+      python3 -c 'import urllib.request; urllib.request.urlopen("http://localhost:8080/tap/capabilities", timeout=3)' 2>/dev/null \
+        && { echo "dachs: serving on localhost:8080"; exit 0; }
       sleep 1
     done
     echo "dachs: the server did not answer on localhost:8080 within 60 s" >&2
