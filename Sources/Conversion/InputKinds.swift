@@ -45,8 +45,8 @@ public enum InputKinds {
                        help: "km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI", convert: EventConversion.km3net),
         InputKindEntry(kind: .voevent, name: "VOEvent 2.0/2.1 alert (XML)", holds: .events,
                        help: "VOEvent 2.0 or 2.1 alert (vodfkit's, AMON's, KM3NeT's) -> EVENTS + GTI, one row per event", convert: AlertConversion.convert),
-        InputKindEntry(kind: .gcnNotice, name: "GCN KM3NeT alert notice (JSON)", holds: .events,
-                       help: "GCN KM3NeT alert notice (JSON) -> EVENTS + GTI, one row per event of event_details", convert: AlertConversion.convert),
+        InputKindEntry(kind: .gcnNotice, name: "GCN neutrino alert notice (JSON: KM3NeT, IceCube)", holds: .events,
+                       help: "GCN neutrino alert notice (JSON: KM3NeT's, IceCube's) -> EVENTS + GTI, one row per event of event_details", convert: AlertConversion.convert),
     ]
 
     public static func entry(_ kind: InputKind) -> InputKindEntry { all.first { $0.kind == kind }! }

@@ -11,7 +11,7 @@ import XMLIO
 public final class Standards: @unchecked Sendable {
     public let directory: String
     private var voevent: [VOEventVersion: XMLSchema] = [:]
-    private var gcn: JSONSchema?
+    private var gcn: [String: JSONSchema] = [:]
     private let lock = NSLock()
 
     public init(directory: String) { self.directory = (directory as NSString).standardizingPath }
@@ -63,13 +63,23 @@ public final class Standards: @unchecked Sendable {
         return s
     }
 
-    /// The GCN KM3NeT alert notice schema (its references are read from beside it).
-    public func gcnSchema() throws -> JSONSchema {
+    /// The GCN notice schema a notice names in `$schema` (`https://gcn.nasa.gov/schema/VERSION/gcn/notices/...`,
+    /// read from the same path under this directory), else the KM3NeT alert schema. Its references
+    /// are read from beside it.
+    public func gcnSchema(named url: String? = nil) throws -> JSONSchema {
+        var file = GCNNoticeFormat.schemaFile
+        if let url, let r = url.range(of: "/gcn/notices/"), url.hasPrefix("https://gcn.nasa.gov/schema/") {
+            let rel = "gcn/notices/" + url[r.upperBound...]
+            guard !rel.contains(".."), FileManager.default.fileExists(atPath: directory + "/" + rel) else {
+                throw Missing(description: "the notice's schema \(url) is not in \(directory) (\(rel))")
+            }
+            file = rel
+        }
         lock.lock()
         defer { lock.unlock() }
-        if let g = gcn { return g }
-        let g = try JSONSchema(path: directory + "/" + GCNNoticeFormat.schemaFile)
-        gcn = g
+        if let g = gcn[file] { return g }
+        let g = try JSONSchema(path: directory + "/" + file)
+        gcn[file] = g
         return g
     }
 }

@@ -15,7 +15,7 @@ public enum InputKind: String, Sendable, CaseIterable {
     case km3netEnergyResponseTable = "KM3NeT energy-response table (CSV)"
     case km3netBackgroundTable = "KM3NeT background table (CSV)"
     case voevent = "VOEvent (XML)"
-    case gcnNotice = "GCN KM3NeT alert notice (JSON)"
+    case gcnNotice = "GCN neutrino alert notice (JSON)"
 
     /// Sniffs the first bytes of `path`.
     public static func detect(path: String) throws -> InputKind {

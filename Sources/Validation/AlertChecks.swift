@@ -37,7 +37,7 @@ public struct AlertChecks: Sendable {
     }
 
     static let voeventReference = "IVOA VOEvent 2.0 (REC 2011-07-11), section 3; VOEvent 2.1 (draft)"
-    static let gcnReference = "nasa-gcn/gcn-schema v7.2.1, gcn/notices/km3net/alert.schema.json"
+    static let gcnReference = "nasa-gcn/gcn-schema v7.2.1: the notice's $schema (default gcn/notices/km3net/alert.schema.json)"
 
     func finding(_ severity: Severity, _ rule: String, _ file: String, _ target: String?, _ message: String, _ reference: String) -> Finding {
         // Lenient keeps schema errors, and turns the semantic ones into warnings.
@@ -146,7 +146,12 @@ public struct AlertChecks: Sendable {
         }
         var out: [Finding] = []
         if let standards {
-            for v in try standards.gcnSchema().violations(of: doc) {
+            let schema: JSONSchema
+            do { schema = try standards.gcnSchema(named: doc["$schema"]?.string) } catch let e as Standards.Missing {
+                return [finding(.error, "gcn:schema", path, "line \(doc["$schema"]?.line ?? 1): /$schema", e.description, Self.gcnReference)]
+                    + gcnSemantics(doc, pointer: "", path: path, top: true)
+            }
+            for v in schema.violations(of: doc) {
                 out.append(finding(.error, "gcn:schema", path, "line \(v.line): \(v.pointer.isEmpty ? "/" : v.pointer)", v.message, Self.gcnReference))
             }
         } else {

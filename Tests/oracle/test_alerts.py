@@ -279,3 +279,33 @@ def test_alert_errors_are_one_line(vodf, standards, orca_events, tmp_path):
         r = run_vodf(vodf, *args)
         assert r.returncode == code and text in r.stderr and r.stderr.count("\n") == 1, (args, r.returncode, r.stderr)
         assert not (tmp_path / "x.xml").exists() and not (tmp_path / "x.json").exists()
+
+
+def test_icecube_notice_reads_and_is_checked_against_its_own_schema(vodf, standards, tmp_path):
+    """Another producer's notice: IceCube's example names its schema in $schema, and gives nu_energy in TeV."""
+    src = GCN / "icecube" / "single_neutrino_alerts.gold_bronze_track_alerts.example.json"
+    notice = json.loads(src.read_text())
+    assert run_vodf(vodf, "validate", src).returncode == 0
+    out = convert(vodf, src, tmp_path / "ic.fits")
+    from gammapy.data import EventList
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ev = EventList.read(out)
+    assert ev.energy.to_value("TeV")[0] == pytest.approx(notice["nu_energy"], rel=1e-12)
+    assert ev.table["RA"][0] == notice["ra"] and ev.table["DEC"][0] == notice["dec"]
+    # nu_energy as text breaks IceCube's schema only: vodf must have picked that schema.
+    notice["nu_energy"] = "127"
+    bad = tmp_path / "ic-bad.json"
+    bad.write_text(json.dumps(notice, indent=2))
+    r = run_vodf(vodf, "validate", bad, "--report", "json")
+    f = json.loads(r.stdout)["findings"]
+    assert r.returncode == 1 and [x["target"].split(": ")[1] for x in f] == ["/nu_energy"], f
+    theirs = notice_validator_for(GCN / "icecube" / "single_neutrino_alerts.schema.json")
+    assert [e.json_path for e in theirs.iter_errors(notice)] == ["$.nu_energy"]
+
+
+def notice_validator_for(schema_path):
+    import jsonschema
+    from referencing import Registry, Resource
+    schemas = {json.loads(p.read_text())["$id"]: Resource.from_contents(json.loads(p.read_text())) for p in GCN.rglob("*.schema.json")}
+    return jsonschema.Draft202012Validator(json.loads(Path(schema_path).read_text()), registry=Registry().with_resources(schemas.items()))

@@ -2,7 +2,8 @@ import Foundation
 import JSONIO
 import Model
 
-/// Reads a GCN KM3NeT alert notice (JSON) into a neutrino alert. The notice's `cos_zenith` (1 =
+/// Reads a GCN neutrino alert notice (JSON: KM3NeT's, or IceCube's with its `nu_energy`) into a
+/// neutrino alert. The notice's `cos_zenith` (1 =
 /// up-going) becomes the model's ARCA230 convention (1 = down-going); `far` in Hz becomes per year.
 public enum GCNNoticeReader {
     public static func read(path: String) throws -> NeutrinoAlert {
@@ -50,6 +51,8 @@ public enum GCNNoticeReader {
         }
         let name = text(doc, "event_name") ?? text(doc, "id") ?? "alert"
         var localization = try event(doc, id: name, fallbackTime: nil)
+        // IceCube's notices give the most probable neutrino energy, in TeV.
+        if localization.energyGeV == nil, let e = try number(doc, "nu_energy") { localization.energyGeV = e * 1000 }
         if localization.errorContainment == nil, localization.errorRadiusDeg != nil { localization.errorContainment = 0.9 }  // the schema's default
         var events = try (doc["event_details"]?.array ?? []).enumerated().map { i, n in
             try event(n, id: "\(name)-\(i + 1)", fallbackTime: localization.time)
