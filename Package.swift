@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
-        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation"], path: "Fuzz/vodf-fuzz",
+        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])] + libxml2Headers),
         .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
                     swiftSettings: libxml2Headers),

@@ -2,12 +2,12 @@
 # libFuzzer over vodfkit's readers (Fuzz/vodf-fuzz): builds the instrumented binary, seeds each
 # target's corpus from the real inputs, runs each target for SECONDS, and keeps every crash as a
 # regression input in Tests/fuzz/regressions/TARGET/ (replayed by make test).
-#   scripts/fuzz.sh SECONDS [TARGET...]     targets: root fits gzip csv yaml hdf5 (default: all)
+#   scripts/fuzz.sh SECONDS [TARGET...]     targets: root fits gzip csv yaml hdf5 alert (default: all)
 #   FUZZ_RUNS=N stops each target after N executions instead (SECONDS is then its time limit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(root fits gzip csv yaml hdf5)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(root fits gzip csv yaml hdf5 alert)
 shared=${VODF_CORPUS:-../shared/corpus}
 km3=.testdata/km3net-testdata/km3net_testdata/data
 km3irf=.testdata/km3irf/km3irf/data
@@ -29,6 +29,7 @@ seeds() {
     csv)  ls TestData/km3net/*.csv TestData/antares/* TestData/flawed/*.csv $shared/antares/* \
             $shared/km3net-arca230-irf/aeff_coszen_allnumuCC_track.csv $shared/km3net-arca230-irf/energyresponse_numuCC_track.csv ;;
     yaml) ls Specs/*.yaml Specs/*/*.yaml Specs/*/*/*.yaml ;;
+    alert) ls TestData/alerts/*.xml TestData/alerts/*.json ../shared/standards/gcn/notices/km3net/*.example.json ;;
     hdf5) ls $km3/hdf5/raw_header.h5 $km3/hdf5/test_event_info.h5 $km3/hdf5/mcv5.40.mupage_10G.sirene.jterbr00006060.962.root.h5 $km3/hdf5/geamon.h5 ;;
   esac 2>/dev/null || true
 }

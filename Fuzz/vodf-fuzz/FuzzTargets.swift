@@ -1,9 +1,12 @@
 import Foundation
 import FITSIO
 import IOLimits
+import JSONIO
+import Publication
 import Readers
 import ROOTIO
 import Validation
+import XMLIO
 
 /// libFuzzer targets, one binary: `VODF_FUZZ_TARGET` picks the reader that gets the bytes.
 ///
@@ -14,7 +17,7 @@ import Validation
 /// A target passes bytes to the entry point the CLI uses for that input kind; an error thrown is a
 /// correct answer, only a crash (a trap, a signal) or libFuzzer's memory or time limit is a finding.
 enum FuzzTarget: String, CaseIterable {
-    case root, fits, gzip, csv, yaml, hdf5
+    case root, fits, gzip, csv, yaml, hdf5, alert
 
     /// The file name the bytes are given under (the readers detect content, the name is a hint).
     var fileName: String {
@@ -25,6 +28,7 @@ enum FuzzTarget: String, CaseIterable {
         case .csv: "input.csv"
         case .yaml: "input.yaml"
         case .hdf5: "input.h5"
+        case .alert: "input.json"
         }
     }
 
@@ -35,6 +39,7 @@ enum FuzzTarget: String, CaseIterable {
             try? SpecLibrary.parse(text: text, kind: "groups_file")
             return
         }
+        if self == .alert { return alert(bytes) }
         guard let path = Scratch.write(bytes, as: fileName) else { return }
         switch self {
         case .root:
@@ -63,10 +68,25 @@ enum FuzzTarget: String, CaseIterable {
             var options = OfflineEvents.Options()
             options.location = DetectorSites.named("arca")
             _ = try? KM3PipeEvents.read(path: path, options: options)
-        case .yaml:
+        case .yaml, .alert:
             break
         }
     }
+
+    /// The bytes as a GCN notice and as a VOEvent: the parsers, the readers, and the checks of
+    /// `vodf validate` (schema checks when the standards are found, as the CLI finds them).
+    private func alert(_ bytes: UnsafeRawBufferPointer) {
+        let data = Data(bytes)
+        if let doc = try? JSONNode.parse(data, file: "input.json") { _ = try? GCNNoticeReader.read(doc, file: "input.json") }
+        if let doc = try? XMLDocument.parse(data, file: "input.xml") { _ = try? VOEventReader.read(doc, file: "input.xml") }
+        let checks = AlertChecks(standards: Self.standards, profile: .gammapy)
+        for (name, kind) in [("input.json", AlertChecks.Kind.gcnNotice), ("input.xml", .voevent)] {
+            guard let path = Scratch.write(bytes, as: name) else { continue }
+            _ = try? checks.validate(path: path, kind: kind)
+        }
+    }
+
+    static let standards = try? Standards.locate()
 
     /// What `vodf inspect` does: every header and every column of every HDU.
     private func readEveryHDU(_ path: String) {

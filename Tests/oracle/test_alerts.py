@@ -309,3 +309,20 @@ def notice_validator_for(schema_path):
     from referencing import Registry, Resource
     schemas = {json.loads(p.read_text())["$id"]: Resource.from_contents(json.loads(p.read_text())) for p in GCN.rglob("*.schema.json")}
     return jsonschema.Draft202012Validator(json.loads(Path(schema_path).read_text()), registry=Registry().with_resources(schemas.items()))
+
+
+def test_testdata_alerts_are_what_vodf_writes(vodf, standards, tmp_path):
+    """TestData/alerts/ (fixtures for clones without ../shared, and fuzz seeds) are vodf's output today."""
+    events = convert(vodf, REPO / "TestData" / "antares" / "sample_public.dat", tmp_path / "s.fits")
+    fixed = ["--issued", ISSUED, "--pipeline", "vodfkit-sample", "-q"]
+    made = {
+        "antares_sample_event2.voevent20.xml": ["voevent"],
+        "antares_sample_event2.voevent21.xml": ["voevent", "--schema", "2.1"],
+        "antares_sample_event2.notice.json": ["gcn"],
+    }
+    for name, args in made.items():
+        out = tmp_path / name
+        r = run_vodf(vodf, "alert", args[0], events, "--event-id", 2, "-o", out, *args[1:], *fixed)
+        assert r.returncode == 0, r.stderr
+        # The provenance names the converted file; the fixtures were made from s.fits too.
+        assert out.read_text() == (REPO / "TestData" / "alerts" / name).read_text(), name

@@ -8,11 +8,12 @@ import pytest
 from conftest import REPO, TESTDATA
 
 REGRESSIONS = REPO / "Tests" / "fuzz" / "regressions"
-TARGETS = ["root", "fits", "gzip", "csv", "yaml", "hdf5"]
+TARGETS = ["root", "fits", "gzip", "csv", "yaml", "hdf5", "alert"]
 SEEDS = {
     "root": sorted((TESTDATA / "root").glob("*.root")),
     "csv": sorted((TESTDATA / "km3net").glob("*.csv")) + sorted((TESTDATA / "antares").glob("*")) + sorted((TESTDATA / "bad").glob("*")),
     "yaml": sorted((REPO / "Specs").rglob("*.yaml")),
+    "alert": sorted((TESTDATA / "alerts").glob("*.xml")) + sorted((TESTDATA / "alerts").glob("*.json")),
 }
 
 
