@@ -45,6 +45,9 @@ run: build
 	$(VODF) inspect $(OUT)/antares_sample.fits
 	$(VODF) inspect $(OUT)/aeff_sample.fits
 	$(VODF) release obscore $(OUT)/release -o $(OUT)/release-obscore.vot --dachs $(OUT)/release-dachs
+	$(VODF) peek $(OUT)/aeff_sample.fits -o $(OUT)/aeff_sample.svg
+	$(VODF) peek $(OUT)/antares_sample.fits -o $(OUT)/antares_sample.png
+	$(VODF) release report $(OUT)/release -o $(OUT)/release-report.html
 	@if [ -n "$$VODF_STANDARDS" ] || [ -f ../shared/standards/voevent/VOEvent-v2.0.xsd ]; then \
 	  $(VODF) alert voevent $(OUT)/antares_sample.fits --event-id 1 -o $(OUT)/alert.xml && \
 	  $(VODF) alert gcn $(OUT)/alert.xml -o $(OUT)/notice.json && $(VODF) validate $(OUT)/alert.xml $(OUT)/notice.json; \

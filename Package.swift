@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication"]),
+        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,6 +84,10 @@ let package = Package(
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
         .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
+        // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
+        .target(name: "CPLplot", cSettings: [.unsafeFlags(["-I/usr/include/plplot"])], linkerSettings: [.linkedLibrary("dl")]),
+        // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
+        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion"], swiftSettings: libxml2Headers),
         // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
         // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
         .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"],
@@ -95,9 +99,12 @@ let package = Package(
                 swiftSettings: libxml2Headers,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
+        // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).
+        .target(name: "ReleaseReport", dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"],
+                swiftSettings: libxml2Headers),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Validation",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: libxml2Headers),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
@@ -106,7 +113,7 @@ let package = Package(
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])] + libxml2Headers),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
                     swiftSettings: libxml2Headers),
     ]
 )

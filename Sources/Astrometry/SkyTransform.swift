@@ -133,3 +133,12 @@ extension SkyTransform {
         return (ra, dec)
     }
 }
+
+/// Galactic coordinates of ICRS directions (ERFA eraIcrs2g), in degrees: l in [0, 360).
+public enum GalacticCoordinates {
+    public static func from(raDeg: Double, decDeg: Double) -> (l: Double, b: Double) {
+        var l = 0.0, b = 0.0
+        eraIcrs2g(raDeg * .pi / 180, decDeg * .pi / 180, &l, &b)
+        return (l * 180 / .pi, b * 180 / .pi)
+    }
+}

@@ -241,7 +241,7 @@ extension ObsCoreRelease {
     }
 
     /// MJD (UTC) of a time after the observation's reference; nil for a scale that does not convert.
-    static func mjdUTC(_ ref: TimeReference, _ seconds: Double) -> Double? {
+    public static func mjdUTC(_ ref: TimeReference, _ seconds: Double) -> Double? {
         switch ref.system {
         case .utc: return Double(ref.mjdInt) + ref.mjdFrac + seconds / 86400
         case .tt: return (try? TimeScales.unixSeconds(reference: ref, seconds: seconds)).map { UTCInstant(unixSeconds: $0).mjd }

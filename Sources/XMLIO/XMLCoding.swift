@@ -30,7 +30,7 @@ extension XMLDocument {
         return Data(bytes: buffer, count: Int(size))
     }
 
-    private func fill(_ node: xmlNodePtr, with element: XMLElement, prefixes: [String: xmlNsPtr], doc: xmlDocPtr) throws {
+    fileprivate func fill(_ node: xmlNodePtr, with element: XMLElement, prefixes: [String: xmlNsPtr], doc: xmlDocPtr) throws {
         for a in element.attributes {
             let parts = a.name.split(separator: ":", maxSplits: 1).map(String.init)
             if parts.count == 2, let ns = prefixes[parts[0]] {
@@ -120,5 +120,23 @@ enum LibXMLDocument {
         }
         defer { xmlFreeDoc(doc) }
         return try body(doc)
+    }
+}
+
+extension XMLDocument {
+    /// The document as HTML (libxml2's HTML serialiser: void elements without end tags, script
+    /// and style text as it is), with the HTML5 doctype. For pages, such as `release report`.
+    public func serializedHTML() throws -> Data {
+        guard let doc = htmlNewDocNoDtD(nil, nil) else { throw XMLError(file: "(document)", reason: "libxml2 could not allocate an HTML document") }
+        defer { xmlFreeDoc(doc) }
+        guard let node = xmlNewDocNode(doc, nil, root.name, nil) else { throw XMLError(file: "(document)", reason: "cannot create <\(root.name)>") }
+        xmlDocSetRootElement(doc, node)
+        try fill(node, with: root, prefixes: [:], doc: doc)
+        var buffer: UnsafeMutablePointer<xmlChar>?
+        var size: Int32 = 0
+        htmlDocDumpMemoryFormat(doc, &buffer, &size, 0)
+        guard let buffer else { throw XMLError(file: "(document)", reason: "libxml2 could not serialise the page") }
+        defer { vodf_xml_free(buffer) }
+        return Data("<!DOCTYPE html>\n".utf8) + Data(bytes: buffer, count: Int(size))
     }
 }

@@ -22,6 +22,10 @@ public struct XMLElement: Sendable, Equatable {
         /// `local` or `prefix:local` for a namespaced attribute (xsi:schemaLocation).
         public var name: String
         public var value: String
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public var name: String

@@ -21,7 +21,7 @@ struct ReleaseCommand: ParsableCommand {
         (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
         A rerun redoes only runs whose inputs or settings changed, or that did not finish.
         """,
-        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self, ReleaseObsCoreCommand.self])
+        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self, ReleaseObsCoreCommand.self, ReleaseReportCommand.self])
 }
 
 /// `--shard i/n`.

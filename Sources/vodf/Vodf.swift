@@ -102,7 +102,7 @@ struct VodfCommand: ParsableCommand {
         4 output could not be written.
         """,
         version: vodfkitVersion,
-        subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self, ReleaseCommand.self, AlertCommand.self])
+        subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self, ReleaseCommand.self, AlertCommand.self, PeekCommand.self])
 }
 
 let vodfkitVersion = "0.1.0"

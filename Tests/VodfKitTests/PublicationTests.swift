@@ -1,5 +1,6 @@
 import Foundation
 import JSONIO
+import Pictures
 import Model
 import Readers
 import Testing
@@ -148,5 +149,48 @@ struct AlertTests {
         let back = try GCNNoticeReader.read(doc, file: "n.json")
         #expect(back.events[0].cosZenithDown == 0.3 && back.events[0].time == alert().events[0].time)
         #expect(abs(back.farPerYear! - 2.5) < 1e-12)
+    }
+}
+
+@Suite("Pictures")
+struct PictureTests {
+    @Test func hammerAitoffCornersAndCentre() {
+        let c = HammerAitoff.project(lon: 0, lat: 0)
+        #expect(abs(c.x) < 1e-15 && abs(c.y) < 1e-15)
+        let east = HammerAitoff.project(lon: 180, lat: 0), west = HammerAitoff.project(lon: -180, lat: 0)
+        // East to the left: longitude 180 at x = -2√2, -180 at +2√2.
+        #expect(abs(east.x + 2 * 2.0.squareRoot()) < 1e-12 && abs(west.x - 2 * 2.0.squareRoot()) < 1e-12)
+        #expect(abs(HammerAitoff.project(lon: 37, lat: 90).y - 2.0.squareRoot()) < 1e-12)
+        #expect(HammerAitoff.wrap(270) == -90 && HammerAitoff.wrap(-180) == 180 && HammerAitoff.wrap(360) == 0)
+    }
+
+    @Test func kingContainmentIsAnalytic() throws {
+        let e = try Axis(name: "ENERG", edges: [1, 10], unit: .TeV, scale: .log, meaning: .trueEnergy)
+        let t = try Axis(name: "THETA", edges: [0, 1], unit: .degree, scale: .linear, meaning: .fovOffset)
+        let gamma = try IRFTable(axes: [e, t], values: [3], unit: .dimensionless)
+        let sigma = try IRFTable(axes: [e, t], values: [0.1], unit: .degree)
+        let psf = try PSFKing(parameters: [("GAMMA", gamma), ("SIGMA", sigma)])
+        let r = try ContainmentRadius.radii(psf, fraction: 0.68, spatialBin: 0)[0]
+        // C(r) = 1 - (1 + r²/(2γσ²))^(1-γ) at the radius found is the fraction asked.
+        #expect(abs(1 - pow(1 + r * r / (2 * 3 * 0.01), -2) - 0.68) < 1e-12)
+    }
+
+    @Test func mapsAreMergedAndSkyCellsCounted() {
+        let m = HeatMap(xEdges: Array(0...100).map(Double.init), yEdges: [0, 1], values: (0..<100).map { [Double($0)] }, label: "v")
+        let merged = m.merged(limit: 48)
+        #expect(merged.values.count == 34 && merged.merged == [3, 1] && merged.xEdges.count == 35 && merged.xEdges.last == 100)
+        #expect(merged.values[0][0] == 1 && merged.values[33][0] == 99)
+        let sky = HeatMap.skyCounts(lon: [0, 1, 359, -1], lat: [0, 0, 89.9, -90], step: 2, label: "n")
+        #expect(sky.values[0][45] == 2 && sky.values[179][89] == 1 && sky.values[179][0] == 1)
+    }
+
+    @Test func figureRendersAsSVG() throws {
+        let figure = Figure(title: "t & <u>", panels: [Panel(kind: .curves, title: "p", x: PlotAxis("E", unit: "TeV", log: true), y: PlotAxis("A", unit: "m2", log: true),
+                                                        curves: [Curve(label: "c", x: [1, 10, 100], y: [1, 0, 100])])])
+        let svg = try PLplotRenderer.render(figure, as: .svg)
+        let doc = try XMLDocument.parse(svg, file: "f.svg")
+        #expect(doc.root.name == "svg")
+        #expect(try PLplotRenderer.render(figure, as: .svg) == svg)
+        #expect(throws: PLplotRenderer.Failure.self) { try PLplotRenderer.render(Figure(title: "", panels: []), as: .svg) }
     }
 }

@@ -7,6 +7,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/HTMLtree.h>
 
 // xmlFree is a global function pointer, which Swift 6 sees as shared mutable state.
 static inline void vodf_xml_free(void *p) { xmlFree(p); }

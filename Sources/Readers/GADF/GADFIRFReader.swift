@@ -144,8 +144,14 @@ public enum GADFIRFReader {
         for spec in t.columns where spec.name.uppercased().hasSuffix("_LO") {
             let prefix = String(spec.name.dropLast(3))
             guard let hiSpec = t.spec(prefix + "_HI"), let lo = t.column(spec.name)?.doubles, let hi = t.column(hiSpec.name)?.doubles else { continue }
-            guard let slot = AxisColumns.slot(ofColumn: prefix.uppercased()),
-                  let meaning = meaning(of: prefix.uppercased(), slot: slot, layout: layout, header: t.header) else { continue }
+            let (slot, meaning): (String, AxisMeaning)
+            if let s = AxisColumns.slot(ofColumn: prefix.uppercased()), let m = Self.meaning(of: prefix.uppercased(), slot: s, layout: layout, header: t.header) {
+                (slot, meaning) = (s, m)
+            } else if let m = Self.vodfSpatialMeanings[prefix.uppercased()] {
+                // VODF's spatial axes that GADF has no column for (COSZEN of an effective area,
+                // SINDEC of a background) stand in the spatial slot with their own meaning.
+                (slot, meaning) = ("THETA", m)
+            } else { continue }
             let unit = try unit(spec.unit, default: AxisColumns.row(meaning).defaultUnit, what: spec.name)
             guard lo.count == hi.count, !lo.isEmpty else {
                 throw InputError(file: "", reason: "axis \(prefix): \(lo.count) low and \(hi.count) high edges")
@@ -226,6 +232,10 @@ public enum GADFIRFReader {
 
     /// The meaning of an axis column in slot `slot` of this kind. ENERG is the kind's energy;
     /// THETA is a zenith angle when vodfkit declared it (AXISn = 'ZENITH') or the column says so.
+    /// VODF column names of spatial axes without a GADF slot.
+    static let vodfSpatialMeanings: [String: AxisMeaning] = Dictionary(uniqueKeysWithValues:
+        AxisColumns.rows.filter { $0.gadf == nil && [.cosZenith, .sinDeclination, .declination].contains($0.meaning) }.map { ($0.vodf, $0.meaning) })
+
     static func meaning(of prefix: String, slot: String, layout: IRFLayout, header: [HeaderCard]) -> AxisMeaning? {
         switch slot {
         case "ENERG": return layout.energy

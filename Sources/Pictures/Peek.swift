@@ -1,0 +1,84 @@
+import Conversion
+import FITSIO
+import Foundation
+import Model
+import Readers
+
+/// `vodf peek`: one figure for a whole file, a panel (or a few) per drawable HDU: IRFs of every
+/// kind and producer, and event lists. A damaged HDU is skipped and named; the rest is drawn.
+public enum Peek {
+    public struct Options: Sendable {
+        /// Only the HDUs whose EXTNAME (any case) or number is one of these; empty: all.
+        public var hdus: [String] = []
+        public var frame: EventPictures.Frame = .equatorial
+        public init() {}
+    }
+
+    public struct NothingToDraw: Error, CustomStringConvertible { public let description: String }
+
+    public static func figure(path: String, options: Options = Options()) throws -> Figure {
+        let headers = try hduHeaders(path)
+        func wanted(_ hdu: Int, _ name: String) -> Bool {
+            options.hdus.isEmpty || options.hdus.contains { $0 == String(hdu) || $0.uppercased() == name.trimmingCharacters(in: .whitespaces).uppercased() }
+        }
+        var panels: [Panel] = [], skipped: [String] = []
+        if let (hdu, name) = headers.first(where: { isEvents($0.header) }).map({ ($0.hdu, $0.name) }), wanted(hdu, name) {
+            do { panels += try EventPictures.panels(try EventFile.read(path), frame: options.frame) } catch {
+                skipped.append("HDU \(hdu) (\(name)): \(reason(error))")
+            }
+        }
+        let irfs = try GADFIRFReader.read(path: path, skippingDamaged: true)
+        skipped += irfs.skipped
+        for e in irfs.entries where wanted(e.hdu, e.extname) {
+            do { panels += try IRFPictures.panels(e.component, name: e.extname) } catch { skipped.append("HDU \(e.hdu) (\(e.extname)): \(reason(error))") }
+        }
+        guard !panels.isEmpty else {
+            let what = headers.map { "\($0.name)" }.joined(separator: ", ")
+            let why = skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")
+            throw NothingToDraw(description: "\(path): nothing to draw: no EVENTS, AEFF, EDISP, PSF, BKG or RAD_MAX HDU\(options.hdus.isEmpty ? "" : " among --hdu \(options.hdus.joined(separator: ","))") (HDUs: \(what.isEmpty ? "none" : what))\(why)")
+        }
+        return Figure(title: title(path, headers), panels: panels, skipped: skipped)
+    }
+
+    struct HDUHeader { var hdu: Int; var name: String; var header: [HeaderCard] }
+
+    static func hduHeaders(_ path: String) throws -> [HDUHeader] {
+        let f: FITSFile
+        do { f = try FITSFile.open(path: path, keepingCompleteHDUs: true) } catch { throw InputError(file: path, reason: reason(error)) }
+        defer { try? f.close() }
+        var out: [HDUHeader] = []
+        let count = try f.hduCount
+        for i in 2...max(2, count) where i <= count {
+            guard (try? f.moveTo(hdu: i)) == .binaryTable, let h = try? f.readHeader() else { continue }
+            out.append(HDUHeader(hdu: i - 1, name: h[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? "HDU \(i - 1)", header: h))
+        }
+        return out
+    }
+
+    static func isEvents(_ h: [HeaderCard]) -> Bool {
+        let c1 = h[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased(), c2 = h[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased()
+        return c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS")
+    }
+
+    /// "OBS_ID 20136 · H.E.S.S. · GADF 0.2 · file.fits.gz".
+    static func title(_ path: String, _ headers: [HDUHeader]) -> String {
+        let h = headers.first { isEvents($0.header) }?.header ?? headers.first?.header ?? []
+        var parts: [String] = []
+        if let id = h[key: "OBS_ID"] { parts.append("OBS_ID \(id.stringValue?.trimmedBlanks ?? id.description)") }
+        let instrument = [h[key: "TELESCOP"]?.stringValue, h[key: "INSTRUME"]?.stringValue].compactMap { $0?.trimmedBlanks }.filter { !$0.isEmpty }
+        parts.append(instrument.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: " "))
+        let format = [h[key: "HDUCLASS"]?.stringValue, h[key: "HDUVERS"]?.stringValue].compactMap { $0?.trimmedBlanks }.joined(separator: " ")
+        if !format.isEmpty { parts.append(format) }
+        parts.append((path as NSString).lastPathComponent)
+        return parts.filter { !$0.isEmpty }.joined(separator: " - ")
+    }
+
+    static func reason(_ e: Error) -> String {
+        switch e {
+        case let x as InputError: return x.reason
+        case let x as FITSError: return x.detail.isEmpty ? x.context : "\(x.context): \(x.detail)"
+        case let x as ConversionError: return x.message
+        default: return "\(e)"
+        }
+    }
+}
