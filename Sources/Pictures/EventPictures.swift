@@ -55,9 +55,13 @@ public enum EventPictures {
         let t0 = obs.meta.tstart
         let span = max(obs.meta.tstop - t0, (t.last ?? t0) - t0)
         let (scale, unit) = span > 5 * 86400 ? (86400.0, "d") : (span > 3 * 3600 ? (3600.0, "h") : (1.0, "s"))
-        let x = t.map { ($0 - t0) / scale }
+        // The cumulative count at up to 400 events spread over the list (the last included): the
+        // line a page can hold, the same line to the eye.
+        let step = max(1, t.count / 400)
+        let picks = Array(stride(from: 0, to: t.count, by: step)) + (t.count % step == 1 || step == 1 ? [] : [t.count - 1])
+        let x = picks.map { (t[$0] - t0) / scale }
         return Panel(kind: .curves, title: "events over time (GTIs shaded)", x: PlotAxis("time since TSTART", unit: unit),
-                     y: PlotAxis("events so far"), curves: [Curve(label: "", x: x, y: x.indices.map { Double($0 + 1) })],
+                     y: PlotAxis("events so far"), curves: [Curve(label: "", x: x, y: picks.map { Double($0 + 1) })],
                      bands: zip(obs.gti.start, obs.gti.stop).map { [($0 - t0) / scale, ($1 - t0) / scale] })
     }
 }

@@ -249,8 +249,9 @@ public enum PLplotRenderer {
         let w = p.map == nil ? 0.84 : 0.78, h = w * Double(panelSize.width) / Double(panelSize.height) / 2
         vodf_pl_viewport(0.08, 0.08 + w, 0.5 - h / 2, 0.5 + h / 2)
         vodf_pl_window(-2 * r2, 2 * r2, -r2, r2)
+        // Solid thin grey: PLplot writes a dashed line as one SVG element per dash.
         vodf_pl_color0(13)
-        vodf_pl_line_style(3)
+        vodf_pl_width(0.5)
         for lat in stride(from: -60.0, through: 60, by: 30) {
             let pts = stride(from: -180.0, through: 180, by: 2).map { HammerAitoff.project(lon: $0, lat: lat) }
             vodf_pl_line(Int32(pts.count), pts.map(\.x), pts.map(\.y))
@@ -259,7 +260,7 @@ public enum PLplotRenderer {
             let pts = stride(from: -90.0, through: 90, by: 2).map { HammerAitoff.project(lon: lon, lat: $0) }
             vodf_pl_line(Int32(pts.count), pts.map(\.x), pts.map(\.y))
         }
-        vodf_pl_line_style(1)
+        vodf_pl_width(1)
         vodf_pl_color0(1)
         let outline = stride(from: -90.0, through: 90, by: 1).map { HammerAitoff.project(lon: 180, lat: $0) }
             + stride(from: 90.0, through: -90, by: -1).map { HammerAitoff.project(lon: -180, lat: $0) }

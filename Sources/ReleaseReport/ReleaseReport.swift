@@ -41,7 +41,12 @@ public struct ReleaseReport {
             figures.append(try Self.figure(figure, id: "obs-\(o.obsID)", className: "observation", caption: "Observation \(o.obsID): \(o.file)"))
         }
         var irfFigures: [XMLElement] = []
-        for file in Self.irfFiles(described) {
+        let irfFiles = Self.irfFiles(described)
+        let shown = Self.spread(irfFiles, limit: Self.irfLimit)
+        if shown.count < irfFiles.count {
+            irfFigures.append(XMLElement("p", ["class": "note"], text: "\(irfFiles.count) IRF files (one per observation, as in this release): the pictures of \(shown.count) spread over them are shown: \(shown.joined(separator: ", "))."))
+        }
+        for file in shown {
             progress(.irfs(file))
             let f = try Peek.figure(path: root + "/" + file)
             irfFigures.append(try Self.figure(f, id: "irf-\(Self.anchor(file))", className: "irf", caption: "IRFs: \(file)"
@@ -50,7 +55,7 @@ public struct ReleaseReport {
         let release = try Self.releaseFigure(all, rows: described, frame: frame)
         let html = try Self.document(root: root, described: described, check: check, profile: validator.profile, observations: observations, figures: figures,
                                      irfFigures: irfFigures, release: release).serializedHTML()
-        return Page(html: html, observations: figures.count, irfFiles: irfFigures.count, findings: check.findings)
+        return Page(html: html, observations: figures.count, irfFiles: shown.count, findings: check.findings)
     }
 
     /// One row of the observation table: an observation, shown from its first event list (the
@@ -95,6 +100,16 @@ public struct ReleaseReport {
             if !out.contains(path) { out.append(path) }
         }
         return out
+    }
+
+    /// IRF files drawn at most: a release with per-run IRFs (H.E.S.S. DR1: 105) would make a page
+    /// of 180 MB; a few spread over the release show how the responses change.
+    static let irfLimit = 6
+
+    /// `limit` items spread evenly over `items` (first and last included), all when they are fewer.
+    static func spread<T>(_ items: [T], limit: Int) -> [T] {
+        guard items.count > limit, limit > 1 else { return items }
+        return (0..<limit).map { items[$0 * (items.count - 1) / (limit - 1)] }
     }
 
     static func anchor(_ s: String) -> String { s.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined() }
