@@ -228,6 +228,12 @@ public struct SpecLibrary: Sendable {
                 raw["\(f.family)-\(f.version!)/\(spec.id)"] = (spec, f.family, f.version!, tree.path(f.path))
             }
         }
+        // The keyword groups each spec takes, its parents' included: a version's changes to a group
+        // apply to the specs that extend one taking it.
+        func groupNames(_ id: String, depth: Int = 0) -> [String] {
+            guard let (s, _, _, _) = raw[id], depth < 8 else { return [] }
+            return (s.extends.map { groupNames($0, depth: depth + 1) } ?? []) + (s.groups ?? [])
+        }
         func resolve(_ id: String, depth: Int = 0) throws -> Spec {
             guard let (s, family, version, path) = raw[id] else { throw SpecError(file: root, reason: "unknown spec '\(id)'") }
             guard depth < 8 else { throw SpecError(file: path, reason: "extends chain too deep (cycle?)") }
@@ -246,10 +252,10 @@ public struct SpecLibrary: Sendable {
                 // This version's changes to the group, keyword by keyword.
                 for (k, v) in versionGroups["\(family)-\(version)"]?[g]?.keywords ?? [:] { spec.keywords[k] = v }
             }
-            // Groups inherited through `extends` take this version's changes too.
-            if s.extends != nil {
-                for (_, def) in versionGroups["\(family)-\(version)"] ?? [:] {
-                    for (k, v) in def.keywords where spec.keywords[k] != nil { spec.keywords[k] = v }
+            // Groups inherited through `extends` take this version's changes too, new keywords included.
+            if let parent = s.extends {
+                for g in groupNames(parent) {
+                    for (k, v) in versionGroups["\(family)-\(version)"]?[g]?.keywords ?? [:] { spec.keywords[k] = v }
                 }
             }
             for (k, v) in s.keywords ?? [:] { spec.keywords[k] = v }

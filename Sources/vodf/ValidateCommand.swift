@@ -150,15 +150,11 @@ struct SpecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec",
         abstract: "List, show or check the format specs (built in from Specs/, or --specs DIR).",
-        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self])
+        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self, SpecDiffCommand.self])
 }
 
 struct SpecList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the specs and what they select.")
-    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
-                               valueName: "dir"))
-    var standards: String?
-
     @OptionGroup var specOptions: SpecOptions
     func run() throws {
         let lib: SpecLibrary
@@ -178,10 +174,6 @@ struct SpecLint: ParsableCommand {
 
     @Argument(help: "Specs directory (default: --specs, VODF_SPECS, else the built-in specs).")
     var root: String?
-
-    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
-                               valueName: "dir"))
-    var standards: String?
 
     @OptionGroup var specOptions: SpecOptions
 
@@ -217,10 +209,6 @@ struct SpecShow: ParsableCommand {
     @Flag(help: "The resolved spec as JSON instead of Markdown.")
     var json = false
 
-    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
-                               valueName: "dir"))
-    var standards: String?
-
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
@@ -248,10 +236,6 @@ struct SpecDocs: ParsableCommand {
     @Option(name: .shortAndLong, help: "Directory to write into.")
     var output: String = "docs/specs"
 
-    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
-                               valueName: "dir"))
-    var standards: String?
-
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
@@ -267,5 +251,43 @@ struct SpecDocs: ParsableCommand {
             for (name, text) in pages { try text.write(toFile: output + "/" + name, atomically: true, encoding: .utf8) }
         } catch { throw Failure(message: "\(output): cannot write the pages: \(error.localizedDescription)", code: Exit.outputFailed) }
         print("\(pages.count) page(s) written to \(output)")
+    }
+}
+
+struct SpecDiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "What changed between two spec versions: HDU kinds, keywords, columns, conditions.",
+        discussion: """
+            Kinds added and removed; per kind, keywords, columns and conditions added, removed or
+            changed, with each changed field (level, type, unit, values, range, default, ndim).
+
+            Examples:
+              vodf spec diff gadf-0.2 gadf-0.3
+              vodf spec diff gadf-0.3 vodf/0.0.0 --json
+            """)
+
+    @Argument(help: "The older spec version, e.g. gadf-0.2.")
+    var from: String
+
+    @Argument(help: "The newer spec version, e.g. gadf-0.3.")
+    var to: String
+
+    @Flag(help: "The changes as JSON.")
+    var json = false
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let diff: SpecDiff
+        do { diff = try SpecDiff.compare(lib, from, to) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(diff), as: UTF8.self))
+        } else {
+            print(diff.text)
+        }
     }
 }

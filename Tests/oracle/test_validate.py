@@ -498,3 +498,26 @@ def test_edge_tolerance_is_relative_to_the_bin_width(vodf, corpus, tmp_path, shi
     assert bool(axis) == fires, axis
     if fires:
         assert "gap of 0.001 bin widths" in axis[0]["message"], axis
+
+
+def test_spec_diff_gadf_02_03(vodf):
+    """Issue 17: the changes docs/formats.md records between GADF 0.2 and 0.3, from the specs."""
+    r = run_vodf(vodf, "spec", "diff", "gadf-0.2", "gadf-0.3", "--json")
+    assert r.returncode == 0, r.stderr
+    changes = {(c["kind"], c["item"], c["name"], c["change"]): c["details"] for c in json.loads(r.stdout)["changes"]}
+    assert ("rad_max_2d", "kind", next(n for k, i, n, ch in changes if k == "rad_max_2d"), "added") in changes
+    # OBS_MODE required with DRIFT; ALT_PNT/AZ_PNT; TIMEREF's FITS values; DATE-BEG.
+    mode = changes[("events", "keyword", "OBS_MODE", "changed")]
+    assert "level: optional -> required" in mode and any("DRIFT" in d for d in mode)
+    for k in ["ALT_PNT", "AZ_PNT", "DATE-BEG"]:
+        assert ("events", "keyword", k, "added") in changes, k
+    assert any("TOPOCENTER" in d for d in changes[("events", "keyword", "TIMEREF", "changed")])
+    assert ("events", "condition", "drift-needs-altaz", "added") in changes
+    assert ("obs_index", "column", "OBS_MODE", "added") in changes
+    text = run_vodf(vodf, "spec", "diff", "gadf-0.2", "gadf-0.3").stdout
+    assert "rad_max_2d: kind" in text and text.strip().splitlines()[-1].startswith("gadf-0.2 -> gadf-0.3:")
+    # Reversed, additions become removals; an unknown version is a usage error naming the known ones.
+    back = json.loads(run_vodf(vodf, "spec", "diff", "gadf-0.3", "gadf-0.2", "--json").stdout)["changes"]
+    assert any(c["kind"] == "rad_max_2d" and c["change"] == "removed" for c in back)
+    bad = run_vodf(vodf, "spec", "diff", "gadf-0.2", "gadf-9.9")
+    assert bad.returncode == 2 and "known: gadf-0.2, gadf-0.3, vodf-0.0.0" in bad.stderr
