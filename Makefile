@@ -5,7 +5,7 @@ VODF  := .build/debug/vodf
 INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata dachs build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata dachs wheel build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -55,7 +55,7 @@ run: build
 
 ## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io,
 ## fitsverify, pyvo against a real DaCHS)
-test: build venv testdata dachs test-swift test-oracle fuzz-smoke
+test: build venv testdata dachs wheel test-swift test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test
@@ -68,6 +68,11 @@ test-oracle:
 # instead of ~18 ms (fewer shared objects to map and relocate).
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
+
+## wheel: the static vodf, the shared libraries it needs beyond glibc and the vodfkit Python
+## package (vodfkit.validate, vodfkit.convert, the vodf console command), for linux x86_64
+wheel: release
+	python3 scripts/build_wheel.py .build/release/vodf out/wheel
 
 ## install: the static vodf (specs built in), its man page and shell completions under PREFIX
 PREFIX ?= /usr/local
