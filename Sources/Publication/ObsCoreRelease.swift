@@ -52,7 +52,7 @@ public struct ObsCoreRelease: Sendable {
                 progress(rel)
                 // A pointed observation's field of view is what its effective area covers.
                 let aeff = obs.members.first { $0.role == .irf(type: "aeff") }?.ref
-                let fov = try aeff.flatMap { try Self.maxOffset(try Self.hdu(Self.relative(prefix + $0.file, in: source, root: root), extname: $0.name, root: root)) }
+                let fov = try aeff.flatMap { Self.maxOffset(try Self.hdu(Self.relative(prefix + $0.file, in: source, root: root), extname: $0.name, root: root)) }
                 try out.addEventList(rel, root: root, format: format, options: options, maxOffset: fov)
             }
             var irfs = Set<UpgradeSource.HDURef>()

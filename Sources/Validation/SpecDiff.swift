@@ -65,7 +65,7 @@ public struct SpecDiff: Encodable, Sendable {
         Set(o.keys).union(n.keys).sorted().compactMap { name in
             switch (o[name], n[name]) {
             case (nil, let b?): return Change(kind: kind, item: item, name: name, change: "added", details: b.keys.sorted().map { "\($0): \(b[$0]!)" })
-            case (let a?, nil): return Change(kind: kind, item: item, name: name, change: "removed")
+            case (_?, nil): return Change(kind: kind, item: item, name: name, change: "removed")
             case (let a?, let b?) where a != b:
                 let d = Set(a.keys).union(b.keys).sorted().compactMap { f -> String? in a[f] == b[f] ? nil : "\(f): \(a[f] ?? "-") -> \(b[f] ?? "-")" }
                 return Change(kind: kind, item: item, name: name, change: "changed", details: d)
