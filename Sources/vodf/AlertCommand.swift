@@ -16,26 +16,28 @@ struct AlertCommand: ParsableCommand {
         commandName: "alert",
         abstract: "Make a VOEvent or a GCN KM3NeT notice from one event of an event list, checked against its schema.",
         discussion: """
-        From one row of a GADF or VODF EVENTS file (found by its EVENT_ID): the position and its
-        error circle (DIR_ERR, or --error-radius), the time in UTC (ISO 8601), the energy, the
-        topology (TOPOLOGY column, EVT_TYPE channel, or the file's CHANNEL; or --topology) and the
-        provenance (file, OBS_ID, the inputs and tools the file records). An alert document can be
+        From one row of a GADF or VODF EVENTS file (found by its EVENT_ID): the \
+        position and its error circle (DIR_ERR, or --error-radius), the time in \
+        UTC (ISO 8601), the energy, the topology (TOPOLOGY column, EVT_TYPE \
+        channel, or the file's CHANNEL; or --topology) and the provenance (file, \
+        OBS_ID, the inputs and tools the file records). An alert document can be \
         given instead, to turn a VOEvent into a notice or back.
 
-        The document is checked against its schema before it is written (the VOEvent 2.0 or 2.1 XSD;
-        the GCN KM3NeT alert JSON Schema), and written all-or-nothing. The schemas are read from
-        --standards DIR, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the
+        The document is checked against its schema before it is written (the \
+        VOEvent 2.0 or 2.1 XSD; the GCN KM3NeT alert JSON Schema), and written \
+        all-or-nothing. The schemas are read from --standards DIR, \
+        $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the \
         working directory or a parent of it.
 
-        Conventions: notices give cos_zenith with 1 = up-going (ARCA230 tables: 1 = down-going),
-        energies in GeV and the false-alarm rate in Hz.
+        Conventions: notices give cos_zenith with 1 = up-going (ARCA230 tables: \
+        1 = down-going), energies in GeV and the false-alarm rate in Hz.
 
         Examples:
-          vodf alert voevent out/events.fits --event-id 17 -o alert.xml
-          vodf alert voevent out/events.fits --event-id 17 -o alert-2.1.xml --schema 2.1
-          vodf alert gcn out/events.fits --event-id 17 -o notice.json --name KM3-240901A
+          vodf alert voevent ev.fits --event-id 17 -o alert.xml
+          vodf alert voevent ev.fits --event-id 17 -o a21.xml --schema 2.1
+          vodf alert gcn ev.fits --event-id 17 -o n.json --name KM3-240901A
           vodf alert gcn alert.xml -o notice.json
-          vodf convert notice.json -o event.fits          (the way back: a one-row EVENTS file)
+          vodf convert notice.json -o event.fits     (back to EVENTS + GTI)
         """,
         subcommands: [AlertVOEvent.self, AlertGCN.self])
 }

@@ -11,21 +11,26 @@ struct PeekCommand: ParsableCommand {
         abstract: "Draw a FITS file's IRFs and event list: one multi-panel SVG or PNG.",
         discussion: """
         A panel for each drawable HDU, of any producer:
-          AEFF       effective area against true energy, a curve per zenith or offset bin (log axes)
-          EDISP      the migration matrix of the spatial bin with the most probability, mu = 1 marked
-          PSF        the 68% and 95% containment radii against energy (PSF_TABLE from the table,
-                     PSF_3GAUSS and PSF_KING from their parameters)
-          BKG        the rate against energy per spatial bin (2D), or FoV maps at up to 4 energies (3D)
-          RAD_MAX    the cut against energy
-          EVENTS     the sky (Hammer-Aitoff, --frame equatorial|galactic), the reconstructed-energy
-                     histogram, and the events over time with the GTIs shaded
-        Titles carry OBS_ID, the instrument and the format; axis labels carry units. An HDU that
-        cannot be read is skipped and named on stderr; the rest is drawn. A file with nothing to draw
-        is an error (exit 3).
+          AEFF     effective area against true energy, a curve per zenith or
+                   offset bin (log axes)
+          EDISP    the migration matrix of the spatial bin with the most
+                   probability, mu = 1 marked
+          PSF      68% and 95% containment radii against energy (PSF_TABLE from
+                   the table, PSF_3GAUSS and PSF_KING from their parameters)
+          BKG      the rate against energy per spatial bin (2D), or FoV maps at
+                   up to 4 energies (3D)
+          RAD_MAX  the cut against energy
+          EVENTS   the sky (Hammer-Aitoff, --frame), the reconstructed-energy
+                   histogram, and the events over time with the GTIs shaded
 
-        --data json prints the numbers the panels are drawn from (curves, maps, bands) on stdout.
-        Drawing uses PLplot (Debian's libplplot17; PNG needs plplot-driver-cairo); SVG output carries
-        no date, so the same file gives the same picture.
+        Titles carry OBS_ID, the instrument and the format; axis labels carry \
+        units. An HDU that cannot be read is skipped and named on stderr; the rest \
+        is drawn. A file with nothing to draw is an error (exit 3).
+
+        --data json prints the numbers the panels are drawn from (curves, maps, \
+        bands) on stdout. Drawing uses PLplot (Debian's libplplot17; PNG needs \
+        plplot-driver-cairo); SVG output carries no date, so the same file gives \
+        the same picture.
 
         Examples:
           vodf peek hess_dl3_dr1_obs_id_020136.fits.gz -o run.svg

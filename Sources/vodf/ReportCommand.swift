@@ -10,11 +10,13 @@ struct ReleaseReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write one self-contained HTML page of a release: metadata, validation, observations and their pictures.",
         discussion: """
-        The page holds the release's metadata (release.json), the validation summary with the
-        findings grouped by rule (the checks of 'vodf release check'), a sortable table of the
-        observations, each observation's pictures (sky map, energy histogram, events over time with
-        the GTIs shaded), the pictures of every IRF file, and the whole release's sky map and
-        exposure over time. Style, script and pictures (SVG) are inline: the page needs no network
+        The page holds the release's metadata (release.json), the validation \
+        summary with the findings grouped by rule (the checks of 'vodf release \
+        check'), a sortable table of the observations, each observation's \
+        pictures (sky map, energy histogram, events over time with the GTIs \
+        shaded), the pictures of the IRF files (6 spread over them when there \
+        are more), and the whole release's sky map and exposure over time. \
+        Style, script and pictures (SVG) are inline: the page needs no network \
         and no file beside it.
 
         Examples:

@@ -18,10 +18,12 @@ struct ValidateCommand: ParsableCommand {
 
         Exit codes: 0 no errors, 1 errors found, 2 usage error, 3 unreadable input.
 
-        Alerts are checked too: a VOEvent (.xml) against the VOEvent 2.0 or 2.1 XSD of its namespace, a
-        GCN KM3NeT notice (.json) against the notice JSON Schema, then for what a schema cannot say: an
-        error circle present and positive, times that parse and are not in the future, coordinates in
-        range, a known coordinate system. Findings name the line and the element or JSON pointer.
+        Alerts are checked too: a VOEvent (.xml) against the VOEvent 2.0 or 2.1 XSD \
+        of its namespace, a GCN notice (.json) against the JSON Schema its $schema \
+        names, then for what a schema cannot say: an error circle present and \
+        positive, times that parse and are not in the future, coordinates in range, \
+        a known coordinate system. Findings name the line and the element or JSON \
+        pointer.
 
         Examples:
           vodf validate out/events.fits
