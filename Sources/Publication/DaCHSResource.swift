@@ -91,8 +91,7 @@ public enum DaCHSResource {
         func meta(_ name: String, _ text: String) -> XMLElement { XMLElement("meta", ["name": name], text: text) }
         // Integer columns name the value that stands for NULL, as the VOTables write it.
         func nullValue(_ c: VOTableDocument.Column.DataType) -> [XMLElement] {
-            c == .long ? [XMLElement("values", ["nullLiteral": String(VOTableDocument.intNull)])]
-                : (c == .int ? [XMLElement("values", ["nullLiteral": String(Int32.min)])] : [])
+            c.nullLiteral.map { [XMLElement("values", ["nullLiteral": $0])] } ?? []
         }
         func column(_ c: ObsCoreColumn) -> XMLElement {
             XMLElement("column", ["name": c.name, "type": c.type.dachs, "unit": c.unit, "ucd": c.ucd, "utype": c.utype,

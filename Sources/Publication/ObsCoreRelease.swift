@@ -34,7 +34,10 @@ public struct ObsCoreRelease: Sendable {
 
     public var eventListCount: Int { obscore.filter { $0["dataproduct_type"] == .text("hea-event-list") }.count }
 
-    public static func describe(_ directory: String, options: ObsCoreOptions, progress: (String) -> Void = { _ in }) throws -> ObsCoreRelease {
+    /// `observed` is given each event list read, with its path relative to the release, so that a
+    /// caller that needs the events (the report) does not read the files again.
+    public static func describe(_ directory: String, options: ObsCoreOptions, progress: (String) -> Void = { _ in },
+                                observed: (String, Observation) -> Void = { _, _ in }) throws -> ObsCoreRelease {
         let root = (directory as NSString).standardizingPath
         let release = try? ReleaseDocuments.load(root)
         let collection = options.collection ?? release.map { "\($0.release.name)-\($0.release.version)" } ?? (root as NSString).lastPathComponent
@@ -53,7 +56,7 @@ public struct ObsCoreRelease: Sendable {
                 // A pointed observation's field of view is what its effective area covers.
                 let aeff = obs.members.first { $0.role == .irf(type: "aeff") }?.ref
                 let fov = try aeff.flatMap { Self.maxOffset(try Self.hdu(Self.relative(prefix + $0.file, in: source, root: root), extname: $0.name, root: root)) }
-                try out.addEventList(rel, root: root, format: format, options: options, maxOffset: fov)
+                observed(rel, try out.addEventList(rel, root: root, format: format, options: options, maxOffset: fov))
             }
             var irfs = Set<UpgradeSource.HDURef>()
             for obs in source.observations { irfs.formUnion(obs.irfs) }
@@ -107,7 +110,8 @@ extension ObsCoreRelease {
                 "s_xel1": .int(-1), "s_xel2": .int(-1), "t_xel": .int(-1), "em_xel": .int(-1), "pol_xel": .int(-1)]
     }
 
-    mutating func addEventList(_ rel: String, root: String, format: String, options: ObsCoreOptions, maxOffset: Double?) throws {
+    @discardableResult
+    mutating func addEventList(_ rel: String, root: String, format: String, options: ObsCoreOptions, maxOffset: Double?) throws -> Observation {
         let obs = try EventFile.read(root + "/" + rel)
         let m = obs.meta
         var row = common(rel, root: root, format: format, options: options, fragment: nil)
@@ -132,6 +136,7 @@ extension ObsCoreRelease {
         if case .drift = m.mode { h["obs_mode"] = .text(m.observingModeName ?? "DRIFT") } else { h["obs_mode"] = .text(m.observingModeName ?? "POINTING") }
         hea.append(h)
         eventFiles.append(rel)
+        return obs
     }
 
     /// The table of the HDU called `extname` (in capitals) of a release file.

@@ -27,15 +27,19 @@ public struct ReleaseReport {
 
     public func page(_ directory: String, progress: (Step) -> Void = { _ in }) throws -> Page {
         let root = (directory as NSString).standardizingPath
-        let described = try ObsCoreRelease.describe(root, options: ObsCoreOptions())
+        // The event lists as describe reads them, each file read once.
+        var read: [String: Observation] = [:]
+        let described = try ObsCoreRelease.describe(root, options: ObsCoreOptions(), observed: { read[$0] = $1 })
         progress(.checking)
         let check = ReleaseCheck(validator: validator).run(directory: root)
         let observations = Self.observations(described)
+        let shownFiles = Set(observations.map(\.file))
+        read = read.filter { shownFiles.contains($0.key) }
         var figures: [XMLElement] = []
         var all: [Observation] = []
         for (k, o) in observations.enumerated() {
             progress(.observation(k + 1, of: observations.count, o.obsID))
-            let obs = try EventFile.read(root + "/" + o.file)
+            let obs = try read[o.file] ?? EventFile.read(root + "/" + o.file)
             all.append(obs)
             let figure = Figure(title: "OBS_ID \(o.obsID) - \(obs.meta.telescope) \(obs.meta.instrument) - \(o.file)", panels: try EventPictures.panels(obs, frame: frame))
             figures.append(try Self.figure(figure, id: "obs-\(o.obsID)", className: "observation", caption: "Observation \(o.obsID): \(o.file)"))

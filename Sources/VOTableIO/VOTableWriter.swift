@@ -7,7 +7,19 @@ import XMLIO
 /// declare the VALUES null value VOTable asks for.
 public struct VOTableDocument: Sendable {
     public struct Column: Sendable, Equatable {
-        public enum DataType: String, Sendable { case char, int, long, double, boolean }
+        public enum DataType: String, Sendable {
+            case char, int, long, double, boolean
+
+            /// The value that stands for NULL in an integer column (VALUES null); nil for the
+            /// types whose empty cell is NULL.
+            public var nullLiteral: String? {
+                switch self {
+                case .int: return String(Int32.min)
+                case .long: return String(VOTableDocument.intNull)
+                default: return nil
+                }
+            }
+        }
         public var name: String
         public var datatype: DataType
         public var unit: String?
@@ -81,8 +93,7 @@ public struct VOTableDocument: Sendable {
                                              "arraysize": c.datatype == .char ? "*" : nil, "unit": c.unit, "ucd": c.ucd,
                                              "utype": c.utype, "xtype": c.xtype])
             field.children.append(XMLElement("DESCRIPTION", text: c.description))
-            if c.datatype == .int || c.datatype == .long, t.rows.contains(where: { $0[k] == .null }) {
-                let null = c.datatype == .int ? String(Int32.min) : String(Self.intNull)
+            if let null = c.datatype.nullLiteral, t.rows.contains(where: { $0[k] == .null }) {
                 field.children.append(XMLElement("VALUES", ["null": null]))
             }
             table.children.append(field)
@@ -106,7 +117,7 @@ public struct VOTableDocument: Sendable {
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? (c.datatype == .double ? "\(d)" : String(Int64(d))) : nil
         case .bool(let b): return b ? "T" : "F"
-        case .null: return c.datatype == .int ? String(Int32.min) : (c.datatype == .long ? String(Self.intNull) : nil)
+        case .null: return c.datatype.nullLiteral
         }
     }
 }
