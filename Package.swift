@@ -95,7 +95,7 @@ let package = Package(
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "XMLIO", "JSONIO"],
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "Writers", "XMLIO", "JSONIO"],
                 swiftSettings: libxml2Headers,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),

@@ -65,8 +65,8 @@ extension ReleasePlan {
         manifest = m
         func fail(_ line: Int?, _ key: String?, _ reason: String) -> ManifestError { ManifestError(file: m.path, line: line, key: key, reason: reason) }
         formats = try m.formats.map { name in
-            guard let f = FormatFlavor(rawValue: name) else {
-                throw fail(nil, "formats", "unknown format '\(name)' (known: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let f = FormatFlavor(rawValue: name), FormatFlavor.releaseFormats.contains(f) else {
+                throw fail(nil, "formats", "unknown release format '\(name)' (known: \(FormatFlavor.releaseFormats.map(\.rawValue).joined(separator: ", ")))")
             }
             return f
         }

@@ -243,7 +243,15 @@ enum FileChecks {
         guard case .string(let names)? = column("MEMBER_NAME") else { return [] }
         let versions = column("MEMBER_VERSION")?.doubles
         var locations: [String] = Array(repeating: "", count: rows)
-        if case .string(let l)? = column("MEMBER_LOCATION") { locations = l.map { $0.trimmedBlanks } }
+        // A literal 'null' (the VODF mock data writes it) means what FITS's null string means: this file.
+        if case .string(let l)? = column("MEMBER_LOCATION") { locations = l.map { $0.trimmedBlanks.lowercased() == "null" ? "" : $0.trimmedBlanks } }
+        var out: [(String?, String)] = []
+        // The convention's MEMBER_XTENSION says what kind of HDU a member is; a blank one says nothing.
+        if case .string(let x)? = column("MEMBER_XTENSION") {
+            for (i, v) in x.enumerated() where v.trimmedBlanks.isEmpty {
+                out.append(("MEMBER_XTENSION", "row \(i + 1) (member '\(names[i].trimmedBlanks)'): MEMBER_XTENSION is blank; it must name the member's XTENSION (BINTABLE, IMAGE, ...)"))
+            }
+        }
         func members(_ hs: [[HeaderCard]]) -> Set<String> {
             Set(hs.compactMap { h in
                 h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
@@ -252,7 +260,7 @@ enum FileChecks {
         var known: [String: Set<String>?] = ["": members(headers.map(\.1))]
         var refused = Set<String>()
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-        var out: [(String?, String)] = []
+        var unopened: [String: [Int]] = [:]     // one finding per file that cannot be opened, with its rows
         for i in 0..<rows {
             let location = locations[i]
             // A remote member (http://, urn:, ...) cannot be checked from here; file:// and paths can.
@@ -283,12 +291,16 @@ enum FileChecks {
             let version = versions.map { Int($0[i]) } ?? 1
             if refused.contains(location) { continue }         // reported once, at its first row
             guard let inFile = known[location]! else {
-                out.append(("MEMBER_LOCATION", "row \(i + 1): \(location) cannot be opened"))
+                unopened[location, default: []].append(i + 1)
                 continue
             }
             if !inFile.contains("\(name.uppercased())#\(version)") {
                 out.append(("MEMBER_NAME", "row \(i + 1): \(location.isEmpty ? "this file" : location) has no HDU '\(name)' version \(version)"))
             }
+        }
+        for (location, rows) in unopened.sorted(by: { $0.value[0] < $1.value[0] }) {
+            out.append(("MEMBER_LOCATION", "row\(rows.count > 1 ? "s" : "") \(rows.map(String.init).joined(separator: ", ")): \(MessageText.quoted(location, limit: 120)) cannot be opened"
+                        + (location.hasPrefix("/") ? "" : " (a relative location resolves against this file's directory)")))
         }
         return out
     }

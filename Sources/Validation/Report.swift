@@ -5,20 +5,23 @@ import Foundation
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text, json, junit, github
 
-    public func render(findings: [Finding], files: [String], profile: Profile) throws -> String {
+    /// `dialects`: which draft each file follows, where a family has competing ones (VODF); a
+    /// statement beside the findings, not one of them.
+    public func render(findings: [Finding], files: [String], profile: Profile, dialects: [DialectStatement] = []) throws -> String {
         let errors = findings.filter { $0.severity == .error }.count
         let warnings = findings.filter { $0.severity == .warning }.count
         switch self {
         case .text:
             var lines = findings.map { f in "\(f.file): \(f.severity.rawValue): [\(f.rule)] \(Self.location(f).map { $0 + ": " } ?? "")\(f.message)" }
+            lines += dialects.map { "\($0.file): dialect: \($0.text)" }
             lines.append(Self.summaryLine(findings, files: files, profile: profile))
             return lines.joined(separator: "\n")
         case .json:
             struct Summary: Codable { var errors: Int; var warnings: Int; var infos: Int; var nothing_checked: Int }
-            struct Doc: Codable { var profile: String; var files: [String]; var findings: [Finding]; var summary: Summary }
+            struct Doc: Codable { var profile: String; var files: [String]; var findings: [Finding]; var dialects: [DialectStatement]; var summary: Summary }
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let doc = Doc(profile: profile.rawValue, files: files, findings: findings,
+            let doc = Doc(profile: profile.rawValue, files: files, findings: findings, dialects: dialects,
                           summary: Summary(errors: errors, warnings: warnings, infos: findings.filter { $0.severity == .info }.count,
                                            nothing_checked: Set(findings.filter { $0.rule == "spec:nothing-checked" }.map(\.file)).count))
             return String(decoding: try enc.encode(doc), as: UTF8.self)
@@ -36,8 +39,9 @@ public enum ReportFormat: String, CaseIterable, Sendable {
                     xml.append("      <failure message=\"\(errs.count) error(s)\" type=\"\(Self.xml(errs[0].rule))\">\(Self.xml(body))</failure>")
                 }
                 let rest = mine.filter { $0.severity != .error }
-                if !rest.isEmpty {
-                    let out = rest.map { "\($0.severity.rawValue): [\($0.rule)] \(Self.location($0).map { $0 + ": " } ?? "")\($0.message)" }.joined(separator: "\n")
+                let said = dialects.filter { $0.file == file }.map { "dialect: \($0.text)" }
+                if !rest.isEmpty || !said.isEmpty {
+                    let out = (rest.map { "\($0.severity.rawValue): [\($0.rule)] \(Self.location($0).map { $0 + ": " } ?? "")\($0.message)" } + said).joined(separator: "\n")
                     xml.append("      <system-out>\(Self.xml(out))</system-out>")
                 }
                 xml.append("    </testcase>")
@@ -51,6 +55,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
                 let msg = "\(Self.location(f).map { $0 + ": " } ?? "")\(f.message)" + (f.reference.map { " (\($0))" } ?? "")
                 return "::\(level) file=\(Self.ghProperty(f.file)),title=\(Self.ghProperty(f.rule))::\(Self.ghData(msg))"
             }
+            lines += dialects.map { "::notice file=\(Self.ghProperty($0.file)),title=dialect::\(Self.ghData($0.text))" }
             lines.append(Self.summaryLine(findings, files: files, profile: profile))
             return lines.joined(separator: "\n")
         }

@@ -38,8 +38,9 @@ struct RuleChecks {
 
     /// In the gammapy profile an error is what gammapy fails on: a problem with something it does
     /// not read (or, when missing, assumes) is a warning there.
-    mutating func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil, missing: Bool = false) {
-        var sev = sev
+    mutating func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil, missing: Bool = false,
+                      cap: Severity? = nil) {
+        var sev = cap.map { min(sev, $0) } ?? sev
         if profile == .gammapy, sev == .error, use == .ignored || (use == .defaulted && missing) { sev = .warning }
         out.append(Finding(severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
                            message: msg, reference: ref ?? spec.reference))
@@ -74,24 +75,24 @@ struct RuleChecks {
                 continue
             }
             if rule.level == .deprecated { add(.warning, "keyword:\(name):deprecated", name, "\(name) is deprecated", rule.reference) }
-            if let t = rule.type, let problem = Self.typeProblem(value, expected: t) {
+            if let t = rule.type, let problem = Self.typeProblem(value, expected: t, exact: spec.dialect.keywordTypes == "exact") {
                 // gammapy converts numbers stored as strings, except where it computes with the stored value.
                 let tolerated = problem.coercible && profile != .strict && !(profile == .gammapy && problem.isString && rule.gammapy == .typed)
-                add(tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference, use: rule.gammapy)
+                add(tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference, use: rule.gammapy, cap: rule.severity)
             }
             if let allowed = rule.values, let s = Self.comparable(value) {
-                let insensitive = rule.case == "insensitive"
+                let insensitive = (rule.case ?? spec.dialect.valueCase) == "insensitive"
                 let ok = allowed.contains { insensitive ? $0.uppercased() == s.uppercased() : $0 == s }
                 if !ok {
-                    // A case-only difference is a warning, not a wrong value.
-                    let caseOnly = allowed.contains { $0.uppercased() == s.uppercased() }
+                    // A case-only difference is a warning, not a wrong value, unless the rule says case matters.
+                    let caseOnly = rule.case != "sensitive" && allowed.contains { $0.uppercased() == s.uppercased() }
                     add(caseOnly ? .warning : .error, "keyword:\(name):value", name,
-                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference, use: rule.gammapy)
+                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference, use: rule.gammapy, cap: rule.severity)
                 }
             }
             if let range = rule.range, range.count == 2, let d = value.doubleValue {
-                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference, use: rule.gammapy) }
-                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference, use: rule.gammapy) }
+                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference, use: rule.gammapy, cap: rule.severity) }
+                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference, use: rule.gammapy, cap: rule.severity) }
             }
         }
     }
@@ -124,7 +125,7 @@ struct RuleChecks {
                 if rule.level == .required { add(.error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference, use: rule.gammapy, missing: true) }
                 continue
             }
-            if let t = rule.type, !Self.columnTypeMatches(col.type, t) {
+            if let t = rule.type, !Self.columnTypeMatches(col.type, t, castable: spec.dialect.columnTypes == "castable") {
                 add(.error, "column:\(name):type", name, "column \(name) is \(col.tform), expected \(t)", rule.reference, use: rule.gammapy)
             }
             let dims = col.dims ?? [col.repeatCount]
@@ -133,7 +134,7 @@ struct RuleChecks {
                     add(problem.accepted ? (profile == .strict ? .error : profile == .gammapy ? .warning : .info) : .error,
                         "column:\(name):shape", name, problem.message, rule.reference)
                 }
-            } else if let n = rule.ndim, dims.count > n || Self.trimmedDims(dims).count > n {
+            } else if let n = rule.ndim, Self.rank(dims) > n {
                 // Fewer dimensions than ndim is fine when the missing ones are single bins.
                 add(.error, "column:\(name):ndim", name, "column \(name) has \(dims.count) dimensions (TDIM \(Self.dimText(dims))), expected \(n)", rule.reference)
             }
@@ -160,7 +161,7 @@ struct RuleChecks {
 
     struct TypeProblem {
         let message: String
-        let coercible: Bool
+        var coercible: Bool
         var isString = false
     }
 
@@ -184,6 +185,13 @@ struct RuleChecks {
     }
 
     static func dimText(_ dims: [Int]) -> String { "(" + dims.map(String.init).joined(separator: ",") + ")" }
+
+    /// How many dimensions a cell has: a scalar (repeat 1) none, a vector one, TDIM's count without
+    /// trailing single bins otherwise.
+    static func rank(_ dims: [Int]) -> Int {
+        let t = trimmedDims(dims)
+        return t == [1] ? 0 : t.count
+    }
 
     /// Dimensions without trailing single bins.
     static func trimmedDims(_ d: [Int]) -> [Int] {
@@ -218,7 +226,13 @@ struct RuleChecks {
 
     /// Type check with a coercion policy: an int where a float is expected is fine; an integral
     /// float for an int, or a numeric string, can be read but deserves a warning.
-    static func typeProblem(_ v: HeaderValue, expected: String) -> TypeProblem? {
+    /// With `exact` (a dialect whose checker compares value types, fits_schema), nothing is coercible
+    /// and an integer is not a float.
+    static func typeProblem(_ v: HeaderValue, expected: String, exact: Bool = false) -> TypeProblem? {
+        if exact, case .int(let i) = v, expected == "float" {
+            return TypeProblem(message: "expected float, found the integer \(i) (write \(i).0)", coercible: false)
+        }
+        if exact, var p = typeProblem(v, expected: expected) { p.coercible = false; return p }
         switch (expected, v) {
         case ("string", .string), ("int", .int), ("float", .double), ("float", .int), ("bool", .bool): return nil
         case ("int", .double(let d)) where d == d.rounded():
@@ -240,7 +254,16 @@ struct RuleChecks {
         }
     }
 
-    static func columnTypeMatches(_ t: ColumnType, _ expected: String) -> Bool {
+    /// With `castable`, a type that converts to the expected one without loss also matches (numpy's
+    /// safe casting, as fits_schema checks: E, I, J, K or B for a double; I, J or B for a long).
+    static func columnTypeMatches(_ t: ColumnType, _ expected: String, castable: Bool = false) -> Bool {
+        if castable {
+            switch expected {
+            case "float64", "float": return [.float32, .float64, .int16, .int32, .int64, .uint8].contains(t)
+            case "int": return [.int16, .int32, .int64, .uint8].contains(t)
+            default: break
+            }
+        }
         switch expected {
         case "float": return t == .float32 || t == .float64
         case "float64": return t == .float64

@@ -44,6 +44,13 @@ public struct KeywordRule: Codable, Sendable {
     public var reference: String?
     public var ucd: String?
     public var `default`: String?
+    /// A value that satisfies the rule and the checks around it (dates matching TSTART), for the
+    /// templates `vodf spec template` renders when neither `values` nor `default` gives one.
+    public var example: String?
+    /// The most severe finding this keyword's value (type, values, range) may give: a rule the draft
+    /// declares but its reference checker does not enforce (vodf_schema 0.0.0's EXTNAME) is reported,
+    /// as a warning. Whether it is missing follows `level`.
+    public var severity: Severity?
 }
 
 /// A column rule.
@@ -145,6 +152,29 @@ public struct SpecFile: Codable, Sendable {
 }
 
 struct GroupsFile: Codable { var groups: [String: GroupDef] }
+
+/// `<family>/<version>/dialect.yaml`: what a version is when the format has competing drafts (VODF),
+/// and how its reference checker compares values, so that a rule means what it means there.
+public struct Dialect: Sendable, Encodable, Equatable {
+    public var title: String?
+    /// The HDUVERS values that declare this version (default: the directory name).
+    public var hduvers: [String]
+    /// Where each fact comes from, with the commit.
+    public var sources: [String]
+    /// `coerce` (default): an integer where a float is expected is fine, an integral float for an
+    /// integer or a number as a string is a warning outside strict. `exact`: each is an error (fits_schema
+    /// compares the Python types of the values).
+    public var keywordTypes: String
+    /// `exact` (default): float64 means a D column. `castable`: any column that converts to the
+    /// declared type without loss (fits_schema's numpy `casting="safe"`: E or J for a double, I for a long).
+    public var columnTypes: String
+    /// The default of a keyword rule's `case` (`sensitive` unless the dialect says otherwise).
+    public var valueCase: String
+
+    public static func `default`(_ version: String) -> Dialect {
+        Dialect(title: nil, hduvers: [version], sources: [], keywordTypes: "coerce", columnTypes: "exact", valueCase: "sensitive")
+    }
+}
 struct GroupDef: Codable { var keywords: [String: KeywordRule] }
 
 /// A resolved spec: its id is `<family>-<version>/<name>`, e.g. `gadf-0.3/events`.
@@ -164,6 +194,11 @@ public struct Spec: Sendable, Encodable {
     public var fileChecks: [FileCheckRule] = []
     public var axes: [AxisRule] = []
     public var normalisation: NormalisationRule?
+    /// The kind, without family and version: `events` of `gadf-0.3/events`; the same kind across versions.
+    public var kindName: String { id.split(separator: "/").last.map(String.init) ?? id }
+
+    /// How this version compares values (its `dialect.yaml`, or the defaults).
+    public var dialect: Dialect = .default("")
 }
 
 public struct SpecError: Error, CustomStringConvertible {
@@ -181,6 +216,21 @@ public struct SpecLibrary: Sendable {
     /// The specs of each family-version, by id: matching an HDU walks these (hundreds of HDUs a run).
     private var ordered: [String: [Spec]] = [:]
     private var familyVersions: [String: [String]] = [:]
+    /// Each version's dialect file, by "family-version"; versions without one have none here.
+    public private(set) var dialects: [String: Dialect] = [:]
+
+    /// The dialect of a version: its `dialect.yaml`, or the defaults.
+    public func dialect(_ family: String, _ version: String) -> Dialect { dialects["\(family)-\(version)"] ?? .default(version) }
+
+    /// The version an HDUVERS value declares: a version that lists it in its dialect's `hduvers`, or
+    /// the version of that name; nil when none does.
+    public func version(_ family: String, declaredBy hduvers: String) -> String? {
+        let known = versions(family)
+        return known.first { dialect(family, $0).hduvers.contains(hduvers) } ?? (known.contains(hduvers) && dialects["\(family)-\(hduvers)"] == nil ? hduvers : nil)
+    }
+
+    /// Whether a family has competing drafts (dialect files), so that a report says which one a file follows.
+    public func hasDialects(_ family: String) -> Bool { versions(family).contains { dialects["\(family)-\($0)"] != nil } }
 
     /// The specs of `family` version `version`, in id order.
     public func specs(_ family: String, _ version: String) -> [Spec] { ordered["\(family)-\(version)"] ?? [] }
@@ -211,7 +261,9 @@ public struct SpecLibrary: Sendable {
             for version in tree.entries(family) where !version.hasSuffix(".yaml") {
                 let overrides = family + "/" + version + "/groups.yaml"
                 if tree.exists(overrides) { found.append((overrides, "groups_file", family, version)) }
-                for f in tree.entries(family + "/" + version) where f.hasSuffix(".yaml") && f != "groups.yaml" {
+                let dialect = family + "/" + version + "/dialect.yaml"
+                if tree.exists(dialect) { found.append((dialect, "dialect_file", family, version)) }
+                for f in tree.entries(family + "/" + version) where f.hasSuffix(".yaml") && !SpecTree.versionFiles.contains(f) {
                     found.append((family + "/" + version + "/" + f, "spec", family, version))
                 }
             }
@@ -224,6 +276,9 @@ public struct SpecLibrary: Sendable {
             switch try parsed[i].get() {
             case .groups(let g):
                 if let version = f.version { versionGroups["\(f.family)-\(version)"] = g.groups } else { groups[f.family] = g.groups }
+            case .dialect(var d):
+                if d.hduvers.isEmpty { d.hduvers = [f.version!] }
+                dialects["\(f.family)-\(f.version!)"] = d
             case .spec(let spec):
                 raw["\(f.family)-\(f.version!)/\(spec.id)"] = (spec, f.family, f.version!, tree.path(f.path))
             }
@@ -274,7 +329,11 @@ public struct SpecLibrary: Sendable {
             spec.reference = s.reference ?? spec.reference
             return spec
         }
-        for id in raw.keys { specs[id] = try resolve(id) }
+        for id in raw.keys {
+            var spec = try resolve(id)
+            spec.dialect = dialects["\(spec.family)-\(spec.version)"] ?? .default(spec.version)
+            specs[id] = spec
+        }
         ordered = Dictionary(grouping: specs.values) { "\($0.family)-\($0.version)" }.mapValues { $0.sorted { $0.id < $1.id } }
         familyVersions = Dictionary(grouping: specs.values, by: \.family).mapValues { specs in
             Array(Set(specs.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
@@ -287,7 +346,7 @@ public struct SpecLibrary: Sendable {
         guard let text = tree.text(relative) else { throw SpecError(file: path, reason: "cannot read") }
         do {
             guard let node = try YAMLNode.parse(text) else { throw SpecNodes.Bad(description: "empty file") }
-            return kind == "spec" ? .spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
+            return try ParsedFile.from(node, kind: kind)
         } catch {
             throw SpecError(file: path, reason: "not a valid spec: \(String(describing: error).prefix(300))")
         }
@@ -317,13 +376,23 @@ public final class SpecSource: @unchecked Sendable {
 }
 
 /// One parsed spec or groups file.
-enum ParsedFile { case spec(SpecFile), groups(GroupsFile) }
+enum ParsedFile {
+    case spec(SpecFile), groups(GroupsFile), dialect(Dialect)
+
+    static func from(_ node: YAMLNode, kind: String) throws -> ParsedFile {
+        switch kind {
+        case "spec": return .spec(try SpecNodes.specFile(node))
+        case "dialect_file": return .dialect(try SpecNodes.dialectFile(node))
+        default: return .groups(try SpecNodes.groupsFile(node))
+        }
+    }
+}
 
 extension SpecLibrary {
     /// Reads one spec file's text as a library would, as object `kind` ("spec" or "groups_file"),
     /// and throws what would be wrong with it (the fuzzer's entry point into spec reading).
     public static func parse(text: String, kind: String) throws {
         guard let node = try YAMLNode.parse(text) else { throw SpecNodes.Bad(description: "empty file") }
-        _ = kind == "spec" ? ParsedFile.spec(try SpecNodes.specFile(node)) : .groups(try SpecNodes.groupsFile(node))
+        _ = try ParsedFile.from(node, kind: kind)
     }
 }

@@ -71,7 +71,9 @@ enum SpecNodes {
                            type: try scalar(n["type"], "\(at).type"), values: try strings(n["values"], "\(at).values"),
                            case: try scalar(n["case"], "\(at).case"), range: range, unit: try scalar(n["unit"], "\(at).unit"),
                            description: try scalar(n["description"], "\(at).description"), reference: try scalar(n["reference"], "\(at).reference"),
-                           ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"))
+                           ucd: try scalar(n["ucd"], "\(at).ucd"), default: try scalar(n["default"], "\(at).default"),
+                           example: try scalar(n["example"], "\(at).example"),
+                           severity: try convert(n["severity"], "\(at).severity", Severity.init(rawValue:)))
     }
 
     static func column(_ node: YAMLNode, _ at: String) throws -> ColumnRule {
@@ -134,6 +136,19 @@ enum SpecNodes {
                                       ?? { throw Bad(description: "missing normalisation.tdim_position") }(),
                                   reference: try scalar(m["reference"], "normalisation.reference"))
             })
+    }
+
+    static func dialectFile(_ node: YAMLNode) throws -> Dialect {
+        let n = try fields(node, "a dialect file")
+        func choice(_ key: String, _ allowed: [String]) throws -> String {
+            let v = try scalar(n[key], key) ?? allowed[0]
+            guard allowed.contains(v) else { throw Bad(description: "\(key) must be one of \(allowed.joined(separator: ", ")), not '\(v)'") }
+            return v
+        }
+        return Dialect(title: try scalar(n["title"], "title"), hduvers: try strings(n["hduvers"], "hduvers") ?? [],
+                       sources: try strings(n["sources"], "sources") ?? [],
+                       keywordTypes: try choice("keyword_types", ["coerce", "exact"]), columnTypes: try choice("column_types", ["exact", "castable"]),
+                       valueCase: try choice("value_case", ["sensitive", "insensitive"]))
     }
 
     static func groupsFile(_ node: YAMLNode) throws -> GroupsFile {

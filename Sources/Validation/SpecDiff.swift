@@ -22,13 +22,12 @@ public struct SpecDiff: Encodable, Sendable {
     public var changes: [Change]
 
     /// `gadf-0.3` or `vodf/0.0.0` as the library's family-version key.
-    static func key(_ s: String) -> String { s.replacingOccurrences(of: "/", with: "-") }
+    static func key(_ s: String) -> String { SpecVersionName.key(s) }
 
     public static func compare(_ library: SpecLibrary, _ a: String, _ b: String) throws -> SpecDiff {
         func specs(_ v: String) throws -> [String: Spec] {
-            let k = key(v)
-            guard let dash = k.lastIndex(of: "-") else { throw SpecError(file: v, reason: "not a spec version (family-version, e.g. gadf-0.3)") }
-            let list = library.specs(String(k[..<dash]), String(k[k.index(after: dash)...]))
+            guard let (family, version) = SpecVersionName.split(v) else { throw SpecError(file: v, reason: "not a spec version (family-version, e.g. gadf-0.3)") }
+            let list = library.specs(family, version)
             guard !list.isEmpty else {
                 let known = Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", ")
                 throw SpecError(file: v, reason: "unknown spec version; known: \(known)")

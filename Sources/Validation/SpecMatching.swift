@@ -19,7 +19,7 @@ struct SpecMatcher {
     /// RA_PNT, nor a 0.2 one to 0.3's OBS_MODE.
     func bestFitting(_ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) throws -> Spec {
         let library = try self.library(spec.family)
-        let name = spec.id.split(separator: "/").last.map(String.init) ?? spec.id
+        let name = spec.kindName
         let candidates = library.versions(spec.family).compactMap { library.specs["\(spec.family)-\($0)/\(name)"] }
         guard candidates.count > 1 else { return spec }
         func errors(_ s: Spec) -> Int {
@@ -27,6 +27,25 @@ struct SpecMatcher {
                 .filter { $0.severity == .error }.count
         }
         return candidates.min { errors($0) < errors($1) } ?? spec
+    }
+
+    /// Where drafts compete (dialect files) and a file's HDUs name none by HDUVERS: the version whose
+    /// specs give the fewest errors over all those HDUs (the earliest on a tie); nil for other families.
+    func bestFittingFileVersion(_ hdus: [(Spec, [HeaderCard], [ColumnInfo], Int)], file: String) throws -> String? {
+        guard let family = hdus.first?.0.family, hdus.allSatisfy({ $0.0.family == family }) else { return nil }
+        let library = try self.library(family)
+        guard library.hasDialects(family) else { return nil }
+        var best: (version: String, errors: Int)?
+        for version in library.versions(family) {
+            var errors = 0
+            for (spec, header, columns, hdu) in hdus {
+                guard let s = library.specs["\(family)-\(version)/\(spec.kindName)"] else { errors += 1000; continue }
+                errors += RuleChecks.run(s, profile: profile, header: header, columns: RuleChecks.resolveAliases(s, columns).0, file: file, hdu: hdu, classes4: [])
+                    .filter { $0.severity == .error }.count
+            }
+            if best == nil || errors < best!.errors { best = (version, errors) }
+        }
+        return best?.version
     }
 
     /// Whether a spec's `select` (class keyword -> accepted values) holds for this header; values
@@ -72,12 +91,22 @@ struct SpecMatcher {
     /// them by name and needs no class keywords), so they are checked, and the missing class
     /// keywords are one finding. Anything else has no spec.
     func specByContent(header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
-        let family = forcedSpec.flatMap { f in f.lastIndex(of: "-").map { String(f[..<$0]) } } ?? "gadf"
+        let forced = forcedSpec.flatMap(SpecVersionName.split)
+        // Which family it is: the forced one, else the one HDUDOC or HDUVERS points at first.
+        let hints = (header[key: "HDUDOC"]?.stringValue ?? "").lowercased()
+        let families = forced.map { [$0.family] } ?? (hints.contains("vodf") ? ["vodf", "gadf"] : ["gadf", "vodf"])
+        for family in families {
+            if let spec = try specByContent(family: family, header: header, columns: columns, file: file, hdu: hdu, findings: &findings) { return spec }
+        }
+        return nil
+    }
+
+    func specByContent(family: String, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
         let library = try self.library(family)
         let known = library.versions(family)
         guard !known.isEmpty else { return nil }
-        var version = forcedSpec.flatMap { f in f.lastIndex(of: "-").map { String(f[f.index(after: $0)...]) } }
-            ?? Self.versionText(header[key: "HDUVERS"])
+        let declared = Self.versionText(header[key: "HDUVERS"])
+        var version = forcedSpec.flatMap(SpecVersionName.split)?.version ?? library.version(family, declaredBy: declared) ?? declared
         // Without HDUVERS, the first version: 0.2 is what most real index tables follow (HESS, MAGIC,
         // gammapy's own writer), and 0.3 only adds requirements.
         if !known.contains(version) { version = known.first! }
@@ -96,7 +125,9 @@ struct SpecMatcher {
         guard let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).filter({ !$0.recognizeByColumns.isEmpty })
             .first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) }).first else { return nil }
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
-        findings.append(Finding(severity: classSeverity(spec), rule: "spec:class-missing", file: file, hdu: hdu,
+        // A spec that only recommends HDUCLASS (vodf_schema's grouping table) makes its absence a warning.
+        let required = spec.keywords["HDUCLASS"].map { $0.level == .required } ?? true
+        findings.append(Finding(severity: required ? classSeverity(spec) : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
                                 hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                                 message: "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
                                 reference: spec.reference))
@@ -118,9 +149,8 @@ struct SpecMatcher {
         -> (family: String, version: String, library: SpecLibrary)? {
         let family: String
         var version: String
-        if let forced = forcedSpec, let dash = forced.lastIndex(of: "-") {
-            family = String(forced[..<dash])
-            version = String(forced[forced.index(after: dash)...])
+        if let forced = forcedSpec.flatMap(SpecVersionName.split) {
+            (family, version) = forced
         } else {
             family = hduclass == "VODF" ? "vodf" : "gadf"
             version = Self.versionText(header[key: "HDUVERS"])
@@ -128,6 +158,8 @@ struct SpecMatcher {
         }
         let library = try self.library(family)
         let known = library.versions(family)
+        // Competing drafts declare themselves by HDUVERS (vodf-mock-0.1 by '0.1').
+        if forcedSpec == nil, let declared = library.version(family, declaredBy: version) { version = declared }
         guard !known.isEmpty else {
             findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
                                     hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
@@ -152,6 +184,13 @@ struct SpecMatcher {
             findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
                                     target: "HDUVERS", message: "no HDUVERS; checked against the \(family) version it fits best (the rule ids name it)", reference: nil))
             version = first
+        }
+        if !known.contains(version), library.hasDialects(family) {
+            // Competing drafts: no later one supersedes another, so the check takes the one the HDU fits best.
+            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
+                                    target: "HDUVERS", message: "HDUVERS '\(version)' declares no \(family) dialect (\(known.map { "\(family)-\($0)" }.joined(separator: ", "))); checked against the one it fits best (the rule ids name it)",
+                                    reference: nil))
+            version = known.first!
         }
         if !known.contains(version) {
             let latest = known.last!

@@ -23,7 +23,7 @@ public struct SpecTree: Sendable {
         guard let dir = override ?? ProcessInfo.processInfo.environment["VODF_SPECS"] else { return builtIn }
         let tree = SpecTree.directory(dir)
         let holdsSpecs = tree.entries("").contains { family in
-            tree.entries(family).contains { version in tree.entries(family + "/" + version).contains { $0.hasSuffix(".yaml") && $0 != "groups.yaml" } }
+            tree.entries(family).contains { version in tree.entries(family + "/" + version).contains { $0.hasSuffix(".yaml") && !versionFiles.contains($0) } }
         }
         guard holdsSpecs else {
             throw SpecError(file: dir, reason: "\(override != nil ? "--specs" : "VODF_SPECS") names no specs (expected FAMILY/VERSION/*.yaml under it)")
@@ -32,6 +32,9 @@ public struct SpecTree: Sendable {
     }
 
     /// The path a message names for a file of the tree.
+    /// The files of a version directory that are not HDU specs.
+    public static let versionFiles: Set<String> = ["groups.yaml", "dialect.yaml"]
+
     public func path(_ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
 
     /// The names directly under `relative` ("" for the top), sorted.
@@ -58,4 +61,16 @@ public struct SpecTree: Sendable {
     public func text(_ relative: String) -> String? {
         embedded.map { $0[relative] } ?? (try? String(contentsOfFile: path(relative), encoding: .utf8))
     }
+}
+
+/// A spec version's name as users write it: `gadf-0.3`, `vodf-mock-0.1` or `vodf/mock-0.1`. The family
+/// is what comes before the first separator (versions may hold dashes, families do not).
+public enum SpecVersionName {
+    public static func split(_ s: String) -> (family: String, version: String)? {
+        guard let i = s.firstIndex(where: { $0 == "-" || $0 == "/" }), i != s.startIndex, s.index(after: i) != s.endIndex else { return nil }
+        return (String(s[..<i]), String(s[s.index(after: i)...]))
+    }
+
+    /// `family-version`, the prefix of the ids of its specs.
+    public static func key(_ s: String) -> String { split(s).map { "\($0.family)-\($0.version)" } ?? s }
 }

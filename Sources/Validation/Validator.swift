@@ -87,6 +87,9 @@ public struct Validator: Sendable {
     /// table's rows are checked against them without opening (and inflating) each file again.
     public let seen = SeenHDUs()
 
+    /// Which dialect each file follows, for families with competing drafts (VODF).
+    public let dialects = DialectLog()
+
     /// Validates `paths` on all cores, each file's findings in the order given. Index tables (and
     /// grouping tables) go last, so the rows they list are checked against files already read.
     public func validate(paths: [String], progress: @Sendable (Int) -> Void = { _ in }) -> [Result<[Finding], Error>] {
@@ -131,17 +134,33 @@ public struct Validator: Sendable {
         var findings: [Finding] = []
         var checked = Set<Int>()
         let gti = GTICache()
+        var dialect = DialectTally(file: path, library: library(for:), profile: profile)
+        // First each HDU's spec, then (competing drafts, no HDUVERS naming one) the draft the whole
+        // file fits best, so that one file is not read as two drafts; then the checks, HDU by HDU.
+        var matched: [(index: Int, header: [HeaderCard], columns: [ColumnInfo], spec: Spec?, fitted: Bool, said: [Finding])] = []
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
             let rawColumns = (try? f.columns(header: header)) ?? []
-            guard var spec = try matcher.spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &findings) else { continue }
-            if forcedSpec == nil, SpecMatcher.versionText(header[key: "HDUVERS"]).isEmpty {
-                spec = try matcher.bestFitting(spec, header: header, columns: rawColumns, file: path, hdu: index, classes4: [])
-            }
-            checked.insert(index)
-            let hdu = HDUScan(file: f, path: path, index: index, header: header, headers: headers, mapped: mapped, sums: fixity.sums, gti: gti)
-            findings += check(hdu, spec, rawColumns: rawColumns, classes4: classes4)
+            var said: [Finding] = []
+            let spec = try matcher.spec(for: header, columns: rawColumns, file: path, hdu: index, findings: &said)
+            let fitted = try spec.map { try forcedSpec == nil && undeclaredVersion($0, header) } ?? false
+            matched.append((index, header, rawColumns, spec, fitted, said))
         }
+        let fileVersion = try matcher.bestFittingFileVersion(matched.filter(\.fitted).compactMap { m in m.spec.map { ($0, m.header, m.columns, m.index) } }, file: path)
+        for m in matched {
+            findings += m.said
+            guard var spec = m.spec else { continue }
+            if m.fitted {
+                if let v = fileVersion, let same = try library(for: spec.family).specs["\(spec.family)-\(v)/\(spec.kindName)"] { spec = same }
+                else { spec = try matcher.bestFitting(spec, header: m.header, columns: m.columns, file: path, hdu: m.index, classes4: []) }
+            }
+            dialect.add(spec, bestFit: m.fitted, header: m.header, columns: m.columns, hdu: m.index)
+            checked.insert(m.index)
+            try f.moveTo(hdu: m.index + 1)
+            let hdu = HDUScan(file: f, path: path, index: m.index, header: m.header, headers: headers, mapped: mapped, sums: fixity.sums, gti: gti)
+            findings += check(hdu, spec, rawColumns: m.columns, classes4: classes4)
+        }
+        if let statement = dialect.statement { dialects.record(statement) }
         if checked.isEmpty { findings.append(nothingChecked(path, headers)) }
         findings += ambiguousHDUs(path, headers)
         // The sums no check took on the way.
@@ -149,6 +168,15 @@ public struct Validator: Sendable {
         findings = fixity.findings + findings
         if profile == .gammapy { findings += gammapyVerdicts(findings, headers: headers, checked: checked, file: path) }
         return findings
+    }
+
+    /// No HDUVERS, or (where drafts compete) one that declares none of them: the version the HDU fits
+    /// best is then checked.
+    func undeclaredVersion(_ spec: Spec, _ header: [HeaderCard]) throws -> Bool {
+        let declared = SpecMatcher.versionText(header[key: "HDUVERS"])
+        if declared.isEmpty { return true }
+        let library = try library(for: spec.family)
+        return library.hasDialects(spec.family) && library.version(spec.family, declaredBy: declared) == nil
     }
 
     /// Every header, with the checksums to verify noted (plain files: summed later, so that a check

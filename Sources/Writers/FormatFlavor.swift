@@ -5,14 +5,27 @@ import Model
 public enum FormatFlavor: String, CaseIterable, Sendable {
     case gadf03 = "gadf-0.3"
     case gadf02 = "gadf-0.2"
+    /// vodf_schema 0.0.0's draft (Specs/vodf/0.0.0): the default VODF.
     case vodf = "vodf"
+    /// The layout of the VODF mock-data scripts (Specs/vodf/mock-0.1): event files only.
+    case vodfMock01 = "vodf-mock-0.1"
 
-    public var isGADF: Bool { self != .vodf }
+    public var isGADF: Bool { self == .gadf03 || self == .gadf02 }
+
+    /// Whether this writes the mock-data layout (EVENTS with ID/RA/DEC/ENERGY, GTI in MJD).
+    public var isMockLayout: Bool { self == .vodfMock01 }
+
+    /// The formats a release can be built in (the mock layout defines no IRF contents).
+    public static let releaseFormats: [FormatFlavor] = [.gadf03, .gadf02, .vodf]
 
     public var hduClass: String { isGADF ? "GADF" : "VODF" }
 
     public var hduDoc: String {
-        isGADF ? "https://github.com/open-gamma-ray-astro/gamma-astro-data-formats" : "https://vodf.readthedocs.io/en/latest/"
+        switch self {
+        case .gadf03, .gadf02: return "https://github.com/open-gamma-ray-astro/gamma-astro-data-formats"
+        case .vodf: return "https://vodf.readthedocs.org"                    // vodf_schema metadata.py URL
+        case .vodfMock01: return "https://vodf.readthedocs.io/en/latest/"    // vodf-mock-data common_md
+        }
     }
 
     /// VODF has no released version: vodf_schema v0.0.0 is the draft we follow.
@@ -21,6 +34,7 @@ public enum FormatFlavor: String, CaseIterable, Sendable {
         case .gadf03: return "0.3"
         case .gadf02: return "0.2"
         case .vodf: return "0.0.0"
+        case .vodfMock01: return "0.1"
         }
     }
 
@@ -35,6 +49,7 @@ public enum FormatFlavor: String, CaseIterable, Sendable {
 
     /// Event column names: VODF marks reconstructed quantities with `_RECO`.
     public func eventColumn(_ canonical: String) -> String {
+        if self == .vodfMock01 { return canonical == "EVENT_ID" ? "ID" : canonical }
         guard self == .vodf else { return canonical }
         switch canonical {
         case "RA", "DEC", "ENERGY", "ALT", "AZ": return canonical + "_RECO"

@@ -39,6 +39,9 @@ public struct IRFWriter: Sendable {
         let layout = C.layout
         var component = component
         // GADF cannot say "cos zenith": re-express it as a zenith angle (stored in THETA).
+        if flavor.isMockLayout {
+            throw WriterError.unsupported("vodf-mock-0.1 defines no IRF contents (its IRF HDUs are 2x2 DATA placeholders); write IRFs with --format vodf or gadf-0.3")
+        }
         if flavor.isGADF, component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
             component = try component.with(table: try component.table.withZenithAngleAxis(),
                                            note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")

@@ -26,7 +26,29 @@ public struct ObservationWriter: Sendable {
     public func tables(for obs: Observation, alongside: [Table] = [], links: [LinkedMember] = []) throws -> [Table] {
         let tables = [try eventsTable(obs), try gtiTable(obs)] + alongside
         // VODF links the HDUs of an observation with a FITS grouping table (vodf_schema level1/groups.py).
+        if flavor.isMockLayout { return [mockGroupingTable(members: tables, links: links)] + tables }
         return flavor == .vodf ? tables + [groupingTable(members: tables, links: links)] : tables
+    }
+
+    /// The mock data's grouping table (vodf-mock-data do_mock_simple_dr.py), written first as the
+    /// scripts do: MEMBER_XTENSION, MEMBER_NAME, MEMBER_LOCATION (empty: this file, the FITS null
+    /// string; the scripts write 'null'), MEMBER_URI_TYPE, and EVT_TYPE for linked members.
+    func mockGroupingTable(members: [Table], links: [LinkedMember]) -> Table {
+        let names = members.map(\.name) + links.map(\.name)
+        let locations = members.map { _ in "" } + links.map(\.location)
+        var columns = [ColumnSpec("MEMBER_XTENSION", .string, repeatCount: 8),
+                       ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
+                       ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
+                       ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)]
+        var data: [ColumnData] = [.string(names.map { _ in "BINTABLE" }), .string(names), .string(locations), .string(names.map { _ in "URL" })]
+        if !links.isEmpty {
+            let types = members.map { _ in "none" } + links.map { String($0.eventType) }
+            columns.append(ColumnSpec("EVT_TYPE", .string, repeatCount: max(4, types.map(\.utf8.count).max() ?? 4)))
+            data.append(.string(types))
+        }
+        let first = members.first?.header ?? []
+        let common = ["ORIGIN", "TELESCOP", "INSTRUME", "AUTHOR", "OBS_ID", "CREATOR"].compactMap { k in first.first { $0.name == k } }
+        return Table(name: "GROUPING", header: flavor.classCards([]) + common, columns: columns, data: data)
     }
 
     /// Columns VODF stores in double precision whatever the input held (vodf_schema eventlist.py
@@ -35,6 +57,9 @@ public struct ObservationWriter: Sendable {
 
     /// The event list's name: vodf_schema level1/eventlist.py fixes EXTNAME 'event-list'.
     var eventsName: String { flavor == .vodf ? "event-list" : "EVENTS" }
+
+    /// Whether this flavor places the observatory with OBSGEO-B/L/H and TIME with TREFPOS (VODF).
+    var vodfKeywords: Bool { !flavor.isGADF }
 
     /// An ObservationGroupingTable (vodf_schema hdu.py GroupingTable): one row per member HDU of
     /// this file (MEMBER_LOCATION empty: the same file, as the FITS grouping convention allows).
@@ -69,14 +94,14 @@ public struct ObservationWriter: Sendable {
         // GADF 0.2 lists LOCAL; 0.3 follows FITS Table 31 (TOPOCENTER); VODF renames it TREFPOS.
         case .gadf02: cards.append(HeaderCard("TIMEREF", .string("LOCAL"), comment: "time reference position"))
         case .gadf03: cards.append(HeaderCard("TIMEREF", .string("TOPOCENTER"), comment: "time reference position"))
-        case .vodf: cards.append(HeaderCard("TREFPOS", .string("TOPOCENTER"), comment: "time reference position"))
+        case .vodf, .vodfMock01: cards.append(HeaderCard("TREFPOS", .string("TOPOCENTER"), comment: "time reference position"))
         }
         return cards
     }
 
     func siteCards(_ site: Site?) -> [HeaderCard] {
         guard let site else { return [] }
-        if flavor == .vodf {
+        if vodfKeywords {
             return [
                 HeaderCard("OBSGEO-B", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
                 HeaderCard("OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
@@ -110,7 +135,7 @@ public struct ObservationWriter: Sendable {
     }
 
     func obsIDCard(_ meta: ObservationMetadata) throws -> HeaderCard {
-        if flavor == .vodf { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
+        if !flavor.isGADF { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
         guard let n = Int64(meta.obsID) else {
             throw WriterError.unsupported("GADF needs an integer OBS_ID, got '\(meta.obsID)' (use --format vodf or a numeric --obs-id)")
         }
@@ -141,6 +166,8 @@ public struct ObservationWriter: Sendable {
         ]
         if let obj = meta.object { header.append(HeaderCard("OBJECT", .string(obj))) }
         header += provenanceCards(meta)
+        // vodf-mock-data common_md: AUTHOR on every HDU (the organisation, as the scripts write it).
+        if flavor.isMockLayout { header.append(HeaderCard("AUTHOR", .string(meta.origin), comment: "author of the data")) }
         header += timeCards(meta)
         header += try dateCards(meta)
         header += siteCards(meta.site)
@@ -178,6 +205,10 @@ public struct ObservationWriter: Sendable {
             case .float(let v) where flavor == .vodf && Self.vodfDoubleColumns.contains(c.name):
                 specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v.map(Double.init)))
             case .float(let v): specs.append(ColumnSpec(name, .float32, unit: unit)); data.append(.float32(v))
+            case .int64(let v) where flavor.isMockLayout && c.name == "EVENT_ID":
+                // The mock data's ID is text (8A).
+                let text = v.map(String.init)
+                specs.append(ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8))); data.append(.string(text))
             case .int64(let v): specs.append(ColumnSpec(name, .int64, unit: unit)); data.append(.int64(v))
             case .int32(let v): specs.append(ColumnSpec(name, .int32, unit: unit)); data.append(.int32(v))
             case .string(let v):
@@ -239,6 +270,7 @@ public struct ObservationWriter: Sendable {
     }
 
     func gtiTable(_ obs: Observation) throws -> Table {
+        if flavor.isMockLayout { return try mockGTITable(obs) }
         var header = flavor.classCards(["GTI"])
         header.append(try obsIDCard(obs.meta))
         header += timeCards(obs.meta)
@@ -246,6 +278,23 @@ public struct ObservationWriter: Sendable {
         return Table(name: "GTI", header: header,
                      columns: [ColumnSpec("START", .float64, unit: "s"), ColumnSpec("STOP", .float64, unit: "s")],
                      data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
+    }
+
+    /// The mock data's GTI (vodf-mock-data create_gti_hdu): START/STOP as MJD in TIMESYS, in columns
+    /// without a unit. The event times stay seconds since MJDREF, with MJDREF written beside them.
+    func mockGTITable(_ obs: Observation) throws -> Table {
+        var header = flavor.classCards(["GTI"])
+        header.append(try obsIDCard(obs.meta))
+        header += provenanceCards(obs.meta)
+        header.append(HeaderCard("AUTHOR", .string(obs.meta.origin), comment: "author of the data"))
+        header.append(HeaderCard("TIMESYS", .string(obs.meta.timeRef.system.rawValue), comment: "time scale of START and STOP"))
+        header.append(HeaderCard.comment("START, STOP: MJD (\(obs.meta.timeRef.system.rawValue)), as the VODF mock data writes them"))
+        // Whole days and the fraction apart, so that the day number does not cost the seconds precision.
+        let (day, frac) = (Double(obs.meta.timeRef.mjdInt), obs.meta.timeRef.mjdFrac)
+        func mjd(_ s: Double) -> Double { day + (frac + s / 86400) }
+        return Table(name: "GTI", header: header,
+                     columns: [ColumnSpec("START", .float64), ColumnSpec("STOP", .float64)],
+                     data: [.float64(obs.gti.start.map(mjd)), .float64(obs.gti.stop.map(mjd))])
     }
 
     func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {

@@ -3,6 +3,7 @@ import Publication
 import Foundation
 import Model
 import Validation
+import Writers
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -72,15 +73,15 @@ struct ValidateCommand: ParsableCommand {
         let source: SpecSource
         do {
             source = SpecSource(tree: try SpecTree.locate(override: specOptions.specs))
-            if let spec, let dash = spec.lastIndex(of: "-"),
-               try source.library(family: String(spec[..<dash])).specs.keys.contains(where: { $0.hasPrefix(spec + "/") }) {
+            if let spec, let (family, _) = SpecVersionName.split(spec),
+               try source.library(family: family).specs.keys.contains(where: { $0.hasPrefix(SpecVersionName.key(spec) + "/") }) {
                 // known
             } else if let spec {
                 let library = try SpecLibrary(tree: source.tree)
                 throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        var validator = Validator(source: source, profile: profile, forcedSpec: spec)
+        var validator = Validator(source: source, profile: profile, forcedSpec: spec.map(SpecVersionName.key))
         let confinement = Confinement(roots: Self.roots(paths) + allowOutside)
         validator.confinement = confinement
         validator.standards = try? Standards.locate(standards)
@@ -110,7 +111,7 @@ struct ValidateCommand: ParsableCommand {
                                    reference: "FITS 4.0"))
             }
         }
-        print(try report.render(findings: all, files: files, profile: profile))
+        print(try report.render(findings: all, files: files, profile: profile, dialects: validator.dialects.statements(for: files)))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
@@ -152,7 +153,7 @@ struct SpecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec",
         abstract: "List, show or check the format specs (built in from Specs/, or --specs DIR).",
-        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self, SpecDiffCommand.self])
+        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self, SpecDiffCommand.self, SpecTemplateCommand.self, SpecTestCommand.self])
 }
 
 struct SpecList: ParsableCommand {
@@ -291,5 +292,126 @@ struct SpecDiffCommand: ParsableCommand {
         } else {
             print(diff.text)
         }
+    }
+}
+
+struct SpecTemplateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template", abstract: "Write a minimal valid FITS file for an HDU kind, rendered from its spec.",
+        discussion: """
+            The HDU has every required and recommended keyword and column of the spec, typed, with \
+            units, two-bin axes and densities that integrate to 1; it validates in the strict \
+            profile with no finding. Give a version instead of a kind to write one file per kind \
+            into the directory -o names.
+
+            Examples:
+              vodf spec template gadf-0.3/events -o events.fits
+              vodf spec template vodf-mock-0.1/grouping -o grouping.fits
+              vodf spec template gadf-0.3 -o templates/
+            """)
+
+    @Argument(help: "Spec id (gadf-0.3/aeff_2d) or version (gadf-0.3, vodf/mock-0.1); see `vodf spec list`.")
+    var id: String
+
+    @Option(name: .shortAndLong, help: "Output file (a kind) or directory (a version).")
+    var output: String
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // `vodf/mock-0.1` is a version, `vodf-mock-0.1/grouping` a kind.
+        let key = SpecVersionName.key(id)
+        if let spec = lib.specs[key] ?? lib.specs[parts.count == 3 ? "\(parts[0])-\(parts[1])/\(parts[2])" : id] {
+            try write([spec], to: output, single: true)
+        } else if let (family, version) = SpecVersionName.split(id), !lib.specs(family, version).isEmpty {
+            do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+                throw Failure(message: "\(output): cannot create the directory: \(error.localizedDescription)", code: Exit.outputFailed)
+            }
+            try write(lib.specs(family, version), to: output, single: false)
+        } else {
+            throw Failure(message: "unknown spec or version '\(id)'; see `vodf spec list`", code: Exit.usage)
+        }
+    }
+
+    func write(_ specs: [Spec], to output: String, single: Bool) throws {
+        for spec in specs {
+            let path = single ? output : (output as NSString).appendingPathComponent(spec.kindName + ".fits")
+            do {
+                let table = try SpecTemplate.table(spec)
+                try FITSOutput.write([table], primary: FITSOutput.primaryCards(creator: "vodfkit \(vodfkitVersion) (spec template \(spec.id))", origin: nil, telescope: nil), to: path)
+            } catch {
+                throw Failure(message: "\(path): \(error)", code: Exit.outputFailed)
+            }
+            print("wrote \(path) (\(spec.id))")
+        }
+    }
+}
+
+struct SpecTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Run every rule of a spec tree against its passing and failing fixtures.",
+        discussion: """
+            For spec authors. Each spec's passing fixture is its template (`vodf spec template`), which \
+            must give no finding in strict. Each rule's failing fixture is that template broken in \
+            the one way the rule forbids (a required keyword removed, a value not allowed, a unit that \
+            does not convert, an axis reversed, a density ten times too large, an event outside the \
+            GTI, an index row naming a missing file), and the rule must fire on it. Rules no fixture \
+            can be made for are listed. Exit code 1 when a fixture fails or a rule has no failing \
+            fixture.
+
+            Examples:
+              vodf spec test Specs
+              vodf spec test Specs --only gadf-0.3/aeff_2d --verbose
+              vodf spec test my-specs --json > spec-test.json
+            """)
+
+    @Argument(help: "Specs directory (default: --specs, VODF_SPECS, else the built-in specs).")
+    var root: String?
+
+    @Option(help: "Only the specs whose id starts with this (gadf-0.3, vodf-mock-0.1/grouping).")
+    var only: String?
+
+    @Option(help: "Keep the fixture files in this directory (default: a temporary one, removed after).")
+    var keep: String?
+
+    @Flag(help: "Print every fixture, not only the failing ones.")
+    var verbose = false
+
+    @Flag(help: "The outcomes as JSON.")
+    var json = false
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let lib: SpecLibrary
+        do { lib = try SpecLibrary.locate(override: root ?? specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        let scratch = keep ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("vodf-spec-test-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
+        let tty = isatty(2) != 0
+        let result: SpecSelfTest.Result
+        do {
+            result = try SpecSelfTest.run(lib, scratch: scratch, only: only.map(SpecVersionName.key)) { id in
+                if tty { FileHandle.standardError.write(Data("\r\(id)\u{1B}[K".utf8)) }
+            }
+        } catch { throw Failure(message: "\(scratch): \(error)", code: Exit.outputFailed) }
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if result.outcomes.isEmpty { throw Failure(message: "no spec id starts with '\(only ?? "")'; see `vodf spec list`", code: Exit.usage) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            for o in result.outcomes where verbose || !o.passed {
+                print("\(o.passed ? "pass" : "FAIL") \(o.spec)\(o.rule.map { ":" + $0 } ?? " (template)"): \(o.detail)")
+            }
+            for u in result.uncovered { print("NO FAILING FIXTURE \(u)") }
+            let failed = result.outcomes.filter { !$0.passed }.count
+            let specs = Set(result.outcomes.map(\.spec)).count
+            print("\(specs) spec(s), \(result.rules) rule(s): \(result.outcomes.count - failed) fixture(s) passed, \(failed) failed, \(result.uncovered.count) rule(s) without a failing fixture")
+        }
+        if !result.passed { throw ExitCode(1) }
     }
 }

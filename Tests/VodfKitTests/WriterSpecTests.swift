@@ -68,7 +68,7 @@ struct WriterSpecTests {
         return try Validator(library: try SpecLibrary(root: specs), profile: .strict).validate(path: path).filter { $0.severity != .info }
     }
 
-    @Test(arguments: FormatFlavor.allCases)
+    @Test(arguments: FormatFlavor.releaseFormats)
     func everyIRFKindValidatesStrictly(_ flavor: FormatFlavor) throws {
         for kind in IRFKinds.all {
             let bad = try Self.strictFindings([try Self.irfTable(kind, flavor)], name: "\(kind.layout.hduClass4)\(flavor.rawValue)")
@@ -92,7 +92,7 @@ struct WriterSpecTests {
         return candidates.filter { s in !s.recognizeByColumns.isEmpty && s.recognizeByColumns.allSatisfy { table.spec($0) != nil } }
     }
 
-    @Test(arguments: FormatFlavor.allCases)
+    @Test(arguments: FormatFlavor.releaseFormats)
     func fixedKeywordsHaveTheSpecsValue(_ flavor: FormatFlavor) throws {
         let library = try SpecLibrary(root: Self.specs)
         let tables = try IRFKinds.all.map { try Self.irfTable($0, flavor) } + Self.eventTables(flavor)

@@ -59,7 +59,7 @@ struct WriterTests {
         }
     }
 
-    @Test(arguments: FormatFlavor.allCases)
+    @Test(arguments: FormatFlavor.releaseFormats)
     func eventsKeywordsPerFlavor(_ flavor: FormatFlavor) throws {
         let tables = try writeAndRead(try ObservationWriter(flavor: flavor).tables(for: try sampleObservation()))
         let ev = tables[0], gti = tables[1]
@@ -95,6 +95,8 @@ struct WriterTests {
         case .gadf02:
             #expect(h[key: "TIMEREF"] == .string("LOCAL"))
             #expect(h[key: "DATE-OBS"] != nil && h[key: "TIME-OBS"] != nil && h[key: "DATE-BEG"] == nil)
+        case .vodfMock01:
+            Issue.record("the mock layout has its own test (mockLayoutEvents)")
         }
         let ra = ev.column(flavor.eventColumn("RA"))
         #expect(ra == .float64([266.4, 10.25, 359.875, 0.0, 180.5]))
@@ -105,6 +107,31 @@ struct WriterTests {
         #expect(energy.allSatisfy { $0.isNaN })
         #expect(gti.column("START") == .float64([h[key: "TSTART"]!.doubleValue!]))
         #expect(gti.column("STOP") == .float64([h[key: "TSTOP"]!.doubleValue!]))
+    }
+
+    /// The VODF mock data's layout: GROUPING first, EVENTS with a text ID, the GTI in MJD without a unit.
+    @Test func mockLayoutEvents() throws {
+        let obs = try sampleObservation()
+        let tables = try writeAndRead(try ObservationWriter(flavor: .vodfMock01).tables(for: obs))
+        #expect(tables.map(\.name) == ["GROUPING", "EVENTS", "GTI"])
+        let group = tables[0], ev = tables[1], gti = tables[2]
+        #expect(group.column("MEMBER_XTENSION") == .string(["BINTABLE", "BINTABLE"]))
+        #expect(group.column("MEMBER_NAME") == .string(["EVENTS", "GTI"]))
+        #expect(ev.header[key: "HDUVERS"] == .string("0.1") && ev.header[key: "HDUDOC"] == .string("https://vodf.readthedocs.io/en/latest/"))
+        #expect(ev.header[key: "OBS_ID"] == .string("1") && ev.header[key: "AUTHOR"] != nil && ev.header[key: "HDUCLAS1"] == .string("EVENTS"))
+        #expect(ev.spec("ID")?.type == .string && ev.spec("RA") != nil && ev.spec("RA_RECO") == nil)
+        guard case .string(let ids)? = ev.column("ID") else { Issue.record("no ID"); return }
+        #expect(ids == (1...ids.count).map(String.init))
+        #expect(gti.spec("START")?.unit == nil)
+        let t0 = obs.meta.timeRef, start = obs.gti.start[0]
+        guard case .float64(let mjd)? = gti.column("START") else { Issue.record("no START"); return }
+        #expect(abs(mjd[0] - (Double(t0.mjdInt) + t0.mjdFrac + start / 86400)) < 1e-9)
+    }
+
+    @Test func mockLayoutHasNoIRFs() throws {
+        let aeff = try KM3NeTIRFTables.readEffectiveArea(path: Paths.testData + "/km3net/aeff_coszen_sample.csv")
+        let ctx = IRFContext(telescope: "KM3NeT", instrument: "TEST", origin: "KM3NeT", creator: "test")
+        #expect(throws: WriterError.self) { try IRFWriter(flavor: .vodfMock01).table(for: aeff, context: ctx) }
     }
 
     @Test func gadfNeedsIntegerObsID() throws {

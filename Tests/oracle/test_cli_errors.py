@@ -53,7 +53,7 @@ def test_unknown_input_layout(vodf, tmp_path):
 def test_unknown_format(vodf, tmp_path):
     f = TESTDATA / "antares" / "sample_public.dat"
     # ArgumentParser's own message: it names the value and lists the formats (from the library's enum).
-    check_failure(vodf, tmp_path, lambda o: [f, "-o", o, "--format", "gadf-9"], 2, ["'gadf-9'", "'gadf-0.3', 'gadf-0.2' or 'vodf'"])
+    check_failure(vodf, tmp_path, lambda o: [f, "-o", o, "--format", "gadf-9"], 2, ["'gadf-9'", "'gadf-0.3', 'gadf-0.2', 'vodf' or 'vodf-mock-0.1'"])
 
 
 @pytest.mark.parametrize("option,value,choices", [("--kind", "evnts", "'events'"), ("--reco", "jmu", "'jmuon'"),

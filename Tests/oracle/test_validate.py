@@ -399,7 +399,7 @@ def test_legacy_class_values_are_checked_with_a_warning(vodf, corpus, tmp_path):
 
 VODF_MUTATIONS = {
     "no EXTLEVEL": (lambda h: h["event-list"].header.remove("EXTLEVEL"), "vodf-0.0.0/event_list:keyword:EXTLEVEL:missing"),
-    "no DATE-OBS": (lambda h: h["event-list"].header.remove("DATE-OBS"), "vodf-0.0.0/event_list:keyword:DATE-OBS:missing"),
+    "no DATE-BEG": (lambda h: h["event-list"].header.remove("DATE-BEG"), "vodf-0.0.0/event_list:keyword:DATE-BEG:missing"),
     "RA_RECO in metres": (lambda h: set_tunit(h, "event-list", "RA_RECO", "m"), "vodf-0.0.0/event_list:column:RA_RECO:unit"),
     "GADF column name": (lambda h: h["event-list"].header.set("TTYPE5", "ENERGY"), "vodf-0.0.0/event_list:column:ENERGY_RECO:missing"),
     "TREFPOS not topocentre": (lambda h: h["event-list"].header.set("TREFPOS", "GEOCENTER"), "vodf-0.0.0/event_list:keyword:TREFPOS:value"),
@@ -430,7 +430,7 @@ def test_vodf_grouping_table_found_by_columns_not_by_class(vodf, tmp_path):
             fits.Column(name="MEMBER_VERSION", format="K", array=[1, 1, 1, 1]),
             fits.Column(name="MEMBER_LOCATION", format="40A", array=["obs.fits", "obs.fits", "obs.fits", "https://example.org/obs.fits"])]
     t = fits.BinTableHDU.from_columns(cols, name="GROUPING")
-    t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://example.org", "HDUVERS": "0.0.0"})
+    t.header.update({"HDUCLASS": "VODF", "HDUDOC": "https://vodf.readthedocs.org", "HDUVERS": "0.0.0"})
     fits.HDUList([fits.PrimaryHDU(), t]).writeto(index)
     code, report, _ = validate(vodf, index, "--profile", "strict")
     found = [(f["severity"], f["rule"], f["message"]) for f in report["findings"] if f["severity"] != "info"]
