@@ -196,6 +196,9 @@ struct ReleaseUpgradeCommand: ParsableCommand {
 
     func run() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard FormatFlavor.releaseFormats.contains(to) else {
+            throw ValidationError("--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(FormatFlavor.releaseFormats.map(\.rawValue).joined(separator: ", "))")
+        }
         let source: UpgradeSource
         do { source = try UpgradeSource.load(directory) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
         var upgrade = ReleaseUpgrade(source: source, target: to, output: output, creator: creatorName)

@@ -506,3 +506,15 @@ def test_spec_test_fails_on_a_rule_without_a_fixture_and_on_a_template_that_does
     assert "NO FAILING FIXTURE gadf-0.3/events:check:made-up: check 'made-up-check' has no fixture maker" in r.stdout
     assert "FAIL gadf-0.3/events (template): template: " in r.stdout and "ODDKEY" in r.stdout
     assert r.stdout.strip().splitlines()[-1].startswith("1 spec(s), ")
+
+
+def test_releases_refuse_the_mock_layout(vodf, release, tmp_path):
+    out = tmp_path / "up"
+    r = run_vodf(vodf, "release", "upgrade", release, "-o", out, "--to", "vodf-mock-0.1")
+    assert r.returncode == 2 and "--to vodf-mock-0.1 cannot hold a release" in r.stderr and not out.exists()
+    manifest = (TESTDATA / "release" / "sample.yaml").read_text()
+    manifest = manifest.replace("../", str(TESTDATA) + "/").replace("formats: [gadf-0.3, vodf]", "formats: [vodf-mock-0.1]")
+    (tmp_path / "m.yaml").write_text(manifest)
+    r = run_vodf(vodf, "release", "build", tmp_path / "m.yaml", "-o", tmp_path / "rel")
+    assert r.returncode != 0 and "unknown release format 'vodf-mock-0.1' (known: gadf-0.3, gadf-0.2, vodf)" in r.stderr
+    assert not (tmp_path / "rel").exists()
