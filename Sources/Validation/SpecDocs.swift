@@ -8,6 +8,12 @@ public enum SpecDocs {
                   "Generated from `Specs/` by `vodf spec docs`; do not edit.", "",
                   "Source: <\(s.reference)>", "",
                   "Selected by: " + s.select.sorted { $0.key < $1.key }.map { "`\($0.key)` = \($0.value.map { "`\($0)`" }.joined(separator: " or "))" }.joined(separator: ", ")]
+        if let title = s.dialect.title {
+            let d = s.dialect
+            md.insert(contentsOf: ["Dialect: \(title) (HDUVERS \(d.hduvers.map { "`\($0)`" }.joined(separator: " or "))); keyword types \(d.keywordTypes), "
+                                   + "column types \(d.columnTypes), values compared \(d.valueCase == "insensitive" ? "without" : "with") case. Sources: "
+                                   + d.sources.joined(separator: "; "), ""], at: md.count - 1)
+        }
         if !s.legacySelect.isEmpty {
             md.append("; legacy values accepted with a warning: " + s.legacySelect.sorted { $0.key < $1.key }.map { "`\($0.key)` = \($0.value.map { "`\($0)`" }.joined(separator: " or "))" }.joined(separator: ", "))
         }
@@ -20,7 +26,8 @@ public enum SpecDocs {
             for (k, r) in s.keywords.sorted(by: { order($0.value.level, $1.value.level, $0.key, $1.key) }) {
                 var allowed = r.values.map { $0.map { "`\($0)`" }.joined(separator: ", ") } ?? ""
                 if let range = r.range, range.count == 2 { allowed += (allowed.isEmpty ? "" : "; ") + "[\(num(range[0])), \(num(range[1]))]" }
-                if r.case == "insensitive" && r.values != nil { allowed += " (any case)" }
+                if (r.case ?? s.dialect.valueCase) == "insensitive" && r.values != nil { allowed += " (any case)" }
+                if let cap = r.severity { allowed += " (at most a \(cap.rawValue))" }
                 md.append("| `\(k)` | \(r.level.rawValue) | \(r.type ?? "") | \(allowed) | \(r.unit ?? "") | \(r.default ?? "") |")
             }
             md.append("")
