@@ -300,7 +300,7 @@ struct SpecTemplateCommand: ParsableCommand {
         commandName: "template", abstract: "Write a minimal valid FITS file for an HDU kind, rendered from its spec.",
         discussion: """
             The HDU has every required and recommended keyword and column of the spec, typed, with \
-            units, two-bin axes and densities that integrate to 1; it validates in the strict \
+            units, axes of 2, 3 and 4 bins and densities that integrate to 1; it validates in the strict \
             profile with no finding. Give a version instead of a kind to write one file per kind \
             into the directory -o names.
 
