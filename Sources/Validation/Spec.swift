@@ -47,9 +47,9 @@ public struct KeywordRule: Codable, Sendable {
     /// A value that satisfies the rule and the checks around it (dates matching TSTART), for the
     /// templates `vodf spec template` renders when neither `values` nor `default` gives one.
     public var example: String?
-    /// The most severe finding this keyword's value (type, values, range) may give: a rule the draft
-    /// declares but its reference checker does not enforce (vodf_schema 0.0.0's EXTNAME) is reported,
-    /// as a warning. Whether it is missing follows `level`.
+    /// The most severe finding this keyword's value (`values`, `range`) may give: a rule the draft
+    /// declares but its reference checker does not enforce (vodf_schema 0.0.0's EXTNAME = event-list)
+    /// is reported, as a warning. Its type and whether it is missing follow `type` and `level`.
     public var severity: Severity?
 }
 
@@ -137,6 +137,9 @@ public struct SpecFile: Codable, Sendable {
     public var select: [String: [String]]
     /// Columns that identify this kind even when its class keywords say otherwise (a mislabelled HDU).
     public var recognize_by_columns: [String]?
+    /// Columns any one of which identifies this kind (a grouping table missing one member column is
+    /// still a grouping table, and its missing column is then the finding).
+    public var recognize_by_any_column: [String]?
     /// Older class values (CTA-1DC: HDUCLASS OGIP, HDUCLAS4 2D/3GAUSS/3D), merged over `select`;
     /// an HDU selected only this way is checked and warned about (`spec:legacy-class`).
     public var legacy_select: [String: [String]]?
@@ -186,6 +189,7 @@ public struct Spec: Sendable, Encodable {
     public var reference: String
     public var select: [String: [String]]
     public var recognizeByColumns: [String] = []
+    public var recognizeByAnyColumn: [String] = []
     public var legacySelect: [String: [String]] = [:]
     public var gammapy: GammapyReading?
     public var keywords: [String: KeywordRule]
@@ -194,6 +198,16 @@ public struct Spec: Sendable, Encodable {
     public var fileChecks: [FileCheckRule] = []
     public var axes: [AxisRule] = []
     public var normalisation: NormalisationRule?
+    /// Whether this kind is known by its columns at all (not only by its class keywords).
+    public var recognisesByColumns: Bool { !recognizeByColumns.isEmpty || !recognizeByAnyColumn.isEmpty }
+
+    /// Whether the columns present (upper-case names) identify this kind: all of `recognize_by_columns`,
+    /// or any one of `recognize_by_any_column`.
+    public func isRecognised(byColumns present: Set<String>) -> Bool {
+        (!recognizeByColumns.isEmpty && recognizeByColumns.allSatisfy { present.contains($0.uppercased()) })
+            || recognizeByAnyColumn.contains { present.contains($0.uppercased()) }
+    }
+
     /// The kind, without family and version: `events` of `gadf-0.3/events`; the same kind across versions.
     public var kindName: String { id.split(separator: "/").last.map(String.init) ?? id }
 
@@ -323,6 +337,7 @@ public struct SpecLibrary: Sendable {
             if let n = s.normalisation { spec.normalisation = n }
             spec.select = s.select
             if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
+            if let r = s.recognize_by_any_column { spec.recognizeByAnyColumn = r }
             if let l = s.legacy_select { spec.legacySelect = l }
             if let g = s.gammapy { spec.gammapy = g }
             spec.title = s.title ?? spec.title

@@ -94,6 +94,7 @@ enum SpecNodes {
             id: try required(n["id"], "id"), title: try scalar(n["title"], "title"), extends: try scalar(n["extends"], "extends"),
             reference: try scalar(n["reference"], "reference"), select: select,
             recognize_by_columns: try strings(n["recognize_by_columns"], "recognize_by_columns"),
+            recognize_by_any_column: try strings(n["recognize_by_any_column"], "recognize_by_any_column"),
             legacy_select: try stringLists(n["legacy_select"], "legacy_select"),
             gammapy: try n["gammapy"].map { node in
                 let g = try fields(node, "gammapy")

@@ -20,6 +20,9 @@ public enum SpecDocs {
         if !s.recognizeByColumns.isEmpty {
             md.append("; also recognised by the columns " + s.recognizeByColumns.map { "`\($0)`" }.joined(separator: ", "))
         }
+        if !s.recognizeByAnyColumn.isEmpty {
+            md.append("; also recognised by any one of the columns " + s.recognizeByAnyColumn.map { "`\($0)`" }.joined(separator: ", "))
+        }
         md.append("")
         if !s.keywords.isEmpty {
             md += ["## Header keywords", "", "| keyword | level | type | allowed | unit | default |", "|---|---|---|---|---|---|"]

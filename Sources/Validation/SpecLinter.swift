@@ -11,7 +11,7 @@ public enum SpecLinter {
         var out: [String] = []
         if let meta { for f in lib.files { out += meta.check(text: lib.tree.text(f.path), file: lib.tree.path(f.path), as: f.kind) } }
         for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
-            if s.select.isEmpty && s.recognizeByColumns.isEmpty { out.append("\(id): select and recognize_by_columns are empty (the spec would match no HDU)") }
+            if s.select.isEmpty && !s.recognisesByColumns { out.append("\(id): select and recognize_by_columns are empty (the spec would match no HDU)") }
             if s.reference.isEmpty { out.append("\(id): no reference") }
             for (k, r) in s.keywords {
                 if let t = r.type, !keywordTypes.contains(t) { out.append("\(id): keyword \(k): unknown type '\(t)'") }

@@ -122,8 +122,8 @@ struct SpecMatcher {
             return spec
         }
         let present = Set(columns.map { $0.spec.name.uppercased() })
-        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).filter({ !$0.recognizeByColumns.isEmpty })
-            .first(where: { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }) }).first else { return nil }
+        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first(where: { $0.isRecognised(byColumns: present) }) }).first
+        else { return nil }
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
         // A spec that only recommends HDUCLASS (vodf_schema's grouping table) makes its absence a warning.
         let required = spec.keywords["HDUCLASS"].map { $0.level == .required } ?? true
@@ -219,7 +219,7 @@ struct SpecMatcher {
         // This version's kinds first; then a kind that only a later version defines (RAD_MAX_2D under
         // HDUVERS 0.2, as MAGIC writes it), as the class fallback below does.
         func recognised(in v: String) -> Spec? {
-            library.specs(family, v).filter { !$0.recognizeByColumns.isEmpty }.first { $0.recognizeByColumns.allSatisfy { present.contains($0.uppercased()) } }
+            library.specs(family, v).first { $0.isRecognised(byColumns: present) }
         }
         let byColumns = recognised(in: version) ?? known.filter { $0.compare(version, options: .numeric) == .orderedDescending }.lazy.compactMap(recognised).first
         // A spec with an empty `select` is found by its columns alone (VODF grouping tables carry no

@@ -89,7 +89,7 @@ public enum SpecSelfTest {
         var f = Fixture(rule: rule, tables: [], fires: ["\(spec.id):\(rule)"])
         // A class keyword or a recognising column broken: the HDU is then not this kind, and a spec:
         // finding (class-missing, class-mismatch, no-match, nothing-checked) is what says so.
-        let selecting = Set(spec.select.keys).union(["HDUCLASS"]).union(spec.select.isEmpty ? Set(spec.recognizeByColumns) : [])
+        let selecting = Set(spec.select.keys).union(["HDUCLASS"]).union(spec.select.isEmpty ? Set(spec.recognizeByColumns + spec.recognizeByAnyColumn) : [])
         if parts.count == 3, selecting.contains(parts[1]), ["missing", "value", "type"].contains(parts[2]) {
             f.fires += ["spec:class-missing", "spec:class-mismatch", "spec:no-match", "spec:nothing-checked"]
         }
@@ -123,9 +123,9 @@ public enum SpecSelfTest {
             case "missing": t.columns.remove(at: i); t.data.remove(at: i)
             case "type": t.retype(i, toText: r.type != "string")
             case "unit":
-                let unit = r.unit ?? ""
-                let kg = (try? Model.Unit.parse(unit)).map { u in (try? Model.Unit.parse("kg")).map { u.isConvertible(to: $0) } ?? false } ?? false
-                t.columns[i].unit = kg ? "s" : "kg"
+                // A unit every parser knows that does not convert: metres for times, seconds otherwise.
+                let time = (try? Model.Unit.parse(r.unit ?? "")).map { u in (try? Model.Unit.parse("s")).map { u.isConvertible(to: $0) } ?? false } ?? false
+                t.columns[i].unit = time ? "m" : "s"
             case "shape":
                 guard let dims = t.columns[i].dims, Set(dims).count == dims.count else { return .failure(NoFixture(description: "axes of equal length")) }
                 t.columns[i].dims = Array(dims.reversed())

@@ -66,6 +66,8 @@ def _watch(schema, handler):
             handler.column = _name
             try:
                 return _check(data, onerror=onerror)
+            except Exception as e:      # the check itself fails on the data (numpy on text): an error on this column
+                handler.errors.append(f"Column '{_name}': {type(e).__name__}: {e}")
             finally:
                 handler.column = None
         col.validate_data = checked
