@@ -35,7 +35,8 @@ def vodf():
     exe = Path(os.environ.get("VODF_BIN", REPO / ".build" / "debug" / "vodf"))
     if not exe.exists():
         pytest.fail(f"vodf binary not found at {exe}: run 'swift build' (make test does)")
-    return exe
+    # Absolute, so that tests which change the working directory (as scripts run) still find it.
+    return exe.resolve()
 
 
 @pytest.fixture(scope="session")

@@ -39,8 +39,12 @@ def which_spec(specs, header, columns):
         return None
     family = "vodf" if hduclass == "VODF" else "gadf"
     version = str(header.get("HDUVERS", "")).strip().lstrip("vV")
-    versions = sorted({s.split("/")[0].split("-", 1)[1] for s in specs if s.startswith(family + "-")},
-                      key=lambda v: [int(x) for x in v.split(".")])
+    def numeric(v):
+        return [int(x) for x in v.split(".")] if all(x.isdigit() for x in v.split(".")) else None
+
+    # Numbered versions fall back to later ones; a named dialect (vodf-mock-0.1) only by its HDUVERS.
+    versions = sorted({s.split("/")[0].split("-", 1)[1] for s in specs if s.startswith(family + "-")} - {""},
+                      key=lambda v: (numeric(v) is None, numeric(v) or [], v))
 
     def selects(select):
         return bool(select) and all(str(header.get(k, "")).upper() in [v.upper() for v in vals] for k, vals in select.items())
@@ -48,7 +52,8 @@ def which_spec(specs, header, columns):
     def candidates(v):
         return sorted((i, s) for i, s in specs.items() if i.startswith(f"{family}-{v}/"))
 
-    for v in [version] + [x for x in versions if [int(p) for p in x.split(".")] > [int(p) for p in version.split(".")]]:
+    later = [x for x in versions if numeric(x) and numeric(version) and numeric(x) > numeric(version)]
+    for v in [version] + later:
         for i, s in candidates(v):
             if s["recognizeByColumns"] and all(c in columns for c in s["recognizeByColumns"]):
                 return i
@@ -158,9 +163,13 @@ def test_every_applicable_rule_has_a_failing_fixture(vodf, corpus, km3net_data, 
     assert len(cases) > 150, len(cases)
     r = run_vodf(vodf, "validate", "--profile", "strict", "--report", "json", *[c[0] for c in cases])
     report = json.loads(r.stdout)
+    # A rule the spec caps at a warning (`severity`: declared by a draft, not enforced by its checker,
+    # such as vodf-0.0.0's EXTNAME value) fires as a warning; every other one as an error.
+    capped = {f"{sid}:keyword:{k}:{what}" for sid in spec_ids(vodf) for k, r in resolved(vodf, sid)["keywords"].items()
+              if r.get("severity") == "warning" for what in ("value", "range")} if any("vodf-" in c[2] for c in cases) else set()
     errors = {}
     for f in report["findings"]:
-        if f["severity"] == "error":
+        if f["severity"] == "error" or (f["severity"] == "warning" and f["rule"] in capped):
             errors.setdefault(f["file"], set()).add(f["rule"])
     missed = [(what, rule, sorted(errors.get(str(path), []))) for path, what, rule in cases if rule not in errors.get(str(path), set())]
     assert missed == [], missed[:10]
