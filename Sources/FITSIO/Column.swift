@@ -146,7 +146,7 @@ public enum ColumnData: Equatable, Sendable {
     }
 
     /// The values of `rows` (0-based, in that order), `perRow` values per row.
-    func selecting(rows: [Int], perRow n: Int) -> ColumnData {
+    public func selecting(rows: [Int], perRow n: Int) -> ColumnData {
         func pick<T>(_ v: [T]) -> [T] { rows.flatMap { v[($0 * n)..<(($0 + 1) * n)] } }
         switch self {
         case .int64(let v): return .int64(pick(v))

@@ -73,9 +73,7 @@ enum AxisChecks {
         guard let c = columns.named(rule.column), let dims = c.spec.dims, dims.count >= 2,
               let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi), lo.count == hi.count,
               let values = columns.values(c), values.count == dims.reduce(1, *) else { return nil }
-        let measure: [Double] = zip(lo, hi).map { a, b in
-            rule.measure == "solid-angle" ? 2 * Double.pi * (cos(a * .pi / 180) - cos(b * .pi / 180)) : b - a
-        }
+        let measure: [Double] = zip(lo, hi).map { rule.binMeasure(lo: $0, hi: $1) }
         // The integrated axis: the declared position if its length fits, else the only axis that does.
         let fitting = dims.indices.filter { dims[$0] == lo.count }
         guard let axis = fitting.contains(rule.tdim_position) ? rule.tdim_position : (fitting.count == 1 ? fitting[0] : nil) else { return nil }

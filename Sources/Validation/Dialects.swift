@@ -82,8 +82,7 @@ struct DialectTally {
         for version in library.versions(spec.family) where version != spec.version {
             let other = "\(spec.family)-\(version)"
             guard let otherSpec = library.specs["\(other)/\(kind)"] else { continue }
-            let errors = RuleChecks.run(otherSpec, profile: profile, header: header, columns: RuleChecks.resolveAliases(otherSpec, columns).0,
-                                        file: file, hdu: hdu, classes4: []).filter { $0.severity == .error }
+            let errors = RuleChecks.errors(otherSpec, profile: profile, header: header, columns: columns, file: file, hdu: hdu)
             var b = breaks[other] ?? (0, 0, [])
             b.hdus += 1
             b.errors += errors.count

@@ -36,6 +36,13 @@ struct RuleChecks {
         return r.out
     }
 
+    /// The errors alone of `spec`'s keyword, condition and column rules on one HDU, legacy column names
+    /// resolved: what comparing specs on the same HDU (best-fitting version, other dialects) counts.
+    static func errors(_ spec: Spec, profile: Profile, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String> = []) -> [Finding] {
+        run(spec, profile: profile, header: header, columns: resolveAliases(spec, columns).0, file: file, hdu: hdu, classes4: classes4)
+            .filter { $0.severity == .error }
+    }
+
     /// In the gammapy profile an error is what gammapy fails on: a problem with something it does
     /// not read (or, when missing, assumes) is a warning there.
     mutating func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil, missing: Bool = false,

@@ -112,6 +112,12 @@ public struct AxisRule: Codable, Sendable {
 /// A density that must integrate to at most `max` over one axis, for every bin of the others:
 /// PSF over solid angle, EDISP over migration. Unnormalised tables read fine but give wrong numbers.
 public struct NormalisationRule: Codable, Sendable {
+    /// The size of one bin of the integrated axis: its width, or its solid angle for `solid-angle`
+    /// (LO/HI offsets in deg).
+    public func binMeasure(lo a: Double, hi b: Double) -> Double {
+        measure == "solid-angle" ? 2 * Double.pi * (cos(a * .pi / 180) - cos(b * .pi / 180)) : b - a
+    }
+
     public var column: String
     /// The LO/HI columns of the axis integrated over.
     public var lo: String

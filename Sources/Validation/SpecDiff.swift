@@ -21,8 +21,6 @@ public struct SpecDiff: Encodable, Sendable {
     public var to: String
     public var changes: [Change]
 
-    /// `gadf-0.3` or `vodf/0.0.0` as the library's family-version key.
-    static func key(_ s: String) -> String { SpecVersionName.key(s) }
 
     public static func compare(_ library: SpecLibrary, _ a: String, _ b: String) throws -> SpecDiff {
         func specs(_ v: String) throws -> [String: Spec] {

@@ -23,8 +23,7 @@ struct SpecMatcher {
         let candidates = library.versions(spec.family).compactMap { library.specs["\(spec.family)-\($0)/\(name)"] }
         guard candidates.count > 1 else { return spec }
         func errors(_ s: Spec) -> Int {
-            RuleChecks.run(s, profile: profile, header: header, columns: RuleChecks.resolveAliases(s, columns).0, file: file, hdu: hdu, classes4: classes4)
-                .filter { $0.severity == .error }.count
+            RuleChecks.errors(s, profile: profile, header: header, columns: columns, file: file, hdu: hdu, classes4: classes4).count
         }
         return candidates.min { errors($0) < errors($1) } ?? spec
     }
@@ -40,8 +39,7 @@ struct SpecMatcher {
             var errors = 0
             for (spec, header, columns, hdu) in hdus {
                 guard let s = library.specs["\(family)-\(version)/\(spec.kindName)"] else { errors += 1000; continue }
-                errors += RuleChecks.run(s, profile: profile, header: header, columns: RuleChecks.resolveAliases(s, columns).0, file: file, hdu: hdu, classes4: [])
-                    .filter { $0.severity == .error }.count
+                errors += RuleChecks.errors(s, profile: profile, header: header, columns: columns, file: file, hdu: hdu).count
             }
             if best == nil || errors < best!.errors { best = (version, errors) }
         }

@@ -241,11 +241,13 @@ extension Table {
 
     /// One more axis of 2 for the column's cells (a scalar becomes a 2-vector, a vector a 2-column matrix).
     mutating func addDimension(_ i: Int) {
-        let c = columns[i]
+        let c = columns[i], rows = rowCount      // before the column's repeat changes
+
         let dims = (c.dims ?? (c.repeatCount > 1 ? [c.repeatCount] : [])) + [2]
         columns[i].dims = dims.count > 1 ? dims : nil
         columns[i].repeatCount = c.repeatCount * 2
-        data[i] = data[i].repeated(2, perRow: c.repeatCount)
+        // Each row's cells twice over (rows 0, 0, 1, 1, ...).
+        data[i] = data[i].selecting(rows: (0..<rows).flatMap { [$0, $0] }, perRow: c.repeatCount)
     }
 }
 
@@ -257,26 +259,6 @@ extension ColumnData {
         case .int64(let v): return .int64(v.map { $0 * Int64(k) })
         case .int32(let v): return .int32(v.map { $0 * Int32(k) })
         default: return self
-        }
-    }
-
-    /// Each row's values `n` times over.
-    func repeated(_ n: Int, perRow: Int) -> ColumnData {
-        func rep<T>(_ v: [T]) -> [T] {
-            stride(from: 0, to: v.count, by: max(perRow, 1)).flatMap { start in
-                Array(repeating: Array(v[start..<min(start + perRow, v.count)]), count: n).flatMap { $0 }
-            }
-        }
-        switch self {
-        case .float64(let v): return .float64(rep(v))
-        case .float32(let v): return .float32(rep(v))
-        case .int64(let v): return .int64(rep(v))
-        case .int32(let v): return .int32(rep(v))
-        case .int16(let v): return .int16(rep(v))
-        case .uint8(let v): return .uint8(rep(v))
-        case .logical(let v): return .logical(rep(v))
-        case .string(let v): return .string(rep(v))
-        case .bits(let v): return .bits(rep(v))
         }
     }
 }

@@ -8,8 +8,6 @@ import Model
 /// typed, with its unit and its shape. Values come from the rule: its `values`, `example` or `default`,
 /// else one inside its `range`. Axes get two contiguous bins; a normalised density integrates to 1.
 public enum SpecTemplate {
-    public struct Failure: Error, CustomStringConvertible { public let description: String }
-
     /// Bins of a template's first axis; each next axis has one more, so that no reader has to guess
     /// the axis order of a cell from its lengths (gammapy warns "Ambiguous axes order" on equal ones).
     static let bins = 2
@@ -159,9 +157,6 @@ public enum SpecTemplate {
 
     /// The integral of a density of 1 over the template's bins of the normalisation axis.
     static func density(_ n: NormalisationRule, bins: Int) -> Double {
-        (0..<bins).reduce(0.0) { sum, i in
-            let a = Double(i + 1), b = Double(i + 2)
-            return sum + (n.measure == "solid-angle" ? 2 * Double.pi * (cos(a * .pi / 180) - cos(b * .pi / 180)) : b - a)
-        }
+        (0..<bins).reduce(0.0) { $0 + n.binMeasure(lo: Double($1 + 1), hi: Double($1 + 2)) }
     }
 }

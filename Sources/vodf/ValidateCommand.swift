@@ -222,9 +222,7 @@ struct SpecShow: ParsableCommand {
             throw Failure(message: "unknown spec '\(id)'" + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"), code: Exit.usage)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(spec), as: UTF8.self))
+            try printJSON(spec)
         } else {
             print(Validation.SpecDocs.page(spec))
         }
@@ -286,9 +284,7 @@ struct SpecDiffCommand: ParsableCommand {
         let diff: SpecDiff
         do { diff = try SpecDiff.compare(lib, from, to) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(diff), as: UTF8.self))
+            try printJSON(diff)
         } else {
             print(diff.text)
         }
@@ -400,9 +396,7 @@ struct SpecTestCommand: ParsableCommand {
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if result.outcomes.isEmpty { throw Failure(message: "no spec id starts with '\(only ?? "")'; see `vodf spec list`", code: Exit.usage) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try printJSON(result)
         } else {
             for o in result.outcomes where verbose || !o.passed {
                 print("\(o.passed ? "pass" : "FAIL") \(o.spec)\(o.rule.map { ":" + $0 } ?? " (template)"): \(o.detail)")
@@ -414,4 +408,11 @@ struct SpecTestCommand: ParsableCommand {
         }
         if !result.passed { throw ExitCode(1) }
     }
+}
+
+/// Pretty JSON with sorted keys on stdout: the `--json` of the spec commands.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
