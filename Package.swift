@@ -13,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures"]),
+        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +47,12 @@ let package = Package(
         .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [
             .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
         ]),
+        // What kind of failure an error is (usage, bad input, output): one category per error type,
+        // turned into the exit code in one place.
+        .target(name: "Diagnostics"),
+        // Every file written all-or-nothing: a temporary beside the target, fsync'd, renamed; devices,
+        // FIFOs and symlinks never replaced.
+        .target(name: "FileOutput", dependencies: ["Diagnostics"]),
         // Limits shared by the IO layers: what a size read from a file may make them allocate.
         .target(name: "IOLimits"),
         // One result slot per index of a parallel loop (no locks), shared by the layers that work on all cores.
@@ -59,38 +65,38 @@ let package = Package(
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2, read and written.
         .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"], swiftSettings: libxml2Headers),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
+        .target(name: "FITSIO", dependencies: ["Diagnostics", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
-        .target(name: "ROOTIO", dependencies: ["CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
+        .target(name: "ROOTIO", dependencies: ["Diagnostics", "CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
         // IO layer: YAML documents from libyaml's events (specs, release manifests). libyaml from
         // its static archive: the binary needs no libyaml.so.
         .target(name: "YAMLIO", dependencies: ["CLibYAML"], linkerSettings: [.linkedLibrary(":libyaml.a")]),
         // IO layer: HDF5 over libhdf5 (km3pipe tables).
-        .target(name: "HDF5IO", dependencies: ["CHDF5", "CNetworkStubs", "IOLimits"]),
+        .target(name: "HDF5IO", dependencies: ["Diagnostics", "CHDF5", "CNetworkStubs", "IOLimits"]),
         // Canonical model: pure values, no I/O.
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"],
+        .target(name: "Readers", dependencies: ["Diagnostics", "Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"],
                 swiftSettings: libxml2Headers),
         // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).
         .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"], swiftSettings: libxml2Headers),
         // Model -> GADF / VODF FITS.
-        .target(name: "Writers", dependencies: ["FITSIO", "Model", "Astrometry", "XMLIO"], swiftSettings: libxml2Headers),
+        .target(name: "Writers", dependencies: ["FITSIO", "FileOutput", "Diagnostics", "Model", "Astrometry", "XMLIO"], swiftSettings: libxml2Headers),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
-        .target(name: "Conversion", dependencies: ["Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
+        .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
-        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
+        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
         // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
         .target(name: "CPLplot", cSettings: [.unsafeFlags(["-I/usr/include/plplot"])], linkerSettings: [.linkedLibrary("dl")]),
         // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
         .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion"], swiftSettings: libxml2Headers),
         // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
         // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
-        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"],
+        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"],
                 swiftSettings: libxml2Headers),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
@@ -105,6 +111,7 @@ let package = Package(
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
             "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation",
+            "Diagnostics", "FileOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: libxml2Headers),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
@@ -113,7 +120,7 @@ let package = Package(
         // replays files, the kept crash inputs among them (make test).
         .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz",
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])] + libxml2Headers),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
+        .testTarget(name: "VodfKitTests", dependencies: ["Diagnostics", "FileOutput", "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
                     swiftSettings: libxml2Headers),
     ]
 )

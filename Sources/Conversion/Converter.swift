@@ -57,7 +57,7 @@ public enum Converter {
         let detected: InputKind
         do { detected = try InputKind.detect(path: input) } catch { throw ConversionError("\(error)", .badInput) }
         let entry = InputKinds.entry(detected)
-        if let want = options.holding, want != entry.holds {
+        if let want = options.holding, !entry.holds(want) {
             throw ConversionError("\(input): holds \(entry.holds.rawValue), not \(want.rawValue) (\(detected.rawValue))", .badInput)
         }
         do {

@@ -1,3 +1,4 @@
+import FITSIO
 import Foundation
 import Model
 import Readers
@@ -13,25 +14,51 @@ enum IRFConversion {
         return c
     }
 
+    /// A GADF or VODF file of any producer: its observation and its IRFs, with the producer's
+    /// keywords and comments, written as `release upgrade` writes them. `--kind irf` or
+    /// `--kind events` keeps one part; what is left out is said, never dropped silently.
     static func gadf(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {
-        let reading = try GADFIRFReader.read(path: input, skippingDamaged: o.skipDamaged)
-        for s in reading.skipped { o.onWarning("\(input): skipped \(s)") }
+        var dataset = try GADFFile.read(path: input, skippingDamaged: o.skipDamaged)
         var summary: [String] = []
-        if !reading.skipped.isEmpty { summary.append("skipped as damaged: \(reading.skipped.count)") }
-        var entries = reading.entries
-        for k in entries.indices {
-            entries[k].component = try prepare(entries[k].component, label: "\(input): HDU \(entries[k].hdu) (\(entries[k].extname))", o)
+        for s in dataset.skipped { o.onWarning("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")") }
+        if !dataset.skipped.isEmpty { summary.append("skipped as damaged: \(dataset.skipped.count)") }
+        for line in Self.omissionLines(dataset.omissions) { o.onWarning("\(input): not converted: \(line)") }
+        if o.holding == .irf, let obs = dataset.observations.first {
+            o.onWarning("\(input): not converted: the event list of OBS_ID \(obs.meta.obsID) and its GTI (--kind irf)")
+            dataset.observations = []
         }
-        guard !entries.isEmpty else { throw ConversionError("\(input): no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found", .badInput) }
-        let writer = IRFWriter(flavor: o.format)
-        let tables = try entries.map { e in
-            try writer.table(for: e.component, context: IRFContext(telescope: e.telescope, instrument: e.instrument, origin: e.telescope,
-                                                                  creator: o.creator, provenance: ["\((input as NSString).lastPathComponent) HDU \(e.hdu) (\(e.extname))"],
-                                                                  channel: o.channel ?? e.channel, period: o.period ?? e.period, channelInName: o.channelInName))
+        if o.holding == .events, !dataset.responses.isEmpty {
+            o.onWarning("\(input): not converted: \(dataset.responses.count) IRF HDU(s) (--kind events)")
+            dataset.responses = []
         }
-        for e in entries { summary.append("\(e.kindName) from HDU \(e.hdu) (\(e.extname)): \(e.component.table.shape.map(String.init).joined(separator: " x "))") }
-        return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: o.creator, origin: nil, telescope: entries.first?.telescope),
+        guard !dataset.observations.isEmpty || !dataset.responses.isEmpty else {
+            throw ConversionError("\(input): no event list with its GTI and no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found", .badInput)
+        }
+        let writer = DatasetWriter(flavor: o.format, creator: o.creator)
+        var irfs: [Table] = []
+        for var r in dataset.responses {
+            r.component = try prepare(r.component, label: "\(input): \(r.source ?? "")", o)
+            r.channel = o.channel ?? r.channel
+            r.period = o.period ?? r.period
+            irfs.append(try writer.table(r, channelInName: o.channelInName))
+            summary.append("\(r.kind.layout.hduClass4) from \(r.source ?? ""): \(r.component.table.shape.map(String.init).joined(separator: " x "))")
+        }
+        if let obs = dataset.observations.first {
+            summary.insert("EVENTS: \(obs.events.count) events, GTI: \(obs.gti.start.count) interval(s), OBS_ID \(obs.meta.obsID)", at: 0)
+        }
+        return Conversion(tables: try writer.tables(dataset.observations.first, irfs: irfs), primary: writer.primary(dataset),
                           detected: .fits, summary: summary)
+    }
+
+    /// Omissions as one line per reason ("GTI keyword TSTART, GTI keyword TSTOP: why").
+    static func omissionLines(_ omissions: [Omission]) -> [String] {
+        var reasons: [String] = []
+        var whats: [String: [String]] = [:]
+        for m in omissions {
+            if whats[m.why] == nil { reasons.append(m.why) }
+            whats[m.why, default: []].append(m.value.isEmpty ? m.what : "\(m.what) (\(m.value))")
+        }
+        return reasons.map { "\(whats[$0]!.joined(separator: ", ")): \($0)" }
     }
 
     static func aeffTable(_ input: String, _: InputKind, _ o: ConversionOptions) throws -> Conversion {

@@ -16,9 +16,24 @@ public struct InputKindEntry: Sendable {
     /// Its name in lists ("KM3NeT offline or dst file (ROOT)").
     public let name: String
     public let holds: Holding
+    /// What else a file of this kind may hold (a GADF run file: events beside its IRFs).
+    public let alsoHolds: [Holding]
     /// One line for the help: what the input is, and what it becomes.
     public let help: String
     let convert: @Sendable (String, InputKind, ConversionOptions) throws -> Conversion
+
+    init(kind: InputKind, name: String, holds: Holding, alsoHolds: [Holding] = [], help: String,
+         convert: @escaping @Sendable (String, InputKind, ConversionOptions) throws -> Conversion) {
+        self.kind = kind
+        self.name = name
+        self.holds = holds
+        self.alsoHolds = alsoHolds
+        self.help = help
+        self.convert = convert
+    }
+
+    /// Whether `convert --kind` may ask this kind for `part`.
+    public func holds(_ part: Holding) -> Bool { part == holds || alsoHolds.contains(part) }
 
     /// Kinds of a directory of IRF tables (`convert DIR --kind irf`).
     public var isIRFTable: Bool { [.aeff, .psf, .edisp, .bkg].contains(holds) }
@@ -34,8 +49,9 @@ public enum InputKinds {
                        help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI", convert: EventConversion.antares),
         InputKindEntry(kind: .antaresVOTable, name: "ANTARES ant20_01 VOTable (as the VO serves it)", holds: .events,
                        help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI", convert: EventConversion.antares),
-        InputKindEntry(kind: .fits, name: "GADF or VODF IRF file (FITS)", holds: .irf,
-                       help: "GADF or VODF IRF file from any producer (\(IRFKinds.names.joined(separator: ", "))) -> the same IRFs", convert: IRFConversion.gadf),
+        InputKindEntry(kind: .fits, name: "GADF or VODF file (FITS): events, GTI, IRFs", holds: .irf, alsoHolds: [.events],
+                       help: "GADF or VODF file from any producer: EVENTS + GTI and IRFs (\(IRFKinds.names.joined(separator: ", "))) -> the same HDUs, producer keywords carried",
+                       convert: IRFConversion.gadf),
         InputKindEntry(kind: .km3netAeffTable, name: "KM3NeT effective-area table (CSV)", holds: .aeff, help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D", convert: IRFConversion.aeffTable),
         InputKindEntry(kind: .km3netPSFTable, name: "KM3NeT PSF table (CSV)", holds: .psf, help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE", convert: IRFConversion.psfTable),
         InputKindEntry(kind: .km3netEnergyResponseTable, name: "KM3NeT energy-response table (CSV)", holds: .edisp, help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D", convert: IRFConversion.edispTable),

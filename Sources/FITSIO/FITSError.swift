@@ -1,8 +1,11 @@
+import Diagnostics
 import CFITSIO
 import Foundation
 
 /// An error from cfitsio (or from this layer), carrying the file, the HDU and cfitsio's own text.
-public struct FITSError: Error, CustomStringConvertible, Sendable {
+public struct FITSError: Error, CategorizedError, CustomStringConvertible, Sendable {
+    /// Raised while reading an input.
+    public var category: ErrorCategory { .badInput }
     public let file: String
     /// 1-based HDU number, when one was current.
     public let hdu: Int?

@@ -1,9 +1,12 @@
 @preconcurrency import CHDF5
+import Diagnostics
 import Foundation
 import IOLimits
 
 /// An error from the HDF5 layer, naming the file, the dataset or attribute, and the reason.
-public struct HDF5Error: Error, CustomStringConvertible, Sendable {
+public struct HDF5Error: Error, CategorizedError, CustomStringConvertible, Sendable {
+    /// Raised while reading an input.
+    public var category: ErrorCategory { .badInput }
     public let file: String
     public let object: String
     public let reason: String

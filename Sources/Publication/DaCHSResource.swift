@@ -1,3 +1,4 @@
+import FileOutput
 import Conversion
 import Foundation
 import Model
@@ -25,17 +26,17 @@ public enum DaCHSResource {
 
     public static func write(_ release: ObsCoreRelease, root: String, to dir: String, creator: String) throws -> Written {
         let data = dir + "/data"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try AtomicOutput.makeDirectory(data)
         let doc = release.votable(creator: creator)
         var obscore = doc, hea = doc
         obscore.tables = [doc.tables[0]]
         hea.tables = [doc.tables[1]]
-        try AtomicFile.write(try obscore.serialized(), to: data + "/obscore.vot")
-        try AtomicFile.write(try hea.serialized(), to: data + "/obscore_hea.vot")
+        try AtomicOutput.write(try obscore.serialized(), to: data + "/obscore.vot")
+        try AtomicOutput.write(try hea.serialized(), to: data + "/obscore_hea.vot")
         let events = try eventsTable(release, root: root)
-        try AtomicFile.write(try VOTableDocument(resourceName: release.collection, description: "every event of \(release.collection)", tables: [events]).serialized(),
+        try AtomicOutput.write(try VOTableDocument(resourceName: release.collection, description: "every event of \(release.collection)", tables: [events]).serialized(),
                              to: data + "/events.vot")
-        try AtomicFile.write(try descriptor(release).serialized(), to: dir + "/q.rd")
+        try AtomicOutput.write(try descriptor(release).serialized(), to: dir + "/q.rd")
         return Written(files: ["q.rd", "data/obscore.vot", "data/obscore_hea.vot", "data/events.vot"], events: events.rows.count)
     }
 

@@ -1,5 +1,8 @@
+import Diagnostics
 /// A problem with an input file, located as precisely as we can: file, line, column.
-public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct InputError: Error, CategorizedError, CustomStringConvertible, Equatable, Sendable {
+    /// Raised while reading an input.
+    public var category: ErrorCategory { .badInput }
     public var file: String
     public var line: Int?
     public var column: String?

@@ -1,3 +1,5 @@
+import Diagnostics
+import FileOutput
 import CXXHash
 import Foundation
 
@@ -32,10 +34,10 @@ struct BuildState: Codable, Equatable {
     }
 
     func save(_ release: String, item: String) throws {
-        try FileManager.default.createDirectory(atPath: Self.directory(release), withIntermediateDirectories: true)
+        try AtomicOutput.makeDirectory(Self.directory(release))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(try encoder.encode(self), to: Self.path(release, item: item), durable: false)
+        try AtomicOutput.write(try encoder.encode(self), to: Self.path(release, item: item), durable: false)
     }
 
     /// XXH3-64 of a file's bytes, read in 4 MB pieces with read(2) (FileHandle.readData read
@@ -61,25 +63,12 @@ struct BuildState: Codable, Equatable {
     }
 }
 
-/// Small text files (README, JSON), written all-or-nothing: a temporary file beside the target,
-/// fsync'd, renamed.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
-        let tmp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw ReleaseError("\(path): cannot be written") }
-        if durable {
-            let fd = open(tmp, O_RDONLY)
-            if fd >= 0 { _ = fsync(fd); close(fd) }
-        }
-        guard rename(tmp, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw ReleaseError("\(path): cannot be written: \(String(cString: strerror(errno)))")
-        }
-    }
-}
-
 /// A release problem that is not the manifest's: one line, naming the file.
-public struct ReleaseError: Error, CustomStringConvertible, Sendable {
+public struct ReleaseError: Error, CustomStringConvertible, CategorizedError, Sendable {
     public let description: String
-    public init(_ d: String) { description = d }
+    public let category: ErrorCategory
+    public init(_ d: String, _ category: ErrorCategory = .badInput) {
+        description = d
+        self.category = category
+    }
 }

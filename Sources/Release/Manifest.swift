@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import YAMLIO
 
@@ -67,7 +68,9 @@ public struct Manifest: Sendable {
 }
 
 /// A manifest problem: the file, the line and the key, on one line.
-public struct ManifestError: Error, CustomStringConvertible, Sendable {
+public struct ManifestError: Error, CategorizedError, CustomStringConvertible, Sendable {
+    /// Raised while reading an input.
+    public var category: ErrorCategory { .badInput }
     public let file: String
     public let line: Int?
     public let key: String?

@@ -1,3 +1,4 @@
+import FileOutput
 import FITSIO
 import Foundation
 import Model
@@ -44,7 +45,7 @@ public struct ReleaseBuilder: Sendable {
     }
 
     public func build() throws -> Summary {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try AtomicOutput.makeDirectory(output)
         // Every set's IRF tables in every format, made on the workers first: the release documents
         // need their kinds, and the IRF files and the VODF runs' grouping rows reuse them.
         // A table's warning is the same in every format: said once.

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Model
 import Writers
@@ -58,8 +59,8 @@ public struct ReleaseDocuments {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        try AtomicFile.write(try encoder.encode(d) + Data("\n".utf8), to: directory + "/" + ReleaseLayout.metadata)
-        try AtomicFile.write(Data(readme(d).utf8), to: directory + "/" + ReleaseLayout.readme)
+        try AtomicOutput.write(try encoder.encode(d) + Data("\n".utf8), to: directory + "/" + ReleaseLayout.metadata)
+        try AtomicOutput.write(Data(readme(d).utf8), to: directory + "/" + ReleaseLayout.readme)
     }
 
     public static func load(_ directory: String) throws -> Description {

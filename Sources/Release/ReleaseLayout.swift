@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Writers
 
@@ -27,7 +28,7 @@ public enum ReleaseLayout {
     /// Makes the directory that will hold `relative`.
     static func prepare(_ root: String, _ relative: String) throws -> String {
         let path = root + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AtomicOutput.makeDirectory((path as NSString).deletingLastPathComponent)
         return path
     }
 }

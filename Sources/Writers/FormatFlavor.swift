@@ -1,3 +1,4 @@
+import Diagnostics
 import FITSIO
 import Model
 
@@ -71,7 +72,9 @@ public enum FormatFlavor: String, CaseIterable, Sendable {
     }
 }
 
-public enum WriterError: Error, CustomStringConvertible, Equatable {
+public enum WriterError: Error, CustomStringConvertible, Equatable, CategorizedError {
+    /// The chosen format cannot hold what was asked: a usage error.
+    public var category: ErrorCategory { .usage }
     case unsupported(String)
     public var description: String {
         switch self { case .unsupported(let s): return s }

@@ -1,3 +1,4 @@
+import FileOutput
 import ArgumentParser
 import Conversion
 import Foundation
@@ -94,7 +95,11 @@ struct AlertInputOptions: ParsableArguments {
                 return a
             }
             guard kind == .fits else { throw Failure(message: "\(input): \(kind.rawValue) is not an event list or an alert", code: Exit.badInput) }
-            guard let eventID else { throw Failure(message: "\(input): an EVENTS file needs --event-id N", code: Exit.usage) }
+            guard let eventID else {
+                // An unreadable file is bad input before it is a usage question.
+                do { _ = try EventFile.read(input) } catch { throw Failure(error) }
+                throw Failure(message: "\(input): an EVENTS file needs --event-id N", code: Exit.usage)
+            }
             var o = AlertOptions()
             o.name = name
             o.errorRadiusDeg = errorRadius
@@ -122,7 +127,7 @@ struct AlertInputOptions: ParsableArguments {
         } catch {
             throw Failure(message: "\(error)", code: Exit.badInput)
         }
-        do { try AtomicFile.write(data, to: output) } catch { throw Failure(message: "\(error)", code: Exit.outputFailed) }
+        do { try AtomicOutput.write(data, to: output) } catch { throw Failure(error) }
         if !quiet {
             let e = alert.localization
             print("\(output): \(what) \(alert.name): RA \(e.raDeg) deg, Dec \(e.decDeg) deg, error \(e.errorRadiusDeg.map { "\($0) deg" } ?? "none"), \(e.time.iso(digits: 3)), \(alert.events.count) event(s)")

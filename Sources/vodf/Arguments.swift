@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Astrometry
 import Conversion
@@ -37,14 +38,21 @@ struct OutputOptions: ParsableArguments {
 let creatorName = "vodfkit \(vodfkitVersion)"
 
 extension Failure {
-    /// A conversion error with the exit code of its category.
-    init(_ e: ConversionError) {
-        let code = switch e.category {
-        case .usage: Exit.usage
-        case .badInput: Exit.badInput
-        case .output: Exit.outputFailed
+    /// Any error, with the exit code of the category it declares (`Exit.code(for:)`): the one place
+    /// where a failure becomes an exit code.
+    init(_ error: Error) {
+        let message = (error as? ConversionError)?.message ?? "\(error)"
+        self.init(message: message, code: Exit.code(for: ErrorCategory.of(error)))
+    }
+}
+
+extension Exit {
+    static func code(for category: ErrorCategory) -> Int32 {
+        switch category {
+        case .usage: usage
+        case .badInput: badInput
+        case .output: outputFailed
         }
-        self.init(message: e.message, code: code)
     }
 }
 

@@ -81,16 +81,10 @@ struct IRFBuild: ParsableCommand {
             let built = try MonteCarloConversion.build(inputs, settings: settings, options: options)
             tables = built.tables
             if !out.quiet { print(built.summary) }
-        } catch let e as ConversionError {
-            throw Failure(e)
-        } catch {
-            throw Failure(message: "\(error)", code: Exit.badInput)
-        }
+        } catch { throw Failure(error) }
         do {
             try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creatorName, origin: "KM3NeT", telescope: "KM3NeT"), to: out.output)
-        } catch {
-            throw Failure(message: "\(error)", code: Exit.outputFailed)
-        }
+        } catch { throw Failure(error) }
         if !out.quiet { print("wrote \(out.output) (\(out.format.rawValue))") }
     }
 }

@@ -1,3 +1,4 @@
+import FileOutput
 import ArgumentParser
 import Foundation
 import Publication
@@ -72,19 +73,19 @@ struct ReleaseObsCoreCommand: ParsableCommand {
             }
         } catch {
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            throw Failure(message: "\(error)", code: Exit.badInput)
+            throw Failure(error)
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for w in release.warnings { warn(w) }
         do {
-            try AtomicFile.write(try release.votable(creator: creatorName).serialized(), to: output)
-        } catch { throw Failure(message: "\(output): \(error)", code: Exit.outputFailed) }
+            try AtomicOutput.write(try release.votable(creator: creatorName).serialized(), to: output)
+        } catch { throw Failure(error) }
         var dachsLine = ""
         if let dachs {
             do {
                 let w = try DaCHSResource.write(release, root: (directory as NSString).standardizingPath, to: dachs, creator: creatorName)
                 dachsLine = "; DaCHS resource \(dachs) (\(w.files.joined(separator: ", ")); \(w.events) events, schema \(DaCHSResource.schemaName(release.collection)))"
-            } catch { throw Failure(message: "\(dachs): \(error)", code: Exit.outputFailed) }
+            } catch { throw Failure(error) }
         }
         if !quiet {
             let irfs = release.obscore.count - release.eventListCount

@@ -1,3 +1,4 @@
+import FileOutput
 import ArgumentParser
 import Foundation
 import Pictures
@@ -42,7 +43,7 @@ struct PeekCommand: ParsableCommand {
     @Argument(help: "A FITS file (GADF or VODF, any producer).")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Output picture, .svg or .png. Default: the file's name with .svg, in the working directory (none with --data json).")
+    @Option(name: .shortAndLong, help: "Output picture, .svg or .png (no extension: SVG). Default: the file's name with .svg, in the working directory (none with --data json).")
     var output: String?
 
     @Option(help: ArgumentHelp("Only these HDUs, by EXTNAME or number (repeatable).", valueName: "hdu"))
@@ -62,7 +63,10 @@ struct PeekCommand: ParsableCommand {
     @OptionGroup(title: "Limits") var limits: ReadOptions
 
     func validate() throws {
-        if let output, !(output.hasSuffix(".svg") || output.hasSuffix(".png")) { throw ValidationError("--output must end in .svg or .png") }
+        // A name without an extension (a pipe, /dev/stdout) gets SVG; another extension is a mistake.
+        if let output, !(output.hasSuffix(".svg") || output.hasSuffix(".png")), !(output as NSString).pathExtension.isEmpty {
+            throw ValidationError("--output must end in .svg or .png (or have no extension: SVG)")
+        }
     }
 
     func run() throws {
@@ -71,9 +75,7 @@ struct PeekCommand: ParsableCommand {
         options.hdus = hdu
         options.frame = frame
         let figure: Figure
-        do { figure = try Peek.figure(path: file, options: options) } catch {
-            throw Failure(message: "\(error)", code: Exit.badInput)
-        }
+        do { figure = try Peek.figure(path: file, options: options) } catch { throw Failure(error) }
         for s in figure.skipped { warn("\(file): skipped \(s)") }
         if data == .json {
             let encoder = JSONEncoder()
@@ -87,7 +89,7 @@ struct PeekCommand: ParsableCommand {
         do { bytes = try PLplotRenderer.render(figure, as: target.hasSuffix(".png") ? .png : .svg) } catch {
             throw Failure(message: "\(target): \(error)", code: Exit.outputFailed)
         }
-        do { try AtomicFile.write(bytes, to: target) } catch { throw Failure(message: "\(target): \(error)", code: Exit.outputFailed) }
+        do { try AtomicOutput.write(bytes, to: target) } catch { throw Failure(error) }
         if !quiet && data == nil { print("\(target): \(figure.panels.count) panel(s): \(figure.panels.map(\.title).joined(separator: "; "))") }
     }
 }

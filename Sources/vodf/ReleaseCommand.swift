@@ -62,9 +62,7 @@ struct ReleaseBuild: ParsableCommand {
     func run() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         let plan: ReleasePlan
-        do { plan = try ReleasePlan(manifest: try Manifest.load(path: manifest)) } catch {
-            throw Failure(message: "\(error)", code: Exit.usage)
-        }
+        do { plan = try ReleasePlan(manifest: try Manifest.load(path: manifest)) } catch { throw Failure(error) }
         var builder = ReleaseBuilder(plan: plan, output: output, creator: creatorName)
         builder.jobs = jobs
         builder.shard = shard.map { ($0.index, $0.count) }
@@ -72,7 +70,7 @@ struct ReleaseBuild: ParsableCommand {
         let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
         builder.onProgress = { display.show($0) }
         let summary: ReleaseBuilder.Summary
-        do { summary = try builder.build() } catch { throw Failure(message: "\(error)", code: Exit.outputFailed) }
+        do { summary = try builder.build() } catch { throw Failure(error) }
         display.clear()
         for (item, reason) in summary.failed { FileHandle.standardError.write(Data("vodf: error: \(item): \(oneLine(reason))\n".utf8)) }
         if !quiet {
@@ -102,7 +100,7 @@ struct ReleaseIndexCommand: ParsableCommand {
             let written = try ReleaseIndex.rebuild(directory, creator: creatorName)
             if !quiet { print("\(directory): wrote \(written.joined(separator: ", "))") }
         } catch {
-            throw Failure(message: "\(error)", code: Exit.badInput)
+            throw Failure(error)
         }
     }
 }
@@ -200,14 +198,17 @@ struct ReleaseUpgradeCommand: ParsableCommand {
             throw ValidationError("--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(FormatFlavor.releaseFormats.map(\.rawValue).joined(separator: ", "))")
         }
         let source: UpgradeSource
-        do { source = try UpgradeSource.load(directory) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
+        do { source = try UpgradeSource.load(directory) } catch { throw Failure(error) }
         var upgrade = ReleaseUpgrade(source: source, target: to, output: output, creator: creatorName)
         upgrade.jobs = jobs
         upgrade.skipMissing = skipMissing
         let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
         upgrade.onProgress = { display.show($0) }
         let summary: ReleaseUpgrade.Summary
-        do { summary = try upgrade.run() } catch { display.clear(); throw Failure(message: "\(error)", code: Exit.badInput) }
+        do { summary = try upgrade.run() } catch {
+            display.clear()
+            throw Failure(error)
+        }
         display.clear()
         if !quiet { printSummary(summary, source: source) }
         try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet, jobs: jobs)

@@ -1,3 +1,4 @@
+import FileOutput
 import ArgumentParser
 import Foundation
 import Pictures
@@ -59,10 +60,10 @@ struct ReleaseReportCommand: ParsableCommand {
             }
         } catch {
             show("")
-            throw Failure(message: "\(error)", code: Exit.badInput)
+            throw Failure(error)
         }
         show("")
-        do { try AtomicFile.write(page.html, to: output) } catch { throw Failure(message: "\(output): \(error)", code: Exit.outputFailed) }
+        do { try AtomicOutput.write(page.html, to: output) } catch { throw Failure(error) }
         if !quiet {
             let errors = page.findings.filter { $0.severity == .error }.count
             print("\(output): \(page.observations) observation(s), \(page.irfFiles) IRF file(s), \(errors) validation error(s), \(page.html.count / 1024) kB")

@@ -1,5 +1,8 @@
+import Diagnostics
 /// An error reading a ROOT file: which file, which object or branch, where, and why.
-public struct ROOTError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ROOTError: Error, CategorizedError, CustomStringConvertible, Sendable, Equatable {
+    /// Raised while reading an input.
+    public var category: ErrorCategory { .badInput }
     public var file: String
     /// The object, key or branch being read, e.g. "key E;1" or "branch Evt/trks/trks.E".
     public var object: String

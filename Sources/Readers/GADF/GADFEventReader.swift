@@ -55,6 +55,10 @@ public enum GADFEventReader {
             return Omission(file: path, what: "\(gti.name) keyword \(c.name)", value: v.description,
                             why: "a GTI table keeps its intervals and the observation's time reference")
         }
+        // The GTI's own COMMENTs: those the event list does not say too cannot be carried.
+        notCarried += gti.header.filter { $0.name == "COMMENT" && !$0.comment.trimmedBlanks.isEmpty }
+            .filter { c in !meta.notes.contains(c.comment) && !h.contains { $0.name == "COMMENT" && $0.comment == c.comment } }
+            .map { Omission(file: path, what: "\(gti.name) COMMENT", value: $0.comment, why: "a GTI table keeps no comments") }
         return Reading(observation: Observation(meta: meta, events: list, gti: intervals), notCarried: notCarried)
     }
 
@@ -88,9 +92,10 @@ public enum GADFEventReader {
         meta.channels = channels(h)
         meta.period = h[key: "PERIOD"]?.stringValue
         if let n = h[key: "NEVT_IN"]?.intValue { meta.eventsIn = Int(n) }
-        // Keywords the pointing does not use (ALT_PNT/AZ_PNT of a pointed run) stay as they were.
-        let used: Set<String> = mode.isDrift ? ["ALT_PNT", "AZ_PNT"] : ["RA_PNT", "DEC_PNT"]
-        for c in h where !FormatKeywords.isFormat(c.name) && !used.contains(c.name) {
+        // Keywords the pointing does not use (ALT_PNT/AZ_PNT of a pointed run) stay as they were:
+        // a writer spells only the pointing the model holds (a drift run's RA/DEC_PNT it computes).
+        let unused: Set<String> = mode.isDrift ? [] : ["ALT_PNT", "AZ_PNT"]
+        for c in h where !FormatKeywords.isFormat(c.name) || unused.contains(c.name) {
             guard let v = c.value else { continue }
             if FormatKeywords.isColumnDisplay(c.name) {
                 // Column numbers change when a writer adds or reorders columns.

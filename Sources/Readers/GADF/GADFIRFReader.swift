@@ -51,8 +51,7 @@ public enum GADFIRFReader {
         let f: FITSFile
         do { f = try FITSFile.open(path: path, keepingCompleteHDUs: skippingDamaged) } catch {
             // A FITSError already names the file; InputError names it once.
-            let reason = (error as? FITSError).map { $0.detail.isEmpty ? $0.context : "\($0.context): \($0.detail)" } ?? "\(error)"
-            throw InputError(file: path, reason: reason)
+            throw InputError(file: path, reason: reason(error))
         }
         var reading = Reading()
         if let damage = f.damage { reading.skipped.append("everything after HDU \(f.layout.extents.count - 1): \(damage)") }
@@ -67,12 +66,7 @@ public enum GADFIRFReader {
                 extname = header[key: "EXTNAME"]?.stringValue ?? extname
                 reading.entries.append(try entry(kind, try f.readTable(), hdu: i - 1))
             } catch {
-                let reason = switch error {
-                case let e as ModelError: e.description
-                case let e as InputError: e.reason
-                case let e as FITSError: e.detail.isEmpty ? e.context : "\(e.context): \(e.detail)"
-                default: "\(error)"
-                }
+                let reason = reason(error)
                 let part = extname == "HDU \(i - 1)" ? extname : "HDU \(i - 1) (\(extname))"
                 // cfitsio's "HDU n cannot be read" names the HDU already.
                 let named = reason.hasPrefix("HDU \(i - 1) ")
@@ -81,6 +75,16 @@ public enum GADFIRFReader {
             }
         }
         return reading
+    }
+
+    /// A reader's error as the reason part of a one-line message (the caller names file and HDU).
+    public static func reason(_ error: Error) -> String {
+        switch error {
+        case let e as ModelError: e.description
+        case let e as InputError: e.reason
+        case let e as FITSError: e.detail.isEmpty ? e.context : "\(e.context): \(e.detail)"
+        default: "\(error)"
+        }
     }
 
     /// One IRF table (read whole, header included) of `kind`, HDU number `hdu` of its file.

@@ -1,3 +1,4 @@
+import FileOutput
 import FITSIO
 import Foundation
 import Model
@@ -47,7 +48,7 @@ public struct ReleaseUpgrade: Sendable {
         let out = (output as NSString).standardizingPath
         guard out != source.directory else { throw ReleaseError("\(output): the output directory is the release being upgraded") }
         let plan = try UpgradePlan(source: source, target: target)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try AtomicOutput.makeDirectory(out)
         let start = Date()
         let progress = ProgressCount(total: plan.files.count)
         let results = Parallel.map(plan.files.count, workers: jobs) { i -> FileResult in
@@ -78,10 +79,10 @@ public struct ReleaseUpgrade: Sendable {
         // A report of an earlier upgrade is not the source's own.
         for name in source.otherFiles where name != Self.reportName {
             let data = try Data(contentsOf: URL(fileURLWithPath: source.directory + "/" + name))
-            try AtomicFile.write(data, to: out + "/" + name)
+            try AtomicOutput.write(data, to: out + "/" + name)
             summary.copied.append(name)
         }
-        try AtomicFile.write(Data(Self.report(summary, source: source, target: target).utf8), to: out + "/" + Self.reportName)
+        try AtomicOutput.write(Data(Self.report(summary, source: source, target: target).utf8), to: out + "/" + Self.reportName)
         return summary
     }
 

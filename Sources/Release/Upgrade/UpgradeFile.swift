@@ -17,10 +17,11 @@ struct UpgradeFile {
     func run() throws -> ReleaseUpgrade.FileResult {
         var result = ReleaseUpgrade.FileResult()
         let (primary, tables) = try readUsed(&result)
+        let writer = DatasetWriter(flavor: plan.target, creator: creator)
         let irfs = plan.observations.flatMap { $0.members }.filter { $0.role.isIRF && $0.ref.file == file }.map(\.ref)
         var irfTables: [Table] = []
         for ref in Set(irfs).sorted(by: { order(tables, $0) < order(tables, $1) }) {
-            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref)
+            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, writer: writer)
             irfTables.append(table)
             result.irfs[ref] = (kind.layout.hduIndexType, kind.layout.hduIndexClass, table.name)
         }
@@ -30,22 +31,24 @@ struct UpgradeFile {
             let gti = obs.gti!.file == file ? tables[obs.gti!.name]!.table : try Self.read(obs.gti!, in: directory)
             let reading = try GADFEventReader.read(events: events, gti: gti, path: file)
             var o = reading.observation
-            o.meta.creator = creator
-            o.meta.provenance.append(file)
+            o.meta.provenance.append(label)
             result.omissions += reading.notCarried
             // VODF: IRFs in other files are grouping members at a location relative to this file.
             let links = plan.target == .vodf ? obs.irfs.filter { $0.file != file }.map {
                 ObservationWriter.LinkedMember(name: $0.name, location: Self.relative($0.file, from: file), eventType: 0)
             } : []
-            out = try ObservationWriter(flavor: plan.target).tables(for: o, alongside: irfTables, links: links)
+            out = try writer.tables(o, irfs: irfTables, links: links)
             result.events = o.events.count
             result.eventHeaders[obs.obsID] = out[0].header + [HeaderCard("NAXIS2", .int(Int64(o.events.count)))]
         }
-        let cards = FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil)
-        let carried = primary.filter { c in !FormatKeywords.isStructural(c.name) && !cards.contains { $0.name == c.name && c.value != nil } }
-        try FITSOutput.write(out, primary: cards + carried, to: try ReleaseLayout.prepare(output, file))
+        var dataset = Dataset()
+        GADFFile.carryPrimary(primary, into: &dataset)
+        try FITSOutput.write(out, primary: writer.primary(dataset), to: try ReleaseLayout.prepare(output, file))
         return result
     }
+
+    /// How provenance names this file: its name, as `convert` names its input.
+    var label: String { (file as NSString).lastPathComponent }
 
     /// The primary header, and the used tables of this file by EXTNAME (with their HDU numbers);
     /// an HDU no observation uses is an omission.
@@ -77,33 +80,16 @@ struct UpgradeFile {
     func order(_ tables: [String: (table: Table, hdu: Int)], _ ref: UpgradeSource.HDURef) -> Int { tables[ref.name]?.hdu ?? 0 }
 
     /// An IRF table read into the model and written in the target format under its own EXTNAME,
-    /// with the producer's keywords and comments carried.
-    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef) throws -> (Table, any IRFComponent.Type) {
+    /// with the producer's keywords and comments carried (as `convert` writes it).
+    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, writer: DatasetWriter) throws -> (Table, any IRFComponent.Type) {
         guard let kind = GADFIRFReader.kind(of: t.header) else {
             throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
         }
-        let entry: GADFIRFReader.Entry
-        do { entry = try GADFIRFReader.entry(kind, t, hdu: hdu) } catch {
+        let response: Response
+        do { response = try GADFFile.response(t, kind: kind, hdu: hdu, file: label) } catch {
             throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)): \(error)")
         }
-        var component = entry.component
-        var have = Set(component.carried.map(\.name))
-        for c in t.header where !FormatKeywords.isIRFFormat(c.name) && !have.contains(c.name) {
-            guard let v = c.value else { continue }
-            component.carried.append(CarriedKeyword(name: c.name, value: v, comment: c.comment))
-            have.insert(c.name)
-        }
-        for c in t.header where c.name == "COMMENT" && !c.comment.trimmedBlanks.isEmpty && !component.notes.contains(c.comment) {
-            component = try component.with(table: component.table, note: c.comment)
-        }
-        let history = t.header.filter { $0.name == "HISTORY" }.map { $0.comment.hasPrefix("input: ") ? String($0.comment.dropFirst(7)) : $0.comment }
-        let context = IRFContext(telescope: entry.telescope, instrument: entry.instrument,
-                                 origin: t.header[key: "ORIGIN"]?.stringValue ?? entry.telescope, creator: creator,
-                                 provenance: history + ["\(file) HDU \(hdu) (\(ref.name))"], channel: entry.channel, period: entry.period,
-                                 channelInName: false)
-        var table = try IRFWriter(flavor: plan.target).table(for: component, context: context)
-        table.name = t.name.trimmedBlanks
-        return (table, kind)
+        return (try writer.table(response), kind)
     }
 
     /// One HDU of another file, found by EXTNAME.
