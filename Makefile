@@ -5,7 +5,7 @@ VODF  := .build/debug/vodf
 INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata dachs wheel build release install run test test-swift test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata dachs wheel build release install run test test-swift library-client test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -55,10 +55,15 @@ run: build
 
 ## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io,
 ## fitsverify, pyvo against a real DaCHS)
-test: build venv testdata dachs wheel test-swift test-oracle fuzz-smoke
+test: build venv testdata dachs wheel test-swift library-client test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test
+
+## library-client: Tests/LibraryClient built against vodfkit as a versioned dependency (no unsafe
+## flags), converting and validating through the library
+library-client:
+	bash scripts/library-client.sh
 
 test-oracle:
 	VODF_BIN=$(VODF) $(VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/oracle

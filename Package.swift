@@ -4,16 +4,15 @@ import PackageDescription
 // Dependencies point one way:
 // C shims -> IO layers (FITSIO, ROOTIO, HDF5IO, VOTableIO) -> Model -> Astrometry -> Readers / Writers
 // -> Conversion -> Validation -> CLI (docs/architecture.md draws the graph).
-// Swift targets that see libxml2's headers through an import of VOTableIO or XMLIO: a clang module
-// imported internally is still loaded by the clients of a module built without library evolution.
-let libxml2Headers: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]
+// No unsafe flags anywhere: the package can be a versioned SwiftPM dependency. libxml2's headers are
+// reached through a link in CLibXML2/include, PLplot's are not needed (it is dlopen'd).
 
 let package = Package(
     name: "vodfkit",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures"]),
+        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "Validation", "ReleaseReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,7 +43,7 @@ let package = Package(
 
         // libxml2 from its static archive, with failing stand-ins for the ICU converters it references
         // (its shared library would load ICU at every start). Its headers live in /usr/include/libxml2.
-        .target(name: "CLibXML2", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [
+        .target(name: "CLibXML2", linkerSettings: [
             .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
         ]),
         // What kind of failure an error is (usage, bad input, output): one category per error type,
@@ -59,11 +58,11 @@ let package = Package(
         .target(name: "Parallel"),
         // IO layer: XML documents as value trees, serialised and parsed by libxml2, and checked
         // against XML Schemas (VOEvent, DaCHS resource descriptors, VOTables written).
-        .target(name: "XMLIO", dependencies: ["CLibXML2"], swiftSettings: libxml2Headers),
+        .target(name: "XMLIO", dependencies: ["CLibXML2"]),
         // IO layer: JSON documents with line numbers, checked against JSON Schemas (GCN notices).
         .target(name: "JSONIO"),
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2, read and written.
-        .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"], swiftSettings: libxml2Headers),
+        .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
         .target(name: "FITSIO", dependencies: ["Diagnostics", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
@@ -78,12 +77,11 @@ let package = Package(
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
         // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Diagnostics", "Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"],
-                swiftSettings: libxml2Headers),
+        .target(name: "Readers", dependencies: ["Diagnostics", "Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"]),
         // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).
-        .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"], swiftSettings: libxml2Headers),
+        .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"]),
         // Model -> GADF / VODF FITS.
-        .target(name: "Writers", dependencies: ["FITSIO", "FileOutput", "Diagnostics", "Model", "Astrometry", "XMLIO"], swiftSettings: libxml2Headers),
+        .target(name: "Writers", dependencies: ["FITSIO", "FileOutput", "Diagnostics", "Model", "Astrometry", "XMLIO"]),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
         .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
@@ -91,36 +89,31 @@ let package = Package(
         // index and grouping tables, in parallel, resumably and in shards.
         .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
         // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
-        .target(name: "CPLplot", cSettings: [.unsafeFlags(["-I/usr/include/plplot"])], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CPLplot", linkerSettings: [.linkedLibrary("dl")]),
         // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
-        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion"], swiftSettings: libxml2Headers),
+        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion"]),
         // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
         // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
-        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"],
-                swiftSettings: libxml2Headers),
+        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "Writers", "XMLIO", "JSONIO"],
-                swiftSettings: libxml2Headers,
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "Writers", "XMLIO", "JSONIO"] ,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).
-        .target(name: "ReleaseReport", dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"],
-                swiftSettings: libxml2Headers),
+        .target(name: "ReleaseReport", dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
             "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation",
             "Diagnostics", "FileOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: libxml2Headers),
+        ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
         .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
-        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz",
-                          swiftSettings: [.unsafeFlags(["-parse-as-library"])] + libxml2Headers),
-        .testTarget(name: "VodfKitTests", dependencies: ["Diagnostics", "FileOutput", "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"],
-                    swiftSettings: libxml2Headers),
+        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz"),
+        .testTarget(name: "VodfKitTests", dependencies: ["Diagnostics", "FileOutput", "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"]),
     ]
 )

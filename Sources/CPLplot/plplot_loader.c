@@ -3,8 +3,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <plplot.h>
+#include <stdint.h>
 #include "CPLplot.h"
+
+// PLplot's types and the prototypes of the functions used, as plplot.h 5.15 declares them (Debian's
+// libplplot-dev; PLFLT is double in Debian's build). Declared here rather than included, so that
+// building vodfkit needs no PLplot headers and no compiler flags: the library is only dlopen'd.
+typedef double PLFLT;
+typedef int32_t PLINT;
+typedef PLINT PLBOOL;
+typedef void *PLPointer;
+typedef void (*PLTRANSFORM_callback)(PLFLT x, PLFLT y, PLFLT *xp, PLFLT *yp, PLPointer data);
+typedef const PLFLT *const *PLFLT_MATRIX;
+void c_plsdev(const char *devname);
+void c_plsfnam(const char *fnam);
+void c_plspage(PLFLT xp, PLFLT yp, PLINT xleng, PLINT yleng, PLINT xoff, PLINT yoff);
+void c_plscolbg(PLINT r, PLINT g, PLINT b);
+void c_plssub(PLINT nx, PLINT ny);
+void c_plinit(void);
+void c_plend(void);
+void c_pladv(PLINT page);
+void c_plvpor(PLFLT xmin, PLFLT xmax, PLFLT ymin, PLFLT ymax);
+void c_plwind(PLFLT xmin, PLFLT xmax, PLFLT ymin, PLFLT ymax);
+void c_plbox(const char *xopt, PLFLT xtick, PLINT nxsub, const char *yopt, PLFLT ytick, PLINT nysub);
+void c_pllab(const char *xlabel, const char *ylabel, const char *tlabel);
+void c_plmtex(const char *side, PLFLT disp, PLFLT pos, PLFLT just, const char *text);
+void c_plptex(PLFLT x, PLFLT y, PLFLT dx, PLFLT dy, PLFLT just, const char *text);
+void c_plscol0(PLINT icol0, PLINT r, PLINT g, PLINT b);
+void c_plcol0(PLINT icol0);
+void c_plcol1(PLFLT col1);
+void c_plscmap1l(PLBOOL itype, PLINT npts, const PLFLT *intensity, const PLFLT *coord1, const PLFLT *coord2,
+                 const PLFLT *coord3, const PLBOOL *alt_hue_path);
+void c_plwidth(PLFLT width);
+void c_pllsty(PLINT lin);
+void c_plschr(PLFLT def, PLFLT scale);
+void c_plline(PLINT n, const PLFLT *x, const PLFLT *y);
+void c_plpoin(PLINT n, const PLFLT *x, const PLFLT *y, PLINT code);
+void c_plfill(PLINT n, const PLFLT *x, const PLFLT *y);
+void c_plimagefr(PLFLT_MATRIX idata, PLINT nx, PLINT ny, PLFLT xmin, PLFLT xmax, PLFLT ymin, PLFLT ymax, PLFLT zmin,
+                 PLFLT zmax, PLFLT valuemin, PLFLT valuemax, PLTRANSFORM_callback pltr, PLPointer pltr_data);
+void c_plscmap0n(PLINT ncol0);
+PLINT c_plsetopt(const char *opt, const char *optarg);
 
 #define FUNCTIONS(X) \
   X(plsdev) X(plsfnam) X(plspage) X(plscolbg) X(plssub) X(plinit) X(plend) X(pladv) X(plvpor) X(plwind) \
