@@ -9,23 +9,6 @@ import Writers
 /// event, with its GTI: KM3NeT's "Level 4", single events), and one row of an EVENTS file becomes
 /// an alert.
 public enum AlertConversion {
-    static func convert(_ input: String, _ kind: InputKind, _ o: ConversionOptions) throws -> Conversion {
-        let alert = try read(input, kind: kind)
-        let obs = try observation(alert, obsID: o.obsID, creator: o.creator, source: "\(kind.rawValue): \((input as NSString).lastPathComponent)")
-        return Conversion(tables: try ObservationWriter(flavor: o.format).tables(for: obs),
-                          primary: FITSOutput.primaryCards(creator: o.creator, origin: obs.meta.origin, telescope: obs.meta.telescope),
-                          detected: kind,
-                          summary: ["EVENTS: \(obs.events.count) event(s) of alert \(alert.name), GTI: \(obs.gti.start.count) interval(s)"])
-    }
-
-    public static func read(_ input: String, kind: InputKind) throws -> NeutrinoAlert {
-        switch kind {
-        case .voevent: return try VOEventReader.read(path: input).alert
-        case .gcnNotice: return try GCNNoticeReader.read(path: input)
-        default: throw ConversionError("\(input): holds \(InputKinds.entry(kind).holds.rawValue), not an alert", .badInput)
-        }
-    }
-
     /// The events of an alert as an observation. An alert states no livetime: the GTI is the span
     /// of its event times (of zero length for one event), and the header says so.
     public static func observation(_ a: NeutrinoAlert, obsID: String?, creator: String, source: String) throws -> Observation {
@@ -95,7 +78,11 @@ public struct AlertOptions: Sendable {
 extension AlertConversion {
     /// The alert of one event of an event list, found by its EVENT_ID.
     public static func alert(fromEvents path: String, eventID: Int64, options o: AlertOptions) throws -> NeutrinoAlert {
-        let obs = try EventFile.read(path)
+        try alert(from: try EventFile.read(path), file: path, eventID: eventID, options: o)
+    }
+
+    /// The alert of one event of an observation read from `path`, found by its EVENT_ID.
+    public static func alert(from obs: Observation, file path: String, eventID: Int64, options o: AlertOptions) throws -> NeutrinoAlert {
         let ev = obs.events
         guard let ids = ev["EVENT_ID"]?.values.doubles else { throw ConversionError("\(path): EVENTS has no EVENT_ID column", .badInput) }
         guard let row = ids.firstIndex(of: Double(eventID)) else {

@@ -41,12 +41,15 @@ public struct ConversionOptions: Sendable {
 public struct Conversion: Sendable {
     public var tables: [Table]
     public var primary: [HeaderCard]
-    /// The input kind, or nil for a directory of tables.
-    public var detected: InputKind?
+    /// What the input was detected as ("FITS", "ROOT"), or nil for a directory of tables.
+    public var detected: String?
     /// One line per fact worth reporting (counts, rejections, cross-checks).
     public var summary: [String] = []
 }
 
+/// `convert` as one pipeline: the input's format (by content) reads it into a `Dataset`, the
+/// options transform it (the part asked for, clipping, channel and period), and `DatasetWriter`
+/// writes it in the output format.
 public enum Converter {
     /// Converts one input file, or a directory of KM3NeT IRF tables (`holding` nil or .irf).
     public static func convert(_ input: String, options: ConversionOptions) throws -> Conversion {
@@ -54,26 +57,64 @@ public enum Converter {
         if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
             return try convertTableDirectory(input, options: options)
         }
-        let detected: InputKind
-        do { detected = try InputKind.detect(path: input) } catch { throw ConversionError("\(error)", .badInput) }
-        let entry = InputKinds.entry(detected)
-        if let want = options.holding, !entry.holds(want) {
-            throw ConversionError("\(input): holds \(entry.holds.rawValue), not \(want.rawValue) (\(detected.rawValue))", .badInput)
+        let format: any InputFormat
+        do { format = try InputFormats.detect(path: input) } catch { throw ConversionError("\(error)", .badInput) }
+        if let want = options.holding, !format.holds(want) {
+            throw ConversionError("\(input): holds \(format.holds.rawValue), not \(want.rawValue) (\(format.label))", .badInput)
         }
         do {
-            var c = try entry.convert(input, detected, options)
-            c.detected = detected
+            let dataset = try format.read(input, options: options)
+            var c = try write(select(dataset, input: input, options: options), input: input, options: options)
+            c.detected = format.label
             return c
         } catch {
             throw ConversionError.from(error, input: input)
         }
     }
 
+    /// The part of a dataset `--kind` asks for; what is left out, skipped or not carried is said.
+    static func select(_ dataset: Dataset, input: String, options o: ConversionOptions) throws -> Dataset {
+        var d = dataset
+        for s in d.skipped { o.onWarning("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")") }
+        if !d.skipped.isEmpty { d.summary.append("skipped as damaged: \(d.skipped.count)") }
+        for line in IRFConversion.omissionLines(d.omissions) { o.onWarning("\(input): not converted: \(line)") }
+        if o.holding == .irf, let obs = d.observations.first, !d.responses.isEmpty || !d.alerts.isEmpty {
+            o.onWarning("\(input): not converted: the event list of OBS_ID \(obs.meta.obsID) and its GTI (--kind irf)")
+            d.observations = []
+        }
+        if o.holding == .events, !d.responses.isEmpty, !d.observations.isEmpty {
+            o.onWarning("\(input): not converted: \(d.responses.count) IRF HDU(s) (--kind events)")
+            d.responses = []
+        }
+        guard !d.observations.isEmpty || !d.responses.isEmpty else {
+            throw ConversionError("\(input): no event list with its GTI and no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found", .badInput)
+        }
+        return d
+    }
+
+    /// A dataset as the tables of one file: its responses (clipped when asked, with a warning per
+    /// IRF whose values are carried as read), then its observation with them.
+    static func write(_ d: Dataset, input: String, options o: ConversionOptions) throws -> Conversion {
+        let writer = DatasetWriter(flavor: o.format, creator: o.creator)
+        var irfs: [Table] = []
+        var summary = d.summary
+        for var r in d.responses {
+            r.component = try IRFConversion.prepare(r.component, label: input + (r.source.map { ": \($0)" } ?? ""), o,
+                                                    normalisedByReader: r.normalisedByReader)
+            r.channel = o.channel ?? r.channel
+            r.period = o.period ?? r.period
+            irfs.append(try writer.table(r, channelInName: o.channelInName))
+            if let source = r.source {
+                summary.append("\(r.kind.layout.hduClass4) from \(source): \(r.component.table.shape.map(String.init).joined(separator: " x "))")
+            }
+        }
+        return Conversion(tables: try writer.tables(d.observations.first, irfs: irfs), primary: writer.primary(d), detected: nil,
+                          summary: summary)
+    }
+
     /// Writes a conversion all-or-nothing (a temporary file renamed when complete).
     public static func write(_ conversion: Conversion, to output: String) throws {
-        do { try FITSOutput.write(conversion.tables, primary: conversion.primary, to: output) } catch {
-            throw ConversionError("\(error)", .output)
-        }
+        try FITSOutput.write(conversion.tables, primary: conversion.primary, to: output)
     }
 
     /// Every KM3NeT IRF table in a directory, one HDU each, in one file. Kinds the chosen format
@@ -101,19 +142,15 @@ public enum Converter {
         var sources: [String] = []
         var summary: [String] = []
         for f in files {
-            guard let k = try? InputKind.detect(path: f) else { continue }
-            let entry = InputKinds.entry(k)
-            guard entry.isIRFTable else { continue }
+            guard let format = try? InputFormats.detect(path: f), format.isIRFTable else { continue }
             let name = (f as NSString).lastPathComponent
             do {
-                let t = try entry.convert(f, k, options).tables
+                let t = try write(try format.read(f, options: options), input: f, options: options).tables
                 tables += t
                 sources += t.map { _ in name }
             } catch let e as WriterError {
                 summary.append("not written: \(name): \(e)")
                 continue
-            } catch let e as InputError {
-                throw ConversionError(e.description, .badInput)
             } catch {
                 throw ConversionError.from(error, input: f)
             }

@@ -4,6 +4,11 @@
 public struct Dataset: Sendable {
     public var observations: [Observation] = []
     public var responses: [Response] = []
+    /// Alerts the input is (a VOEvent, a GCN notice); their events are also an observation.
+    public var alerts: [NeutrinoAlert] = []
+    /// Who the output's primary header names, when the input says (ORIGIN, TELESCOP).
+    public var origin: String?
+    public var telescope: String?
     /// Keywords of the input's primary header that no format field holds, carried as read.
     public var fileKeywords: [CarriedKeyword] = []
     /// COMMENT and HISTORY texts of the primary header, in order.
@@ -13,6 +18,8 @@ public struct Dataset: Sendable {
     public var omissions: [Omission] = []
     /// Parts that could not be read and were skipped on request (`--skip-damaged`).
     public var skipped: [Omission] = []
+    /// One line per fact worth telling the user (counts, rejections, cross-checks).
+    public var summary: [String] = []
     public init() {}
 }
 
@@ -33,6 +40,8 @@ public struct Response: Sendable {
     public var source: String?
     /// Inputs it was made from, oldest first ("file.fits HDU 2 (AEFF)").
     public var provenance: [String]
+    /// Its reader normalised each slice, so an empty slice is expected (a KM3NeT PSF table).
+    public var normalisedByReader = false
     public init(component: any IRFComponent, name: String? = nil, telescope: String, instrument: String, origin: String,
                 channel: EventChannel? = nil, period: String? = nil, source: String? = nil, provenance: [String] = []) {
         self.source = source

@@ -17,6 +17,8 @@ public enum Peek {
     public struct NothingToDraw: Error, CustomStringConvertible { public let description: String }
 
     public static func figure(path: String, options: Options = Options()) throws -> Figure {
+        let format = try InputFormats.detect(path: path)
+        guard format.isFITS else { return try figure(of: format, path: path, options: options) }
         let headers = try hduHeaders(path)
         func wanted(_ hdu: Int, _ name: String) -> Bool {
             options.hdus.isEmpty || options.hdus.contains { $0 == String(hdu) || $0.uppercased() == name.trimmingCharacters(in: .whitespaces).uppercased() }
@@ -38,6 +40,30 @@ public enum Peek {
             throw NothingToDraw(description: "\(path): nothing to draw: no EVENTS, AEFF, EDISP, PSF, BKG or RAD_MAX HDU\(options.hdus.isEmpty ? "" : " among --hdu \(options.hdus.joined(separator: ","))") (HDUs: \(what.isEmpty ? "none" : what))\(why)")
         }
         return Figure(title: title(path, headers), panels: panels, skipped: skipped)
+    }
+
+    /// An input of any other format, read into the model by its format: its observation and its
+    /// responses drawn as they would be from FITS (`--hdu` selects responses by name).
+    static func figure(of format: any InputFormat, path: String, options: Options) throws -> Figure {
+        var read = ConversionOptions()
+        read.clipNegative = false
+        let dataset = try format.read(path, options: read)
+        var panels: [Panel] = []
+        var skipped: [String] = []
+        if options.hdus.isEmpty, let obs = dataset.observations.first {
+            panels += try EventPictures.panels(obs, frame: options.frame)
+        }
+        for r in dataset.responses {
+            let name = r.name ?? r.kind.layout.extname
+            guard options.hdus.isEmpty || options.hdus.contains(where: { $0.uppercased() == name.uppercased() }) else { continue }
+            do { panels += try IRFPictures.panels(r.component, name: name) } catch { skipped.append("\(name): \(reason(error))") }
+        }
+        guard !panels.isEmpty else {
+            throw NothingToDraw(description: "\(path): nothing to draw in this \(format.name)" + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
+        }
+        let title = [dataset.observations.first.map { "OBS_ID \($0.meta.obsID)" }, dataset.telescope, format.name,
+                     (path as NSString).lastPathComponent].compactMap { $0 }.filter { !$0.isEmpty }
+        return Figure(title: title.joined(separator: " - "), panels: panels, skipped: skipped)
     }
 
     struct HDUHeader { var hdu: Int; var name: String; var header: [HeaderCard] }

@@ -19,6 +19,13 @@ public enum InputKind: String, Sendable, CaseIterable {
 
     /// Sniffs the first bytes of `path`.
     public static func detect(path: String) throws -> InputKind {
+        let bytes = try head(path: path)
+        guard let kind = kind(of: bytes) else { throw unrecognised(path: path, bytes: bytes) }
+        return kind
+    }
+
+    /// The first 8 KiB of a regular file, for sniffing; an empty file, a FIFO or a device is an error.
+    public static func head(path: String) throws -> [UInt8] {
         // Only regular files: opening a FIFO blocks, a device never ends.
         var st = stat()
         if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
@@ -30,7 +37,16 @@ public enum InputKind: String, Sendable, CaseIterable {
         defer { try? h.close() }
         let head = (try? h.read(upToCount: 8192)) ?? Data()
         guard !head.isEmpty else { throw InputError(file: path, reason: "file is empty") }
-        let bytes = [UInt8](head)
+        return [UInt8](head)
+    }
+
+    /// The error for content no reader knows, saying what it looks like.
+    public static func unrecognised(path: String, bytes: [UInt8]) -> InputError {
+        InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list, a KM3NeT IRF table, a VOEvent or a GCN notice")
+    }
+
+    /// The built-in kind the first bytes of a file show, or nil.
+    public static func kind(of bytes: [UInt8]) -> InputKind? {
         if bytes.starts(with: Array("SIMPLE  =".utf8)) { return .fits }
         // gzip: FITS inside is checked when it is opened (the name says nothing).
         if bytes.starts(with: [0x1f, 0x8b]) { return .fits }
@@ -46,25 +62,31 @@ public enum InputKind: String, Sendable, CaseIterable {
         if let alert = alertKind(text) { return alert }
         let lines = text.split(separator: "\n", maxSplits: 6).prefix(6).map { $0.lowercased() }
         for line in lines {
-            let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
-            if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
-               tabs.contains(where: { $0.hasPrefix("nhit") }) {
-                return .antaresPublicList
-            }
-            let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) })
-            if commas.isSuperset(of: ["ra", "dec", "mjd", "nhit", "beta"]) { return .antaresVOTableCSV }
-            // The DaCHS cone search: _r, MJD, Beta, Nhit, RA, Decl, ID.
-            if commas.isSuperset(of: ["ra", "decl", "mjd", "nhit", "beta"]) { return .antaresConeSearchCSV }
-            // KM3NeT IRF tables start with a log10 energy axis; the second axis tells the kind.
-            // Keyed on axes, not the value column, so a table missing its values gets "missing column".
-            if line.hasPrefix("log10(nu_e") || line.hasPrefix("log10(reco_e") {
-                if line.contains("cos(zen)") { return .km3netAeffTable }
-                if line.contains("sin(dec)") { return .km3netBackgroundTable }
-                if line.contains("log10(psi") { return .km3netPSFTable }
-                if line.contains("log10(reco_e") { return .km3netEnergyResponseTable }
-            }
+            if let kind = textKind(line) { return kind }
         }
-        throw InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list, a KM3NeT IRF table, a VOEvent or a GCN notice")
+        return nil
+    }
+
+    /// The kind one of the first lines of a text table declares.
+    static func textKind(_ line: String) -> InputKind? {
+        let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
+           tabs.contains(where: { $0.hasPrefix("nhit") }) {
+            return .antaresPublicList
+        }
+        let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) })
+        if commas.isSuperset(of: ["ra", "dec", "mjd", "nhit", "beta"]) { return .antaresVOTableCSV }
+        // The DaCHS cone search: _r, MJD, Beta, Nhit, RA, Decl, ID.
+        if commas.isSuperset(of: ["ra", "decl", "mjd", "nhit", "beta"]) { return .antaresConeSearchCSV }
+        // KM3NeT IRF tables start with a log10 energy axis; the second axis tells the kind.
+        // Keyed on axes, not the value column, so a table missing its values gets "missing column".
+        if line.hasPrefix("log10(nu_e") || line.hasPrefix("log10(reco_e") {
+            if line.contains("cos(zen)") { return .km3netAeffTable }
+            if line.contains("sin(dec)") { return .km3netBackgroundTable }
+            if line.contains("log10(psi") { return .km3netPSFTable }
+            if line.contains("log10(reco_e") { return .km3netEnergyResponseTable }
+        }
+        return nil
     }
 
     /// A VOEvent (an XML document whose root is VOEvent, in any prefix) or a GCN notice (a JSON

@@ -12,7 +12,8 @@ public struct ReleasePlan: Sendable {
     public struct Run: Sendable {
         public var obsID: Int
         public var input: String
-        public var kind: InputKind
+        /// The input format of the run file, detected once from its content.
+        public var format: any InputFormat
         public var period: String
         public var site: DetectorLocation?
         public var line: Int
@@ -105,16 +106,16 @@ extension ReleasePlan {
                 guard FileManager.default.isReadableFile(atPath: f) else {
                     throw ManifestError(file: m.path, line: entry.line, key: key, reason: "run file \(f) does not exist or cannot be read")
                 }
-                let kind: InputKind
-                do { kind = try InputKind.detect(path: f) } catch {
+                let format: any InputFormat
+                do { format = try InputFormats.detect(path: f) } catch {
                     throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(error)")
                 }
-                guard InputKinds.entry(kind).holds == .events else {
-                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(f) is a \(InputKinds.entry(kind).name), not an event file")
+                guard format.holds(.events) else {
+                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(f) is a \(format.name), not an event file")
                 }
                 var obsID = entry.obsID
                 if obsID == nil {
-                    do { obsID = try EventConversion.runNumber(f, kind: kind) } catch {
+                    do { obsID = try format.runNumber(f) } catch {
                         throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(error)")
                     }
                 }
@@ -126,7 +127,7 @@ extension ReleasePlan {
                     throw ManifestError(file: m.path, line: entry.obsID != nil ? entry.obsIDLine : entry.line, key: entry.obsID != nil ? "obs_id" : key,
                                         reason: "OBS_ID \(obsID) of \(f) is also the OBS_ID of \(other.input) (line \(other.line)): give each run its own obs_id")
                 }
-                let run = Run(obsID: obsID, input: f, kind: kind, period: period, site: site, line: entry.line)
+                let run = Run(obsID: obsID, input: f, format: format, period: period, site: site, line: entry.line)
                 byObsID[obsID] = run
                 runs.append(run)
             }

@@ -64,7 +64,7 @@ extension ReleaseBuilder {
                 options.obsID = String(run.obsID)
                 options.creator = creator
                 options.location = run.site
-                do { obs = try EventConversion.observation(run.input, kind: run.kind, options: options) } catch let e as InputError where e.noUsableTrack {
+                do { obs = try Self.observation(run, options: options) } catch let e as InputError where e.noUsableTrack {
                     // No track of this reconstruction: the channel has no events in this run.
                     empty.insert(c.reco)
                     out.append(nil)
@@ -129,5 +129,15 @@ extension ReleaseBuilder {
         meta.rejections = inFile > events.count
             ? [("in no channel (no track of its reconstruction, outside its cuts, or unusable)", inFile - events.count)] : []
         return Observation(meta: meta, events: events, gti: first.gti)
+    }
+}
+
+extension ReleaseBuilder {
+    /// The observation a run's file holds, read by its format.
+    static func observation(_ run: ReleasePlan.Run, options: ConversionOptions) throws -> Observation {
+        guard let obs = try run.format.read(run.input, options: options).observations.first else {
+            throw InputError(file: run.input, reason: "holds no event list")
+        }
+        return obs
     }
 }

@@ -31,9 +31,10 @@ public struct DatasetWriter: Sendable {
         return try ObservationWriter(flavor: flavor).tables(for: o, alongside: irfs, links: links)
     }
 
-    /// Who wrote the file and when, then the input's primary keywords, COMMENTs and HISTORY.
+    /// Who wrote the file and when (and for whom, when the input says), then the input's primary
+    /// keywords, COMMENTs and HISTORY.
     public func primary(_ dataset: Dataset) -> [HeaderCard] {
-        let cards = FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil)
+        let cards = FITSOutput.primaryCards(creator: creator, origin: dataset.origin, telescope: dataset.telescope)
         let own = Set(cards.map(\.name))
         return cards + dataset.fileKeywords.filter { !own.contains($0.name) }.map(\.card)
             + dataset.fileComments.map { HeaderCard.comment($0) } + dataset.fileHistory.map { HeaderCard.history($0) }

@@ -84,22 +84,23 @@ struct AlertInputOptions: ParsableArguments {
         if !(containment > 0 && containment <= 1) { throw ValidationError("--containment must be in (0, 1]") }
     }
 
-    /// The alert of the input: read from an alert document, or made from the event row.
+    /// The alert of the input: read from an alert document, or made from an event row of any
+    /// input that holds events (a GADF or VODF event list, the ANTARES sample, a KM3NeT file).
     func alert() throws -> NeutrinoAlert {
-        let kind: InputKind
-        do { kind = try InputKind.detect(path: input) } catch { throw Failure(message: "\(error)", code: Exit.badInput) }
         do {
-            if kind == .voevent || kind == .gcnNotice {
-                var a = try AlertConversion.read(input, kind: kind)
+            let format = try InputFormats.detect(path: input)
+            guard format.holdsAlerts || format.holds(.events) else {
+                throw Failure(message: "\(input): \(format.name) is not an event list or an alert", code: Exit.badInput)
+            }
+            var options = ConversionOptions()
+            options.creator = creatorName
+            let dataset = try format.read(input, options: options)
+            if var a = dataset.alerts.first {
                 if let name { a.name = name }
                 return a
             }
-            guard kind == .fits else { throw Failure(message: "\(input): \(kind.rawValue) is not an event list or an alert", code: Exit.badInput) }
-            guard let eventID else {
-                // An unreadable file is bad input before it is a usage question.
-                do { _ = try EventFile.read(input) } catch { throw Failure(error) }
-                throw Failure(message: "\(input): an EVENTS file needs --event-id N", code: Exit.usage)
-            }
+            guard let obs = dataset.observations.first else { throw InputError(file: input, reason: "holds no event list") }
+            guard let eventID else { throw Failure(message: "\(input): an EVENTS file needs --event-id N (an event list; alerts are made from one row)", code: Exit.usage) }
             var o = AlertOptions()
             o.name = name
             o.errorRadiusDeg = errorRadius
@@ -108,12 +109,8 @@ struct AlertInputOptions: ParsableArguments {
             o.pipeline = pipeline
             o.creator = creatorName
             if let issued { o.issued = UTCInstant(iso: issued)! }
-            return try AlertConversion.alert(fromEvents: input, eventID: eventID, options: o)
-        } catch let e as ConversionError {
-            throw Failure(e)
-        } catch let e as InputError {
-            throw Failure(message: e.description, code: Exit.badInput)
-        }
+            return try AlertConversion.alert(from: obs, file: input, eventID: eventID, options: o)
+        } catch let f as Failure { throw f } catch { throw Failure(error) }
     }
 
     func locateStandards() throws -> Standards {

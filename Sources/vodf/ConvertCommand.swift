@@ -7,12 +7,15 @@ import Readers
 import Writers
 
 struct ConvertCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    // Computed, not stored: the list of input formats is read when the help is shown, so a format
+    // registered by a program that links VodfKit is listed too.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "convert",
         abstract: "Convert an input file into a GADF or VODF FITS file.",
         discussion: """
         The input kind is detected from the file's content:
-        \(InputKinds.all.map { "  - \($0.help)" }.joined(separator: "\n"))
+        \(InputFormats.all.map { "  - \($0.help)" }.joined(separator: "\n"))
 
         KM3NeT events: the best track of --reco per event (km3io's best_track rule), its direction
         turned into the source direction, the local horizon (UTM meridian convergence) and the sky.
@@ -32,6 +35,7 @@ struct ConvertCommand: ParsableCommand {
         The output is written to a temporary file beside the target and renamed when complete,
         so a failed conversion never leaves a partial file.
         """)
+    }
 
     @Argument(help: "Input file or directory of KM3NeT IRF tables; its kind is detected from its content (see above).")
     var input: String
@@ -103,13 +107,11 @@ struct ConvertCommand: ParsableCommand {
             try Converter.write(conversion, to: out.output)
             guard !out.quiet else { return }
             if let detected = conversion.detected {
-                print("wrote \(out.output) (\(out.format.rawValue)) from \(input) [\(detected.rawValue)]")
+                print("wrote \(out.output) (\(out.format.rawValue)) from \(input) [\(detected)]")
             } else {
                 print("wrote \(out.output) (\(out.format.rawValue)) from the IRF tables in \(input)")
             }
             for s in conversion.summary { print("  \(s)") }
-        } catch let e as ConversionError {
-            throw Failure(e)
-        }
+        } catch { throw Failure(error) }
     }
 }

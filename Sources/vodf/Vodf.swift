@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Conversion
 import Foundation
@@ -54,6 +55,11 @@ struct Vodf {
         } catch let f as Failure {
             FileHandle.standardError.write(Data("vodf: error: \(oneLine(f.message))\n".utf8))
             exit(f.code)
+        } catch let e as CategorizedError {
+            // A library error that reached the top: its category is its exit code.
+            let f = Failure(e)
+            FileHandle.standardError.write(Data("vodf: error: \(oneLine(f.message))\n".utf8))
+            exit(f.code)
         } catch let e as ExitCode {
             // A command that already reported (e.g. validate with findings) and only sets the code.
             exit(e.rawValue)
@@ -89,12 +95,14 @@ extension Vodf {
 }
 
 struct VodfCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    // Computed: the input formats are listed as registered when the help is shown.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "vodf",
         abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, build IRFs, and check FITS files against the format specs.",
         discussion: """
         Inputs are recognised by content (vodf convert --help says what each becomes):
-        \(InputKinds.all.map { "  - \($0.name)" }.joined(separator: "\n"))
+        \(InputFormats.all.map { "  - \($0.name)" }.joined(separator: "\n"))
         IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
         Output formats: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")) (default \(FormatFlavor.gadf03.rawValue)).
 
@@ -103,6 +111,7 @@ struct VodfCommand: ParsableCommand {
         """,
         version: vodfkitVersion,
         subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self, ReleaseCommand.self, AlertCommand.self, PeekCommand.self])
+    }
 }
 
 let vodfkitVersion = "0.1.0"
