@@ -7,7 +7,7 @@ import Writers
 
 /// How to convert: the output format and what the readers need to know that the input does not say.
 public struct ConversionOptions: Sendable {
-    public var format: FormatFlavor = .gadf03
+    public var format: OutputProfile = .gadf03
     /// What the input must hold; nil accepts whatever it holds.
     public var holding: Holding?
     /// OBS_ID for event lists without one; nil keeps a ROOT file's run id (or "1").

@@ -18,7 +18,7 @@ final class IRFTables: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     private let lock = NSLock()
 
-    func tables(_ set: ReleasePlan.IRFSet, _ flavor: FormatFlavor, creator: String, onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
+    func tables(_ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String, onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
         let key = set.id + "|" + flavor.rawValue
         lock.lock()
         let entry = entries[key] ?? Entry()
@@ -32,7 +32,7 @@ final class IRFTables: @unchecked Sendable {
         return try r.get()
     }
 
-    private static func make(_ set: ReleasePlan.IRFSet, _ flavor: FormatFlavor, creator: String,
+    private static func make(_ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
                              onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
         var o = ConversionOptions()
         o.format = flavor

@@ -9,12 +9,12 @@ import Writers
 /// and `obs-index.fits.gz`; for VODF, `vodf/obs-grouping.fits`. Each run's IRFs are found by
 /// the PERIOD its events declare, among the IRF files of its channel.
 public struct ReleaseIndex: Sendable {
-    public let formats: [FormatFlavor]
+    public let formats: [OutputProfile]
     public let channels: [String]
     public let directory: String
     public var creator = "vodfkit"
 
-    public init(formats: [FormatFlavor], channels: [String], directory: String, creator: String) {
+    public init(formats: [OutputProfile], channels: [String], directory: String, creator: String) {
         self.formats = formats
         self.channels = channels
         self.directory = directory
@@ -28,14 +28,14 @@ public struct ReleaseIndex: Sendable {
     /// The indexes of a built release directory, its formats and channels read from its release.json.
     public static func rebuild(_ directory: String, creator: String) throws -> [String] {
         let d = try ReleaseDocuments.load(directory)
-        return try ReleaseIndex(formats: d.formats.compactMap(FormatFlavor.init(rawValue:)), channels: d.channels.map(\.name),
+        return try ReleaseIndex(formats: d.formats.compactMap(OutputProfile.init(rawValue:)), channels: d.channels.map(\.name),
                                 directory: directory, creator: creator).write()
     }
 
     /// Writes every index; returns the files written, relative to the release directory.
     public func write() throws -> [String] {
         var written: [String] = []
-        for f in formats where f.isGADF {
+        for f in formats where f.releaseLayout == .dataStore {
             for c in channels {
                 let dir = ReleaseLayout.channelDirectory(f, c)
                 let events = Self.fitsFiles(directory + "/" + dir + "/events")
@@ -67,7 +67,7 @@ public struct ReleaseIndex: Sendable {
         var extname: String
     }
 
-    func writeGADF(_ f: FormatFlavor, dir: String, events: [String]) throws {
+    func writeGADF(_ f: OutputProfile, dir: String, events: [String]) throws {
         var irfs: [IRFEntry] = []
         for name in Self.fitsFiles(directory + "/" + dir + "/irfs") {
             let path = directory + "/" + dir + "/irfs/" + name

@@ -8,14 +8,14 @@ import Writers
 public enum ReleaseLayout {
     static func obsName(_ obsID: Int) -> String { String(format: "obs_%08d.fits", obsID) }
 
-    public static func channelDirectory(_ f: FormatFlavor, _ channel: String) -> String { "\(f.rawValue)/\(channel)" }
+    public static func channelDirectory(_ f: OutputProfile, _ channel: String) -> String { "\(f.rawValue)/\(channel)" }
 
-    static func events(_ f: FormatFlavor, channel: String, obsID: Int) -> String {
-        f.isGADF ? "\(channelDirectory(f, channel))/events/\(obsName(obsID))" : "vodf/events/\(obsName(obsID))"
+    static func events(_ f: OutputProfile, channel: String, obsID: Int) -> String {
+        f.releaseLayout == .dataStore ? "\(channelDirectory(f, channel))/events/\(obsName(obsID))" : "vodf/events/\(obsName(obsID))"
     }
 
-    static func irfs(_ f: FormatFlavor, channel: String, period: String) -> String {
-        f.isGADF ? "\(channelDirectory(f, channel))/irfs/\(period).fits" : "vodf/irfs/\(channel)_\(period).fits"
+    static func irfs(_ f: OutputProfile, channel: String, period: String) -> String {
+        f.releaseLayout == .dataStore ? "\(channelDirectory(f, channel))/irfs/\(period).fits" : "vodf/irfs/\(channel)_\(period).fits"
     }
 
     public static let hduIndex = "hdu-index.fits.gz"

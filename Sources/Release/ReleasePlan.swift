@@ -36,7 +36,7 @@ public struct ReleasePlan: Sendable {
     }
 
     public var manifest: Manifest
-    public var formats: [FormatFlavor]
+    public var formats: [OutputProfile]
     public var runs: [Run]
     public var channels: [Channel]
     public var irfSets: [IRFSet]
@@ -66,8 +66,8 @@ extension ReleasePlan {
         manifest = m
         func fail(_ line: Int?, _ key: String?, _ reason: String) -> ManifestError { ManifestError(file: m.path, line: line, key: key, reason: reason) }
         formats = try m.formats.map { name in
-            guard let f = FormatFlavor(rawValue: name), FormatFlavor.releaseFormats.contains(f) else {
-                throw fail(nil, "formats", "unknown release format '\(name)' (known: \(FormatFlavor.releaseFormats.map(\.rawValue).joined(separator: ", ")))")
+            guard let f = OutputProfile(rawValue: name), OutputProfile.releaseFormats.contains(f) else {
+                throw fail(nil, "formats", "unknown release format '\(name)' (known: \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", ")))")
             }
             return f
         }

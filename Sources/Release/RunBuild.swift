@@ -16,7 +16,7 @@ extension ReleaseBuilder {
         for (c, obs) in zip(plan.channels, selected) where (obs?.events.count ?? 0) == 0 {
             notes.append("run \(run.obsID): no events in channel \(c.channel.name)")
         }
-        for f in plan.formats where f.isGADF {
+        for f in plan.formats where f.releaseLayout == .dataStore {
             for (c, obs) in zip(plan.channels, selected) {
                 guard let obs, obs.events.count > 0 else { continue }
                 let relative = ReleaseLayout.events(f, channel: c.channel.name, obsID: run.obsID)

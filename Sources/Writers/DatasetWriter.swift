@@ -6,9 +6,9 @@ import Model
 /// input's own keywords. `convert` and `release upgrade` both write through this, so the same
 /// input HDU gives the same output HDU.
 public struct DatasetWriter: Sendable {
-    public let flavor: FormatFlavor
+    public let flavor: OutputProfile
     public let creator: String
-    public init(flavor: FormatFlavor, creator: String) {
+    public init(flavor: OutputProfile, creator: String) {
         self.flavor = flavor
         self.creator = creator
     }

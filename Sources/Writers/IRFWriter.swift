@@ -32,17 +32,17 @@ public struct IRFContext: Sendable {
 /// Serialises any IRF component as a one-row BINTABLE: `<AX>_LO`/`<AX>_HI` per axis and the
 /// N-D data column with TDIM in spec order (first axis fastest) and CREFn naming the axes.
 public struct IRFWriter: Sendable {
-    public let flavor: FormatFlavor
-    public init(flavor: FormatFlavor) { self.flavor = flavor }
+    public let flavor: OutputProfile
+    public init(flavor: OutputProfile) { self.flavor = flavor }
 
     public func table<C: IRFComponent>(for component: C, context: IRFContext) throws -> Table {
         let layout = C.layout
         var component = component
         // GADF cannot say "cos zenith": re-express it as a zenith angle (stored in THETA).
-        if flavor.isMockLayout {
-            throw WriterError.unsupported("vodf-mock-0.1 defines no IRF contents (its IRF HDUs are 2x2 DATA placeholders); write IRFs with --format vodf or gadf-0.3")
+        if !flavor.holdsResponses {
+            throw WriterError.unsupported("\(flavor.id) defines no IRF contents (its IRF HDUs are 2x2 DATA placeholders); write IRFs with --format vodf or gadf-0.3")
         }
-        if flavor.isGADF, component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
+        if !flavor.canStore(.cosZenith), component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
             component = try component.with(table: try component.table.withZenithAngleAxis(),
                                            note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
         }
@@ -108,7 +108,7 @@ public struct IRFWriter: Sendable {
         header += component.notes.map { HeaderCard.comment($0) }
         var extname = layout.extname
         if let c = context.channel, context.channelInName { extname += " " + c.extnameSuffix }
-        if flavor == .vodf { extname = extname.replacingOccurrences(of: " ", with: "_") }
+        extname = extname.replacingOccurrences(of: " ", with: flavor.irfNameSeparator)
         return Table(name: extname, header: header, columns: specs, data: data)
     }
 }

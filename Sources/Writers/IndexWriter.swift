@@ -4,8 +4,8 @@ import Model
 /// The tables that tie a release together: GADF's HDU and observation indexes, and VODF's
 /// release grouping table (one row per observation's grouping table).
 public struct IndexWriter: Sendable {
-    public let flavor: FormatFlavor
-    public init(flavor: FormatFlavor) { self.flavor = flavor }
+    public let flavor: OutputProfile
+    public init(flavor: OutputProfile) { self.flavor = flavor }
 
     public struct HDURow: Sendable {
         public var obsID: Int64

@@ -4,8 +4,8 @@ import Model
 
 /// Serialises an observation's events and GTI as EVENTS and GTI tables.
 public struct ObservationWriter: Sendable {
-    public let flavor: FormatFlavor
-    public init(flavor: FormatFlavor) { self.flavor = flavor }
+    public let flavor: OutputProfile
+    public init(flavor: OutputProfile) { self.flavor = flavor }
 
     /// A member of an observation's grouping table in another file (an IRF the observation uses).
     public struct LinkedMember: Sendable {
@@ -26,8 +26,11 @@ public struct ObservationWriter: Sendable {
     public func tables(for obs: Observation, alongside: [Table] = [], links: [LinkedMember] = []) throws -> [Table] {
         let tables = [try eventsTable(obs), try gtiTable(obs)] + alongside
         // VODF links the HDUs of an observation with a FITS grouping table (vodf_schema level1/groups.py).
-        if flavor.isMockLayout { return [mockGroupingTable(members: tables, links: links)] + tables }
-        return flavor == .vodf ? tables + [groupingTable(members: tables, links: links)] : tables
+        switch flavor.grouping {
+        case .mockGroupingTableFirst?: return [mockGroupingTable(members: tables, links: links)] + tables
+        case .groupingTableLast?: return tables + [groupingTable(members: tables, links: links)]
+        case nil: return tables
+        }
     }
 
     /// The mock data's grouping table (vodf-mock-data do_mock_simple_dr.py), written first as the
@@ -50,16 +53,6 @@ public struct ObservationWriter: Sendable {
         let common = ["ORIGIN", "TELESCOP", "INSTRUME", "AUTHOR", "OBS_ID", "CREATOR"].compactMap { k in first.first { $0.name == k } }
         return Table(name: "GROUPING", header: flavor.classCards([]) + common, columns: columns, data: data)
     }
-
-    /// Columns VODF stores in double precision whatever the input held (vodf_schema eventlist.py
-    /// types TIME, RA_RECO, DEC_RECO and ENERGY_RECO as float64); the values are unchanged.
-    static let vodfDoubleColumns: Set<String> = ["TIME", "RA", "DEC", "ENERGY"]
-
-    /// The event list's name: vodf_schema level1/eventlist.py fixes EXTNAME 'event-list'.
-    var eventsName: String { flavor == .vodf ? "event-list" : "EVENTS" }
-
-    /// Whether this flavor places the observatory with OBSGEO-B/L/H and TIME with TREFPOS (VODF).
-    var vodfKeywords: Bool { !flavor.isGADF }
 
     /// An ObservationGroupingTable (vodf_schema hdu.py GroupingTable): one row per member HDU of
     /// this file (MEMBER_LOCATION empty: the same file, as the FITS grouping convention allows).
@@ -90,18 +83,14 @@ public struct ObservationWriter: Sendable {
             HeaderCard("TIMEUNIT", .string("s"), comment: "unit of TSTART, TSTOP and TIME"),
             HeaderCard("TIMESYS", .string(meta.timeRef.system.rawValue), comment: "time scale"),
         ]
-        switch flavor {
         // GADF 0.2 lists LOCAL; 0.3 follows FITS Table 31 (TOPOCENTER); VODF renames it TREFPOS.
-        case .gadf02: cards.append(HeaderCard("TIMEREF", .string("LOCAL"), comment: "time reference position"))
-        case .gadf03: cards.append(HeaderCard("TIMEREF", .string("TOPOCENTER"), comment: "time reference position"))
-        case .vodf, .vodfMock01: cards.append(HeaderCard("TREFPOS", .string("TOPOCENTER"), comment: "time reference position"))
-        }
+        cards.append(HeaderCard(flavor.timeReference.keyword, .string(flavor.timeReference.value), comment: "time reference position"))
         return cards
     }
 
     func siteCards(_ site: Site?) -> [HeaderCard] {
         guard let site else { return [] }
-        if vodfKeywords {
+        if flavor.siteKeywords == .obsgeo {
             return [
                 HeaderCard("OBSGEO-B", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
                 HeaderCard("OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
@@ -118,7 +107,7 @@ public struct ObservationWriter: Sendable {
     func dateCards(_ meta: ObservationMetadata) throws -> [HeaderCard] {
         let beg = try TimeScales.isoDate(reference: meta.timeRef, seconds: meta.tstart)
         let end = try TimeScales.isoDate(reference: meta.timeRef, seconds: meta.tstop)
-        if flavor == .gadf02 {
+        if flavor.splitDates {
             // GADF 0.2 split date and time.
             let b = beg.split(separator: "T"), e = end.split(separator: "T")
             return [
@@ -135,7 +124,7 @@ public struct ObservationWriter: Sendable {
     }
 
     func obsIDCard(_ meta: ObservationMetadata) throws -> HeaderCard {
-        if !flavor.isGADF { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
+        if flavor.obsIDIsText { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
         guard let n = Int64(meta.obsID) else {
             throw WriterError.unsupported("GADF needs an integer OBS_ID, got '\(meta.obsID)' (use --format vodf or a numeric --obs-id)")
         }
@@ -144,8 +133,8 @@ public struct ObservationWriter: Sendable {
 
     func eventsTable(_ obs: Observation) throws -> Table {
         let meta = obs.meta
-        var header = flavor.classCards(flavor == .vodf ? ["OGIP", "EVENTS"] : ["EVENTS"])
-        if flavor == .vodf {
+        var header = flavor.classCards(flavor.eventClasses)
+        if flavor.extLevelAndUTCStart {
             // vodf_schema level1/eventlist.py: EXTLEVEL (FITS v4) and DATE-OBS in UTC (ObservationHeader).
             header.append(HeaderCard("EXTLEVEL", .int(1), comment: "level in the hierarchy of extensions"))
             header.append(HeaderCard("DATE-OBS", .string(try TimeScales.isoDateUTC(reference: meta.timeRef, seconds: meta.tstart)), comment: "start (UTC)"))
@@ -167,7 +156,7 @@ public struct ObservationWriter: Sendable {
         if let obj = meta.object { header.append(HeaderCard("OBJECT", .string(obj))) }
         header += provenanceCards(meta)
         // vodf-mock-data common_md: AUTHOR on every HDU (the organisation, as the scripts write it).
-        if flavor.isMockLayout { header.append(HeaderCard("AUTHOR", .string(meta.origin), comment: "author of the data")) }
+        if flavor.writesAuthor { header.append(HeaderCard("AUTHOR", .string(meta.origin), comment: "author of the data")) }
         header += timeCards(meta)
         header += try dateCards(meta)
         header += siteCards(meta.site)
@@ -202,10 +191,10 @@ public struct ObservationWriter: Sendable {
             let unit = c.unit?.symbol
             switch c.values {
             case .double(let v): specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v))
-            case .float(let v) where flavor == .vodf && Self.vodfDoubleColumns.contains(c.name):
+            case .float(let v) where flavor.doubleEventColumns.contains(c.name):
                 specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v.map(Double.init)))
             case .float(let v): specs.append(ColumnSpec(name, .float32, unit: unit)); data.append(.float32(v))
-            case .int64(let v) where flavor.isMockLayout && c.name == "EVENT_ID":
+            case .int64(let v) where flavor.textEventID && c.name == "EVENT_ID":
                 // The mock data's ID is text (8A).
                 let text = v.map(String.init)
                 specs.append(ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8))); data.append(.string(text))
@@ -216,7 +205,7 @@ public struct ObservationWriter: Sendable {
                 data.append(.string(v))
             }
         }
-        return Table(name: eventsName, header: header, columns: specs, data: data)
+        return Table(name: flavor.eventsExtname, header: header, columns: specs, data: data)
     }
 
     /// OBS_MODE and the pointing: ALT/AZ for a drifting detector (with the sky position at mid-time
@@ -233,7 +222,7 @@ public struct ObservationWriter: Sendable {
             ]
             // GADF 0.2 requires RA_PNT/DEC_PNT. A drifting detector has no fixed pointing; the sky
             // position of its ALT/AZ pointing at the observation's mid-time is the honest stand-in.
-            if flavor == .gadf02, let site = meta.site {
+            if flavor.skyPointingWhenDrifting, let site = meta.site {
                 let mid = try TimeScales.unixSeconds(reference: meta.timeRef, seconds: 0.5 * (meta.tstart + meta.tstop))
                 let sky = SkyTransform(location: DetectorLocation(site: site, convergenceRad: 0))
                 var cache = PrecessionCache()
@@ -270,7 +259,7 @@ public struct ObservationWriter: Sendable {
     }
 
     func gtiTable(_ obs: Observation) throws -> Table {
-        if flavor.isMockLayout { return try mockGTITable(obs) }
+        if flavor.gtiInMJD { return try mockGTITable(obs) }
         var header = flavor.classCards(["GTI"])
         header.append(try obsIDCard(obs.meta))
         header += timeCards(obs.meta)

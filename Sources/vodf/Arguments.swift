@@ -9,7 +9,7 @@ import Writers
 
 // The library's enums as option values: ArgumentParser lists their cases in the help and in the
 // error for a wrong value, so the CLI holds no second list of them.
-extension FormatFlavor: ExpressibleByArgument {}
+extension OutputProfile: ExpressibleByArgument {}
 extension Holding: ExpressibleByArgument {}
 extension Reconstruction: ExpressibleByArgument {}
 extension EquatorialConvention: ExpressibleByArgument {}
@@ -28,7 +28,7 @@ struct OutputOptions: ParsableArguments {
     var output: String
 
     @Option(help: "Output format.")
-    var format: FormatFlavor = .gadf03
+    var format: OutputProfile = .gadf03
 
     @Flag(name: .shortAndLong, help: "Print no summary on success (warnings still go to stderr).")
     var quiet = false

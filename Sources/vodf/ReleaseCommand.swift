@@ -176,7 +176,7 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     var output: String
 
     @Option(help: "Target format.")
-    var to: FormatFlavor
+    var to: OutputProfile
 
     @Option(help: "Files converted at once.")
     var jobs: Int = 1
@@ -194,8 +194,8 @@ struct ReleaseUpgradeCommand: ParsableCommand {
 
     func run() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard FormatFlavor.releaseFormats.contains(to) else {
-            throw ValidationError("--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(FormatFlavor.releaseFormats.map(\.rawValue).joined(separator: ", "))")
+        guard OutputProfile.releaseFormats.contains(to) else {
+            throw ValidationError("--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", "))")
         }
         let source: UpgradeSource
         do { source = try UpgradeSource.load(directory) } catch { throw Failure(error) }

@@ -104,7 +104,7 @@ struct VodfCommand: ParsableCommand {
         Inputs are recognised by content (vodf convert --help says what each becomes):
         \(InputFormats.all.map { "  - \($0.name)" }.joined(separator: "\n"))
         IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
-        Output formats: \(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")) (default \(FormatFlavor.gadf03.rawValue)).
+        Output formats: \(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")) (default \(OutputProfile.gadf03.rawValue)).
 
         Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input,
         4 output could not be written.

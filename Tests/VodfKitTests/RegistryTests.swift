@@ -43,7 +43,7 @@ struct RegistryTests {
         #expect(listed(after: "Inputs are recognised by content", in: help) == InputFormats.all.map(\.name))
         let irfLine = normalised(help).components(separatedBy: "IRF kinds read and written: ").last?.components(separatedBy: ".").first
         #expect(irfLine == IRFKinds.names.joined(separator: ", "))
-        #expect(help.contains(FormatFlavor.allCases.map(\.rawValue).joined(separator: ", ")))
+        #expect(help.contains(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")))
     }
 
     @Test func irfKindsHaveOneLayoutEach() {

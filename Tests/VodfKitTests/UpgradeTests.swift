@@ -31,8 +31,8 @@ struct UpgradeTests {
         return Observation(meta: meta, events: events, gti: try GTI(start: [1000], stop: [1100]))
     }
 
-    @Test(arguments: FormatFlavor.releaseFormats)
-    func eventListReadBackIsWrittenTheSame(_ flavor: FormatFlavor) throws {
+    @Test(arguments: OutputProfile.releaseFormats)
+    func eventListReadBackIsWrittenTheSame(_ flavor: OutputProfile) throws {
         let writer = ObservationWriter(flavor: flavor)
         let first = try writer.tables(for: try observation())
         let read = try GADFEventReader.read(events: first[0], gti: first[1], path: "test.fits")
@@ -48,7 +48,7 @@ struct UpgradeTests {
     @Test func everyKeywordTheWritersMakeIsAFormatKeyword() throws {
         var obs = try observation()
         obs.meta.instrumentKeywords = []
-        for flavor in FormatFlavor.releaseFormats {
+        for flavor in OutputProfile.releaseFormats {
             for table in try ObservationWriter(flavor: flavor).tables(for: obs).prefix(2) {
                 for card in table.header where card.value != nil {
                     #expect(FormatKeywords.isFormat(card.name), "\(flavor.rawValue) \(table.name) writes \(card.name)")

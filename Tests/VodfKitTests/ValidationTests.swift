@@ -50,8 +50,8 @@ struct ValidationTests {
 
     /// vodfkit's own outputs are clean in the strict profile of the format they declare (VODF too:
     /// every HDU is checked, since an unchecked one is a `spec:no-match` warning in strict).
-    @Test(arguments: FormatFlavor.releaseFormats)
-    func ownOutputsAreStrictlyClean(_ flavor: FormatFlavor) throws {
+    @Test(arguments: OutputProfile.releaseFormats)
+    func ownOutputsAreStrictlyClean(_ flavor: OutputProfile) throws {
         let obs = try ANTARESEventList.read(path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList)
         let aeff = try KM3NeTIRFTables.readEffectiveArea(path: Paths.testData + "/km3net/aeff_coszen_sample.csv")
         let ctx = IRFContext(telescope: "KM3NeT", instrument: "TEST", origin: "KM3NeT", creator: "test")

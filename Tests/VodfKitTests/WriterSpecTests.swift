@@ -51,12 +51,12 @@ struct WriterSpecTests {
                                                notes: [], carried: []))
     }
 
-    static func irfTable(_ kind: any IRFComponent.Type, _ flavor: FormatFlavor) throws -> Table {
+    static func irfTable(_ kind: any IRFComponent.Type, _ flavor: OutputProfile) throws -> Table {
         let context = IRFContext(telescope: "KM3NeT", instrument: "ARCA230", origin: "KM3NeT", creator: "test")
         return try IRFWriter(flavor: flavor).table(for: try example(kind), context: context)
     }
 
-    static func eventTables(_ flavor: FormatFlavor) throws -> [Table] {
+    static func eventTables(_ flavor: OutputProfile) throws -> [Table] {
         let obs = try ANTARESEventList.read(path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList, options: .init(obsID: "1", creator: "test"))
         return try ObservationWriter(flavor: flavor).tables(for: obs)
     }
@@ -68,23 +68,23 @@ struct WriterSpecTests {
         return try Validator(library: try SpecLibrary(root: specs), profile: .strict).validate(path: path).filter { $0.severity != .info }
     }
 
-    @Test(arguments: FormatFlavor.releaseFormats)
-    func everyIRFKindValidatesStrictly(_ flavor: FormatFlavor) throws {
+    @Test(arguments: OutputProfile.releaseFormats)
+    func everyIRFKindValidatesStrictly(_ flavor: OutputProfile) throws {
         for kind in IRFKinds.all {
             let bad = try Self.strictFindings([try Self.irfTable(kind, flavor)], name: "\(kind.layout.hduClass4)\(flavor.rawValue)")
             #expect(bad.isEmpty, "\(kind.layout.hduClass4) in \(flavor.rawValue): \(bad.map { "\($0.rule): \($0.message)" })")
         }
     }
 
-    @Test(arguments: FormatFlavor.allCases)
-    func eventListsValidateStrictly(_ flavor: FormatFlavor) throws {
+    @Test(arguments: OutputProfile.allCases)
+    func eventListsValidateStrictly(_ flavor: OutputProfile) throws {
         let bad = try Self.strictFindings(try Self.eventTables(flavor), name: "events\(flavor.rawValue)")
         #expect(bad.isEmpty, "\(flavor.rawValue): \(bad.map { "\($0.rule): \($0.message)" })")
     }
 
     /// The spec of one written HDU: the one whose `select` (else `recognize_by_columns`) it matches.
-    static func spec(of table: Table, in library: SpecLibrary, _ flavor: FormatFlavor) -> [Spec] {
-        let candidates = library.specs(flavor.isGADF ? "gadf" : "vodf", flavor.hduVersion)
+    static func spec(of table: Table, in library: SpecLibrary, _ flavor: OutputProfile) -> [Spec] {
+        let candidates = library.specs(flavor.family == .gadf ? "gadf" : "vodf", flavor.hduVersion)
         let bySelect = candidates.filter { s in
             !s.select.isEmpty && s.select.allSatisfy { k, values in values.contains(table.header[key: k]?.stringValue?.uppercased() ?? "") }
         }
@@ -92,8 +92,8 @@ struct WriterSpecTests {
         return candidates.filter { s in !s.recognizeByColumns.isEmpty && s.recognizeByColumns.allSatisfy { table.spec($0) != nil } }
     }
 
-    @Test(arguments: FormatFlavor.releaseFormats)
-    func fixedKeywordsHaveTheSpecsValue(_ flavor: FormatFlavor) throws {
+    @Test(arguments: OutputProfile.releaseFormats)
+    func fixedKeywordsHaveTheSpecsValue(_ flavor: OutputProfile) throws {
         let library = try SpecLibrary(root: Self.specs)
         let tables = try IRFKinds.all.map { try Self.irfTable($0, flavor) } + Self.eventTables(flavor)
         var compared = 0

@@ -12,7 +12,7 @@ import Writers
 /// carried over (`upgrade-report.txt`).
 public struct ReleaseUpgrade: Sendable {
     public let source: UpgradeSource
-    public let target: FormatFlavor
+    public let target: OutputProfile
     public let output: String
     public let creator: String
     public var jobs = 1
@@ -21,7 +21,7 @@ public struct ReleaseUpgrade: Sendable {
     public var skipMissing = false
     public var onProgress: @Sendable (ReleaseBuilder.Progress) -> Void = { _ in }
 
-    public init(source: UpgradeSource, target: FormatFlavor, output: String, creator: String) {
+    public init(source: UpgradeSource, target: OutputProfile, output: String, creator: String) {
         self.source = source
         self.target = target
         self.output = output
@@ -98,7 +98,7 @@ public struct ReleaseUpgrade: Sendable {
 
     /// The report: what was carried, then each kind of omission once, with how many files it
     /// concerns and an example, then every omission.
-    static func report(_ s: Summary, source: UpgradeSource, target: FormatFlavor) -> String {
+    static func report(_ s: Summary, source: UpgradeSource, target: OutputProfile) -> String {
         var lines = ["vodf release upgrade: \(source.directory) (\(source.layout.rawValue)) -> \(target.rawValue)",
                      "\(s.observations) observations, \(s.events) events, \(s.irfs) IRF HDUs in \(s.files) files; copied as they are: \(s.copied.isEmpty ? "none" : s.copied.joined(separator: ", "))",
                      "", "Not carried over (\(s.omissions.count)):"]
@@ -130,14 +130,14 @@ extension ReleaseUpgrade {
 /// Which files to write and which HDUs of them each observation uses.
 struct UpgradePlan: Sendable {
     let source: UpgradeSource
-    let target: FormatFlavor
+    let target: OutputProfile
     /// Every file the observations use, sorted.
     let files: [String]
     let observations: [UpgradeSource.Observation]
     /// The HDUs used in each file.
     let used: [String: Set<UpgradeSource.HDURef>]
 
-    init(source: UpgradeSource, target: FormatFlavor) throws {
+    init(source: UpgradeSource, target: OutputProfile) throws {
         self.source = source
         self.target = target
         observations = source.observations
@@ -153,7 +153,7 @@ struct UpgradePlan: Sendable {
             eventsIn[events.file] = o.obsID
             for m in o.members { used[m.ref.file, default: []].insert(m.ref) }
             // GADF has no event types: gammapy takes one HDU of each type per observation.
-            if target.isGADF {
+            if target.releaseLayout == .dataStore {
                 var seen: Set<String> = []
                 for case .irf(let type) in o.members.map(\.role) where !seen.insert(type).inserted {
                     throw ReleaseError("\(source.directory): observation \(o.obsID) uses two \(type) HDUs, as a release with event types does; GADF holds one per observation (vodf release build writes one GADF data store per channel); nothing written")
@@ -167,7 +167,7 @@ struct UpgradePlan: Sendable {
     /// The EXTNAME an HDU has in the target: the format's for events and GTIs, the source's for IRFs.
     func name(_ ref: UpgradeSource.HDURef, _ role: UpgradeSource.Role) -> String {
         switch role {
-        case .events: return target == .vodf ? "event-list" : "EVENTS"
+        case .events: return target.eventsExtname
         case .gti: return "GTI"
         case .irf: return ref.name
         }

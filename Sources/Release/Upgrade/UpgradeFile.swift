@@ -34,7 +34,7 @@ struct UpgradeFile {
             o.meta.provenance.append(label)
             result.omissions += reading.notCarried
             // VODF: IRFs in other files are grouping members at a location relative to this file.
-            let links = plan.target == .vodf ? obs.irfs.filter { $0.file != file }.map {
+            let links = plan.target.grouping != nil ? obs.irfs.filter { $0.file != file }.map {
                 ObservationWriter.LinkedMember(name: $0.name, location: Self.relative($0.file, from: file), eventType: 0)
             } : []
             out = try writer.tables(o, irfs: irfTables, links: links)

@@ -17,7 +17,7 @@ struct UpgradeIndex {
     /// Writes the index files; returns their names.
     func write(omissions: inout [Omission]) throws -> [String] {
         let table = try observationTable(omissions: &omissions)
-        if plan.target.isGADF {
+        if plan.target.releaseLayout == .dataStore {
             try FITSOutput.write([hduIndex()], primary: primary, to: output + "/" + ReleaseLayout.hduIndex)
             try FITSOutput.write([table], primary: primary, to: output + "/" + ReleaseLayout.obsIndex)
             return [ReleaseLayout.hduIndex, ReleaseLayout.obsIndex]
@@ -73,7 +73,7 @@ struct UpgradeIndex {
             if rows.count == plan.observations.count {
                 let kept = t.selectingRows(rows)
                 var columns = Array(zip(kept.columns, kept.data)).map { (spec: $0.0, data: $0.1) }
-                if plan.target.isGADF, let k = columns.firstIndex(where: { $0.spec.name.uppercased() == "OBS_ID" }), case .string(let v) = columns[k].data {
+                if !plan.target.obsIDIsText, let k = columns.firstIndex(where: { $0.spec.name.uppercased() == "OBS_ID" }), case .string(let v) = columns[k].data {
                     guard v.allSatisfy({ Int64($0.trimmedBlanks) != nil }) else { throw ReleaseError("GADF needs integer OBS_IDs; this release has \(v.first ?? "")") }
                     columns[k] = (ColumnSpec("OBS_ID", .int64), .int64(v.map { Int64($0.trimmedBlanks)! }))
                 }
