@@ -63,3 +63,22 @@ struct SpecOptions: ParsableArguments {
                                valueName: "dir"))
     var specs: String?
 }
+
+/// Help lists: one "  - " item per entry, wrapped at 78 columns with the continuation indented
+/// under the item's text (the argument parser would wrap them to column 0). Paragraphs of help
+/// texts are single lines, which the parser wraps to the terminal.
+func helpList(_ items: [String], width: Int = 78) -> String {
+    items.map { item in
+        var lines: [String] = []
+        var line = "  -"
+        for word in item.split(separator: " ") {
+            if line.count + 1 + word.count > width, line.count > 4 {
+                lines.append(line)
+                line = "   "
+            }
+            line += " " + word
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }.joined(separator: "\n")
+}

@@ -15,25 +15,24 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert an input file into a GADF or VODF FITS file.",
         discussion: """
         The input kind is detected from the file's content:
-        \(InputFormats.all.map { "  - \($0.help)" }.joined(separator: "\n"))
+        \(helpList(InputFormats.all.map(\.help)))
 
-        KM3NeT events: the best track of --reco per event (km3io's best_track rule), its direction
-        turned into the source direction, the local horizon (UTM meridian convergence) and the sky.
-        The site comes from the det_id (built-in table), --detx FILE, or --site orca|arca|antares.
+        KM3NeT events: the best track of --reco per event (km3io's best_track rule), its direction turned into the source direction, the local horizon (UTM meridian convergence) and the sky. The site comes from the det_id (built-in table), --detx FILE, or --site orca|arca|antares.
+
+        GADF and VODF files of any producer: every HDU the model holds is written (the event list, its GTI and each IRF), with the producer's keywords and comments; an HDU it cannot hold is named in a warning. --kind irf or --kind events keeps one part.
 
         Examples:
           vodf convert PublicData_0717.dat -o antares.fits
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff.fits --format gadf-0.2
           vodf convert aeff_coszen_allnumuCC_track.csv -o aeff-vodf.fits --format vodf
-          vodf convert km3net-arca230-irf/ -o arca230-irf.fits --kind irf    (all tables of a directory)
+          vodf convert km3net-arca230-irf/ -o arca230-irf.fits --kind irf
           vodf convert orca6_sample.root -o orca6.fits --reco jmuon
           vodf convert mc.root -o mc.fits --site arca --astrometry icrs
+          vodf convert hess_dl3_dr1_obs_id_020136.fits.gz -o run.fits --format vodf
 
-        IRF values are written as read: negative and NaN bins (real files have them; gammapy reads
-        them) are counted in NEGBINS/NANBINS with one warning per HDU; --clip-negative sets negatives to 0.
+        IRF values are written as read: negative and NaN bins (real files have them; gammapy reads them) are counted in NEGBINS/NANBINS with one warning per HDU; --clip-negative sets negatives to 0.
 
-        The output is written to a temporary file beside the target and renamed when complete,
-        so a failed conversion never leaves a partial file.
+        The output is written to a temporary file beside the target and renamed when complete, so a failed conversion never leaves a partial file.
         """)
     }
 

@@ -19,16 +19,9 @@ struct IRFBuild: ParsableCommand {
         commandName: "build",
         abstract: "Build AEFF_2D, PSF_TABLE, EDISP_2D and BKG_2D from Monte Carlo dst files (E + T trees).",
         discussion: """
-        --km3irf-compatible computes exactly what km3irf 0.4.0 computes with the same settings:
-        its bins (48 log energy bins from 1e2 to 1e8 GeV for the effective area and 24 for PSF and EDISP;
-        12 or 6 bins linear in cos zenith; 111 RAD bins; 56 log migration bins), trks[0] and mc_trks[0],
-        the optional BDT cuts, N = events after cuts, T = 1 yr, the factor 2 for two building blocks,
-        its smoothing, and EDISP written as per-bin probabilities. The differences from a corrected build
-        are listed in docs/formats.md.
+        --km3irf-compatible computes exactly what km3irf 0.4.0 computes with the same settings: its bins (48 log energy bins from 1e2 to 1e8 GeV for the effective area and 24 for PSF and EDISP; 12 or 6 bins linear in cos zenith; 111 RAD bins; 56 log migration bins), trks[0] and mc_trks[0], the optional BDT cuts, N = events after cuts, T = 1 yr, the factor 2 for two building blocks, its smoothing, and EDISP written as per-bin probabilities. The differences from a corrected build are listed in docs/formats.md.
 
-        Without the flag (corrected mode) two things change: the effective area is normalised by the
-        number of generated events from each file's Head genvol, and EDISP is stored as the density
-        dP/dmu that GADF asks for. Files without Head genvol need --km3irf-compatible.
+        Without the flag (corrected mode) two things change: the effective area is normalised by the number of generated events from each file's Head genvol, and EDISP is stored as the density dP/dmu that GADF asks for. Files without Head genvol need --km3irf-compatible.
 
         Examples:
           vodf irf build test_10events.dst.root --km3irf-compatible -o irf.fits

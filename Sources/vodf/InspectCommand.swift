@@ -7,8 +7,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a FITS file's HDUs, classes, keywords and column summaries.",
         discussion: """
-        For each HDU: its type, EXTNAME, HDUCLASS/HDUCLAS1-4, row count, checksum state, and each
-        column's type, unit, TDIM and value range. --json prints everything, including all keywords.
+        For each HDU: its type, EXTNAME, HDUCLASS/HDUCLAS1-4, row count, checksum state, and each column's type, unit, TDIM and value range. --json prints everything, including all keywords.
         --hdu and --keyword pick HDUs and keywords, as astropy's fitsheader -e and -k do.
 
         Examples:

@@ -9,16 +9,14 @@ struct ReleaseCommand: ParsableCommand {
         commandName: "release",
         abstract: "Build, index and check a whole data release (runs, channels, shared IRFs).",
         discussion: """
-        A release manifest (YAML; docs/release-manifest.md) names the runs, the event channels (a
-        reconstruction and cuts each) and, per channel and detector period, where the IRFs come from.
+        A release manifest (YAML; docs/release-manifest.md) names the runs, the event channels (a reconstruction and cuts each) and, per channel and detector period, where the IRFs come from.
           vodf release build release.yaml -o out/ --jobs 2     convert, index, check
           vodf release build release.yaml -o out/ --shard 1/4   a quarter of the work (cluster jobs)
           vodf release index out/                              the index tables from the files present
           vodf release check out/                              validate the release as a whole
           vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf   a published release, in another format
           vodf release obscore out/ -o obscore.vot --dachs dachs/rel    ObsCore rows and a DaCHS resource
-        GADF has no event types: each GADF format gets one data store per channel
-        (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
+        GADF has no event types: each GADF format gets one data store per channel (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
         A rerun redoes only runs whose inputs or settings changed, or that did not finish.
         """,
         subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self, ReleaseObsCoreCommand.self, ReleaseReportCommand.self])
@@ -159,12 +157,9 @@ struct ReleaseUpgradeCommand: ParsableCommand {
         commandName: "upgrade",
         abstract: "Rewrite a published release (a GADF data store, or a VODF release) in another format, listing what cannot be carried over.",
         discussion: """
-        Every HDU the index names (events, GTI, IRFs) is read into vodfkit's model and written again
-        in the target format, file for file under the same relative paths, with the target's index
-        (GADF: hdu-index.fits.gz and obs-index.fits.gz; VODF: obs-grouping.fits). The producer's
-        own keywords are carried as they are; the obs-index is carried column for column. What
-        cannot be carried (a keyword the target has no place for, an HDU no observation uses, a
-        column of the HDU index) is listed on stdout and in DIR/upgrade-report.txt.
+        Every HDU the index names (events, GTI, IRFs) is read into vodfkit's model and written again in the target format, file for file under the same relative paths, with the target's index (GADF: hdu-index.fits.gz and obs-index.fits.gz; VODF: obs-grouping.fits). The producer's own keywords are carried as they are; the obs-index is carried column for column. What cannot be carried (a keyword the target has no place for, an HDU no observation uses, a column of the HDU index) is listed on stdout and in DIR/upgrade-report.txt.
+
+        Examples:
           vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf
           vodf release upgrade dr1-vodf/ -o dr1-gadf/ --to gadf-0.3
         """)

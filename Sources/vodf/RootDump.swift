@@ -7,10 +7,7 @@ struct RootDump: ParsableCommand {
         commandName: "dump",
         abstract: "Print a branch's values (or every branch of a tree).",
         discussion: """
-        Values are printed one entry per line; jagged entries as [..] lists. With --json the output is
-        one JSON document. Floats are written in their shortest exact form, so they round-trip
-        bit for bit; NaN and infinities, which JSON lacks, are written as the strings "NaN", "Infinity"
-        and "-Infinity". Without BRANCH, every branch that has data of its own is dumped.
+        Values are printed one entry per line; jagged entries as [..] lists. With --json the output is one JSON document. Floats are written in their shortest exact form, so they round-trip bit for bit; NaN and infinities, which JSON lacks, are written as the strings "NaN", "Infinity" and "-Infinity". Without BRANCH, every branch that has data of its own is dumped.
 
         Examples:
           vodf root dump file.root E Evt/trks/trks.E --entries 0:3

@@ -46,6 +46,11 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Report syntax: text, json, junit (CI dashboards) or github (Actions annotations).")
     var report: ReportFormat = .text
 
+    @Flag(name: .customLong("dialects"), help: ArgumentHelp(
+        "Also show, for files without errors, which rules of the family's other dialects they break.",
+        discussion: "A VODF file is checked against the dialect its HDUVERS names; the other drafts' verdicts (vodf-0.0.0 against vodf-mock-0.1) are shown for a file that has errors, and for every file with --dialects. The JSON report always has them."))
+    var showDialects = false
+
     /// The old name of --report (it clashed with convert's --format, the FITS flavour); kept for one release.
     @Option(name: .customLong("format"), help: .hidden)
     var deprecatedFormat: ReportFormat?
@@ -111,7 +116,13 @@ struct ValidateCommand: ParsableCommand {
                                    reference: "FITS 4.0"))
             }
         }
-        print(try report.render(findings: all, files: files, profile: profile, dialects: validator.dialects.statements(for: files)))
+        var statements = validator.dialects.statements(for: files)
+        if report != .json && !showDialects {
+            // A file that passes its own dialect is not shown failing another one unless asked.
+            let failing = Set(all.filter { $0.severity == .error }.map(\.file))
+            for k in statements.indices where !failing.contains(statements[k].file) { statements[k].others = [] }
+        }
+        print(try report.render(findings: all, files: files, profile: profile, dialects: statements))
         if unreadable { throw ExitCode(Exit.badInput) }
         if all.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
@@ -259,8 +270,7 @@ struct SpecDiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "What changed between two spec versions: HDU kinds, keywords, columns, conditions.",
         discussion: """
-            Kinds added and removed; per kind, keywords, columns and conditions added, removed or
-            changed, with each changed field (level, type, unit, values, range, default, ndim).
+            Kinds added and removed; per kind, keywords, columns and conditions added, removed or changed, with each changed field (level, type, unit, values, range, default, ndim).
 
             Examples:
               vodf spec diff gadf-0.2 gadf-0.3

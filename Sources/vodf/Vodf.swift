@@ -102,12 +102,11 @@ struct VodfCommand: ParsableCommand {
         abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, build IRFs, and check FITS files against the format specs.",
         discussion: """
         Inputs are recognised by content (vodf convert --help says what each becomes):
-        \(InputFormats.all.map { "  - \($0.name)" }.joined(separator: "\n"))
+        \(helpList(InputFormats.all.map(\.name)))
         IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
         Output formats: \(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")) (default \(OutputProfile.gadf03.rawValue)).
 
-        Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input,
-        4 output could not be written.
+        Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
         """,
         version: vodfkitVersion,
         subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self, ReleaseCommand.self, AlertCommand.self, PeekCommand.self])
