@@ -64,7 +64,7 @@ let package = Package(
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2, read and written.
         .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["Diagnostics", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
+        .target(name: "FITSIO", dependencies: ["Diagnostics", "FileOutput", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
         .target(name: "ROOTIO", dependencies: ["Diagnostics", "CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
         // IO layer: YAML documents from libyaml's events (specs, release manifests). libyaml from
@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
-        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Writers", "Conversion", "YAMLIO", "Parallel", "CXXHash"]),
+        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Writers", "Conversion", "Validation", "YAMLIO", "Parallel", "CXXHash"]),
         // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
         .target(name: "CPLplot", linkerSettings: [.linkedLibrary("dl")]),
         // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
@@ -98,7 +98,7 @@ let package = Package(
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Release", "Publication", "Readers", "Writers", "XMLIO", "JSONIO"] ,
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Readers", "XMLIO", "JSONIO"] ,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).

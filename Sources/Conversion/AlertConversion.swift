@@ -107,7 +107,8 @@ extension AlertConversion {
                                cosZenithDown: value("ALT").map { sin($0 * .pi / 180) })
         let name = o.name ?? defaultName(time, telescope: obs.meta.telescope)
         var provenance = ["events: \((path as NSString).lastPathComponent), OBS_ID \(obs.meta.obsID), EVENT_ID \(eventID)"]
-        provenance += obs.meta.provenance.map { "input: \($0)" }
+        // A reader names the file it read last in the provenance; the first line names it already.
+        provenance += obs.meta.provenance.filter { $0 != (path as NSString).lastPathComponent }.map { "input: \($0)" }
         provenance.append("made by \(o.creator) from a file by \(obs.meta.creator)")
         return NeutrinoAlert(name: name, id: "\(obs.meta.obsID).\(eventID)", telescope: obs.meta.telescope, instrument: obs.meta.instrument,
                              pipeline: o.pipeline, issued: o.issued, role: "observation", tense: "archival", localization: event, events: [event],

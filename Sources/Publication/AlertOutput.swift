@@ -1,6 +1,7 @@
 import Foundation
 import JSONIO
 import Model
+import Readers
 import Writers
 import XMLIO
 

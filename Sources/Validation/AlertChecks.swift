@@ -1,7 +1,6 @@
 import Foundation
 import JSONIO
 import Model
-import Publication
 import Readers
 import XMLIO
 

@@ -1,7 +1,6 @@
 import FITSIO
 import Foundation
 import Model
-import Writers
 
 /// `vodf spec test`: every rule of every spec run against fixtures. The passing fixture of a spec is
 /// its template (`SpecTemplate`), which must give no finding in strict; each rule's failing fixture
@@ -204,8 +203,8 @@ public enum SpecSelfTest {
         let sub = (dir as NSString).appendingPathComponent(String(format: "%03d", n))
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
         let path = (sub as NSString).appendingPathComponent("fixture.fits")
-        for (name, tables) in f.beside { try FITSOutput.write(tables, primary: [], to: (sub as NSString).appendingPathComponent(name), durable: false) }
-        try FITSOutput.write(f.tables, primary: [], to: path, durable: false)
+        for (name, tables) in f.beside { try FITSFile.write(tables, primary: [], to: (sub as NSString).appendingPathComponent(name), durable: false) }
+        try FITSFile.write(f.tables, primary: [], to: path, durable: false)
         let findings = try Validator(library: library, profile: .strict, forcedSpec: "\(spec.family)-\(spec.version)").validate(path: path)
             .filter { $0.severity != .info }
         guard let rule = f.rule else {

@@ -1,6 +1,6 @@
 import FITSIO
 import Foundation
-import Publication
+import Readers
 import Parallel
 import Model
 

@@ -7,26 +7,9 @@ import Foundation
 public enum FITSOutput {
     public typealias OutputError = FileOutput.OutputError
 
-    /// `durable` false leaves the fsyncs of the file and its directory to the caller, who then
-    /// makes a whole batch durable with one `FileSystemSync.sync` (a release build: one call
-    /// instead of two per file, which on 2 cores cost a fifth of the build's time).
+    /// All-or-nothing (`FITSFile.write(_:primary:to:durable:)`).
     public static func write(_ tables: [Table], primary: [HeaderCard], to path: String, durable: Bool = true) throws {
-        try AtomicOutput.write(to: path, durable: durable) { tmp in
-            do {
-                // Built in memory and written in one piece (fsync'd), then moved into place.
-                let f = try FITSFile.createInMemory(name: tmp)
-                try f.createPrimaryHDU()
-                for c in primary { try f.write(c) }
-                try f.writeChecksum()
-                for t in tables { try f.append(t) }
-                // A name ending in .gz is written gzip-compressed (GADF's hdu-index.fits.gz).
-                try f.close(writingTo: tmp, gzip: path.hasSuffix(".gz"), sync: durable)
-            } catch let e as FITSError {
-                // Name the target, not the temporary file the user never asked for.
-                let detail = e.detail.replacingOccurrences(of: tmp, with: path)
-                throw OutputError(path: path, reason: detail.isEmpty ? e.context : "\(e.context): \(detail)")
-            }
-        }
+        try FITSFile.write(tables, primary: primary, to: path, durable: durable)
     }
 
     /// Primary-HDU cards: who wrote the file and when.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Publication
 import Foundation
 import Model
+import Readers
 import Validation
 import Writers
 

@@ -272,13 +272,30 @@ def test_alert_errors_are_one_line(vodf, standards, orca_events, tmp_path):
     cases = [
         (["alert", "voevent", orca_events, "-o", tmp_path / "x.xml"], 2, "needs --event-id"),
         (["alert", "voevent", orca_events, "--event-id", 999999, "-o", tmp_path / "x.xml"], 3, "no event with EVENT_ID 999999"),
-        (["alert", "gcn", REPO / "TestData" / "antares" / "sample_public.dat", "-o", tmp_path / "x.json"], 3, "not an event list or an alert"),
+        (["alert", "gcn", REPO / "TestData" / "km3net" / "aeff_coszen_sample.csv", "-o", tmp_path / "x.json"], 3, "not an event list or an alert"),
         (["alert", "voevent", orca_events, "--event-id", 7, "-o", tmp_path / "x.xml", "--standards", tmp_path], 2, "standards directory"),
     ]
     for args, code, text in cases:
         r = run_vodf(vodf, *args)
         assert r.returncode == code and text in r.stderr and r.stderr.count("\n") == 1, (args, r.returncode, r.stderr)
         assert not (tmp_path / "x.xml").exists() and not (tmp_path / "x.json").exists()
+
+
+def test_an_alert_from_a_row_of_any_event_input(vodf, standards, tmp_path):
+    """Issue 26: the alert command reads its input through the format registry, so a row of the ANTARES
+    public list makes an alert as a row of its GADF conversion does, with the same position and time."""
+    src = REPO / "TestData" / "antares" / "sample_public.dat"
+    direct, via = tmp_path / "direct.xml", tmp_path / "via.xml"
+    r = run_vodf(vodf, "alert", "voevent", src, "--event-id", 2, "-o", direct, "--issued", "2026-01-01T00:00:00")
+    assert r.returncode == 0, r.stderr
+    gadf = convert(vodf, src, tmp_path / "events.fits")
+    r = run_vodf(vodf, "alert", "voevent", gadf, "--event-id", 2, "-o", via, "--issued", "2026-01-01T00:00:00")
+    assert r.returncode == 0, r.stderr
+
+    def position(path):
+        text = path.read_text()
+        return [re.search(f"<{t}>([^<]*)</{t}>", text).group(1) for t in ("C1", "C2", "Error2Radius", "ISOTime")]
+    assert position(direct) == position(via)
 
 
 def test_icecube_notice_reads_and_is_checked_against_its_own_schema(vodf, standards, tmp_path):

@@ -44,8 +44,10 @@ def test_validate_and_convert_take_the_name_literally(vodf, run_file, tmp_path, 
     r = run_vodf(vodf, "convert", "-q", "-o", out, "--", path)
     assert r.returncode == 0, r.stderr
     with fits.open(run_file) as a, fits.open(out) as b:
-        assert [h.header.get("HDUCLAS4") for h in b[1:]] == ["AEFF_2D", "EDISP_2D", "PSF_TABLE", "BKG_3D"]
-        np.testing.assert_allclose(b[1].data["EFFAREA"][0], a["AEFF"].data["EFFAREA"][0], rtol=1e-7)
+        # The whole run is converted (issue 26): its event list and GTI, then the four IRFs.
+        kinds = [h.header.get("HDUCLAS4") or h.header.get("HDUCLAS1") for h in b[1:]]
+        assert kinds == ["EVENTS", "GTI", "AEFF_2D", "EDISP_2D", "PSF_TABLE", "BKG_3D"]
+        np.testing.assert_allclose(b["AEFF"].data["EFFAREA"][0], a["AEFF"].data["EFFAREA"][0], rtol=1e-7)
 
 
 def test_index_rows_name_files_literally(vodf, run_file, tmp_path):

@@ -1,6 +1,6 @@
 import FITSIO
 import Foundation
-import Release
+import Validation
 
 /// `vodf release check`: every FITS file of a release validated (index links, events inside
 /// their GTIs and the rest of each spec), then what only the release as a whole can say: each
