@@ -12,7 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "Validation", "ReleaseReport"]),
+        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "GADF", "KM3NeT", "ANTARES", "Alerts", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "Validation", "ReleaseReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,44 +76,51 @@ let package = Package(
         .target(name: "Model"),
         // Time scales and coordinates through ERFA.
         .target(name: "Astrometry", dependencies: ["CERFA", "Model"]),
-        // Native inputs -> model.
-        .target(name: "Readers", dependencies: ["Diagnostics", "Model", "Astrometry", "ROOTIO", "HDF5IO", "FITSIO", "VOTableIO", "XMLIO", "JSONIO"]),
+        // What every reader shares: one-line input errors, content sniffing of the built-in kinds,
+        // delimited text tables.
+        .target(name: "Readers", dependencies: ["Diagnostics", "Model", "FITSIO"]),
+        // One module per format family, reading and writing it.
+        // GADF 0.2/0.3 and the VODF drafts: event lists, IRFs, indexes, grouping tables; the output profiles.
+        .target(name: "GADF", dependencies: ["Diagnostics", "FileOutput", "FITSIO", "Model", "Astrometry", "Readers"]),
+        // KM3NeT: offline/dst ROOT and km3pipe HDF5 events, the IRF tables, detector sites.
+        .target(name: "KM3NeT", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "Readers"]),
+        // ANTARES: the public sample in each published layout (text, VO CSV, VOTable).
+        .target(name: "ANTARES", dependencies: ["Model", "Astrometry", "VOTableIO", "Readers"]),
+        // Alerts: VOEvent and GCN notices read, written and checked against their schemas.
+        .target(name: "Alerts", dependencies: ["Model", "XMLIO", "JSONIO", "Readers"]),
         // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).
         .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"]),
-        // Model -> GADF / VODF FITS.
-        .target(name: "Writers", dependencies: ["FITSIO", "FileOutput", "Diagnostics", "Model", "Astrometry", "XMLIO"]),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
-        .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "ROOTIO", "Readers", "Writers", "MCIRF"]),
+        .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "Readers", "MCIRF", "ANTARES", "Alerts", "GADF", "KM3NeT"]),
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
-        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Writers", "Conversion", "Validation", "YAMLIO", "Parallel", "CXXHash"]),
+        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Conversion", "Validation", "YAMLIO", "Parallel", "CXXHash", "GADF", "KM3NeT"]),
         // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
         .target(name: "CPLplot", linkerSettings: [.linkedLibrary("dl")]),
         // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
-        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion"]),
+        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion", "GADF"]),
         // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
         // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
-        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Readers", "Writers", "Conversion", "Release", "XMLIO", "JSONIO", "VOTableIO"]),
+        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Conversion", "Release", "XMLIO", "VOTableIO"]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Readers", "XMLIO", "JSONIO"] ,
+        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Readers", "XMLIO", "JSONIO", "Alerts"] ,
                 plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).
         .target(name: "ReleaseReport", dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"]),
         // The `vodf` command.
         .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation",
-            "Diagnostics", "FileOutput",
+            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "Diagnostics", "FileOutput", "Alerts", "GADF", "KM3NeT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
-        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "Writers", "CDeflate"], path: "Benchmarks/vodf-bench"),
+        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "CDeflate", "GADF"], path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
-        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO"], path: "Fuzz/vodf-fuzz"),
-        .testTarget(name: "VodfKitTests", dependencies: ["Diagnostics", "FileOutput", "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "Writers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf"]),
+        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO", "ANTARES", "Alerts", "GADF", "KM3NeT"], path: "Fuzz/vodf-fuzz"),
+        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "MCIRF", "Conversion", "Release", "Pictures", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf", "ANTARES", "Alerts", "GADF", "KM3NeT"]),
     ]
 )

@@ -1,10 +1,10 @@
+import GADF
 import CDeflate
 import Foundation
 import FITSIO
 import MCIRF
 import Readers
 import ROOTIO
-import Writers
 
 // In-process timings for `make bench`: reading branches with the native reader, against the
 // floor of only inflating the same baskets. Usage: vodf-bench FILE TREE BRANCH... [--repeat N]

@@ -1,3 +1,7 @@
+import KM3NeT
+import GADF
+import Alerts
+import ANTARES
 import Foundation
 import FITSIO
 import IOLimits

@@ -1,9 +1,9 @@
+import KM3NeT
 import Astrometry
 import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// Alerts and event lists, both ways: a VOEvent or GCN notice becomes an EVENTS file (one row per
 /// event, with its GTI: KM3NeT's "Level 4", single events), and one row of an EVENTS file becomes

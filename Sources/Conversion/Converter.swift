@@ -1,9 +1,10 @@
+import KM3NeT
+import GADF
 import Astrometry
 import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// How to convert: the output format and what the readers need to know that the input does not say.
 public struct ConversionOptions: Sendable {

@@ -1,3 +1,4 @@
+import GADF
 import FITSIO
 import Foundation
 import Model

@@ -2,7 +2,6 @@ import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// What the conversion pipeline does to IRFs, and the facts KM3NeT tables' names declare.
 enum IRFConversion {

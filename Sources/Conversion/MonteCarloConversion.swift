@@ -1,8 +1,8 @@
+import GADF
 import Foundation
 import FITSIO
 import MCIRF
 import Model
-import Writers
 
 /// IRFs built from Monte Carlo dst files (`vodf irf build`, a release's `mc:` source).
 public enum MonteCarloConversion {

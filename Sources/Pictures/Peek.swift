@@ -1,3 +1,4 @@
+import GADF
 import Conversion
 import FITSIO
 import Foundation

@@ -4,13 +4,13 @@ import Model
 /// A delimited text table (CSV or tab-separated) with 1-based line numbers kept for errors; or the
 /// rows of another tabular source (a VOTable), whose errors then name the row instead of a line.
 /// Text tables are streamed: the header is read up front, the rows one by one in `forEachRow`.
-struct DelimitedText {
-    typealias Row = (line: Int, cells: [String])
-    let file: String
-    let header: [String]
-    let headerLine: Int
+public struct DelimitedText {
+    public typealias Row = (line: Int, cells: [String])
+    public let file: String
+    public let header: [String]
+    public let headerLine: Int
     /// Set for tables that are not lines of text: errors say "row N" instead of a line number.
-    var numbersAreRows = false
+    public var numbersAreRows = false
     private let source: Source
 
     private enum Source {
@@ -19,7 +19,7 @@ struct DelimitedText {
     }
 
     /// A table of cells from elsewhere (a VOTable's fields and rows); `line` is the row number.
-    init(file: String, header: [String], rows: [[String]]) {
+    public init(file: String, header: [String], rows: [[String]]) {
         self.file = file
         self.header = header
         self.headerLine = 0
@@ -28,7 +28,7 @@ struct DelimitedText {
     }
 
     /// An error at a row (and column) of this table, located as the table can be.
-    func error(_ row: Row, _ col: Int?, _ reason: String) -> InputError {
+    public func error(_ row: Row, _ col: Int?, _ reason: String) -> InputError {
         numbersAreRows
             ? InputError(file: file, column: col.map { header[$0] }, part: "row \(row.line)", reason: reason)
             : InputError(file: file, line: row.line, column: col.map { header[$0] }, reason: reason)
@@ -36,7 +36,7 @@ struct DelimitedText {
 
     /// Reads the header of `path`: the first non-empty line at or after `headerAtOrAfter`
     /// (1-based). Rows are read later, by `forEachRow`.
-    init(path: String, separator: Character, headerAtOrAfter: Int = 1) throws {
+    public init(path: String, separator: Character, headerAtOrAfter: Int = 1) throws {
         file = path
         var st = stat()
         guard stat(path, &st) == 0 else { throw InputError(file: path, reason: "cannot read file") }
@@ -56,7 +56,7 @@ struct DelimitedText {
     /// Calls `body` with every row after the header, in order; blank lines are skipped. Rows must
     /// have as many cells as the header. Returns the number of rows.
     @discardableResult
-    func forEachRow(_ body: (Row) throws -> Void) throws -> Int {
+    public func forEachRow(_ body: (Row) throws -> Void) throws -> Int {
         var count = 0
         switch source {
         case .cells(let rows):
@@ -100,14 +100,14 @@ struct DelimitedText {
     }
 
     /// Index of the header cell matching `predicate`, or an error naming the column.
-    func column(_ name: String, where predicate: (String) -> Bool) throws -> Int {
+    public func column(_ name: String, where predicate: (String) -> Bool) throws -> Int {
         guard let i = header.firstIndex(where: { predicate($0.lowercased()) }) else {
             throw InputError(file: file, line: headerLine, column: name, reason: "missing column (header is: \(header.joined(separator: ", ")))")
         }
         return i
     }
 
-    func double(_ row: Row, _ col: Int) throws -> Double {
+    public func double(_ row: Row, _ col: Int) throws -> Double {
         let cell = row.cells[col]
         guard let v = Double(cell), v.isFinite else {
             throw error(row, col, "\(MessageText.quoted(cell)) is not a finite number")
@@ -115,7 +115,7 @@ struct DelimitedText {
         return v
     }
 
-    func int(_ row: Row, _ col: Int) throws -> Int64 {
+    public func int(_ row: Row, _ col: Int) throws -> Int64 {
         let cell = row.cells[col]
         if let v = Int64(cell) { return v }
         // Some exports write counts as "24.0".

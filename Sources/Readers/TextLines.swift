@@ -8,15 +8,15 @@ import Model
 /// A file whose last line has no newline is reported as truncated: every table vodfkit reads is
 /// written line by line, and a cut in the middle of the last number ("54161.2" for "54161.2295")
 /// still parses, so the missing newline is the only sign left of the cut.
-struct TextLines {
-    let path: String
+public struct TextLines {
+    public let path: String
     /// Where to start (the byte after a line already read) and that line's number.
-    var start: (offset: Int, line: Int) = (0, 0)
-    static let blockSize = 1 << 20
+    public var start: (offset: Int, line: Int) = (0, 0)
+    public static let blockSize = 1 << 20
 
     /// Calls `body` with each line from `start`, and the byte offset after it (for a later read to
     /// resume there); `body` returns false to stop early.
-    func forEach(_ body: (_ number: Int, _ text: Substring, _ end: Int) throws -> Bool) throws {
+    public func forEach(_ body: (_ number: Int, _ text: Substring, _ end: Int) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(file: path, reason: "cannot read file (\(String(cString: strerror(errno))))") }
         defer { close(fd) }

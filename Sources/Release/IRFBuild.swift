@@ -1,8 +1,8 @@
+import GADF
 import Conversion
 import FITSIO
 import Foundation
 import Model
-import Writers
 
 /// The IRF tables of one channel and period in one format, from the set's sources. The same
 /// tables serve the IRF file and (VODF) the grouping rows of the runs that use it, so they are

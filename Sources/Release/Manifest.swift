@@ -69,8 +69,9 @@ public struct Manifest: Sendable {
 
 /// A manifest problem: the file, the line and the key, on one line.
 public struct ManifestError: Error, CategorizedError, CustomStringConvertible, Sendable {
-    /// Raised while reading an input.
-    public var category: ErrorCategory { .badInput }
+    /// The manifest is the request itself (what to build, from which files): an error in it is a
+    /// usage error, as a wrong option is. A run file that cannot be read while building is bad input.
+    public var category: ErrorCategory { .usage }
     public let file: String
     public let line: Int?
     public let key: String?

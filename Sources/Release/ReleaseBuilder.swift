@@ -1,9 +1,9 @@
+import GADF
 import FileOutput
 import FITSIO
 import Foundation
 import Model
 import Parallel
-import Writers
 
 /// `vodf release build`: every item of the plan (IRF sets, then runs) on `jobs` workers, each
 /// skipped when its state says it is current; then the index tables and the release's README

@@ -1,7 +1,6 @@
 import FileOutput
 import Foundation
 import Model
-import Writers
 
 /// The release's machine-readable description (`release.json`) and its README, both from the
 /// manifest and the plan alone (no dates, no machine paths), so every shard writes the same.

@@ -1,8 +1,8 @@
+import GADF
 import FITSIO
 import Foundation
 import Model
 import Parallel
-import Writers
 
 /// The index tables of a release, made from the files present (so `release index` after
 /// sharded builds gives what one build gives): per GADF format and channel, `hdu-index.fits.gz`

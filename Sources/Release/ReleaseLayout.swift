@@ -1,6 +1,6 @@
+import GADF
 import FileOutput
 import Foundation
-import Writers
 
 /// Where each file of a release goes, relative to the release directory (docs/release-manifest.md
 /// draws the tree). GADF has no event types, so each GADF format has one directory, with its own

@@ -1,9 +1,10 @@
+import KM3NeT
+import GADF
 import Astrometry
 import Conversion
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// A manifest made concrete: every run file with its OBS_ID and detector period, every channel
 /// with its reconstruction and cuts, and one IRF set per channel and period. Errors here are

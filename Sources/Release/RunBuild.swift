@@ -1,9 +1,10 @@
+import KM3NeT
+import GADF
 import Conversion
 import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 extension ReleaseBuilder {
     /// One run: its events split into the channels, then one events file per GADF format and

@@ -1,3 +1,4 @@
+import Alerts
 import FITSIO
 import Foundation
 import Readers

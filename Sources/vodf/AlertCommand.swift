@@ -1,3 +1,4 @@
+import Alerts
 import FileOutput
 import ArgumentParser
 import Conversion

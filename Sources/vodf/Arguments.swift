@@ -1,3 +1,5 @@
+import KM3NeT
+import GADF
 import Diagnostics
 import ArgumentParser
 import Astrometry
@@ -5,7 +7,6 @@ import Conversion
 import Model
 import Readers
 import Validation
-import Writers
 
 // The library's enums as option values: ArgumentParser lists their cases in the help and in the
 // error for a wrong value, so the CLI holds no second list of them.

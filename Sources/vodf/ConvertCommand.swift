@@ -1,10 +1,10 @@
+import KM3NeT
 import ArgumentParser
 import Astrometry
 import Conversion
 import Foundation
 import Model
 import Readers
-import Writers
 
 struct ConvertCommand: ParsableCommand {
     // Computed, not stored: the list of input formats is read when the help is shown, so a format

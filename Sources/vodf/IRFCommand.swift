@@ -1,3 +1,4 @@
+import GADF
 import ArgumentParser
 import Conversion
 import FITSIO
@@ -5,7 +6,6 @@ import Foundation
 import Model
 import MCIRF
 import Readers
-import Writers
 
 struct IRFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

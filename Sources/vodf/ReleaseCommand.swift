@@ -1,8 +1,8 @@
+import GADF
 import ArgumentParser
 import Foundation
 import Release
 import Validation
-import Writers
 
 struct ReleaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,11 @@
+import GADF
+import Alerts
 import ArgumentParser
 import Publication
 import Foundation
 import Model
 import Readers
 import Validation
-import Writers
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

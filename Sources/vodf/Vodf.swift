@@ -1,9 +1,9 @@
+import GADF
 import Diagnostics
 import ArgumentParser
 import Conversion
 import Foundation
 import Model
-import Writers
 
 /// Exit codes, documented in the README.
 enum Exit {

@@ -1,8 +1,9 @@
+import GADF
+import ANTARES
 import Foundation
 import Testing
 @testable import FITSIO
 import Readers
-import Writers
 
 @Suite("FITS layer")
 struct FITSIOTests {

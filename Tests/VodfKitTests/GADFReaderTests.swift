@@ -3,7 +3,7 @@ import Testing
 @testable import FITSIO
 @testable import Model
 @testable import Readers
-@testable import Writers
+@testable import GADF
 
 @Suite("GADF IRF reader")
 struct GADFReaderTests {

@@ -1,10 +1,11 @@
+@testable import KM3NeT
 import Foundation
 import Testing
 @testable import FITSIO
 @testable import Model
 @testable import MCIRF
 @testable import Readers
-@testable import Writers
+@testable import GADF
 
 @Suite("KM3NeT IRF tables")
 struct IRFTableTests {

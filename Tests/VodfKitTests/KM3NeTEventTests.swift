@@ -1,3 +1,5 @@
+import Readers
+@testable import KM3NeT
 import Foundation
 import Testing
 @testable import Astrometry

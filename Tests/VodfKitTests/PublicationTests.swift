@@ -1,3 +1,4 @@
+import Alerts
 import Foundation
 import JSONIO
 import Pictures
@@ -5,7 +6,6 @@ import Model
 import Readers
 import Testing
 import VOTableIO
-import Writers
 import XMLIO
 
 @Suite("UTC instants")

@@ -1,3 +1,6 @@
+import Readers
+@testable import KM3NeT
+@testable import ANTARES
 import Foundation
 import Testing
 @testable import Model

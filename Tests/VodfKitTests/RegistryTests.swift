@@ -1,3 +1,4 @@
+import GADF
 import Conversion
 import Foundation
 import Model
@@ -5,7 +6,6 @@ import MCIRF
 import Readers
 import Testing
 @testable import vodf
-import Writers
 
 /// The help texts are generated from the registries; these tests fail if a kind is added to one
 /// and the help (or the other registry) does not follow.

@@ -1,10 +1,10 @@
+import GADF
 import FITSIO
 import Foundation
 import Model
 import Readers
 @testable import Release
 import Testing
-import Writers
 
 /// `release upgrade`'s pieces: an event list written, read back and written again is the same
 /// table in every format, and no keyword a writer makes is mistaken for a producer's.

@@ -1,10 +1,12 @@
+@testable import KM3NeT
+@testable import ANTARES
 import YAMLIO
 import Foundation
 import Testing
 @testable import FITSIO
 @testable import Readers
 @testable import Validation
-@testable import Writers
+@testable import GADF
 
 @Suite("Validation")
 struct ValidationTests {

@@ -1,10 +1,11 @@
+import GADF
+import ANTARES
 import Foundation
 import Testing
 import FITSIO
 import Model
 import Readers
 @testable import Validation
-import Writers
 
 /// Issue 13: the writers agree with the specs, by test. Every HDU a writer can produce (each IRF
 /// kind and the event list, in each format) validates in the strict profile with no finding above

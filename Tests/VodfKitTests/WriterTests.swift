@@ -1,9 +1,11 @@
+@testable import KM3NeT
+@testable import ANTARES
 import Foundation
 import Testing
 @testable import FITSIO
 @testable import Model
 @testable import Readers
-@testable import Writers
+@testable import GADF
 
 @Suite("GADF/VODF writers")
 struct WriterTests {

@@ -23,8 +23,15 @@ def inputs(vodf, tmp_path_factory):
         assert run_vodf(vodf, "convert", src, "-o", tmp / out, "-q").returncode == 0
     bad = tmp / "bad.fits"
     bad.write_bytes(b"SIMPLE  = nonsense" + b" " * 100)
+    # A manifest is the request (its errors are usage errors); a run it names that cannot be read is
+    # bad input: the ANTARES list's header, then a row that is not numbers.
+    (tmp / "bad.dat").write_text("ANTARES\nDecl[deg]\tRA[deg]\tNhit\tBeta[deg]\tMJD[days]\nx\ty\tz\tw\tv\n")
+    manifest = SAMPLE.read_text().replace("file: ../antares/sample_public.dat", f"file: {tmp / 'bad.dat'}")
+    manifest = manifest.replace("../km3net", str(SAMPLE.parent.parent / "km3net"))
+    manifest = manifest.replace("file: ../antares/sample_vo.csv", f"file: {SAMPLE.parent.parent / 'antares' / 'sample_vo.csv'}")
+    (tmp / "bad-run.yaml").write_text(manifest)
     d = {"release": tmp / "release", "events": tmp / "events.fits", "aeff": tmp / "aeff.fits", "bad": bad,
-         "bad_dir": tmp / "bad-release", "voevent": None}
+         "bad_dir": tmp / "bad-release", "bad_run": tmp / "bad-run.yaml", "voevent": None}
     (tmp / "bad-release").mkdir()
     (tmp / "bad-release" / "release.json").write_text("{ not json")
     if (STANDARDS / "voevent" / "VOEvent-v2.0.xsd").exists():
@@ -49,7 +56,7 @@ COMMANDS = {
     "release obscore": (["release", "obscore", "{input}", "-o", "{out}"], "release", "bad_dir", "file"),
     "release report": (["release", "report", "{input}", "-o", "{out}"], "release", "bad_dir", "file"),
     "release upgrade": (["release", "upgrade", "{input}", "-o", "{out}", "--to", "vodf"], "release", "bad_dir", "dir"),
-    "release build": (["release", "build", "{input}", "-o", "{out}"], None, "bad", "dir"),
+    "release build": (["release", "build", "{input}", "-o", "{out}"], None, "bad_run", "dir"),
     "spec template": (["spec", "template", "{input}", "-o", "{out}"], None, None, "file"),
 }
 GOOD = {"irf build": None, "release build": SAMPLE, "spec template": "gadf-0.3/aeff_2d"}
@@ -82,7 +89,8 @@ def test_bad_input_is_3(vodf, inputs, tmp_path, name):
     r = run_vodf(vodf, *args(name, inputs, "bad", out))
     expected = 2 if name == "spec template" else 3      # an unknown spec id is a usage error
     assert r.returncode == expected, (name, r.returncode, r.stderr)
-    assert not out.exists(), name
+    # release build keeps what it built so far, resumable (its all-or-nothing staging is issue 28).
+    assert name == "release build" or not out.exists(), name
 
 
 @pytest.mark.parametrize("name", sorted(n for n in COMMANDS if GOOD.get(n, COMMANDS[n][1]) is not None))

@@ -37,6 +37,14 @@ def test_own_outputs_are_strictly_clean(vodf, corpus, km3net_data, tmp_path, fmt
         out = convert(vodf, src, tmp_path / f"{i}.fits", "--format", fmt)
         code, report, err = validate(vodf, out, "--profile", "strict")
         bad = [f for f in report["findings"] if f["severity"] != "info"]
+        if src.suffix == ".gz":
+            # A whole H.E.S.S. run is converted (issue 26), events included: 3 of its events lie up to
+            # 0.5 s after its GTI in the published file, and the output says so as the input does.
+            _, source, _ = validate(vodf, src, "--profile", "strict")
+            flaw = "events-within-gti"
+            assert [f["message"] for f in source["findings"] if f["rule"].endswith(flaw)] == \
+                [f["message"] for f in bad if f["rule"].endswith(flaw)] == ["3 of 11243 event(s) lie outside the GTI, up to 0.515192 s"]
+            bad = [f for f in bad if not f["rule"].endswith(flaw)]
         assert code == 0 and bad == [], (src.name, bad)
 
 

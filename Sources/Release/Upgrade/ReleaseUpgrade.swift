@@ -1,10 +1,10 @@
+import GADF
 import FileOutput
 import FITSIO
 import Foundation
 import Model
 import Parallel
 import Readers
-import Writers
 
 /// `vodf release upgrade`: every HDU of a release read into the model and written again in the
 /// target format, file for file (the same relative paths, so each file of the source has one

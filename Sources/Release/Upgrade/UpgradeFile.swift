@@ -1,8 +1,8 @@
+import GADF
 import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// One file of a release upgraded: its HDUs that observations use, read into the model and
 /// written in the target format at the same relative path.

@@ -1,8 +1,8 @@
+import GADF
 import FITSIO
 import Foundation
 import Model
 import Readers
-import Writers
 
 /// The index tables of an upgraded release: GADF's hdu-index and obs-index, or VODF's release
 /// grouping table. The source's per-observation table (obs-index) is carried column for column.

@@ -1,3 +1,4 @@
+import Readers
 import FITSIO
 import Foundation
 import Model

@@ -2,7 +2,6 @@ import Foundation
 import JSONIO
 import Model
 import Readers
-import Writers
 import XMLIO
 
 /// Alerts written only once they pass their schema: a VOEvent is checked against the XSD of its

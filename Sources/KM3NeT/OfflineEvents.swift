@@ -1,3 +1,4 @@
+import Readers
 import Astrometry
 import Foundation
 import Model
