@@ -12,10 +12,16 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vodf", targets: ["vodf"]),
-        .library(name: "VodfKit", targets: ["Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO", "Model", "Astrometry", "Readers", "GADF", "KM3NeT", "ANTARES", "Alerts", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "Validation", "ReleaseReport"]),
+        .library(
+            name: "VodfKit",
+            targets: [
+                "Diagnostics", "FileOutput", "IOLimits", "FITSIO", "ROOTIO", "HDF5IO", "VOTableIO", "XMLIO", "JSONIO",
+                "Model", "Astrometry", "Readers", "GADF", "KM3NeT", "ANTARES", "Alerts", "MCIRF", "Conversion",
+                "Release", "Publication", "Pictures", "Validation", "ReleaseReport",
+            ]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -36,16 +42,21 @@ let package = Package(
 
         // The static cfitsio and HDF5 archives, with failing stand-ins for the network libraries
         // they reference: their shared libraries would load ~35 more at every start.
-        .target(name: "CNetworkStubs", linkerSettings: [
-            .linkedLibrary(":libcfitsio.a"), .linkedLibrary(":libhdf5_serial.a"),
-            .linkedLibrary("sz"), .linkedLibrary("bz2"), .linkedLibrary("z"), .linkedLibrary("m"), .linkedLibrary("dl"),
-        ]),
+        .target(
+            name: "CNetworkStubs",
+            linkerSettings: [
+                .linkedLibrary(":libcfitsio.a"), .linkedLibrary(":libhdf5_serial.a"),
+                .linkedLibrary("sz"), .linkedLibrary("bz2"), .linkedLibrary("z"), .linkedLibrary("m"),
+                .linkedLibrary("dl"),
+            ]),
 
         // libxml2 from its static archive, with failing stand-ins for the ICU converters it references
         // (its shared library would load ICU at every start). Its headers live in /usr/include/libxml2.
-        .target(name: "CLibXML2", linkerSettings: [
-            .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
-        ]),
+        .target(
+            name: "CLibXML2",
+            linkerSettings: [
+                .linkedLibrary(":libxml2.a"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("m"),
+            ]),
         // What kind of failure an error is (usage, bad input, output): one category per error type,
         // turned into the exit code in one place.
         .target(name: "Diagnostics"),
@@ -64,9 +75,13 @@ let package = Package(
         // IO layer: VOTable (TABLEDATA, BINARY, BINARY2) over libxml2, read and written.
         .target(name: "VOTableIO", dependencies: ["CLibXML2", "XMLIO"]),
         // IO layer: FITS over cfitsio, no astronomy-format knowledge.
-        .target(name: "FITSIO", dependencies: ["Diagnostics", "FileOutput", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
+        .target(
+            name: "FITSIO",
+            dependencies: ["Diagnostics", "FileOutput", "CFITSIO", "CNetworkStubs", "CDeflate", "IOLimits", "Parallel"]),
         // IO layer: ROOT files read natively (no ROOT), no KM3NeT knowledge.
-        .target(name: "ROOTIO", dependencies: ["Diagnostics", "CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
+        .target(
+            name: "ROOTIO",
+            dependencies: ["Diagnostics", "CZlib", "CLZ4", "CZstd", "CLZMA", "CXXHash", "IOLimits", "Parallel"]),
         // IO layer: YAML documents from libyaml's events (specs, release manifests). libyaml from
         // its static archive: the binary needs no libyaml.so.
         .target(name: "YAMLIO", dependencies: ["CLibYAML"], linkerSettings: [.linkedLibrary(":libyaml.a")]),
@@ -92,35 +107,74 @@ let package = Package(
         .target(name: "MCIRF", dependencies: ["Model", "ROOTIO", "Readers", "Parallel"]),
         // Inputs -> FITS tables: the input-kind registry that `convert`, its directory mode and
         // releases share; a Swift user converts through it as the CLI does.
-        .target(name: "Conversion", dependencies: ["Diagnostics", "Model", "Astrometry", "FITSIO", "Readers", "MCIRF", "ANTARES", "Alerts", "GADF", "KM3NeT"]),
+        .target(
+            name: "Conversion",
+            dependencies: [
+                "Diagnostics", "Model", "Astrometry", "FITSIO", "Readers", "MCIRF", "ANTARES", "Alerts", "GADF",
+                "KM3NeT",
+            ]),
         // Releases: a manifest's runs, channels and IRFs built into GADF and VODF releases with their
         // index and grouping tables, in parallel, resumably and in shards.
-        .target(name: "Release", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Conversion", "Validation", "YAMLIO", "Parallel", "CXXHash", "GADF", "KM3NeT"]),
+        .target(
+            name: "Release",
+            dependencies: [
+                "Model", "Astrometry", "FITSIO", "FileOutput", "Diagnostics", "Readers", "Conversion", "Validation",
+                "YAMLIO", "Parallel", "CXXHash", "GADF", "KM3NeT",
+            ]),
         // PLplot, loaded at the first picture (its library is not mapped at every start); headers only.
         .target(name: "CPLplot", linkerSettings: [.linkedLibrary("dl")]),
         // Pictures: IRFs and event lists as figures (data), drawn by PLplot as SVG or PNG.
-        .target(name: "Pictures", dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion", "GADF"]),
+        .target(
+            name: "Pictures",
+            dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion", "GADF"]),
         // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
         // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
-        .target(name: "Publication", dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "Conversion", "Release", "XMLIO", "VOTableIO"]),
+        .target(
+            name: "Publication",
+            dependencies: [
+                "Model", "Astrometry", "FITSIO", "FileOutput", "Conversion", "Release", "XMLIO", "VOTableIO",
+            ]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
-        .target(name: "Validation", dependencies: ["FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Readers", "XMLIO", "JSONIO", "Alerts"] ,
-                plugins: [.plugin(name: "EmbedSpecs")]),
+        .target(
+            name: "Validation",
+            dependencies: [
+                "FITSIO", "Model", "Astrometry", "YAMLIO", "Parallel", "Readers", "XMLIO", "JSONIO", "Alerts",
+            ],
+            plugins: [.plugin(name: "EmbedSpecs")]),
         .plugin(name: "EmbedSpecs", capability: .buildTool()),
         // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).
-        .target(name: "ReleaseReport", dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"]),
+        .target(
+            name: "ReleaseReport",
+            dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"]),
         // The `vodf` command.
-        .executableTarget(name: "vodf", dependencies: [
-            "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "MCIRF", "Conversion", "Release", "Publication", "Pictures", "ReleaseReport", "Validation", "Diagnostics", "FileOutput", "Alerts", "GADF", "KM3NeT",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "vodf",
+            dependencies: [
+                "FITSIO", "ROOTIO", "IOLimits", "Model", "Astrometry", "Readers", "MCIRF", "Conversion", "Release",
+                "Publication", "Pictures", "ReleaseReport", "Validation", "Diagnostics", "FileOutput", "Alerts", "GADF",
+                "KM3NeT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // `make bench`: in-process timings (ROOT reading against the inflate floor, IRF builds).
-        .executableTarget(name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "CDeflate", "GADF"], path: "Benchmarks/vodf-bench"),
+        .executableTarget(
+            name: "vodf-bench", dependencies: ["FITSIO", "ROOTIO", "Readers", "MCIRF", "CDeflate", "GADF"],
+            path: "Benchmarks/vodf-bench"),
         // libFuzzer targets (make fuzz builds it with -sanitize=fuzzer -DFUZZING); built normally it
         // replays files, the kept crash inputs among them (make test).
-        .executableTarget(name: "vodf-fuzz", dependencies: ["FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO", "ANTARES", "Alerts", "GADF", "KM3NeT"], path: "Fuzz/vodf-fuzz"),
-        .testTarget(name: "VodfKitTests", dependencies: ["IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "MCIRF", "Conversion", "Release", "Pictures", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf", "ANTARES", "Alerts", "GADF", "KM3NeT"]),
+        .executableTarget(
+            name: "vodf-fuzz",
+            dependencies: [
+                "FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO", "ANTARES",
+                "Alerts", "GADF", "KM3NeT",
+            ], path: "Fuzz/vodf-fuzz"),
+        .testTarget(
+            name: "VodfKitTests",
+            dependencies: [
+                "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "MCIRF",
+                "Conversion", "Release", "Pictures", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf",
+                "ANTARES", "Alerts", "GADF", "KM3NeT",
+            ]),
     ]
 )

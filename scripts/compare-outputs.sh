@@ -55,7 +55,10 @@ for fmt in gadf-0.3 gadf-0.2 vodf; do
 done
 record "irf build cuts bkg" irf build "$(realpath $km3irf/test_10events.dst.root)" --km3irf-compatible --cuts --irf aeff,psf,edisp,bkg -o out.fits
 record "convert orca6 jshower icrs" convert "$(realpath $km3/dst/orca6_sample.root)" -o out.fits --reco jshower --astrometry icrs --obs-id 7
-report=--report; "$bin" validate --help | grep -q -- --report || report=--format     # its name before issue 13
+# Its name before issue 13. The help goes to a file first: grep -q closing the pipe early made the
+# binary exit on SIGPIPE, which pipefail took for "no --report".
+"$bin" validate --help > "$work/help" 2>&1 || true
+report=--report; grep -q -- --report "$work/help" || report=--format
 record "validate hess-full json" validate $report json "$(realpath $shared/gadf/hess-dl3-dr1-full)"
 record "validate magic strict" validate --profile strict "$(realpath $shared/gadf/magic-rad-max)"
 echo >&2

@@ -1,10 +1,10 @@
-import GADF
 import CDeflate
-import Foundation
 import FITSIO
+import Foundation
+import GADF
 import MCIRF
-import Readers
 import ROOTIO
+import Readers
 
 // In-process timings for `make bench`: reading branches with the native reader, against the
 // floor of only inflating the same baskets. Usage: vodf-bench FILE TREE BRANCH... [--repeat N]
@@ -18,18 +18,30 @@ if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count {
 if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
     let raw = try! Data(contentsOf: URL(fileURLWithPath: args[1]))
     var v = [Double](repeating: 0, count: raw.count / 8)
-    raw.withUnsafeBytes { b in for i in v.indices { v[i] = Double(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) } }
+    raw.withUnsafeBytes { b in
+        for i in v.indices {
+            v[i] = Double(bitPattern: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
+        }
+    }
     func events(_ m: Int) -> MCIRFBuilder.Events {
         var ev = MCIRFBuilder.Events()
-        ev.reserveCapacity(m)                      // as readEvents does
+        ev.reserveCapacity(m) // as readEvents does
         for i in 0..<m {
             let r = v[(9 * i)..<(9 * i + 9)].map { $0 }
-            ev.e.append(r[0]); ev.dx.append(r[1]); ev.dy.append(r[2]); ev.dz.append(r[3])
-            ev.eMC.append(r[4]); ev.dxMC.append(r[5]); ev.dyMC.append(r[6]); ev.dzMC.append(r[7]); ev.w2.append(r[8])
+            ev.e.append(r[0])
+            ev.dx.append(r[1])
+            ev.dy.append(r[2])
+            ev.dz.append(r[3])
+            ev.eMC.append(r[4])
+            ev.dxMC.append(r[5])
+            ev.dyMC.append(r[6])
+            ev.dzMC.append(r[7])
+            ev.w2.append(r[8])
         }
         return ev
     }
-    let all = events(n), tenth = events(n / 10)
+    let all = events(n)
+    let tenth = events(n / 10)
     let opts = MCIRFBuilder.Options()
     // Each build is timed with the writing of its FITS file, as km3irf's build_* calls write theirs
     // (`vodf irf build` writes the same tables).
@@ -41,15 +53,26 @@ if args.first == "irf", args.count >= 3, let n = Int(args[2]) {
     func written(_ name: String, _ table: () throws -> Table) {
         let path = dir + "/" + name + ".fits"
         try? FileManager.default.removeItem(atPath: path)
-        try! FITSOutput.write([try! table()], primary: FITSOutput.primaryCards(creator: "vodf-bench", origin: "KM3NeT", telescope: "KM3NeT"), to: path)
+        try! FITSOutput.write(
+            [try! table()],
+            primary: FITSOutput.primaryCards(creator: "vodf-bench", origin: "KM3NeT", telescope: "KM3NeT"), to: path)
     }
-    let aeff = median(repeats) { written("aeff") { try writer.table(for: try MCIRFBuilder.effectiveArea(all, options: opts), context: ctx) } }
+    let aeff = median(repeats) {
+        written("aeff") { try writer.table(for: try MCIRFBuilder.effectiveArea(all, options: opts), context: ctx) }
+    }
     // Linearity is a property of the build alone: timed without the (fixed-cost) write.
     let aeffBuild = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(all, options: opts) }
     let aeffBuild10 = median(repeats) { _ = try! MCIRFBuilder.effectiveArea(tenth, options: opts) }
-    let psf = median(repeats) { written("psf") { try writer.table(for: try MCIRFBuilder.psf(all, options: opts), context: ctx) } }
-    let edisp = median(repeats) { written("edisp") { try writer.table(for: try MCIRFBuilder.energyDispersion(all, options: opts), context: ctx) } }
-    print(String(format: "aeff_s=%.5f aeff_build_s=%.5f aeff_build_tenth_s=%.5f psf_s=%.5f edisp_s=%.5f", aeff, aeffBuild, aeffBuild10, psf, edisp))
+    let psf = median(repeats) {
+        written("psf") { try writer.table(for: try MCIRFBuilder.psf(all, options: opts), context: ctx) }
+    }
+    let edisp = median(repeats) {
+        written("edisp") { try writer.table(for: try MCIRFBuilder.energyDispersion(all, options: opts), context: ctx) }
+    }
+    print(
+        String(
+            format: "aeff_s=%.5f aeff_build_s=%.5f aeff_build_tenth_s=%.5f psf_s=%.5f edisp_s=%.5f", aeff, aeffBuild,
+            aeffBuild10, psf, edisp))
     exit(0)
 }
 // vodf-bench inflate FILE...: the floor of validating a gzipped release: every file read and its
@@ -60,10 +83,20 @@ if args.first == "inflate" {
     final class Next: @unchecked Sendable {
         var i = 0, bytes = 0
         let lock = NSLock()
-        func take() -> Int? { lock.lock(); defer { lock.unlock() }; i += 1; return i - 1 }
-        func add(_ n: Int) { lock.lock(); bytes += n; lock.unlock() }
+        func take() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            i += 1
+            return i - 1
+        }
+        func add(_ n: Int) {
+            lock.lock()
+            bytes += n
+            lock.unlock()
+        }
     }
-    var best = Double.infinity, total = 0
+    var best = Double.infinity
+    var total = 0
     for _ in 0..<repeats {
         let t0 = Date()
         let next = Next()
@@ -76,13 +109,19 @@ if args.first == "inflate" {
                 data.withUnsafeBytes { (inp: UnsafeRawBufferPointer) in
                     var offset = 0
                     while offset < inp.count {
-                        var used = 0, produced = 0
+                        var used = 0
+                        var produced = 0
                         var r = LIBDEFLATE_INSUFFICIENT_SPACE
                         while true {
                             r = out.withUnsafeMutableBytes { o in
-                                libdeflate_gzip_decompress_ex(d, inp.baseAddress! + offset, inp.count - offset, o.baseAddress!, o.count, &used, &produced)
+                                libdeflate_gzip_decompress_ex(
+                                    d, inp.baseAddress! + offset, inp.count - offset, o.baseAddress!, o.count, &used,
+                                    &produced)
                             }
-                            if r == LIBDEFLATE_INSUFFICIENT_SPACE { out = [UInt8](repeating: 0, count: out.count * 2); continue }
+                            if r == LIBDEFLATE_INSUFFICIENT_SPACE {
+                                out = [UInt8](repeating: 0, count: out.count * 2)
+                                continue
+                            }
                             break
                         }
                         guard r == LIBDEFLATE_SUCCESS, used > 0 else { break }
@@ -127,7 +166,9 @@ do {
         let t = try f.tree(treeName)
         let r = BranchReader(tree: t)
         for n in names {
-            guard let b = t.branch(n) else { throw ROOTError(file: path, object: n, offset: 0, reason: "no such branch") }
+            guard let b = t.branch(n) else {
+                throw ROOTError(file: path, object: n, offset: 0, reason: "no such branch")
+            }
             _ = try r.read(b)
         }
     }
@@ -137,7 +178,9 @@ do {
         decompressed = 0
         for n in names { decompressed += try t.branch(n)!.inflateAllBaskets(file: f) }
     }
-    print(String(format: "read_s=%.5f inflate_floor_s=%.5f decompressed_MB=%.2f", read, floor, Double(decompressed) / 1e6))
+    print(
+        String(format: "read_s=%.5f inflate_floor_s=%.5f decompressed_MB=%.2f", read, floor, Double(decompressed) / 1e6)
+    )
 } catch {
     FileHandle.standardError.write(Data("vodf-bench: \(error)\n".utf8))
     exit(1)

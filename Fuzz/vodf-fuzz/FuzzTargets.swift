@@ -1,14 +1,14 @@
-import KM3NeT
-import GADF
-import Alerts
 import ANTARES
-import Foundation
+import Alerts
 import FITSIO
+import Foundation
+import GADF
 import IOLimits
 import JSONIO
+import KM3NeT
 import Publication
-import Readers
 import ROOTIO
+import Readers
 import Validation
 import XMLIO
 
@@ -48,10 +48,12 @@ enum FuzzTarget: String, CaseIterable {
         switch self {
         case .root:
             var options = OfflineEvents.Options()
-            options.location = DetectorSites.named("arca")      // an unknown det_id then still converts
+            options.location = DetectorSites.named("arca") // an unknown det_id then still converts
             // The streamer list on its own only when the event read failed (a read that works has
             // been through it): a second open was a fifth of each execution.
-            if (try? OfflineEvents.read(path: path, options: options)) == nil, let f = try? ROOTFile(path: path) { _ = try? f.streamers() }
+            if (try? OfflineEvents.read(path: path, options: options)) == nil, let f = try? ROOTFile(path: path) {
+                _ = try? f.streamers()
+            }
         case .fits, .gzip:
             readEveryHDU(path)
             _ = try? GADFIRFReader.read(path: path)
@@ -81,8 +83,12 @@ enum FuzzTarget: String, CaseIterable {
     /// `vodf validate` (schema checks when the standards are found, as the CLI finds them).
     private func alert(_ bytes: UnsafeRawBufferPointer) {
         let data = Data(bytes)
-        if let doc = try? JSONNode.parse(data, file: "input.json") { _ = try? GCNNoticeReader.read(doc, file: "input.json") }
-        if let doc = try? XMLDocument.parse(data, file: "input.xml") { _ = try? VOEventReader.read(doc, file: "input.xml") }
+        if let doc = try? JSONNode.parse(data, file: "input.json") {
+            _ = try? GCNNoticeReader.read(doc, file: "input.json")
+        }
+        if let doc = try? XMLDocument.parse(data, file: "input.xml") {
+            _ = try? VOEventReader.read(doc, file: "input.xml")
+        }
         let checks = AlertChecks(standards: Self.standards, profile: .gammapy)
         for (name, kind) in [("input.json", AlertChecks.Kind.gcnNotice), ("input.xml", .voevent)] {
             guard let path = Scratch.write(bytes, as: name) else { continue }
@@ -96,8 +102,13 @@ enum FuzzTarget: String, CaseIterable {
     private func readEveryHDU(_ path: String) {
         guard let f = try? FITSFile.open(path: path), let n = try? f.hduCount else { return }
         for i in 1...max(1, n) {
-            guard (try? f.moveTo(hdu: i)) == .binaryTable else { _ = try? f.readHeader(); continue }
-            guard let header = try? f.readHeader(), let columns = try? f.columns(header: header), let rows = try? f.rowCount else { continue }
+            guard (try? f.moveTo(hdu: i)) == .binaryTable else {
+                _ = try? f.readHeader()
+                continue
+            }
+            guard let header = try? f.readHeader(), let columns = try? f.columns(header: header),
+                let rows = try? f.rowCount
+            else { continue }
             for c in columns { _ = try? f.read(column: c, rows: rows) }
         }
     }
@@ -136,62 +147,78 @@ enum Scratch {
 nonisolated(unsafe) var selected: FuzzTarget?
 
 #if FUZZING
-/// Which `main` the link keeps depends on the linker: libFuzzer's (it then calls the two entry
-/// points below) or ours, SwiftPM's alias of the executable's entry point (it starts libFuzzer's
-/// driver itself). Both paths pick the target the same way.
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    Fuzz.select()
-    return 0
-}
+    /// Which `main` the link keeps depends on the linker: libFuzzer's (it then calls the two entry
+    /// points below) or ours, SwiftPM's alias of the executable's entry point (it starts libFuzzer's
+    /// driver itself). Both paths pick the target the same way.
+    @_cdecl("LLVMFuzzerInitialize")
+    public func fuzzInitialize(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+    ) -> Int32 {
+        Fuzz.select()
+        return 0
+    }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    selected?.run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        selected?.run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-@main
-struct Fuzz {
-    static func select() {
-        guard selected == nil else { return }
-        guard let name = ProcessInfo.processInfo.environment["VODF_FUZZ_TARGET"], let t = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("vodf-fuzz: set VODF_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
-            exit(2)
+    @main
+    struct Fuzz {
+        static func select() {
+            guard selected == nil else { return }
+            guard let name = ProcessInfo.processInfo.environment["VODF_FUZZ_TARGET"], let t = FuzzTarget(rawValue: name)
+            else {
+                FileHandle.standardError.write(
+                    Data(
+                        "vodf-fuzz: set VODF_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n"
+                            .utf8))
+                exit(2)
+            }
+            selected = t
+            // The CLI's default memory limit; libFuzzer's -rss_limit_mb catches what it misses.
+            ReadLimits.maxBytes = 256 << 20
         }
-        selected = t
-        // The CLI's default memory limit; libFuzzer's -rss_limit_mb catches what it misses.
-        ReadLimits.maxBytes = 256 << 20
-    }
 
-    static func main() {
-        select()
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            selected?.run(UnsafeRawBufferPointer(start: data, count: size))
-            return 0
-        })
+        static func main() {
+            select()
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(
+                LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+                    selected?.run(UnsafeRawBufferPointer(start: data, count: size))
+                    return 0
+                })
+        }
     }
-}
 #else
-@main
-struct Replay {
-    static func main() {
-        let args = CommandLine.arguments.dropFirst()
-        guard let name = args.first, let target = FuzzTarget(rawValue: name), args.count >= 2 else {
-            print("usage: vodf-fuzz TARGET FILE... (TARGET: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
-            exit(2)
+    @main
+    struct Replay {
+        static func main() {
+            let args = CommandLine.arguments.dropFirst()
+            guard let name = args.first, let target = FuzzTarget(rawValue: name), args.count >= 2 else {
+                print(
+                    "usage: vodf-fuzz TARGET FILE... (TARGET: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+                exit(2)
+            }
+            for file in args.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    print("vodf-fuzz: cannot read \(file)")
+                    exit(2)
+                }
+                data.withUnsafeBytes { target.run($0) }
+            }
+            print("vodf-fuzz: \(args.count - 1) input(s) of \(name) replayed without a crash")
         }
-        for file in args.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: file) else { print("vodf-fuzz: cannot read \(file)"); exit(2) }
-            data.withUnsafeBytes { target.run($0) }
-        }
-        print("vodf-fuzz: \(args.count - 1) input(s) of \(name) replayed without a crash")
     }
-}
 #endif

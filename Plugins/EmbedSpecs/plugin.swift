@@ -14,9 +14,11 @@ struct EmbedSpecs: BuildToolPlugin {
         let specs = context.package.directoryURL.appendingPathComponent("Specs").standardizedFileURL
         let walk = FileManager.default.enumerator(at: specs, includingPropertiesForKeys: [.isDirectoryKey])
         // Files and directories: a file added to a directory changes the directory, which reruns the script.
-        let inputs = [specs] + (walk?.compactMap { $0 as? URL } ?? []).filter {
-            $0.pathExtension == "yaml" || (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true
-        }
+        let inputs =
+            [specs]
+            + (walk?.compactMap { $0 as? URL } ?? []).filter {
+                $0.pathExtension == "yaml" || (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true
+            }
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedSpecs.swift")
         let script = """
             set -e
@@ -34,9 +36,12 @@ struct EmbedSpecs: BuildToolPlugin {
             } > "$out.tmp"
             mv "$out.tmp" "$out"
             """
-        return [.buildCommand(displayName: "Embedding the specs of Specs/ into \(target.name)",
-                              executable: URL(fileURLWithPath: "/bin/sh"),
-                              arguments: ["-c", script, "embed-specs", output.path, specs.path],
-                              inputFiles: inputs, outputFiles: [output])]
+        return [
+            .buildCommand(
+                displayName: "Embedding the specs of Specs/ into \(target.name)",
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: ["-c", script, "embed-specs", output.path, specs.path],
+                inputFiles: inputs, outputFiles: [output])
+        ]
     }
 }

@@ -1,7 +1,7 @@
-import Readers
 import Astrometry
 import Foundation
 import Model
+import Readers
 import VOTableIO
 
 /// Reads the ANTARES 2007-2017 public neutrino candidates, in either published layout:
@@ -39,14 +39,21 @@ public enum ANTARESEventList {
     public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
         let (table, idCol) = try rows(path: path, kind: kind)
         let raCol = try table.column("ra") { $0 == "ra" || $0.hasPrefix("ra[") }
-        let decCol = try table.column("dec") { $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[") }
+        let decCol = try table.column("dec") {
+            $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[")
+        }
         let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }
         let betaCol = try table.column("beta") { $0.hasPrefix("beta") }
         let mjdCol = try table.column("mjd") { $0.hasPrefix("mjd") }
 
         let ref = TimeReference.j2000TT
-        var ra: [Double] = [], dec: [Double] = [], time: [Double] = [], beta: [Double] = []
-        var nhit: [Int32] = [], ids: [Int64] = [], names: [String] = []
+        var ra: [Double] = []
+        var dec: [Double] = []
+        var time: [Double] = []
+        var beta: [Double] = []
+        var nhit: [Int32] = []
+        var ids: [Int64] = []
+        var names: [String] = []
         var k = -1
         let rowCount = try table.forEachRow { row in
             k += 1
@@ -88,24 +95,37 @@ public enum ANTARESEventList {
         guard rowCount > 0 else { throw InputError(file: path, reason: "no events after the header") }
 
         var columns: [EventColumn] = [
-            EventColumn(name: "EVENT_ID", values: .int64(ids), level: .required,
-                        description: idCol == nil ? "row number in the input file (1-based)" : "event number from the catalogue id"),
-            EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required,
-                        description: "event time, seconds since MJDREF (TT), from the MJD (UTC) of the input"),
-            EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "reconstructed right ascension (ICRS)"),
-            EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "reconstructed declination (ICRS)"),
-            EventColumn(name: "NHIT", values: .int32(nhit), level: .instrument,
-                        description: "number of hits used in the track fit; the energy proxy of this release", isEnergyProxy: true),
-            EventColumn(name: "DIR_ERR", values: .double(beta), unit: .degree, level: .optional,
-                        description: "angular error estimate (beta) of the track fit"),
+            EventColumn(
+                name: "EVENT_ID", values: .int64(ids), level: .required,
+                description: idCol == nil
+                    ? "row number in the input file (1-based)" : "event number from the catalogue id"),
+            EventColumn(
+                name: "TIME", values: .double(time), unit: .second, level: .required,
+                description: "event time, seconds since MJDREF (TT), from the MJD (UTC) of the input"),
+            EventColumn(
+                name: "RA", values: .double(ra), unit: .degree, level: .required,
+                description: "reconstructed right ascension (ICRS)"),
+            EventColumn(
+                name: "DEC", values: .double(dec), unit: .degree, level: .required,
+                description: "reconstructed declination (ICRS)"),
+            EventColumn(
+                name: "NHIT", values: .int32(nhit), level: .instrument,
+                description: "number of hits used in the track fit; the energy proxy of this release",
+                isEnergyProxy: true),
+            EventColumn(
+                name: "DIR_ERR", values: .double(beta), unit: .degree, level: .optional,
+                description: "angular error estimate (beta) of the track fit"),
         ]
         if !names.isEmpty {
-            columns.append(EventColumn(name: "SRC_NAME", values: .string(names), level: .instrument, description: "catalogue identifier"))
+            columns.append(
+                EventColumn(
+                    name: "SRC_NAME", values: .string(names), level: .instrument, description: "catalogue identifier"))
         }
         let events = try EventList(columns: columns)
 
         // The public list carries no run or livetime information: the event span stands in.
-        let tstart = time.min()!, tstop = time.max()!
+        let tstart = time.min()!
+        let tstop = time.max()!
         let gti = try GTI(start: [tstart], stop: [tstop])
         let meta = ObservationMetadata(
             obsID: options.obsID, timeRef: ref, tstart: tstart, tstop: tstop,

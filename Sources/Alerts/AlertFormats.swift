@@ -22,7 +22,8 @@ public enum VOEventVersion: String, Sendable, CaseIterable {
     /// and the semantic check keeps to these).
     public static let coordinateSystems: Set<String> = [
         "TT-ICRS-TOPO", "UTC-ICRS-TOPO", "TT-FK5-TOPO", "UTC-FK5-TOPO", "GPS-ICRS-TOPO", "GPS-FK5-TOPO", "TT-ICRS-GEO",
-        "UTC-ICRS-GEO", "TT-FK5-GEO", "UTC-FK5-GEO", "GPS-ICRS-GEO", "GPS-FK5-GEO", "TDB-ICRS-BARY", "TDB-FK5-BARY", "UTC-GEOD-TOPO",
+        "UTC-ICRS-GEO", "TT-FK5-GEO", "UTC-FK5-GEO", "GPS-ICRS-GEO", "GPS-FK5-GEO", "TDB-ICRS-BARY", "TDB-FK5-BARY",
+        "UTC-GEOD-TOPO",
     ]
 }
 

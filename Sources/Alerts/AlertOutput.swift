@@ -13,13 +13,16 @@ public enum AlertOutput {
     }
 
     /// The VOEvent document, checked against the version's XSD.
-    public static func voevent(_ alert: NeutrinoAlert, version: VOEventVersion, authority: String, standards: Standards) throws -> Data {
+    public static func voevent(_ alert: NeutrinoAlert, version: VOEventVersion, authority: String, standards: Standards)
+        throws -> Data
+    {
         try checkPosition(alert)
         let data = try VOEventWriter.document(alert, version: version, authority: authority).serialized()
         let violations = try standards.schema(version).violations(of: data, file: "alert.xml")
         guard violations.isEmpty else {
-            throw Invalid(description: "the VOEvent \(version.rawValue) written for \(alert.name) fails \(version.schemaFile): "
-                          + violations.map { $0.message }.joined(separator: "; "))
+            throw Invalid(
+                description: "the VOEvent \(version.rawValue) written for \(alert.name) fails \(version.schemaFile): "
+                    + violations.map { $0.message }.joined(separator: "; "))
         }
         return data
     }
@@ -30,8 +33,9 @@ public enum AlertOutput {
         let data = try GCNNoticeWriter.encode(alert)
         let violations = try standards.gcnSchema().violations(of: try JSONNode.parse(data, file: "notice.json"))
         guard violations.isEmpty else {
-            throw Invalid(description: "the GCN notice written for \(alert.name) fails \(GCNNoticeFormat.schemaFile): "
-                          + violations.map(\.description).joined(separator: "; "))
+            throw Invalid(
+                description: "the GCN notice written for \(alert.name) fails \(GCNNoticeFormat.schemaFile): "
+                    + violations.map(\.description).joined(separator: "; "))
         }
         return data
     }
@@ -40,9 +44,13 @@ public enum AlertOutput {
     static func checkPosition(_ a: NeutrinoAlert) throws {
         for e in [a.localization] + a.events {
             guard e.raDeg.isFinite, e.decDeg.isFinite, (-90...90).contains(e.decDeg) else {
-                throw Invalid(description: "alert \(a.name): event \(e.id) has no valid position (RA \(e.raDeg), Dec \(e.decDeg))")
+                throw Invalid(
+                    description: "alert \(a.name): event \(e.id) has no valid position (RA \(e.raDeg), Dec \(e.decDeg))"
+                )
             }
-            if let r = e.errorRadiusDeg, !(r > 0) { throw Invalid(description: "alert \(a.name): event \(e.id): the error radius \(r) deg is not positive") }
+            if let r = e.errorRadiusDeg, !(r > 0) {
+                throw Invalid(description: "alert \(a.name): event \(e.id): the error radius \(r) deg is not positive")
+            }
         }
     }
 }

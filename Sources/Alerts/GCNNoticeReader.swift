@@ -1,7 +1,7 @@
-import Readers
 import Foundation
 import JSONIO
 import Model
+import Readers
 
 /// Reads a GCN neutrino alert notice (JSON: KM3NeT's, or IceCube's with its `nu_energy`) into a
 /// neutrino alert. The notice's `cos_zenith` (1 =
@@ -16,18 +16,23 @@ public enum GCNNoticeReader {
     }
 
     public static func read(_ doc: JSONNode, file: String) throws -> NeutrinoAlert {
-        guard doc.members != nil else { throw InputError(file: file, line: doc.line, reason: "the notice is not a JSON object") }
+        guard doc.members != nil else {
+            throw InputError(file: file, line: doc.line, reason: "the notice is not a JSON object")
+        }
         func text(_ n: JSONNode, _ key: String) -> String? {
             if let s = n[key]?.string { return s }
-            return n[key]?.array?.first?.string      // event_name and id may be arrays of names
+            return n[key]?.array?.first?.string // event_name and id may be arrays of names
         }
         func time(_ n: JSONNode, _ key: String, required: Bool) throws -> UTCInstant? {
             guard let v = n[key] else {
-                if required { throw InputError(file: file, line: n.line, part: key, reason: "missing: the alert has no time") }
+                if required {
+                    throw InputError(file: file, line: n.line, part: key, reason: "missing: the alert has no time")
+                }
                 return nil
             }
             guard let s = v.string, let t = UTCInstant(iso: s) else {
-                throw InputError(file: file, line: v.line, part: key, reason: "'\(v.string ?? "")' is not an ISO 8601 date and time")
+                throw InputError(
+                    file: file, line: v.line, part: key, reason: "'\(v.string ?? "")' is not an ISO 8601 date and time")
             }
             return t
         }
@@ -36,39 +41,55 @@ public enum GCNNoticeReader {
                 if required { throw InputError(file: file, line: n.line, part: key, reason: "missing") }
                 return nil
             }
-            if key == "ra_dec_error", let first = v.array?.first?.number { return first }   // an ellipse: its semi-major axis
-            guard let d = v.number else { throw InputError(file: file, line: v.line, part: key, reason: "is not a number") }
+            // An ellipse: its semi-major axis.
+            if key == "ra_dec_error", let first = v.array?.first?.number { return first }
+            guard let d = v.number else {
+                throw InputError(file: file, line: v.line, part: key, reason: "is not a number")
+            }
             return d
         }
         func event(_ n: JSONNode, id: String, fallbackTime: UTCInstant?) throws -> AlertEvent {
             guard let t = try time(n, "trigger_time", required: fallbackTime == nil) ?? fallbackTime else {
                 throw InputError(file: file, line: n.line, part: "trigger_time", reason: "missing")
             }
-            return AlertEvent(id: text(n, "id") ?? id, time: t, raDeg: try number(n, "ra", required: true)!, decDeg: try number(n, "dec", required: true)!,
-                              errorRadiusDeg: try number(n, "ra_dec_error"), errorContainment: try number(n, "containment_probability"),
-                              energyGeV: try number(n, "energy_measured"),
-                              topology: n["prob_evt_topology"]?.string.flatMap(EventTopology.init(rawValue:)),
-                              cosZenithDown: try number(n, "cos_zenith").map { -$0 })
+            return AlertEvent(
+                id: text(n, "id") ?? id, time: t, raDeg: try number(n, "ra", required: true)!,
+                decDeg: try number(n, "dec", required: true)!,
+                errorRadiusDeg: try number(n, "ra_dec_error"),
+                errorContainment: try number(n, "containment_probability"),
+                energyGeV: try number(n, "energy_measured"),
+                topology: n["prob_evt_topology"]?.string.flatMap(EventTopology.init(rawValue:)),
+                cosZenithDown: try number(n, "cos_zenith").map { -$0 })
         }
         let name = text(doc, "event_name") ?? text(doc, "id") ?? "alert"
         var localization = try event(doc, id: name, fallbackTime: nil)
         // IceCube's notices give the most probable neutrino energy, in TeV.
         if localization.energyGeV == nil, let e = try number(doc, "nu_energy") { localization.energyGeV = e * 1000 }
-        if localization.errorContainment == nil, localization.errorRadiusDeg != nil { localization.errorContainment = 0.9 }  // the schema's default
+        if localization.errorContainment == nil, localization.errorRadiusDeg != nil {
+            localization.errorContainment = 0.9
+        } // the schema's default
         var events = try (doc["event_details"]?.array ?? []).enumerated().map { i, n in
             try event(n, id: "\(name)-\(i + 1)", fallbackTime: localization.time)
         }
         if events.isEmpty {
             var e = localization
-            if doc["alert_topology"]?.string == "Shower" { e.topology = .shower } else if doc["alert_topology"]?.string == "Track" { e.topology = .track }
+            if doc["alert_topology"]?.string == "Shower" {
+                e.topology = .shower
+            } else if doc["alert_topology"]?.string == "Track" {
+                e.topology = .track
+            }
             events = [e]
         }
         return NeutrinoAlert(
-            name: name, id: text(doc, "id") ?? name, telescope: doc["mission"]?.string ?? "KM3NeT", instrument: doc["instrument"]?.string ?? "unknown",
+            name: name, id: text(doc, "id") ?? name, telescope: doc["mission"]?.string ?? "KM3NeT",
+            instrument: doc["instrument"]?.string ?? "unknown",
             pipeline: doc["pipeline"]?.string, alertType: doc["alert_type"]?.string ?? "initial",
-            recordNumber: Int(try number(doc, "record_number") ?? 1), issued: try time(doc, "alert_datetime", required: false) ?? localization.time,
-            role: doc["alert_tense"]?.string == "test" ? "test" : "observation", tense: doc["alert_tense"]?.string ?? "current",
+            recordNumber: Int(try number(doc, "record_number") ?? 1),
+            issued: try time(doc, "alert_datetime", required: false) ?? localization.time,
+            role: doc["alert_tense"]?.string == "test" ? "test" : "observation",
+            tense: doc["alert_tense"]?.string ?? "current",
             localization: localization, events: events, farPerYear: try number(doc, "far").map { $0 * 365.25 * 86400 },
-            provenance: ["GCN notice: \((file as NSString).lastPathComponent)"], description: doc["additional_info"]?.string)
+            provenance: ["GCN notice: \((file as NSString).lastPathComponent)"],
+            description: doc["additional_info"]?.string)
     }
 }

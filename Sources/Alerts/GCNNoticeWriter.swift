@@ -43,9 +43,11 @@ public enum GCNNoticeWriter {
         }
 
         enum CodingKeys: String, CodingKey {
-            case schema = "$schema", messenger, mission, instrument, pipeline, alert_tense, alert_type, record_number, alert_datetime,
-                 additional_info, id, event_name, trigger_time, ra, dec, ra_dec_error, containment_probability, far, alert_topology,
-                 number_of_events, event_details
+            case schema = "$schema", messenger, mission, instrument, pipeline, alert_tense, alert_type, record_number,
+                alert_datetime,
+                additional_info, id, event_name, trigger_time, ra, dec, ra_dec_error, containment_probability, far,
+                alert_topology,
+                number_of_events, event_details
         }
     }
 
@@ -54,17 +56,24 @@ public enum GCNNoticeWriter {
     public static func encode(_ a: NeutrinoAlert) throws -> Data {
         let l = a.localization
         let topology: String
-        if a.events.count > 1 { topology = "Multiplet" } else { topology = a.events.first?.topology == .shower ? "Shower" : "Track" }
+        if a.events.count > 1 {
+            topology = "Multiplet"
+        } else {
+            topology = a.events.first?.topology == .shower ? "Shower" : "Track"
+        }
         let notice = Notice(
-            mission: a.telescope, instrument: a.instrument, pipeline: a.pipeline, alert_tense: a.tense, alert_type: a.alertType,
+            mission: a.telescope, instrument: a.instrument, pipeline: a.pipeline, alert_tense: a.tense,
+            alert_type: a.alertType,
             record_number: a.recordNumber, alert_datetime: a.issued.iso(), additional_info: additionalInfo(a), id: a.id,
             event_name: a.name, trigger_time: l.time.iso(), ra: l.raDeg, dec: l.decDeg, ra_dec_error: l.errorRadiusDeg,
-            containment_probability: l.errorContainment, far: a.farPerYear.map { $0 / secondsPerYear }, alert_topology: topology,
+            containment_probability: l.errorContainment, far: a.farPerYear.map { $0 / secondsPerYear },
+            alert_topology: topology,
             number_of_events: a.events.count,
             event_details: a.events.map { e in
-                Notice.Event(id: e.id, trigger_time: e.time.iso(), ra: e.raDeg, dec: e.decDeg, ra_dec_error: e.errorRadiusDeg,
-                             containment_probability: e.errorContainment, cos_zenith: e.cosZenithDown.map { -$0 },
-                             prob_evt_topology: e.topology?.rawValue, energy_measured: e.energyGeV)
+                Notice.Event(
+                    id: e.id, trigger_time: e.time.iso(), ra: e.raDeg, dec: e.decDeg, ra_dec_error: e.errorRadiusDeg,
+                    containment_probability: e.errorContainment, cos_zenith: e.cosZenithDown.map { -$0 },
+                    prob_evt_topology: e.topology?.rawValue, energy_measured: e.energyGeV)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

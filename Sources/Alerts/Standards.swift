@@ -23,20 +23,33 @@ public final class Standards: @unchecked Sendable {
     /// The standards directory to use: the one given, else the first found.
     public static func locate(_ given: String? = nil) throws -> Standards {
         if let given {
-            guard isStandards(given) else { throw Missing(description: "\(given): no voevent/VOEvent-v2.0.xsd or \(GCNNoticeFormat.schemaFile) in this standards directory") }
+            guard isStandards(given) else {
+                throw Missing(
+                    description:
+                        "\(given): no voevent/VOEvent-v2.0.xsd or \(GCNNoticeFormat.schemaFile) in this standards directory"
+                )
+            }
             return Standards(directory: given)
         }
         if let env = ProcessInfo.processInfo.environment["VODF_STANDARDS"], !env.isEmpty {
-            guard isStandards(env) else { throw Missing(description: "VODF_STANDARDS=\(env): no voevent/VOEvent-v2.0.xsd or \(GCNNoticeFormat.schemaFile) there") }
+            guard isStandards(env) else {
+                throw Missing(
+                    description:
+                        "VODF_STANDARDS=\(env): no voevent/VOEvent-v2.0.xsd or \(GCNNoticeFormat.schemaFile) there")
+            }
             return Standards(directory: env)
         }
         for c in candidates() where isStandards(c) { return Standards(directory: c) }
-        throw Missing(description: "the VOEvent XSDs and GCN notice schemas were not found: pass --standards DIR or set VODF_STANDARDS (a folder with voevent/VOEvent-v2.0.xsd and \(GCNNoticeFormat.schemaFile))")
+        throw Missing(
+            description:
+                "the VOEvent XSDs and GCN notice schemas were not found: pass --standards DIR or set VODF_STANDARDS (a folder with voevent/VOEvent-v2.0.xsd and \(GCNNoticeFormat.schemaFile))"
+        )
     }
 
     static func isStandards(_ dir: String) -> Bool {
         let fm = FileManager.default
-        return fm.fileExists(atPath: dir + "/" + VOEventVersion.v2_0.schemaFile) || fm.fileExists(atPath: dir + "/" + GCNNoticeFormat.schemaFile)
+        return fm.fileExists(atPath: dir + "/" + VOEventVersion.v2_0.schemaFile)
+            || fm.fileExists(atPath: dir + "/" + GCNNoticeFormat.schemaFile)
     }
 
     static func candidates() -> [String] {
@@ -48,7 +61,8 @@ public final class Standards: @unchecked Sendable {
             if parent == dir { break }
             dir = parent
         }
-        let exe = ((CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "") as NSString).deletingLastPathComponent
+        let exe = ((CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "") as NSString)
+            .deletingLastPathComponent
         if !exe.isEmpty { out.append(exe + "/../share/vodfkit/standards") }
         return out
     }

@@ -18,9 +18,11 @@ public struct DetectorLocation: Equatable, Sendable {
     /// From a UTM reference position (detx header or a published constant).
     public init(name: String, utm: UTMPosition, reference: String) {
         let g = UTM.geodetic(utm)
-        self.init(site: Site(name: name, longitudeDeg: g.longitudeRad * 180 / .pi, latitudeDeg: g.latitudeRad * 180 / .pi,
-                             heightM: utm.height, reference: reference),
-                  convergenceRad: g.convergenceRad, utm: utm)
+        self.init(
+            site: Site(
+                name: name, longitudeDeg: g.longitudeRad * 180 / .pi, latitudeDeg: g.latitudeRad * 180 / .pi,
+                heightM: utm.height, reference: reference),
+            convergenceRad: g.convergenceRad, utm: utm)
     }
 }
 
@@ -52,7 +54,7 @@ public struct SkyTransform: Sendable {
     public func sourceHorizontal(dx: Double, dy: Double, dz: Double) -> (alt: Double, az: Double) {
         let theta = acos(max(-1, min(1, dz)))
         let phi = atan2(dy, dx)
-        let azSource = phi + .pi                   // grid azimuth, counter-clockwise from x (east)
+        let azSource = phi + .pi // grid azimuth, counter-clockwise from x (east)
         let zenithSource = .pi - theta
         var az = (.pi / 2 - azSource + location.convergenceRad).truncatingRemainder(dividingBy: 2 * .pi)
         if az < 0 { az += 2 * .pi }
@@ -62,18 +64,24 @@ public struct SkyTransform: Sendable {
     /// Right ascension and declination (radians) of a horizontal direction at a UTC instant given
     /// as Unix seconds. UT1 is taken equal to UTC (no IERS data at run time): |UT1-UTC| < 0.9 s,
     /// i.e. at most 0.0038 deg in RA at the equator, and polar motion (< 0.5") is ignored.
-    public func equatorial(alt: Double, az: Double, unixSeconds: Double, cache: inout PrecessionCache) -> (ra: Double, dec: Double) {
+    public func equatorial(alt: Double, az: Double, unixSeconds: Double, cache: inout PrecessionCache) -> (
+        ra: Double, dec: Double
+    ) {
         let day = (unixSeconds / 86400).rounded(.down)
         let utc1 = 2_440_587.5 + day
         let utc2 = (unixSeconds - day * 86400) / 86400
-        var tai1 = 0.0, tai2 = 0.0, tt1 = 0.0, tt2 = 0.0
+        var tai1 = 0.0
+        var tai2 = 0.0
+        var tt1 = 0.0
+        var tt2 = 0.0
         _ = eraUtctai(utc1, utc2, &tai1, &tai2)
         _ = eraTaitt(tai1, tai2, &tt1, &tt2)
         let lat = location.site.latitudeDeg * .pi / 180
         let lon = location.site.longitudeDeg * .pi / 180
         switch convention {
         case .aanet:
-            var ha = 0.0, dec = 0.0
+            var ha = 0.0
+            var dec = 0.0
             eraAe2hd(az, alt, lat, &ha, &dec)
             let gmst = eraGmst06(utc1, utc2, tt1, tt2)
             let raDate = gmst + lon - ha
@@ -89,8 +97,10 @@ public struct SkyTransform: Sendable {
             if ra < 0 { ra += 2 * .pi }
             return (ra, atan2(z, (x * x + y * y).squareRoot()))
         case .icrs:
-            var rc = 0.0, dc = 0.0
-            _ = eraAtoc13("A", az, .pi / 2 - alt, utc1, utc2, 0, lon, lat, location.site.heightM, 0, 0, 0, 0, 0, 1, &rc, &dc)
+            var rc = 0.0
+            var dc = 0.0
+            _ = eraAtoc13(
+                "A", az, .pi / 2 - alt, utc1, utc2, 0, lon, lat, location.site.heightM, 0, 0, 0, 0, 0, 1, &rc, &dc)
             return (rc, dc)
         }
     }
@@ -121,11 +131,16 @@ extension SkyTransform {
     /// non-J2000 output): hour angle from GMST, no precession to J2000.
     public func ofDate(alt: Double, az: Double, unixSeconds: Double) -> (ra: Double, dec: Double) {
         let day = (unixSeconds / 86400).rounded(.down)
-        let utc1 = 2_440_587.5 + day, utc2 = (unixSeconds - day * 86400) / 86400
-        var tai1 = 0.0, tai2 = 0.0, tt1 = 0.0, tt2 = 0.0
+        let utc1 = 2_440_587.5 + day
+        let utc2 = (unixSeconds - day * 86400) / 86400
+        var tai1 = 0.0
+        var tai2 = 0.0
+        var tt1 = 0.0
+        var tt2 = 0.0
         _ = eraUtctai(utc1, utc2, &tai1, &tai2)
         _ = eraTaitt(tai1, tai2, &tt1, &tt2)
-        var ha = 0.0, dec = 0.0
+        var ha = 0.0
+        var dec = 0.0
         eraAe2hd(az, alt, location.site.latitudeDeg * .pi / 180, &ha, &dec)
         var ra = (eraGmst06(utc1, utc2, tt1, tt2) + location.site.longitudeDeg * .pi / 180 - ha)
             .truncatingRemainder(dividingBy: 2 * .pi)
@@ -137,7 +152,8 @@ extension SkyTransform {
 /// Galactic coordinates of ICRS directions (ERFA eraIcrs2g), in degrees: l in [0, 360).
 public enum GalacticCoordinates {
     public static func from(raDeg: Double, decDeg: Double) -> (l: Double, b: Double) {
-        var l = 0.0, b = 0.0
+        var l = 0.0
+        var b = 0.0
         eraIcrs2g(raDeg * .pi / 180, decDeg * .pi / 180, &l, &b)
         return (l * 180 / .pi, b * 180 / .pi)
     }

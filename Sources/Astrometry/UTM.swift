@@ -38,7 +38,10 @@ public enum UTM {
         let delta = [2 * n - 2 * n * n / 3 - 2 * n * n * n, 7 * n * n / 3 - 8 * n * n * n / 5, 56 * n * n * n / 15]
         let xi = (p.northing - (p.north ? 0 : 10_000_000)) / (k0 * A)
         let eta = (p.easting - 500_000) / (k0 * A)
-        var xiP = xi, etaP = eta, sigmaP = 1.0, tauP = 0.0
+        var xiP = xi
+        var etaP = eta
+        var sigmaP = 1.0
+        var tauP = 0.0
         for (k, b) in beta.enumerated() {
             let j = Double(k + 1)
             xiP -= b * sin(2 * j * xi) * cosh(2 * j * eta)

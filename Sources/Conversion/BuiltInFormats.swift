@@ -1,38 +1,53 @@
-import KM3NeT
-import GADF
-import Alerts
 import ANTARES
+import Alerts
 import Foundation
+import GADF
+import KM3NeT
 import Model
 import Readers
 
 extension InputFormats {
     /// Every built-in format, in the order the help lists them.
     static let builtIn: [any InputFormat] = [
-        ANTARESFormat(kind: .antaresPublicList, name: "ANTARES public event list (tab-separated)",
-                      help: "ANTARES public event list, tab-separated (PublicData_0717.dat layout) -> EVENTS + GTI"),
-        ANTARESFormat(kind: .antaresVOTableCSV, name: "ANTARES ant20_01 VO-table CSV export",
-                      help: "ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta) -> EVENTS + GTI"),
-        ANTARESFormat(kind: .antaresConeSearchCSV, name: "ANTARES ant20_01 cone-search CSV (as the VO serves it)",
-                      help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI"),
-        ANTARESFormat(kind: .antaresVOTable, name: "ANTARES ant20_01 VOTable (as the VO serves it)",
-                      help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI"),
+        ANTARESFormat(
+            kind: .antaresPublicList, name: "ANTARES public event list (tab-separated)",
+            help: "ANTARES public event list, tab-separated (PublicData_0717.dat layout) -> EVENTS + GTI"),
+        ANTARESFormat(
+            kind: .antaresVOTableCSV, name: "ANTARES ant20_01 VO-table CSV export",
+            help: "ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta) -> EVENTS + GTI"),
+        ANTARESFormat(
+            kind: .antaresConeSearchCSV, name: "ANTARES ant20_01 cone-search CSV (as the VO serves it)",
+            help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI"),
+        ANTARESFormat(
+            kind: .antaresVOTable, name: "ANTARES ant20_01 VOTable (as the VO serves it)",
+            help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI"),
         GADFFormat(),
-        KM3NeTTableFormat(kind: .km3netAeffTable, name: "KM3NeT effective-area table (CSV)", holds: .aeff,
-                          help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D"),
-        KM3NeTTableFormat(kind: .km3netPSFTable, name: "KM3NeT PSF table (CSV)", holds: .psf, help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE"),
-        KM3NeTTableFormat(kind: .km3netEnergyResponseTable, name: "KM3NeT energy-response table (CSV)", holds: .edisp,
-                          help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D"),
-        KM3NeTTableFormat(kind: .km3netBackgroundTable, name: "KM3NeT background table (CSV)", holds: .bkg,
-                          help: "KM3NeT IRF table bkg_*.csv -> BKG_2D"),
-        KM3NeTEventsFormat(kind: .root, name: "KM3NeT offline or dst file (ROOT)",
-                           help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI"),
-        KM3NeTEventsFormat(kind: .hdf5, name: "km3pipe event file (HDF5)",
-                           help: "km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI"),
-        AlertFormat(kind: .voevent, name: "VOEvent 2.0/2.1 alert (XML)",
-                    help: "VOEvent 2.0 or 2.1 alert (vodfkit's, AMON's, KM3NeT's) -> EVENTS + GTI, one row per event"),
-        AlertFormat(kind: .gcnNotice, name: "GCN neutrino alert notice (JSON: KM3NeT, IceCube)",
-                    help: "GCN neutrino alert notice (JSON: KM3NeT's, IceCube's) -> EVENTS + GTI, one row per event of event_details"),
+        KM3NeTTableFormat(
+            kind: .km3netAeffTable, name: "KM3NeT effective-area table (CSV)", holds: .aeff,
+            help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D"),
+        KM3NeTTableFormat(
+            kind: .km3netPSFTable, name: "KM3NeT PSF table (CSV)", holds: .psf,
+            help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE"),
+        KM3NeTTableFormat(
+            kind: .km3netEnergyResponseTable, name: "KM3NeT energy-response table (CSV)", holds: .edisp,
+            help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D"),
+        KM3NeTTableFormat(
+            kind: .km3netBackgroundTable, name: "KM3NeT background table (CSV)", holds: .bkg,
+            help: "KM3NeT IRF table bkg_*.csv -> BKG_2D"),
+        KM3NeTEventsFormat(
+            kind: .root, name: "KM3NeT offline or dst file (ROOT)",
+            help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI"),
+        KM3NeTEventsFormat(
+            kind: .hdf5, name: "km3pipe event file (HDF5)",
+            help: "km3pipe HDF5 file, format 5.1 (/event_info, /reco/tracks, /reco/rec_stages) -> EVENTS + GTI"),
+        AlertFormat(
+            kind: .voevent, name: "VOEvent 2.0/2.1 alert (XML)",
+            help: "VOEvent 2.0 or 2.1 alert (vodfkit's, AMON's, KM3NeT's) -> EVENTS + GTI, one row per event"),
+        AlertFormat(
+            kind: .gcnNotice, name: "GCN neutrino alert notice (JSON: KM3NeT, IceCube)",
+            help:
+                "GCN neutrino alert notice (JSON: KM3NeT's, IceCube's) -> EVENTS + GTI, one row per event of event_details"
+        ),
     ]
 }
 
@@ -44,10 +59,13 @@ struct ANTARESFormat: BuiltInFormat {
     var holds: Holding { .events }
 
     func read(_ path: String, options o: ConversionOptions) throws -> Dataset {
-        let obs = try ANTARESEventList.read(path: path, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator))
+        let obs = try ANTARESEventList.read(
+            path: path, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator))
         let n = obs.events.count
         var d = Dataset.of(obs)
-        d.summary = ["EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)"]
+        d.summary = [
+            "EVENTS: \(n) events (in \(n) = written \(n) + rejected 0), GTI: \(obs.gti.start.count) interval(s)"
+        ]
         return d
     }
 }
@@ -75,11 +93,14 @@ struct KM3NeTEventsFormat: BuiltInFormat {
         let rejected = obs.meta.rejections.reduce(0) { $0 + $1.count }
         d.summary = ["EVENTS: in \(obs.meta.eventsIn ?? 0) = written \(obs.events.count) + rejected \(rejected)"]
         for r in obs.meta.rejections { d.summary.append("  rejected \(r.count): \(r.reason)") }
-        d.summary.append("OBS_ID \(obs.meta.obsID), site \(obs.meta.site?.name ?? "?"), \(obs.meta.isSimulated ? "simulation" : "data"), "
-            + "time coverage \(obs.meta.coverageSource.rawValue)")
+        d.summary.append(
+            "OBS_ID \(obs.meta.obsID), site \(obs.meta.site?.name ?? "?"), \(obs.meta.isSimulated ? "simulation" : "data"), "
+                + "time coverage \(obs.meta.coverageSource.rawValue)")
         if let check {
-            d.summary.append(String(format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg",
-                                    check.count, check.median, check.max))
+            d.summary.append(
+                String(
+                    format: "cross-check vs aanet T/coords (%d events): median %.5f deg, max %.5f deg",
+                    check.count, check.median, check.max))
         }
         return d
     }
@@ -113,7 +134,8 @@ struct KM3NeTTableFormat: BuiltInFormat {
         case .aeff:
             let aeff = try KM3NeTIRFTables.readEffectiveArea(path: path)
             component = aeff
-            line = "AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins"
+            line =
+                "AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins"
         case .psf:
             let psf = try KM3NeTIRFTables.readPSF(path: path, clipNegative: o.clipNegative)
             component = psf
@@ -129,9 +151,10 @@ struct KM3NeTTableFormat: BuiltInFormat {
             component = bkg
             line = "BKG_2D: \(bkg.table.shape[0]) reco energy x \(bkg.table.shape[1]) sin(dec) bins (s-1 MeV-1 sr-1)"
         }
-        var response = Response(component: component, telescope: "KM3NeT", instrument: o.instrument ?? IRFConversion.instrumentName(path),
-                                origin: "KM3NeT", channel: IRFConversion.channel(fromFileName: path),
-                                provenance: [(path as NSString).lastPathComponent])
+        var response = Response(
+            component: component, telescope: "KM3NeT", instrument: o.instrument ?? IRFConversion.instrumentName(path),
+            origin: "KM3NeT", channel: IRFConversion.channel(fromFileName: path),
+            provenance: [(path as NSString).lastPathComponent])
         response.normalisedByReader = holds == .psf
         var d = Dataset()
         d.responses = [response]
@@ -156,7 +179,8 @@ struct GADFFormat: BuiltInFormat {
     func read(_ path: String, options o: ConversionOptions) throws -> Dataset {
         var d = try GADFFile.read(path: path, skippingDamaged: o.skipDamaged)
         if let obs = d.observations.first {
-            d.summary.append("EVENTS: \(obs.events.count) events, GTI: \(obs.gti.start.count) interval(s), OBS_ID \(obs.meta.obsID)")
+            d.summary.append(
+                "EVENTS: \(obs.events.count) events, GTI: \(obs.gti.start.count) interval(s), OBS_ID \(obs.meta.obsID)")
         }
         return d
     }
@@ -172,11 +196,14 @@ struct AlertFormat: BuiltInFormat {
 
     func read(_ path: String, options o: ConversionOptions) throws -> Dataset {
         let alert = kind == .voevent ? try VOEventReader.read(path: path).alert : try GCNNoticeReader.read(path: path)
-        let obs = try AlertConversion.observation(alert, obsID: o.obsID, creator: o.creator,
-                                                  source: "\(kind.rawValue): \((path as NSString).lastPathComponent)")
+        let obs = try AlertConversion.observation(
+            alert, obsID: o.obsID, creator: o.creator,
+            source: "\(kind.rawValue): \((path as NSString).lastPathComponent)")
         var d = Dataset.of(obs)
         d.alerts = [alert]
-        d.summary = ["EVENTS: \(obs.events.count) event(s) of alert \(alert.name), GTI: \(obs.gti.start.count) interval(s)"]
+        d.summary = [
+            "EVENTS: \(obs.events.count) event(s) of alert \(alert.name), GTI: \(obs.gti.start.count) interval(s)"
+        ]
         return d
     }
 }

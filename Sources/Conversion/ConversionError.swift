@@ -1,8 +1,8 @@
-import GADF
+import Diagnostics
 import FITSIO
 import Foundation
+import GADF
 import Readers
-import Diagnostics
 
 /// Why a conversion failed, in one line that names the file, and what kind of failure it is (the
 /// CLI turns the category into its exit code).

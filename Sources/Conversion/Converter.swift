@@ -1,8 +1,8 @@
-import KM3NeT
-import GADF
 import Astrometry
 import FITSIO
 import Foundation
+import GADF
+import KM3NeT
 import Model
 import Readers
 
@@ -61,7 +61,8 @@ public enum Converter {
         let format: any InputFormat
         do { format = try InputFormats.detect(path: input) } catch { throw ConversionError("\(error)", .badInput) }
         if let want = options.holding, !format.holds(want) {
-            throw ConversionError("\(input): holds \(format.holds.rawValue), not \(want.rawValue) (\(format.label))", .badInput)
+            throw ConversionError(
+                "\(input): holds \(format.holds.rawValue), not \(want.rawValue) (\(format.label))", .badInput)
         }
         do {
             let dataset = try format.read(input, options: options)
@@ -76,7 +77,9 @@ public enum Converter {
     /// The part of a dataset `--kind` asks for; what is left out, skipped or not carried is said.
     static func select(_ dataset: Dataset, input: String, options o: ConversionOptions) throws -> Dataset {
         var d = dataset
-        for s in d.skipped { o.onWarning("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")") }
+        for s in d.skipped {
+            o.onWarning("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")")
+        }
         if !d.skipped.isEmpty { d.summary.append("skipped as damaged: \(d.skipped.count)") }
         for line in IRFConversion.omissionLines(d.omissions) { o.onWarning("\(input): not converted: \(line)") }
         if o.holding == .irf, let obs = d.observations.first, !d.responses.isEmpty || !d.alerts.isEmpty {
@@ -88,7 +91,9 @@ public enum Converter {
             d.responses = []
         }
         guard !d.observations.isEmpty || !d.responses.isEmpty else {
-            throw ConversionError("\(input): no event list with its GTI and no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found", .badInput)
+            throw ConversionError(
+                "\(input): no event list with its GTI and no IRF HDU (\(IRFKinds.names.joined(separator: ", "))) found",
+                .badInput)
         }
         return d
     }
@@ -100,17 +105,21 @@ public enum Converter {
         var irfs: [Table] = []
         var summary = d.summary
         for var r in d.responses {
-            r.component = try IRFConversion.prepare(r.component, label: input + (r.source.map { ": \($0)" } ?? ""), o,
-                                                    normalisedByReader: r.normalisedByReader)
+            r.component = try IRFConversion.prepare(
+                r.component, label: input + (r.source.map { ": \($0)" } ?? ""), o,
+                normalisedByReader: r.normalisedByReader)
             r.channel = o.channel ?? r.channel
             r.period = o.period ?? r.period
             irfs.append(try writer.table(r, channelInName: o.channelInName))
             if let source = r.source {
-                summary.append("\(r.kind.layout.hduClass4) from \(source): \(r.component.table.shape.map(String.init).joined(separator: " x "))")
+                summary.append(
+                    "\(r.kind.layout.hduClass4) from \(source): \(r.component.table.shape.map(String.init).joined(separator: " x "))"
+                )
             }
         }
-        return Conversion(tables: try writer.tables(d.observations.first, irfs: irfs), primary: writer.primary(d), detected: nil,
-                          summary: summary)
+        return Conversion(
+            tables: try writer.tables(d.observations.first, irfs: irfs), primary: writer.primary(d), detected: nil,
+            summary: summary)
     }
 
     /// Writes a conversion all-or-nothing (a temporary file renamed when complete).
@@ -124,21 +133,29 @@ public enum Converter {
         guard options.holding == nil || options.holding == .irf else {
             throw ConversionError("\(input) is a directory: only --kind irf converts a directory of IRF tables", .usage)
         }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).sorted().map { input + "/" + $0 }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).sorted().map {
+            input + "/" + $0
+        }
         var options = options
         options.instrument = options.instrument ?? IRFConversion.instrumentName(input)
         options.channelInName = true
         let (tables, sources, summary) = try convertIRFTables(files, options: options)
-        guard !tables.isEmpty else { throw ConversionError("\(input): no KM3NeT IRF tables in this directory", .badInput) }
+        guard !tables.isEmpty else {
+            throw ConversionError("\(input): no KM3NeT IRF tables in this directory", .badInput)
+        }
         try refuseLookalikes(tables, sources: sources, in: input)
-        return Conversion(tables: tables, primary: FITSOutput.primaryCards(creator: options.creator, origin: "KM3NeT", telescope: "KM3NeT"),
-                          detected: nil, summary: summary)
+        return Conversion(
+            tables: tables,
+            primary: FITSOutput.primaryCards(creator: options.creator, origin: "KM3NeT", telescope: "KM3NeT"),
+            detected: nil, summary: summary)
     }
 
     /// The KM3NeT IRF tables among `files` (others are passed over), one HDU each, with one
     /// summary line per table. A table the chosen format cannot hold (a declination-dependent
     /// background in GADF) is named in the summary, not written.
-    public static func convertIRFTables(_ files: [String], options: ConversionOptions) throws -> (tables: [Table], sources: [String], summary: [String]) {
+    public static func convertIRFTables(_ files: [String], options: ConversionOptions) throws -> (
+        tables: [Table], sources: [String], summary: [String]
+    ) {
         var tables: [Table] = []
         var sources: [String] = []
         var summary: [String] = []
@@ -155,7 +172,8 @@ public enum Converter {
             } catch {
                 throw ConversionError.from(error, input: f)
             }
-            summary.append("\(tables.last!.header[key: "HDUCLAS4"]?.stringValue ?? "?") \(tables.last!.name) from \(name)")
+            summary.append(
+                "\(tables.last!.header[key: "HDUCLAS4"]?.stringValue ?? "?") \(tables.last!.name) from \(name)")
         }
         return (tables, sources, summary)
     }
@@ -167,7 +185,9 @@ public enum Converter {
         for (t, source) in zip(tables, sources) {
             let key = t.name + "|" + (t.header[key: "HDUCLAS4"]?.stringValue ?? "")
             if let first = seen[key] {
-                throw ConversionError("\(input): \(first) and \(source) would both be \(t.name): name each table's channel at the end of its file name (..._track.csv, ..._shower.csv), or convert them separately", .badInput)
+                throw ConversionError(
+                    "\(input): \(first) and \(source) would both be \(t.name): name each table's channel at the end of its file name (..._track.csv, ..._shower.csv), or convert them separately",
+                    .badInput)
             }
             seen[key] = source
         }

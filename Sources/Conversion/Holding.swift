@@ -8,4 +8,3 @@ public enum Holding: String, CaseIterable, Sendable {
     /// A GADF or VODF IRF file (any of `IRFKinds`).
     case irf
 }
-

@@ -6,7 +6,9 @@ import Readers
 /// What the conversion pipeline does to IRFs, and the facts KM3NeT tables' names declare.
 enum IRFConversion {
     /// --clip-negative, then one warning per IRF HDU whose values are carried as read.
-    static func prepare<C: IRFComponent>(_ component: C, label: String, _ o: ConversionOptions, normalisedByReader: Bool = false) throws -> C {
+    static func prepare<C: IRFComponent>(
+        _ component: C, label: String, _ o: ConversionOptions, normalisedByReader: Bool = false
+    ) throws -> C {
         var c = component
         if o.clipNegative { c = try c.clippingNegatives().component }
         for w in c.valueWarnings(emptySlices: normalisedByReader) { o.onWarning("\(label): \(w)") }
@@ -29,8 +31,9 @@ enum IRFConversion {
     static func channel(fromFileName path: String) -> EventChannel? {
         let d = EventChannel.described(byFileName: (path as NSString).lastPathComponent)
         guard let name = d.channel else { return nil }
-        return EventChannel(name: name, number: (EventChannel.knownNames.firstIndex(of: name) ?? 0) + 1,
-                            flavour: d.flavour, interaction: d.interaction)
+        return EventChannel(
+            name: name, number: (EventChannel.knownNames.firstIndex(of: name) ?? 0) + 1,
+            flavour: d.flavour, interaction: d.interaction)
     }
 
     /// "ARCA230" from the path when the published folder name says so; else "KM3NeT".

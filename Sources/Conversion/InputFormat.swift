@@ -67,7 +67,9 @@ public enum InputFormats {
     public static func detect(path: String) throws -> any InputFormat {
         let bytes = try InputKind.head(path: path)
         let head = FileHead(path: path, bytes: bytes)
-        guard let format = all.first(where: { $0.sniff(head) }) else { throw InputKind.unrecognised(path: path, bytes: bytes) }
+        guard let format = all.first(where: { $0.sniff(head) }) else {
+            throw InputKind.unrecognised(path: path, bytes: bytes)
+        }
         return format
     }
 

@@ -1,14 +1,14 @@
 /// The BINTABLE column element types this layer supports (TFORM letters).
 public enum ColumnType: Equatable, Sendable {
-    case int64    // K
-    case int32    // J
-    case int16    // I
-    case uint8    // B
-    case float32  // E
-    case float64  // D
-    case logical  // L
-    case string   // A: `repeat` is the string width
-    case bits     // X: `repeat` is the number of bits
+    case int64 // K
+    case int32 // J
+    case int16 // I
+    case uint8 // B
+    case float32 // E
+    case float64 // D
+    case logical // L
+    case string // A: `repeat` is the string width
+    case bits // X: `repeat` is the number of bits
 
     public var tformLetter: String {
         switch self {
@@ -164,8 +164,8 @@ public enum ColumnData: Equatable, Sendable {
     func matches(_ type: ColumnType) -> Bool {
         switch (self, type) {
         case (.int64, .int64), (.int32, .int32), (.int16, .int16), (.uint8, .uint8),
-             (.float32, .float32), (.float64, .float64), (.logical, .logical),
-             (.string, .string), (.bits, .bits):
+            (.float32, .float32), (.float64, .float64), (.logical, .logical),
+            (.string, .string), (.bits, .bits):
             return true
         default:
             return false

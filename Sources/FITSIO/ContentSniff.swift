@@ -31,7 +31,9 @@ public enum ContentSniff {
         var body = head[...]
         if body.starts(with: [0xef, 0xbb, 0xbf]) { body = body.dropFirst(3) }
         body = body.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }
-        let printable = head.prefix(512).allSatisfy { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 >= 0x80 }
+        let printable = head.prefix(512).allSatisfy {
+            $0 >= 0x20 || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d || $0 >= 0x80
+        }
         guard printable, let first = body.first else { return "binary data" }
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
         if first == UInt8(ascii: "<") {

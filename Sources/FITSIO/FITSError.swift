@@ -1,5 +1,5 @@
-import Diagnostics
 import CFITSIO
+import Diagnostics
 import Foundation
 
 /// An error from cfitsio (or from this layer), carrying the file, the HDU and cfitsio's own text.
@@ -48,4 +48,3 @@ public struct FITSError: Error, CategorizedError, CustomStringConvertible, Senda
         return parts.joined(separator: "; ")
     }
 }
-

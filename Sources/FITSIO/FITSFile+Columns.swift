@@ -27,8 +27,9 @@ extension FITSFile {
         var out: [ColumnInfo] = []
         for i in 1...max(ncols, 1) where ncols > 0 {
             guard let tform = header[key: "TFORM\(i)"]?.stringValue,
-                  let letter = tform.trimmedBlanks.last(where: { $0.isLetter }),
-                  let type = ColumnType(tformLetter: letter) else {
+                let letter = tform.trimmedBlanks.last(where: { $0.isLetter }),
+                let type = ColumnType(tformLetter: letter)
+            else {
                 throw FITSError(file: path, hdu: currentHDU, context: "column \(i) has an unsupported TFORM")
             }
             var typecode: Int32 = 0
@@ -47,8 +48,10 @@ extension FITSFile {
                 dims = naxes.prefix(Int(naxis)).map { Int($0) }
             }
             let repeatCount = type == .string ? Int(width == 0 ? rep : rep) : Int(rep)
-            out.append(ColumnInfo(spec: ColumnSpec(name, type, repeatCount: repeatCount, unit: unit, dims: dims),
-                                  number: Int(i)))
+            out.append(
+                ColumnInfo(
+                    spec: ColumnSpec(name, type, repeatCount: repeatCount, unit: unit, dims: dims),
+                    number: Int(i)))
         }
         return out
     }
@@ -59,7 +62,9 @@ extension FITSFile {
     public func write(column number: Int, spec: ColumnSpec, firstRow: Int, data: ColumnData) throws {
         let f = try handle()
         guard data.matches(spec.type) else {
-            throw FITSError(file: path, hdu: currentHDU, context: "column \(spec.name): data type does not match TFORM \(spec.tform)")
+            throw FITSError(
+                file: path, hdu: currentHDU,
+                context: "column \(spec.name): data type does not match TFORM \(spec.tform)")
         }
         var status: Int32 = 0
         let col = Int32(number)

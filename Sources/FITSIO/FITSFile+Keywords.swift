@@ -86,7 +86,9 @@ extension FITSFile {
         if raw == "F" { return .bool(false) }
         if let i = Int64(raw) { return .int(i) }
         // FITS allows D as exponent letter.
-        if let d = Double(raw) ?? (raw.contains("D") ? Double(raw.replacingOccurrences(of: "D", with: "E")) : nil) { return .double(d) }
+        if let d = Double(raw) ?? (raw.contains("D") ? Double(raw.replacingOccurrences(of: "D", with: "E")) : nil) {
+            return .double(d)
+        }
         return .string(raw)
     }
 

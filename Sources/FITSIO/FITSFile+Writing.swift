@@ -30,7 +30,10 @@ extension FITSFile {
             // An empty TUNIT says nothing; drop it so readers do not see a blank unit.
             if c.unit == nil || c.unit == "" {
                 ffdkey(f, "TUNIT\(i + 1)", &status)
-                if status == KEY_NO_EXIST { status = 0; ffcmsg() }
+                if status == KEY_NO_EXIST {
+                    status = 0
+                    ffcmsg()
+                }
             }
             if let dims = c.dims {
                 var d = dims
@@ -85,12 +88,19 @@ extension FITSFile {
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
             var w = Substring(word)
-            while w.count > width {                       // a single over-long word is cut
-                if !current.isEmpty { lines.append(current); current = "" }
+            while w.count > width { // a single over-long word is cut
+                if !current.isEmpty {
+                    lines.append(current)
+                    current = ""
+                }
                 lines.append(String(w.prefix(width)))
                 w = w.dropFirst(width)
             }
-            if current.isEmpty { current = String(w) } else if current.count + 1 + w.count <= width { current += " " + w } else {
+            if current.isEmpty {
+                current = String(w)
+            } else if current.count + 1 + w.count <= width {
+                current += " " + w
+            } else {
                 lines.append(current)
                 current = String(w)
             }

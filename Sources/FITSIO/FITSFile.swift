@@ -37,9 +37,13 @@ public final class FITSFile {
         let memory = MemoryFile.emptyBuffer()
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
-        FITSFile.memoryDriver.withLock { _ = ffimem(&f, memory.buffer, memory.size, 2880 * 64, zeroingRealloc, &status) }
+        FITSFile.memoryDriver.withLock {
+            _ = ffimem(&f, memory.buffer, memory.size, 2880 * 64, zeroingRealloc, &status)
+        }
         if status != 0 {
-            throw FITSError(file: name, hdu: nil, context: "cannot create file", status: status, detail: FITSError.cfitsioText(status))
+            throw FITSError(
+                file: name, hdu: nil, context: "cannot create file", status: status,
+                detail: FITSError.cfitsioText(status))
         }
         let file = FITSFile(path: name, fptr: f)
         file.memory = memory
@@ -47,7 +51,8 @@ public final class FITSFile {
     }
 
     /// realloc for cfitsio's memory files, with what it adds zeroed, as `MemoryFile.emptyBuffer` is.
-    private static let zeroingRealloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = { p, n in
+    private static let zeroingRealloc: @convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer? = {
+        p, n in
         let old = p.map { malloc_usable_size($0) } ?? 0
         guard let q = realloc(p, n) else { return nil }
         if n > old { memset(q + old, 0, n - old) }
@@ -71,13 +76,18 @@ public final class FITSFile {
         let size = try byteRange().dataEnd
         try close()
         guard let bytes = memory.buffer.pointee, size <= memory.size.pointee else {
-            throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "in-memory file of \(memory.size.pointee) bytes, \(size) expected")
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot write the file",
+                detail: "in-memory file of \(memory.size.pointee) bytes, \(size) expected")
         }
         if Reproducible.epoch != nil {
             Reproducible.restampChecksums(bytes, size: size, stamp: Reproducible.utcTimestamp(Reproducible.now))
         }
         let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FITSError(file: path, hdu: nil, context: "cannot create file", detail: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot create file", detail: String(cString: strerror(errno)))
+        }
         defer { Foundation.close(fd) }
         if gzip {
             let member = try Self.gzipped(bytes, size, path: path)
@@ -87,7 +97,11 @@ public final class FITSFile {
         }
         // On disk before the caller renames it into place: a crash then leaves the old file or the
         // new one, never a name pointing at blocks not yet written.
-        guard !sync || fsync(fd) == 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "fsync: \(String(cString: strerror(errno)))") }
+        guard !sync || fsync(fd) == 0 else {
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot write the file",
+                detail: "fsync: \(String(cString: strerror(errno)))")
+        }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ size: Int, path: String) throws {
@@ -95,7 +109,10 @@ public final class FITSFile {
         while written < size {
             let n = Foundation.write(fd, bytes + written, size - written)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: String(cString: strerror(errno))) }
+            guard n > 0 else {
+                throw FITSError(
+                    file: path, hdu: nil, context: "cannot write the file", detail: String(cString: strerror(errno)))
+            }
             written += n
         }
     }
@@ -106,12 +123,16 @@ public final class FITSFile {
 
     /// One gzip member of `size` bytes (libdeflate, `gzipLevel`).
     private static func gzipped(_ bytes: UnsafeRawPointer, _ size: Int, path: String) throws -> [UInt8] {
-        guard let c = libdeflate_alloc_compressor(Self.gzipLevel) else { throw FITSError(file: path, hdu: nil, context: "cannot start the gzip compressor") }
+        guard let c = libdeflate_alloc_compressor(Self.gzipLevel) else {
+            throw FITSError(file: path, hdu: nil, context: "cannot start the gzip compressor")
+        }
         defer { libdeflate_free_compressor(c) }
         let bound = libdeflate_gzip_compress_bound(c, size)
         var out = [UInt8](repeating: 0, count: bound)
         let n = out.withUnsafeMutableBufferPointer { libdeflate_gzip_compress(c, bytes, size, $0.baseAddress, bound) }
-        guard n > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "gzip compression failed") }
+        guard n > 0 else {
+            throw FITSError(file: path, hdu: nil, context: "cannot write the file", detail: "gzip compression failed")
+        }
         out.removeSubrange(n...)
         return out
     }
@@ -120,10 +141,11 @@ public final class FITSFile {
     public static func create(path: String) throws -> FITSFile {
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
-        ffdkinit(&f, path, &status)          // literally this name (no '!' clobber, no extended syntax)
+        ffdkinit(&f, path, &status) // literally this name (no '!' clobber, no extended syntax)
         if status != 0 {
-            throw FITSError(file: path, hdu: nil, context: "cannot create file", status: status,
-                            detail: FITSError.cfitsioText(status))
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot create file", status: status,
+                detail: FITSError.cfitsioText(status))
         }
         return FITSFile(path: path, fptr: f)
     }
@@ -131,12 +153,14 @@ public final class FITSFile {
     /// Opens `path`. A truncated file (or one whose header declares more than it holds) is an
     /// error, unless `keepingCompleteHDUs`: the HDUs before the damage are then readable and
     /// `damage` says what follows them (for `convert --skip-damaged`).
-    public static func open(path: String, mode: Mode = .readOnly, keepingCompleteHDUs: Bool = false) throws -> FITSFile {
+    public static func open(path: String, mode: Mode = .readOnly, keepingCompleteHDUs: Bool = false) throws -> FITSFile
+    {
         // cfitsio's network drivers are not linked in (see CNetworkStubs): say so, instead of the
         // driver's own message about a libcurl without SSL.
         if let scheme = Self.remoteScheme(path) {
-            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS",
-                            detail: "\(scheme):// URLs are not read; download the file and give its local path")
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot open as FITS",
+                detail: "\(scheme):// URLs are not read; download the file and give its local path")
         }
         var f: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
@@ -144,7 +168,9 @@ public final class FITSFile {
         let name = path.hasPrefix("file://") ? String(path.dropFirst(7)) : path
         var info = stat()
         guard stat(name, &info) == 0 else {
-            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: Int32(FILE_NOT_OPENED), detail: "no such file")
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot open as FITS", status: Int32(FILE_NOT_OPENED),
+                detail: "no such file")
         }
         // Only regular files: a FIFO would block the open, a device would be read without end.
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -156,8 +182,11 @@ public final class FITSFile {
             if let bytes = gz.buffer.pointee {
                 let head = [UInt8](UnsafeRawBufferPointer(start: bytes, count: min(4096, gz.size.pointee)))
                 if !ContentSniff.isFITS(head) {
-                    throw FITSError(file: path, hdu: nil, context: "not a FITS file",
-                                    detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))")
+                    throw FITSError(
+                        file: path, hdu: nil, context: "not a FITS file",
+                        detail:
+                            "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))"
+                    )
                 }
             }
             // cfitsio's memory driver reads past the buffer of a truncated file (SIGSEGV): the
@@ -165,19 +194,26 @@ public final class FITSFile {
             var layout = gz.layout()
             if let problem = layout.problem {
                 guard keepingCompleteHDUs, let last = layout.extents.last else {
-                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
+                    throw FITSError(
+                        file: path, hdu: nil, context: "cannot open as FITS",
+                        detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
                 }
                 // cfitsio is shown only the complete HDUs: the buffer ends where the last one does.
                 layout.problem = "inflated content of \(gz.size.pointee) bytes: \(problem)"
                 gz.cut(at: min(last.paddedEnd, gz.size.pointee))
             }
             if layout.missingPadding || layout.problem != nil, let last = layout.extents.last {
-                guard gz.pad(to: last.paddedEnd) else { throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory") }
+                guard gz.pad(to: last.paddedEnd) else {
+                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory")
+                }
             }
             FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
             if status != 0 {
-                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
-                                detail: "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))")
+                throw FITSError(
+                    file: path, hdu: nil, context: "cannot open as FITS", status: status,
+                    detail:
+                        "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))"
+                )
             }
             let file = FITSFile(path: path, fptr: f)
             file.memory = gz
@@ -189,7 +225,9 @@ public final class FITSFile {
         // Something else entirely (XML, JSON, HDF5, ...) is named, not handed to cfitsio, whose
         // complaint about the "primary array header" would say less and may quote the bytes.
         if let head = ContentSniff.head(path: name), !head.isEmpty, !ContentSniff.isFITS(head) {
-            throw FITSError(file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))")
+            throw FITSError(
+                file: path, hdu: nil, context: "not a FITS file", detail: "it looks like \(ContentSniff.describe(head))"
+            )
         }
         let layout = mode == .readOnly ? HDULayout.walk(path: name, size: Int(info.st_size)) : HDULayout()
         if let problem = layout.problem, !keepingCompleteHDUs || layout.extents.isEmpty {
@@ -197,8 +235,9 @@ public final class FITSFile {
         }
         ffdkopn(&f, name, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
-            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", status: status,
-                            detail: FITSError.cfitsioText(status))
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot open as FITS", status: status,
+                detail: FITSError.cfitsioText(status))
         }
         let file = FITSFile(path: path, fptr: f)
         file.layout = layout
@@ -209,7 +248,9 @@ public final class FITSFile {
     static func remoteScheme(_ path: String) -> String? {
         guard let r = path.range(of: "://") else { return nil }
         let scheme = path[..<r.lowerBound].lowercased()
-        guard !scheme.isEmpty, scheme != "file", scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) else { return nil }
+        guard !scheme.isEmpty, scheme != "file", scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) else {
+            return nil
+        }
         return scheme
     }
 
@@ -233,8 +274,9 @@ public final class FITSFile {
 
     func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
         guard status != 0 else { return }
-        throw FITSError(file: path, hdu: currentHDUOrNil, context: context(), status: status,
-                        detail: FITSError.cfitsioText(status))
+        throw FITSError(
+            file: path, hdu: currentHDUOrNil, context: context(), status: status,
+            detail: FITSError.cfitsioText(status))
     }
 
     func handle() throws -> UnsafeMutablePointer<fitsfile> {
@@ -278,7 +320,9 @@ public final class FITSFile {
         ffmahd(try handle(), Int32(number), &type, &status)
         if status != 0 {
             // Named 0-based, as `inspect` lists HDUs and the validator reports them.
-            throw FITSError(file: path, hdu: nil, context: "HDU \(number - 1) cannot be read", status: status, detail: FITSError.cfitsioText(status))
+            throw FITSError(
+                file: path, hdu: nil, context: "HDU \(number - 1) cannot be read", status: status,
+                detail: FITSError.cfitsioText(status))
         }
         switch type {
         case Int32(BINARY_TBL): return .binaryTable

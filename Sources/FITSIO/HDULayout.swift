@@ -34,16 +34,21 @@ public struct HDULayout: Sendable, Equatable {
             let first = read(pos, 8)
             if index > 0, first != Array("XTENSION".utf8) { break }
             guard let header = headerSize(at: pos, size: size, read: read) else {
-                layout.problem = "truncated: the header of HDU \(index) starting at byte \(pos) is incomplete (the file has \(size) bytes)"
+                layout.problem =
+                    "truncated: the header of HDU \(index) starting at byte \(pos) is incomplete (the file has \(size) bytes)"
                 return layout
             }
             if let card = header.unholdable {
-                layout.problem = "HDU \(index): the value of \(card) is longer than any FITS value and not a quoted string (a damaged card; cfitsio would overrun a buffer reading it)"
+                layout.problem =
+                    "HDU \(index): the value of \(card) is longer than any FITS value and not a quoted string (a damaged card; cfitsio would overrun a buffer reading it)"
                 return layout
             }
             let dataStart = pos + header.bytes
-            guard let dataBytes = header.dataBytes, case let (end, overflow) = dataStart.addingReportingOverflow(dataBytes), !overflow else {
-                layout.problem = "HDU \(index) declares a data size that no file can hold (NAXISn, PCOUNT or GCOUNT damaged)"
+            guard let dataBytes = header.dataBytes,
+                case (let end, let overflow) = dataStart.addingReportingOverflow(dataBytes), !overflow
+            else {
+                layout.problem =
+                    "HDU \(index) declares a data size that no file can hold (NAXISn, PCOUNT or GCOUNT damaged)"
                 return layout
             }
             if end > size {
@@ -62,7 +67,9 @@ public struct HDULayout: Sendable, Equatable {
     /// Bytes of the header starting at `pos` (whole 2880-byte blocks up to END), the data size its
     /// cards declare (nil when that size overflows), and the first card whose value cfitsio cannot
     /// hold. nil when END is not in the file.
-    private static func headerSize(at pos: Int, size: Int, read: (Int, Int) -> [UInt8]) -> (bytes: Int, dataBytes: Int?, unholdable: String?)? {
+    private static func headerSize(at pos: Int, size: Int, read: (Int, Int) -> [UInt8]) -> (
+        bytes: Int, dataBytes: Int?, unholdable: String?
+    )? {
         var cards = Cards()
         var at = pos
         while at + 2880 <= size {
@@ -98,15 +105,20 @@ public struct HDULayout: Sendable, Equatable {
             if unholdable == nil, Self.isColumnKeyword(card.prefix(8)) {
                 // The value as cfitsio takes it: after '=', up to a comment's '/', blanks trimmed.
                 let field = Self.trimmed(card.dropFirst(9))
-                if field.first != 0x27, Self.trimmed(field.prefix { $0 != 0x2f }).count >= 69 {    // ' and /
+                if field.first != 0x27, Self.trimmed(field.prefix { $0 != 0x2f }).count >= 69 { // ' and /
                     unholdable = String(decoding: Self.trimmed(card.prefix(8)), as: UTF8.self)
                 }
             }
             let name = Self.trimmed(card.prefix(8))
-            guard let first = name.first, first == 0x42 || first == 0x47 || first == 0x4e || first == 0x50 else { return }   // B G N P
+            guard let first = name.first, first == 0x42 || first == 0x47 || first == 0x4e || first == 0x50 else {
+                return
+            } // B G N P
             let value = Array(Self.trimmed(card.dropFirst(10).prefix(20)))
             let key = String(decoding: name, as: UTF8.self)
-            if key == "GROUPS" { groups = value == [0x54]; return }     // T
+            if key == "GROUPS" {
+                groups = value == [0x54]
+                return
+            } // T
             guard let v = Self.integer(value) else { return }
             switch key {
             case "BITPIX": bitpix = v
@@ -121,14 +133,15 @@ public struct HDULayout: Sendable, Equatable {
         /// TTYPEn, TUNITn, TFORMn, ...: "T", 2 to 5 letters, a column number.
         private static func isColumnKeyword(_ name: ArraySlice<UInt8>) -> Bool {
             let n = trimmed(name)
-            guard n.first == 0x54 else { return false }                                    // T
+            guard n.first == 0x54 else { return false } // T
             let letters = n.dropFirst().prefix { $0 >= 0x41 && $0 <= 0x5a }
             let digits = n.dropFirst(1 + letters.count)
             return (2...5).contains(letters.count) && !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
 
         private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-            var lo = bytes.startIndex, hi = bytes.endIndex
+            var lo = bytes.startIndex
+            var hi = bytes.endIndex
             while lo < hi, bytes[lo] == 0x20 { lo += 1 }
             while hi > lo, bytes[hi - 1] == 0x20 { hi -= 1 }
             return bytes[lo..<hi]
@@ -166,7 +179,7 @@ extension HDULayout {
     /// The layout of a file on disk, its headers read with pread (the data is skipped).
     static func walk(path: String, size: Int) -> HDULayout {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return HDULayout() }        // cfitsio's open then says why
+        guard fd >= 0 else { return HDULayout() } // cfitsio's open then says why
         defer { close(fd) }
         return walk(size: size) { at, count in
             var out = [UInt8](repeating: 0, count: count)

@@ -68,7 +68,9 @@ extension StringProtocol {
     public var trimmedBlanks: String {
         let s = Substring(self)
         let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else { return "" }
+        guard let first = s.firstIndex(where: { !blank($0) }), let last = s.lastIndex(where: { !blank($0) }) else {
+            return ""
+        }
         return String(s[first...last])
     }
 }

@@ -18,7 +18,8 @@ public final class MappedFile: @unchecked Sendable {
         guard fd >= 0 else { return nil }
         var st = stat()
         var first: UInt8 = 0
-        guard fstat(fd, &st) == 0, st.st_size >= 2880, pread(fd, &first, 1, 0) == 1, first == UInt8(ascii: "S") else {   // "SIMPLE": not gzip etc.
+        // "SIMPLE": not gzip etc.
+        guard fstat(fd, &st) == 0, st.st_size >= 2880, pread(fd, &first, 1, 0) == 1, first == UInt8(ascii: "S") else {
             close(fd)
             return nil
         }
@@ -34,8 +35,11 @@ public final class MappedFile: @unchecked Sendable {
     /// flat however large the file. false when the bytes cannot be mapped.
     private func withWindow(offset: Int, count: Int, _ body: (UnsafeRawPointer) -> Void) -> Bool {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = offset / page * page, skew = offset - start
-        guard let p = mmap(nil, count + skew, PROT_READ, MAP_PRIVATE, fd, off_t(start)), p != MAP_FAILED else { return false }
+        let start = offset / page * page
+        let skew = offset - start
+        guard let p = mmap(nil, count + skew, PROT_READ, MAP_PRIVATE, fd, off_t(start)), p != MAP_FAILED else {
+            return false
+        }
         body(UnsafeRawPointer(p) + skew)
         munmap(p, count + skew)
         return true
@@ -44,13 +48,16 @@ public final class MappedFile: @unchecked Sendable {
     /// The FITS checksum (32-bit ones' complement sum of big-endian words, FITS 4.0 Appendix J) of
     /// bytes `range`, whose bounds are multiples of 4 inside the file; nil otherwise.
     public func onesComplementSum(_ range: Range<Int>) -> UInt32? {
-        guard range.lowerBound >= 0, range.upperBound <= size, range.lowerBound % 4 == 0, range.count % 4 == 0 else { return nil }
+        guard range.lowerBound >= 0, range.upperBound <= size, range.lowerBound % 4 == 0, range.count % 4 == 0 else {
+            return nil
+        }
         // Large data: one part per core, each reading its own blocks.
         let parts = range.count > 8 * Self.blockBytes ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
         let words = range.count / 4
         // Each part's sum, or nil when a window of it could not be read.
         let sums = Parallel.map(parts) { p -> UInt64? in
-            let lo = range.lowerBound + 4 * (words * p / parts), hi = range.lowerBound + 4 * (words * (p + 1) / parts)
+            let lo = range.lowerBound + 4 * (words * p / parts)
+            let hi = range.lowerBound + 4 * (words * (p + 1) / parts)
             var total: UInt64 = 0
             for start in stride(from: lo, to: hi, by: Self.blockBytes) {
                 let n = min(Self.blockBytes, hi - start)
@@ -70,31 +77,33 @@ public final class MappedFile: @unchecked Sendable {
     /// (fold it for the ones' complement sum; 2^32 = 1 mod 2^32 - 1, so carries fold back).
     static func partialSum(_ words: UnsafePointer<UInt32>, _ count: Int) -> UInt64 {
         #if _endian(little)
-        // No byte swaps, which the compiler does not vectorise for baseline x86-64. For file bytes
-        // B0..B3, W = 2^24 B0 + 2^16 B1 + 2^8 B2 + B3, and with x the same bytes read natively,
-        // E = x & 0x00FF00FF = B0 + 2^16 B2 and O = (x >> 8) & 0x00FF00FF = B1 + 2^16 B3, so
-        // W = 2^24 E + 2^16 O mod 2^32 - 1 (2^40 = 2^8, 2^32 = 1). The sums of E and O are plain
-        // masked adds; 256 of them fit in 32-bit lanes (each 16-bit half stays below 2^16).
-        var sumE: UInt64 = 0, sumO: UInt64 = 0
-        var i = 0
-        while i < count {
-            let n = min(256, count - i)
-            var e: UInt32 = 0, o: UInt32 = 0
-            for x in UnsafeBufferPointer(start: words + i, count: n) {
-                e &+= x & 0x00FF_00FF
-                o &+= (x &>> 8) & 0x00FF_00FF
+            // No byte swaps, which the compiler does not vectorise for baseline x86-64. For file bytes
+            // B0..B3, W = 2^24 B0 + 2^16 B1 + 2^8 B2 + B3, and with x the same bytes read natively,
+            // E = x & 0x00FF00FF = B0 + 2^16 B2 and O = (x >> 8) & 0x00FF00FF = B1 + 2^16 B3, so
+            // W = 2^24 E + 2^16 O mod 2^32 - 1 (2^40 = 2^8, 2^32 = 1). The sums of E and O are plain
+            // masked adds; 256 of them fit in 32-bit lanes (each 16-bit half stays below 2^16).
+            var sumE: UInt64 = 0
+            var sumO: UInt64 = 0
+            var i = 0
+            while i < count {
+                let n = min(256, count - i)
+                var e: UInt32 = 0
+                var o: UInt32 = 0
+                for x in UnsafeBufferPointer(start: words + i, count: n) {
+                    e &+= x & 0x00FF_00FF
+                    o &+= (x &>> 8) & 0x00FF_00FF
+                }
+                sumE &+= UInt64(e)
+                sumO &+= UInt64(o)
+                i += n
             }
-            sumE &+= UInt64(e)
-            sumO &+= UInt64(o)
-            i += n
-        }
-        // Multiplying by 2^k modulo 2^32 - 1 rotates left by k.
-        let (e, o) = (fold(sumE), fold(sumO))
-        return UInt64((e &<< 24) | (e &>> 8)) + UInt64((o &<< 16) | (o &>> 16))
+            // Multiplying by 2^k modulo 2^32 - 1 rotates left by k.
+            let (e, o) = (fold(sumE), fold(sumO))
+            return UInt64((e &<< 24) | (e &>> 8)) + UInt64((o &<< 16) | (o &>> 16))
         #else
-        var s: UInt64 = 0
-        for w in UnsafeBufferPointer(start: words, count: count) { s &+= UInt64(w) }
-        return s
+            var s: UInt64 = 0
+            for w in UnsafeBufferPointer(start: words, count: count) { s &+= UInt64(w) }
+            return s
         #endif
     }
 
@@ -120,10 +129,13 @@ public final class MappedFile: @unchecked Sendable {
     /// CHECKSUM and DATASUM of one HDU: the data sum must equal DATASUM and the whole HDU must sum
     /// to -0 (all ones). `dataSum`, when given, is the data unit's sum already taken (in the same read
     /// as a column scan). nil when the HDU lies (partly) outside the file.
-    public func verifyChecksum(header: [HeaderCard], bytes: (headerStart: Int, dataStart: Int, dataEnd: Int),
-                               dataSum known: UInt32? = nil) -> (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)? {
+    public func verifyChecksum(
+        header: [HeaderCard], bytes: (headerStart: Int, dataStart: Int, dataEnd: Int),
+        dataSum known: UInt32? = nil
+    ) -> (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)? {
         guard let headSum = onesComplementSum(bytes.headerStart..<bytes.dataStart),
-              let dataSum = known ?? onesComplementSum(bytes.dataStart..<bytes.dataEnd) else { return nil }
+            let dataSum = known ?? onesComplementSum(bytes.dataStart..<bytes.dataEnd)
+        else { return nil }
         var data = FITSFile.ChecksumState.absent
         if let text = header[key: "DATASUM"]?.stringValue?.trimmedBlanks {
             data = UInt32(text) == dataSum ? .valid : .invalid
@@ -144,11 +156,14 @@ public final class MappedFile: @unchecked Sendable {
     /// scan then share one read of memory, which costs as much as the work on either (these machines
     /// stream a mapped file at ~6 GB/s per core). `rows` must then start on a multiple of 4 rows.
     /// Each block's bytes are summed, decoded and handed over while they are in the L1 cache.
-    public func forEachFloat64Block(dataStart: Int, rowWidth: Int, offset: Int, rows: Range<Int>,
-                                    checksum: UnsafeMutablePointer<(below: Int, sum: UInt32)>? = nil,
-                                    _ body: (UnsafeBufferPointer<Double>) -> Void) -> Bool {
+    public func forEachFloat64Block(
+        dataStart: Int, rowWidth: Int, offset: Int, rows: Range<Int>,
+        checksum: UnsafeMutablePointer<(below: Int, sum: UInt32)>? = nil,
+        _ body: (UnsafeBufferPointer<Double>) -> Void
+    ) -> Bool {
         guard rows.lowerBound >= 0, offset >= 0, offset + 8 <= rowWidth, rowWidth > 0,
-              dataStart + rows.upperBound * rowWidth <= size else { return false }
+            dataStart + rows.upperBound * rowWidth <= size
+        else { return false }
         if checksum != nil && ((rows.lowerBound * rowWidth) % 4 != 0 || dataStart % 4 != 0) { return false }
         // Blocks of whole rows, a multiple of 4 of them (so each block starts on a checksum word),
         // about 32 KB; windows of whole blocks, about blockBytes.
@@ -168,7 +183,9 @@ public final class MappedFile: @unchecked Sendable {
                         let start = dataStart + (first + b) * rowWidth
                         let words = (min(start + m * rowWidth, checksum.pointee.below) - start) / 4
                         if words > 0 {
-                            checksum.pointee.sum = Self.fold(UInt64(checksum.pointee.sum), Self.partialSum(block.assumingMemoryBound(to: UInt32.self), words))
+                            checksum.pointee.sum = Self.fold(
+                                UInt64(checksum.pointee.sum),
+                                Self.partialSum(block.assumingMemoryBound(to: UInt32.self), words))
                         }
                     }
                     var at = block + offset

@@ -26,7 +26,11 @@ final class MemoryFile {
     }
 
     deinit {
-        if let c = pooledCapacity, let p = buffer.pointee { BufferPool.shared.give(p, capacity: c) } else { free(buffer.pointee) }
+        if let c = pooledCapacity, let p = buffer.pointee {
+            BufferPool.shared.give(p, capacity: c)
+        } else {
+            free(buffer.pointee)
+        }
         buffer.deallocate()
         size.deallocate()
     }
@@ -67,16 +71,22 @@ final class MemoryFile {
         defer { close(fd) }
         var st = stat()
         var magic: (UInt8, UInt8) = (0, 0)
-        guard fstat(fd, &st) == 0, st.st_size >= 18, pread(fd, &magic, 2, 0) == 2, magic == (0x1f, 0x8b) else { return nil }
+        guard fstat(fd, &st) == 0, st.st_size >= 18, pread(fd, &magic, 2, 0) == 2, magic == (0x1f, 0x8b) else {
+            return nil
+        }
         let n = Int(st.st_size)
         guard let (input, inputCapacity) = BufferPool.shared.take(atLeast: n) else {
-            throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory reading \(n) bytes")
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory reading \(n) bytes")
         }
         defer { BufferPool.shared.give(input, capacity: inputCapacity) }
         var got = 0
         while got < n {
             let r = pread(fd, input + got, n - got, off_t(got))
-            guard r > 0 else { throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "cannot read the gzip file") }
+            guard r > 0 else {
+                throw FITSError(
+                    file: path, hdu: nil, context: "cannot open as FITS", detail: "cannot read the gzip file")
+            }
             got += r
         }
         // The last member's trailer gives its size modulo 2^32: the whole size for the usual one
@@ -84,7 +94,8 @@ final class MemoryFile {
         let trailer = input.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self).littleEndian
         // No member inflates beyond deflate's ratio, and none beyond the memory limit: a damaged
         // trailer or a bomb stops there with an error instead of taking the machine's memory.
-        let ceiling = min(n.multipliedReportingOverflow(by: ReadLimits.maxInflateRatio).partialValue, ReadLimits.maxBytes)
+        let ceiling = min(
+            n.multipliedReportingOverflow(by: ReadLimits.maxInflateRatio).partialValue, ReadLimits.maxBytes)
         guard var (out, capacity) = BufferPool.shared.take(atLeast: max(min(Int(trailer), ceiling), 2880)) else {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
         }
@@ -96,13 +107,19 @@ final class MemoryFile {
         var (inAt, outAt) = (0, 0)
         while inAt < n {
             // Some writers pad the file after the last member with zeros.
-            if input.load(fromByteOffset: inAt, as: UInt8.self) == 0, (inAt..<n).allSatisfy({ input.load(fromByteOffset: $0, as: UInt8.self) == 0 }) { break }
+            if input.load(fromByteOffset: inAt, as: UInt8.self) == 0,
+                (inAt..<n).allSatisfy({ input.load(fromByteOffset: $0, as: UInt8.self) == 0 })
+            {
+                break
+            }
             var (used, made) = (0, 0)
-            let r = libdeflate_gzip_decompress_ex(d, input + inAt, n - inAt, out + outAt, capacity - outAt, &used, &made)
+            let r = libdeflate_gzip_decompress_ex(
+                d, input + inAt, n - inAt, out + outAt, capacity - outAt, &used, &made)
             if r == LIBDEFLATE_INSUFFICIENT_SPACE {
                 guard capacity < ceiling else {
                     BufferPool.shared.give(out, capacity: capacity)
-                    let why = ceiling == ReadLimits.maxBytes
+                    let why =
+                        ceiling == ReadLimits.maxBytes
                         ? "it inflates to more than the memory limit of \(ReadLimits.describe(ReadLimits.maxBytes)) (--max-memory raises it)"
                         : "it inflates more than deflate allows (\(ReadLimits.maxInflateRatio):1): damaged"
                     throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: why)
@@ -110,15 +127,17 @@ final class MemoryFile {
                 capacity = min(capacity * 2, ceiling)
                 guard let grown = realloc(out, capacity) else {
                     BufferPool.shared.give(out, capacity: capacity / 2)
-                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
+                    throw FITSError(
+                        file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory inflating")
                 }
                 out = grown
-                continue                            // the member again, into the larger buffer
+                continue // the member again, into the larger buffer
             }
             guard r == LIBDEFLATE_SUCCESS else {
                 BufferPool.shared.give(out, capacity: capacity)
                 let why = r == LIBDEFLATE_SHORT_OUTPUT ? "short output" : "damaged or truncated data"
-                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "gzip member at byte \(inAt): \(why)")
+                throw FITSError(
+                    file: path, hdu: nil, context: "cannot open as FITS", detail: "gzip member at byte \(inAt): \(why)")
             }
             inAt += used
             outAt += made

@@ -10,7 +10,9 @@ import Foundation
 public enum Reproducible {
     /// SOURCE_DATE_EPOCH as seconds, when set to an integer.
     public static var epoch: Int? {
-        guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let v = Int(text), v >= 0 else { return nil }
+        guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let v = Int(text), v >= 0 else {
+            return nil
+        }
         return v
     }
 
@@ -24,13 +26,16 @@ public enum Reproducible {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 
     /// Re-stamps the checksum comments of every HDU in `bytes` (a whole FITS file) with `stamp`
     /// and recomputes CHECKSUM where present.
     static func restampChecksums(_ bytes: UnsafeMutableRawPointer, size: Int, stamp: String) {
-        let layout = HDULayout.walk(size: size) { at, n in Array(UnsafeRawBufferPointer(start: bytes + at, count: max(0, min(n, size - at)))) }
+        let layout = HDULayout.walk(size: size) { at, n in
+            Array(UnsafeRawBufferPointer(start: bytes + at, count: max(0, min(n, size - at))))
+        }
         let newStamp = Array(stamp.utf8)
         guard newStamp.count == 19 else { return }
         for e in layout.extents {
@@ -43,7 +48,8 @@ public enum Reproducible {
                     restamp(bytes + card, newStamp)
                     if name == "CHECKSUM" { checksumCard = card }
                     if name == "DATASUM " {
-                        let value = String(decoding: UnsafeRawBufferPointer(start: bytes + card + 10, count: 20), as: UTF8.self)
+                        let value = String(
+                            decoding: UnsafeRawBufferPointer(start: bytes + card + 10, count: 20), as: UTF8.self)
                         datasum = UInt32(value.filter { $0.isNumber })
                     }
                 }
@@ -56,7 +62,9 @@ public enum Reproducible {
             for (i, z) in zeros.enumerated() { bytes.storeBytes(of: z, toByteOffset: c + 11 + i, as: UInt8.self) }
             let data = datasum ?? onesComplementSum(bytes + e.dataStart, count: e.paddedEnd - e.dataStart)
             let sum = add(onesComplementSum(bytes + e.headerStart, count: e.dataStart - e.headerStart), data)
-            for (i, ch) in encode(~sum).enumerated() { bytes.storeBytes(of: ch, toByteOffset: c + 11 + i, as: UInt8.self) }
+            for (i, ch) in encode(~sum).enumerated() {
+                bytes.storeBytes(of: ch, toByteOffset: c + 11 + i, as: UInt8.self)
+            }
         }
     }
 
@@ -68,7 +76,12 @@ public enum Reproducible {
         while i + 19 <= 80 {
             let s = text[i..<i + 19]
             let isStamp = s.enumerated().allSatisfy { k, b in
-                switch k { case 4, 7: b == UInt8(ascii: "-"); case 10: b == UInt8(ascii: "T"); case 13, 16: b == UInt8(ascii: ":"); default: b >= 48 && b <= 57 }
+                switch k {
+                case 4, 7: b == UInt8(ascii: "-")
+                case 10: b == UInt8(ascii: "T")
+                case 13, 16: b == UInt8(ascii: ":")
+                default: b >= 48 && b <= 57
+                }
             }
             if isStamp {
                 for (k, b) in stamp.enumerated() { card.storeBytes(of: b, toByteOffset: i + k, as: UInt8.self) }
@@ -80,16 +93,23 @@ public enum Reproducible {
 
     /// The 32-bit ones' complement sum of big-endian words (FITS 4.0 Appendix J).
     static func onesComplementSum(_ p: UnsafeRawPointer, count: Int) -> UInt32 {
-        var hi: UInt64 = 0, lo: UInt64 = 0
+        var hi: UInt64 = 0
+        var lo: UInt64 = 0
         var i = 0
         while i + 4 <= count {
-            hi += UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << 8 | UInt64(p.load(fromByteOffset: i + 1, as: UInt8.self))
-            lo += UInt64(p.load(fromByteOffset: i + 2, as: UInt8.self)) << 8 | UInt64(p.load(fromByteOffset: i + 3, as: UInt8.self))
+            hi +=
+                UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << 8
+                | UInt64(p.load(fromByteOffset: i + 1, as: UInt8.self))
+            lo +=
+                UInt64(p.load(fromByteOffset: i + 2, as: UInt8.self)) << 8
+                | UInt64(p.load(fromByteOffset: i + 3, as: UInt8.self))
             i += 4
         }
-        var h = hi, l = lo
+        var h = hi
+        var l = lo
         while (h >> 16) != 0 || (l >> 16) != 0 {
-            let hc = h >> 16, lc = l >> 16
+            let hc = h >> 16
+            let lc = l >> 16
             h = (h & 0xffff) + lc
             l = (l & 0xffff) + hc
         }
@@ -112,7 +132,8 @@ public enum Reproducible {
             var changed = true
             while changed {
                 changed = false
-                for k in stride(from: 0, to: 4, by: 2) where excluded.contains(UInt8(ch[k])) || excluded.contains(UInt8(ch[k + 1])) {
+                for k in stride(from: 0, to: 4, by: 2)
+                where excluded.contains(UInt8(ch[k])) || excluded.contains(UInt8(ch[k + 1])) {
                     ch[k] += 1
                     ch[k + 1] -= 1
                     changed = true

@@ -56,12 +56,19 @@ public struct FITSSummary: Codable, Sendable {
             let type = try f.moveTo(hdu: i)
             let header = try f.readHeader()
             let sums = try f.verifyChecksum()
-            var h = HDU(index: i - 1, type: i == 1 ? "PRIMARY" : (type == .binaryTable ? "BINTABLE" : (type == .asciiTable ? "TABLE" : "IMAGE")),
-                        extname: header[key: "EXTNAME"]?.stringValue ?? "",
-                        classes: ["HDUCLASS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { header[key: $0]?.stringValue },
-                        keywordCount: header.count,
-                        keywords: header.map { Keyword(name: $0.name, value: $0.value, comment: $0.comment.isEmpty ? nil : $0.comment) },
-                        checksum: "\(sums.hdu)", datasum: "\(sums.data)")
+            var h = HDU(
+                index: i - 1,
+                type: i == 1
+                    ? "PRIMARY" : (type == .binaryTable ? "BINTABLE" : (type == .asciiTable ? "TABLE" : "IMAGE")),
+                extname: header[key: "EXTNAME"]?.stringValue ?? "",
+                classes: ["HDUCLASS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap {
+                    header[key: $0]?.stringValue
+                },
+                keywordCount: header.count,
+                keywords: header.map {
+                    Keyword(name: $0.name, value: $0.value, comment: $0.comment.isEmpty ? nil : $0.comment)
+                },
+                checksum: "\(sums.hdu)", datasum: "\(sums.data)")
             if type == .binaryTable { (h.rows, h.columns) = try Self.columns(f) }
             hdus.append(h)
         }
@@ -89,7 +96,8 @@ public struct FITSSummary: Codable, Sendable {
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
@@ -98,10 +106,15 @@ public struct FITSSummary: Codable, Sendable {
 extension HeaderValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else { self = .string(try c.decode(String.self)) }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else {
+            self = .string(try c.decode(String.self))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

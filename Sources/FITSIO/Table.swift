@@ -42,8 +42,11 @@ extension FITSFile {
     public func append(_ table: Table) throws {
         let rows = table.rowCount
         for (spec, d) in zip(table.columns, table.data) where d.count != rows * spec.valuesPerRow {
-            throw FITSError(file: path, hdu: nil,
-                            context: "table \(table.name): column \(spec.name) has \(d.count) values, expected \(rows * spec.valuesPerRow)")
+            throw FITSError(
+                file: path, hdu: nil,
+                context:
+                    "table \(table.name): column \(spec.name) has \(d.count) values, expected \(rows * spec.valuesPerRow)"
+            )
         }
         try createBinaryTable(name: table.name, columns: table.columns, rows: rows)
         let chunk = try optimalRowChunk
@@ -51,8 +54,9 @@ extension FITSFile {
         while start < rows {
             let end = min(start + chunk, rows)
             for (i, (spec, d)) in zip(table.columns, table.data).enumerated() {
-                try write(column: i + 1, spec: spec, firstRow: start + 1,
-                          data: d.rows(start..<end, perRow: spec.valuesPerRow))
+                try write(
+                    column: i + 1, spec: spec, firstRow: start + 1,
+                    data: d.rows(start..<end, perRow: spec.valuesPerRow))
             }
             start = end
         }
@@ -66,7 +70,8 @@ extension FITSFile {
         let cols = try columns()
         let rows = try rowCount
         let data = try cols.map { try read(column: $0, rows: rows) }
-        return Table(name: header[key: "EXTNAME"]?.stringValue ?? "", header: header,
-                     columns: cols.map(\.spec), data: data)
+        return Table(
+            name: header[key: "EXTNAME"]?.stringValue ?? "", header: header,
+            columns: cols.map(\.spec), data: data)
     }
 }

@@ -22,14 +22,18 @@ public enum AtomicOutput {
     public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         try write(to: path, durable: durable) { tmp in
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw OutputError(path: path, reason: "cannot be created: \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                throw OutputError(path: path, reason: "cannot be created: \(String(cString: strerror(errno)))")
+            }
             defer { close(fd) }
             try data.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
                     let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw OutputError(path: path, reason: "cannot be written: \(String(cString: strerror(errno)))") }
+                    guard n > 0 else {
+                        throw OutputError(path: path, reason: "cannot be written: \(String(cString: strerror(errno)))")
+                    }
                     offset += n
                 }
             }
@@ -57,9 +61,10 @@ public enum AtomicOutput {
         try? FileManager.default.removeItem(atPath: tmp)
         do {
             try body(tmp)
-            try checkTarget(path)  // again: something may have appeared meanwhile
+            try checkTarget(path) // again: something may have appeared meanwhile
             if rename(tmp, path) != 0 {
-                throw OutputError(path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+                throw OutputError(
+                    path: path, reason: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }
             // The rename itself is durable once the directory is.
             if durable {
@@ -84,7 +89,9 @@ public enum AtomicOutput {
         }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             let blocker = firstNonDirectory(above: path)
-            throw OutputError(path: path, reason: blocker.map { "cannot be created: \($0) is not a directory" } ?? "cannot be created")
+            throw OutputError(
+                path: path, reason: blocker.map { "cannot be created: \($0) is not a directory" } ?? "cannot be created"
+            )
         }
     }
 
@@ -107,9 +114,12 @@ public enum AtomicOutput {
         guard lstat(path, &st) == 0 else { return }
         switch st.st_mode & S_IFMT {
         case S_IFREG: return
-        case S_IFLNK: throw OutputError(path: path, reason: "output path is a symlink; not replaced (give the path it points to)")
+        case S_IFLNK:
+            throw OutputError(path: path, reason: "output path is a symlink; not replaced (give the path it points to)")
         case S_IFDIR: throw OutputError(path: path, reason: "output path is a directory")
-        default: throw OutputError(path: path, reason: "output path is not a regular file (a device, FIFO or socket); not replaced")
+        default:
+            throw OutputError(
+                path: path, reason: "output path is not a regular file (a device, FIFO or socket); not replaced")
         }
     }
 

@@ -16,8 +16,9 @@ public struct DatasetWriter: Sendable {
     /// One response as an IRF table. `channelInName` names it by kind and channel instead of its
     /// source name (one file of several channels).
     public func table(_ r: Response, channelInName: Bool = false) throws -> Table {
-        let context = IRFContext(telescope: r.telescope, instrument: r.instrument, origin: r.origin, creator: creator,
-                                 provenance: r.provenance, channel: r.channel, period: r.period, channelInName: channelInName)
+        let context = IRFContext(
+            telescope: r.telescope, instrument: r.instrument, origin: r.origin, creator: creator,
+            provenance: r.provenance, channel: r.channel, period: r.period, channelInName: channelInName)
         var table = try IRFWriter(flavor: flavor).table(for: r.component, context: context)
         if let name = r.name, !channelInName, !name.isEmpty { table.name = name }
         return table
@@ -25,7 +26,9 @@ public struct DatasetWriter: Sendable {
 
     /// The observation's tables with `irfs` beside them (VODF: and the grouping table, listing
     /// `links` too), or the IRF tables alone.
-    public func tables(_ observation: Observation?, irfs: [Table], links: [ObservationWriter.LinkedMember] = []) throws -> [Table] {
+    public func tables(_ observation: Observation?, irfs: [Table], links: [ObservationWriter.LinkedMember] = []) throws
+        -> [Table]
+    {
         guard var o = observation else { return irfs }
         o.meta.creator = creator
         return try ObservationWriter(flavor: flavor).tables(for: o, alongside: irfs, links: links)

@@ -18,7 +18,9 @@ public enum FITSOutput {
         if let origin { cards.append(HeaderCard("ORIGIN", .string(origin))) }
         if let telescope { cards.append(HeaderCard("TELESCOP", .string(telescope))) }
         // SOURCE_DATE_EPOCH, when set, is "now": outputs are then byte-identical across runs.
-        cards.append(HeaderCard("DATE", .string(Reproducible.utcTimestamp(Reproducible.now)), comment: "file creation date (UTC)"))
+        cards.append(
+            HeaderCard(
+                "DATE", .string(Reproducible.utcTimestamp(Reproducible.now)), comment: "file creation date (UTC)"))
         return cards
     }
 }

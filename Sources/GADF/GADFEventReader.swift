@@ -1,7 +1,7 @@
-import Readers
 import FITSIO
 import Foundation
 import Model
+import Readers
 
 /// Reads an event list and its GTI from a GADF file of any producer (or a VODF-draft file) into
 /// the model. Format keywords become model fields, which a writer spells again in its own format;
@@ -30,43 +30,59 @@ public enum GADFEventReader {
         for (spec, data) in zip(events.columns, events.data) {
             let name = canonicalColumn(spec.name)
             guard let values = eventValues(data, spec: spec) else {
-                notCarried.append(Omission(file: path, what: "\(events.name) column \(spec.name)", value: spec.tform,
-                                           why: "an event list holds scalar numbers and strings, not \(spec.valuesPerRow > 1 ? "vectors" : "this type")"))
+                notCarried.append(
+                    Omission(
+                        file: path, what: "\(events.name) column \(spec.name)", value: spec.tform,
+                        why:
+                            "an event list holds scalar numbers and strings, not \(spec.valuesPerRow > 1 ? "vectors" : "this type")"
+                    ))
                 continue
             }
             let unit = try spec.unit.flatMap { u -> Model.Unit? in
                 u.trimmedBlanks.isEmpty ? nil : try Model.Unit.parse(u)
             }
             let d = descriptions.byColumn[spec.name] ?? (description: "", truth: false)
-            try list.add(EventColumn(name: name, values: values, unit: unit, level: level(name), description: d.description,
-                                     isTruth: d.truth, isEnergyProxy: h[key: "EPROXY"]?.stringValue.map(canonicalColumn) == name))
+            try list.add(
+                EventColumn(
+                    name: name, values: values, unit: unit, level: level(name), description: d.description,
+                    isTruth: d.truth, isEnergyProxy: h[key: "EPROXY"]?.stringValue.map(canonicalColumn) == name))
         }
         if let proxy = h[key: "EPROXY"]?.stringValue.map(canonicalColumn), proxy != "ENERGY",
-           let energy = list["ENERGY"], energy.values.doubles?.allSatisfy(\.isNaN) == true {
+            let energy = list["ENERGY"], energy.values.doubles?.allSatisfy(\.isNaN) == true
+        {
             // vodfkit's own NaN ENERGY beside a proxy: the writer adds it back.
             list = try EventList(columns: list.columns.filter { $0.name != "ENERGY" })
         }
-        let start = try doubles(gti, "START", path: path), stop = try doubles(gti, "STOP", path: path)
+        let start = try doubles(gti, "START", path: path)
+        let stop = try doubles(gti, "STOP", path: path)
         let intervals: GTI
         do { intervals = try GTI(start: start, stop: stop) } catch {
             throw InputError(file: path, part: gti.name, reason: "\(error)")
         }
         notCarried += gti.header.compactMap { c in
             guard let v = c.value, !FormatKeywords.isFormat(c.name) || gtiRewritten.contains(c.name) else { return nil }
-            return Omission(file: path, what: "\(gti.name) keyword \(c.name)", value: v.description,
-                            why: "a GTI table keeps its intervals and the observation's time reference")
+            return Omission(
+                file: path, what: "\(gti.name) keyword \(c.name)", value: v.description,
+                why: "a GTI table keeps its intervals and the observation's time reference")
         }
         // The GTI's own COMMENTs: those the event list does not say too cannot be carried.
         notCarried += gti.header.filter { $0.name == "COMMENT" && !$0.comment.trimmedBlanks.isEmpty }
-            .filter { c in !meta.notes.contains(c.comment) && !h.contains { $0.name == "COMMENT" && $0.comment == c.comment } }
-            .map { Omission(file: path, what: "\(gti.name) COMMENT", value: $0.comment, why: "a GTI table keeps no comments") }
+            .filter { c in
+                !meta.notes.contains(c.comment) && !h.contains { $0.name == "COMMENT" && $0.comment == c.comment }
+            }
+            .map {
+                Omission(
+                    file: path, what: "\(gti.name) COMMENT", value: $0.comment, why: "a GTI table keeps no comments")
+            }
         return Reading(observation: Observation(meta: meta, events: list, gti: intervals), notCarried: notCarried)
     }
 
     /// Metadata from an EVENTS header: the format fields, then every other keyword as it is.
     static func metadata(_ h: [HeaderCard], path: String, notCarried: inout [Omission]) throws -> ObservationMetadata {
         func number(_ k: String) throws -> Double {
-            guard let v = h[key: k]?.doubleValue else { throw InputError(file: path, part: "EVENTS", reason: "keyword \(k) is missing or not a number") }
+            guard let v = h[key: k]?.doubleValue else {
+                throw InputError(file: path, part: "EVENTS", reason: "keyword \(k) is missing or not a number")
+            }
             return v
         }
         guard let obsID = h[key: "OBS_ID"].map({ $0.stringValue?.trimmedBlanks ?? $0.description }) else {
@@ -74,22 +90,29 @@ public enum GADFEventReader {
         }
         let system = TimeSystem(rawValue: (h[key: "TIMESYS"]?.stringValue ?? "TT").trimmedBlanks.uppercased()) ?? .tt
         let mjd = try mjdReference(h, path: path)
-        let ontime = try number("ONTIME"), livetime = try h[key: "LIVETIME"]?.doubleValue ?? number("ONTIME")
+        let ontime = try number("ONTIME")
+        let livetime = try h[key: "LIVETIME"]?.doubleValue ?? number("ONTIME")
         let modeText = (h[key: "OBS_MODE"]?.stringValue ?? "POINTING").trimmedBlanks.uppercased()
-        let mode: ObservingMode = modeText == "DRIFT"
+        let mode: ObservingMode =
+            modeText == "DRIFT"
             ? .drift(altDeg: try number("ALT_PNT"), azDeg: try number("AZ_PNT"))
             : .pointing(raDeg: try number("RA_PNT"), decDeg: try number("DEC_PNT"))
         var meta = ObservationMetadata(
             obsID: obsID, timeRef: TimeReference(mjdInt: mjd.int, mjdFrac: mjd.frac, system: system),
             tstart: try number("TSTART"), tstop: try number("TSTOP"), ontime: ontime, livetime: livetime,
             coverageSource: .measured, site: site(h), mode: mode, object: h[key: "OBJECT"]?.stringValue,
-            telescope: h[key: "TELESCOP"]?.stringValue ?? "unknown", instrument: h[key: "INSTRUME"]?.stringValue ?? "unknown",
+            telescope: h[key: "TELESCOP"]?.stringValue ?? "unknown",
+            instrument: h[key: "INSTRUME"]?.stringValue ?? "unknown",
             origin: h[key: "ORIGIN"]?.stringValue ?? "unknown", creator: "vodfkit",
             isSimulated: h[key: "SIMULATD"] == .bool(true))
         if modeText != "DRIFT", modeText != "POINTING" { meta.observingModeName = modeText }
-        if let frame = (h[key: "RADECSYS"] ?? h[key: "RADESYS"])?.stringValue?.trimmedBlanks, !frame.isEmpty { meta.celestialFrame = frame }
+        if let frame = (h[key: "RADECSYS"] ?? h[key: "RADESYS"])?.stringValue?.trimmedBlanks, !frame.isEmpty {
+            meta.celestialFrame = frame
+        }
         if let deadc = h[key: "DEADC"]?.doubleValue, ontime > 0, deadc != livetime / ontime { meta.statedDeadc = deadc }
-        if let creator = h[key: "CREATOR"]?.stringValue, !creator.hasPrefix("vodfkit") { meta.notes.append("Written first by \(creator).") }
+        if let creator = h[key: "CREATOR"]?.stringValue, !creator.hasPrefix("vodfkit") {
+            meta.notes.append("Written first by \(creator).")
+        }
         meta.channels = channels(h)
         meta.period = h[key: "PERIOD"]?.stringValue
         if let n = h[key: "NEVT_IN"]?.intValue { meta.eventsIn = Int(n) }
@@ -100,8 +123,10 @@ public enum GADFEventReader {
             guard let v = c.value else { continue }
             if FormatKeywords.isColumnDisplay(c.name) {
                 // Column numbers change when a writer adds or reorders columns.
-                notCarried.append(Omission(file: path, what: "EVENTS keyword \(c.name)", value: v.description,
-                                           why: "per-column display keywords are not carried (column numbers change)"))
+                notCarried.append(
+                    Omission(
+                        file: path, what: "EVENTS keyword \(c.name)", value: v.description,
+                        why: "per-column display keywords are not carried (column numbers change)"))
                 continue
             }
             meta.instrumentKeywords.append(CarriedKeyword(name: c.name, value: v, comment: c.comment))
@@ -114,35 +139,44 @@ public enum GADFEventReader {
         if let i = h[key: "MJDREFI"]?.doubleValue {
             return (Int(i), h[key: "MJDREFF"]?.doubleValue ?? 0)
         }
-        guard let m = h[key: "MJDREF"]?.doubleValue else { throw InputError(file: path, part: "EVENTS", reason: "no MJDREFI/MJDREFF or MJDREF") }
+        guard let m = h[key: "MJDREF"]?.doubleValue else {
+            throw InputError(file: path, part: "EVENTS", reason: "no MJDREFI/MJDREFF or MJDREF")
+        }
         return (Int(m.rounded(.down)), m - m.rounded(.down))
     }
 
     /// The site from GEOLON/GEOLAT/ALTITUDE (GADF) or OBSGEO-L/B/H (VODF).
     static func site(_ h: [HeaderCard]) -> Site? {
-        let lon = (h[key: "GEOLON"] ?? h[key: "OBSGEO-L"])?.doubleValue, lat = (h[key: "GEOLAT"] ?? h[key: "OBSGEO-B"])?.doubleValue
+        let lon = (h[key: "GEOLON"] ?? h[key: "OBSGEO-L"])?.doubleValue
+        let lat = (h[key: "GEOLAT"] ?? h[key: "OBSGEO-B"])?.doubleValue
         guard let lon, let lat else { return nil }
         let height = (h[key: "ALTITUDE"] ?? h[key: "GEOALT"] ?? h[key: "OBSGEO-H"])?.doubleValue ?? 0
-        return Site(name: h[key: "TELESCOP"]?.stringValue ?? "site", longitudeDeg: lon, latitudeDeg: lat, heightM: height,
-                    reference: "as stated by the file")
+        return Site(
+            name: h[key: "TELESCOP"]?.stringValue ?? "site", longitudeDeg: lon, latitudeDeg: lat, heightM: height,
+            reference: "as stated by the file")
     }
 
     /// The event channels vodfkit's release files declare (CHANNEL or EVTTYPn).
     static func channels(_ h: [HeaderCard]) -> [EventChannel] {
         if let name = h[key: "CHANNEL"]?.stringValue {
-            return [EventChannel(name: name, number: Int(h[key: "EVTTYPE"]?.intValue ?? 1),
-                                 flavour: h[key: "NUFLAVOR"]?.stringValue, interaction: h[key: "NUINTER"]?.stringValue)]
+            return [
+                EventChannel(
+                    name: name, number: Int(h[key: "EVTTYPE"]?.intValue ?? 1),
+                    flavour: h[key: "NUFLAVOR"]?.stringValue, interaction: h[key: "NUINTER"]?.stringValue)
+            ]
         }
         var out: [EventChannel] = []
-        while let name = h[key: "EVTTYP\(out.count + 1)"]?.stringValue { out.append(EventChannel(name: name, number: out.count + 1)) }
+        while let name = h[key: "EVTTYP\(out.count + 1)"]?.stringValue {
+            out.append(EventChannel(name: name, number: out.count + 1))
+        }
         return out
     }
-
 
     /// The canonical (GADF) name of an event column: VODF's `_RECO` names back to GADF's.
     static func canonicalColumn(_ name: String) -> String {
         let n = name.trimmedBlanks.uppercased()
-        return ["RA_RECO", "DEC_RECO", "ENERGY_RECO", "ALT_RECO", "AZ_RECO"].contains(n) ? String(n.dropLast(5)) : name.trimmedBlanks
+        return ["RA_RECO", "DEC_RECO", "ENERGY_RECO", "ALT_RECO", "AZ_RECO"].contains(n)
+            ? String(n.dropLast(5)) : name.trimmedBlanks
     }
 
     static func level(_ name: String) -> ColumnLevel {
@@ -166,7 +200,9 @@ public enum GADFEventReader {
 
     /// vodfkit's column comments ("NAME: description", " [MC truth]" for truth) turned back into
     /// descriptions, and the comment texts used up that way.
-    static func columnDescriptions(_ h: [HeaderCard], columns: Set<String>) -> (byColumn: [String: (description: String, truth: Bool)], comments: Set<String>) {
+    static func columnDescriptions(_ h: [HeaderCard], columns: Set<String>) -> (
+        byColumn: [String: (description: String, truth: Bool)], comments: Set<String>
+    ) {
         var by: [String: (description: String, truth: Bool)] = [:]
         var used: Set<String> = []
         for c in h where c.name == "COMMENT" {
@@ -192,7 +228,9 @@ public enum GADFEventReader {
     static let gtiRewritten: Set<String> = ["TSTART", "TSTOP", "TIMEZERO"]
 
     static func doubles(_ t: Table, _ name: String, path: String) throws -> [Double] {
-        guard let v = t.column(name)?.doubles else { throw InputError(file: path, part: t.name, reason: "no numeric column \(name)") }
+        guard let v = t.column(name)?.doubles else {
+            throw InputError(file: path, part: t.name, reason: "no numeric column \(name)")
+        }
         return v
     }
 }
@@ -200,12 +238,13 @@ public enum GADFEventReader {
 extension CarriedKeyword {
     /// A header card's keyword, value and comment, carried.
     public init(name: String, value: HeaderValue, comment: String) {
-        let v: Value = switch value {
-        case .double(let d): .double(d)
-        case .int(let i): .int(i)
-        case .string(let s): .string(s)
-        case .bool(let b): .bool(b)
-        }
+        let v: Value =
+            switch value {
+            case .double(let d): .double(d)
+            case .int(let i): .int(i)
+            case .string(let s): .string(s)
+            case .bool(let b): .bool(b)
+            }
         self.init(name, v, comment: comment)
     }
 }
@@ -252,14 +291,19 @@ public enum FormatKeywords {
     static let irfNames: Set<String> = [
         "EXTNAME", "EXTVER", "DATE", "CHECKSUM", "DATASUM", "LONGSTRN", "COMMENT", "HISTORY",
         "HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4",
-        "ORIGIN", "TELESCOP", "INSTRUME", "CREATOR", "NEGBINS", "NANBINS", "CHANNEL", "EVTTYPE", "NUFLAVOR", "NUINTER", "PERIOD",
+        "ORIGIN", "TELESCOP", "INSTRUME", "CREATOR", "NEGBINS", "NANBINS", "CHANNEL", "EVTTYPE", "NUFLAVOR", "NUINTER",
+        "PERIOD",
     ]
 
-    static let structural: Set<String> = ["SIMPLE", "XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "PCOUNT", "GCOUNT", "TFIELDS", "EXTEND"]
+    static let structural: Set<String> = [
+        "SIMPLE", "XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "PCOUNT", "GCOUNT", "TFIELDS", "EXTEND",
+    ]
 
     static func isColumnDisplay(_ name: String) -> Bool { numbered(name, displayPrefixes) }
 
     static func numbered(_ name: String, _ prefixes: [String]) -> Bool {
-        prefixes.contains { name.count > $0.count && name.hasPrefix($0) && name.dropFirst($0.count).allSatisfy(\.isNumber) }
+        prefixes.contains {
+            name.count > $0.count && name.hasPrefix($0) && name.dropFirst($0.count).allSatisfy(\.isNumber)
+        }
     }
 }

@@ -1,7 +1,7 @@
-import Readers
 import FITSIO
 import Foundation
 import Model
+import Readers
 
 /// A GADF or VODF file of any producer read whole into the model: its observation (EVENTS and GTI),
 /// its IRFs with the producer's keywords and comments, and its primary header's keywords. `convert`
@@ -21,9 +21,11 @@ public enum GADFFile {
         _ = try f.moveTo(hdu: 1)
         carryPrimary(try f.readHeader(), into: &dataset)
         if let damage = f.damage {
-            dataset.skipped.append(Omission(file: label, what: "everything after HDU \(f.layout.extents.count - 1)", why: "\(damage)"))
+            dataset.skipped.append(
+                Omission(file: label, what: "everything after HDU \(f.layout.extents.count - 1)", why: "\(damage)"))
         }
-        var events: Table?, gti: Table?
+        var events: Table?
+        var gti: Table?
         let count = try f.hduCount
         for i in 2...max(2, count) where i <= count {
             var part = "HDU \(i - 1)"
@@ -35,12 +37,15 @@ public enum GADFFile {
                 let header = try f.readHeader()
                 if let extname = header[key: "EXTNAME"]?.stringValue?.trimmedBlanks { part += " (\(extname))" }
                 switch role(of: header) {
-                case .irf(let kind): dataset.responses.append(try response(try f.readTable(), kind: kind, hdu: i - 1, file: label))
+                case .irf(let kind):
+                    dataset.responses.append(try response(try f.readTable(), kind: kind, hdu: i - 1, file: label))
                 case .events where events == nil: events = try f.readTable()
                 case .gti where gti == nil: gti = try f.readTable()
-                case .events, .gti: dataset.omissions.append(Omission(file: label, what: part, why: "a second table of its class"))
+                case .events, .gti:
+                    dataset.omissions.append(Omission(file: label, what: part, why: "a second table of its class"))
                 case .other(let classes):
-                    dataset.omissions.append(Omission(file: label, what: part, value: classes, why: "no reader for this class"))
+                    dataset.omissions.append(
+                        Omission(file: label, what: part, value: classes, why: "no reader for this class"))
                 }
             } catch {
                 let reason = GADFIRFReader.reason(error)
@@ -84,16 +89,19 @@ public enum GADFFile {
             component.carried.append(CarriedKeyword(name: c.name, value: v, comment: c.comment))
             have.insert(c.name)
         }
-        for c in t.header where c.name == "COMMENT" && !c.comment.trimmedBlanks.isEmpty && !component.notes.contains(c.comment) {
+        for c in t.header
+        where c.name == "COMMENT" && !c.comment.trimmedBlanks.isEmpty && !component.notes.contains(c.comment) {
             component = try component.with(table: component.table, note: c.comment)
         }
         let history = t.header.filter { $0.name == "HISTORY" }.map {
             $0.comment.hasPrefix("input: ") ? String($0.comment.dropFirst(7)) : $0.comment
         }
         let name = t.name.trimmedBlanks
-        return Response(component: component, name: name, telescope: entry.telescope, instrument: entry.instrument,
-                        origin: t.header[key: "ORIGIN"]?.stringValue ?? entry.telescope, channel: entry.channel,
-                        period: entry.period, source: "HDU \(hdu) (\(name))", provenance: history + ["\(file) HDU \(hdu) (\(name))"])
+        return Response(
+            component: component, name: name, telescope: entry.telescope, instrument: entry.instrument,
+            origin: t.header[key: "ORIGIN"]?.stringValue ?? entry.telescope, channel: entry.channel,
+            period: entry.period, source: "HDU \(hdu) (\(name))", provenance: history + ["\(file) HDU \(hdu) (\(name))"]
+        )
     }
 
     /// The primary header's own keywords (not FITS's structure), COMMENTs and HISTORY, carried.
@@ -110,19 +118,28 @@ public enum GADFFile {
     }
 
     /// The observation of the file's EVENTS and GTI tables; EVENTS without a GTI is an omission.
-    static func addObservation(events: Table?, gti: Table?, path: String, label: String, to dataset: inout Dataset) throws {
+    static func addObservation(events: Table?, gti: Table?, path: String, label: String, to dataset: inout Dataset)
+        throws
+    {
         guard let events else {
-            if let gti { dataset.omissions.append(Omission(file: label, what: gti.name, why: "a GTI without an event list")) }
+            if let gti {
+                dataset.omissions.append(Omission(file: label, what: gti.name, why: "a GTI without an event list"))
+            }
             return
         }
         guard let gti else {
-            dataset.omissions.append(Omission(file: label, what: events.name, why: "an event list without a GTI table in the file"))
+            dataset.omissions.append(
+                Omission(file: label, what: events.name, why: "an event list without a GTI table in the file"))
             return
         }
         let reading = try GADFEventReader.read(events: events, gti: gti, path: path)
         var observation = reading.observation
         observation.meta.provenance.append(label)
         dataset.observations.append(observation)
-        dataset.omissions += reading.notCarried.map { var o = $0; o.file = label; return o }
+        dataset.omissions += reading.notCarried.map {
+            var o = $0
+            o.file = label
+            return o
+        }
     }
 }

@@ -1,7 +1,7 @@
-import Readers
 import FITSIO
 import Foundation
 import Model
+import Readers
 
 /// Reads IRF HDUs of GADF (and vodfkit's VODF-draft) files from any producer into the model:
 /// every kind of `IRFKinds`, each decoded by its `IRFLayout`. HDUs are found by their class
@@ -24,9 +24,12 @@ public enum GADFIRFReader {
 
     /// The channel an HDU's keywords name (CHANNEL, EVTTYPE, NUFLAVOR, NUINTER), if any.
     static func channel(of header: [HeaderCard]) -> EventChannel? {
-        guard let name = header[key: "CHANNEL"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { return nil }
-        return EventChannel(name: name, number: Int(header[key: "EVTTYPE"]?.intValue ?? 1),
-                            flavour: header[key: "NUFLAVOR"]?.stringValue, interaction: header[key: "NUINTER"]?.stringValue)
+        guard let name = header[key: "CHANNEL"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            return nil
+        }
+        return EventChannel(
+            name: name, number: Int(header[key: "EVTTYPE"]?.intValue ?? 1),
+            flavour: header[key: "NUFLAVOR"]?.stringValue, interaction: header[key: "NUINTER"]?.stringValue)
     }
 
     /// The kind of the current HDU from its class keywords, or nil if it is not an IRF.
@@ -55,7 +58,9 @@ public enum GADFIRFReader {
             throw InputError(file: path, reason: reason(error))
         }
         var reading = Reading()
-        if let damage = f.damage { reading.skipped.append("everything after HDU \(f.layout.extents.count - 1): \(damage)") }
+        if let damage = f.damage {
+            reading.skipped.append("everything after HDU \(f.layout.extents.count - 1): \(damage)")
+        }
         // Counted once: each count walks cfitsio's HDU list, so counting per HDU was quadratic.
         let count = try f.hduCount
         for i in 2...max(2, count) where i <= count {
@@ -91,13 +96,17 @@ public enum GADFIRFReader {
     /// One IRF table (read whole, header included) of `kind`, HDU number `hdu` of its file.
     public static func entry(_ kind: any IRFComponent.Type, _ table: Table, hdu: Int) throws -> Entry {
         let header = table.header
-        return Entry(hdu: hdu, extname: table.name, kind: kind, component: try component(kind, table),
-                     telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
-                     instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown",
-                     channel: channel(of: header), period: header[key: "PERIOD"]?.stringValue)
+        return Entry(
+            hdu: hdu, extname: table.name, kind: kind, component: try component(kind, table),
+            telescope: header[key: "TELESCOP"]?.stringValue ?? "unknown",
+            instrument: header[key: "INSTRUME"]?.stringValue ?? "unknown",
+            channel: channel(of: header), period: header[key: "PERIOD"]?.stringValue)
     }
 
-    struct ReadAxis { let name: String; let axis: Axis }
+    struct ReadAxis {
+        let name: String
+        let axis: Axis
+    }
 
     /// One IRF HDU's table as a component of `kind`, decoded by the kind's layout.
     static func component(_ kind: any IRFComponent.Type, _ t: Table) throws -> any IRFComponent {
@@ -116,23 +125,35 @@ public enum GADFIRFReader {
                 throw InputError(file: "", reason: "no data column \(names.joined(separator: " or "))")
             }
             first = spec
-            tables.append((layout.dataColumn, try decode(spec, of: t, axes: pairs, layout: layout, defaultUnit: layout.dataUnit, note: &orderNote)))
+            tables.append(
+                (
+                    layout.dataColumn,
+                    try decode(spec, of: t, axes: pairs, layout: layout, defaultUnit: layout.dataUnit, note: &orderNote)
+                ))
         } else {
             // Parametric PSFs: every parameter column is required.
             guard let spec = layout.dataColumns.lazy.compactMap({ t.spec($0.name) }).first else {
-                throw InputError(file: "", reason: "no data column \(layout.dataColumns.map(\.name).joined(separator: " or "))")
+                throw InputError(
+                    file: "", reason: "no data column \(layout.dataColumns.map(\.name).joined(separator: " or "))")
             }
             first = spec
             for (name, unit) in layout.dataColumns {
-                guard let s = t.spec(name) else { throw InputError(file: "", reason: "missing parameter column \(name)") }
-                tables.append((name, try decode(s, of: t, axes: pairs, layout: layout, defaultUnit: unit, note: &orderNote)))
+                guard let s = t.spec(name) else {
+                    throw InputError(file: "", reason: "missing parameter column \(name)")
+                }
+                tables.append(
+                    (name, try decode(s, of: t, axes: pairs, layout: layout, defaultUnit: unit, note: &orderNote)))
             }
         }
         var notes = ["Read from a GADF \(layout.hduClass4) HDU."]
         if let orderNote { notes.append(orderNote) }
-        if first.unit == nil || first.unit == "" { notes.append("\(first.name) had no unit; \(layout.dataUnit.symbol) assumed (as gammapy does).") }
-        let containment: Containment = (header[key: "HDUCLAS3"]?.stringValue?.uppercased() == "POINT-LIKE") ? .pointLike : .fullEnclosure
-        return try kind.init(decoded: IRFParts(tables: tables, containment: containment, notes: notes, carried: carriedKeywords(header)))
+        if first.unit == nil || first.unit == "" {
+            notes.append("\(first.name) had no unit; \(layout.dataUnit.symbol) assumed (as gammapy does).")
+        }
+        let containment: Containment =
+            (header[key: "HDUCLAS3"]?.stringValue?.uppercased() == "POINT-LIKE") ? .pointLike : .fullEnclosure
+        return try kind.init(
+            decoded: IRFParts(tables: tables, containment: containment, notes: notes, carried: carriedKeywords(header)))
     }
 
     /// The format keywords an IRF keeps (RAD_MAX, FOVALIGN, ...), as read.
@@ -148,15 +169,21 @@ public enum GADFIRFReader {
         var pairs: [String: ReadAxis] = [:]
         for spec in t.columns where spec.name.uppercased().hasSuffix("_LO") {
             let prefix = String(spec.name.dropLast(3))
-            guard let hiSpec = t.spec(prefix + "_HI"), let lo = t.column(spec.name)?.doubles, let hi = t.column(hiSpec.name)?.doubles else { continue }
+            guard let hiSpec = t.spec(prefix + "_HI"), let lo = t.column(spec.name)?.doubles,
+                let hi = t.column(hiSpec.name)?.doubles
+            else { continue }
             let (slot, meaning): (String, AxisMeaning)
-            if let s = AxisColumns.slot(ofColumn: prefix.uppercased()), let m = Self.meaning(of: prefix.uppercased(), slot: s, layout: layout, header: t.header) {
+            if let s = AxisColumns.slot(ofColumn: prefix.uppercased()),
+                let m = Self.meaning(of: prefix.uppercased(), slot: s, layout: layout, header: t.header)
+            {
                 (slot, meaning) = (s, m)
             } else if let m = Self.vodfSpatialMeanings[prefix.uppercased()] {
                 // VODF's spatial axes that GADF has no column for (COSZEN of an effective area,
                 // SINDEC of a background) stand in the spatial slot with their own meaning.
                 (slot, meaning) = ("THETA", m)
-            } else { continue }
+            } else {
+                continue
+            }
             let unit = try unit(spec.unit, default: AxisColumns.row(meaning).defaultUnit, what: spec.name)
             guard lo.count == hi.count, !lo.isEmpty else {
                 throw InputError(file: "", reason: "axis \(prefix): \(lo.count) low and \(hi.count) high edges")
@@ -172,7 +199,9 @@ public enum GADFIRFReader {
                 for k in lo.indices where !(lo[k] < hi[k]) {
                     throw InputError(file: "", reason: "axis \(prefix): bin \(k) has LO \(lo[k]) not below HI \(hi[k])")
                 }
-                axis = try Axis(name: prefix, lowHigh: Array(zip(lo, hi)), unit: unit, scale: scale, meaning: meaning, tolerance: 1e-6)
+                axis = try Axis(
+                    name: prefix, lowHigh: Array(zip(lo, hi)), unit: unit, scale: scale, meaning: meaning,
+                    tolerance: 1e-6)
             }
             pairs[slot] = ReadAxis(name: prefix, axis: axis)
         }
@@ -181,19 +210,26 @@ public enum GADFIRFReader {
 
     /// The order of a data column's axes in the file: from its CREFn when that resolves, else
     /// from TDIM lengths matched against the axes, else the spec order.
-    static func fileOrder(of dataSpec: ColumnSpec, in t: Table, count: Int, axes pairs: [String: ReadAxis], spec: [String], note: inout String?) -> [String] {
+    static func fileOrder(
+        of dataSpec: ColumnSpec, in t: Table, count: Int, axes pairs: [String: ReadAxis], spec: [String],
+        note: inout String?
+    ) -> [String] {
         let dims = dataSpec.dims ?? [count]
         let dataIndex = (t.columns.firstIndex { $0.name == dataSpec.name } ?? 0) + 1
         if let cref = t.header[key: "CREF\(dataIndex)"]?.stringValue {
             let names = cref.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
-                .map { String($0.split(separator: ":").first ?? "").replacingOccurrences(of: "_LO", with: "").uppercased() }
+                .map {
+                    String($0.split(separator: ":").first ?? "").replacingOccurrences(of: "_LO", with: "").uppercased()
+                }
                 .map { AxisColumns.slot(ofColumn: $0) ?? $0 }
             return Set(names) == Set(spec) && names.count == spec.count ? names : spec
         }
         guard dims.count == spec.count, dims != spec.map({ pairs[$0]!.axis.binCount }) else { return spec }
-        let candidates = permutations(spec).filter { p in zip(p, dims).allSatisfy { pairs[$0.0]!.axis.binCount == $0.1 } }
+        let candidates = permutations(spec).filter { p in zip(p, dims).allSatisfy { pairs[$0.0]!.axis.binCount == $0.1 }
+        }
         if candidates.count == 1 {
-            note = "Data axes stored in order \(candidates[0].joined(separator: ",")) (fastest first); rewritten in spec order."
+            note =
+                "Data axes stored in order \(candidates[0].joined(separator: ",")) (fastest first); rewritten in spec order."
             return candidates[0]
         }
         if candidates.contains(Array(spec.reversed())) {
@@ -201,7 +237,8 @@ public enum GADFIRFReader {
             // real files (HESS DR1 and CTA-1DC BKG_3D, km3irf BKG_2D) is the fully reversed order,
             // which is also how gammapy reads them.
             let reversed = Array(spec.reversed())
-            note = "Data axes stored reversed (\(reversed.joined(separator: ","))), as TDIM shows; rewritten in spec order."
+            note =
+                "Data axes stored reversed (\(reversed.joined(separator: ","))), as TDIM shows; rewritten in spec order."
             return reversed
         }
         if candidates.count > 1 { note = "Axis order ambiguous from TDIM (equal lengths); spec order assumed." }
@@ -209,14 +246,22 @@ public enum GADFIRFReader {
     }
 
     /// One data column as an IRF table in spec order (first axis fastest), transposed from its file order.
-    static func decode(_ dataSpec: ColumnSpec, of t: Table, axes pairs: [String: ReadAxis], layout: IRFLayout, defaultUnit: Model.Unit,
-                       note: inout String?) throws -> IRFTable {
+    static func decode(
+        _ dataSpec: ColumnSpec, of t: Table, axes pairs: [String: ReadAxis], layout: IRFLayout, defaultUnit: Model.Unit,
+        note: inout String?
+    ) throws -> IRFTable {
         let spec = layout.axes
-        guard let data = t.column(dataSpec.name)?.doubles else { throw InputError(file: "", reason: "column \(dataSpec.name) is not numeric") }
+        guard let data = t.column(dataSpec.name)?.doubles else {
+            throw InputError(file: "", reason: "column \(dataSpec.name) is not numeric")
+        }
         let fileOrder = fileOrder(of: dataSpec, in: t, count: data.count, axes: pairs, spec: spec, note: &note)
         let lengths = fileOrder.map { pairs[$0]!.axis.binCount }
         guard lengths.reduce(1, *) == data.count else {
-            throw InputError(file: "", reason: "data column \(dataSpec.name) has \(data.count) values, the axes \(fileOrder.joined(separator: "x")) give \(lengths.reduce(1, *)) (wrong dimensions)")
+            throw InputError(
+                file: "",
+                reason:
+                    "data column \(dataSpec.name) has \(data.count) values, the axes \(fileOrder.joined(separator: "x")) give \(lengths.reduce(1, *)) (wrong dimensions)"
+            )
         }
         let perm = spec.map { fileOrder.firstIndex(of: $0)! }
         let specLengths = spec.map { pairs[$0]!.axis.binCount }
@@ -226,7 +271,10 @@ public enum GADFIRFReader {
         var idx = [Int](repeating: 0, count: spec.count)
         for flat in 0..<data.count {
             var rem = flat
-            for d in 0..<spec.count { idx[d] = rem % specLengths[d]; rem /= specLengths[d] }
+            for d in 0..<spec.count {
+                idx[d] = rem % specLengths[d]
+                rem /= specLengths[d]
+            }
             var src = 0
             for d in 0..<spec.count { src += idx[d] * fileStrides[perm[d]] }
             values[flat] = data[src]
@@ -238,8 +286,11 @@ public enum GADFIRFReader {
     /// The meaning of an axis column in slot `slot` of this kind. ENERG is the kind's energy;
     /// THETA is a zenith angle when vodfkit declared it (AXISn = 'ZENITH') or the column says so.
     /// VODF column names of spatial axes without a GADF slot.
-    static let vodfSpatialMeanings: [String: AxisMeaning] = Dictionary(uniqueKeysWithValues:
-        AxisColumns.rows.filter { $0.gadf == nil && [.cosZenith, .sinDeclination, .declination].contains($0.meaning) }.map { ($0.vodf, $0.meaning) })
+    static let vodfSpatialMeanings: [String: AxisMeaning] = Dictionary(
+        uniqueKeysWithValues:
+            AxisColumns.rows.filter {
+                $0.gadf == nil && [.cosZenith, .sinDeclination, .declination].contains($0.meaning)
+            }.map { ($0.vodf, $0.meaning) })
 
     static func meaning(of prefix: String, slot: String, layout: IRFLayout, header: [HeaderCard]) -> AxisMeaning? {
         switch slot {
@@ -253,7 +304,9 @@ public enum GADFIRFReader {
 
     static func unit(_ text: String?, default d: Model.Unit, what: String) throws -> Model.Unit {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return d }
-        do { return try Model.Unit.parse(text) } catch { throw InputError(file: "", reason: "column \(what): \(error)") }
+        do { return try Model.Unit.parse(text) } catch {
+            throw InputError(file: "", reason: "column \(what): \(error)")
+        }
     }
 
     static func permutations(_ a: [String]) -> [[String]] {

@@ -16,8 +16,10 @@ public struct IRFContext: Sendable {
     /// (a directory of tables) and in releases; a single table keeps the recommended name, which
     /// readers use by default, and says its channel in CHANNEL.
     public var channelInName = true
-    public init(telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = [],
-                channel: EventChannel? = nil, period: String? = nil, channelInName: Bool = true) {
+    public init(
+        telescope: String, instrument: String, origin: String, creator: String, provenance: [String] = [],
+        channel: EventChannel? = nil, period: String? = nil, channelInName: Bool = true
+    ) {
         self.channelInName = channelInName
         self.channel = channel
         self.period = period
@@ -40,15 +42,21 @@ public struct IRFWriter: Sendable {
         var component = component
         // GADF cannot say "cos zenith": re-express it as a zenith angle (stored in THETA).
         if !flavor.holdsResponses {
-            throw WriterError.unsupported("\(flavor.id) defines no IRF contents (its IRF HDUs are 2x2 DATA placeholders); write IRFs with --format vodf or gadf-0.3")
+            throw WriterError.unsupported(
+                "\(flavor.id) defines no IRF contents (its IRF HDUs are 2x2 DATA placeholders); write IRFs with --format vodf or gadf-0.3"
+            )
         }
         if !flavor.canStore(.cosZenith), component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
-            component = try component.with(table: try component.table.withZenithAngleAxis(),
-                                           note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+            component = try component.with(
+                table: try component.table.withZenithAngleAxis(),
+                note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed."
+            )
         }
         for a in component.table.axes where !flavor.canStore(a.meaning) {
             // A declination-dependent rate is not a FoV-offset rate: relabelling it THETA would be wrong.
-            throw WriterError.unsupported("\(flavor.rawValue) has no axis for \(a.meaning.rawValue) (its spatial axis is the FoV offset, THETA); write this \(layout.hduClass4) with --format vodf, which declares the axis")
+            throw WriterError.unsupported(
+                "\(flavor.rawValue) has no axis for \(a.meaning.rawValue) (its spatial axis is the FoV offset, THETA); write this \(layout.hduClass4) with --format vodf, which declares the axis"
+            )
         }
         let table = try component.table.converted(dataUnit: layout.dataUnit, axisUnits: layout.axisUnits)
 
@@ -68,24 +76,32 @@ public struct IRFWriter: Sendable {
             data.append(.float64(a.nodes ?? a.highs))
             cref.append("\(name)_LO:\(name)_HI")
         }
-        specs.append(ColumnSpec(layout.dataColumn, .float64, repeatCount: table.values.count,
-                                unit: table.unit.symbol.isEmpty ? nil : table.unit.symbol, dims: table.shape))
+        specs.append(
+            ColumnSpec(
+                layout.dataColumn, .float64, repeatCount: table.values.count,
+                unit: table.unit.symbol.isEmpty ? nil : table.unit.symbol, dims: table.shape))
         data.append(.float64(table.values))
         let dataColumnNumber = specs.count
         for extra in component.extraColumns {
             let t = try extra.table.converted(dataUnit: extra.unit, axisUnits: layout.axisUnits)
-            specs.append(ColumnSpec(extra.name, .float64, repeatCount: t.values.count,
-                                    unit: t.unit.symbol.isEmpty ? nil : t.unit.symbol, dims: t.shape))
+            specs.append(
+                ColumnSpec(
+                    extra.name, .float64, repeatCount: t.values.count,
+                    unit: t.unit.symbol.isEmpty ? nil : t.unit.symbol, dims: t.shape))
             data.append(.float64(t.values))
         }
 
         var header = flavor.classCards(["RESPONSE", layout.hduClass2, component.containment.rawValue, layout.hduClass4])
         for n in dataColumnNumber...specs.count {
-            header.append(HeaderCard("CREF\(n)", .string("(" + cref.joined(separator: ",") + ")"),
-                                     comment: "axes of \(specs[n - 1].name), fastest first"))
+            header.append(
+                HeaderCard(
+                    "CREF\(n)", .string("(" + cref.joined(separator: ",") + ")"),
+                    comment: "axes of \(specs[n - 1].name), fastest first"))
         }
         for (i, a) in table.axes.enumerated() {
-            header.append(HeaderCard("AXIS\(i + 1)", .string(a.meaning.rawValue), comment: "vodfkit: meaning of axis \(i + 1) in CREF"))
+            header.append(
+                HeaderCard(
+                    "AXIS\(i + 1)", .string(a.meaning.rawValue), comment: "vodfkit: meaning of axis \(i + 1) in CREF"))
         }
         header += [
             HeaderCard("ORIGIN", .string(context.origin), comment: "organisation responsible for the data"),
@@ -97,10 +113,16 @@ public struct IRFWriter: Sendable {
         // Values real files carry (negative smoothing artefacts, NaN) are written as read; the header says how many.
         let census = table.census
         if census.negative > 0 {
-            header.append(HeaderCard("NEGBINS", .int(Int64(census.negative)), comment: "vodfkit: negative \(layout.dataColumn) values, as read"))
+            header.append(
+                HeaderCard(
+                    "NEGBINS", .int(Int64(census.negative)),
+                    comment: "vodfkit: negative \(layout.dataColumn) values, as read"))
         }
         if census.nonFinite > 0 {
-            header.append(HeaderCard("NANBINS", .int(Int64(census.nonFinite)), comment: "vodfkit: non-finite \(layout.dataColumn) values, as read"))
+            header.append(
+                HeaderCard(
+                    "NANBINS", .int(Int64(census.nonFinite)),
+                    comment: "vodfkit: non-finite \(layout.dataColumn) values, as read"))
         }
         if let c = context.channel { header += ChannelCards.single(c) }
         header += ChannelCards.period(context.period)

@@ -39,18 +39,25 @@ public struct ObservationWriter: Sendable {
     func mockGroupingTable(members: [Table], links: [LinkedMember]) -> Table {
         let names = members.map(\.name) + links.map(\.name)
         let locations = members.map { _ in "" } + links.map(\.location)
-        var columns = [ColumnSpec("MEMBER_XTENSION", .string, repeatCount: 8),
-                       ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
-                       ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
-                       ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)]
-        var data: [ColumnData] = [.string(names.map { _ in "BINTABLE" }), .string(names), .string(locations), .string(names.map { _ in "URL" })]
+        var columns = [
+            ColumnSpec("MEMBER_XTENSION", .string, repeatCount: 8),
+            ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
+            ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
+            ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3),
+        ]
+        var data: [ColumnData] = [
+            .string(names.map { _ in "BINTABLE" }), .string(names), .string(locations),
+            .string(names.map { _ in "URL" }),
+        ]
         if !links.isEmpty {
             let types = members.map { _ in "none" } + links.map { String($0.eventType) }
             columns.append(ColumnSpec("EVT_TYPE", .string, repeatCount: max(4, types.map(\.utf8.count).max() ?? 4)))
             data.append(.string(types))
         }
         let first = members.first?.header ?? []
-        let common = ["ORIGIN", "TELESCOP", "INSTRUME", "AUTHOR", "OBS_ID", "CREATOR"].compactMap { k in first.first { $0.name == k } }
+        let common = ["ORIGIN", "TELESCOP", "INSTRUME", "AUTHOR", "OBS_ID", "CREATOR"].compactMap { k in
+            first.first { $0.name == k }
+        }
         return Table(name: "GROUPING", header: flavor.classCards([]) + common, columns: columns, data: data)
     }
 
@@ -62,17 +69,26 @@ public struct ObservationWriter: Sendable {
     func groupingTable(members: [Table], links: [LinkedMember] = []) -> Table {
         let names = members.map(\.name) + links.map(\.name)
         let locations = members.map { _ in "" } + links.map(\.location)
-        var columns = [ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
-                       ColumnSpec("MEMBER_VERSION", .int64),
-                       ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
-                       ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3)]
-        var data: [ColumnData] = [.string(names), .int64(names.map { _ in 1 }), .string(locations), .string(names.map { _ in "URL" })]
+        var columns = [
+            ColumnSpec("MEMBER_NAME", .string, repeatCount: max(1, names.map(\.utf8.count).max() ?? 1)),
+            ColumnSpec("MEMBER_VERSION", .int64),
+            ColumnSpec("MEMBER_LOCATION", .string, repeatCount: max(1, locations.map(\.utf8.count).max() ?? 1)),
+            ColumnSpec("MEMBER_URI_TYPE", .string, repeatCount: 3),
+        ]
+        var data: [ColumnData] = [
+            .string(names), .int64(names.map { _ in 1 }), .string(locations), .string(names.map { _ in "URL" }),
+        ]
         if !links.isEmpty {
             columns.append(ColumnSpec("EVT_TYPE", .int32))
             data.append(.int32(members.map { _ in 0 } + links.map { Int32($0.eventType) }))
         }
-        return Table(name: "GROUPING", header: flavor.classCards([]) + [HeaderCard("CREATOR", .string(members.first.flatMap { $0.header[key: "CREATOR"]?.stringValue } ?? "vodfkit"))],
-                     columns: columns, data: data)
+        return Table(
+            name: "GROUPING",
+            header: flavor.classCards([]) + [
+                HeaderCard(
+                    "CREATOR", .string(members.first.flatMap { $0.header[key: "CREATOR"]?.stringValue } ?? "vodfkit"))
+            ],
+            columns: columns, data: data)
     }
 
     /// Keywords that define TIME: MJDREF, TIMEUNIT, TIMESYS and the reference position.
@@ -84,7 +100,9 @@ public struct ObservationWriter: Sendable {
             HeaderCard("TIMESYS", .string(meta.timeRef.system.rawValue), comment: "time scale"),
         ]
         // GADF 0.2 lists LOCAL; 0.3 follows FITS Table 31 (TOPOCENTER); VODF renames it TREFPOS.
-        cards.append(HeaderCard(flavor.timeReference.keyword, .string(flavor.timeReference.value), comment: "time reference position"))
+        cards.append(
+            HeaderCard(
+                flavor.timeReference.keyword, .string(flavor.timeReference.value), comment: "time reference position"))
         return cards
     }
 
@@ -93,7 +111,8 @@ public struct ObservationWriter: Sendable {
         if flavor.siteKeywords == .obsgeo {
             return [
                 HeaderCard("OBSGEO-B", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
-                HeaderCard("OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
+                HeaderCard(
+                    "OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
                 HeaderCard("OBSGEO-H", .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid"),
             ]
         }
@@ -109,7 +128,8 @@ public struct ObservationWriter: Sendable {
         let end = try TimeScales.isoDate(reference: meta.timeRef, seconds: meta.tstop)
         if flavor.splitDates {
             // GADF 0.2 split date and time.
-            let b = beg.split(separator: "T"), e = end.split(separator: "T")
+            let b = beg.split(separator: "T")
+            let e = end.split(separator: "T")
             return [
                 HeaderCard("DATE-OBS", .string(String(b[0])), comment: "start date (\(meta.timeRef.system.rawValue))"),
                 HeaderCard("TIME-OBS", .string(String(b[1])), comment: "start time (\(meta.timeRef.system.rawValue))"),
@@ -126,7 +146,8 @@ public struct ObservationWriter: Sendable {
     func obsIDCard(_ meta: ObservationMetadata) throws -> HeaderCard {
         if flavor.obsIDIsText { return HeaderCard("OBS_ID", .string(meta.obsID), comment: "observation id") }
         guard let n = Int64(meta.obsID) else {
-            throw WriterError.unsupported("GADF needs an integer OBS_ID, got '\(meta.obsID)' (use --format vodf or a numeric --obs-id)")
+            throw WriterError.unsupported(
+                "GADF needs an integer OBS_ID, got '\(meta.obsID)' (use --format vodf or a numeric --obs-id)")
         }
         return HeaderCard("OBS_ID", .int(n), comment: "observation id")
     }
@@ -137,7 +158,10 @@ public struct ObservationWriter: Sendable {
         if flavor.extLevelAndUTCStart {
             // vodf_schema level1/eventlist.py: EXTLEVEL (FITS v4) and DATE-OBS in UTC (ObservationHeader).
             header.append(HeaderCard("EXTLEVEL", .int(1), comment: "level in the hierarchy of extensions"))
-            header.append(HeaderCard("DATE-OBS", .string(try TimeScales.isoDateUTC(reference: meta.timeRef, seconds: meta.tstart)), comment: "start (UTC)"))
+            header.append(
+                HeaderCard(
+                    "DATE-OBS", .string(try TimeScales.isoDateUTC(reference: meta.timeRef, seconds: meta.tstart)),
+                    comment: "start (UTC)"))
         }
         header.append(try obsIDCard(meta))
         header += [
@@ -146,7 +170,9 @@ public struct ObservationWriter: Sendable {
             HeaderCard("ONTIME", .double(meta.ontime), comment: "[s] sum of GTIs"),
             HeaderCard("LIVETIME", .double(meta.livetime), comment: "[s] dead-time corrected ONTIME"),
             HeaderCard("DEADC", .double(meta.deadc), comment: "LIVETIME / ONTIME"),
-            HeaderCard("TIMECOVR", .string(meta.coverageSource.rawValue), comment: "vodfkit: how TSTART..LIVETIME were obtained"),
+            HeaderCard(
+                "TIMECOVR", .string(meta.coverageSource.rawValue),
+                comment: "vodfkit: how TSTART..LIVETIME were obtained"),
         ]
         header += try pointingCards(meta)
         header += [
@@ -156,12 +182,16 @@ public struct ObservationWriter: Sendable {
         if let obj = meta.object { header.append(HeaderCard("OBJECT", .string(obj))) }
         header += provenanceCards(meta)
         // vodf-mock-data common_md: AUTHOR on every HDU (the organisation, as the scripts write it).
-        if flavor.writesAuthor { header.append(HeaderCard("AUTHOR", .string(meta.origin), comment: "author of the data")) }
+        if flavor.writesAuthor {
+            header.append(HeaderCard("AUTHOR", .string(meta.origin), comment: "author of the data"))
+        }
         header += timeCards(meta)
         header += try dateCards(meta)
         header += siteCards(meta.site)
         if let proxy = obs.events.energyProxy {
-            header.append(HeaderCard("EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
+            header.append(
+                HeaderCard(
+                    "EPROXY", .string(flavor.eventColumn(proxy.name)), comment: "vodfkit: column used as energy proxy"))
         }
         header.append(HeaderCard("SIMULATD", .bool(meta.isSimulated), comment: "vodfkit: T for Monte Carlo"))
         if meta.channels.count == 1 { header += ChannelCards.single(meta.channels[0]) }
@@ -180,9 +210,10 @@ public struct ObservationWriter: Sendable {
         if obs.events["ENERGY"] == nil {
             // Both formats require ENERGY (and gammapy 2.1 refuses a table without it). With no
             // measurement, NaN - FITS's undefined float - says "unknown"; EPROXY names the proxy.
-            let nan = EventColumn(name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
-                                  unit: .TeV, level: .required,
-                                  description: "not measured by this instrument: NaN (undefined); see EPROXY")
+            let nan = EventColumn(
+                name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
+                unit: .TeV, level: .required,
+                description: "not measured by this instrument: NaN (undefined); see EPROXY")
             columns.insert(nan, at: min(4, columns.count))
             header.append(HeaderCard.comment("ENERGY: not measured by this instrument: NaN (undefined); see EPROXY"))
         }
@@ -190,16 +221,26 @@ public struct ObservationWriter: Sendable {
             let name = flavor.eventColumn(c.name)
             let unit = c.unit?.symbol
             switch c.values {
-            case .double(let v): specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v))
+            case .double(let v):
+                specs.append(ColumnSpec(name, .float64, unit: unit))
+                data.append(.float64(v))
             case .float(let v) where flavor.doubleEventColumns.contains(c.name):
-                specs.append(ColumnSpec(name, .float64, unit: unit)); data.append(.float64(v.map(Double.init)))
-            case .float(let v): specs.append(ColumnSpec(name, .float32, unit: unit)); data.append(.float32(v))
+                specs.append(ColumnSpec(name, .float64, unit: unit))
+                data.append(.float64(v.map(Double.init)))
+            case .float(let v):
+                specs.append(ColumnSpec(name, .float32, unit: unit))
+                data.append(.float32(v))
             case .int64(let v) where flavor.textEventID && c.name == "EVENT_ID":
                 // The mock data's ID is text (8A).
                 let text = v.map(String.init)
-                specs.append(ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8))); data.append(.string(text))
-            case .int64(let v): specs.append(ColumnSpec(name, .int64, unit: unit)); data.append(.int64(v))
-            case .int32(let v): specs.append(ColumnSpec(name, .int32, unit: unit)); data.append(.int32(v))
+                specs.append(ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8)))
+                data.append(.string(text))
+            case .int64(let v):
+                specs.append(ColumnSpec(name, .int64, unit: unit))
+                data.append(.int64(v))
+            case .int32(let v):
+                specs.append(ColumnSpec(name, .int32, unit: unit))
+                data.append(.int32(v))
             case .string(let v):
                 specs.append(ColumnSpec(name, .string, repeatCount: max(1, v.map(\.utf8.count).max() ?? 1), unit: unit))
                 data.append(.string(v))
@@ -226,11 +267,16 @@ public struct ObservationWriter: Sendable {
                 let mid = try TimeScales.unixSeconds(reference: meta.timeRef, seconds: 0.5 * (meta.tstart + meta.tstop))
                 let sky = SkyTransform(location: DetectorLocation(site: site, convergenceRad: 0))
                 var cache = PrecessionCache()
-                let (ra, dec) = sky.equatorial(alt: alt * .pi / 180, az: az * .pi / 180, unixSeconds: mid, cache: &cache)
+                let (ra, dec) = sky.equatorial(
+                    alt: alt * .pi / 180, az: az * .pi / 180, unixSeconds: mid, cache: &cache)
                 header += [
-                    HeaderCard("RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
-                    HeaderCard("DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
-                    HeaderCard.comment("RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."),
+                    HeaderCard(
+                        "RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard(
+                        "DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
+                    HeaderCard.comment(
+                        "RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."
+                    ),
                 ]
             }
         case .pointing(let ra, let dec):
@@ -264,9 +310,10 @@ public struct ObservationWriter: Sendable {
         header.append(try obsIDCard(obs.meta))
         header += timeCards(obs.meta)
         header += provenanceCards(obs.meta)
-        return Table(name: "GTI", header: header,
-                     columns: [ColumnSpec("START", .float64, unit: "s"), ColumnSpec("STOP", .float64, unit: "s")],
-                     data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
+        return Table(
+            name: "GTI", header: header,
+            columns: [ColumnSpec("START", .float64, unit: "s"), ColumnSpec("STOP", .float64, unit: "s")],
+            data: [.float64(obs.gti.start), .float64(obs.gti.stop)])
     }
 
     /// The mock data's GTI (vodf-mock-data create_gti_hdu): START/STOP as MJD in TIMESYS, in columns
@@ -276,14 +323,18 @@ public struct ObservationWriter: Sendable {
         header.append(try obsIDCard(obs.meta))
         header += provenanceCards(obs.meta)
         header.append(HeaderCard("AUTHOR", .string(obs.meta.origin), comment: "author of the data"))
-        header.append(HeaderCard("TIMESYS", .string(obs.meta.timeRef.system.rawValue), comment: "time scale of START and STOP"))
-        header.append(HeaderCard.comment("START, STOP: MJD (\(obs.meta.timeRef.system.rawValue)), as the VODF mock data writes them"))
+        header.append(
+            HeaderCard("TIMESYS", .string(obs.meta.timeRef.system.rawValue), comment: "time scale of START and STOP"))
+        header.append(
+            HeaderCard.comment(
+                "START, STOP: MJD (\(obs.meta.timeRef.system.rawValue)), as the VODF mock data writes them"))
         // Whole days and the fraction apart, so that the day number does not cost the seconds precision.
         let (day, frac) = (Double(obs.meta.timeRef.mjdInt), obs.meta.timeRef.mjdFrac)
         func mjd(_ s: Double) -> Double { day + (frac + s / 86400) }
-        return Table(name: "GTI", header: header,
-                     columns: [ColumnSpec("START", .float64), ColumnSpec("STOP", .float64)],
-                     data: [.float64(obs.gti.start.map(mjd)), .float64(obs.gti.stop.map(mjd))])
+        return Table(
+            name: "GTI", header: header,
+            columns: [ColumnSpec("START", .float64), ColumnSpec("STOP", .float64)],
+            data: [.float64(obs.gti.start.map(mjd)), .float64(obs.gti.stop.map(mjd))])
     }
 
     func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {

@@ -7,7 +7,10 @@ import Model
 /// and no writer tests which format it is. Every choice is listed with its source in
 /// docs/formats.md.
 public struct OutputProfile: Sendable, Hashable, RawRepresentable, CaseIterable, CustomStringConvertible {
-    public enum Family: String, Sendable { case gadf = "GADF", vodf = "VODF" }
+    public enum Family: String, Sendable {
+        case gadf = "GADF"
+        case vodf = "VODF"
+    }
     /// How the observatory's place is written: GEOLON/GEOLAT/ALTITUDE (GADF) or OBSGEO-B/L/H.
     public enum SiteKeywords: Sendable { case geo, obsgeo }
     /// How an observation's HDUs are tied together in its file.
@@ -108,32 +111,45 @@ extension OutputProfile {
     /// GADF 0.3: what gammapy reads today; TIMEREF follows FITS Table 31 (TOPOCENTER).
     public static let gadf03 = OutputProfile(
         id: "gadf-0.3", family: .gadf, hduDoc: gadfDoc, hduVersion: "0.3", timeReference: ("TIMEREF", "TOPOCENTER"),
-        splitDates: false, siteKeywords: .geo, skyPointingWhenDrifting: false, obsIDIsText: false, eventsExtname: "EVENTS",
-        eventClasses: ["EVENTS"], extLevelAndUTCStart: false, writesAuthor: false, eventColumnNames: [:], doubleEventColumns: [],
-        textEventID: false, gtiInMJD: false, grouping: nil, holdsResponses: true, irfNameSeparator: " ", releaseLayout: .dataStore)
+        splitDates: false, siteKeywords: .geo, skyPointingWhenDrifting: false, obsIDIsText: false,
+        eventsExtname: "EVENTS",
+        eventClasses: ["EVENTS"], extLevelAndUTCStart: false, writesAuthor: false, eventColumnNames: [:],
+        doubleEventColumns: [],
+        textEventID: false, gtiInMJD: false, grouping: nil, holdsResponses: true, irfNameSeparator: " ",
+        releaseLayout: .dataStore)
 
     /// GADF 0.2: TIMEREF LOCAL, dates split in date and time, RA/DEC_PNT required.
     public static let gadf02 = OutputProfile(
         id: "gadf-0.2", family: .gadf, hduDoc: gadfDoc, hduVersion: "0.2", timeReference: ("TIMEREF", "LOCAL"),
-        splitDates: true, siteKeywords: .geo, skyPointingWhenDrifting: true, obsIDIsText: false, eventsExtname: "EVENTS",
-        eventClasses: ["EVENTS"], extLevelAndUTCStart: false, writesAuthor: false, eventColumnNames: [:], doubleEventColumns: [],
-        textEventID: false, gtiInMJD: false, grouping: nil, holdsResponses: true, irfNameSeparator: " ", releaseLayout: .dataStore)
+        splitDates: true, siteKeywords: .geo, skyPointingWhenDrifting: true, obsIDIsText: false,
+        eventsExtname: "EVENTS",
+        eventClasses: ["EVENTS"], extLevelAndUTCStart: false, writesAuthor: false, eventColumnNames: [:],
+        doubleEventColumns: [],
+        textEventID: false, gtiInMJD: false, grouping: nil, holdsResponses: true, irfNameSeparator: " ",
+        releaseLayout: .dataStore)
 
     /// vodf_schema 0.0.0's draft (Specs/vodf/0.0.0): the default VODF. eventlist.py fixes EXTNAME
     /// 'event-list', `_RECO` names and float64 for TIME, RA_RECO, DEC_RECO and ENERGY_RECO.
     public static let vodf = OutputProfile(
-        id: "vodf", family: .vodf, hduDoc: "https://vodf.readthedocs.org", hduVersion: "0.0.0", timeReference: ("TREFPOS", "TOPOCENTER"),
-        splitDates: false, siteKeywords: .obsgeo, skyPointingWhenDrifting: false, obsIDIsText: true, eventsExtname: "event-list",
+        id: "vodf", family: .vodf, hduDoc: "https://vodf.readthedocs.org", hduVersion: "0.0.0",
+        timeReference: ("TREFPOS", "TOPOCENTER"),
+        splitDates: false, siteKeywords: .obsgeo, skyPointingWhenDrifting: false, obsIDIsText: true,
+        eventsExtname: "event-list",
         eventClasses: ["OGIP", "EVENTS"], extLevelAndUTCStart: true, writesAuthor: false,
-        eventColumnNames: ["RA": "RA_RECO", "DEC": "DEC_RECO", "ENERGY": "ENERGY_RECO", "ALT": "ALT_RECO", "AZ": "AZ_RECO"],
-        doubleEventColumns: ["TIME", "RA", "DEC", "ENERGY"], textEventID: false, gtiInMJD: false, grouping: .groupingTableLast,
+        eventColumnNames: [
+            "RA": "RA_RECO", "DEC": "DEC_RECO", "ENERGY": "ENERGY_RECO", "ALT": "ALT_RECO", "AZ": "AZ_RECO",
+        ],
+        doubleEventColumns: ["TIME", "RA", "DEC", "ENERGY"], textEventID: false, gtiInMJD: false,
+        grouping: .groupingTableLast,
         holdsResponses: true, irfNameSeparator: "_", releaseLayout: .grouping)
 
     /// The layout of the VODF mock-data scripts (Specs/vodf/mock-0.1): event files only.
     public static let vodfMock01 = OutputProfile(
         id: "vodf-mock-0.1", family: .vodf, hduDoc: "https://vodf.readthedocs.io/en/latest/", hduVersion: "0.1",
-        timeReference: ("TREFPOS", "TOPOCENTER"), splitDates: false, siteKeywords: .obsgeo, skyPointingWhenDrifting: false,
-        obsIDIsText: true, eventsExtname: "EVENTS", eventClasses: ["EVENTS"], extLevelAndUTCStart: false, writesAuthor: true,
+        timeReference: ("TREFPOS", "TOPOCENTER"), splitDates: false, siteKeywords: .obsgeo,
+        skyPointingWhenDrifting: false,
+        obsIDIsText: true, eventsExtname: "EVENTS", eventClasses: ["EVENTS"], extLevelAndUTCStart: false,
+        writesAuthor: true,
         eventColumnNames: ["EVENT_ID": "ID"], doubleEventColumns: [], textEventID: true, gtiInMJD: true,
         grouping: .mockGroupingTableFirst, holdsResponses: false, irfNameSeparator: " ", releaseLayout: nil)
 
@@ -145,6 +161,8 @@ public enum WriterError: Error, CustomStringConvertible, Equatable, CategorizedE
     public var category: ErrorCategory { .usage }
     case unsupported(String)
     public var description: String {
-        switch self { case .unsupported(let s): return s }
+        switch self {
+        case .unsupported(let s): return s
+        }
     }
 }

@@ -64,7 +64,11 @@ public final class HDF5File {
                 let child = (g == "/" ? "" : g) + "/" + name
                 var oinfo = H5O_info_t()
                 guard H5Oget_info_by_name1(id, child, &oinfo, vk_H5P_DEFAULT()) >= 0 else { continue }
-                if oinfo.type == H5O_TYPE_GROUP { walk(child) } else if oinfo.type == H5O_TYPE_DATASET { out.append(child) }
+                if oinfo.type == H5O_TYPE_GROUP {
+                    walk(child)
+                } else if oinfo.type == H5O_TYPE_DATASET {
+                    out.append(child)
+                }
             }
         }
         walk(group)
@@ -110,12 +114,20 @@ public final class HDF5Dataset {
         let rowSize = max(1, H5Tget_size(t))
         let rows = rowCount
         let (declared, overflow) = rows.multipliedReportingOverflow(by: max(rowSize, 8))
-        if overflow { throw HDF5Error(file: file, object: name, reason: "declares \(rows) rows, more than any file holds") }
+        if overflow {
+            throw HDF5Error(file: file, object: name, reason: "declares \(rows) rows, more than any file holds")
+        }
         let stored = Int(H5Dget_storage_size(id))
         if declared > stored.multipliedReportingOverflow(by: ReadLimits.maxInflateRatio).partialValue + 4096 {
-            throw HDF5Error(file: file, object: name, reason: "declares \(rows) rows of \(rowSize) bytes, but the file stores only \(stored) bytes for it: damaged")
+            throw HDF5Error(
+                file: file, object: name,
+                reason:
+                    "declares \(rows) rows of \(rowSize) bytes, but the file stores only \(stored) bytes for it: damaged"
+            )
         }
-        if let why = ReadLimits.refusal(declared, for: "reading \(rows) rows") { throw HDF5Error(file: file, object: name, reason: why) }
+        if let why = ReadLimits.refusal(declared, for: "reading \(rows) rows") {
+            throw HDF5Error(file: file, object: name, reason: why)
+        }
     }
 
     /// Field names of a compound dataset.
@@ -156,7 +168,8 @@ public final class HDF5Dataset {
 
     private func read<T>(_ field: String, _ nativeType: hid_t, _ zero: T) throws -> [T] {
         guard fields.contains(field) else {
-            throw HDF5Error(file: file, object: name, reason: "no field '\(field)' (fields: \(fields.joined(separator: ", ")))")
+            throw HDF5Error(
+                file: file, object: name, reason: "no field '\(field)' (fields: \(fields.joined(separator: ", ")))")
         }
         let n = rowCount
         var out = [T](repeating: zero, count: n)
@@ -165,11 +178,16 @@ public final class HDF5Dataset {
         let mem = H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.size)
         defer { H5Tclose(mem) }
         H5Tinsert(mem, field, 0, nativeType)
-        let rc = out.withUnsafeMutableBytes { H5Dread(id, mem, vk_H5S_ALL(), vk_H5S_ALL(), vk_H5P_DEFAULT(), $0.baseAddress) }
+        let rc = out.withUnsafeMutableBytes {
+            H5Dread(id, mem, vk_H5S_ALL(), vk_H5S_ALL(), vk_H5P_DEFAULT(), $0.baseAddress)
+        }
         guard rc >= 0 else {
             let missing = unavailableFilters
-            throw HDF5Error(file: file, object: name, reason: missing.isEmpty ? "cannot read field '\(field)'"
-                            : "unsupported filter \(missing.joined(separator: ", ")); this libhdf5 cannot decompress it")
+            throw HDF5Error(
+                file: file, object: name,
+                reason: missing.isEmpty
+                    ? "cannot read field '\(field)'"
+                    : "unsupported filter \(missing.joined(separator: ", ")); this libhdf5 cannot decompress it")
         }
         return out
     }

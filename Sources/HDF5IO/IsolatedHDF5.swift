@@ -43,9 +43,20 @@ public enum IsolatedHDF5 {
     public enum Column: Sendable {
         case double([Double])
         case int64([Int64])
-        public var doubles: [Double] { if case .double(let v) = self { return v }; return [] }
-        public var int64s: [Int64] { if case .int64(let v) = self { return v }; return [] }
-        public var count: Int { switch self { case .double(let v): v.count; case .int64(let v): v.count } }
+        public var doubles: [Double] {
+            if case .double(let v) = self { return v }
+            return []
+        }
+        public var int64s: [Int64] {
+            if case .int64(let v) = self { return v }
+            return []
+        }
+        public var count: Int {
+            switch self {
+            case .double(let v): v.count
+            case .int64(let v): v.count
+            }
+        }
     }
 
     /// What a file holds and the columns chosen from it, read by one child process.
@@ -54,8 +65,10 @@ public enum IsolatedHDF5 {
     /// read (an error there only means nothing is read), and in the caller on the returned
     /// catalog, where its errors are thrown as they are. So it must be a pure function of the
     /// catalog. One child per file, not one per step: a fork is most of the cost of a small file.
-    public static func read(path: String, attributes: [String],
-                            choose: (Catalog) throws -> [Request]) throws -> (Catalog, [Column]) {
+    public static func read(
+        path: String, attributes: [String],
+        choose: (Catalog) throws -> [Request]
+    ) throws -> (Catalog, [Column]) {
         let bytes = try ChildProcess.run(path: path) {
             let f = try HDF5File(path: path)
             let catalog = try catalog(of: f, attributes: attributes)
@@ -65,7 +78,8 @@ public enum IsolatedHDF5 {
             return out
         }
         var at = 0
-        guard let json = nextFrame(bytes, &at), let catalog = try? JSONDecoder().decode(Catalog.self, from: Data(json)) else {
+        guard let json = nextFrame(bytes, &at), let catalog = try? JSONDecoder().decode(Catalog.self, from: Data(json))
+        else {
             throw HDF5Error(file: path, object: "file", reason: "the reading process returned an unreadable catalog")
         }
         let requests = try choose(catalog)
@@ -130,7 +144,10 @@ public enum IsolatedHDF5 {
 enum ChildProcess {
     static func run(path: String, _ body: () throws -> [UInt8]) throws -> [UInt8] {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw HDF5Error(file: path, object: "file", reason: "cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&fds) == 0 else {
+            throw HDF5Error(
+                file: path, object: "file", reason: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         // Seconds: generous for an honest file (km3pipe files of 100 MB read in about 1 s).
         let seconds = UInt32(10 + size / 20_000_000)
@@ -141,7 +158,10 @@ enum ChildProcess {
             // terminal), and nothing it might print reaches stderr: the parent reports.
             for s in [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP] { signal(s, SIG_DFL) }
             let null = open("/dev/null", O_WRONLY)
-            if null >= 0 { dup2(null, 2); close(null) }
+            if null >= 0 {
+                dup2(null, 2)
+                close(null)
+            }
             limitAddressSpace(extra: ReadLimits.maxBytes * 2 + (256 << 20))
             alarm(seconds)
             var frame: [UInt8]
@@ -157,28 +177,42 @@ enum ChildProcess {
         close(fds[1])
         guard pid > 0 else {
             close(fds[0])
-            throw HDF5Error(file: path, object: "file", reason: "cannot start the reading process: \(String(cString: strerror(errno)))")
+            throw HDF5Error(
+                file: path, object: "file",
+                reason: "cannot start the reading process: \(String(cString: strerror(errno)))")
         }
         var data = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if n > 0 { data += buf[0..<n]; continue }
+            if n > 0 {
+                data += buf[0..<n]
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             break
         }
         close(fds[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f, code = (status >> 8) & 0xff
+        let signal = status & 0x7f
+        let code = (status >> 8) & 0xff
         if signal == SIGALRM {
-            throw HDF5Error(file: path, object: "file", reason: "libhdf5 did not finish reading it in \(seconds) s (a damaged file makes it loop)")
+            throw HDF5Error(
+                file: path, object: "file",
+                reason: "libhdf5 did not finish reading it in \(seconds) s (a damaged file makes it loop)")
         }
         if signal != 0 {
-            throw HDF5Error(file: path, object: "file", reason: "libhdf5 failed on this file (signal \(signal) in the reading process): the file is damaged")
+            throw HDF5Error(
+                file: path, object: "file",
+                reason: "libhdf5 failed on this file (signal \(signal) in the reading process): the file is damaged")
         }
         guard code == 0, let tag = data.first else {
-            throw HDF5Error(file: path, object: "file", reason: "libhdf5 failed on this file (the reading process ended with code \(code), out of memory or damaged)")
+            throw HDF5Error(
+                file: path, object: "file",
+                reason:
+                    "libhdf5 failed on this file (the reading process ended with code \(code), out of memory or damaged)"
+            )
         }
         if tag == 1 {
             // The child's error, already a one-line description; pass its reason on.
@@ -186,7 +220,8 @@ enum ChildProcess {
             let prefix = path + ": "
             let rest = text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
             if let colon = rest.range(of: ": ") {
-                throw HDF5Error(file: path, object: String(rest[..<colon.lowerBound]), reason: String(rest[colon.upperBound...]))
+                throw HDF5Error(
+                    file: path, object: String(rest[..<colon.lowerBound]), reason: String(rest[colon.upperBound...]))
             }
             throw HDF5Error(file: path, object: "file", reason: rest)
         }
@@ -198,7 +233,8 @@ enum ChildProcess {
     private static func limitAddressSpace(extra: Int) {
         var used = 0
         if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-           let pages = Int(statm.split(separator: " ").first ?? "") {
+            let pages = Int(statm.split(separator: " ").first ?? "")
+        {
             used = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         }
         var limit = rlimit(rlim_cur: rlim_t(used + extra), rlim_max: rlim_t(used + extra))

@@ -15,7 +15,8 @@ public enum ReadLimits {
     /// nil when `bytes` fits the budget, else why not (for the caller's error).
     public static func refusal(_ bytes: Int, for what: String) -> String? {
         guard bytes > maxBytes || bytes < 0 else { return nil }
-        return "\(what) needs \(describe(bytes)), more than the memory limit of \(describe(maxBytes)) (--max-memory raises it)"
+        return
+            "\(what) needs \(describe(bytes)), more than the memory limit of \(describe(maxBytes)) (--max-memory raises it)"
     }
 
     /// "1.5 GiB", "256 MiB", "12 KiB": the units `--max-memory` takes.
@@ -30,7 +31,9 @@ public enum ReadLimits {
     /// "384M", "2G", "512000" -> bytes; nil when not a size.
     public static func parse(_ text: String) -> Int? {
         let t = text.trimmingPrefixSpaces().uppercased()
-        let units: [(String, Int)] = [("GB", 1 << 30), ("G", 1 << 30), ("MB", 1 << 20), ("M", 1 << 20), ("KB", 1 << 10), ("K", 1 << 10)]
+        let units: [(String, Int)] = [
+            ("GB", 1 << 30), ("G", 1 << 30), ("MB", 1 << 20), ("M", 1 << 20), ("KB", 1 << 10), ("K", 1 << 10),
+        ]
         for (suffix, scale) in units where t.hasSuffix(suffix) {
             guard let v = Double(t.dropLast(suffix.count)), v > 0, v * Double(scale) < 9e18 else { return nil }
             return Int(v * Double(scale))
@@ -39,6 +42,8 @@ public enum ReadLimits {
     }
 }
 
-private extension String {
-    func trimmingPrefixSpaces() -> String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+extension String {
+    fileprivate func trimmingPrefixSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
 }

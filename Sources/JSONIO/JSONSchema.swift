@@ -34,8 +34,13 @@ public final class JSONSchema: @unchecked Sendable {
 
     // MARK: - checking
 
-    private func check(_ inst: JSONNode, against schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int) {
-        guard depth < 64 else { return out.append(Violation(pointer: pointer, line: inst.line, message: "the schema's references nest too deep")) }
+    private func check(
+        _ inst: JSONNode, against schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int
+    ) {
+        guard depth < 64 else {
+            return out.append(
+                Violation(pointer: pointer, line: inst.line, message: "the schema's references nest too deep"))
+        }
         if case .bool(let b) = schema.value {
             if !b { out.append(Violation(pointer: pointer, line: inst.line, message: "no value is allowed here")) }
             return
@@ -66,22 +71,31 @@ public final class JSONSchema: @unchecked Sendable {
         checkCombinations(inst, schema, file: file, pointer: pointer, out: &out, depth: depth)
     }
 
-    private func checkObject(_ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int) {
+    private func checkObject(
+        _ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int
+    ) {
         guard let members = inst.members else { return }
         let properties = schema["properties"]?.members ?? []
         for (key, value) in members {
             if let sub = properties.first(where: { $0.key == key })?.value {
-                check(value, against: sub, file: file, pointer: pointer + "/" + escape(key), out: &out, depth: depth + 1)
+                check(
+                    value, against: sub, file: file, pointer: pointer + "/" + escape(key), out: &out, depth: depth + 1)
             } else if let extra = schema["additionalProperties"] {
-                check(value, against: extra, file: file, pointer: pointer + "/" + escape(key), out: &out, depth: depth + 1)
+                check(
+                    value, against: extra, file: file, pointer: pointer + "/" + escape(key), out: &out, depth: depth + 1
+                )
             }
         }
-        for req in schema["required"]?.array?.compactMap(\.string) ?? [] where !members.contains(where: { $0.key == req }) {
-            out.append(Violation(pointer: pointer, line: inst.line, message: "the required property \"\(req)\" is missing"))
+        for req in schema["required"]?.array?.compactMap(\.string) ?? []
+        where !members.contains(where: { $0.key == req }) {
+            out.append(
+                Violation(pointer: pointer, line: inst.line, message: "the required property \"\(req)\" is missing"))
         }
     }
 
-    private func checkArray(_ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int) {
+    private func checkArray(
+        _ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int
+    ) {
         guard let items = inst.array else { return }
         if let sub = schema["items"] {
             for (i, item) in items.enumerated() {
@@ -89,10 +103,12 @@ public final class JSONSchema: @unchecked Sendable {
             }
         }
         if let n = schema["minItems"]?.number, Double(items.count) < n {
-            out.append(Violation(pointer: pointer, line: inst.line, message: "has \(items.count) items, fewer than \(Int(n))"))
+            out.append(
+                Violation(pointer: pointer, line: inst.line, message: "has \(items.count) items, fewer than \(Int(n))"))
         }
         if let n = schema["maxItems"]?.number, Double(items.count) > n {
-            out.append(Violation(pointer: pointer, line: inst.line, message: "has \(items.count) items, more than \(Int(n))"))
+            out.append(
+                Violation(pointer: pointer, line: inst.line, message: "has \(items.count) items, more than \(Int(n))"))
         }
     }
 
@@ -100,7 +116,9 @@ public final class JSONSchema: @unchecked Sendable {
         if let s = inst.string {
             if let n = schema["minLength"]?.number, Double(s.count) < n { fail("is shorter than \(Int(n)) characters") }
             if let n = schema["maxLength"]?.number, Double(s.count) > n { fail("is longer than \(Int(n)) characters") }
-            if let p = schema["pattern"]?.string, s.range(of: p, options: .regularExpression) == nil { fail("\(brief(inst)) does not match the pattern \(p)") }
+            if let p = schema["pattern"]?.string, s.range(of: p, options: .regularExpression) == nil {
+                fail("\(brief(inst)) does not match the pattern \(p)")
+            }
         }
         if let d = inst.number {
             if let m = schema["minimum"]?.number, d < m { fail("\(brief(inst)) is below the minimum \(m)") }
@@ -110,7 +128,9 @@ public final class JSONSchema: @unchecked Sendable {
         }
     }
 
-    private func checkCombinations(_ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int) {
+    private func checkCombinations(
+        _ inst: JSONNode, _ schema: JSONNode, file: String, pointer: String, out: inout [Violation], depth: Int
+    ) {
         for sub in schema["allOf"]?.array ?? [] {
             check(inst, against: sub, file: file, pointer: pointer, out: &out, depth: depth + 1)
         }
@@ -124,20 +144,30 @@ public final class JSONSchema: @unchecked Sendable {
             }
         }
         if let any = branches("anyOf"), !any.contains(where: \.isEmpty) {
-            out.append(Violation(pointer: pointer, line: inst.line, message: "matches none of the allowed forms: " + reasons(any)))
+            out.append(
+                Violation(
+                    pointer: pointer, line: inst.line, message: "matches none of the allowed forms: " + reasons(any)))
         }
         if let one = branches("oneOf") {
             let passing = one.filter(\.isEmpty).count
             if passing == 0 {
-                out.append(Violation(pointer: pointer, line: inst.line, message: "matches none of the allowed forms: " + reasons(one)))
+                out.append(
+                    Violation(
+                        pointer: pointer, line: inst.line, message: "matches none of the allowed forms: " + reasons(one)
+                    ))
             } else if passing > 1 {
-                out.append(Violation(pointer: pointer, line: inst.line, message: "matches \(passing) of the forms of which exactly one is allowed"))
+                out.append(
+                    Violation(
+                        pointer: pointer, line: inst.line,
+                        message: "matches \(passing) of the forms of which exactly one is allowed"))
             }
         }
         if let not = schema["not"] {
             var v: [Violation] = []
             check(inst, against: not, file: file, pointer: pointer, out: &v, depth: depth + 1)
-            if v.isEmpty { out.append(Violation(pointer: pointer, line: inst.line, message: "matches a form that is not allowed")) }
+            if v.isEmpty {
+                out.append(Violation(pointer: pointer, line: inst.line, message: "matches a form that is not allowed"))
+            }
         }
     }
 
@@ -150,22 +180,36 @@ public final class JSONSchema: @unchecked Sendable {
         var target = file
         if !parts[0].isEmpty {
             guard !parts[0].contains("://") else { return nil }
-            target = (((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(parts[0]) as NSString).standardizingPath
+            target =
+                (((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(parts[0]) as NSString)
+                .standardizingPath
         }
         if documents[target] == nil { documents[target] = try? JSONNode.read(path: target) }
         guard var node = documents[target] else { return nil }
         if parts.count == 2, !parts[1].isEmpty {
             for token in parts[1].split(separator: "/").map({ unescape(String($0)) }) {
-                if let next = node[token] { node = next } else if let i = Int(token), let a = node.array, a.indices.contains(i) { node = a[i] } else { return nil }
+                if let next = node[token] {
+                    node = next
+                } else if let i = Int(token), let a = node.array, a.indices.contains(i) {
+                    node = a[i]
+                } else {
+                    return nil
+                }
             }
         }
         return (node, target)
     }
 
-    private func escape(_ key: String) -> String { key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }
-    private func unescape(_ token: String) -> String { token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") }
+    private func escape(_ key: String) -> String {
+        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+    private func unescape(_ token: String) -> String {
+        token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+    }
 
-    private func article(_ type: String) -> String { ["array", "object", "integer"].contains(type) ? "an \(type)" : "a \(type)" }
+    private func article(_ type: String) -> String {
+        ["array", "object", "integer"].contains(type) ? "an \(type)" : "a \(type)"
+    }
 
     private func brief(_ n: JSONNode) -> String {
         switch n.value {
@@ -179,7 +223,9 @@ public final class JSONSchema: @unchecked Sendable {
     }
 
     private func reasons(_ branches: [[Violation]]) -> String {
-        branches.enumerated().map { i, v in "(\(i + 1)) " + (v.first.map { ($0.pointer.isEmpty ? "" : $0.pointer + " ") + $0.message } ?? "ok") }
-            .joined(separator: "; ")
+        branches.enumerated().map { i, v in
+            "(\(i + 1)) " + (v.first.map { ($0.pointer.isEmpty ? "" : $0.pointer + " ") + $0.message } ?? "ok")
+        }
+        .joined(separator: "; ")
     }
 }

@@ -31,7 +31,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.string(let x), .string(let y)): return x == y
         case (.array(let x), .array(let y)): return x.map(\.value) == y.map(\.value)
         case (.object(let x), .object(let y)):
-            return x.count == y.count && x.allSatisfy { kv in y.first { $0.key == kv.key }?.value.value == kv.value.value }
+            return x.count == y.count
+                && x.allSatisfy { kv in y.first { $0.key == kv.key }?.value.value == kv.value.value }
         default: return false
         }
     }
@@ -81,7 +82,9 @@ public struct JSONNode: Sendable, Equatable {
 
     public static func read(path: String) throws -> JSONNode {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw JSONError(file: path, line: nil, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
+            throw JSONError(
+                file: path, line: nil,
+                reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
         }
         return try parse(data, file: path)
     }
@@ -117,9 +120,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return JSONNode(try object(depth: depth), line: start)
         case UInt8(ascii: "["): return JSONNode(try array(depth: depth), line: start)
         case UInt8(ascii: "\""): return JSONNode(.string(try string()), line: start)
-        case UInt8(ascii: "t"): try literal("true"); return JSONNode(.bool(true), line: start)
-        case UInt8(ascii: "f"): try literal("false"); return JSONNode(.bool(false), line: start)
-        case UInt8(ascii: "n"): try literal("null"); return JSONNode(.null, line: start)
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return JSONNode(.bool(true), line: start)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return JSONNode(.bool(false), line: start)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return JSONNode(.null, line: start)
         default: return JSONNode(.number(try number()), line: start)
         }
     }
@@ -134,13 +143,20 @@ struct JSONParser {
         at += 1
         var members: [(key: String, value: JSONNode)] = []
         skipSpace()
-        if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+            at += 1
+            return .object(members)
+        }
         while true {
             skipSpace()
-            guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw error("an object key must be a string") }
+            guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else {
+                throw error("an object key must be a string")
+            }
             let key = try string()
             skipSpace()
-            guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw error("missing ':' after key \"\(key)\"") }
+            guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else {
+                throw error("missing ':' after key \"\(key)\"")
+            }
             at += 1
             skipSpace()
             let v = try value(depth: depth + 1)
@@ -148,8 +164,14 @@ struct JSONParser {
             members.append((key, v))
             skipSpace()
             guard at < bytes.count else { throw error("the document ends inside an object") }
-            if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
+            if bytes[at] == UInt8(ascii: ",") {
+                at += 1
+                continue
+            }
+            if bytes[at] == UInt8(ascii: "}") {
+                at += 1
+                return .object(members)
+            }
             throw error("expected ',' or '}' in an object")
         }
     }
@@ -158,14 +180,23 @@ struct JSONParser {
         at += 1
         var items: [JSONNode] = []
         skipSpace()
-        if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+            at += 1
+            return .array(items)
+        }
         while true {
             skipSpace()
             items.append(try value(depth: depth + 1))
             skipSpace()
             guard at < bytes.count else { throw error("the document ends inside an array") }
-            if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            if bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
+            if bytes[at] == UInt8(ascii: ",") {
+                at += 1
+                continue
+            }
+            if bytes[at] == UInt8(ascii: "]") {
+                at += 1
+                return .array(items)
+            }
             throw error("expected ',' or ']' in an array")
         }
     }
@@ -191,7 +222,9 @@ struct JSONParser {
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(scalar), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"),
+                        bytes[at + 1] == UInt8(ascii: "u")
+                    {
                         at += 2
                         let low = try hex4()
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
@@ -207,7 +240,8 @@ struct JSONParser {
     }
 
     mutating func hex4() throws -> UInt32 {
-        guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16) else {
+        guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16)
+        else {
             throw error("bad \\u escape")
         }
         at += 4
@@ -220,7 +254,9 @@ struct JSONParser {
         let text = String(decoding: bytes[start..<at], as: UTF8.self)
         // JSON's grammar: no leading '+', no leading zeros, digits on both sides of '.'.
         let grammar = #"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#
-        guard !text.isEmpty, text.range(of: grammar, options: .regularExpression) != nil, let d = Double(text), d.isFinite else {
+        guard !text.isEmpty, text.range(of: grammar, options: .regularExpression) != nil, let d = Double(text),
+            d.isFinite
+        else {
             throw error(text.isEmpty ? "unexpected character" : "bad number \(text)")
         }
         return d

@@ -1,20 +1,23 @@
-import Readers
 import Astrometry
 import Foundation
 import Model
+import Readers
 
 /// Where KM3NeT detectors are. Event files do not say; detx headers and published constants do.
 public enum DetectorSites {
     /// km3astro 0.17 `constants.py` (UTM reference points); the ORCA and ARCA values are also the
     /// UTM lines of the detx headers in km3net-testdata (D_ORCA006..., KM3NeT_-00000001_20171212,
     /// KM3NeT_00000133_20221025).
-    public static let orca = DetectorLocation(name: "ORCA", utm: UTMPosition(zone: 32, north: true, easting: 256500, northing: 4743000, height: -2440),
-                                              reference: "km3astro 0.17 constants (ORCA UTM 32N 256500 4743000 -2440); detx header of ORCA6")
-    public static let arca = DetectorLocation(name: "ARCA", utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450),
-                                              reference: "km3astro 0.17 constants (ARCA UTM 33N 587600 4016800 -3450); detx headers of ARCA geometries")
+    public static let orca = DetectorLocation(
+        name: "ORCA", utm: UTMPosition(zone: 32, north: true, easting: 256500, northing: 4_743_000, height: -2440),
+        reference: "km3astro 0.17 constants (ORCA UTM 32N 256500 4743000 -2440); detx header of ORCA6")
+    public static let arca = DetectorLocation(
+        name: "ARCA", utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4_016_800, height: -3450),
+        reference: "km3astro 0.17 constants (ARCA UTM 33N 587600 4016800 -3450); detx headers of ARCA geometries")
     /// km3astro's ANTARES height is marked "guessed" there.
-    public static let antares = DetectorLocation(name: "ANTARES", utm: UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500),
-                                                 reference: "km3astro 0.17 constants (ANTARES UTM 32N 268221.6 4742381.9 -2500)")
+    public static let antares = DetectorLocation(
+        name: "ANTARES", utm: UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500),
+        reference: "km3astro 0.17 constants (ANTARES UTM 32N 268221.6 4742381.9 -2500)")
 
     public static func named(_ name: String) -> DetectorLocation? {
         switch name.lowercased() {
@@ -37,11 +40,16 @@ public enum DetectorSites {
     ]
 
     /// The site to use: the one given (--detx/--site), else the det_id's; with a note of where it came from.
-    public static func resolve(detectorID: Int64, given: DetectorLocation?, file: String) throws -> (DetectorLocation, String) {
+    public static func resolve(detectorID: Int64, given: DetectorLocation?, file: String) throws -> (
+        DetectorLocation, String
+    ) {
         if let given { return (given, given.site.reference) }
         if let (loc, why) = byDetectorID[Int(detectorID)] { return (loc, why + "; " + loc.site.reference) }
-        throw InputError(file: file, column: "det_id",
-                         reason: "det_id \(detectorID) is not in the built-in site table (\(byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares")
+        throw InputError(
+            file: file, column: "det_id",
+            reason:
+                "det_id \(detectorID) is not in the built-in site table (\(byDetectorID.keys.sorted().map(String.init).joined(separator: ", "))); pass --detx FILE or --site orca|arca|antares"
+        )
     }
 
     /// The site from a detx file's header line `UTM WGS84 33N 587600.0 4016800.0 -3450.0`
@@ -55,18 +63,27 @@ public enum DetectorSites {
             let fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.first == "UTM" else { continue }
             guard fields.count >= 6, fields[1].uppercased() == "WGS84",
-                  let zoneNumber = Int(fields[2].dropLast()), let hemi = fields[2].last,
-                  let e = Double(fields[3]), let n = Double(fields[4]), let h = Double(fields[5]),
-                  (1...60).contains(zoneNumber), "NSns".contains(hemi) else {
-                throw InputError(file: path, line: i + 1, reason: "malformed UTM line '\(raw.trimmingCharacters(in: .whitespaces))' (expected: UTM WGS84 33N easting northing height)")
+                let zoneNumber = Int(fields[2].dropLast()), let hemi = fields[2].last,
+                let e = Double(fields[3]), let n = Double(fields[4]), let h = Double(fields[5]),
+                (1...60).contains(zoneNumber), "NSns".contains(hemi)
+            else {
+                throw InputError(
+                    file: path, line: i + 1,
+                    reason:
+                        "malformed UTM line '\(raw.trimmingCharacters(in: .whitespaces))' (expected: UTM WGS84 33N easting northing height)"
+                )
             }
             // "N"/"S" name the hemisphere (as KM3NeT writes it); other letters are MGRS bands.
             let u = String(hemi).uppercased()
             let north = u == "N" || (u != "S" && u >= "N")
             let name = (path as NSString).lastPathComponent
-            return DetectorLocation(name: name, utm: UTMPosition(zone: zoneNumber, north: north, easting: e, northing: n, height: h),
-                                    reference: "detx header of \(name)")
+            return DetectorLocation(
+                name: name, utm: UTMPosition(zone: zoneNumber, north: north, easting: e, northing: n, height: h),
+                reference: "detx header of \(name)")
         }
-        throw InputError(file: path, reason: "detx file has no header with a UTM position (detx v1 files have none); pass --site orca|arca|antares")
+        throw InputError(
+            file: path,
+            reason:
+                "detx file has no header with a UTM position (detx v1 files have none); pass --site orca|arca|antares")
     }
 }

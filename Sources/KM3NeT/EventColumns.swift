@@ -4,12 +4,12 @@ import Model
 
 /// The best track of one event, as both KM3NeT readers see it.
 struct TrackRecord {
-var dx, dy, dz, energyGeV, lik: Double
-var recType: Int32
-/// JGandalf beta0 (angular error, rad) and hit count, when the fit defines them.
-var beta0Rad, nhit: Double?
-/// Track time in ns after the event time.
-var tNs: Double
+    var dx, dy, dz, energyGeV, lik: Double
+    var recType: Int32
+    /// JGandalf beta0 (angular error, rad) and hit count, when the fit defines them.
+    var beta0Rad, nhit: Double?
+    /// Track time in ns after the event time.
+    var tNs: Double
 }
 
 /// Output columns of a KM3NeT event list, filled event by event (ROOT and HDF5 readers alike).
@@ -22,8 +22,10 @@ struct Columns {
     var bdt: [[Double]] = []
 
     /// Adds the event's row, or returns why the event is rejected.
-    mutating func append(eventID: Int64, run: Int64, eventUnix: Double, track t: TrackRecord, sky: SkyTransform,
-                         cache: inout PrecessionCache, ref: TimeReference, reco: Reconstruction) throws -> String? {
+    mutating func append(
+        eventID: Int64, run: Int64, eventUnix: Double, track t: TrackRecord, sky: SkyTransform,
+        cache: inout PrecessionCache, ref: TimeReference, reco: Reconstruction
+    ) throws -> String? {
         let norm = (t.dx * t.dx + t.dy * t.dy + t.dz * t.dz).squareRoot()
         guard t.dx.isFinite, t.dy.isFinite, t.dz.isFinite, norm > 0.5, norm < 1.5 else {
             return "direction not finite or not a unit vector"
@@ -56,37 +58,73 @@ struct Columns {
     func eventList(isMC: Bool, bdtNames: [String], hasWeights: Bool) throws -> EventList {
         var cols: [EventColumn] = [
             EventColumn(name: "EVENT_ID", values: .int64(eventID_), level: .required, description: "Evt.id"),
-            EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required, description: "event time, s since MJDREF (TT): Evt.t + track t"),
-            EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "reconstructed right ascension of the source direction"),
-            EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "reconstructed declination of the source direction"),
-            EventColumn(name: "ENERGY", values: .double(energy), unit: .TeV, level: .required, description: "reconstructed energy of the best track (trk.E / 1000)"),
-            EventColumn(name: "ALT", values: .double(alt), unit: .degree, level: .optional, description: "source altitude (true north frame)"),
-            EventColumn(name: "AZ", values: .double(az), unit: .degree, level: .optional, description: "source azimuth, from north through east"),
-            EventColumn(name: "DIR_ERR", values: .double(dirErr), unit: .degree, level: .optional, description: "angular error estimate: JGandalf beta0 (fitinf[0]); NaN when not defined"),
-            EventColumn(name: "LIKELIHOOD", values: .double(lik), level: .instrument, description: "track fit likelihood (trk.lik)"),
-            EventColumn(name: "NHIT", values: .int32(nhit), level: .instrument, description: "hits used by the fit (fitinf[3]); -1 when not defined"),
-            EventColumn(name: "RECO_TYPE", values: .int32(recType), level: .instrument, description: "trk.rec_type (4000 = Jpp)"),
+            EventColumn(
+                name: "TIME", values: .double(time), unit: .second, level: .required,
+                description: "event time, s since MJDREF (TT): Evt.t + track t"),
+            EventColumn(
+                name: "RA", values: .double(ra), unit: .degree, level: .required,
+                description: "reconstructed right ascension of the source direction"),
+            EventColumn(
+                name: "DEC", values: .double(dec), unit: .degree, level: .required,
+                description: "reconstructed declination of the source direction"),
+            EventColumn(
+                name: "ENERGY", values: .double(energy), unit: .TeV, level: .required,
+                description: "reconstructed energy of the best track (trk.E / 1000)"),
+            EventColumn(
+                name: "ALT", values: .double(alt), unit: .degree, level: .optional,
+                description: "source altitude (true north frame)"),
+            EventColumn(
+                name: "AZ", values: .double(az), unit: .degree, level: .optional,
+                description: "source azimuth, from north through east"),
+            EventColumn(
+                name: "DIR_ERR", values: .double(dirErr), unit: .degree, level: .optional,
+                description: "angular error estimate: JGandalf beta0 (fitinf[0]); NaN when not defined"),
+            EventColumn(
+                name: "LIKELIHOOD", values: .double(lik), level: .instrument,
+                description: "track fit likelihood (trk.lik)"),
+            EventColumn(
+                name: "NHIT", values: .int32(nhit), level: .instrument,
+                description: "hits used by the fit (fitinf[3]); -1 when not defined"),
+            EventColumn(
+                name: "RECO_TYPE", values: .int32(recType), level: .instrument, description: "trk.rec_type (4000 = Jpp)"
+            ),
         ]
         for (j, name) in bdtNames.enumerated() where j < bdt.count {
             let width = eventID_.isEmpty ? 0 : bdt[j].count / eventID_.count
             for w in 0..<width {
-                cols.append(EventColumn(name: "\(name)_\(w)", values: .double(stride(from: w, to: bdt[j].count, by: width).map { bdt[j][$0] }),
-                                        level: .instrument, description: "dst T/\(name.lowercased())[\(w)] quality variable"))
+                cols.append(
+                    EventColumn(
+                        name: "\(name)_\(w)",
+                        values: .double(stride(from: w, to: bdt[j].count, by: width).map { bdt[j][$0] }),
+                        level: .instrument, description: "dst T/\(name.lowercased())[\(w)] quality variable"))
             }
         }
         if isMC {
             if !mcEnergy.isEmpty {
                 cols += [
-                    EventColumn(name: "MC_ENERGY", values: .double(mcEnergy), unit: .TeV, level: .instrument, description: "true energy of the primary (mc_trks[0].E / 1000)", isTruth: true),
-                    EventColumn(name: "MC_RA", values: .double(mcRA), unit: .degree, level: .instrument, description: "true source right ascension (mc_trks[0])", isTruth: true),
-                    EventColumn(name: "MC_DEC", values: .double(mcDec), unit: .degree, level: .instrument, description: "true source declination (mc_trks[0])", isTruth: true),
-                    EventColumn(name: "MC_PDGID", values: .int32(mcType), level: .instrument, description: "PDG id of the primary (mc_trks[0].type)", isTruth: true),
+                    EventColumn(
+                        name: "MC_ENERGY", values: .double(mcEnergy), unit: .TeV, level: .instrument,
+                        description: "true energy of the primary (mc_trks[0].E / 1000)", isTruth: true),
+                    EventColumn(
+                        name: "MC_RA", values: .double(mcRA), unit: .degree, level: .instrument,
+                        description: "true source right ascension (mc_trks[0])", isTruth: true),
+                    EventColumn(
+                        name: "MC_DEC", values: .double(mcDec), unit: .degree, level: .instrument,
+                        description: "true source declination (mc_trks[0])", isTruth: true),
+                    EventColumn(
+                        name: "MC_PDGID", values: .int32(mcType), level: .instrument,
+                        description: "PDG id of the primary (mc_trks[0].type)", isTruth: true),
                 ]
             }
             if hasWeights {
                 for j in 0..<3 {
-                    cols.append(EventColumn(name: "MC_W\(j + 1)", values: .double(weights[j]), level: .instrument,
-                                            description: ["w1: generation volume [m3]", "w2: generation weight [GeV m2 sr s]", "w3: event rate [1/s]"][j], isTruth: true))
+                    cols.append(
+                        EventColumn(
+                            name: "MC_W\(j + 1)", values: .double(weights[j]), level: .instrument,
+                            description: [
+                                "w1: generation volume [m3]", "w2: generation weight [GeV m2 sr s]",
+                                "w3: event rate [1/s]",
+                            ][j], isTruth: true))
                 }
             }
         }

@@ -1,8 +1,8 @@
-import Readers
 import Astrometry
 import Foundation
 import Model
 import ROOTIO
+import Readers
 
 /// Which reconstruction's track becomes the event's direction and energy.
 public enum Reconstruction: String, CaseIterable, Sendable {
@@ -28,8 +28,10 @@ public enum Reconstruction: String, CaseIterable, Sendable {
 /// NaN never replaces an earlier value, and a leading NaN stays).
 public enum BestTrack {
     /// `stages(k)` gives track k's rec_stages; tracks of the event are `tracks`.
-    public static func select(tracks: Range<Int>, stages: (Int) -> ArraySlice<Int32>, lik: (Int) -> Double,
-                              reco: Reconstruction) -> Int? {
+    public static func select(
+        tracks: Range<Int>, stages: (Int) -> ArraySlice<Int32>, lik: (Int) -> Double,
+        reco: Reconstruction
+    ) -> Int? {
         guard let range = reco.stageRange else { return tracks.isEmpty ? nil : tracks.lowerBound }
         var candidates: [Int] = []
         var longest = 0
@@ -68,7 +70,9 @@ public enum OfflineEvents {
         let reader: BranchReader
         func need(_ name: String) throws -> Branch {
             guard let b = tree.branch(name) else {
-                throw InputError(file: tree.file.path, column: name, reason: "the E tree has no branch \(name); not an offline/dst file?")
+                throw InputError(
+                    file: tree.file.path, column: name,
+                    reason: "the E tree has no branch \(name); not an offline/dst file?")
             }
             return b
         }
@@ -115,8 +119,10 @@ public enum OfflineEvents {
         let n = tree.entries
         guard n > 0 else { throw InputError(file: path, reason: "the E tree has no events") }
         let trksNode = try br.need("trks")
-        let fields = ["trks.dir.x", "trks.dir.y", "trks.dir.z", "trks.E", "trks.t", "trks.lik", "trks.rec_type",
-                      "trks.rec_stages", "trks.fitinf", "t.fSec", "t.fNanoSec", "id", "run_id", "det_id"]
+        let fields = [
+            "trks.dir.x", "trks.dir.y", "trks.dir.z", "trks.E", "trks.t", "trks.lik", "trks.rec_type",
+            "trks.rec_stages", "trks.fitinf", "t.fSec", "t.fNanoSec", "id", "run_id", "det_id",
+        ]
         let b = try Dictionary(uniqueKeysWithValues: fields.map { ($0, try br.need($0)) })
         let mcNode = br.optional("mc_trks")
         let weights = br.optional("w")
@@ -124,7 +130,9 @@ public enum OfflineEvents {
         // Reconstructed tracks at all? (counted once, before any event work)
         let trackCounts = try br.read(trksNode, 0..<n).int64s
         if trackCounts.allSatisfy({ $0 == 0 }) {
-            throw InputError(file: path, column: "trks", reason: "no reconstructed tracks in any of the \(n) events: nothing to convert")
+            throw InputError(
+                file: path, column: "trks",
+                reason: "no reconstructed tracks in any of the \(n) events: nothing to convert")
         }
 
         // dst friend tree T: quality variables (bdt*) and aanet's own coordinates (cross-check only).
@@ -139,35 +147,52 @@ public enum OfflineEvents {
 
         var out = Columns()
         var rejected: [String: Int] = [:]
-        let isMC = (mcNode.map { (try? br.read($0, 0..<n).int64s.contains { $0 > 0 }) ?? false } ?? false) || detIDs[0] < 0
+        let isMC =
+            (mcNode.map { (try? br.read($0, 0..<n).int64s.contains { $0 > 0 }) ?? false } ?? false) || detIDs[0] < 0
         let ranges = tree.clusterRanges(for: Array(b.values), minEntries: 20_000)
         for r in ranges {
-            let dx = try br.read(b["trks.dir.x"]!, r).flat, dy = try br.read(b["trks.dir.y"]!, r).flat
-            let dz = try br.read(b["trks.dir.z"]!, r).flat, energy = try br.read(b["trks.E"]!, r).flat
-            let tt = try br.read(b["trks.t"]!, r).flat, lik = try br.read(b["trks.lik"]!, r).flat
+            let dx = try br.read(b["trks.dir.x"]!, r).flat
+            let dy = try br.read(b["trks.dir.y"]!, r).flat
+            let dz = try br.read(b["trks.dir.z"]!, r).flat
+            let energy = try br.read(b["trks.E"]!, r).flat
+            let tt = try br.read(b["trks.t"]!, r).flat
+            let lik = try br.read(b["trks.lik"]!, r).flat
             let recType = try br.read(b["trks.rec_type"]!, r).flat
             let (trackOffsets, stageOffsets, stageValues) = try br.read(b["trks.rec_stages"]!, r).doublyJaggedInt32()
             let (_, fitOffsets, fitValues) = try br.read(b["trks.fitinf"]!, r).doublyJaggedDouble()
-            let sec = try br.read(b["t.fSec"]!, r).flat, ns = try br.read(b["t.fNanoSec"]!, r).flat
-            let ids = try br.read(b["id"]!, r).int64s, runs = try br.read(b["run_id"]!, r).int64s
+            let sec = try br.read(b["t.fSec"]!, r).flat
+            let ns = try br.read(b["t.fNanoSec"]!, r).flat
+            let ids = try br.read(b["id"]!, r).int64s
+            let runs = try br.read(b["run_id"]!, r).int64s
             let w = try weights.map { try br.read($0, r).jaggedDoubles() }
             let mc = try mcTruth(br, r)
             let bdt = try bdtBranches.map { ($0.0, try friend!.readFixed($0.1, r)) }
             for e in 0..<r.count {
                 let tracks = trackOffsets[e]..<trackOffsets[e + 1]
-                if tracks.isEmpty { rejected["no reconstructed track", default: 0] += 1; continue }
-                guard let k = BestTrack.select(tracks: tracks, stages: { stageValues[stageOffsets[$0]..<stageOffsets[$0 + 1]] },
-                                               lik: { lik[$0] }, reco: options.reco) else {
-                    rejected["no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))", default: 0] += 1
+                if tracks.isEmpty {
+                    rejected["no reconstructed track", default: 0] += 1
+                    continue
+                }
+                guard
+                    let k = BestTrack.select(
+                        tracks: tracks, stages: { stageValues[stageOffsets[$0]..<stageOffsets[$0 + 1]] },
+                        lik: { lik[$0] }, reco: options.reco)
+                else {
+                    rejected[
+                        "no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))",
+                        default: 0] += 1
                     continue
                 }
                 let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
                 // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS.
-                let track = TrackRecord(dx: dx[k], dy: dy[k], dz: dz[k], energyGeV: energy[k], lik: lik[k], recType: Int32(recType[k]),
-                                        beta0Rad: fit.count > 0 ? fit[fit.startIndex] : nil,
-                                        nhit: fit.count > 3 ? fit[fit.startIndex + 3] : nil, tNs: tt[k])
-                if let reason = try out.append(eventID: ids[e], run: runs[e], eventUnix: sec[e] + ns[e] * 1e-9, track: track,
-                                               sky: sky, cache: &cache, ref: ref, reco: options.reco) {
+                let track = TrackRecord(
+                    dx: dx[k], dy: dy[k], dz: dz[k], energyGeV: energy[k], lik: lik[k], recType: Int32(recType[k]),
+                    beta0Rad: fit.count > 0 ? fit[fit.startIndex] : nil,
+                    nhit: fit.count > 3 ? fit[fit.startIndex + 3] : nil, tNs: tt[k])
+                if let reason = try out.append(
+                    eventID: ids[e], run: runs[e], eventUnix: sec[e] + ns[e] * 1e-9, track: track,
+                    sky: sky, cache: &cache, ref: ref, reco: options.reco)
+                {
                     rejected[reason, default: 0] += 1
                     continue
                 }
@@ -189,7 +214,8 @@ public enum OfflineEvents {
             throw e
         }
 
-        var meta = try metadata(out, file: file, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)
+        var meta = try metadata(
+            out, file: file, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)
         meta.eventsIn = n
         meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
@@ -201,14 +227,19 @@ public enum OfflineEvents {
     /// The dst friend tree's quality variables (bdt*), which the event list carries as columns.
     static func qualityBranches(_ friend: Tree?, entries n: Int, path: String) throws -> [(String, Branch)] {
         guard let friend else { return [] }
-        guard friend.entries == n else { throw InputError(file: path, reason: "friend tree T has \(friend.entries) entries, E has \(n)") }
+        guard friend.entries == n else {
+            throw InputError(file: path, reason: "friend tree T has \(friend.entries) entries, E has \(n)")
+        }
         return friend.branches.filter { $0.name.lowercased().hasPrefix("bdt") }.map { ($0.name.uppercased(), $0) }
     }
 
     /// The observation's metadata: the notes on how events were chosen and placed, and the time
     /// coverage (headerTree on dst files > Head DAQ livetime > the span of the events).
-    static func metadata(_ out: Columns, file: ROOTFile, path: String, options: Options, site: (location: DetectorLocation, note: String),
-                         ref: TimeReference, isMC: Bool) throws -> ObservationMetadata {
+    static func metadata(
+        _ out: Columns, file: ROOTFile, path: String, options: Options,
+        site: (location: DetectorLocation, note: String),
+        ref: TimeReference, isMC: Bool
+    ) throws -> ObservationMetadata {
         let runIDs = Set(out.run)
         let obsID = options.obsID ?? String(out.run[0])
         var notes: [String] = [
@@ -217,10 +248,14 @@ public enum OfflineEvents {
             "RA/DEC: \(options.convention == .aanet ? "KM3NeT/aanet convention (GMST, mean equator of date precessed to J2000; FK5 J2000 up to annual aberration)" : "full ERFA astrometry to ICRS (aberration, nutation; no refraction)"); UT1 = UTC.",
             "Site: \(site.note).",
         ]
-        if runIDs.count > 1 { notes.append("Input holds runs \(runIDs.sorted().map(String.init).joined(separator: ", ")); OBS_ID is the first.") }
+        if runIDs.count > 1 {
+            notes.append(
+                "Input holds runs \(runIDs.sorted().map(String.init).joined(separator: ", ")); OBS_ID is the first.")
+        }
 
         // Time coverage: headerTree (dst) > Head DAQ livetime > event span.
-        let tFirst = out.time.min()!, tLast = out.time.max()!
+        let tFirst = out.time.min()!
+        let tLast = out.time.max()!
         var meta = ObservationMetadata(
             obsID: obsID, timeRef: ref, tstart: tFirst, tstop: tLast, ontime: tLast - tFirst, livetime: tLast - tFirst,
             coverageSource: .eventSpan, site: site.location.site, mode: .driftZenith,
@@ -250,29 +285,42 @@ public enum OfflineEvents {
                 return
             }
             if let live = value("livetime_s") {
-                meta.instrumentKeywords.append(CarriedKeyword("LIVE_SIM", .double(live), comment: "[s] headerTree livetime_s (simulated livetime for MC)"))
+                meta.instrumentKeywords.append(
+                    CarriedKeyword(
+                        "LIVE_SIM", .double(live), comment: "[s] headerTree livetime_s (simulated livetime for MC)"))
             }
         }
         if case .object(let head)? = try? file.object("Head"),
-           case .map(let pairs)? = head["map<string,string>"],
-           let daq = pairs.first(where: { $0.0.string == "DAQ" })?.1.string,
-           let live = Double(daq.split(separator: " ").first ?? "") {
-            meta.instrumentKeywords.append(CarriedKeyword("DAQLIVE", .double(live), comment: "[s] DAQ livetime from the file's Head"))
+            case .map(let pairs)? = head["map<string,string>"],
+            let daq = pairs.first(where: { $0.0.string == "DAQ" })?.1.string,
+            let live = Double(daq.split(separator: " ").first ?? "")
+        {
+            meta.instrumentKeywords.append(
+                CarriedKeyword("DAQLIVE", .double(live), comment: "[s] DAQ livetime from the file's Head"))
             meta.notes.append("Head DAQ livetime \(live) s is in DAQLIVE; TSTART/TSTOP are the event span.")
         } else {
             meta.notes.append("No headerTree or Head livetime: TSTART/TSTOP/ONTIME/LIVETIME are the event span.")
         }
     }
 
-    struct MCTrack { var energy: Double; var dir: (Double, Double, Double); var type: Int32 }
+    struct MCTrack {
+        var energy: Double
+        var dir: (Double, Double, Double)
+        var type: Int32
+    }
 
     /// The primary (mc_trks[0]) of each event, when the file has MC tracks.
     static func mcTruth(_ br: Branches, _ r: Range<Int>) throws -> [MCTrack?]? {
-        guard let e = br.optional("mc_trks.E"), let x = br.optional("mc_trks.dir.x"), let y = br.optional("mc_trks.dir.y"),
-              let z = br.optional("mc_trks.dir.z"), let t = br.optional("mc_trks.type") else { return nil }
+        guard let e = br.optional("mc_trks.E"), let x = br.optional("mc_trks.dir.x"),
+            let y = br.optional("mc_trks.dir.y"),
+            let z = br.optional("mc_trks.dir.z"), let t = br.optional("mc_trks.type")
+        else { return nil }
         let ed = try br.read(e, r)
         guard case .jagged(let offs, _) = ed, offs.last ?? 0 > 0 else { return nil }
-        let ev = ed.flat, xv = try br.read(x, r).flat, yv = try br.read(y, r).flat, zv = try br.read(z, r).flat
+        let ev = ed.flat
+        let xv = try br.read(x, r).flat
+        let yv = try br.read(y, r).flat
+        let zv = try br.read(z, r).flat
         let tv = try br.read(t, r).flat
         return (0..<r.count).map { i in
             guard offs[i + 1] > offs[i] else { return nil }
@@ -288,19 +336,25 @@ extension OfflineEvents {
     /// -999 when missing), matched by event id. Only a cross-check: our coordinates never use them.
     static func crossCheckAanet(file: ROOTFile, observation obs: Observation) throws -> AanetCheck? {
         guard let t = try? file.tree("T"), let rb = t.branch("coords.trackfit_ra") ?? t.branch("trackfit_ra"),
-              let db = t.branch("coords.trackfit_dec") ?? t.branch("trackfit_dec") else { return nil }
+            let db = t.branch("coords.trackfit_dec") ?? t.branch("trackfit_dec")
+        else { return nil }
         let e = try file.tree("E")
         let r = BranchReader(tree: t)
-        let ra = try r.read(rb).flat, dec = try r.read(db).flat
+        let ra = try r.read(rb).flat
+        let dec = try r.read(db).flat
         let ids = try BranchReader(tree: e).read(e.branch("id")!).int64s
         var byID: [Int64: Int] = [:]
         for (i, id) in ids.enumerated() where byID[id] == nil { byID[id] = i }
-        guard case .int64(let ourIDs)? = obs.events["EVENT_ID"]?.values, case .double(let ourRA)? = obs.events["RA"]?.values,
-              case .double(let ourDec)? = obs.events["DEC"]?.values else { return nil }
+        guard case .int64(let ourIDs)? = obs.events["EVENT_ID"]?.values,
+            case .double(let ourRA)? = obs.events["RA"]?.values,
+            case .double(let ourDec)? = obs.events["DEC"]?.values
+        else { return nil }
         var seps: [Double] = []
         for (k, id) in ourIDs.enumerated() {
             guard let i = byID[id], ra[i] > -900, dec[i] > -900 else { continue }
-            let d1 = ourDec[k] * .pi / 180, d2 = dec[i], dr = ourRA[k] * .pi / 180 - ra[i]
+            let d1 = ourDec[k] * .pi / 180
+            let d2 = dec[i]
+            let dr = ourRA[k] * .pi / 180 - ra[i]
             let c = sin(d1) * sin(d2) + cos(d1) * cos(d2) * cos(dr)
             seps.append(acos(Swift.max(-1, Swift.min(1, c))) * 180 / .pi)
         }

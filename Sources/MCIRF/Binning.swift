@@ -21,7 +21,8 @@ extension MCIRFBuilder {
     }
 
     static func bin(_ edges: UnsafePointer<Double>, count: Int, _ x: Double) -> Int {
-        var lo = 0, hi = count
+        var lo = 0
+        var hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if edges[mid] < x { lo = mid + 1 } else { hi = mid }
@@ -78,11 +79,15 @@ extension MCIRFBuilder {
             self.edges = SortedEdges(edges)
             var mantissaBits: UInt64 = 4
             func cell(_ x: Double) -> UInt64 { x.bitPattern >> (52 - mantissaBits) }
-            while mantissaBits < 20 && zip(edges, edges.dropFirst()).contains(where: { cell($0) == cell($1) }) { mantissaBits += 2 }
+            while mantissaBits < 20 && zip(edges, edges.dropFirst()).contains(where: { cell($0) == cell($1) }) {
+                mantissaBits += 2
+            }
             let (shift, first, last) = (52 - mantissaBits, cell(edges[0]), cell(edges[edges.count - 1]) + 1)
             // table[c - first]: the bin of the smallest double in cell c.
             owner = Storage((first...last).map { Int8(MCIRFBuilder.bin(edges, Double(bitPattern: $0 << shift))) })
-            kernel = Kernel(table: UnsafePointer(owner.base), edges: self.edges.base, count: edges.count, shift: shift, first: first, last: last)
+            kernel = Kernel(
+                table: UnsafePointer(owner.base), edges: self.edges.base, count: edges.count, shift: shift,
+                first: first, last: last)
         }
 
         @inline(__always) func bin(_ x: Double) -> Int { kernel.bin(x) }
@@ -90,16 +95,23 @@ extension MCIRFBuilder {
         /// The cells as histogram index parts of an axis of `n` bins with index stride `stride`
         /// (see PartTable): each cell holds the edge it contains, if any, as its threshold.
         func parts(n: Int, stride: Int) -> PartTable<Kernel.Parts> {
-            let k = kernel, span = Int(k.last - k.first) + 1
+            let k = kernel
+            let span = Int(k.last - k.first) + 1
             var cells: [PartCell] = (0..<span).map { i in
-                let bin = Int(k.table[i]), next = k.edges[bin + 1]
+                let bin = Int(k.table[i])
+                let next = k.edges[bin + 1]
                 // The next edge is inside this cell exactly when it names this cell.
                 let inside = bin + 1 < k.count && next.bitPattern >> k.shift == k.first + UInt64(i)
-                return PartCell(below: bin, above: bin + 1, threshold: inside ? next.bitPattern : .max, n: n, stride: stride)
+                return PartCell(
+                    below: bin, above: bin + 1, threshold: inside ? next.bitPattern : .max, n: n, stride: stride)
             }
-            cells.append(PartCell(below: -1, above: -1, threshold: .max, n: n, stride: stride))   // outside the cells: no bin
+            // Outside the cells: no bin.
+            cells.append(PartCell(below: -1, above: -1, threshold: .max, n: n, stride: stride))
             let owner = Storage(cells)
-            return PartTable(owners: [owner], kernel: Kernel.Parts(cells: UnsafePointer(owner.base), shift: k.shift, first: k.first, span: UInt64(span)))
+            return PartTable(
+                owners: [owner],
+                kernel: Kernel.Parts(
+                    cells: UnsafePointer(owner.base), shift: k.shift, first: k.first, span: UInt64(span)))
         }
 
         struct Kernel: @unchecked Sendable {
@@ -126,9 +138,10 @@ extension MCIRFBuilder {
 
             @inline(__always) func bin(_ x: Double) -> Int {
                 guard x > 0 else { return x.isNaN ? count - 1 : -1 }
-                let c = x.bitPattern &>> shift    // +inf lands above the last cell: bin count - 1, as numpy
+                let c = x.bitPattern &>> shift // +inf lands above the last cell: bin count - 1, as numpy
                 let k = Int(table[Int(truncatingIfNeeded: c < first ? 0 : (c > last ? last &- first : c &- first))])
-                return k &+ (x > edges[k &+ 1] ? 1 : 0)   // an add, not a select: a select becomes a branch that mispredicts in edge cells
+                // An add, not a select: a select becomes a branch that mispredicts in edge cells.
+                return k &+ (x > edges[k &+ 1] ? 1 : 0)
             }
         }
     }
@@ -152,7 +165,7 @@ extension MCIRFBuilder {
         var (a, b) = (orderedKey(lo), orderedKey(hi))
         if holds(hi) { return .infinity }
         if !holds(lo) { return lo }
-        while b - a > 1 {                           // holds(a), !holds(b)
+        while b - a > 1 { // holds(a), !holds(b)
             let m = a + (b - a) / 2
             if holds(fromOrderedKey(m)) { a = m } else { b = m }
         }
@@ -167,7 +180,7 @@ extension MCIRFBuilder {
     struct PartCell: Sendable {
         let threshold: UInt64
         let below: Int32, step: Int32
-        static let exact = Int32.min             // "decide exactly", where a part is expected
+        static let exact = Int32.min // "decide exactly", where a part is expected
 
         static func part(_ bin: Int, n: Int, stride: Int) -> Int32 { Int32((bin >= 0 && bin < n ? bin : n) * stride) }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Model
-import Readers
 import ROOTIO
+import Readers
 
 /// Builds IRFs from KM3NeT Monte Carlo dst files (`E` + `T`). The km3irf-compatible mode computes
 /// exactly what km3irf 0.4.0 computes (its binning, cuts, weights, smoothing and normalisation).
@@ -17,7 +17,9 @@ public enum MCIRFBuilder {
         /// Room for n events in every column, so filling them does not copy them as they grow
         /// (grown columns also end up where streaming them is measurably slower).
         public mutating func reserveCapacity(_ n: Int) {
-            for path in [\Events.e, \.dx, \.dy, \.dz, \.eMC, \.dxMC, \.dyMC, \.dzMC, \.w2, \.w3, \.bdt0, \.bdt1] as [WritableKeyPath<Events, [Double]>] {
+            for path in [\Events.e, \.dx, \.dy, \.dz, \.eMC, \.dxMC, \.dyMC, \.dzMC, \.w2, \.w3, \.bdt0, \.bdt1]
+                as [WritableKeyPath<Events, [Double]>]
+            {
                 self[keyPath: path].reserveCapacity(n)
             }
         }
@@ -59,10 +61,11 @@ extension MCIRFBuilder {
         let eEdges = logspace(2, 8, 49)
         let tEdges = linspace(1, -1, 13).map { acos($0) }
         let gamma = -options.weightFactor
-        let zen = Tables.zenith12, energy = Tables.energy48
+        let zen = Tables.zenith12
+        let energy = Tables.energy48
         let sums = parallelHistogram([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.w2], size: 48 * 12) { r, c, h in
             let (eMC, dxMC, dyMC, dzMC, w2) = (c[0], c[1], c[2], c[3], c[4])
-            let (energy, zen) = (energy.kernel, zen.kernel)        // see LogBinner.kernel
+            let (energy, zen) = (energy.kernel, zen.kernel) // see LogBinner.kernel
             for i in r {
                 let k = energy.bin(eMC[i])
                 guard k >= 0, k < 48 else { continue }
@@ -81,15 +84,21 @@ extension MCIRFBuilder {
                 values[k + 48 * t] = (1 - gamma) * sums[k + 48 * t] / (year * dOmega * dE * n * 2 * .pi) * 2
             }
         }
-        let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
-                                        try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
-                                 values: values, unit: .squareMeter)
-        let normalisation = options.generatedEvents.map { "corrected mode: N = \($0) generated events (Head genvol)" }
+        let table = try IRFTable(
+            axes: [
+                try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
+                try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
+            ],
+            values: values, unit: .squareMeter)
+        let normalisation =
+            options.generatedEvents.map { "corrected mode: N = \($0) generated events (Head genvol)" }
             ?? "km3irf-compatible: N = \(ev.count) events in the file after cuts"
-        return try EffectiveArea(table: table, notes: [
-            "Built from Monte Carlo with km3irf 0.4.0's build_aeff formula (\(normalisation)), T = 1 yr, gamma = \(gamma), x2 building blocks.",
-            "THETA is the zenith angle of the true direction (km3pipe zenith: 0 = down-going).",
-        ])
+        return try EffectiveArea(
+            table: table,
+            notes: [
+                "Built from Monte Carlo with km3irf 0.4.0's build_aeff formula (\(normalisation)), T = 1 yr, gamma = \(gamma), x2 building blocks.",
+                "THETA is the zenith angle of the true direction (km3pipe zenith: 0 = down-going).",
+            ])
     }
 
     /// km3irf `build_psf` with its default bins and smoothing.
@@ -97,27 +106,40 @@ extension MCIRFBuilder {
         let eEdges = logspace(2, 8, 25)
         let tEdges = linspace(1, -1, 7).map { acos($0) }
         let rEdges = radEdgesDegrees
-        let nE = 24, nT = 6, nR = rEdges.count - 1
-        let zen = Tables.zenith6, radBins = Tables.rad, energy = Tables.energy24
+        let nE = 24
+        let nT = 6
+        let nR = rEdges.count - 1
+        let zen = Tables.zenith6
+        let radBins = Tables.rad
+        let energy = Tables.energy24
         // values[e + nE * (t + nT * r)]: the FITS order (energy fastest); a (t, e) slice has stride nE * nT.
-        let shape = DumpShape(nE, nT, nR), strides = shape.strides
-        let (eParts, zParts, rParts) = (energy.parts(n: nE, stride: strides.0), zen.parts(n: nT, stride: strides.1), radBins.parts(n: nR, stride: strides.2))
-        var h = shape.strip(parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: shape.size) { range, c, f in
-            let (ek, zk, rk) = (eParts.kernel, zParts.kernel, rParts.kernel)    // into registers: see LogBinner.kernel
-            // In blocks, one short loop per bin kind: a loop of a few instructions keeps many events
-            // in flight, so the table loads of one event wait in parallel with the next ones. Each
-            // loop adds its axis's part of the cell index; events outside a range land in a dump
-            // cell that is dropped at the end, so no loop tests ranges.
-            withBinBlocks(range) { s, n, cell, scratch in
-                let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s, c[5] + s, c[6] + s)
-                BlockPass.energy(ek, eMC, n, set: cell)
-                BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
-                BlockPass.rad(rk, dx, dy, dz, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.doubles)
-                BlockPass.count(cell, n, into: f)
-            }
-        })
+        let shape = DumpShape(nE, nT, nR)
+        let strides = shape.strides
+        let (eParts, zParts, rParts) = (
+            energy.parts(n: nE, stride: strides.0), zen.parts(n: nT, stride: strides.1),
+            radBins.parts(n: nR, stride: strides.2)
+        )
+        var h = shape.strip(
+            parallelCounts([ev.eMC, ev.dxMC, ev.dyMC, ev.dzMC, ev.dx, ev.dy, ev.dz], size: shape.size) { range, c, f in
+                let (ek, zk, rk) = (eParts.kernel, zParts.kernel, rParts.kernel) // into registers: see LogBinner.kernel
+                // In blocks, one short loop per bin kind: a loop of a few instructions keeps many events
+                // in flight, so the table loads of one event wait in parallel with the next ones. Each
+                // loop adds its axis's part of the cell index; events outside a range land in a dump
+                // cell that is dropped at the end, so no loop tests ranges.
+                withBinBlocks(range) { s, n, cell, scratch in
+                    let (eMC, dxMC, dyMC, dzMC, dx, dy, dz) = (
+                        c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s, c[5] + s, c[6] + s
+                    )
+                    BlockPass.energy(ek, eMC, n, set: cell)
+                    BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
+                    BlockPass.rad(rk, dx, dy, dz, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.doubles)
+                    BlockPass.count(cell, n, into: f)
+                }
+            })
         let slice = nE * nT
-        let size = (0..<nR).map { (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi }
+        let size = (0..<nR).map {
+            (rEdges[$0 + 1] * rEdges[$0 + 1] - rEdges[$0] * rEdges[$0]) * (Double.pi / 180) * (Double.pi / 180) * .pi
+        }
         for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= size[r] } }
         if options.norm {
             for j in 0..<slice {
@@ -125,7 +147,10 @@ extension MCIRFBuilder {
                 for r in 0..<nR { h[j + slice * r] = s > 0 ? h[j + slice * r] / s : 0 }
             }
         } else if options.smooth {
-            let (k05, k1, k2, k4, k6) = (GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2), GaussianKernel(sigma: 4), GaussianKernel(sigma: 6))
+            let (k05, k1, k2, k4, k6) = (
+                GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2),
+                GaussianKernel(sigma: 4), GaussianKernel(sigma: 6)
+            )
             // h is nR rows of `slice` values, so each filter runs along RAD for all slices at once.
             // km3irf's sigma per RAD range; only the rows it keeps are computed.
             var c = h.withUnsafeBufferPointer { x in
@@ -149,11 +174,18 @@ extension MCIRFBuilder {
             }
         }
         let values = h
-        let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
-                                        try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
-                                        try Axis(name: "RAD", edges: rEdges, unit: .degree, scale: .linear, meaning: .rad)],
-                                 values: values, unit: .perSteradian)
-        return try PSFTable(table: table, notes: ["Built from Monte Carlo as km3irf 0.4.0 build_psf does (km3irf-compatible; smooth=\(options.smooth), smooth_norm=\(options.smoothNorm), norm=\(options.norm))."])
+        let table = try IRFTable(
+            axes: [
+                try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
+                try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
+                try Axis(name: "RAD", edges: rEdges, unit: .degree, scale: .linear, meaning: .rad),
+            ],
+            values: values, unit: .perSteradian)
+        return try PSFTable(
+            table: table,
+            notes: [
+                "Built from Monte Carlo as km3irf 0.4.0 build_psf does (km3irf-compatible; smooth=\(options.smooth), smooth_norm=\(options.smoothNorm), norm=\(options.norm))."
+            ])
     }
 
     /// km3irf `build_edisp` with its default bins and smoothing. MATRIX holds what km3irf writes:
@@ -162,53 +194,74 @@ extension MCIRFBuilder {
         let eEdges = logspace(2, 8, 25)
         let tEdges = linspace(1, -1, 7).map { acos($0) }
         let mEdges = logspace(-5, 2, 57)
-        let nE = 24, nT = 6, nM = 56
+        let nE = 24
+        let nT = 6
+        let nM = 56
         let dMu = (0..<nM).map { mEdges[$0 + 1] - mEdges[$0] }
-        let zen = Tables.zenith6, energy = Tables.energy24, migra = Tables.migration56
+        let zen = Tables.zenith6
+        let energy = Tables.energy24
+        let migra = Tables.migration56
         // h[e + nE * (m + nM * t)]: the FITS order (energy fastest).
         @Sendable @inline(__always) func at(_ t: Int, _ m: Int, _ e: Int) -> Int { e + nE * (m + nM * t) }
-        let shape = DumpShape(nE, nM, nT), strides = shape.strides
-        let (eParts, mParts, zParts) = (energy.parts(n: nE, stride: strides.0), migra.parts(n: nM, stride: strides.1), zen.parts(n: nT, stride: strides.2))
-        var h = shape.strip(parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
-            let (ek, mk, zk) = (eParts.kernel, mParts.kernel, zParts.kernel)      // into registers: see LogBinner.kernel
-            withBinBlocks(range) { s, n, cell, scratch in       // as in psf
-                let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
-                BlockPass.energyAndMigration(ek, mk, eMC, eReco, n, set: cell)
-                BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
-                BlockPass.count(cell, n, into: f)
-            }
-        })
+        let shape = DumpShape(nE, nM, nT)
+        let strides = shape.strides
+        let (eParts, mParts, zParts) = (
+            energy.parts(n: nE, stride: strides.0), migra.parts(n: nM, stride: strides.1),
+            zen.parts(n: nT, stride: strides.2)
+        )
+        var h = shape.strip(
+            parallelCounts([ev.eMC, ev.e, ev.dxMC, ev.dyMC, ev.dzMC], size: shape.size) { range, c, f in
+                let (ek, mk, zk) = (eParts.kernel, mParts.kernel, zParts.kernel) // into registers: see LogBinner.kernel
+                withBinBlocks(range) { s, n, cell, scratch in // as in psf
+                    let (eMC, eReco, dxMC, dyMC, dzMC) = (c[0] + s, c[1] + s, c[2] + s, c[3] + s, c[4] + s)
+                    BlockPass.energyAndMigration(ek, mk, eMC, eReco, n, set: cell)
+                    BlockPass.zenith(zk, dxMC, dyMC, dzMC, n, add: cell, scratch: scratch.integers)
+                    BlockPass.count(cell, n, into: f)
+                }
+            })
         for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
-        func sums() -> [Double] {      // [e + nE * t]: sum over mu of h dmu
+        func sums() -> [Double] { // [e + nE * t]: sum over mu of h dmu
             var s = [Double](repeating: 0, count: nE * nT)
-            for t in 0..<nT { for e in 0..<nE { s[e + nE * t] = (0..<nM).reduce(0) { $0 + h[at(t, $1, e)] * dMu[$1] } } }
+            for t in 0..<nT {
+                for e in 0..<nE { s[e + nE * t] = (0..<nM).reduce(0) { $0 + h[at(t, $1, e)] * dMu[$1] } }
+            }
             return s
         }
         if options.norm {
             let s = sums()
-            for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] = s[e + nE * t] > 0 ? h[at(t, m, e)] / s[e + nE * t] : 0 } } }
+            for t in 0..<nT {
+                for m in 0..<nM {
+                    for e in 0..<nE { h[at(t, m, e)] = s[e + nE * t] > 0 ? h[at(t, m, e)] / s[e + nE * t] : 0 }
+                }
+            }
         } else if options.smooth {
             // Each (e, t) column has its own sigma (so its own kernel); the columns are shared out
             // among the cores, each writing only its own.
             h.withUnsafeMutableBufferPointer { hb in
                 let out = SharedColumns(base: hb.baseAddress!)
-                let columns = nE * nT, workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+                let columns = nE * nT
+                let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     // One column's values (x dmu), its smoothed values and the filter's padded copy,
                     // reused for every column (sigma <= 2, so the radius is at most 8).
-                    let column = UnsafeMutablePointer<Double>.allocate(capacity: nM), smoothed = UnsafeMutablePointer<Double>.allocate(capacity: nM)
+                    let column = UnsafeMutablePointer<Double>.allocate(capacity: nM)
+                    let smoothed = UnsafeMutablePointer<Double>.allocate(capacity: nM)
                     let padded = UnsafeMutablePointer<Double>.allocate(capacity: nM + 2 * 8)
-                    defer { column.deallocate(); smoothed.deallocate(); padded.deallocate() }
+                    defer {
+                        column.deallocate()
+                        smoothed.deallocate()
+                        padded.deallocate()
+                    }
                     for k in (columns * w / workers)..<(columns * (w + 1) / workers) {
                         let (e, t) = (k % nE, k / nE)
                         var total = 0.0
                         for m in 0..<nM {
                             let v = out.base[at(t, m, e)]
-                            total += v                  // summed in order, as before
+                            total += v // summed in order, as before
                             column[m] = v * dMu[m]
                         }
                         let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
-                        let kernel = GaussianKernel(sigma: sigma)        // sigma <= 2: radius <= 8
+                        let kernel = GaussianKernel(sigma: sigma) // sigma <= 2: radius <= 8
                         guard kernel.radius <= 8 else { preconditionFailure("EDISP smoothing sigma \(sigma) above 2") }
                         kernel.apply(column, count: nM, mode: .nearest, padded: padded, into: smoothed)
                         for m in 0..<nM { out.base[at(t, m, e)] = smoothed[m] }
@@ -227,14 +280,23 @@ extension MCIRFBuilder {
         let corrected = options.generatedEvents != nil
         if !corrected { for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] *= dMu[m] } } } }
         let values = h
-        let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
-                                        try Axis(name: "MIGRA", edges: mEdges, unit: .dimensionless, scale: .log, meaning: .migration),
-                                        try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
-                                 values: values, unit: .dimensionless)
-        return try EnergyDispersion(table: table, notes: corrected
-            ? ["Built from Monte Carlo with km3irf 0.4.0's build_edisp binning and smoothing; MATRIX is the density dP/dmu (corrected mode)."]
-            : ["Built from Monte Carlo as km3irf 0.4.0 build_edisp does (km3irf-compatible).",
-               "MATRIX holds per-bin probabilities (dP/dmu x dmu), as km3irf writes them; GADF asks for dP/dmu."])
+        let table = try IRFTable(
+            axes: [
+                try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .trueEnergy),
+                try Axis(name: "MIGRA", edges: mEdges, unit: .dimensionless, scale: .log, meaning: .migration),
+                try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
+            ],
+            values: values, unit: .dimensionless)
+        return try EnergyDispersion(
+            table: table,
+            notes: corrected
+                ? [
+                    "Built from Monte Carlo with km3irf 0.4.0's build_edisp binning and smoothing; MATRIX is the density dP/dmu (corrected mode)."
+                ]
+                : [
+                    "Built from Monte Carlo as km3irf 0.4.0 build_edisp does (km3irf-compatible).",
+                    "MATRIX holds per-bin probabilities (dP/dmu x dmu), as km3irf writes them; GADF asks for dP/dmu.",
+                ])
     }
 
     /// Background rate from atmospheric Monte Carlo (km3irf has none): BKG_2D over reconstructed
@@ -245,7 +307,9 @@ extension MCIRFBuilder {
         let eEdges = logspace(0, 8, 65)
         let tEdges = linspace(1, -1, 13).map { acos($0) }
         guard ev.w3.contains(where: { $0.isFinite }) else {
-            throw InputError(file: "", column: "w", reason: "no w3 (rate) weights: a background needs atmospheric MC with w[2] = event rate")
+            throw InputError(
+                file: "", column: "w",
+                reason: "no w3 (rate) weights: a background needs atmospheric MC with w[2] = event rate")
         }
         var sums = [Double](repeating: 0, count: 64 * 12)
         let energy = LogBinner(edges: eEdges)
@@ -263,13 +327,18 @@ extension MCIRFBuilder {
                 values[k + 64 * t] /= (eMeV[k + 1] - eMeV[k]) * dOmega
             }
         }
-        let table = try IRFTable(axes: [try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .recoEnergy),
-                                        try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle)],
-                                 values: values, unit: .backgroundRate)
-        return try Background2D(table: table, notes: [
-            "Built from atmospheric Monte Carlo: sum of w3 (event rate, s-1) per reco energy x reco zenith bin / (dE[MeV] dOmega).",
-            "THETA is the zenith of the reconstructed direction (0 = down-going); not a FoV offset.",
-        ])
+        let table = try IRFTable(
+            axes: [
+                try Axis(name: "ENERG", edges: eEdges, unit: .GeV, scale: .log, meaning: .recoEnergy),
+                try Axis(name: "THETA", edges: tEdges, unit: .radian, scale: .linear, meaning: .zenithAngle),
+            ],
+            values: values, unit: .backgroundRate)
+        return try Background2D(
+            table: table,
+            notes: [
+                "Built from atmospheric Monte Carlo: sum of w3 (event rate, s-1) per reco energy x reco zenith bin / (dE[MeV] dOmega).",
+                "THETA is the zenith of the reconstructed direction (0 = down-going); not a FoV offset.",
+            ])
     }
 }
 

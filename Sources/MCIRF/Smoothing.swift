@@ -9,7 +9,7 @@ extension MCIRFBuilder {
     /// once and applied to many slices.
     struct GaussianKernel {
         let radius: Int
-        let weights: [Double]           // weights[radius + j] for offset j
+        let weights: [Double] // weights[radius + j] for offset j
         init(sigma: Double) {
             // A huge column can give sigma <= 0 (see energyDispersion): radius 0 then, not a crash.
             radius = sigma.isFinite && sigma > 0 ? Int(4 * sigma + 0.5) : 0
@@ -27,7 +27,9 @@ extension MCIRFBuilder {
             let padded = UnsafeMutablePointer<Double>.allocate(capacity: x.count + 2 * radius)
             defer { padded.deallocate() }
             x.withUnsafeBufferPointer { xb in
-                out.withUnsafeMutableBufferPointer { ob in apply(xb.baseAddress!, count: x.count, mode: mode, padded: padded, into: ob.baseAddress!) }
+                out.withUnsafeMutableBufferPointer { ob in
+                    apply(xb.baseAddress!, count: x.count, mode: mode, padded: padded, into: ob.baseAddress!)
+                }
             }
             return Array(out[outputs])
         }
@@ -36,16 +38,24 @@ extension MCIRFBuilder {
         /// scratch, so a caller filtering many columns allocates nothing per column. The column is
         /// copied with the mode's extension written out on both sides, so each tap is a plain load;
         /// the terms are added in the same order as filterRows (same result).
-        func apply(_ x: UnsafePointer<Double>, count: Int, mode: FilterMode, padded: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        func apply(
+            _ x: UnsafePointer<Double>, count: Int, mode: FilterMode, padded: UnsafeMutablePointer<Double>,
+            into out: UnsafeMutablePointer<Double>
+        ) {
             guard count > 0 else { return }
             let (lo, hi) = mode == .nearest ? (x[0], x[count - 1]) : (0, 0)
-            for j in 0..<radius { padded[j] = lo; padded[radius + count + j] = hi }
+            for j in 0..<radius {
+                padded[j] = lo
+                padded[radius + count + j] = hi
+            }
             (padded + radius).update(from: x, count: count)
             weights.withUnsafeBufferPointer { w in
                 for r in 0..<count {
                     let c = r + radius
                     var a = padded[c] * w[radius]
-                    for j in stride(from: 1, through: radius, by: 1) { a += (padded[c - j] + padded[c + j]) * w[radius + j] }
+                    for j in stride(from: 1, through: radius, by: 1) {
+                        a += (padded[c - j] + padded[c + j]) * w[radius + j]
+                    }
                     out[r] = a
                 }
             }
@@ -55,7 +65,9 @@ extension MCIRFBuilder {
         /// rows `outputs`: every column at once, so the inner loops run along a row and vectorise.
         /// Each output still adds its terms in scipy's order (centre, then offsets 1, 2, ...), so the
         /// result is bit for bit that of filtering each column on its own.
-        func filterRows(_ x: UnsafeBufferPointer<Double>, rows n: Int, width: Int, mode: FilterMode, outputs: Range<Int>) -> [Double] {
+        func filterRows(
+            _ x: UnsafeBufferPointer<Double>, rows n: Int, width: Int, mode: FilterMode, outputs: Range<Int>
+        ) -> [Double] {
             guard n > 0, width > 0, let base = x.baseAddress else { return [] }
             var out = [Double](repeating: 0, count: outputs.count * width)
             let zeros = [Double](repeating: 0, count: width)
@@ -67,7 +79,9 @@ extension MCIRFBuilder {
                         return mode == .nearest ? base + (r < 0 ? 0 : n - 1) * width : z.baseAddress!
                     }
                     for (i, r) in outputs.enumerated() {
-                        let a = o.baseAddress! + i * width, c = row(r), w0 = weights[radius]
+                        let a = o.baseAddress! + i * width
+                        let c = row(r)
+                        let w0 = weights[radius]
                         for k in 0..<width { a[k] = c[k] * w0 }
                         for j in stride(from: 1, through: radius, by: 1) {
                             let (lo, hi, w) = (row(r - j), row(r + j), weights[radius + j])

@@ -31,8 +31,11 @@ public struct AlertEvent: Sendable, Equatable {
     /// straight overhead (down-going), as in the ARCA230 tables. GCN notices use the opposite sign.
     public var cosZenithDown: Double?
 
-    public init(id: String, time: UTCInstant, raDeg: Double, decDeg: Double, errorRadiusDeg: Double? = nil,
-                errorContainment: Double? = nil, energyGeV: Double? = nil, topology: EventTopology? = nil, cosZenithDown: Double? = nil) {
+    public init(
+        id: String, time: UTCInstant, raDeg: Double, decDeg: Double, errorRadiusDeg: Double? = nil,
+        errorContainment: Double? = nil, energyGeV: Double? = nil, topology: EventTopology? = nil,
+        cosZenithDown: Double? = nil
+    ) {
         self.id = id
         self.time = time
         self.raDeg = raDeg
@@ -74,9 +77,13 @@ public struct NeutrinoAlert: Sendable, Equatable {
     public var provenance: [String]
     public var description: String?
 
-    public init(name: String, id: String, telescope: String, instrument: String, pipeline: String? = nil, alertType: String = "initial",
-                recordNumber: Int = 1, issued: UTCInstant, role: String = "observation", tense: String = "archival", localization: AlertEvent? = nil, events: [AlertEvent],
-                farPerYear: Double? = nil, provenance: [String] = [], description: String? = nil) {
+    public init(
+        name: String, id: String, telescope: String, instrument: String, pipeline: String? = nil,
+        alertType: String = "initial",
+        recordNumber: Int = 1, issued: UTCInstant, role: String = "observation", tense: String = "archival",
+        localization: AlertEvent? = nil, events: [AlertEvent],
+        farPerYear: Double? = nil, provenance: [String] = [], description: String? = nil
+    ) {
         self.name = name
         self.id = id
         self.telescope = telescope

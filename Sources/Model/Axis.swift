@@ -58,12 +58,15 @@ public struct Axis: Equatable, Sendable {
 
     /// Validates: at least one bin, finite, strictly increasing, unit of the right dimension.
     public init(name: String, edges: [Double], unit: Unit, scale: AxisScale, meaning: AxisMeaning) throws {
-        guard edges.count >= 2 else { throw ModelError.invalidAxis(name, reason: "needs at least 2 edges, got \(edges.count)") }
+        guard edges.count >= 2 else {
+            throw ModelError.invalidAxis(name, reason: "needs at least 2 edges, got \(edges.count)")
+        }
         for (i, e) in edges.enumerated() where !e.isFinite {
             throw ModelError.invalidAxis(name, reason: "edge \(i) is not finite")
         }
         for i in 1..<edges.count where !(edges[i] > edges[i - 1]) {
-            throw ModelError.invalidAxis(name, reason: "edges not strictly increasing at index \(i) (\(edges[i - 1]) then \(edges[i]))")
+            throw ModelError.invalidAxis(
+                name, reason: "edges not strictly increasing at index \(i) (\(edges[i - 1]) then \(edges[i]))")
         }
         guard unit.dimension == meaning.dimension else {
             throw ModelError.invalidAxis(name, reason: "unit '\(unit.symbol)' does not fit meaning \(meaning.rawValue)")
@@ -80,8 +83,10 @@ public struct Axis: Equatable, Sendable {
 
     /// Builds an axis from per-bin (low, high) pairs, checking that the bins are contiguous within
     /// `tolerance` times the narrower bin's width (round-off in a stored edge is not a gap).
-    public init(name: String, lowHigh: [(Double, Double)], unit: Unit, scale: AxisScale, meaning: AxisMeaning,
-                tolerance: Double = 1e-9) throws {
+    public init(
+        name: String, lowHigh: [(Double, Double)], unit: Unit, scale: AxisScale, meaning: AxisMeaning,
+        tolerance: Double = 1e-9
+    ) throws {
         guard let first = lowHigh.first else { throw ModelError.invalidAxis(name, reason: "no bins") }
         var edges = [first.0]
         for (i, (lo, hi)) in lowHigh.enumerated() {
@@ -89,7 +94,8 @@ public struct Axis: Equatable, Sendable {
                 let prev = lowHigh[i - 1].1
                 let width = min(abs(hi - lo), abs(prev - lowHigh[i - 1].0))
                 guard abs(lo - prev) <= tolerance * width else {
-                    throw ModelError.invalidAxis(name, reason: "bin \(i) starts at \(lo) but bin \(i - 1) ends at \(prev) (not contiguous)")
+                    throw ModelError.invalidAxis(
+                        name, reason: "bin \(i) starts at \(lo) but bin \(i - 1) ends at \(prev) (not contiguous)")
                 }
             }
             edges.append(hi)
@@ -109,7 +115,10 @@ public struct Axis: Equatable, Sendable {
             e = scale == .log ? [nodes[0] / 2, nodes[0] * 2] : [nodes[0] - 0.5, nodes[0] + 0.5]
         } else {
             let mids = zip(x, x.dropFirst()).map { inv(0.5 * ($0 + $1)) }
-            e = [inv(x[0] - 0.5 * (x[1] - x[0]))] + mids + [inv(x[x.count - 1] + 0.5 * (x[x.count - 1] - x[x.count - 2]))]
+            e =
+                [inv(x[0] - 0.5 * (x[1] - x[0]))] + mids + [
+                    inv(x[x.count - 1] + 0.5 * (x[x.count - 1] - x[x.count - 2]))
+                ]
         }
         try self.init(name: name, edges: e, unit: unit, scale: scale, meaning: meaning)
         self.nodes = nodes
@@ -122,7 +131,8 @@ public struct Axis: Equatable, Sendable {
     /// Bin centres: arithmetic for linear axes, geometric for log axes (as gammapy does).
     public var centers: [Double] {
         (0..<binCount).map { (i: Int) -> Double in
-            let lo = edges[i], hi = edges[i + 1]
+            let lo = edges[i]
+            let hi = edges[i + 1]
             return scale == .log ? (lo * hi).squareRoot() : 0.5 * (lo + hi)
         }
     }
@@ -130,8 +140,10 @@ public struct Axis: Equatable, Sendable {
     /// The same axis in another unit of the same dimension.
     public func converted(to other: Unit) throws -> Axis {
         if let nodes {
-            return try Axis(name: name, nodes: try unit.convert(nodes, to: other), unit: other, scale: scale, meaning: meaning)
+            return try Axis(
+                name: name, nodes: try unit.convert(nodes, to: other), unit: other, scale: scale, meaning: meaning)
         }
-        return try Axis(name: name, edges: try unit.convert(edges, to: other), unit: other, scale: scale, meaning: meaning)
+        return try Axis(
+            name: name, edges: try unit.convert(edges, to: other), unit: other, scale: scale, meaning: meaning)
     }
 }

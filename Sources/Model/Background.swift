@@ -5,22 +5,31 @@ import Foundation
 public struct Background2D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "BKG", hduClass4: "BKG_2D", legacyClasses: [("BKG", "2D")], extname: "BACKGROUND",
-        axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)], legacyDataColumns: ["BGD"],
-        axisUnits: [.recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless,
-                    .sinDeclination: .dimensionless, .declination: .degree])
+        axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)],
+        legacyDataColumns: ["BGD"],
+        axisUnits: [
+            .recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless,
+            .sinDeclination: .dimensionless, .declination: .degree,
+        ])
 
     public private(set) var table: IRFTable
     public var containment: Containment { .fullEnclosure }
     public var notes: [String]
     public var carried: [CarriedKeyword] = []
-    public static let spatialMeanings: Set<AxisMeaning> = [.fovOffset, .zenithAngle, .cosZenith, .sinDeclination, .declination]
+    public static let spatialMeanings: Set<AxisMeaning> = [
+        .fovOffset, .zenithAngle, .cosZenith, .sinDeclination, .declination,
+    ]
 
     public init(table: IRFTable, notes: [String] = []) throws {
-        guard table.axes.count == 2, table.axes[0].meaning == .recoEnergy, Self.spatialMeanings.contains(table.axes[1].meaning) else {
-            throw ModelError.invalidAxis("background", reason: "axes must be (reco energy, spatial), got \(table.axes.map(\.meaning.rawValue))")
+        guard table.axes.count == 2, table.axes[0].meaning == .recoEnergy,
+            Self.spatialMeanings.contains(table.axes[1].meaning)
+        else {
+            throw ModelError.invalidAxis(
+                "background", reason: "axes must be (reco energy, spatial), got \(table.axes.map(\.meaning.rawValue))")
         }
         guard table.unit.dimension == Unit.backgroundRate.dimension else {
-            throw ModelError.invalidValue("background", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
+            throw ModelError.invalidValue(
+                "background", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
         }
         self.table = table
         self.notes = notes

@@ -4,7 +4,8 @@ import Foundation
 public struct Background3D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "BKG", hduClass4: "BKG_3D", legacyClasses: [("BKG", "3D")], extname: "BACKGROUND",
-        axes: ["ENERG", "DETX", "DETY"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)], legacyDataColumns: ["BGD"],
+        axes: ["ENERG", "DETX", "DETY"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)],
+        legacyDataColumns: ["BGD"],
         axisUnits: [.recoEnergy: .TeV, .fovLon: .degree, .fovLat: .degree])
 
     public private(set) var table: IRFTable
@@ -14,10 +15,13 @@ public struct Background3D: IRFComponent, Equatable {
 
     public init(table: IRFTable, notes: [String] = [], carried: [CarriedKeyword] = []) throws {
         guard table.axes.map(\.meaning) == [.recoEnergy, .fovLon, .fovLat] else {
-            throw ModelError.invalidAxis("BKG_3D", reason: "axes must be (reco energy, FoV lon, FoV lat), got \(table.axes.map(\.meaning.rawValue))")
+            throw ModelError.invalidAxis(
+                "BKG_3D",
+                reason: "axes must be (reco energy, FoV lon, FoV lat), got \(table.axes.map(\.meaning.rawValue))")
         }
         guard table.unit.dimension == Unit.backgroundRate.dimension else {
-            throw ModelError.invalidValue("BKG_3D", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
+            throw ModelError.invalidValue(
+                "BKG_3D", reason: "unit '\(table.unit.symbol)' is not a rate per energy per solid angle")
         }
         self.table = table
         self.notes = notes

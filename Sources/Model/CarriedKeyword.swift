@@ -2,7 +2,12 @@
 /// point-like IRFs, FOVALIGN of BKG_3D, LO_THRES/HI_THRES, OBS_ID), and the keywords of an
 /// instrument or producer that no format field holds (a DAQ livetime; H.E.S.S.'s N_TELS, TELPAT).
 public struct CarriedKeyword: Equatable, Sendable {
-    public enum Value: Equatable, Sendable { case double(Double), int(Int64), string(String), bool(Bool) }
+    public enum Value: Equatable, Sendable {
+        case double(Double)
+        case int(Int64)
+        case string(String)
+        case bool(Bool)
+    }
     public var name: String
     public var value: Value
     public var comment: String

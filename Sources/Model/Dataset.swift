@@ -42,8 +42,10 @@ public struct Response: Sendable {
     public var provenance: [String]
     /// Its reader normalised each slice, so an empty slice is expected (a KM3NeT PSF table).
     public var normalisedByReader = false
-    public init(component: any IRFComponent, name: String? = nil, telescope: String, instrument: String, origin: String,
-                channel: EventChannel? = nil, period: String? = nil, source: String? = nil, provenance: [String] = []) {
+    public init(
+        component: any IRFComponent, name: String? = nil, telescope: String, instrument: String, origin: String,
+        channel: EventChannel? = nil, period: String? = nil, source: String? = nil, provenance: [String] = []
+    ) {
         self.source = source
         self.component = component
         self.name = name

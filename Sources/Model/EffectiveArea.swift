@@ -17,8 +17,13 @@ public struct EffectiveArea: IRFComponent, Equatable {
     /// `table.axes` must be (true energy, spatial); values are kept as read (see `ValueCensus`).
     public init(table: IRFTable, containment: Containment = .fullEnclosure, notes: [String] = []) throws {
         guard table.axes.count == 2, table.axes[0].meaning == .trueEnergy,
-              Self.spatialMeanings.contains(table.axes[1].meaning) else {
-            throw ModelError.invalidAxis("effective area", reason: "axes must be (true energy, FoV offset | zenith | cos zenith), got \(table.axes.map(\.meaning.rawValue))")
+            Self.spatialMeanings.contains(table.axes[1].meaning)
+        else {
+            throw ModelError.invalidAxis(
+                "effective area",
+                reason:
+                    "axes must be (true energy, FoV offset | zenith | cos zenith), got \(table.axes.map(\.meaning.rawValue))"
+            )
         }
         guard table.unit.dimension == Unit.squareMeter.dimension else {
             throw ModelError.invalidValue("effective area", reason: "unit '\(table.unit.symbol)' is not an area")
@@ -34,8 +39,9 @@ public struct EffectiveArea: IRFComponent, Equatable {
     /// Re-expresses a cos-zenith axis as a zenith-angle axis in degrees (see IRFTable).
     public func withZenithAngleAxis() throws -> EffectiveArea {
         guard spatialAxis.meaning == .cosZenith else { return self }
-        return try with(table: try table.withZenithAngleAxis(),
-                        note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+        return try with(
+            table: try table.withZenithAngleAxis(),
+            note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
     }
 
     public init(decoded p: IRFParts) throws {
@@ -43,7 +49,8 @@ public struct EffectiveArea: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> EffectiveArea {
-        try EffectiveArea(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
+        try EffectiveArea(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(
+            carried)
     }
 }
 

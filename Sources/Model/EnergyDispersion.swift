@@ -6,7 +6,10 @@ public struct EnergyDispersion: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "EDISP", hduClass4: "EDISP_2D", legacyClasses: [("EDISP", "2D")], extname: "EDISP",
         axes: ["ENERG", "MIGRA", "THETA"], dataColumns: [("MATRIX", .dimensionless)],
-        axisUnits: [.trueEnergy: .TeV, .migration: .dimensionless, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless])
+        axisUnits: [
+            .trueEnergy: .TeV, .migration: .dimensionless, .fovOffset: .degree, .zenithAngle: .degree,
+            .cosZenith: .dimensionless,
+        ])
 
     public private(set) var table: IRFTable
     public var containment: Containment
@@ -15,10 +18,15 @@ public struct EnergyDispersion: IRFComponent, Equatable {
 
     public init(table: IRFTable, containment: Containment = .fullEnclosure, notes: [String] = []) throws {
         guard table.axes.count == 3, table.axes[0].meaning == .trueEnergy, table.axes[1].meaning == .migration,
-              EffectiveArea.spatialMeanings.contains(table.axes[2].meaning) else {
-            throw ModelError.invalidAxis("EDISP", reason: "axes must be (true energy, migration, spatial), got \(table.axes.map(\.meaning.rawValue))")
+            EffectiveArea.spatialMeanings.contains(table.axes[2].meaning)
+        else {
+            throw ModelError.invalidAxis(
+                "EDISP",
+                reason: "axes must be (true energy, migration, spatial), got \(table.axes.map(\.meaning.rawValue))")
         }
-        guard table.unit.dimension == .none else { throw ModelError.invalidValue("EDISP", reason: "dP/dμ must be dimensionless") }
+        guard table.unit.dimension == .none else {
+            throw ModelError.invalidValue("EDISP", reason: "dP/dμ must be dimensionless")
+        }
         self.table = table
         self.containment = containment
         self.notes = notes
@@ -29,7 +37,8 @@ public struct EnergyDispersion: IRFComponent, Equatable {
     }
 
     public func with(table: IRFTable, note: String?) throws -> EnergyDispersion {
-        try EnergyDispersion(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(carried)
+        try EnergyDispersion(table: table, containment: containment, notes: notes + (note.map { [$0] } ?? [])).carrying(
+            carried)
     }
 
     /// ∫ dP/dμ dμ for each (energy, spatial) slice (energy fastest).

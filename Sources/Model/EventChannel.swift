@@ -28,7 +28,9 @@ public struct EventChannel: Sendable, Hashable, Codable {
 
     /// What a file name in the ARCA230 layout says: the channel (its last word, when it is one of
     /// `knownNames`) and the flavour and interaction (a word such as `allnumuCC` or `nueNC`).
-    public static func described(byFileName fileName: String) -> (channel: String?, flavour: String?, interaction: String?) {
+    public static func described(byFileName fileName: String) -> (
+        channel: String?, flavour: String?, interaction: String?
+    ) {
         var stem = Substring(fileName)
         if let dot = stem.firstIndex(of: ".") { stem = stem[..<dot] }
         let words = stem.split(separator: "_").map(String.init)
@@ -37,7 +39,13 @@ public struct EventChannel: Sendable, Hashable, Codable {
             var rest = Substring(w)
             if rest.hasPrefix("all") { rest = rest.dropFirst(3) }
             var anti = ""
-            if rest.hasPrefix("anti") { rest = rest.dropFirst(4); anti = "a" } else if rest.hasPrefix("anu") { rest = rest.dropFirst(); anti = "a" }
+            if rest.hasPrefix("anti") {
+                rest = rest.dropFirst(4)
+                anti = "a"
+            } else if rest.hasPrefix("anu") {
+                rest = rest.dropFirst()
+                anti = "a"
+            }
             for f in ["nutau", "numu", "nue"] where rest.hasPrefix(f) {
                 let tail = rest.dropFirst(f.count)
                 guard tail.isEmpty || tail == "CC" || tail == "NC" else { continue }

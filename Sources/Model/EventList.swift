@@ -42,8 +42,10 @@ public struct EventColumn: Equatable, Sendable {
     /// Set when the column stands in for reconstructed energy (e.g. the number of hits).
     public var isEnergyProxy: Bool
 
-    public init(name: String, values: EventValues, unit: Unit? = nil, level: ColumnLevel, description: String,
-                isTruth: Bool = false, isEnergyProxy: Bool = false) {
+    public init(
+        name: String, values: EventValues, unit: Unit? = nil, level: ColumnLevel, description: String,
+        isTruth: Bool = false, isEnergyProxy: Bool = false
+    ) {
         self.name = name
         self.values = values
         self.unit = unit
@@ -66,7 +68,8 @@ public struct EventList: Equatable, Sendable {
 
     public mutating func add(_ column: EventColumn) throws {
         if let first = columns.first, first.values.count != column.values.count {
-            throw ModelError.shapeMismatch("event column \(column.name)", expected: first.values.count, got: column.values.count)
+            throw ModelError.shapeMismatch(
+                "event column \(column.name)", expected: first.values.count, got: column.values.count)
         }
         if columns.contains(where: { $0.name == column.name }) {
             throw ModelError.invalidValue(column.name, reason: "duplicate event column")
@@ -87,7 +90,8 @@ public struct GTI: Equatable, Sendable {
 
     public init(start: [Double], stop: [Double]) throws {
         guard start.count == stop.count, !start.isEmpty else {
-            throw ModelError.invalidValue("GTI", reason: "needs at least one interval with START and STOP of equal length")
+            throw ModelError.invalidValue(
+                "GTI", reason: "needs at least one interval with START and STOP of equal length")
         }
         for i in start.indices where !(stop[i] >= start[i]) {
             throw ModelError.invalidValue("GTI", reason: "interval \(i) has STOP < START")
@@ -130,7 +134,11 @@ extension EventList {
     /// The events at `rows`, every column kept.
     public func selecting(_ rows: [Int]) -> EventList {
         var out = EventList.empty
-        out.columns = columns.map { var c = $0; c.values = $0.values.selecting(rows); return c }
+        out.columns = columns.map {
+            var c = $0
+            c.values = $0.values.selecting(rows)
+            return c
+        }
         return out
     }
 
@@ -142,7 +150,11 @@ extension EventList {
         for c in first.columns {
             var values: EventValues? = c.values
             for l in lists.dropFirst() { values = l[c.name].flatMap { values?.appending($0.values) } }
-            if let values { var column = c; column.values = values; out.columns.append(column) }
+            if let values {
+                var column = c
+                column.values = values
+                out.columns.append(column)
+            }
         }
         return out
     }

@@ -1,7 +1,10 @@
 import Foundation
 
 /// FULL-ENCLOSURE IRFs have no direction cut; POINT-LIKE ones were made after a RAD_MAX cut.
-public enum Containment: String, Sendable { case fullEnclosure = "FULL-ENCLOSURE", pointLike = "POINT-LIKE" }
+public enum Containment: String, Sendable {
+    case fullEnclosure = "FULL-ENCLOSURE"
+    case pointLike = "POINT-LIKE"
+}
 
 /// An N-dimensional array of values over binned axes. `axes[0]` varies fastest in `values`
 /// (FITS TDIM order), so `values[i0 + n0 * (i1 + n1 * i2)]`.
@@ -36,7 +39,8 @@ public struct IRFTable: Equatable, Sendable {
     /// Used when a coordinate change (cos θ -> θ) turns an increasing axis into a decreasing one.
     public func replacingAxisReversed(_ k: Int, with axis: Axis) throws -> IRFTable {
         guard axis.binCount == axes[k].binCount else {
-            throw ModelError.invalidAxis(axis.name, reason: "replacement has \(axis.binCount) bins, expected \(axes[k].binCount)")
+            throw ModelError.invalidAxis(
+                axis.name, reason: "replacement has \(axis.binCount) bins, expected \(axes[k].binCount)")
         }
         var newAxes = axes
         newAxes[k] = axis
@@ -45,7 +49,10 @@ public struct IRFTable: Equatable, Sendable {
         var idx = [Int](repeating: 0, count: n.count)
         for flat in 0..<values.count {
             var rem = flat
-            for d in 0..<n.count { idx[d] = rem % n[d]; rem /= n[d] }
+            for d in 0..<n.count {
+                idx[d] = rem % n[d]
+                rem /= n[d]
+            }
             var src = idx
             src[k] = n[k] - 1 - idx[k]
             out[flat] = values[flatIndex(src)]
@@ -94,7 +101,9 @@ public struct IRFParts: Sendable {
     public var containment: Containment
     public var notes: [String]
     public var carried: [CarriedKeyword]
-    public init(tables: [(name: String, table: IRFTable)], containment: Containment, notes: [String], carried: [CarriedKeyword]) {
+    public init(
+        tables: [(name: String, table: IRFTable)], containment: Containment, notes: [String], carried: [CarriedKeyword]
+    ) {
         self.tables = tables
         self.containment = containment
         self.notes = notes
@@ -169,7 +178,10 @@ extension IRFTable {
     /// Per-axis bin indices of a flat index (axis 0 fastest).
     public func unflatten(_ flat: Int) -> [Int] {
         var rem = flat
-        return shape.map { n in defer { rem /= n }; return rem % n }
+        return shape.map { n in
+            defer { rem /= n }
+            return rem % n
+        }
     }
 }
 
@@ -181,7 +193,9 @@ extension IRFComponent {
         var out: [String] = []
         if let line = censusWarning() { out.append(line) }
         if emptySlices, let psf = self as? PSFTable, let first = psf.emptySlices.first {
-            out.append("\(psf.emptySlices.count) (energy, spatial) slice(s) hold no probability (first at \(table.describe(bin: first))); written as zeros")
+            out.append(
+                "\(psf.emptySlices.count) (energy, spatial) slice(s) hold no probability (first at \(table.describe(bin: first))); written as zeros"
+            )
         }
         return out
     }
@@ -196,7 +210,8 @@ extension IRFComponent {
         if let f = c.firstNonFinite {
             parts.append("\(c.nonFinite) non-finite value(s) (first \(f.value) at \(table.describe(bin: f.bin)))")
         }
-        return parts.joined(separator: " and ") + " carried as read" + (c.negative > 0 ? "; --clip-negative sets negatives to 0" : "")
+        return parts.joined(separator: " and ") + " carried as read"
+            + (c.negative > 0 ? "; --clip-negative sets negatives to 0" : "")
     }
 
     /// The same component with negative values set to 0, recorded as a `NEGCLIP` keyword and a note.

@@ -29,7 +29,7 @@ public struct IRFLayout: Sendable {
         switch hduClass2 {
         case "EFF_AREA": "aeff"
         case "RPSF", "PSF": "psf"
-        default: hduClass2.lowercased()         // edisp, bkg, rad_max
+        default: hduClass2.lowercased() // edisp, bkg, rad_max
         }
     }
     public var hduIndexClass: String { hduClass4.lowercased() }
@@ -37,9 +37,11 @@ public struct IRFLayout: Sendable {
     public var dataColumn: String { dataColumns[0].name }
     public var dataUnit: Unit { dataColumns[0].unit }
 
-    public init(hduClass2: String, hduClass4: String, legacyClasses: [(String, String)] = [], extname: String,
-                axes: [String], energy: AxisMeaning = .trueEnergy, dataColumns: [(name: String, unit: Unit)],
-                legacyDataColumns: [String] = [], axisUnits: [AxisMeaning: Unit]) {
+    public init(
+        hduClass2: String, hduClass4: String, legacyClasses: [(String, String)] = [], extname: String,
+        axes: [String], energy: AxisMeaning = .trueEnergy, dataColumns: [(name: String, unit: Unit)],
+        legacyDataColumns: [String] = [], axisUnits: [AxisMeaning: Unit]
+    ) {
         self.hduClass2 = hduClass2
         self.hduClass4 = hduClass4
         self.legacyClasses = legacyClasses.map { (hduClass2: $0.0, hduClass4: $0.1) }
@@ -92,7 +94,8 @@ public enum AxisColumns {
     }
 
     public static let rows: [Row] = [
-        Row(meaning: .trueEnergy, gadf: "ENERG", vodf: "ENERGY_TRUE", alsoRead: ["ETRUE", "ENERGY"], defaultUnit: .TeV),
+        Row(
+            meaning: .trueEnergy, gadf: "ENERG", vodf: "ENERGY_TRUE", alsoRead: ["ETRUE", "ENERGY"], defaultUnit: .TeV),
         Row(meaning: .recoEnergy, gadf: "ENERG", vodf: "ENERGY_RECO", alsoRead: [], defaultUnit: .TeV),
         Row(meaning: .fovOffset, gadf: "THETA", vodf: "OFFSET", alsoRead: [], defaultUnit: .degree),
         Row(meaning: .zenithAngle, gadf: "THETA", vodf: "ZENITH", alsoRead: [], defaultUnit: .degree),

@@ -13,7 +13,10 @@ public enum MessageText {
         var out = ""
         var count = 0
         for scalar in text.unicodeScalars {
-            if count >= limit { out += "..."; break }
+            if count >= limit {
+                out += "..."
+                break
+            }
             switch scalar.value {
             case 0x20..<0x7f: out.unicodeScalars.append(scalar)
             case 0..<0x20, 0x7f..<0xa0: out += "\\x" + hex2(scalar.value)

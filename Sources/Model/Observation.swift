@@ -1,5 +1,9 @@
 /// Time scales the formats allow for TIMESYS.
-public enum TimeSystem: String, Sendable { case tt = "TT", utc = "UTC", tai = "TAI" }
+public enum TimeSystem: String, Sendable {
+    case tt = "TT"
+    case utc = "UTC"
+    case tai = "TAI"
+}
 
 /// The reference of all times in an observation: TIME = seconds since MJDREF in `system`.
 public struct TimeReference: Equatable, Sendable {
@@ -92,10 +96,12 @@ public struct ObservationMetadata: Sendable {
     /// The detector period whose IRFs apply (a release's name for it), if any.
     public var period: String?
 
-    public init(obsID: String, timeRef: TimeReference, tstart: Double, tstop: Double, ontime: Double, livetime: Double,
-                coverageSource: TimeCoverageSource, site: Site?, mode: ObservingMode, object: String? = nil,
-                telescope: String, instrument: String, origin: String, creator: String,
-                provenance: [String] = [], isSimulated: Bool = false, notes: [String] = []) {
+    public init(
+        obsID: String, timeRef: TimeReference, tstart: Double, tstop: Double, ontime: Double, livetime: Double,
+        coverageSource: TimeCoverageSource, site: Site?, mode: ObservingMode, object: String? = nil,
+        telescope: String, instrument: String, origin: String, creator: String,
+        provenance: [String] = [], isSimulated: Bool = false, notes: [String] = []
+    ) {
         self.obsID = obsID
         self.timeRef = timeRef
         self.tstart = tstart

@@ -6,7 +6,9 @@ public struct PSFTable: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "RPSF", hduClass4: "PSF_TABLE", extname: "PSF",
         axes: ["ENERG", "THETA", "RAD"], dataColumns: [("RPSF", .perSteradian)],
-        axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless, .rad: .degree])
+        axisUnits: [
+            .trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless, .rad: .degree,
+        ])
 
     public private(set) var table: IRFTable
     public var containment: Containment { .fullEnclosure }
@@ -15,8 +17,10 @@ public struct PSFTable: IRFComponent, Equatable {
 
     public init(table: IRFTable, notes: [String] = []) throws {
         guard table.axes.count == 3, table.axes[0].meaning == .trueEnergy,
-              EffectiveArea.spatialMeanings.contains(table.axes[1].meaning), table.axes[2].meaning == .rad else {
-            throw ModelError.invalidAxis("PSF", reason: "axes must be (true energy, spatial, rad), got \(table.axes.map(\.meaning.rawValue))")
+            EffectiveArea.spatialMeanings.contains(table.axes[1].meaning), table.axes[2].meaning == .rad
+        else {
+            throw ModelError.invalidAxis(
+                "PSF", reason: "axes must be (true energy, spatial, rad), got \(table.axes.map(\.meaning.rawValue))")
         }
         guard table.unit.dimension == Unit.perSteradian.dimension else {
             throw ModelError.invalidValue("PSF", reason: "unit '\(table.unit.symbol)' is not per solid angle")
@@ -42,10 +46,14 @@ public struct PSFTable: IRFComponent, Equatable {
     /// The (energy, spatial) bins whose RAD slice is all zeros: an empty band, which no
     /// normalisation can fix and which is carried as read.
     public var emptySlices: [[Int]] {
-        let n0 = table.shape[0], n1 = table.shape[1], n2 = table.shape[2]
+        let n0 = table.shape[0]
+        let n1 = table.shape[1]
+        let n2 = table.shape[2]
         var out: [[Int]] = []
         for j in 0..<n1 {
-            for i in 0..<n0 where (0..<n2).allSatisfy({ table.values[i + n0 * (j + n1 * $0)] == 0 }) { out.append([i, j]) }
+            for i in 0..<n0 where (0..<n2).allSatisfy({ table.values[i + n0 * (j + n1 * $0)] == 0 }) {
+                out.append([i, j])
+            }
         }
         return out
     }
@@ -54,7 +62,8 @@ public struct PSFTable: IRFComponent, Equatable {
     public func integrals() throws -> [Double] {
         let dOmega = try Self.solidAngles(rad: table.axes[2])
         let t = try table.converted(dataUnit: .perSteradian, axisUnits: [:])
-        let n0 = table.shape[0], n1 = table.shape[1]
+        let n0 = table.shape[0]
+        let n1 = table.shape[1]
         return (0..<(n0 * n1)).map { s in
             (0..<dOmega.count).reduce(0) { $0 + t.values[s + n0 * n1 * $1] * dOmega[$1] }
         }

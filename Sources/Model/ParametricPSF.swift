@@ -33,12 +33,16 @@ extension ParametricPSF {
     /// Checks the parameter set and their shared axes.
     static func validate(_ parameters: [(name: String, table: IRFTable)]) throws {
         guard parameters.map(\.name) == parameterUnits.map(\.0) else {
-            throw ModelError.invalidValue(layout.hduClass4, reason: "parameters must be \(parameterUnits.map(\.0).joined(separator: ", "))")
+            throw ModelError.invalidValue(
+                layout.hduClass4, reason: "parameters must be \(parameterUnits.map(\.0).joined(separator: ", "))")
         }
         for p in parameters {
-            guard p.table.axes.count == 2, p.table.axes[0].meaning == .trueEnergy, EffectiveArea.spatialMeanings.contains(p.table.axes[1].meaning),
-                  p.table.axes == parameters[0].table.axes else {
-                throw ModelError.invalidAxis(layout.hduClass4, reason: "\(p.name) must share the (true energy, offset) axes")
+            guard p.table.axes.count == 2, p.table.axes[0].meaning == .trueEnergy,
+                EffectiveArea.spatialMeanings.contains(p.table.axes[1].meaning),
+                p.table.axes == parameters[0].table.axes
+            else {
+                throw ModelError.invalidAxis(
+                    layout.hduClass4, reason: "\(p.name) must share the (true energy, offset) axes")
             }
         }
     }
@@ -46,16 +50,21 @@ extension ParametricPSF {
 
 public struct PSF3Gauss: ParametricPSF {
     public static let layout = IRFLayout(
-        hduClass2: "RPSF", hduClass4: "PSF_3GAUSS", legacyClasses: [("PSF", "3GAUSS"), ("RPSF", "3GAUSS")], extname: "PSF",
+        hduClass2: "RPSF", hduClass4: "PSF_3GAUSS", legacyClasses: [("PSF", "3GAUSS"), ("RPSF", "3GAUSS")],
+        extname: "PSF",
         axes: ["ENERG", "THETA"],
-        dataColumns: [("SCALE", .perSteradian), ("SIGMA_1", .degree), ("SIGMA_2", .degree), ("SIGMA_3", .degree),
-                      ("AMPL_2", .dimensionless), ("AMPL_3", .dimensionless)],
+        dataColumns: [
+            ("SCALE", .perSteradian), ("SIGMA_1", .degree), ("SIGMA_2", .degree), ("SIGMA_3", .degree),
+            ("AMPL_2", .dimensionless), ("AMPL_3", .dimensionless),
+        ],
         axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
     public let parameters: [(name: String, table: IRFTable)]
     public var notes: [String]
     public var carried: [CarriedKeyword]
 
-    public init(parameters: [(name: String, table: IRFTable)], notes: [String] = [], carried: [CarriedKeyword] = []) throws {
+    public init(parameters: [(name: String, table: IRFTable)], notes: [String] = [], carried: [CarriedKeyword] = [])
+        throws
+    {
         try Self.validate(parameters)
         self.parameters = parameters
         self.notes = notes
@@ -66,12 +75,15 @@ public struct PSF3Gauss: ParametricPSF {
 public struct PSFKing: ParametricPSF {
     public static let layout = IRFLayout(
         hduClass2: "RPSF", hduClass4: "PSF_KING", extname: "PSF", axes: ["ENERG", "THETA"],
-        dataColumns: [("GAMMA", .dimensionless), ("SIGMA", .degree)], axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
+        dataColumns: [("GAMMA", .dimensionless), ("SIGMA", .degree)],
+        axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
     public let parameters: [(name: String, table: IRFTable)]
     public var notes: [String]
     public var carried: [CarriedKeyword]
 
-    public init(parameters: [(name: String, table: IRFTable)], notes: [String] = [], carried: [CarriedKeyword] = []) throws {
+    public init(parameters: [(name: String, table: IRFTable)], notes: [String] = [], carried: [CarriedKeyword] = [])
+        throws
+    {
         try Self.validate(parameters)
         self.parameters = parameters
         self.notes = notes

@@ -14,10 +14,14 @@ public struct RadMax2D: IRFComponent, Equatable {
 
     public init(table: IRFTable, notes: [String] = [], carried: [CarriedKeyword] = []) throws {
         guard table.axes.count == 2, table.axes[0].meaning == .recoEnergy || table.axes[0].meaning == .trueEnergy,
-              [.fovOffset, .zenithAngle].contains(table.axes[1].meaning) else {
-            throw ModelError.invalidAxis("RAD_MAX_2D", reason: "axes must be (energy, FoV offset), got \(table.axes.map(\.meaning.rawValue))")
+            [.fovOffset, .zenithAngle].contains(table.axes[1].meaning)
+        else {
+            throw ModelError.invalidAxis(
+                "RAD_MAX_2D", reason: "axes must be (energy, FoV offset), got \(table.axes.map(\.meaning.rawValue))")
         }
-        guard table.unit.dimension == Unit.degree.dimension else { throw ModelError.invalidValue("RAD_MAX_2D", reason: "unit must be an angle") }
+        guard table.unit.dimension == Unit.degree.dimension else {
+            throw ModelError.invalidValue("RAD_MAX_2D", reason: "unit must be an angle")
+        }
         self.table = table
         self.notes = notes
         self.carried = carried

@@ -23,26 +23,46 @@ public struct UTCInstant: Sendable, Equatable, Comparable, CustomStringConvertib
             return v
         }
         guard s.count >= 19, let y = digits(0, 4), s[4] == 45, let mo = digits(5, 2), s[7] == 45, let d = digits(8, 2),
-              s[10] == 84 || s[10] == 32 || s[10] == 116, let h = digits(11, 2), s[13] == 58, let mi = digits(14, 2), s[16] == 58,
-              let sec = digits(17, 2) else { return nil }
-        guard (1...12).contains(mo), d >= 1, d <= Self.daysIn(month: mo, year: y), h <= 23, mi <= 59, sec <= 60 else { return nil }
+            s[10] == 84 || s[10] == 32 || s[10] == 116, let h = digits(11, 2), s[13] == 58, let mi = digits(14, 2),
+            s[16] == 58,
+            let sec = digits(17, 2)
+        else { return nil }
+        guard (1...12).contains(mo), d >= 1, d <= Self.daysIn(month: mo, year: y), h <= 23, mi <= 59, sec <= 60 else {
+            return nil
+        }
         var i = 19
         var fraction = 0.0
         if i < s.count, s[i] == 46 {
             i += 1
             var scale = 0.1
             let start = i
-            while i < s.count, s[i] >= 48, s[i] <= 57 { fraction += Double(s[i] - 48) * scale; scale /= 10; i += 1 }
+            while i < s.count, s[i] >= 48, s[i] <= 57 {
+                fraction += Double(s[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
             guard i > start else { return nil }
         }
         var offset = 0
         if i < s.count {
-            if s[i] == 90 || s[i] == 122 { i += 1 } else if s[i] == 43 || s[i] == 45, let oh = digits(i + 1, 2) {
+            if s[i] == 90 || s[i] == 122 {
+                i += 1
+            } else if s[i] == 43 || s[i] == 45, let oh = digits(i + 1, 2) {
                 let sign = s[i] == 45 ? -1 : 1
                 var om = 0
-                if i + 3 < s.count, s[i + 3] == 58, let m = digits(i + 4, 2) { om = m; i += 6 } else if let m = digits(i + 3, 2) { om = m; i += 5 } else { i += 3 }
+                if i + 3 < s.count, s[i + 3] == 58, let m = digits(i + 4, 2) {
+                    om = m
+                    i += 6
+                } else if let m = digits(i + 3, 2) {
+                    om = m
+                    i += 5
+                } else {
+                    i += 3
+                }
                 offset = sign * (oh * 3600 + om * 60)
-            } else { return nil }
+            } else {
+                return nil
+            }
         }
         guard i == s.count else { return nil }
         let days = Self.daysFromCivil(y, mo, d)
@@ -55,12 +75,19 @@ public struct UTCInstant: Sendable, Equatable, Comparable, CustomStringConvertib
         let total = (unixSeconds * scale).rounded()
         var whole = Int((total / scale).rounded(.down))
         var frac = Int(total - Double(whole) * scale)
-        if frac < 0 { frac += Int(scale); whole -= 1 }
+        if frac < 0 {
+            frac += Int(scale)
+            whole -= 1
+        }
         let days = Int((Double(whole) / 86400).rounded(.down))
         let secOfDay = whole - days * 86400
         let (y, m, d) = Self.civil(fromDays: days)
-        func pad(_ v: Int, _ n: Int) -> String { let t = String(v); return String(repeating: "0", count: max(0, n - t.count)) + t }
-        var out = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2))"
+        func pad(_ v: Int, _ n: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, n - t.count)) + t
+        }
+        var out =
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2))"
         if digits > 0 { out += "." + pad(frac, digits) }
         return out + "Z"
     }

@@ -7,7 +7,9 @@ public struct Unit: Equatable, Hashable, Sendable, CustomStringConvertible {
         public var energy = 0, length = 0, time = 0, angle = 0
         public static let none = Dimension()
         static func + (a: Dimension, b: Dimension) -> Dimension {
-            Dimension(energy: a.energy + b.energy, length: a.length + b.length, time: a.time + b.time, angle: a.angle + b.angle)
+            Dimension(
+                energy: a.energy + b.energy, length: a.length + b.length, time: a.time + b.time,
+                angle: a.angle + b.angle)
         }
         static func * (a: Dimension, n: Int) -> Dimension {
             Dimension(energy: a.energy * n, length: a.length * n, time: a.time * n, angle: a.angle * n)
@@ -29,7 +31,10 @@ public struct Unit: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var description: String { symbol.isEmpty ? "(dimensionless)" : symbol }
 
     public static func == (a: Unit, b: Unit) -> Bool { a.scale == b.scale && a.dimension == b.dimension }
-    public func hash(into h: inout Hasher) { h.combine(scale); h.combine(dimension) }
+    public func hash(into h: inout Hasher) {
+        h.combine(scale)
+        h.combine(dimension)
+    }
 
     // The units the mission needs, spelled as the GADF spec spells them.
     public static let dimensionless = Unit(symbol: "", scale: 1, dimension: .none)
@@ -51,7 +56,8 @@ public struct Unit: Equatable, Hashable, Sendable, CustomStringConvertible {
     public static let steradian = Unit(symbol: "sr", scale: 1, dimension: Dimension(angle: 2))
     public static let perSteradian = Unit(symbol: "sr-1", scale: 1, dimension: Dimension(angle: -2))
     /// GADF background unit (note MeV, GADF issue #153).
-    public static let backgroundRate = Unit(symbol: "s-1 MeV-1 sr-1", scale: 1e-6, dimension: Dimension(energy: -1, time: -1, angle: -2))
+    public static let backgroundRate = Unit(
+        symbol: "s-1 MeV-1 sr-1", scale: 1e-6, dimension: Dimension(energy: -1, time: -1, angle: -2))
 
     /// True when values convert between the two units.
     public func isConvertible(to other: Unit) -> Bool { dimension == other.dimension }
@@ -86,7 +92,10 @@ public enum UnitError: Error, CustomStringConvertible, Equatable {
 extension Unit {
     private static let named: [String: Unit] = {
         var m: [String: Unit] = [:]
-        for u in [eV, keV, MeV, GeV, TeV, PeV, meter, centimeter, kilometer, second, nanosecond, day, radian, degree, steradian] {
+        for u in [
+            eV, keV, MeV, GeV, TeV, PeV, meter, centimeter, kilometer, second, nanosecond, day, radian, degree,
+            steradian,
+        ] {
             m[u.symbol] = u
         }
         m["mm"] = Unit(symbol: "mm", scale: 1e-3, dimension: Dimension(length: 1))
@@ -119,25 +128,45 @@ extension Unit {
 
     private static func parseText(_ text: String) throws -> Unit {
         let s = text.trimmingCharacters(in: .whitespaces)
-        if s.isEmpty || s == "1" || s.lowercased() == "dimensionless" || s.lowercased() == "none" { return .dimensionless }
+        if s.isEmpty || s == "1" || s.lowercased() == "dimensionless" || s.lowercased() == "none" {
+            return .dimensionless
+        }
         var result = Unit(symbol: s, scale: 1, dimension: .none)
         var chars = Array(s)
         var i = 0
         var divide = false
         func skipSeparators() {
-            while i < chars.count, chars[i] == " " || chars[i] == "." || (chars[i] == "*" && !(i + 1 < chars.count && chars[i + 1] == "*")) {
+            while i < chars.count,
+                chars[i] == " " || chars[i] == "." || (chars[i] == "*" && !(i + 1 < chars.count && chars[i + 1] == "*"))
+            {
                 i += 1
             }
         }
         func readExponent() -> Int? {
             var j = i
-            if j + 1 < chars.count, chars[j] == "*", chars[j + 1] == "*" { j += 2 } else if j < chars.count, chars[j] == "^" { j += 1 }
+            if j + 1 < chars.count, chars[j] == "*", chars[j + 1] == "*" {
+                j += 2
+            } else if j < chars.count, chars[j] == "^" {
+                j += 1
+            }
             var paren = false
-            if j < chars.count, chars[j] == "(" { paren = true; j += 1 }
+            if j < chars.count, chars[j] == "(" {
+                paren = true
+                j += 1
+            }
             var digits = ""
-            if j < chars.count, chars[j] == "-" || chars[j] == "+" { digits.append(chars[j]); j += 1 }
-            while j < chars.count, chars[j].isNumber { digits.append(chars[j]); j += 1 }
-            if paren { guard j < chars.count, chars[j] == ")" else { return nil }; j += 1 }
+            if j < chars.count, chars[j] == "-" || chars[j] == "+" {
+                digits.append(chars[j])
+                j += 1
+            }
+            while j < chars.count, chars[j].isNumber {
+                digits.append(chars[j])
+                j += 1
+            }
+            if paren {
+                guard j < chars.count, chars[j] == ")" else { return nil }
+                j += 1
+            }
             guard let n = Int(digits) else { return nil }
             i = j
             return n
@@ -145,17 +174,32 @@ extension Unit {
         chars = Array(s)
         skipSeparators()
         while i < chars.count {
-            if chars[i] == "/" { divide = true; i += 1; skipSeparators(); continue }
+            if chars[i] == "/" {
+                divide = true
+                i += 1
+                skipSeparators()
+                continue
+            }
             var name = ""
-            while i < chars.count, chars[i].isLetter { name.append(chars[i]); i += 1 }
+            while i < chars.count, chars[i].isLetter {
+                name.append(chars[i])
+                i += 1
+            }
             if name.isEmpty {
                 // A bare "1" as in "1/s".
-                if chars[i] == "1" { i += 1; skipSeparators(); continue }
+                if chars[i] == "1" {
+                    i += 1
+                    skipSeparators()
+                    continue
+                }
                 throw UnitError.unknown(s, token: String(chars[i...]))
             }
             guard let base = named[name] else { throw UnitError.unknown(s, token: name) }
             var n = readExponent() ?? 1
-            if divide { n = -n; divide = false }
+            if divide {
+                n = -n
+                divide = false
+            }
             result = result.times(base.raised(to: n))
             skipSeparators()
         }
@@ -197,10 +241,14 @@ extension Unit {
 final class ParsedUnits: @unchecked Sendable {
     private var units: [String: Unit] = [:]
     private let lock = NSLock()
-    func get(_ text: String) -> Unit? { lock.lock(); defer { lock.unlock() }; return units[text] }
+    func get(_ text: String) -> Unit? {
+        lock.lock()
+        defer { lock.unlock() }
+        return units[text]
+    }
     func set(_ text: String, _ unit: Unit) {
         lock.lock()
-        if units.count < 4096 { units[text] = unit }    // bounded: text comes from files
+        if units.count < 4096 { units[text] = unit } // bounded: text comes from files
         lock.unlock()
     }
 }

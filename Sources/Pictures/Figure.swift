@@ -58,7 +58,9 @@ public struct HeatMap: Codable, Sendable, Equatable {
     /// How many cells of the source (x, y) each cell averages; nil when none were merged.
     public var merged: [Int]?
 
-    public init(xEdges: [Double], yEdges: [Double], values: [[Double]], label: String, log: Bool = false, merged: [Int]? = nil) {
+    public init(
+        xEdges: [Double], yEdges: [Double], values: [[Double]], label: String, log: Bool = false, merged: [Int]? = nil
+    ) {
         self.xEdges = xEdges
         self.yEdges = yEdges
         self.values = values
@@ -75,33 +77,47 @@ extension HeatMap {
     /// The map with runs of adjacent cells merged (mean of the finite values) so that neither axis
     /// has more than `limit` cells: what a picture can show, at a size a page can hold.
     public func merged(limit: Int) -> HeatMap {
-        let nx = values.count, ny = values.first?.count ?? 0
+        let nx = values.count
+        let ny = values.first?.count ?? 0
         guard nx > limit || ny > limit, nx > 0, ny > 0 else { return self }
-        let fx = (nx + limit - 1) / limit, fy = (ny + limit - 1) / limit
-        func edges(_ e: [Double], _ f: Int) -> [Double] { stride(from: 0, to: e.count - 1, by: f).map { e[$0] } + [e.last!] }
+        let fx = (nx + limit - 1) / limit
+        let fy = (ny + limit - 1) / limit
+        func edges(_ e: [Double], _ f: Int) -> [Double] {
+            stride(from: 0, to: e.count - 1, by: f).map { e[$0] } + [e.last!]
+        }
         var out: [[Double]] = []
         for i in stride(from: 0, to: nx, by: fx) {
             var row: [Double] = []
             for j in stride(from: 0, to: ny, by: fy) {
-                var sum = 0.0, n = 0
-                for a in i..<min(nx, i + fx) { for b in j..<min(ny, j + fy) where values[a][b].isFinite { sum += values[a][b]; n += 1 } }
+                var sum = 0.0
+                var n = 0
+                for a in i..<min(nx, i + fx) {
+                    for b in j..<min(ny, j + fy) where values[a][b].isFinite {
+                        sum += values[a][b]
+                        n += 1
+                    }
+                }
                 row.append(n > 0 ? sum / Double(n) : .nan)
             }
             out.append(row)
         }
-        return HeatMap(xEdges: edges(xEdges, fx), yEdges: edges(yEdges, fy), values: out, label: label, log: log, merged: [fx, fy])
+        return HeatMap(
+            xEdges: edges(xEdges, fx), yEdges: edges(yEdges, fy), values: out, label: label, log: log, merged: [fx, fy])
     }
 
     /// Sky positions counted in cells of `step` degrees (lon 0-360, lat -90-90).
     public static func skyCounts(lon: [Double], lat: [Double], step: Double, label: String) -> HeatMap {
-        let nx = Int(360 / step), ny = Int(180 / step)
+        let nx = Int(360 / step)
+        let ny = Int(180 / step)
         var counts = [[Double]](repeating: [Double](repeating: 0, count: ny), count: nx)
         for (l, b) in zip(lon, lat) where l.isFinite && b.isFinite {
             var w = l.truncatingRemainder(dividingBy: 360)
             if w < 0 { w += 360 }
             counts[min(nx - 1, Int(w / step))][min(ny - 1, max(0, Int((b + 90) / step)))] += 1
         }
-        return HeatMap(xEdges: (0...nx).map { Double($0) * step }, yEdges: (0...ny).map { Double($0) * step - 90 }, values: counts, label: label, log: true)
+        return HeatMap(
+            xEdges: (0...nx).map { Double($0) * step }, yEdges: (0...ny).map { Double($0) * step - 90 }, values: counts,
+            label: label, log: true)
     }
 }
 
@@ -127,8 +143,10 @@ public struct Panel: Codable, Sendable, Equatable {
     /// The sky frame of a sky panel: "equatorial" or "galactic".
     public var frame: String?
 
-    public init(kind: Kind, title: String, x: PlotAxis, y: PlotAxis, curves: [Curve] = [], map: HeatMap? = nil,
-                bands: [[Double]] = [], guides: [[Double]] = [], frame: String? = nil) {
+    public init(
+        kind: Kind, title: String, x: PlotAxis, y: PlotAxis, curves: [Curve] = [], map: HeatMap? = nil,
+        bands: [[Double]] = [], guides: [[Double]] = [], frame: String? = nil
+    ) {
         self.kind = kind
         self.title = title
         self.x = x

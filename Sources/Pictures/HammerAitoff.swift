@@ -5,7 +5,8 @@ import Foundation
 public enum HammerAitoff {
     /// (x, y) in [-2√2, 2√2] x [-√2, √2] for a longitude in [-180, 180] and a latitude in degrees.
     public static func project(lon: Double, lat: Double) -> (x: Double, y: Double) {
-        let l = -lon * .pi / 180 / 2, b = lat * .pi / 180
+        let l = -lon * .pi / 180 / 2
+        let b = lat * .pi / 180
         let d = (1 + cos(b) * cos(l)).squareRoot()
         return (2 * 2.0.squareRoot() * cos(b) * sin(l) / d, 2.0.squareRoot() * sin(b) / d)
     }

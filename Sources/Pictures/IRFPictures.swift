@@ -8,12 +8,35 @@ public enum IRFPictures {
         switch c {
         case let a as EffectiveArea: return [try effectiveArea(a, name: name)]
         case let e as EnergyDispersion: return [try dispersion(e, name: name)]
-        case let p as PSFTable: return [try psf(name: name, axes: p.table.axes) { f, j in try ContainmentRadius.radii(p, fraction: f, spatialBin: j) }]
-        case let p as PSF3Gauss: return [try psf(name: name, axes: p.table.axes) { f, j in try ContainmentRadius.radii(p, fraction: f, spatialBin: j) }]
-        case let p as PSFKing: return [try psf(name: name, axes: p.table.axes) { f, j in try ContainmentRadius.radii(p, fraction: f, spatialBin: j) }]
-        case let b as Background2D: return [try perSpatialBin(b.table, name: name, title: "background rate", unit: .backgroundRate, yLabel: "rate", yLog: true)]
+        case let p as PSFTable:
+            return [
+                try psf(name: name, axes: p.table.axes) { f, j in
+                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
+                }
+            ]
+        case let p as PSF3Gauss:
+            return [
+                try psf(name: name, axes: p.table.axes) { f, j in
+                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
+                }
+            ]
+        case let p as PSFKing:
+            return [
+                try psf(name: name, axes: p.table.axes) { f, j in
+                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
+                }
+            ]
+        case let b as Background2D:
+            return [
+                try perSpatialBin(
+                    b.table, name: name, title: "background rate", unit: .backgroundRate, yLabel: "rate", yLog: true)
+            ]
         case let b as Background3D: return try background3D(b, name: name)
-        case let r as RadMax2D: return [try perSpatialBin(r.table, name: name, title: "RAD_MAX cut", unit: .degree, yLabel: "RAD_MAX", yLog: false)]
+        case let r as RadMax2D:
+            return [
+                try perSpatialBin(
+                    r.table, name: name, title: "RAD_MAX cut", unit: .degree, yLabel: "RAD_MAX", yLog: false)
+            ]
         default: return []
         }
     }
@@ -31,7 +54,11 @@ public enum IRFPictures {
     /// "0.0-0.5 deg" for a spatial bin.
     static func binLabel(_ axis: Axis, _ j: Int) -> String {
         let symbol = axis.unit.symbol.isEmpty ? "" : " " + axis.unit.symbol
-        let name = ["THETA": "offset", "OFFSET": "offset", "ZENITH": "zenith", "COSZEN": "cos zen", "SINDEC": "sin dec", "DEC": "dec"][axis.name] ?? axis.name.lowercased()
+        let name =
+            [
+                "THETA": "offset", "OFFSET": "offset", "ZENITH": "zenith", "COSZEN": "cos zen", "SINDEC": "sin dec",
+                "DEC": "dec",
+            ][axis.name] ?? axis.name.lowercased()
         return "\(name) \(fmt(axis.edges[j]))-\(fmt(axis.edges[j + 1]))\(symbol)"
     }
 
@@ -40,23 +67,30 @@ public enum IRFPictures {
         return s.hasPrefix("-0") && Double(s) == 0 ? "0" : s
     }
 
-    static func energyAxis(_ a: Axis, _ label: String = "true energy") -> PlotAxis { PlotAxis(label, unit: "TeV", log: true) }
+    static func energyAxis(_ a: Axis, _ label: String = "true energy") -> PlotAxis {
+        PlotAxis(label, unit: "TeV", log: true)
+    }
 
     static func effectiveArea(_ a: EffectiveArea, name: String) throws -> Panel {
-        try perSpatialBin(a.table, name: name, title: "effective area", unit: .squareMeter, yLabel: "effective area", yLog: true)
+        try perSpatialBin(
+            a.table, name: name, title: "effective area", unit: .squareMeter, yLabel: "effective area", yLog: true)
     }
 
     /// One curve per spatial bin against the first (energy) axis.
-    static func perSpatialBin(_ t: IRFTable, name: String, title: String, unit: Model.Unit, yLabel: String, yLog: Bool) throws -> Panel {
+    static func perSpatialBin(_ t: IRFTable, name: String, title: String, unit: Model.Unit, yLabel: String, yLog: Bool)
+        throws -> Panel
+    {
         let e = try centres(t.axes[0], unit: .TeV)
         let values = try t.unit.convert(t.values, to: unit)
-        let n0 = t.shape[0], n1 = t.shape.count > 1 ? t.shape[1] : 1
+        let n0 = t.shape[0]
+        let n1 = t.shape.count > 1 ? t.shape[1] : 1
         let curves = (0..<n1).map { j in
             Curve(label: t.axes.count > 1 ? binLabel(t.axes[1], j) : "", x: e, y: (0..<n0).map { values[$0 + n0 * j] })
         }
         let energyLabel = t.axes[0].meaning == .recoEnergy ? "reconstructed energy" : "true energy"
-        return Panel(kind: .curves, title: "\(name): \(title)", x: PlotAxis(energyLabel, unit: "TeV", log: true),
-                     y: PlotAxis(yLabel, unit: unit.symbol, log: yLog), curves: curves)
+        return Panel(
+            kind: .curves, title: "\(name): \(title)", x: PlotAxis(energyLabel, unit: "TeV", log: true),
+            y: PlotAxis(yLabel, unit: unit.symbol, log: yLog), curves: curves)
     }
 
     /// The 68% and 95% containment radii against energy, for up to three spatial bins.
@@ -70,38 +104,51 @@ public enum IRFPictures {
                 curves.append(Curve(label: "\(Int(f * 100))% \(binLabel(axes[1], j))", x: e, y: try radii(f, j)))
             }
         }
-        return Panel(kind: .curves, title: "\(name): PSF containment radius", x: energyAxis(axes[0]),
-                     y: PlotAxis("containment radius", unit: "deg", log: true), curves: curves)
+        return Panel(
+            kind: .curves, title: "\(name): PSF containment radius", x: energyAxis(axes[0]),
+            y: PlotAxis("containment radius", unit: "deg", log: true), curves: curves)
     }
 
     /// The migration matrix of the spatial bin with the most probability, the diagonal (μ = 1) marked.
     static func dispersion(_ e: EnergyDispersion, name: String) throws -> Panel {
         let t = e.table
-        let n0 = t.shape[0], n1 = t.shape[1], n2 = t.shape[2]
+        let n0 = t.shape[0]
+        let n1 = t.shape[1]
+        let n2 = t.shape[2]
         let sums = (0..<n2).map { k in (0..<(n0 * n1)).reduce(0.0) { $0 + max(0, t.values[$1 + n0 * n1 * k]) } }
         let k = sums.indices.max { sums[$0] < sums[$1] } ?? 0
         let energy = try t.axes[0].unit.convert(t.axes[0].edges, to: .TeV)
         let values = (0..<n0).map { i in (0..<n1).map { j in t.values[i + n0 * (j + n1 * k)] } }
         let migra = t.axes[1].edges
-        return Panel(kind: .map, title: "\(name): migration matrix, \(binLabel(t.axes[2], k))", x: PlotAxis("true energy", unit: "TeV", log: true),
-                     y: PlotAxis("migration E_reco/E_true", log: migra.first! > 0 && migra.last! / migra.first! > 100),
-                     map: HeatMap(xEdges: energy, yEdges: migra, values: values, label: "dP/dmu", log: true).merged(limit: mapLimit),
-                     guides: [[energy.first!, 1, energy.last!, 1]])
+        return Panel(
+            kind: .map, title: "\(name): migration matrix, \(binLabel(t.axes[2], k))",
+            x: PlotAxis("true energy", unit: "TeV", log: true),
+            y: PlotAxis("migration E_reco/E_true", log: migra.first! > 0 && migra.last! / migra.first! > 100),
+            map: HeatMap(xEdges: energy, yEdges: migra, values: values, label: "dP/dmu", log: true).merged(
+                limit: mapLimit),
+            guides: [[energy.first!, 1, energy.last!, 1]])
     }
 
     /// A FoV map per energy, for up to four energy bins spread over the axis.
     static func background3D(_ b: Background3D, name: String) throws -> [Panel] {
         let t = b.table
-        let n0 = t.shape[0], n1 = t.shape[1], n2 = t.shape[2]
+        let n0 = t.shape[0]
+        let n1 = t.shape[1]
+        let n2 = t.shape[2]
         let picks = n0 <= 4 ? Array(0..<n0) : [0, n0 / 3, 2 * n0 / 3, n0 - 1]
         let energy = try t.axes[0].unit.convert(t.axes[0].edges, to: .TeV)
         let values = try t.unit.convert(t.values, to: .backgroundRate)
-        let lon = try t.axes[1].unit.convert(t.axes[1].edges, to: .degree), lat = try t.axes[2].unit.convert(t.axes[2].edges, to: .degree)
+        let lon = try t.axes[1].unit.convert(t.axes[1].edges, to: .degree)
+        let lat = try t.axes[2].unit.convert(t.axes[2].edges, to: .degree)
         return picks.map { i in
-            Panel(kind: .map, title: "\(name): background, \(fmt(energy[i]))-\(fmt(energy[i + 1])) TeV",
-                  x: PlotAxis(t.axes[1].name, unit: "deg"), y: PlotAxis(t.axes[2].name, unit: "deg"),
-                  map: HeatMap(xEdges: lon, yEdges: lat, values: (0..<n1).map { j in (0..<n2).map { k in values[i + n0 * (j + n1 * k)] } },
-                               label: "s-1 MeV-1 sr-1", log: true).merged(limit: mapLimit))
+            Panel(
+                kind: .map, title: "\(name): background, \(fmt(energy[i]))-\(fmt(energy[i + 1])) TeV",
+                x: PlotAxis(t.axes[1].name, unit: "deg"), y: PlotAxis(t.axes[2].name, unit: "deg"),
+                map: HeatMap(
+                    xEdges: lon, yEdges: lat,
+                    values: (0..<n1).map { j in (0..<n2).map { k in values[i + n0 * (j + n1 * k)] } },
+                    label: "s-1 MeV-1 sr-1", log: true
+                ).merged(limit: mapLimit))
         }
     }
 }

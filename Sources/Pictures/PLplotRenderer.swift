@@ -19,11 +19,16 @@ public enum PLplotRenderer {
         lock.lock()
         defer { lock.unlock() }
         var error = [CChar](repeating: 0, count: 512)
-        guard vodf_pl_load(&error, Int32(error.count)) == 0 else { throw Failure(description: String(cString: error)) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vodf-plot-\(getpid())-\(UUID().uuidString).\(output.rawValue)").path
+        guard vodf_pl_load(&error, Int32(error.count)) == 0 else { throw Failure(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vodf-plot-\(getpid())-\(UUID().uuidString).\(output.rawValue)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let columns = min(2, figure.panels.count), rows = (figure.panels.count + 1) / 2
-        vodf_pl_begin(output == .svg ? "svg" : "pngcairo", file, Int32(panelSize.width * columns), Int32(panelSize.height * rows), Int32(columns), Int32(rows))
+        let columns = min(2, figure.panels.count)
+        let rows = (figure.panels.count + 1) / 2
+        vodf_pl_begin(
+            output == .svg ? "svg" : "pngcairo", file, Int32(panelSize.width * columns), Int32(panelSize.height * rows),
+            Int32(columns), Int32(rows))
         palette()
         for (k, panel) in figure.panels.enumerated() {
             vodf_pl_advance(Int32(k + 1))
@@ -74,22 +79,42 @@ public enum PLplotRenderer {
 
     /// The window: fixed ranges, else the data's, padded by 4%.
     static func limits(_ values: [Double], axis: PlotAxis) -> (Double, Double) {
-        if let r = axis.range, r.count == 2, let a = transform(r[0], log: axis.log), let b = transform(r[1], log: axis.log) { return (a, b) }
+        if let r = axis.range, r.count == 2, let a = transform(r[0], log: axis.log),
+            let b = transform(r[1], log: axis.log)
+        {
+            return (a, b)
+        }
         let t = values.compactMap { transform($0, log: axis.log) }
         guard var lo = t.min(), var hi = t.max() else { return (0, 1) }
-        if lo == hi { lo -= axis.log ? 0.5 : max(abs(lo) * 0.1, 0.5); hi += axis.log ? 0.5 : max(abs(hi) * 0.1, 0.5) }
+        if lo == hi {
+            lo -= axis.log ? 0.5 : max(abs(lo) * 0.1, 0.5)
+            hi += axis.log ? 0.5 : max(abs(hi) * 0.1, 0.5)
+        }
         let pad = (hi - lo) * 0.04
         return (lo - pad, hi + pad)
     }
 
     static func drawCartesian(_ p: Panel, figure: Figure) {
-        var xs = p.curves.flatMap(\.x), ys = p.curves.flatMap(\.y)
-        if let m = p.map { xs += [m.xEdges.first!, m.xEdges.last!]; ys += [m.yEdges.first!, m.yEdges.last!] }
+        var xs = p.curves.flatMap(\.x)
+        var ys = p.curves.flatMap(\.y)
+        if let m = p.map {
+            xs += [m.xEdges.first!, m.xEdges.last!]
+            ys += [m.yEdges.first!, m.yEdges.last!]
+        }
         if p.map != nil, p.x.range == nil { xs = [p.map!.xEdges.first!, p.map!.xEdges.last!] }
         if p.map != nil, p.y.range == nil { ys = [p.map!.yEdges.first!, p.map!.yEdges.last!] }
-        var (x0, x1) = limits(xs, axis: p.x), (y0, y1) = limits(ys, axis: p.y)
-        if p.map != nil, p.x.range == nil, let a = transform(p.map!.xEdges.first!, log: p.x.log), let b = transform(p.map!.xEdges.last!, log: p.x.log) { (x0, x1) = (a, b) }
-        if p.map != nil, p.y.range == nil, let a = transform(p.map!.yEdges.first!, log: p.y.log), let b = transform(p.map!.yEdges.last!, log: p.y.log) { (y0, y1) = (a, b) }
+        var (x0, x1) = limits(xs, axis: p.x)
+        var (y0, y1) = limits(ys, axis: p.y)
+        if p.map != nil, p.x.range == nil, let a = transform(p.map!.xEdges.first!, log: p.x.log),
+            let b = transform(p.map!.xEdges.last!, log: p.x.log)
+        {
+            (x0, x1) = (a, b)
+        }
+        if p.map != nil, p.y.range == nil, let a = transform(p.map!.yEdges.first!, log: p.y.log),
+            let b = transform(p.map!.yEdges.last!, log: p.y.log)
+        {
+            (y0, y1) = (a, b)
+        }
         vodf_pl_viewport(0.13, p.map != nil ? 0.86 : 0.95, 0.14, 0.84)
         vodf_pl_window(x0, x1, y0, y1)
         // Shaded intervals first, under everything.
@@ -104,12 +129,16 @@ public enum PLplotRenderer {
         vodf_pl_color0(13)
         vodf_pl_line_style(2)
         for g in p.guides where g.count == 4 {
-            let pts = [(g[0], g[1]), (g[2], g[3])].compactMap { a, b in transform(a, log: p.x.log).flatMap { x in transform(b, log: p.y.log).map { (x, $0) } } }
+            let pts = [(g[0], g[1]), (g[2], g[3])].compactMap { a, b in
+                transform(a, log: p.x.log).flatMap { x in transform(b, log: p.y.log).map { (x, $0) } }
+            }
             if pts.count == 2 { vodf_pl_line(2, pts.map(\.0), pts.map(\.1)) }
         }
         vodf_pl_line_style(1)
         vodf_pl_color0(1)
-        vodf_pl_box(p.x.log ? "bcnstl" : "bcnst", logTick(x0, x1, log: p.x.log), 0, p.y.log ? "bcnstvl" : "bcnstv", logTick(y0, y1, log: p.y.log), 0)
+        vodf_pl_box(
+            p.x.log ? "bcnstl" : "bcnst", logTick(x0, x1, log: p.x.log), 0, p.y.log ? "bcnstvl" : "bcnstv",
+            logTick(y0, y1, log: p.y.log), 0)
         vodf_pl_label(p.x.text, p.y.text, "")
         titles(p, figure: figure)
         legend(p.curves)
@@ -159,20 +188,29 @@ public enum PLplotRenderer {
             // A line breaks where a value cannot be drawn (zero on a log axis, NaN).
             var seg: [(Double, Double)] = []
             func flush() {
-                if c.style == .points || seg.count == 1 { vodf_pl_points(Int32(seg.count), seg.map(\.0), seg.map(\.1), 17) } else if seg.count > 1 {
+                if c.style == .points || seg.count == 1 {
+                    vodf_pl_points(Int32(seg.count), seg.map(\.0), seg.map(\.1), 17)
+                } else if seg.count > 1 {
                     vodf_pl_line(Int32(seg.count), seg.map(\.0), seg.map(\.1))
                 }
                 seg = []
             }
             for (x, y) in zip(c.x, c.y) {
-                if let tx = transform(x, log: xLog), let ty = transform(y, log: yLog) { seg.append((tx, ty)) } else { flush() }
+                if let tx = transform(x, log: xLog), let ty = transform(y, log: yLog) {
+                    seg.append((tx, ty))
+                } else {
+                    flush()
+                }
             }
             flush()
         case .steps:
             // x holds the n+1 bin edges of the n values.
-            var px: [Double] = [], py: [Double] = []
+            var px: [Double] = []
+            var py: [Double] = []
             for i in 0..<min(c.y.count, max(0, c.x.count - 1)) {
-                guard let a = transform(c.x[i], log: xLog), let b = transform(c.x[i + 1], log: xLog), let v = transform(c.y[i], log: yLog) else { continue }
+                guard let a = transform(c.x[i], log: xLog), let b = transform(c.x[i + 1], log: xLog),
+                    let v = transform(c.y[i], log: yLog)
+                else { continue }
                 px += [a, b]
                 py += [v, v]
             }
@@ -184,8 +222,11 @@ public enum PLplotRenderer {
     /// Fills the cells of a map in colour map 1; returns the value range the colours span (nil:
     /// nothing to colour).
     @discardableResult
-    static func drawMap(_ m: HeatMap, xLog: Bool, yLog: Bool, project: ((Double, Double) -> (x: Double, y: Double))? = nil) -> (Double, Double)? {
-        let nx = m.values.count, ny = m.values.first?.count ?? 0
+    static func drawMap(
+        _ m: HeatMap, xLog: Bool, yLog: Bool, project: ((Double, Double) -> (x: Double, y: Double))? = nil
+    ) -> (Double, Double)? {
+        let nx = m.values.count
+        let ny = m.values.first?.count ?? 0
         guard nx > 0, ny > 0 else { return nil }
         var z = [Double](repeating: 0, count: nx * ny)
         var finite: [Double] = []
@@ -198,22 +239,35 @@ public enum PLplotRenderer {
             }
         }
         guard var lo = finite.min(), var hi = finite.max() else { return nil }
-        if lo == hi { lo -= 1; hi += 1 }
+        if lo == hi {
+            lo -= 1
+            hi += 1
+        }
         // Cells that cannot be coloured (NaN, zero on a log scale) are left out: below the range.
         for k in z.indices where !z[k].isFinite { z[k] = lo - (hi - lo) }
         // Irregular edges: each cell drawn as its own image, so log axes and uneven bins stay true.
         for i in 0..<nx {
-            guard let xa = transform(m.xEdges[i], log: xLog), let xb = transform(m.xEdges[i + 1], log: xLog) else { continue }
+            guard let xa = transform(m.xEdges[i], log: xLog), let xb = transform(m.xEdges[i + 1], log: xLog) else {
+                continue
+            }
             for j in 0..<ny {
-                guard let ya = transform(m.yEdges[j], log: yLog), let yb = transform(m.yEdges[j + 1], log: yLog), z[i * ny + j] >= lo else { continue }
+                guard let ya = transform(m.yEdges[j], log: yLog), let yb = transform(m.yEdges[j + 1], log: yLog),
+                    z[i * ny + j] >= lo
+                else { continue }
                 vodf_pl_color1((z[i * ny + j] - lo) / (hi - lo))
                 if let project {
                     // A sky cell: its outline projected, edges subdivided so that it follows the projection.
                     let corners = [(xa, ya), (xb, ya), (xb, yb), (xa, yb)]
-                    var px: [Double] = [], py: [Double] = []
+                    var px: [Double] = []
+                    var py: [Double] = []
                     for c in 0..<4 {
                         let (a, b) = (corners[c], corners[(c + 1) % 4])
-                        for s in 0..<3 { let f = Double(s) / 3; let q = project(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1)); px.append(q.x); py.append(q.y) }
+                        for s in 0..<3 {
+                            let f = Double(s) / 3
+                            let q = project(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1))
+                            px.append(q.x)
+                            py.append(q.y)
+                        }
                     }
                     vodf_pl_fill(Int32(px.count), px, py)
                 } else {
@@ -230,7 +284,8 @@ public enum PLplotRenderer {
         vodf_pl_window(0, 1, lo, hi)
         let steps = 32
         for s in 0..<steps {
-            let a = lo + (hi - lo) * Double(s) / Double(steps), b = lo + (hi - lo) * Double(s + 1) / Double(steps)
+            let a = lo + (hi - lo) * Double(s) / Double(steps)
+            let b = lo + (hi - lo) * Double(s + 1) / Double(steps)
             vodf_pl_color1(Double(s) / Double(steps - 1))
             vodf_pl_fill(4, [0, 1, 1, 0], [a, a, b, b])
         }
@@ -246,7 +301,8 @@ public enum PLplotRenderer {
     static func drawSky(_ p: Panel, figure: Figure) {
         let r2 = 2.0.squareRoot()
         // 2:1 ellipse in a 640x460 subpage (narrower beside a colour bar).
-        let w = p.map == nil ? 0.84 : 0.78, h = w * Double(panelSize.width) / Double(panelSize.height) / 2
+        let w = p.map == nil ? 0.84 : 0.78
+        let h = w * Double(panelSize.width) / Double(panelSize.height) / 2
         vodf_pl_viewport(0.08, 0.08 + w, 0.5 - h / 2, 0.5 + h / 2)
         vodf_pl_window(-2 * r2, 2 * r2, -r2, r2)
         // Solid thin grey: PLplot writes a dashed line as one SVG element per dash.
@@ -262,10 +318,15 @@ public enum PLplotRenderer {
         }
         vodf_pl_width(1)
         vodf_pl_color0(1)
-        let outline = stride(from: -90.0, through: 90, by: 1).map { HammerAitoff.project(lon: 180, lat: $0) }
+        let outline =
+            stride(from: -90.0, through: 90, by: 1).map { HammerAitoff.project(lon: 180, lat: $0) }
             + stride(from: 90.0, through: -90, by: -1).map { HammerAitoff.project(lon: -180, lat: $0) }
         vodf_pl_line(Int32(outline.count), outline.map(\.x), outline.map(\.y))
-        let range = p.map.flatMap { drawMap($0, xLog: false, yLog: false) { lon, lat in HammerAitoff.project(lon: HammerAitoff.wrap(lon), lat: lat) } }
+        let range = p.map.flatMap {
+            drawMap($0, xLog: false, yLog: false) { lon, lat in
+                HammerAitoff.project(lon: HammerAitoff.wrap(lon), lat: lat)
+            }
+        }
         for (k, c) in p.curves.enumerated() {
             let pts = zip(c.x, c.y).compactMap { lon, lat -> (x: Double, y: Double)? in
                 lon.isFinite && lat.isFinite ? HammerAitoff.project(lon: HammerAitoff.wrap(lon), lat: lat) : nil

@@ -1,7 +1,7 @@
-import GADF
 import Conversion
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Readers
 
@@ -22,10 +22,15 @@ public enum Peek {
         guard format.isFITS else { return try figure(of: format, path: path, options: options) }
         let headers = try hduHeaders(path)
         func wanted(_ hdu: Int, _ name: String) -> Bool {
-            options.hdus.isEmpty || options.hdus.contains { $0 == String(hdu) || $0.uppercased() == name.trimmingCharacters(in: .whitespaces).uppercased() }
+            options.hdus.isEmpty
+                || options.hdus.contains {
+                    $0 == String(hdu) || $0.uppercased() == name.trimmingCharacters(in: .whitespaces).uppercased()
+                }
         }
-        var panels: [Panel] = [], skipped: [String] = []
-        if let (hdu, name) = headers.first(where: { isEvents($0.header) }).map({ ($0.hdu, $0.name) }), wanted(hdu, name) {
+        var panels: [Panel] = []
+        var skipped: [String] = []
+        if let (hdu, name) = headers.first(where: { isEvents($0.header) }).map({ ($0.hdu, $0.name) }), wanted(hdu, name)
+        {
             do { panels += try EventPictures.panels(try EventFile.read(path), frame: options.frame) } catch {
                 skipped.append("HDU \(hdu) (\(name)): \(reason(error))")
             }
@@ -33,12 +38,17 @@ public enum Peek {
         let irfs = try GADFIRFReader.read(path: path, skippingDamaged: true)
         skipped += irfs.skipped
         for e in irfs.entries where wanted(e.hdu, e.extname) {
-            do { panels += try IRFPictures.panels(e.component, name: e.extname) } catch { skipped.append("HDU \(e.hdu) (\(e.extname)): \(reason(error))") }
+            do { panels += try IRFPictures.panels(e.component, name: e.extname) } catch {
+                skipped.append("HDU \(e.hdu) (\(e.extname)): \(reason(error))")
+            }
         }
         guard !panels.isEmpty else {
             let what = headers.map { "\($0.name)" }.joined(separator: ", ")
             let why = skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")
-            throw NothingToDraw(description: "\(path): nothing to draw: no EVENTS, AEFF, EDISP, PSF, BKG or RAD_MAX HDU\(options.hdus.isEmpty ? "" : " among --hdu \(options.hdus.joined(separator: ","))") (HDUs: \(what.isEmpty ? "none" : what))\(why)")
+            throw NothingToDraw(
+                description:
+                    "\(path): nothing to draw: no EVENTS, AEFF, EDISP, PSF, BKG or RAD_MAX HDU\(options.hdus.isEmpty ? "" : " among --hdu \(options.hdus.joined(separator: ","))") (HDUs: \(what.isEmpty ? "none" : what))\(why)"
+            )
         }
         return Figure(title: title(path, headers), panels: panels, skipped: skipped)
     }
@@ -56,34 +66,50 @@ public enum Peek {
         }
         for r in dataset.responses {
             let name = r.name ?? r.kind.layout.extname
-            guard options.hdus.isEmpty || options.hdus.contains(where: { $0.uppercased() == name.uppercased() }) else { continue }
-            do { panels += try IRFPictures.panels(r.component, name: name) } catch { skipped.append("\(name): \(reason(error))") }
+            guard options.hdus.isEmpty || options.hdus.contains(where: { $0.uppercased() == name.uppercased() }) else {
+                continue
+            }
+            do { panels += try IRFPictures.panels(r.component, name: name) } catch {
+                skipped.append("\(name): \(reason(error))")
+            }
         }
         guard !panels.isEmpty else {
-            throw NothingToDraw(description: "\(path): nothing to draw in this \(format.name)" + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
+            throw NothingToDraw(
+                description: "\(path): nothing to draw in this \(format.name)"
+                    + (skipped.isEmpty ? "" : "; skipped: " + skipped.joined(separator: "; ")))
         }
-        let title = [dataset.observations.first.map { "OBS_ID \($0.meta.obsID)" }, dataset.telescope, format.name,
-                     (path as NSString).lastPathComponent].compactMap { $0 }.filter { !$0.isEmpty }
+        let title = [
+            dataset.observations.first.map { "OBS_ID \($0.meta.obsID)" }, dataset.telescope, format.name,
+            (path as NSString).lastPathComponent,
+        ].compactMap { $0 }.filter { !$0.isEmpty }
         return Figure(title: title.joined(separator: " - "), panels: panels, skipped: skipped)
     }
 
-    struct HDUHeader { var hdu: Int; var name: String; var header: [HeaderCard] }
+    struct HDUHeader {
+        var hdu: Int
+        var name: String
+        var header: [HeaderCard]
+    }
 
     static func hduHeaders(_ path: String) throws -> [HDUHeader] {
         let f: FITSFile
-        do { f = try FITSFile.open(path: path, keepingCompleteHDUs: true) } catch { throw InputError(file: path, reason: reason(error)) }
+        do { f = try FITSFile.open(path: path, keepingCompleteHDUs: true) } catch {
+            throw InputError(file: path, reason: reason(error))
+        }
         defer { try? f.close() }
         var out: [HDUHeader] = []
         let count = try f.hduCount
         for i in 2...max(2, count) where i <= count {
             guard (try? f.moveTo(hdu: i)) == .binaryTable, let h = try? f.readHeader() else { continue }
-            out.append(HDUHeader(hdu: i - 1, name: h[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? "HDU \(i - 1)", header: h))
+            out.append(
+                HDUHeader(hdu: i - 1, name: h[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? "HDU \(i - 1)", header: h))
         }
         return out
     }
 
     static func isEvents(_ h: [HeaderCard]) -> Bool {
-        let c1 = h[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased(), c2 = h[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased()
+        let c1 = h[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased()
+        let c2 = h[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased()
         return c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS")
     }
 
@@ -92,9 +118,13 @@ public enum Peek {
         let h = headers.first { isEvents($0.header) }?.header ?? headers.first?.header ?? []
         var parts: [String] = []
         if let id = h[key: "OBS_ID"] { parts.append("OBS_ID \(id.stringValue?.trimmedBlanks ?? id.description)") }
-        let instrument = [h[key: "TELESCOP"]?.stringValue, h[key: "INSTRUME"]?.stringValue].compactMap { $0?.trimmedBlanks }.filter { !$0.isEmpty }
-        parts.append(instrument.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: " "))
-        let format = [h[key: "HDUCLASS"]?.stringValue, h[key: "HDUVERS"]?.stringValue].compactMap { $0?.trimmedBlanks }.joined(separator: " ")
+        let instrument = [h[key: "TELESCOP"]?.stringValue, h[key: "INSTRUME"]?.stringValue].compactMap {
+            $0?.trimmedBlanks
+        }.filter { !$0.isEmpty }
+        parts.append(
+            instrument.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: " "))
+        let format = [h[key: "HDUCLASS"]?.stringValue, h[key: "HDUVERS"]?.stringValue].compactMap { $0?.trimmedBlanks }
+            .joined(separator: " ")
         if !format.isEmpty { parts.append(format) }
         parts.append((path as NSString).lastPathComponent)
         return parts.filter { !$0.isEmpty }.joined(separator: " - ")

@@ -1,5 +1,5 @@
-import FileOutput
 import Conversion
+import FileOutput
 import Foundation
 import Model
 import Release
@@ -24,31 +24,48 @@ public enum DaCHSResource {
         return String(s.prefix(60))
     }
 
-    public static func write(_ release: ObsCoreRelease, root: String, to dir: String, creator: String) throws -> Written {
+    public static func write(_ release: ObsCoreRelease, root: String, to dir: String, creator: String) throws -> Written
+    {
         let data = dir + "/data"
         try AtomicOutput.makeDirectory(data)
         let doc = release.votable(creator: creator)
-        var obscore = doc, hea = doc
+        var obscore = doc
+        var hea = doc
         obscore.tables = [doc.tables[0]]
         hea.tables = [doc.tables[1]]
         try AtomicOutput.write(try obscore.serialized(), to: data + "/obscore.vot")
         try AtomicOutput.write(try hea.serialized(), to: data + "/obscore_hea.vot")
         let events = try eventsTable(release, root: root)
-        try AtomicOutput.write(try VOTableDocument(resourceName: release.collection, description: "every event of \(release.collection)", tables: [events]).serialized(),
-                             to: data + "/events.vot")
+        try AtomicOutput.write(
+            try VOTableDocument(
+                resourceName: release.collection, description: "every event of \(release.collection)", tables: [events]
+            ).serialized(),
+            to: data + "/events.vot")
         try AtomicOutput.write(try descriptor(release).serialized(), to: dir + "/q.rd")
-        return Written(files: ["q.rd", "data/obscore.vot", "data/obscore_hea.vot", "data/events.vot"], events: events.rows.count)
+        return Written(
+            files: ["q.rd", "data/obscore.vot", "data/obscore_hea.vot", "data/events.vot"], events: events.rows.count)
     }
 
     static let eventColumns: [VOTableDocument.Column] = [
-        .init(name: "event_key", datatype: .char, ucd: "meta.id;meta.main", description: "OBS_ID.EVENT_ID: the event's identifier in the release"),
+        .init(
+            name: "event_key", datatype: .char, ucd: "meta.id;meta.main",
+            description: "OBS_ID.EVENT_ID: the event's identifier in the release"),
         .init(name: "obs_id", datatype: .char, ucd: "meta.id;obs", description: "observation (OBS_ID)"),
-        .init(name: "event_id", datatype: .long, ucd: "meta.id", description: "EVENT_ID of the event in its observation"),
-        .init(name: "raj2000", datatype: .double, unit: "deg", ucd: "pos.eq.ra;meta.main", description: "right ascension of the event (ICRS)"),
-        .init(name: "dej2000", datatype: .double, unit: "deg", ucd: "pos.eq.dec;meta.main", description: "declination of the event (ICRS)"),
+        .init(
+            name: "event_id", datatype: .long, ucd: "meta.id", description: "EVENT_ID of the event in its observation"),
+        .init(
+            name: "raj2000", datatype: .double, unit: "deg", ucd: "pos.eq.ra;meta.main",
+            description: "right ascension of the event (ICRS)"),
+        .init(
+            name: "dej2000", datatype: .double, unit: "deg", ucd: "pos.eq.dec;meta.main",
+            description: "declination of the event (ICRS)"),
         .init(name: "mjd", datatype: .double, unit: "d", ucd: "time.epoch", description: "event time, MJD (UTC)"),
-        .init(name: "energy", datatype: .double, unit: "TeV", ucd: "phys.energy", description: "reconstructed energy (NULL where the release has only an energy proxy)"),
-        .init(name: "event_type", datatype: .char, ucd: "meta.code.qual;phys.particle", description: "channel of the event (track, shower)"),
+        .init(
+            name: "energy", datatype: .double, unit: "TeV", ucd: "phys.energy",
+            description: "reconstructed energy (NULL where the release has only an energy proxy)"),
+        .init(
+            name: "event_type", datatype: .char, ucd: "meta.code.qual;phys.particle",
+            description: "channel of the event (track, shower)"),
         .init(name: "access_url", datatype: .char, ucd: "meta.ref.url", description: "the event list the event is in"),
     ]
 
@@ -57,11 +74,16 @@ public enum DaCHSResource {
     static func eventsTable(_ release: ObsCoreRelease, root: String) throws -> VOTableDocument.TableData {
         var rows: [[VOTableDocument.Cell]] = []
         var seen = Set<String>()
-        for (rel, row) in zip(release.eventFiles, release.obscore.filter { $0["dataproduct_type"] == .text("hea-event-list") }) {
+        for (rel, row) in zip(
+            release.eventFiles, release.obscore.filter { $0["dataproduct_type"] == .text("hea-event-list") })
+        {
             let obs = try EventFile.read(root + "/" + rel)
             let ev = obs.events
-            let channel = release.hea.first { $0["obs_publisher_did"] == row["obs_publisher_did"] }?["event_type"] ?? .null
-            let ids = ev["EVENT_ID"]?.values.doubles ?? [], ra = ev["RA"]?.values.doubles ?? [], dec = ev["DEC"]?.values.doubles ?? []
+            let channel =
+                release.hea.first { $0["obs_publisher_did"] == row["obs_publisher_did"] }?["event_type"] ?? .null
+            let ids = ev["EVENT_ID"]?.values.doubles ?? []
+            let ra = ev["RA"]?.values.doubles ?? []
+            let dec = ev["DEC"]?.values.doubles ?? []
             let time = ev["TIME"]?.values.doubles ?? []
             let scale = (ev["ENERGY"]?.unit ?? Unit.TeV).scale / Unit.TeV.scale
             let energy = ev["ENERGY"]?.values.doubles
@@ -72,9 +94,15 @@ public enum DaCHSResource {
                 guard seen.insert(key).inserted else { continue }
                 let mjd = ObsCoreRelease.mjdUTC(obs.meta.timeRef, time[i])
                 var type = channel
-                if let types, let c = obs.meta.channels.first(where: { Double($0.number) == types[i] }) { type = .text(c.name) }
-                rows.append([.text(key), .text(obs.meta.obsID), .int(Int64(ids[i])), .double(ra[i]), .double(dec[i]), mjd.map { .double($0) } ?? .null,
-                             energy.map { $0[i].isFinite ? .double($0[i] * scale) : .null } ?? .null, type, row["access_url"] ?? .null])
+                if let types, let c = obs.meta.channels.first(where: { Double($0.number) == types[i] }) {
+                    type = .text(c.name)
+                }
+                rows.append([
+                    .text(key), .text(obs.meta.obsID), .int(Int64(ids[i])), .double(ra[i]), .double(dec[i]),
+                    mjd.map { .double($0) } ?? .null,
+                    energy.map { $0[i].isFinite ? .double($0[i] * scale) : .null } ?? .null, type,
+                    row["access_url"] ?? .null,
+                ])
             }
         }
         return .init(name: "events", description: "the events of the release", columns: eventColumns, rows: rows)
@@ -82,7 +110,9 @@ public enum DaCHSResource {
 
     /// Now, or SOURCE_DATE_EPOCH for a reproducible descriptor.
     static func creationDate() -> String {
-        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init) ?? Date().timeIntervalSince1970
+        let epoch =
+            ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
+            ?? Date().timeIntervalSince1970
         return String(UTCInstant(unixSeconds: epoch.rounded(.down)).iso(digits: 0).dropLast())
     }
 
@@ -95,49 +125,79 @@ public enum DaCHSResource {
             c.nullLiteral.map { [XMLElement("values", ["nullLiteral": $0])] } ?? []
         }
         func column(_ c: ObsCoreColumn) -> XMLElement {
-            XMLElement("column", ["name": c.name, "type": c.type.dachs, "unit": c.unit, "ucd": c.ucd, "utype": c.utype,
-                                  "description": c.description, "required": "False"], children: nullValue(c.type.votable))
+            XMLElement(
+                "column",
+                [
+                    "name": c.name, "type": c.type.dachs, "unit": c.unit, "ucd": c.ucd, "utype": c.utype,
+                    "description": c.description, "required": "False",
+                ], children: nullValue(c.type.votable))
         }
         func eventColumn(_ c: VOTableDocument.Column) -> XMLElement {
-            let type = ["char": "text", "long": "bigint", "int": "integer", "double": "double precision"][c.datatype.rawValue] ?? "text"
+            let type =
+                ["char": "text", "long": "bigint", "int": "integer", "double": "double precision"][c.datatype.rawValue]
+                ?? "text"
             let key = ["event_key", "raj2000", "dej2000", "obs_id", "event_id"].contains(c.name)
-            return XMLElement("column", ["name": c.name, "type": type, "unit": c.unit, "ucd": c.ucd, "description": c.description,
-                                         "verbLevel": key ? "1" : "10", "required": key ? "True" : "False"], children: key ? [] : nullValue(c.datatype))
+            return XMLElement(
+                "column",
+                [
+                    "name": c.name, "type": type, "unit": c.unit, "ucd": c.ucd, "description": c.description,
+                    "verbLevel": key ? "1" : "10", "required": key ? "True" : "False",
+                ], children: key ? [] : nullValue(c.datatype))
         }
         func importing(_ id: String, _ table: String, _ file: String) -> XMLElement {
-            XMLElement("data", ["id": id], children: [
-                XMLElement("sources", text: "data/\(file)"),
-                XMLElement("voTableGrammar"),
-                XMLElement("make", ["table": table]),
-            ])
+            XMLElement(
+                "data", ["id": id],
+                children: [
+                    XMLElement("sources", text: "data/\(file)"),
+                    XMLElement("voTableGrammar"),
+                    XMLElement("make", ["table": table]),
+                ])
         }
         // resdir ".": the data are found beside the descriptor, wherever it is linked in.
-        let root = XMLElement("resource", ["schema": schema, "resdir": "."], children: [
-            meta("title", "\(release.collection): observations, responses and events"),
-            meta("description", "The ObsCore rows (with the high-energy extension) and the events of \(release.collection), written by vodfkit."),
-            meta("creationDate", creationDate()),
-            meta("subject", "neutrino-astronomy"),
-            meta("creator.name", "vodfkit"),
-            meta("contentLevel", "Research"),
-            meta("type", "Catalog"),
-            XMLElement("table", ["id": "obscore", "onDisk": "True", "adql": "True", "primary": "obs_publisher_did"],
-                       children: [meta("description", "ObsCore 1.1 rows of the release")] + ObsCoreColumns.obscore.map(column)),
-            XMLElement("table", ["id": "obscore_hea", "onDisk": "True", "adql": "True", "primary": "obs_publisher_did"],
-                       children: [meta("description", "High-energy ObsCore extension rows, joined on obs_publisher_did")] + ObsCoreColumns.hea.map(column)),
-            XMLElement("table", ["id": "events", "onDisk": "True", "adql": "True", "mixin": "//scs#q3cindex"],
-                       children: [meta("description", "Every event of the release")] + eventColumns.map(eventColumn)),
-            importing("import_obscore", "obscore", "obscore.vot"),
-            importing("import_obscore_hea", "obscore_hea", "obscore_hea.vot"),
-            importing("import_events", "events", "events.vot"),
-            XMLElement("service", ["id": "cone", "allowed": "scs.xml,form"], children: [
-                meta("title", "\(release.collection) events cone search"),
-                meta("shortName", String("\(schema) cone".prefix(16))),
-                meta("testQuery.ra", "0"), meta("testQuery.dec", "0"), meta("testQuery.sr", "10"),
-                XMLElement("scsCore", ["queriedTable": "events"], children: [
-                    XMLElement("FEED", ["source": "//scs#coreDescs"]),
-                ]),
-            ]),
-        ])
-        return XMLDocument(root: root, leadingComments: [" DaCHS resource descriptor written by vodfkit for \(release.collection); import with: dachs imp \(schema)/q "])
+        let root = XMLElement(
+            "resource", ["schema": schema, "resdir": "."],
+            children: [
+                meta("title", "\(release.collection): observations, responses and events"),
+                meta(
+                    "description",
+                    "The ObsCore rows (with the high-energy extension) and the events of \(release.collection), written by vodfkit."
+                ),
+                meta("creationDate", creationDate()),
+                meta("subject", "neutrino-astronomy"),
+                meta("creator.name", "vodfkit"),
+                meta("contentLevel", "Research"),
+                meta("type", "Catalog"),
+                XMLElement(
+                    "table", ["id": "obscore", "onDisk": "True", "adql": "True", "primary": "obs_publisher_did"],
+                    children: [meta("description", "ObsCore 1.1 rows of the release")]
+                        + ObsCoreColumns.obscore.map(column)),
+                XMLElement(
+                    "table", ["id": "obscore_hea", "onDisk": "True", "adql": "True", "primary": "obs_publisher_did"],
+                    children: [meta("description", "High-energy ObsCore extension rows, joined on obs_publisher_did")]
+                        + ObsCoreColumns.hea.map(column)),
+                XMLElement(
+                    "table", ["id": "events", "onDisk": "True", "adql": "True", "mixin": "//scs#q3cindex"],
+                    children: [meta("description", "Every event of the release")] + eventColumns.map(eventColumn)),
+                importing("import_obscore", "obscore", "obscore.vot"),
+                importing("import_obscore_hea", "obscore_hea", "obscore_hea.vot"),
+                importing("import_events", "events", "events.vot"),
+                XMLElement(
+                    "service", ["id": "cone", "allowed": "scs.xml,form"],
+                    children: [
+                        meta("title", "\(release.collection) events cone search"),
+                        meta("shortName", String("\(schema) cone".prefix(16))),
+                        meta("testQuery.ra", "0"), meta("testQuery.dec", "0"), meta("testQuery.sr", "10"),
+                        XMLElement(
+                            "scsCore", ["queriedTable": "events"],
+                            children: [
+                                XMLElement("FEED", ["source": "//scs#coreDescs"])
+                            ]),
+                    ]),
+            ])
+        return XMLDocument(
+            root: root,
+            leadingComments: [
+                " DaCHS resource descriptor written by vodfkit for \(release.collection); import with: dachs imp \(schema)/q "
+            ])
     }
 }

@@ -36,32 +36,48 @@ public struct ObsCoreRelease: Sendable {
 
     /// `observed` is given each event list read, with its path relative to the release, so that a
     /// caller that needs the events (the report) does not read the files again.
-    public static func describe(_ directory: String, options: ObsCoreOptions, progress: (String) -> Void = { _ in },
-                                observed: (String, Observation) -> Void = { _, _ in }) throws -> ObsCoreRelease {
+    public static func describe(
+        _ directory: String, options: ObsCoreOptions, progress: (String) -> Void = { _ in },
+        observed: (String, Observation) -> Void = { _, _ in }
+    ) throws -> ObsCoreRelease {
         let root = (directory as NSString).standardizingPath
         let release = try? ReleaseDocuments.load(root)
-        let collection = options.collection ?? release.map { "\($0.release.name)-\($0.release.version)" } ?? (root as NSString).lastPathComponent
+        let collection =
+            options.collection ?? release.map { "\($0.release.name)-\($0.release.version)" }
+            ?? (root as NSString).lastPathComponent
         var out = ObsCoreRelease(collection: collection)
         let stores = Self.stores(root)
-        guard !stores.isEmpty else { throw ReleaseError("\(directory): no hdu-index.fits[.gz] (GADF) or obs-grouping.fits (VODF) here or one or two levels down") }
+        guard !stores.isEmpty else {
+            throw ReleaseError(
+                "\(directory): no hdu-index.fits[.gz] (GADF) or obs-grouping.fits (VODF) here or one or two levels down"
+            )
+        }
         for store in stores {
             let source = try UpgradeSource.load(root + (store.isEmpty ? "" : "/" + store))
             let prefix = store.isEmpty ? "" : store + "/"
             let format = source.layout == .vodf ? "application/x-fits-vodf" : "application/x-fits-gadf"
-            out.warnings += source.absent.map { "\(prefix)\($0): named by the index but absent; its observations are not described" }
+            out.warnings += source.absent.map {
+                "\(prefix)\($0): named by the index but absent; its observations are not described"
+            }
             for obs in source.observations {
                 guard let events = obs.events else { continue }
                 let rel = Self.relative(prefix + events.file, in: source, root: root)
                 progress(rel)
                 // A pointed observation's field of view is what its effective area covers.
                 let aeff = obs.members.first { $0.role == .irf(type: "aeff") }?.ref
-                let fov = try aeff.flatMap { Self.maxOffset(try Self.hdu(Self.relative(prefix + $0.file, in: source, root: root), extname: $0.name, root: root)) }
+                let fov = try aeff.flatMap {
+                    Self.maxOffset(
+                        try Self.hdu(
+                            Self.relative(prefix + $0.file, in: source, root: root), extname: $0.name, root: root))
+                }
                 observed(rel, try out.addEventList(rel, root: root, format: format, options: options, maxOffset: fov))
             }
             var irfs = Set<UpgradeSource.HDURef>()
             for obs in source.observations { irfs.formUnion(obs.irfs) }
             for ref in irfs.sorted() {
-                try out.addResponse(Self.relative(prefix + ref.file, in: source, root: root), extname: ref.name, root: root, format: format, options: options)
+                try out.addResponse(
+                    Self.relative(prefix + ref.file, in: source, root: root), extname: ref.name, root: root,
+                    format: format, options: options)
             }
         }
         return out
@@ -71,13 +87,19 @@ public struct ObsCoreRelease: Sendable {
     static func stores(_ root: String) -> [String] {
         let fm = FileManager.default
         func isStore(_ d: String) -> Bool {
-            ["hdu-index.fits.gz", "hdu-index.fits", "obs-grouping.fits"].contains { fm.fileExists(atPath: root + (d.isEmpty ? "" : "/" + d) + "/" + $0) }
+            ["hdu-index.fits.gz", "hdu-index.fits", "obs-grouping.fits"].contains {
+                fm.fileExists(atPath: root + (d.isEmpty ? "" : "/" + d) + "/" + $0)
+            }
         }
         if isStore("") { return [""] }
         var out: [String] = []
         for a in ((try? fm.contentsOfDirectory(atPath: root)) ?? []).sorted() where !a.hasPrefix(".") {
-            if isStore(a) { out.append(a); continue }
-            for b in ((try? fm.contentsOfDirectory(atPath: root + "/" + a)) ?? []).sorted() where !b.hasPrefix(".") && isStore(a + "/" + b) {
+            if isStore(a) {
+                out.append(a)
+                continue
+            }
+            for b in ((try? fm.contentsOfDirectory(atPath: root + "/" + a)) ?? []).sorted()
+            where !b.hasPrefix(".") && isStore(a + "/" + b) {
                 out.append(a + "/" + b)
             }
         }
@@ -96,28 +118,40 @@ public struct ObsCoreRelease: Sendable {
 extension ObsCoreRelease {
     typealias Cell = VOTableDocument.Cell
 
-    func common(_ rel: String, root: String, format: String, options: ObsCoreOptions, fragment: String?) -> [String: Cell] {
+    func common(_ rel: String, root: String, format: String, options: ObsCoreOptions, fragment: String?) -> [String:
+        Cell]
+    {
         let path = root + "/" + rel
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 } ?? 0
         // Identifiers and URLs carry the path percent-encoded (EXTNAMEs and file names may hold spaces).
         let encoded = rel.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? rel
-        let url = options.baseURL.map { $0.hasSuffix("/") ? $0 + encoded : $0 + "/" + encoded } ?? URL(fileURLWithPath: path).absoluteString
-        let did = options.authority.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/" + collection + "?" + encoded
+        let url =
+            options.baseURL.map { $0.hasSuffix("/") ? $0 + encoded : $0 + "/" + encoded }
+            ?? URL(fileURLWithPath: path).absoluteString
+        let did =
+            options.authority.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/" + collection + "?" + encoded
             + (fragment.map { "#" + ($0.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? $0) } ?? "")
-        return ["calib_level": .int(2), "obs_collection": .text(collection), "obs_publisher_did": .text(did), "access_url": .text(url),
-                "access_format": .text(format), "access_estsize": .int(Int64((size + 1023) / 1024)),
-                // Event lists and response functions have no pixel axes: ObsCore's lengths are -1.
-                "s_xel1": .int(-1), "s_xel2": .int(-1), "t_xel": .int(-1), "em_xel": .int(-1), "pol_xel": .int(-1)]
+        return [
+            "calib_level": .int(2), "obs_collection": .text(collection), "obs_publisher_did": .text(did),
+            "access_url": .text(url),
+            "access_format": .text(format), "access_estsize": .int(Int64((size + 1023) / 1024)),
+            // Event lists and response functions have no pixel axes: ObsCore's lengths are -1.
+            "s_xel1": .int(-1), "s_xel2": .int(-1), "t_xel": .int(-1), "em_xel": .int(-1), "pol_xel": .int(-1),
+        ]
     }
 
     @discardableResult
-    mutating func addEventList(_ rel: String, root: String, format: String, options: ObsCoreOptions, maxOffset: Double?) throws -> Observation {
+    mutating func addEventList(_ rel: String, root: String, format: String, options: ObsCoreOptions, maxOffset: Double?)
+        throws -> Observation
+    {
         let obs = try EventFile.read(root + "/" + rel)
         let m = obs.meta
         var row = common(rel, root: root, format: format, options: options, fragment: nil)
         row["dataproduct_type"] = .text("hea-event-list")
         row["obs_id"] = .text(m.obsID)
-        row["target_name"] = m.object.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : Cell.text($0) } ?? .null
+        row["target_name"] =
+            m.object.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : Cell.text($0) }
+            ?? .null
         row.merge(Self.sky(obs.meta.mode, frame: m.celestialFrame, maxOffset: maxOffset), uniquingKeysWith: { $1 })
         row["t_min"] = Self.mjdUTC(m.timeRef, m.tstart).map(Cell.double) ?? .null
         row["t_max"] = Self.mjdUTC(m.timeRef, m.tstop).map(Cell.double) ?? .null
@@ -133,7 +167,11 @@ extension ObsCoreRelease {
         h["ev_xel"] = .int(Int64(obs.events.count))
         h["energy_min"] = energies.map { .double($0.min) } ?? .null
         h["energy_max"] = energies.map { .double($0.max) } ?? .null
-        if case .drift = m.mode { h["obs_mode"] = .text(m.observingModeName ?? "DRIFT") } else { h["obs_mode"] = .text(m.observingModeName ?? "POINTING") }
+        if case .drift = m.mode {
+            h["obs_mode"] = .text(m.observingModeName ?? "DRIFT")
+        } else {
+            h["obs_mode"] = .text(m.observingModeName ?? "POINTING")
+        }
         hea.append(h)
         eventFiles.append(rel)
         return obs
@@ -145,7 +183,9 @@ extension ObsCoreRelease {
         defer { try? f.close() }
         for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
             guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            if (try f.readKey("EXTNAME"))?.stringValue?.trimmedBlanks.uppercased() == extname { return try f.readTable() }
+            if (try f.readKey("EXTNAME"))?.stringValue?.trimmedBlanks.uppercased() == extname {
+                return try f.readTable()
+            }
         }
         throw ReleaseError("\(rel): no HDU named \(extname), which the index lists")
     }
@@ -161,16 +201,22 @@ extension ObsCoreRelease {
         return nil
     }
 
-    mutating func addResponse(_ rel: String, extname: String, root: String, format: String, options: ObsCoreOptions) throws {
+    mutating func addResponse(_ rel: String, extname: String, root: String, format: String, options: ObsCoreOptions)
+        throws
+    {
         let table = try Self.hdu(rel, extname: extname, root: root)
         let h = table.header
-        let c2 = h[key: "HDUCLAS2"]?.stringValue ?? "", c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
+        let c2 = h[key: "HDUCLAS2"]?.stringValue ?? ""
+        let c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
         let type = IRFKinds.kind(hduClass2: c2, hduClass4: c4)?.layout.hduIndexType ?? c2.lowercased()
         var row = common(rel, root: root, format: format, options: options, fragment: extname)
         row["dataproduct_type"] = .text("response-function")
         row["dataproduct_subtype"] = .text(["bkg": "bkgrate"][type] ?? type)
-        let stem = ((rel as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: ".fits", with: "")
-        row["obs_id"] = .text(h[key: "OBS_ID"]?.description.trimmingCharacters(in: CharacterSet(charactersIn: "' ")) ?? (h[key: "PERIOD"]?.stringValue ?? stem) + "/" + extname)
+        let stem = ((rel as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(
+            of: ".fits", with: "")
+        row["obs_id"] = .text(
+            h[key: "OBS_ID"]?.description.trimmingCharacters(in: CharacterSet(charactersIn: "' "))
+                ?? (h[key: "PERIOD"]?.stringValue ?? stem) + "/" + extname)
         let telescope = h[key: "TELESCOP"]?.stringValue?.trimmedBlanks ?? ""
         row["facility_name"] = telescope.isEmpty ? .null : .text(telescope)
         row["instrument_name"] = h[key: "INSTRUME"]?.stringValue.map { .text($0.trimmedBlanks) } ?? .null
@@ -184,14 +230,21 @@ extension ObsCoreRelease {
         hea.append(x)
     }
 
-    func heaCommon(_ row: [String: Cell], telescope: String, channels: [String], options: ObsCoreOptions) -> [String: Cell] {
-        let neutrino = ["KM3NET", "ANTARES", "ICECUBE", "ARCA", "ORCA", "BAIKAL"].contains { telescope.uppercased().hasPrefix($0) }
+    func heaCommon(_ row: [String: Cell], telescope: String, channels: [String], options: ObsCoreOptions) -> [String:
+        Cell]
+    {
+        let neutrino = ["KM3NET", "ANTARES", "ICECUBE", "ARCA", "ORCA", "BAIKAL"].contains {
+            telescope.uppercased().hasPrefix($0)
+        }
         var h: [String: Cell] = ["obs_publisher_did": row["obs_publisher_did"]!]
         h["messenger_name"] = .text(neutrino ? "neutrino" : "photon")
         // PDG ids with their sign, as the draft asks: a track channel selects mostly muon neutrinos
         // (14), a shower channel electron neutrinos (12); the sign is + since the detector does
         // not tell neutrinos from antineutrinos.
-        let pdg = neutrino ? (channels.contains { EventTopology(channelName: $0) == .track } || channels.isEmpty ? "+14" : "+12") : "+22"
+        let pdg =
+            neutrino
+            ? (channels.contains { EventTopology(channelName: $0) == .track } || channels.isEmpty ? "+14" : "+12")
+            : "+22"
         h["messenger_pdgid"] = .text(pdg)
         h["event_type"] = channels.isEmpty ? .null : .text(channels.joined(separator: ","))
         h["analysis_mode"] = options.analysisMode.map(Cell.text) ?? .null
@@ -207,15 +260,24 @@ extension ObsCoreRelease {
         case .drift:
             return ["s_ra": .null, "s_dec": .null, "s_fov": .double(360), "s_region": .null, "s_resolution": .null]
         case .pointing(let ra, let dec):
-            let region: Cell = maxOffset.map { .text("CIRCLE \(frame.trimmingCharacters(in: .whitespaces).uppercased()) \(ra) \(dec) \($0)") } ?? .null
-            return ["s_ra": .double(ra), "s_dec": .double(dec), "s_fov": maxOffset.map { .double(2 * $0) } ?? .null, "s_region": region, "s_resolution": .null]
+            let region: Cell =
+                maxOffset.map {
+                    .text("CIRCLE \(frame.trimmingCharacters(in: .whitespaces).uppercased()) \(ra) \(dec) \($0)")
+                } ?? .null
+            return [
+                "s_ra": .double(ra), "s_dec": .double(dec), "s_fov": maxOffset.map { .double(2 * $0) } ?? .null,
+                "s_region": region, "s_resolution": .null,
+            ]
         }
     }
 
     /// em_min from the highest energy, em_max from the lowest (λ = hc / E).
     static func spectral(_ e: (min: Double, max: Double)?) -> [String: Cell] {
         guard let e else { return ["em_min": .null, "em_max": .null, "em_res_power": .null] }
-        return ["em_min": .double(ObsCoreColumns.hc / e.max), "em_max": .double(ObsCoreColumns.hc / e.min), "em_res_power": .null]
+        return [
+            "em_min": .double(ObsCoreColumns.hc / e.max), "em_max": .double(ObsCoreColumns.hc / e.min),
+            "em_res_power": .null,
+        ]
     }
 
     /// The range of the finite, positive reconstructed energies, in eV.
@@ -249,21 +311,35 @@ extension ObsCoreRelease {
     public static func mjdUTC(_ ref: TimeReference, _ seconds: Double) -> Double? {
         switch ref.system {
         case .utc: return Double(ref.mjdInt) + ref.mjdFrac + seconds / 86400
-        case .tt: return (try? TimeScales.unixSeconds(reference: ref, seconds: seconds)).map { UTCInstant(unixSeconds: $0).mjd }
-        case .tai: return (try? TimeScales.unixSeconds(reference: TimeReference(mjdInt: ref.mjdInt, mjdFrac: ref.mjdFrac, system: .tt), seconds: seconds - 32.184)).map { UTCInstant(unixSeconds: $0).mjd }
+        case .tt:
+            return (try? TimeScales.unixSeconds(reference: ref, seconds: seconds)).map {
+                UTCInstant(unixSeconds: $0).mjd
+            }
+        case .tai:
+            return
+                (try? TimeScales.unixSeconds(
+                    reference: TimeReference(mjdInt: ref.mjdInt, mjdFrac: ref.mjdFrac, system: .tt),
+                    seconds: seconds - 32.184)).map { UTCInstant(unixSeconds: $0).mjd }
         }
     }
 
     /// The two tables as a VOTable 1.4 document.
     public func votable(creator: String) -> VOTableDocument {
-        func rows(_ rows: [[String: Cell]], _ columns: [ObsCoreColumn]) -> [[Cell]] { rows.map { r in columns.map { r[$0.name] ?? .null } } }
+        func rows(_ rows: [[String: Cell]], _ columns: [ObsCoreColumn]) -> [[Cell]] {
+            rows.map { r in columns.map { r[$0.name] ?? .null } }
+        }
         return VOTableDocument(
             resourceName: collection,
-            description: "ObsCore 1.1 rows (ivoa.obscore) and their high-energy extension (ivoa.obscore_hea, joined on obs_publisher_did) for \(collection)",
+            description:
+                "ObsCore 1.1 rows (ivoa.obscore) and their high-energy extension (ivoa.obscore_hea, joined on obs_publisher_did) for \(collection)",
             infos: [("creator", creator), ("standard", "ivo://ivoa.net/std/ObsCore#core-1.1")],
             tables: [
-                .init(name: "obscore", description: "ObsCore 1.1: one row per event list and per response-function HDU", columns: ObsCoreColumns.obscore.map(\.votableColumn), rows: rows(obscore, ObsCoreColumns.obscore)),
-                .init(name: "obscore_hea", description: "High-energy ObsCore extension (IVOA HEIG draft)", columns: ObsCoreColumns.hea.map(\.votableColumn), rows: rows(hea, ObsCoreColumns.hea)),
+                .init(
+                    name: "obscore", description: "ObsCore 1.1: one row per event list and per response-function HDU",
+                    columns: ObsCoreColumns.obscore.map(\.votableColumn), rows: rows(obscore, ObsCoreColumns.obscore)),
+                .init(
+                    name: "obscore_hea", description: "High-energy ObsCore extension (IVOA HEIG draft)",
+                    columns: ObsCoreColumns.hea.map(\.votableColumn), rows: rows(hea, ObsCoreColumns.hea)),
             ])
     }
 }

@@ -69,7 +69,8 @@ public struct DelimitedText {
                 if Self.isBlank(line) { return true }
                 let cells = Self.cells(line, separator)
                 guard cells.count == header.count else {
-                    throw InputError(file: file, line: n, reason: "expected \(header.count) cells, found \(cells.count)")
+                    throw InputError(
+                        file: file, line: n, reason: "expected \(header.count) cells, found \(cells.count)")
                 }
                 try body((n, cells))
                 count += 1
@@ -102,7 +103,9 @@ public struct DelimitedText {
     /// Index of the header cell matching `predicate`, or an error naming the column.
     public func column(_ name: String, where predicate: (String) -> Bool) throws -> Int {
         guard let i = header.firstIndex(where: { predicate($0.lowercased()) }) else {
-            throw InputError(file: file, line: headerLine, column: name, reason: "missing column (header is: \(header.joined(separator: ", ")))")
+            throw InputError(
+                file: file, line: headerLine, column: name,
+                reason: "missing column (header is: \(header.joined(separator: ", ")))")
         }
         return i
     }

@@ -1,4 +1,5 @@
 import Diagnostics
+
 /// A problem with an input file, located as precisely as we can: file, line, column.
 public struct InputError: Error, CategorizedError, CustomStringConvertible, Equatable, Sendable {
     /// Raised while reading an input.

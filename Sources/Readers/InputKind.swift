@@ -32,7 +32,8 @@ public enum InputKind: String, Sendable, CaseIterable {
             throw InputError(file: path, reason: "not a regular file (a FIFO, device or socket is not read)")
         }
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw InputError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
+            throw InputError(
+                file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot open file" : "no such file")
         }
         defer { try? h.close() }
         let head = (try? h.read(upToCount: 8192)) ?? Data()
@@ -42,7 +43,11 @@ public enum InputKind: String, Sendable, CaseIterable {
 
     /// The error for content no reader knows, saying what it looks like.
     public static func unrecognised(path: String, bytes: [UInt8]) -> InputError {
-        InputError(file: path, line: 1, reason: "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list, a KM3NeT IRF table, a VOEvent or a GCN notice")
+        InputError(
+            file: path, line: 1,
+            reason:
+                "unrecognised input (it looks like \(ContentSniff.describe(bytes))): not FITS, ROOT, HDF5, an ANTARES event list, a KM3NeT IRF table, a VOEvent or a GCN notice"
+        )
     }
 
     /// The built-in kind the first bytes of a file show, or nil.
@@ -71,10 +76,12 @@ public enum InputKind: String, Sendable, CaseIterable {
     static func textKind(_ line: String) -> InputKind? {
         let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
         if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
-           tabs.contains(where: { $0.hasPrefix("nhit") }) {
+            tabs.contains(where: { $0.hasPrefix("nhit") })
+        {
             return .antaresPublicList
         }
-        let commas = Set(line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) })
+        let commas = Set(
+            line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\r")) })
         if commas.isSuperset(of: ["ra", "dec", "mjd", "nhit", "beta"]) { return .antaresVOTableCSV }
         // The DaCHS cone search: _r, MJD, Beta, Nhit, RA, Decl, ID.
         if commas.isSuperset(of: ["ra", "decl", "mjd", "nhit", "beta"]) { return .antaresConeSearchCSV }
@@ -93,8 +100,13 @@ public enum InputKind: String, Sendable, CaseIterable {
     /// object naming a gcn.nasa.gov notice schema, or KM3NeT as its mission).
     public static func alertKind(_ head: String) -> InputKind? {
         let t = head.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
-        if t.hasPrefix("<"), head.range(of: #"<([A-Za-z_][\w.-]*:)?VOEvent[\s>]"#, options: .regularExpression) != nil { return .voevent }
-        if t.hasPrefix("{"), head.contains("gcn.nasa.gov/schema") || head.range(of: #""mission"\s*:\s*"KM3NeT""#, options: .regularExpression) != nil {
+        if t.hasPrefix("<"), head.range(of: #"<([A-Za-z_][\w.-]*:)?VOEvent[\s>]"#, options: .regularExpression) != nil {
+            return .voevent
+        }
+        if t.hasPrefix("{"),
+            head.contains("gcn.nasa.gov/schema")
+                || head.range(of: #""mission"\s*:\s*"KM3NeT""#, options: .regularExpression) != nil
+        {
             return .gcnNotice
         }
         return nil

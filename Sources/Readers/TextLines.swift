@@ -18,15 +18,21 @@ public struct TextLines {
     /// resume there); `body` returns false to stop early.
     public func forEach(_ body: (_ number: Int, _ text: Substring, _ end: Int) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw InputError(file: path, reason: "cannot read file (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else {
+            throw InputError(file: path, reason: "cannot read file (\(String(cString: strerror(errno))))")
+        }
         defer { close(fd) }
-        var pending = [UInt8]()            // the start of a line whose end is in the next block
+        var pending = [UInt8]() // the start of a line whose end is in the next block
         var block = [UInt8](repeating: 0, count: Self.blockSize)
-        var offset = start.offset, number = start.line
+        var offset = start.offset
+        var number = start.line
         var lineStart = start.offset
         while true {
             let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.blockSize, off_t(offset)) }
-            guard n >= 0 else { throw InputError(file: path, reason: "read error at byte \(offset) (\(String(cString: strerror(errno))))") }
+            guard n >= 0 else {
+                throw InputError(
+                    file: path, reason: "read error at byte \(offset) (\(String(cString: strerror(errno))))")
+            }
             if n == 0 { break }
             var from = 0
             while let nl = block[from..<n].firstIndex(of: 0x0a) {
@@ -44,7 +50,11 @@ public struct TextLines {
         if !pending.isEmpty {
             let text = try decode(pending, line: number + 1)
             if !text.allSatisfy(\.isWhitespace) {
-                throw InputError(file: path, line: number + 1, reason: "the last line has no newline: the file looks truncated (\(pending.count) bytes after byte \(lineStart); if it is complete, end it with a newline)")
+                throw InputError(
+                    file: path, line: number + 1,
+                    reason:
+                        "the last line has no newline: the file looks truncated (\(pending.count) bytes after byte \(lineStart); if it is complete, end it with a newline)"
+                )
             }
         }
     }
@@ -53,7 +63,9 @@ public struct TextLines {
         var b = bytes
         if b.last == 0x0d { b.removeLast() }
         guard let s = String(validating: b, as: UTF8.self) else {
-            throw InputError(file: path, line: line, reason: "not UTF-8 text: \(MessageText.quoted(String(decoding: b, as: UTF8.self)))")
+            throw InputError(
+                file: path, line: line,
+                reason: "not UTF-8 text: \(MessageText.quoted(String(decoding: b, as: UTF8.self)))")
         }
         return Substring(s)
     }

@@ -1,6 +1,6 @@
+import CXXHash
 import Diagnostics
 import FileOutput
-import CXXHash
 import Foundation
 
 /// What a finished build item was made from and what it wrote, one small JSON file per item in

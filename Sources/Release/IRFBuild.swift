@@ -1,7 +1,7 @@
-import GADF
 import Conversion
 import FITSIO
 import Foundation
+import GADF
 import Model
 
 /// The IRF tables of one channel and period in one format, from the set's sources. The same
@@ -18,7 +18,10 @@ final class IRFTables: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     private let lock = NSLock()
 
-    func tables(_ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String, onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
+    func tables(
+        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
+        onWarning: @escaping @Sendable (String) -> Void
+    ) throws -> [Table] {
         let key = set.id + "|" + flavor.rawValue
         lock.lock()
         let entry = entries[key] ?? Entry()
@@ -32,8 +35,10 @@ final class IRFTables: @unchecked Sendable {
         return try r.get()
     }
 
-    private static func make(_ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
-                             onWarning: @escaping @Sendable (String) -> Void) throws -> [Table] {
+    private static func make(
+        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
+        onWarning: @escaping @Sendable (String) -> Void
+    ) throws -> [Table] {
         var o = ConversionOptions()
         o.format = flavor
         o.creator = creator
@@ -54,7 +59,9 @@ final class IRFTables: @unchecked Sendable {
             tables = try MonteCarloConversion.build(set.files, settings: settings, options: o).tables
         }
         guard !tables.isEmpty else {
-            throw ReleaseError("channel \(set.channel.name), period \(set.period): no IRF in \(set.files.joined(separator: ", ")) can be written in \(flavor.rawValue)")
+            throw ReleaseError(
+                "channel \(set.channel.name), period \(set.period): no IRF in \(set.files.joined(separator: ", ")) can be written in \(flavor.rawValue)"
+            )
         }
         return tables
     }
@@ -67,8 +74,9 @@ extension ReleaseBuilder {
         for f in plan.formats {
             let tables = try IRFTables.shared.tables(set, f, creator: creator, onWarning: onWarning)
             let relative = ReleaseLayout.irfs(f, channel: set.channel.name, period: set.period)
-            try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"),
-                                 to: try ReleaseLayout.prepare(output, relative), durable: false)
+            try FITSOutput.write(
+                tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"),
+                to: try ReleaseLayout.prepare(output, relative), durable: false)
             written.append(relative)
         }
         return written

@@ -62,7 +62,9 @@ public struct Manifest: Sendable {
     public var channels: [Channel]
 
     /// The directory relative paths in the manifest start from.
-    public var baseDirectory: String { (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent }
+    public var baseDirectory: String {
+        (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+    }
 
     public func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDirectory + "/" + p }
 }

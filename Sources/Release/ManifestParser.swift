@@ -15,42 +15,65 @@ extension Manifest {
             throw ManifestError(file: path, line: e.line, key: nil, reason: "not YAML: \(e.description)")
         }
         guard let root else { throw ManifestError(file: path, line: nil, key: nil, reason: "empty manifest") }
-        let top = try Fields(root, file: path, at: "top level", line: 1,
-                             known: ["release", "formats", "site", "runs", "channels"])
-        let meta = try top.fields("release", known: ["name", "version", "creator", "contact", "licence", "doi", "references", "description", "notes"])
-        let release = Metadata(name: try meta.string("name"), version: try meta.string("version"), creator: try meta.string("creator"),
-                               contact: try meta.optionalString("contact"), licence: try meta.string("licence"),
-                               doi: try meta.optionalString("doi"), references: try meta.strings("references"),
-                               description: try meta.optionalString("description"), notes: try meta.strings("notes"))
+        let top = try Fields(
+            root, file: path, at: "top level", line: 1,
+            known: ["release", "formats", "site", "runs", "channels"])
+        let meta = try top.fields(
+            "release",
+            known: ["name", "version", "creator", "contact", "licence", "doi", "references", "description", "notes"])
+        let release = Metadata(
+            name: try meta.string("name"), version: try meta.string("version"), creator: try meta.string("creator"),
+            contact: try meta.optionalString("contact"), licence: try meta.string("licence"),
+            doi: try meta.optionalString("doi"), references: try meta.strings("references"),
+            description: try meta.optionalString("description"), notes: try meta.strings("notes"))
         let formats = try top.strings("formats")
-        guard !formats.isEmpty else { throw top.error("formats", "list at least one output format (gadf-0.3, gadf-0.2, vodf)") }
+        guard !formats.isEmpty else {
+            throw top.error("formats", "list at least one output format (gadf-0.3, gadf-0.2, vodf)")
+        }
         let runs = try top.list("runs").map { try runEntry($0, file: path) }
         guard !runs.isEmpty else { throw top.error("runs", "list at least one run") }
         let channels = try top.list("channels").map { try channel($0, file: path) }
         guard !channels.isEmpty else { throw top.error("channels", "declare at least one channel (name, reco, irfs)") }
         var names: [String: Int] = [:]
         for c in channels {
-            if let first = names[c.name] { throw ManifestError(file: path, line: c.line, key: "name", reason: "channel '\(c.name)' is declared twice (first on line \(first))") }
+            if let first = names[c.name] {
+                throw ManifestError(
+                    file: path, line: c.line, key: "name",
+                    reason: "channel '\(c.name)' is declared twice (first on line \(first))")
+            }
             names[c.name] = c.line
         }
-        return Manifest(path: path, release: release, formats: formats, site: try top.optionalString("site"), runs: runs, channels: channels)
+        return Manifest(
+            path: path, release: release, formats: formats, site: try top.optionalString("site"), runs: runs,
+            channels: channels)
     }
 
     static func runEntry(_ item: YAMLNode.Item, file: String) throws -> RunEntry {
-        let f = try Fields(item.node, file: file, at: "run", line: item.line, known: ["file", "files", "obs_id", "period", "site"])
-        let single = try f.optionalString("file"), glob = try f.optionalString("files")
-        guard (single == nil) != (glob == nil) else { throw f.error(nil, "a run gives either file: (one file) or files: (a glob)") }
+        let f = try Fields(
+            item.node, file: file, at: "run", line: item.line, known: ["file", "files", "obs_id", "period", "site"])
+        let single = try f.optionalString("file")
+        let glob = try f.optionalString("files")
+        guard (single == nil) != (glob == nil) else {
+            throw f.error(nil, "a run gives either file: (one file) or files: (a glob)")
+        }
         let obsID = try f.optionalInt("obs_id")
-        if obsID != nil && glob != nil { throw f.error("obs_id", "obs_id needs file: (one file); a glob's files keep their own run numbers") }
-        return RunEntry(pattern: single ?? glob!, isGlob: glob != nil, obsID: obsID, period: try f.period(),
-                        site: try f.optionalString("site"), line: f.line(single != nil ? "file" : "files"), obsIDLine: f.line("obs_id"))
+        if obsID != nil && glob != nil {
+            throw f.error("obs_id", "obs_id needs file: (one file); a glob's files keep their own run numbers")
+        }
+        return RunEntry(
+            pattern: single ?? glob!, isGlob: glob != nil, obsID: obsID, period: try f.period(),
+            site: try f.optionalString("site"), line: f.line(single != nil ? "file" : "files"),
+            obsIDLine: f.line("obs_id"))
     }
 
     static func channel(_ item: YAMLNode.Item, file: String) throws -> Channel {
-        let f = try Fields(item.node, file: file, at: "channel", line: item.line, known: ["name", "reco", "cuts", "irfs"])
+        let f = try Fields(
+            item.node, file: file, at: "channel", line: item.line, known: ["name", "reco", "cuts", "irfs"])
         let name = try f.string("name")
         guard name.range(of: "^[a-z][a-z0-9]{0,15}$", options: .regularExpression) != nil else {
-            throw f.error("name", "'\(name)' is not a channel name: a lower-case word of at most 16 letters and digits (track, shower)")
+            throw f.error(
+                "name",
+                "'\(name)' is not a channel name: a lower-case word of at most 16 letters and digits (track, shower)")
         }
         var cuts: [Cut] = []
         if let c = f.node("cuts") {
@@ -63,18 +86,25 @@ extension Manifest {
             }
         }
         let irfs = try f.list("irfs").map { item -> IRFSource in
-            let s = try Fields(item.node, file: file, at: "irfs entry", line: item.line, known: ["period", "tables", "gadf", "mc"])
+            let s = try Fields(
+                item.node, file: file, at: "irfs entry", line: item.line, known: ["period", "tables", "gadf", "mc"])
             let given = IRFSourceKind.allCases.filter { s.node($0.rawValue) != nil }
             guard given.count == 1, let kind = given.first else {
-                throw s.error(nil, "an IRF source gives exactly one of tables: (KM3NeT IRF tables), gadf: (a GADF or VODF IRF file), mc: (Monte Carlo dst files)")
+                throw s.error(
+                    nil,
+                    "an IRF source gives exactly one of tables: (KM3NeT IRF tables), gadf: (a GADF or VODF IRF file), mc: (Monte Carlo dst files)"
+                )
             }
-            return IRFSource(period: try s.period(), kind: kind, pattern: try s.string(kind.rawValue), line: s.line(kind.rawValue))
+            return IRFSource(
+                period: try s.period(), kind: kind, pattern: try s.string(kind.rawValue), line: s.line(kind.rawValue))
         }
-        guard !irfs.isEmpty else { throw f.error("irfs", "channel '\(name)' has no IRFs: give irfs: with tables:, gadf: or mc:") }
-        return Channel(name: name, reco: try f.optionalString("reco") ?? "jmuon", cuts: cuts, irfs: irfs, line: item.line)
+        guard !irfs.isEmpty else {
+            throw f.error("irfs", "channel '\(name)' has no IRFs: give irfs: with tables:, gadf: or mc:")
+        }
+        return Channel(
+            name: name, reco: try f.optionalString("reco") ?? "jmuon", cuts: cuts, irfs: irfs, line: item.line)
     }
 }
-
 
 /// One mapping of the manifest, read with its keys checked: an unknown key, a missing one or a
 /// value of the wrong kind is an error naming the file, the line and the key.
@@ -88,15 +118,22 @@ struct Fields {
         self.file = file
         self.at = at
         self.startLine = line
-        guard let e = node.entries else { throw ManifestError(file: file, line: line, key: nil, reason: "\(at) must be a mapping (key: value lines)") }
+        guard let e = node.entries else {
+            throw ManifestError(file: file, line: line, key: nil, reason: "\(at) must be a mapping (key: value lines)")
+        }
         entries = e
         var seen: [String: Int] = [:]
         for p in e {
             let k = p.key.text ?? ""
-            if let first = seen[k] { throw ManifestError(file: file, line: p.line, key: k, reason: "given twice in \(at) (first on line \(first))") }
+            if let first = seen[k] {
+                throw ManifestError(
+                    file: file, line: p.line, key: k, reason: "given twice in \(at) (first on line \(first))")
+            }
             seen[k] = p.line
             if let known, !known.contains(k) {
-                throw ManifestError(file: file, line: p.line, key: k, reason: "unknown key in \(at) (known: \(known.joined(separator: ", ")))")
+                throw ManifestError(
+                    file: file, line: p.line, key: k,
+                    reason: "unknown key in \(at) (known: \(known.joined(separator: ", ")))")
             }
         }
     }
@@ -122,14 +159,18 @@ struct Fields {
     func period() throws -> String? {
         guard let p = try optionalString("period") else { return nil }
         guard p.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", options: .regularExpression) != nil else {
-            throw error("period", "'\(p)' is not a period name: letters, digits, '_', '.' and '-', at most 40 (it names the IRF files)")
+            throw error(
+                "period",
+                "'\(p)' is not a period name: letters, digits, '_', '.' and '-', at most 40 (it names the IRF files)")
         }
         return p
     }
 
     func optionalInt(_ key: String) throws -> Int? {
         guard let n = node(key) else { return nil }
-        guard case .int(let i)? = n.resolved else { throw error(key, "must be a whole number, not '\(n.text ?? "a list")'") }
+        guard case .int(let i)? = n.resolved else {
+            throw error(key, "must be a whole number, not '\(n.text ?? "a list")'")
+        }
         return i
     }
     func optionalDouble(_ key: String) throws -> Double? {

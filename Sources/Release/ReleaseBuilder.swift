@@ -1,7 +1,7 @@
-import GADF
-import FileOutput
 import FITSIO
+import FileOutput
 import Foundation
+import GADF
 import Model
 import Parallel
 
@@ -51,7 +51,9 @@ public struct ReleaseBuilder: Sendable {
         // A table's warning is the same in every format: said once.
         let pairs = plan.irfSets.flatMap { s in plan.formats.map { (s, $0) } }
         let once = OnceEach(onWarning)
-        _ = Parallel.map(pairs.count, workers: jobs) { i in try IRFTables.shared.tables(pairs[i].0, pairs[i].1, creator: creator, onWarning: once.say) }
+        _ = Parallel.map(pairs.count, workers: jobs) { i in
+            try IRFTables.shared.tables(pairs[i].0, pairs[i].1, creator: creator, onWarning: once.say)
+        }
         try ReleaseDocuments(plan: plan, creator: creator).write(to: output)
         let items = plan.items(shard: shard)
         let start = Date()
@@ -92,23 +94,32 @@ public struct ReleaseBuilder: Sendable {
     /// so an item killed midway is redone.
     func run(_ item: ReleasePlan.Item) throws -> ItemResult {
         let (inputs, settings) = try fingerprint(item)
-        if let state = BuildState.load(output, item: item.id), state.isCurrent(in: output, inputs: inputs, settings: settings) {
+        if let state = BuildState.load(output, item: item.id),
+            state.isCurrent(in: output, inputs: inputs, settings: settings)
+        {
             return ItemResult(reused: true, events: 0, notes: [])
         }
-        let files: [String], events: Int, notes: [String]
+        let files: [String]
+        let events: Int
+        let notes: [String]
         switch item {
         case .irf(let set): (files, events, notes) = (try buildIRFs(set), 0, [])
         case .run(let r): (files, events, notes) = try buildRun(r)
         }
         var sizes: [String: Int] = [:]
-        for f in files { sizes[f] = (try? FileManager.default.attributesOfItem(atPath: output + "/" + f))?[.size] as? Int ?? -1 }
+        for f in files {
+            sizes[f] = (try? FileManager.default.attributesOfItem(atPath: output + "/" + f))?[.size] as? Int ?? -1
+        }
         try BuildState(inputs: inputs, settings: settings, outputs: sizes).save(output, item: item.id)
         return ItemResult(reused: false, events: events, notes: notes)
     }
 
     /// What an item's outputs depend on: its input files' digests, and the settings as text.
     func fingerprint(_ item: ReleasePlan.Item) throws -> ([String: String], String) {
-        var settings = [creator, plan.formats.map(\.rawValue).joined(separator: ","), "epoch=\(Reproducible.epoch.map(String.init) ?? "none")"]
+        var settings = [
+            creator, plan.formats.map(\.rawValue).joined(separator: ","),
+            "epoch=\(Reproducible.epoch.map(String.init) ?? "none")",
+        ]
         let files: [String]
         switch item {
         case .irf(let set):
@@ -134,7 +145,8 @@ final class ProgressCount: @unchecked Sendable {
     let total: Int
     init(total: Int) { self.total = total }
     func add(events n: Int, since start: Date) -> ReleaseBuilder.Progress {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         done += 1
         events += n
         return .init(done: done, total: total, events: events, seconds: Date().timeIntervalSince(start))

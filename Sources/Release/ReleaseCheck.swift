@@ -36,8 +36,10 @@ public struct ReleaseCheck {
             case .success(let f): findings += f
             case .failure(let e):
                 unreadable = true
-                findings.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                                        message: "\(e)", reference: "FITS 4.0"))
+                findings.append(
+                    Finding(
+                        severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
+                        message: "\(e)", reference: "FITS 4.0"))
             }
         }
         if let description { findings += releaseFindings(directory, description) }
@@ -45,8 +47,9 @@ public struct ReleaseCheck {
     }
 
     func finding(_ file: String, _ rule: String, _ message: String, hdu: Int? = nil) -> Finding {
-        Finding(severity: .error, rule: rule, file: file, hdu: hdu, hduName: nil, target: nil, message: message,
-                reference: "docs/release-manifest.md")
+        Finding(
+            severity: .error, rule: rule, file: file, hdu: hdu, hduName: nil, target: nil, message: message,
+            reference: "docs/release-manifest.md")
     }
 
     /// The checks of the release as a whole.
@@ -58,25 +61,41 @@ public struct ReleaseCheck {
                 let index = dir + "/" + ReleaseLayout.hduIndex
                 guard FileManager.default.fileExists(atPath: dir + "/events") else { continue }
                 guard let rows = try? Self.hduRows(index) else {
-                    out.append(finding(index, "release:index-missing", "channel \(c.name) has events but no readable HDU index: run 'vodf release index'"))
+                    out.append(
+                        finding(
+                            index, "release:index-missing",
+                            "channel \(c.name) has events but no readable HDU index: run 'vodf release index'"))
                     continue
                 }
                 let need = ["events", "gti"] + (c.irfs[f] ?? [])
                 for (obs, types) in rows.sorted(by: { $0.key < $1.key }) {
                     let missing = need.filter { !types.contains($0) }
                     if !missing.isEmpty {
-                        out.append(finding(index, "release:irf-missing", "OBS_ID \(obs) has no \(missing.joined(separator: ", ")) row (channel \(c.name) declares \(need.joined(separator: ", ")))", hdu: 1))
+                        out.append(
+                            finding(
+                                index, "release:irf-missing",
+                                "OBS_ID \(obs) has no \(missing.joined(separator: ", ")) row (channel \(c.name) declares \(need.joined(separator: ", ")))",
+                                hdu: 1))
                     }
                 }
             }
         }
         if d.formats.contains("vodf") {
             let grouping = directory + "/" + ReleaseLayout.vodfGrouping
-            let events = Set(((try? FileManager.default.contentsOfDirectory(atPath: directory + "/vodf/events")) ?? []).filter { $0.hasSuffix(".fits") && !$0.hasPrefix(".") })
+            let events = Set(
+                ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/vodf/events")) ?? []).filter {
+                    $0.hasSuffix(".fits") && !$0.hasPrefix(".")
+                })
             if !events.isEmpty {
-                let listed = Set(((try? Self.table(grouping)).map { Self.column($0, "MEMBER_LOCATION") } ?? []).map { ($0 as NSString).lastPathComponent })
+                let listed = Set(
+                    ((try? Self.table(grouping)).map { Self.column($0, "MEMBER_LOCATION") } ?? []).map {
+                        ($0 as NSString).lastPathComponent
+                    })
                 for e in events.subtracting(listed).sorted() {
-                    out.append(finding(grouping, "release:grouping-missing", "vodf/events/\(e) is not listed in the release grouping table: run 'vodf release index'"))
+                    out.append(
+                        finding(
+                            grouping, "release:grouping-missing",
+                            "vodf/events/\(e) is not listed in the release grouping table: run 'vodf release index'"))
                 }
             }
         }
@@ -86,9 +105,12 @@ public struct ReleaseCheck {
     /// OBS_ID -> the HDU types an HDU index lists for it.
     static func hduRows(_ path: String) throws -> [Int64: Set<String>] {
         let t = try table(path)
-        let ids = intColumn(t, "OBS_ID"), types = column(t, "HDU_TYPE")
+        let ids = intColumn(t, "OBS_ID")
+        let types = column(t, "HDU_TYPE")
         var out: [Int64: Set<String>] = [:]
-        for (i, t) in zip(ids, types) { out[i, default: []].insert(t.trimmingCharacters(in: .whitespaces).lowercased()) }
+        for (i, t) in zip(ids, types) {
+            out[i, default: []].insert(t.trimmingCharacters(in: .whitespaces).lowercased())
+        }
         return out
     }
 

@@ -23,7 +23,10 @@ public struct ReleaseDocuments {
             public var input: String
             public var period: String
             // "obs_id" both ways (the snake-case strategies would read it back as obsId).
-            enum CodingKeys: String, CodingKey { case obsID = "obsId", input, period }
+            enum CodingKeys: String, CodingKey {
+                case obsID = "obsId"
+                case input, period
+            }
         }
         public var release: Manifest.Metadata
         public var builtWith: String
@@ -40,17 +43,26 @@ public struct ReleaseDocuments {
                 var types: [String] = []
                 for set in plan.irfSets where set.channel == c.channel {
                     for t in try IRFTables.shared.tables(set, f, creator: creator, onWarning: { _ in }) {
-                        let c2 = t.header[key: "HDUCLAS2"]?.stringValue ?? "", c4 = t.header[key: "HDUCLAS4"]?.stringValue ?? ""
-                        if let k = IRFKinds.kind(hduClass2: c2, hduClass4: c4), !types.contains(k.layout.hduIndexType) { types.append(k.layout.hduIndexType) }
+                        let c2 = t.header[key: "HDUCLAS2"]?.stringValue ?? ""
+                        let c4 = t.header[key: "HDUCLAS4"]?.stringValue ?? ""
+                        if let k = IRFKinds.kind(hduClass2: c2, hduClass4: c4), !types.contains(k.layout.hduIndexType) {
+                            types.append(k.layout.hduIndexType)
+                        }
                     }
                 }
                 irfs[f.rawValue] = types
             }
-            return .init(name: c.channel.name, evtType: c.channel.number, reconstruction: c.reco.rawValue, cuts: c.cuts, irfs: irfs)
+            return .init(
+                name: c.channel.name, evtType: c.channel.number, reconstruction: c.reco.rawValue, cuts: c.cuts,
+                irfs: irfs)
         }
-        return Description(release: plan.manifest.release, builtWith: creator, formats: plan.formats.map(\.rawValue), periods: plan.periods,
-                           channels: channels,
-                           runs: plan.runs.map { .init(obsID: $0.obsID, input: ($0.input as NSString).lastPathComponent, period: $0.period) })
+        return Description(
+            release: plan.manifest.release, builtWith: creator, formats: plan.formats.map(\.rawValue),
+            periods: plan.periods,
+            channels: channels,
+            runs: plan.runs.map {
+                .init(obsID: $0.obsID, input: ($0.input as NSString).lastPathComponent, period: $0.period)
+            })
     }
 
     func write(to directory: String) throws {
@@ -64,10 +76,14 @@ public struct ReleaseDocuments {
 
     public static func load(_ directory: String) throws -> Description {
         let path = directory + "/" + ReleaseLayout.metadata
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReleaseError("\(path): missing: not a release directory built by vodf release build") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReleaseError("\(path): missing: not a release directory built by vodf release build")
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(Description.self, from: data) } catch { throw ReleaseError("\(path): unreadable: \(error)") }
+        do { return try decoder.decode(Description.self, from: data) } catch {
+            throw ReleaseError("\(path): unreadable: \(error)")
+        }
     }
 
     func readme(_ d: Description) -> String {
@@ -78,27 +94,38 @@ public struct ReleaseDocuments {
         if let c = r.contact { lines.append("- Contact: \(c)") }
         if let doi = r.doi { lines.append("- DOI: \(doi)") }
         lines += r.references.map { "- Reference: \($0)" }
-        lines += ["- Built with: \(d.builtWith)", "- Runs: \(d.runs.count); detector periods: \(d.periods.joined(separator: ", "))", ""]
+        lines += [
+            "- Built with: \(d.builtWith)",
+            "- Runs: \(d.runs.count); detector periods: \(d.periods.joined(separator: ", "))", "",
+        ]
         if !r.notes.isEmpty { lines += ["## Notes", ""] + r.notes.map { "- \($0)" } + [""] }
         lines += ["## Channels", "", "| channel | EVT_TYPE | reconstruction | cuts | IRFs |", "|---|---|---|---|---|"]
         for c in d.channels {
-            let cuts = c.cuts.map { "\($0.min.map { "\($0) ≤ " } ?? "")\($0.column)\($0.max.map { " ≤ \($0)" } ?? "")" }.joined(separator: ", ")
+            let cuts = c.cuts.map { "\($0.min.map { "\($0) ≤ " } ?? "")\($0.column)\($0.max.map { " ≤ \($0)" } ?? "")" }
+                .joined(separator: ", ")
             let irfs = d.formats.map { "\($0): \((c.irfs[$0] ?? []).joined(separator: ", "))" }.joined(separator: "; ")
-            lines.append("| \(c.name) | \(c.evtType) | \(c.reconstruction) | \(cuts.isEmpty ? "none" : cuts) | \(irfs) |")
+            lines.append(
+                "| \(c.name) | \(c.evtType) | \(c.reconstruction) | \(cuts.isEmpty ? "none" : cuts) | \(irfs) |")
         }
         lines += ["", "An event belongs to the first channel, in this order, that selects it.", "", "## Layout", ""]
         for f in d.formats {
             if f == "vodf" {
-                lines.append("- `vodf/`: `events/obs_NNNNNNNN.fits` (event-list with EVT_TYPE, GTI, GROUPING linking the IRFs of each event type), `irfs/CHANNEL_PERIOD.fits`, and `obs-grouping.fits` listing every observation.")
+                lines.append(
+                    "- `vodf/`: `events/obs_NNNNNNNN.fits` (event-list with EVT_TYPE, GTI, GROUPING linking the IRFs of each event type), `irfs/CHANNEL_PERIOD.fits`, and `obs-grouping.fits` listing every observation."
+                )
             } else {
-                lines.append("- `\(f)/CHANNEL/`: `hdu-index.fits.gz`, `obs-index.fits.gz`, `events/obs_NNNNNNNN.fits` (EVENTS, GTI) and `irfs/PERIOD.fits`, shared by the runs of that period. GADF has no event types, so each channel is its own data store.")
+                lines.append(
+                    "- `\(f)/CHANNEL/`: `hdu-index.fits.gz`, `obs-index.fits.gz`, `events/obs_NNNNNNNN.fits` (EVENTS, GTI) and `irfs/PERIOD.fits`, shared by the runs of that period. GADF has no event types, so each channel is its own data store."
+                )
             }
         }
         if let gadf = d.formats.first(where: { $0 != "vodf" }), let c = d.channels.first {
             let irfs = (c.irfs[gadf] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
-            lines += ["", "## Opening it with gammapy", "", "```python", "from gammapy.data import DataStore",
-                      "store = DataStore.from_dir(\"\(gadf)/\(c.name)\")",
-                      "observations = store.get_observations(required_irf=[\(irfs)])", "```"]
+            lines += [
+                "", "## Opening it with gammapy", "", "```python", "from gammapy.data import DataStore",
+                "store = DataStore.from_dir(\"\(gadf)/\(c.name)\")",
+                "observations = store.get_observations(required_irf=[\(irfs)])", "```",
+            ]
         }
         return lines.joined(separator: "\n") + "\n"
     }

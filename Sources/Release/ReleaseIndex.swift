@@ -1,6 +1,6 @@
-import GADF
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Parallel
 
@@ -22,14 +22,17 @@ public struct ReleaseIndex: Sendable {
     }
 
     init(plan: ReleasePlan, directory: String, creator: String) {
-        self.init(formats: plan.formats, channels: plan.channels.map(\.channel.name), directory: directory, creator: creator)
+        self.init(
+            formats: plan.formats, channels: plan.channels.map(\.channel.name), directory: directory, creator: creator)
     }
 
     /// The indexes of a built release directory, its formats and channels read from its release.json.
     public static func rebuild(_ directory: String, creator: String) throws -> [String] {
         let d = try ReleaseDocuments.load(directory)
-        return try ReleaseIndex(formats: d.formats.compactMap(OutputProfile.init(rawValue:)), channels: d.channels.map(\.name),
-                                directory: directory, creator: creator).write()
+        return try ReleaseIndex(
+            formats: d.formats.compactMap(OutputProfile.init(rawValue:)), channels: d.channels.map(\.name),
+            directory: directory, creator: creator
+        ).write()
     }
 
     /// Writes every index; returns the files written, relative to the release directory.
@@ -47,11 +50,18 @@ public struct ReleaseIndex: Sendable {
         if formats.contains(.vodf) {
             let events = Self.fitsFiles(directory + "/vodf/events")
             if !events.isEmpty {
-                let ids = try Parallel.map(events.count) { i in try Self.header(directory + "/vodf/events/" + events[i], hdu: 2) }
-                    .map { r in let h = try r.get(); return h[key: "OBS_ID"]?.stringValue ?? h[key: "OBS_ID"]?.description ?? "" }
-                let table = IndexWriter(flavor: .vodf).releaseGrouping(locations: events.map { "events/" + $0 }, obsIDs: ids, creator: creator)
-                try FITSOutput.write([table], primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
-                                     to: directory + "/" + ReleaseLayout.vodfGrouping)
+                let ids = try Parallel.map(events.count) { i in
+                    try Self.header(directory + "/vodf/events/" + events[i], hdu: 2)
+                }
+                .map { r in
+                    let h = try r.get()
+                    return h[key: "OBS_ID"]?.stringValue ?? h[key: "OBS_ID"]?.description ?? ""
+                }
+                let table = IndexWriter(flavor: .vodf).releaseGrouping(
+                    locations: events.map { "events/" + $0 }, obsIDs: ids, creator: creator)
+                try FITSOutput.write(
+                    [table], primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
+                    to: directory + "/" + ReleaseLayout.vodfGrouping)
                 written.append(ReleaseLayout.vodfGrouping)
             }
         }
@@ -72,10 +82,14 @@ public struct ReleaseIndex: Sendable {
         for name in Self.fitsFiles(directory + "/" + dir + "/irfs") {
             let path = directory + "/" + dir + "/irfs/" + name
             for h in try Self.headers(path).dropFirst() {
-                let c2 = h[key: "HDUCLAS2"]?.stringValue ?? "", c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
-                guard let kind = IRFKinds.kind(hduClass2: c2, hduClass4: c4), let ext = h[key: "EXTNAME"]?.stringValue else { continue }
-                irfs.append(IRFEntry(period: h[key: "PERIOD"]?.stringValue ?? "", type: kind.layout.hduIndexType,
-                                     hduClass: kind.layout.hduIndexClass, file: name, extname: ext))
+                let c2 = h[key: "HDUCLAS2"]?.stringValue ?? ""
+                let c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
+                guard let kind = IRFKinds.kind(hduClass2: c2, hduClass4: c4), let ext = h[key: "EXTNAME"]?.stringValue
+                else { continue }
+                irfs.append(
+                    IRFEntry(
+                        period: h[key: "PERIOD"]?.stringValue ?? "", type: kind.layout.hduIndexType,
+                        hduClass: kind.layout.hduIndexClass, file: name, extname: ext))
             }
         }
         var rows: [IndexWriter.HDURow] = []
@@ -89,29 +103,49 @@ public struct ReleaseIndex: Sendable {
                 throw ReleaseError("\(path): not an events file of this release (EVENTS with OBS_ID, then GTI)")
             }
             let period = all[1][key: "PERIOD"]?.stringValue ?? ""
-            rows.append(.init(obsID: id, type: "events", hduClass: "events", fileDir: "events", fileName: name, hduName: all[1][key: "EXTNAME"]?.stringValue ?? "EVENTS"))
-            rows.append(.init(obsID: id, type: "gti", hduClass: "gti", fileDir: "events", fileName: name, hduName: all[2][key: "EXTNAME"]?.stringValue ?? "GTI"))
+            rows.append(
+                .init(
+                    obsID: id, type: "events", hduClass: "events", fileDir: "events", fileName: name,
+                    hduName: all[1][key: "EXTNAME"]?.stringValue ?? "EVENTS"))
+            rows.append(
+                .init(
+                    obsID: id, type: "gti", hduClass: "gti", fileDir: "events", fileName: name,
+                    hduName: all[2][key: "EXTNAME"]?.stringValue ?? "GTI"))
             let mine = irfs.filter { $0.period == period }
-            guard !mine.isEmpty else { throw ReleaseError("\(path): no IRF file in \(dir)/irfs declares PERIOD '\(period)'") }
-            rows += mine.map { .init(obsID: id, type: $0.type, hduClass: $0.hduClass, fileDir: "irfs", fileName: $0.file, hduName: $0.extname) }
+            guard !mine.isEmpty else {
+                throw ReleaseError("\(path): no IRF file in \(dir)/irfs declares PERIOD '\(period)'")
+            }
+            rows += mine.map {
+                .init(
+                    obsID: id, type: $0.type, hduClass: $0.hduClass, fileDir: "irfs", fileName: $0.file,
+                    hduName: $0.extname)
+            }
             obs.add(all[1], obsID: id)
         }
         let writer = IndexWriter(flavor: f)
-        try FITSOutput.write([writer.hduIndex(rows, creator: creator)], primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
-                             to: directory + "/" + dir + "/" + ReleaseLayout.hduIndex)
-        try FITSOutput.write([writer.obsIndex(obs.columns(), header: obs.header, creator: creator)],
-                             primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
-                             to: directory + "/" + dir + "/" + ReleaseLayout.obsIndex)
+        try FITSOutput.write(
+            [writer.hduIndex(rows, creator: creator)],
+            primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
+            to: directory + "/" + dir + "/" + ReleaseLayout.hduIndex)
+        try FITSOutput.write(
+            [writer.obsIndex(obs.columns(), header: obs.header, creator: creator)],
+            primary: FITSOutput.primaryCards(creator: creator, origin: nil, telescope: nil),
+            to: directory + "/" + dir + "/" + ReleaseLayout.obsIndex)
     }
 
     static func fitsFiles(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".fits") && !$0.hasPrefix(".") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+            $0.hasSuffix(".fits") && !$0.hasPrefix(".")
+        }.sorted()
     }
 
     static func headers(_ path: String) throws -> [[HeaderCard]] {
         let f = try FITSFile.open(path: path)
         defer { try? f.close() }
-        return try (1...(try f.hduCount)).map { i in _ = try f.moveTo(hdu: i); return try f.readHeader() }
+        return try (1...(try f.hduCount)).map { i in
+            _ = try f.moveTo(hdu: i)
+            return try f.readHeader()
+        }
     }
 
     static func header(_ path: String, hdu: Int) throws -> [HeaderCard] {
@@ -131,13 +165,16 @@ struct ObsColumns {
     var header: [HeaderCard] = []
     private var sites: Set<String> = []
     static let realKeys = ["RA_PNT", "DEC_PNT", "ALT_PNT", "AZ_PNT", "TSTART", "TSTOP", "ONTIME", "LIVETIME", "DEADC"]
-    static let units = ["RA_PNT": "deg", "DEC_PNT": "deg", "ALT_PNT": "deg", "AZ_PNT": "deg", "ZEN_PNT": "deg",
-                        "TSTART": "s", "TSTOP": "s", "ONTIME": "s", "LIVETIME": "s"]
+    static let units = [
+        "RA_PNT": "deg", "DEC_PNT": "deg", "ALT_PNT": "deg", "AZ_PNT": "deg", "ZEN_PNT": "deg",
+        "TSTART": "s", "TSTOP": "s", "ONTIME": "s", "LIVETIME": "s",
+    ]
 
     mutating func add(_ h: [HeaderCard], obsID: Int64) {
         if ids.isEmpty {
             // The time keywords are the same in every file of a release (MJDREF J2000 TT).
-            header = ["MJDREFI", "MJDREFF", "TIMEUNIT", "TIMESYS", "TIMEREF", "GEOLON", "GEOLAT", "ALTITUDE"].compactMap { k in
+            header = ["MJDREFI", "MJDREFF", "TIMEUNIT", "TIMESYS", "TIMEREF", "GEOLON", "GEOLAT", "ALTITUDE"].compactMap
+            { k in
                 h[key: k].map { HeaderCard(k, $0) }
             }
         }
@@ -150,8 +187,10 @@ struct ObsColumns {
     }
 
     func columns() -> [(spec: ColumnSpec, data: ColumnData)] {
-        var out: [(spec: ColumnSpec, data: ColumnData)] = [(ColumnSpec("OBS_ID", .int64), .int64(ids)),
-                                                           (ColumnSpec("OBS_MODE", .string, repeatCount: max(1, modes.map(\.utf8.count).max() ?? 1)), .string(modes))]
+        var out: [(spec: ColumnSpec, data: ColumnData)] = [
+            (ColumnSpec("OBS_ID", .int64), .int64(ids)),
+            (ColumnSpec("OBS_MODE", .string, repeatCount: max(1, modes.map(\.utf8.count).max() ?? 1)), .string(modes)),
+        ]
         for k in Self.realKeys {
             let v = reals[k] ?? []
             // RA/DEC_PNT only where the events have them (GADF 0.2 requires them; a drifting detector's are its mid-time zenith).

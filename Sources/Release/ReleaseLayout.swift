@@ -1,6 +1,6 @@
-import GADF
 import FileOutput
 import Foundation
+import GADF
 
 /// Where each file of a release goes, relative to the release directory (docs/release-manifest.md
 /// draws the tree). GADF has no event types, so each GADF format has one directory, with its own
@@ -11,11 +11,13 @@ public enum ReleaseLayout {
     public static func channelDirectory(_ f: OutputProfile, _ channel: String) -> String { "\(f.rawValue)/\(channel)" }
 
     static func events(_ f: OutputProfile, channel: String, obsID: Int) -> String {
-        f.releaseLayout == .dataStore ? "\(channelDirectory(f, channel))/events/\(obsName(obsID))" : "vodf/events/\(obsName(obsID))"
+        f.releaseLayout == .dataStore
+            ? "\(channelDirectory(f, channel))/events/\(obsName(obsID))" : "vodf/events/\(obsName(obsID))"
     }
 
     static func irfs(_ f: OutputProfile, channel: String, period: String) -> String {
-        f.releaseLayout == .dataStore ? "\(channelDirectory(f, channel))/irfs/\(period).fits" : "vodf/irfs/\(channel)_\(period).fits"
+        f.releaseLayout == .dataStore
+            ? "\(channelDirectory(f, channel))/irfs/\(period).fits" : "vodf/irfs/\(channel)_\(period).fits"
     }
 
     public static let hduIndex = "hdu-index.fits.gz"

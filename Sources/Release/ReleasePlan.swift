@@ -1,8 +1,8 @@
-import KM3NeT
-import GADF
 import Astrometry
 import Conversion
 import Foundation
+import GADF
+import KM3NeT
 import Model
 import Readers
 
@@ -49,7 +49,10 @@ public struct ReleasePlan: Sendable {
         case irf(IRFSet)
         case run(Run)
         public var id: String {
-            switch self { case .irf(let s): s.id; case .run(let r): r.id }
+            switch self {
+            case .irf(let s): s.id
+            case .run(let r): r.id
+            }
         }
     }
 
@@ -65,20 +68,30 @@ public struct ReleasePlan: Sendable {
 extension ReleasePlan {
     public init(manifest m: Manifest) throws {
         manifest = m
-        func fail(_ line: Int?, _ key: String?, _ reason: String) -> ManifestError { ManifestError(file: m.path, line: line, key: key, reason: reason) }
+        func fail(_ line: Int?, _ key: String?, _ reason: String) -> ManifestError {
+            ManifestError(file: m.path, line: line, key: key, reason: reason)
+        }
         formats = try m.formats.map { name in
             guard let f = OutputProfile(rawValue: name), OutputProfile.releaseFormats.contains(f) else {
-                throw fail(nil, "formats", "unknown release format '\(name)' (known: \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", ")))")
+                throw fail(
+                    nil, "formats",
+                    "unknown release format '\(name)' (known: \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             return f
         }
         let defaultSite = try m.site.map { name -> DetectorLocation in
-            guard let s = DetectorSites.named(name) else { throw fail(nil, "site", "unknown site '\(name)' (known: orca, arca, antares)") }
+            guard let s = DetectorSites.named(name) else {
+                throw fail(nil, "site", "unknown site '\(name)' (known: orca, arca, antares)")
+            }
             return s
         }
         channels = try m.channels.enumerated().map { i, c in
             guard let reco = Reconstruction(rawValue: c.reco) else {
-                throw fail(c.line, "reco", "unknown reconstruction '\(c.reco)' (known: \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw fail(
+                    c.line, "reco",
+                    "unknown reconstruction '\(c.reco)' (known: \(Reconstruction.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             return Channel(channel: EventChannel(name: c.name, number: i + 1), reco: reco, cuts: c.cuts)
         }
@@ -94,25 +107,44 @@ extension ReleasePlan {
         for entry in m.runs {
             let key = entry.isGlob ? "files" : "file"
             let files = entry.isGlob ? Glob.expand(m.resolve(entry.pattern)) : [m.resolve(entry.pattern)]
-            guard !files.isEmpty else { throw ManifestError(file: m.path, line: entry.line, key: key, reason: "no file matches '\(entry.pattern)'") }
-            let period: String
-            if let p = entry.period { period = p } else if declaredPeriods.count <= 1 { period = declaredPeriods.first ?? "all" } else {
-                throw ManifestError(file: m.path, line: entry.line, key: "period", reason: "the IRFs name several periods (\(declaredPeriods.joined(separator: ", "))): say which one this run belongs to")
+            guard !files.isEmpty else {
+                throw ManifestError(
+                    file: m.path, line: entry.line, key: key, reason: "no file matches '\(entry.pattern)'")
             }
-            let site = try entry.site.map { name -> DetectorLocation in
-                guard let s = DetectorSites.named(name) else { throw ManifestError(file: m.path, line: entry.line, key: "site", reason: "unknown site '\(name)' (known: orca, arca, antares)") }
-                return s
-            } ?? defaultSite
+            let period: String
+            if let p = entry.period {
+                period = p
+            } else if declaredPeriods.count <= 1 {
+                period = declaredPeriods.first ?? "all"
+            } else {
+                throw ManifestError(
+                    file: m.path, line: entry.line, key: "period",
+                    reason:
+                        "the IRFs name several periods (\(declaredPeriods.joined(separator: ", "))): say which one this run belongs to"
+                )
+            }
+            let site =
+                try entry.site.map { name -> DetectorLocation in
+                    guard let s = DetectorSites.named(name) else {
+                        throw ManifestError(
+                            file: m.path, line: entry.line, key: "site",
+                            reason: "unknown site '\(name)' (known: orca, arca, antares)")
+                    }
+                    return s
+                } ?? defaultSite
             for f in files {
                 guard FileManager.default.isReadableFile(atPath: f) else {
-                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "run file \(f) does not exist or cannot be read")
+                    throw ManifestError(
+                        file: m.path, line: entry.line, key: key,
+                        reason: "run file \(f) does not exist or cannot be read")
                 }
                 let format: any InputFormat
                 do { format = try InputFormats.detect(path: f) } catch {
                     throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(error)")
                 }
                 guard format.holds(.events) else {
-                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(f) is a \(format.name), not an event file")
+                    throw ManifestError(
+                        file: m.path, line: entry.line, key: key, reason: "\(f) is a \(format.name), not an event file")
                 }
                 var obsID = entry.obsID
                 if obsID == nil {
@@ -121,12 +153,20 @@ extension ReleasePlan {
                     }
                 }
                 guard let obsID else {
-                    throw ManifestError(file: m.path, line: entry.line, key: key, reason: "\(f) carries no run number: give obs_id")
+                    throw ManifestError(
+                        file: m.path, line: entry.line, key: key, reason: "\(f) carries no run number: give obs_id")
                 }
-                guard obsID >= 0 else { throw ManifestError(file: m.path, line: entry.obsIDLine, key: "obs_id", reason: "OBS_ID \(obsID) is negative") }
+                guard obsID >= 0 else {
+                    throw ManifestError(
+                        file: m.path, line: entry.obsIDLine, key: "obs_id", reason: "OBS_ID \(obsID) is negative")
+                }
                 if let other = byObsID[obsID] {
-                    throw ManifestError(file: m.path, line: entry.obsID != nil ? entry.obsIDLine : entry.line, key: entry.obsID != nil ? "obs_id" : key,
-                                        reason: "OBS_ID \(obsID) of \(f) is also the OBS_ID of \(other.input) (line \(other.line)): give each run its own obs_id")
+                    throw ManifestError(
+                        file: m.path, line: entry.obsID != nil ? entry.obsIDLine : entry.line,
+                        key: entry.obsID != nil ? "obs_id" : key,
+                        reason:
+                            "OBS_ID \(obsID) of \(f) is also the OBS_ID of \(other.input) (line \(other.line)): give each run its own obs_id"
+                    )
                 }
                 let run = Run(obsID: obsID, input: f, format: format, period: period, site: site, line: entry.line)
                 byObsID[obsID] = run
@@ -142,15 +182,22 @@ extension ReleasePlan {
             for p in periods {
                 let sources = c.irfs.filter { $0.period == nil || $0.period == p }
                 guard let first = sources.first else {
-                    throw ManifestError(file: m.path, line: c.line, key: "irfs", reason: "channel '\(c.name)' has no IRFs for period '\(p)'")
+                    throw ManifestError(
+                        file: m.path, line: c.line, key: "irfs",
+                        reason: "channel '\(c.name)' has no IRFs for period '\(p)'")
                 }
                 guard sources.allSatisfy({ $0.kind == first.kind }) else {
-                    throw ManifestError(file: m.path, line: sources[1].line, key: sources[1].kind.rawValue, reason: "channel '\(c.name)', period '\(p)': one kind of IRF source per period")
+                    throw ManifestError(
+                        file: m.path, line: sources[1].line, key: sources[1].kind.rawValue,
+                        reason: "channel '\(c.name)', period '\(p)': one kind of IRF source per period")
                 }
                 var files: [String] = []
                 for s in sources {
                     let found = Glob.expand(m.resolve(s.pattern))
-                    guard !found.isEmpty else { throw ManifestError(file: m.path, line: s.line, key: s.kind.rawValue, reason: "no file matches '\(s.pattern)'") }
+                    guard !found.isEmpty else {
+                        throw ManifestError(
+                            file: m.path, line: s.line, key: s.kind.rawValue, reason: "no file matches '\(s.pattern)'")
+                    }
                     files += found
                 }
                 sets.append(IRFSet(channel: plan.channel, period: p, kind: first.kind, files: files))

@@ -1,8 +1,8 @@
-import KM3NeT
-import GADF
 import Conversion
 import FITSIO
 import Foundation
+import GADF
+import KM3NeT
 import Model
 import Readers
 
@@ -29,7 +29,10 @@ extension ReleaseBuilder {
             let relative = ReleaseLayout.events(.vodf, channel: "", obsID: run.obsID)
             var links: [ObservationWriter.LinkedMember] = []
             for set in plan.irfSets where set.period == run.period {
-                let location = "../irfs/" + (ReleaseLayout.irfs(.vodf, channel: set.channel.name, period: set.period) as NSString).lastPathComponent
+                let location =
+                    "../irfs/"
+                    + (ReleaseLayout.irfs(.vodf, channel: set.channel.name, period: set.period) as NSString)
+                    .lastPathComponent
                 for t in try IRFTables.shared.tables(set, .vodf, creator: creator, onWarning: onWarning) {
                     links.append(.init(name: t.name, location: location, eventType: set.channel.number))
                 }
@@ -41,8 +44,10 @@ extension ReleaseBuilder {
     }
 
     private func write(_ tables: [Table], _ obs: Observation, to relative: String) throws {
-        try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope),
-                             to: try ReleaseLayout.prepare(output, relative), durable: false)
+        try FITSOutput.write(
+            tables,
+            primary: FITSOutput.primaryCards(creator: creator, origin: obs.meta.origin, telescope: obs.meta.telescope),
+            to: try ReleaseLayout.prepare(output, relative), durable: false)
     }
 
     /// Each channel's observation: the run read with the channel's reconstruction, the events
@@ -56,7 +61,9 @@ extension ReleaseBuilder {
         var out: [Observation?] = []
         for c in plan.channels {
             let obs: Observation
-            if let o = read[c.reco] { obs = o } else if empty.contains(c.reco) {
+            if let o = read[c.reco] {
+                obs = o
+            } else if empty.contains(c.reco) {
                 out.append(nil)
                 continue
             } else {
@@ -65,7 +72,8 @@ extension ReleaseBuilder {
                 options.obsID = String(run.obsID)
                 options.creator = creator
                 options.location = run.site
-                do { obs = try Self.observation(run, options: options) } catch let e as InputError where e.noUsableTrack {
+                do { obs = try Self.observation(run, options: options) } catch let e as InputError where e.noUsableTrack
+                {
                     // No track of this reconstruction: the channel has no events in this run.
                     empty.insert(c.reco)
                     out.append(nil)
@@ -80,8 +88,11 @@ extension ReleaseBuilder {
             let rows = passing.filter { !taken.contains(ids[$0]) }
             taken.formUnion(rows.map { ids[$0] })
             var selected = Observation(meta: obs.meta, events: obs.events.selecting(rows), gti: obs.gti)
-            let outside = obs.events.count - passing.count, earlier = passing.count - rows.count
-            if outside > 0 { selected.meta.rejections.append(("outside the cuts of channel \(c.channel.name)", outside)) }
+            let outside = obs.events.count - passing.count
+            let earlier = passing.count - rows.count
+            if outside > 0 {
+                selected.meta.rejections.append(("outside the cuts of channel \(c.channel.name)", outside))
+            }
             if earlier > 0 { selected.meta.rejections.append(("in an earlier channel", earlier)) }
             selected.meta.channels = [c.channel]
             selected.meta.period = run.period
@@ -103,7 +114,9 @@ extension ReleaseBuilder {
         for cut in c.cuts {
             guard let values = obs.events[cut.column]?.values.doubles else {
                 let names = obs.events.columns.filter { $0.values.doubles != nil }.map(\.name)
-                throw ReleaseError("\(manifestPath): channel \(c.channel.name): cut on \(cut.column), which the events of \(run.input) do not have (numeric columns: \(names.joined(separator: ", ")))")
+                throw ReleaseError(
+                    "\(manifestPath): channel \(c.channel.name): cut on \(cut.column), which the events of \(run.input) do not have (numeric columns: \(names.joined(separator: ", ")))"
+                )
             }
             for (i, v) in values.enumerated() where keep[i] {
                 // NaN is outside every cut.
@@ -119,16 +132,22 @@ extension ReleaseBuilder {
         let nonEmpty = selected.compactMap { $0 }.filter { $0.events.count > 0 }
         guard let first = nonEmpty.first else { return nil }
         var events = EventList.concatenating(nonEmpty.map(\.events))
-        let types = zip(plan.channels, selected).flatMap { c, o in [Int32](repeating: Int32(c.channel.number), count: o?.events.count ?? 0) }
-        try events.add(EventColumn(name: "EVT_TYPE", values: .int32(types), level: .optional,
-                                   description: "event type: the channel that selected the event (EVTTYPn names each)"))
+        let types = zip(plan.channels, selected).flatMap { c, o in
+            [Int32](repeating: Int32(c.channel.number), count: o?.events.count ?? 0)
+        }
+        try events.add(
+            EventColumn(
+                name: "EVT_TYPE", values: .int32(types), level: .optional,
+                description: "event type: the channel that selected the event (EVTTYPn names each)"))
         var meta = first.meta
         meta.channels = plan.channels.map(\.channel)
         // The channels read the run with their own reconstructions, so their reasons differ; an
         // event of the file is in one channel or in none.
         let inFile = meta.eventsIn ?? events.count
-        meta.rejections = inFile > events.count
-            ? [("in no channel (no track of its reconstruction, outside its cuts, or unusable)", inFile - events.count)] : []
+        meta.rejections =
+            inFile > events.count
+            ? [("in no channel (no track of its reconstruction, outside its cuts, or unusable)", inFile - events.count)]
+            : []
         return Observation(meta: meta, events: events, gti: first.gti)
     }
 }

@@ -23,7 +23,11 @@ public struct ReleaseReport {
         public var findings: [Finding]
     }
 
-    public enum Step: Sendable { case checking, observation(Int, of: Int, String), irfs(String) }
+    public enum Step: Sendable {
+        case checking
+        case observation(Int, of: Int, String)
+        case irfs(String)
+    }
 
     public func page(_ directory: String, progress: (Step) -> Void = { _ in }) throws -> Page {
         let root = (directory as NSString).standardizingPath
@@ -41,24 +45,40 @@ public struct ReleaseReport {
             progress(.observation(k + 1, of: observations.count, o.obsID))
             let obs = try read[o.file] ?? EventFile.read(root + "/" + o.file)
             all.append(obs)
-            let figure = Figure(title: "OBS_ID \(o.obsID) - \(obs.meta.telescope) \(obs.meta.instrument) - \(o.file)", panels: try EventPictures.panels(obs, frame: frame))
-            figures.append(try Self.figure(figure, id: "obs-\(o.obsID)", className: "observation", caption: "Observation \(o.obsID): \(o.file)"))
+            let figure = Figure(
+                title: "OBS_ID \(o.obsID) - \(obs.meta.telescope) \(obs.meta.instrument) - \(o.file)",
+                panels: try EventPictures.panels(obs, frame: frame))
+            figures.append(
+                try Self.figure(
+                    figure, id: "obs-\(o.obsID)", className: "observation", caption: "Observation \(o.obsID): \(o.file)"
+                ))
         }
         var irfFigures: [XMLElement] = []
         let irfFiles = Self.irfFiles(described)
         let shown = Self.spread(irfFiles, limit: Self.irfLimit)
         if shown.count < irfFiles.count {
-            irfFigures.append(XMLElement("p", ["class": "note"], text: "\(irfFiles.count) IRF files (one per observation, as in this release): the pictures of \(shown.count) spread over them are shown: \(shown.joined(separator: ", "))."))
+            irfFigures.append(
+                XMLElement(
+                    "p", ["class": "note"],
+                    text:
+                        "\(irfFiles.count) IRF files (one per observation, as in this release): the pictures of \(shown.count) spread over them are shown: \(shown.joined(separator: ", "))."
+                ))
         }
         for file in shown {
             progress(.irfs(file))
             let f = try Peek.figure(path: root + "/" + file)
-            irfFigures.append(try Self.figure(f, id: "irf-\(Self.anchor(file))", className: "irf", caption: "IRFs: \(file)"
-                                              + (f.skipped.isEmpty ? "" : " (skipped: \(f.skipped.joined(separator: "; ")))")))
+            irfFigures.append(
+                try Self.figure(
+                    f, id: "irf-\(Self.anchor(file))", className: "irf",
+                    caption: "IRFs: \(file)"
+                        + (f.skipped.isEmpty ? "" : " (skipped: \(f.skipped.joined(separator: "; ")))")))
         }
         let release = try Self.releaseFigure(all, rows: described, frame: frame)
-        let html = try Self.document(root: root, described: described, check: check, profile: validator.profile, observations: observations, figures: figures,
-                                     irfFigures: irfFigures, release: release).serializedHTML()
+        let html = try Self.document(
+            root: root, described: described, check: check, profile: validator.profile, observations: observations,
+            figures: figures,
+            irfFigures: irfFigures, release: release
+        ).serializedHTML()
         return Page(html: html, observations: figures.count, irfFiles: shown.count, findings: check.findings)
     }
 
@@ -75,10 +95,14 @@ public struct ReleaseReport {
     }
 
     static func observations(_ d: ObsCoreRelease) -> [ObservationRow] {
-        var rows: [String: ObservationRow] = [:], order: [String] = []
+        var rows: [String: ObservationRow] = [:]
+        var order: [String] = []
         for (core, hea) in zip(d.obscore, d.hea) where core["dataproduct_type"] == .text("hea-event-list") {
-            guard case .text(let id)? = core["obs_id"], case .text(let did)? = core["obs_publisher_did"] else { continue }
-            let file = (did.split(separator: "?", maxSplits: 1).last.map(String.init) ?? "").removingPercentEncoding ?? ""
+            guard case .text(let id)? = core["obs_id"], case .text(let did)? = core["obs_publisher_did"] else {
+                continue
+            }
+            let file =
+                (did.split(separator: "?", maxSplits: 1).last.map(String.init) ?? "").removingPercentEncoding ?? ""
             let format = core["access_format"] == .text("application/x-fits-vodf") ? "VODF" : "GADF"
             var row = rows[id] ?? ObservationRow(obsID: id, file: file, formats: [], channels: [])
             if rows[id] == nil { order.append(id) }
@@ -89,7 +113,9 @@ public struct ReleaseReport {
             if case .double(let v)? = core["t_max"] { row.tMax = v }
             if case .double(let v)? = core["t_exptime"] { row.livetime = v }
             if case .int(let n)? = hea["ev_xel"], format == "VODF" || row.events == nil { row.events = n }
-            if case .double(let a)? = hea["energy_min"], case .double(let b)? = hea["energy_max"] { row.energy = (a, b) }
+            if case .double(let a)? = hea["energy_min"], case .double(let b)? = hea["energy_max"] {
+                row.energy = (a, b)
+            }
             rows[id] = row
         }
         return order.map { rows[$0]! }
@@ -100,7 +126,9 @@ public struct ReleaseReport {
         var out: [String] = []
         for core in d.obscore where core["dataproduct_type"] == .text("response-function") {
             guard case .text(let did)? = core["obs_publisher_did"] else { continue }
-            let path = String(did.split(separator: "?", maxSplits: 1).last ?? "").split(separator: "#").first.map(String.init)?.removingPercentEncoding ?? ""
+            let path =
+                String(did.split(separator: "?", maxSplits: 1).last ?? "").split(separator: "#").first.map(String.init)?
+                .removingPercentEncoding ?? ""
             if !out.contains(path) { out.append(path) }
         }
         return out
@@ -124,12 +152,19 @@ public struct ReleaseReport {
         let merged = EventList.concatenating(all.map(\.events))
         var sky = EventPictures.sky(merged, frame: frame)
         sky.title = "all \(merged.count) events of \(all.count) observations, \(frame.rawValue)"
-        let starts = all.compactMap { o in ObsCoreRelease.mjdUTC(o.meta.timeRef, o.meta.tstart).map { ($0, o.meta.livetime) } }.sorted { $0.0 < $1.0 }
+        let starts = all.compactMap { o in
+            ObsCoreRelease.mjdUTC(o.meta.timeRef, o.meta.tstart).map { ($0, o.meta.livetime) }
+        }.sorted { $0.0 < $1.0 }
         var total = 0.0
-        let cumulative = starts.map { total += $0.1; return total / 3600 }
-        let exposure = Panel(kind: .curves, title: "exposure over time", x: PlotAxis("observation start (MJD, UTC)", unit: "d"),
-                             y: PlotAxis("accumulated livetime", unit: "h"),
-                             curves: [Curve(label: "", x: starts.map { $0.0 }, y: cumulative, style: starts.count > 1 ? .line : .points)])
+        let cumulative = starts.map {
+            total += $0.1
+            return total / 3600
+        }
+        let exposure = Panel(
+            kind: .curves, title: "exposure over time", x: PlotAxis("observation start (MJD, UTC)", unit: "d"),
+            y: PlotAxis("accumulated livetime", unit: "h"),
+            curves: [Curve(label: "", x: starts.map { $0.0 }, y: cumulative, style: starts.count > 1 ? .line : .points)]
+        )
         return Figure(title: "\(rows.collection): the whole release", panels: [sky, exposure])
     }
 }

@@ -64,34 +64,51 @@ public struct VOTable: Sendable {
     /// off: a VOTable from an upload must not make this process fetch anything.
     public static func read(path: String) throws -> VOTable {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VOTableError(file: path, location: nil, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
+            throw VOTableError(
+                file: path, location: nil,
+                reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
         }
         return try parse(data, file: path)
     }
 
     public static func parse(_ data: Data, file: String) throws -> VOTable {
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOBLANKS.rawValue)
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+                | XML_PARSE_NOBLANKS.rawValue)
         let doc: xmlDocPtr? = data.withUnsafeBytes { raw in
-            xmlReadMemory(raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), "votable.xml", nil, options)
+            xmlReadMemory(
+                raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), "votable.xml", nil, options)
         }
         guard let doc else {
             throw VOTableError(file: file, location: nil, reason: "not well-formed XML (\(lastXMLError()))")
         }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc), name(root) == "VOTABLE" else {
-            throw VOTableError(file: file, location: nil, reason: "the XML document is not a VOTable (no VOTABLE root element)")
+            throw VOTableError(
+                file: file, location: nil, reason: "the XML document is not a VOTable (no VOTABLE root element)")
         }
-        guard let table = first(root, "TABLE") else { throw VOTableError(file: file, location: nil, reason: "the VOTable holds no TABLE") }
+        guard let table = first(root, "TABLE") else {
+            throw VOTableError(file: file, location: nil, reason: "the VOTable holds no TABLE")
+        }
         var fields: [Field] = []
         for f in children(table) where name(f) == "FIELD" {
             let values = children(f).first { name($0) == "VALUES" }
-            fields.append(Field(name: attribute(f, "name") ?? attribute(f, "ID") ?? "col\(fields.count + 1)",
-                                datatype: attribute(f, "datatype") ?? "char", arraysize: attribute(f, "arraysize"),
-                                unit: attribute(f, "unit"), ucd: attribute(f, "ucd"), null: values.flatMap { attribute($0, "null") }))
+            fields.append(
+                Field(
+                    name: attribute(f, "name") ?? attribute(f, "ID") ?? "col\(fields.count + 1)",
+                    datatype: attribute(f, "datatype") ?? "char", arraysize: attribute(f, "arraysize"),
+                    unit: attribute(f, "unit"), ucd: attribute(f, "ucd"), null: values.flatMap { attribute($0, "null") }
+                ))
         }
         guard !fields.isEmpty else { throw VOTableError(file: file, location: "TABLE", reason: "no FIELD elements") }
-        guard let dataNode = children(table).first(where: { name($0) == "DATA" }) else { return VOTable(fields: fields, rows: []) }
-        guard let body = children(dataNode).first(where: { ["TABLEDATA", "BINARY", "BINARY2", "FITS"].contains(name($0)) }) else {
+        guard let dataNode = children(table).first(where: { name($0) == "DATA" }) else {
+            return VOTable(fields: fields, rows: [])
+        }
+        guard
+            let body = children(dataNode).first(where: {
+                ["TABLEDATA", "BINARY", "BINARY2", "FITS"].contains(name($0))
+            })
+        else {
             return VOTable(fields: fields, rows: [])
         }
         switch name(body) {
@@ -102,17 +119,26 @@ public struct VOTable: Sendable {
                 throw VOTableError(file: file, location: name(body), reason: "no STREAM element")
             }
             if let href = attribute(stream, "href") {
-                throw VOTableError(file: file, location: "STREAM", reason: "the rows are in an external stream (\(href)); only inline streams are read")
+                throw VOTableError(
+                    file: file, location: "STREAM",
+                    reason: "the rows are in an external stream (\(href)); only inline streams are read")
             }
             let encoding = attribute(stream, "encoding") ?? "base64"
-            guard encoding == "base64" else { throw VOTableError(file: file, location: "STREAM", reason: "stream encoding '\(encoding)' is not supported (base64 is)") }
+            guard encoding == "base64" else {
+                throw VOTableError(
+                    file: file, location: "STREAM", reason: "stream encoding '\(encoding)' is not supported (base64 is)"
+                )
+            }
             guard let bytes = Data(base64Encoded: content(stream), options: .ignoreUnknownCharacters) else {
                 throw VOTableError(file: file, location: "STREAM", reason: "the base64 stream does not decode")
             }
-            var decoder = BinaryRows(bytes: [UInt8](bytes), fields: fields, nullFlags: name(body) == "BINARY2", file: file)
+            var decoder = BinaryRows(
+                bytes: [UInt8](bytes), fields: fields, nullFlags: name(body) == "BINARY2", file: file)
             return VOTable(fields: fields, rows: try decoder.rows())
         default:
-            throw VOTableError(file: file, location: "DATA", reason: "FITS-serialised VOTable data is not supported (TABLEDATA, BINARY and BINARY2 are)")
+            throw VOTableError(
+                file: file, location: "DATA",
+                reason: "FITS-serialised VOTable data is not supported (TABLEDATA, BINARY and BINARY2 are)")
         }
     }
 
@@ -125,12 +151,15 @@ public struct VOTable: Sendable {
                 if s.isEmpty { return .null }
                 // A scalar number is read as its declared type holds it (a float is a float32, as
                 // astropy reads it); anything else stays text for the reader to judge.
-                guard field.arraysize == nil, let kind = numericKinds[field.datatype], let d = Double(s) else { return .text(s) }
+                guard field.arraysize == nil, let kind = numericKinds[field.datatype], let d = Double(s) else {
+                    return .text(s)
+                }
                 if let null = field.null, s == null { return .null }
                 return .number(kind == .single ? Double(Float(d)) : d)
             }
             guard tds.count == fields.count else {
-                throw VOTableError(file: file, location: "row \(r + 1)", reason: "\(tds.count) TD cells for \(fields.count) FIELDs")
+                throw VOTableError(
+                    file: file, location: "row \(r + 1)", reason: "\(tds.count) TD cells for \(fields.count) FIELDs")
             }
             rows.append(cells)
         }
@@ -138,8 +167,10 @@ public struct VOTable: Sendable {
     }
 
     enum NumericKind { case single, other }
-    static let numericKinds: [String: NumericKind] = ["float": .single, "double": .other, "short": .other, "int": .other,
-                                                     "long": .other, "unsignedByte": .other]
+    static let numericKinds: [String: NumericKind] = [
+        "float": .single, "double": .other, "short": .other, "int": .other,
+        "long": .other, "unsignedByte": .other,
+    ]
 
     // MARK: - libxml2 tree helpers
 
@@ -218,7 +249,9 @@ struct BinaryRows {
 
     mutating func take(_ n: Int, row: Int, field: String) throws -> [UInt8] {
         guard n >= 0, offset + n <= bytes.count else {
-            throw VOTableError(file: file, location: "row \(row), field \(field)", reason: "the binary stream ends inside a value (byte \(offset) of \(bytes.count))")
+            throw VOTableError(
+                file: file, location: "row \(row), field \(field)",
+                reason: "the binary stream ends inside a value (byte \(offset) of \(bytes.count))")
         }
         defer { offset += n }
         return Array(bytes[offset..<offset + n])
@@ -254,7 +287,9 @@ struct BinaryRows {
             let units = stride(from: 0, to: b.count, by: 2).map { UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]) }
             return .text(String(decoding: units.prefix { $0 != 0 }, as: UTF16.self))
         case "boolean":
-            return .text(b.map { [0x54, 0x74, 0x31].contains($0) ? "T" : ([0x46, 0x66, 0x30].contains($0) ? "F" : "?") }.joined(separator: " "))
+            return .text(
+                b.map { [0x54, 0x74, 0x31].contains($0) ? "T" : ([0x46, 0x66, 0x30].contains($0) ? "F" : "?") }.joined(
+                    separator: " "))
         default:
             let values = stride(from: 0, to: b.count, by: width).map { number(Array(b[$0..<$0 + width]), f.datatype) }
             if let null = f.null.flatMap(Double.init), values.count == 1, values[0] == null { return .null }
@@ -272,7 +307,7 @@ struct BinaryRows {
         case "long": return Double(Int64(bitPattern: u))
         case "float": return Double(Float(bitPattern: UInt32(u)))
         case "double": return Double(bitPattern: u)
-        default: return .nan        // complex values have no single number
+        default: return .nan // complex values have no single number
         }
     }
 }

@@ -27,8 +27,10 @@ public struct VOTableDocument: Sendable {
         public var utype: String?
         public var xtype: String?
         public var description: String
-        public init(name: String, datatype: DataType, unit: String? = nil, ucd: String? = nil, utype: String? = nil,
-                    xtype: String? = nil, description: String) {
+        public init(
+            name: String, datatype: DataType, unit: String? = nil, ucd: String? = nil, utype: String? = nil,
+            xtype: String? = nil, description: String
+        ) {
             self.name = name
             self.datatype = datatype
             self.unit = unit
@@ -40,7 +42,11 @@ public struct VOTableDocument: Sendable {
     }
 
     public enum Cell: Sendable, Equatable {
-        case text(String), int(Int64), double(Double), bool(Bool), null
+        case text(String)
+        case int(Int64)
+        case double(Double)
+        case bool(Bool)
+        case null
     }
 
     public struct TableData: Sendable {
@@ -62,7 +68,9 @@ public struct VOTableDocument: Sendable {
     public var infos: [(name: String, value: String)]
     public var tables: [TableData]
 
-    public init(resourceName: String, description: String, infos: [(name: String, value: String)] = [], tables: [TableData]) {
+    public init(
+        resourceName: String, description: String, infos: [(name: String, value: String)] = [], tables: [TableData]
+    ) {
         self.resourceName = resourceName
         self.description = description
         self.infos = infos
@@ -89,9 +97,13 @@ public struct VOTableDocument: Sendable {
         table.children.append(XMLElement("DESCRIPTION", text: t.description))
         for (k, c) in t.columns.enumerated() {
             // No ID: readers (astropy) name columns by ID when there is one.
-            var field = XMLElement("FIELD", ["name": c.name, "datatype": c.datatype.rawValue,
-                                             "arraysize": c.datatype == .char ? "*" : nil, "unit": c.unit, "ucd": c.ucd,
-                                             "utype": c.utype, "xtype": c.xtype])
+            var field = XMLElement(
+                "FIELD",
+                [
+                    "name": c.name, "datatype": c.datatype.rawValue,
+                    "arraysize": c.datatype == .char ? "*" : nil, "unit": c.unit, "ucd": c.ucd,
+                    "utype": c.utype, "xtype": c.xtype,
+                ])
             field.children.append(XMLElement("DESCRIPTION", text: c.description))
             if let null = c.datatype.nullLiteral, t.rows.contains(where: { $0[k] == .null }) {
                 field.children.append(XMLElement("VALUES", ["null": null]))
@@ -101,11 +113,15 @@ public struct VOTableDocument: Sendable {
         var data = XMLElement("TABLEDATA")
         for (r, row) in t.rows.enumerated() {
             guard row.count == t.columns.count else {
-                throw XMLError(file: t.name, reason: "row \(r + 1) has \(row.count) cells for \(t.columns.count) columns")
+                throw XMLError(
+                    file: t.name, reason: "row \(r + 1) has \(row.count) cells for \(t.columns.count) columns")
             }
-            data.children.append(XMLElement("TR", children: zip(row, t.columns).map { cell, column in
-                XMLElement("TD", text: text(cell, column))
-            }))
+            data.children.append(
+                XMLElement(
+                    "TR",
+                    children: zip(row, t.columns).map { cell, column in
+                        XMLElement("TD", text: text(cell, column))
+                    }))
         }
         table.children.append(XMLElement("DATA", children: [data]))
         return table

@@ -47,7 +47,8 @@ enum AxisChecks {
         // Node axes (LO = HI everywhere) are a known real-world form; they are points, not bins.
         let spacing = zip(lo, lo.dropFirst()).map { abs($1 - $0) }.min() ?? abs(lo[0])
         if zip(lo, hi).allSatisfy({ abs($0 - $1) <= max(tol * spacing, 2 * ulp($0)) }) {
-            return zip(lo, lo.dropFirst()).allSatisfy({ $0 < $1 }) ? [] : [(rule.lo, "\(name) node values do not increase")]
+            return zip(lo, lo.dropFirst()).allSatisfy({ $0 < $1 })
+                ? [] : [(rule.lo, "\(name) node values do not increase")]
         }
         var out: [(String?, String)] = []
         if let i = lo.indices.first(where: { lo[$0] >= hi[$0] }) {
@@ -57,9 +58,17 @@ enum AxisChecks {
             out.append((rule.lo, "\(name) do not increase: bin \(i) starts at \(lo[i]) after \(lo[i - 1])"))
         }
         func width(_ k: Int) -> Double { abs(hi[k] - lo[k]) }
-        if rule.gaps != true, let i = lo.indices.dropFirst().first(where: { abs(lo[$0] - hi[$0 - 1]) > max(tol * min(width($0), width($0 - 1)), 2 * ulp(hi[$0 - 1])) }) {
+        if rule.gaps != true,
+            let i = lo.indices.dropFirst().first(where: {
+                abs(lo[$0] - hi[$0 - 1]) > max(tol * min(width($0), width($0 - 1)), 2 * ulp(hi[$0 - 1]))
+            })
+        {
             let gap = lo[i] - hi[i - 1]
-            out.append((rule.lo, "\(name) are not contiguous: bin \(i - 1) ends at \(hi[i - 1]), bin \(i) starts at \(lo[i]) (\(gap > 0 ? "gap" : "overlap") of \(String(format: "%.3g", abs(gap) / min(width(i), width(i - 1)))) bin widths; tolerance \(tol))"))
+            out.append(
+                (
+                    rule.lo,
+                    "\(name) are not contiguous: bin \(i - 1) ends at \(hi[i - 1]), bin \(i) starts at \(lo[i]) (\(gap > 0 ? "gap" : "overlap") of \(String(format: "%.3g", abs(gap) / min(width(i), width(i - 1)))) bin widths; tolerance \(tol))"
+                ))
         }
         if rule.positive == true, let m = lo.min(), m <= 0 {
             out.append((rule.lo, "\(name) must be positive (log axis), lowest edge is \(m)"))
@@ -71,12 +80,16 @@ enum AxisChecks {
     /// stays below its minimum.
     static func normalisation(_ rule: NormalisationRule, columns: HDUColumns) -> NormalisationProblem? {
         guard let c = columns.named(rule.column), let dims = c.spec.dims, dims.count >= 2,
-              let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi), lo.count == hi.count,
-              let values = columns.values(c), values.count == dims.reduce(1, *) else { return nil }
+            let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi), lo.count == hi.count,
+            let values = columns.values(c), values.count == dims.reduce(1, *)
+        else { return nil }
         let measure: [Double] = zip(lo, hi).map { rule.binMeasure(lo: $0, hi: $1) }
         // The integrated axis: the declared position if its length fits, else the only axis that does.
         let fitting = dims.indices.filter { dims[$0] == lo.count }
-        guard let axis = fitting.contains(rule.tdim_position) ? rule.tdim_position : (fitting.count == 1 ? fitting[0] : nil) else { return nil }
+        guard
+            let axis = fitting.contains(rule.tdim_position)
+                ? rule.tdim_position : (fitting.count == 1 ? fitting[0] : nil)
+        else { return nil }
         let stride = dims[..<axis].reduce(1, *)
         let outer = values.count / (stride * dims[axis])
         var worst = 0.0
@@ -106,13 +119,17 @@ enum AxisChecks {
         if sawNaN { return .above("\(rule.column) integrates to NaN over \(rule.lo)") }
         let over = "\(rule.lo)/\(rule.hi) (\(rule.measure))"
         if worst > rule.max {
-            return .above("\(rule.column) integrates to up to \(String(format: "%.6g", worst)) over \(over); a normalised table stays at or below \(rule.max)")
+            return .above(
+                "\(rule.column) integrates to up to \(String(format: "%.6g", worst)) over \(over); a normalised table stays at or below \(rule.max)"
+            )
         }
         // Only tables with some probability: an all-zero table is another finding's business.
         if let lower = rule.min, worst > 0, worst < lower {
             let perBin = rule.measure == "width" && abs(worst - (measure.min() ?? 0)) <= 0.05 * worst
-            return .below("\(rule.column) integrates to at most \(String(format: "%.6g", worst)) over \(over); a normalised table reaches 1 in some bin (lower bound \(lower))"
-                + (perBin ? ": it looks like probabilities per bin (summing to 1), not a density integrating to 1" : ""))
+            return .below(
+                "\(rule.column) integrates to at most \(String(format: "%.6g", worst)) over \(over); a normalised table reaches 1 in some bin (lower bound \(lower))"
+                    + (perBin
+                        ? ": it looks like probabilities per bin (summing to 1), not a density integrating to 1" : ""))
         }
         return nil
     }
@@ -120,7 +137,11 @@ enum AxisChecks {
     /// A normalisation problem: the integral exceeds the bound, or no bin comes near 1.
     enum NormalisationProblem {
         case above(String), below(String)
-        var message: String { switch self { case .above(let m), .below(let m): return m } }
+        var message: String {
+            switch self {
+            case .above(let m), .below(let m): return m
+            }
+        }
         var isBelow: Bool { if case .below = self { return true } else { return false } }
     }
 }

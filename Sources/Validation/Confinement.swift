@@ -29,15 +29,24 @@ public struct Confinement: Sendable {
     /// relative to the current directory.
     public func refusal(_ target: String) -> String? {
         let path = Self.normalised(target)
-        guard Self.isInside(path, roots) else { return "outside the validated directories; not opened (--allow-outside DIR permits another)" }
+        guard Self.isInside(path, roots) else {
+            return "outside the validated directories; not opened (--allow-outside DIR permits another)"
+        }
         var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }              // missing: the caller reports it
+        guard lstat(path, &st) == 0 else { return nil } // missing: the caller reports it
         if let real = Self.resolved(path), !Self.isInside(real, resolvedRoots) {
             return "a symlink that leads outside the validated directories; not opened"
         }
         guard stat(path, &st) == 0 else { return nil }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            let kind = switch st.st_mode & S_IFMT { case S_IFIFO: "a FIFO"; case S_IFCHR, S_IFBLK: "a device"; case S_IFDIR: "a directory"; case S_IFSOCK: "a socket"; default: "not a regular file" }
+            let kind =
+                switch st.st_mode & S_IFMT {
+                case S_IFIFO: "a FIFO"
+                case S_IFCHR, S_IFBLK: "a device"
+                case S_IFDIR: "a directory"
+                case S_IFSOCK: "a socket"
+                default: "not a regular file"
+                }
             return "\(kind), not a regular file; not opened"
         }
         return nil
@@ -48,7 +57,10 @@ public struct Confinement: Sendable {
         var parts: [Substring] = []
         for part in absolute.split(separator: "/") {
             if part == "." || part.isEmpty { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")

@@ -28,8 +28,11 @@ public struct DialectStatement: Codable, Sendable, Equatable {
     public var text: String {
         var parts = ["follows \(follows.joined(separator: " and ")) (\(by))"]
         for o in others {
-            parts.append(o.errors == 0 ? "also valid as \(o.dialect)"
-                : "as \(o.dialect): \(o.errors) error(s) in \(o.hdus) HDU(s): \(o.rules.prefix(8).joined(separator: ", "))\(o.rules.count > 8 ? ", ..." : "")")
+            parts.append(
+                o.errors == 0
+                    ? "also valid as \(o.dialect)"
+                    : "as \(o.dialect): \(o.errors) error(s) in \(o.hdus) HDU(s): \(o.rules.prefix(8).joined(separator: ", "))\(o.rules.count > 8 ? ", ..." : "")"
+            )
         }
         return parts.joined(separator: "; ")
     }
@@ -82,7 +85,8 @@ struct DialectTally {
         for version in library.versions(spec.family) where version != spec.version {
             let other = "\(spec.family)-\(version)"
             guard let otherSpec = library.specs["\(other)/\(kind)"] else { continue }
-            let errors = RuleChecks.errors(otherSpec, profile: profile, header: header, columns: columns, file: file, hdu: hdu)
+            let errors = RuleChecks.errors(
+                otherSpec, profile: profile, header: header, columns: columns, file: file, hdu: hdu)
             var b = breaks[other] ?? (0, 0, [])
             b.hdus += 1
             b.errors += errors.count
@@ -94,8 +98,10 @@ struct DialectTally {
     var statement: DialectStatement? {
         guard let family, !follows.isEmpty else { return nil }
         let others = breaks.keys.sorted().map { k in
-            DialectStatement.Breaks(dialect: k, hdus: breaks[k]!.hdus, errors: breaks[k]!.errors, rules: breaks[k]!.rules.sorted())
+            DialectStatement.Breaks(
+                dialect: k, hdus: breaks[k]!.hdus, errors: breaks[k]!.errors, rules: breaks[k]!.rules.sorted())
         }
-        return DialectStatement(file: file, family: family, follows: follows, by: fitted ? "best fit" : "HDUVERS", others: others)
+        return DialectStatement(
+            file: file, family: family, follows: follows, by: fitted ? "best fit" : "HDUVERS", others: others)
     }
 }

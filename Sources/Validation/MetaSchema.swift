@@ -1,10 +1,13 @@
-import YAMLIO
 import Foundation
+import YAMLIO
 
 /// Checks raw spec YAML against Specs/meta-schema.yaml: known fields, required fields, value kinds.
 /// Decoding alone would ignore a misspelt field, which then silently checks nothing.
 public struct MetaSchema: Sendable {
-    struct Object: Sendable { var required: [String]; var fields: [String: String] }
+    struct Object: Sendable {
+        var required: [String]
+        var fields: [String: String]
+    }
     let objects: [String: Object]
 
     public init(path: String) throws {
@@ -14,8 +17,9 @@ public struct MetaSchema: Sendable {
     /// The meta-schema of a spec tree (its own `meta-schema.yaml`, else the built-in one).
     public init(tree: SpecTree) throws {
         let own = tree.text("meta-schema.yaml")
-        try self.init(text: own ?? SpecTree.builtIn.text("meta-schema.yaml"),
-                      name: own != nil ? tree.path("meta-schema.yaml") : SpecTree.builtIn.path("meta-schema.yaml"))
+        try self.init(
+            text: own ?? SpecTree.builtIn.text("meta-schema.yaml"),
+            name: own != nil ? tree.path("meta-schema.yaml") : SpecTree.builtIn.path("meta-schema.yaml"))
     }
 
     init(text: String?, name path: String) throws {
@@ -30,7 +34,9 @@ public struct MetaSchema: Sendable {
             }
             var fields: [String: String] = [:]
             for (k, v) in fieldPairs {
-                guard let k = k.text, let v = v.text else { throw SpecError(file: path, reason: "object '\(name)': fields must map names to type names") }
+                guard let k = k.text, let v = v.text else {
+                    throw SpecError(file: path, reason: "object '\(name)': fields must map names to type names")
+                }
                 fields[k] = v
             }
             out[name] = Object(required: raw.value(for: "required")?.items?.compactMap(\.text) ?? [], fields: fields)
@@ -64,7 +70,9 @@ public struct MetaSchema: Sendable {
             guard let m = v.stringKeyed else { return fail("expected a mapping") }
             for k in v.duplicateKeys { fail("key '\(k)' appears more than once (only the last would count)") }
             let inner = String(type.dropFirst(4).dropLast())
-            for k in m.keys.sorted() { check(m[k]!, type: inner, at: path.isEmpty ? k : "\(path).\(k)", file: file, into: &out) }
+            for k in m.keys.sorted() {
+                check(m[k]!, type: inner, at: path.isEmpty ? k : "\(path).\(k)", file: file, into: &out)
+            }
         } else if let o = objects[type] {
             guard let m = v.stringKeyed else { return fail("expected a \(type) mapping") }
             for k in v.duplicateKeys { fail("key '\(k)' appears more than once (only the last would count)") }
@@ -82,7 +90,11 @@ public struct MetaSchema: Sendable {
             switch type {
             case "string": if case .string? = r { ok = true } else { ok = false }
             case "int": if case .int? = r { ok = true } else { ok = false }
-            case "number": switch r { case .int?, .double?: ok = true; default: ok = false }
+            case "number":
+                switch r {
+                case .int?, .double?: ok = true
+                default: ok = false
+                }
             case "bool": if case .bool? = r { ok = true } else { ok = false }
             case "scalar": ok = r != nil
             default: return fail("meta-schema names unknown type '\(type)'")
@@ -95,7 +107,8 @@ public struct MetaSchema: Sendable {
 extension YAMLNode {
     /// Keys that a mapping repeats, each once, in order.
     var duplicateKeys: [String] {
-        var seen = Set<String>(), repeated: [String] = []
+        var seen = Set<String>()
+        var repeated: [String] = []
         for (k, _) in pairs ?? [] {
             let key = k.text ?? ""
             if !seen.insert(key).inserted, !repeated.contains(key) { repeated.append(key) }

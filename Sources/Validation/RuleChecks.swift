@@ -27,7 +27,10 @@ struct RuleChecks {
     var extname: String? { header[key: "EXTNAME"]?.stringValue }
 
     /// The findings of `spec`'s keyword, condition and column rules on one HDU.
-    static func run(_ spec: Spec, profile: Profile, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) -> [Finding] {
+    static func run(
+        _ spec: Spec, profile: Profile, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int,
+        classes4: Set<String>
+    ) -> [Finding] {
         var r = RuleChecks(spec: spec, profile: profile, header: header, file: file, hdu: hdu, classes4: classes4)
         r.gammapyName()
         r.keywords()
@@ -38,27 +41,44 @@ struct RuleChecks {
 
     /// The errors alone of `spec`'s keyword, condition and column rules on one HDU, legacy column names
     /// resolved: what comparing specs on the same HDU (best-fitting version, other dialects) counts.
-    static func errors(_ spec: Spec, profile: Profile, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String> = []) -> [Finding] {
-        run(spec, profile: profile, header: header, columns: resolveAliases(spec, columns).0, file: file, hdu: hdu, classes4: classes4)
-            .filter { $0.severity == .error }
+    static func errors(
+        _ spec: Spec, profile: Profile, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int,
+        classes4: Set<String> = []
+    ) -> [Finding] {
+        run(
+            spec, profile: profile, header: header, columns: resolveAliases(spec, columns).0, file: file, hdu: hdu,
+            classes4: classes4
+        )
+        .filter { $0.severity == .error }
     }
 
     /// In the gammapy profile an error is what gammapy fails on: a problem with something it does
     /// not read (or, when missing, assumes) is a warning there.
-    mutating func add(_ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil, missing: Bool = false,
-                      cap: Severity? = nil) {
+    mutating func add(
+        _ sev: Severity, _ rule: String, _ target: String, _ msg: String, _ ref: String?, use: GammapyUse? = nil,
+        missing: Bool = false,
+        cap: Severity? = nil
+    ) {
         var sev = cap.map { min(sev, $0) } ?? sev
         if profile == .gammapy, sev == .error, use == .ignored || (use == .defaulted && missing) { sev = .warning }
-        out.append(Finding(severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
-                           message: msg, reference: ref ?? spec.reference))
+        out.append(
+            Finding(
+                severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
+                message: msg, reference: ref ?? spec.reference))
     }
 
     mutating func gammapyName() {
         // gammapy opens this kind by its EXTNAME (EventList.read(hdu="EVENTS")): another name is not found.
         if profile == .gammapy, spec.gammapy?.reads_by == "extname", let want = spec.gammapy?.extname,
-           (extname ?? "").trimmedBlanks.uppercased() != want.uppercased() {
-            out.append(Finding(severity: .error, rule: "\(spec.id):gammapy:extname", file: file, hdu: hdu, hduName: extname, target: "EXTNAME",
-                               message: "gammapy 2.1 opens this HDU by EXTNAME '\(want)'; it is \(extname.map { "'\($0)'" } ?? "missing")", reference: spec.reference))
+            (extname ?? "").trimmedBlanks.uppercased() != want.uppercased()
+        {
+            out.append(
+                Finding(
+                    severity: .error, rule: "\(spec.id):gammapy:extname", file: file, hdu: hdu, hduName: extname,
+                    target: "EXTNAME",
+                    message:
+                        "gammapy 2.1 opens this HDU by EXTNAME '\(want)'; it is \(extname.map { "'\($0)'" } ?? "missing")",
+                    reference: spec.reference))
         }
     }
 
@@ -70,22 +90,37 @@ struct RuleChecks {
             guard let value = header[key: name] ?? rule.aliases?.lazy.compactMap({ header[key: $0] }).first else {
                 if classless && (name.hasPrefix("HDUCLAS") || name == "HDUVERS" || name == "HDUDOC") { continue }
                 switch rule.level {
-                case .required: add(.error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference, use: rule.gammapy, missing: true)
+                case .required:
+                    add(
+                        .error, "keyword:\(name):missing", name, "required keyword \(name) is missing", rule.reference,
+                        use: rule.gammapy, missing: true)
                 case .recommended, .optional, .deprecated:
                     if profile == .gammapy, rule.gammapy == .required {
-                        add(.error, "keyword:\(name):missing", name, "keyword \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
+                        add(
+                            .error, "keyword:\(name):missing", name,
+                            "keyword \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
                     } else if rule.level == .recommended {
-                        add(profile == .strict ? .warning : .info, "keyword:\(name):missing", name,
-                            "recommended keyword \(name) is missing" + (rule.default.map { " (default: \($0))" } ?? ""), rule.reference)
+                        add(
+                            profile == .strict ? .warning : .info, "keyword:\(name):missing", name,
+                            "recommended keyword \(name) is missing" + (rule.default.map { " (default: \($0))" } ?? ""),
+                            rule.reference)
                     }
                 }
                 continue
             }
-            if rule.level == .deprecated { add(.warning, "keyword:\(name):deprecated", name, "\(name) is deprecated", rule.reference) }
-            if let t = rule.type, let problem = Self.typeProblem(value, expected: t, exact: spec.dialect.keywordTypes == "exact") {
+            if rule.level == .deprecated {
+                add(.warning, "keyword:\(name):deprecated", name, "\(name) is deprecated", rule.reference)
+            }
+            if let t = rule.type,
+                let problem = Self.typeProblem(value, expected: t, exact: spec.dialect.keywordTypes == "exact")
+            {
                 // gammapy converts numbers stored as strings, except where it computes with the stored value.
-                let tolerated = problem.coercible && profile != .strict && !(profile == .gammapy && problem.isString && rule.gammapy == .typed)
-                add(tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference, use: rule.gammapy)
+                let tolerated =
+                    problem.coercible && profile != .strict
+                    && !(profile == .gammapy && problem.isString && rule.gammapy == .typed)
+                add(
+                    tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference,
+                    use: rule.gammapy)
             }
             if let allowed = rule.values, let s = Self.comparable(value) {
                 let insensitive = (rule.case ?? spec.dialect.valueCase) == "insensitive"
@@ -93,13 +128,23 @@ struct RuleChecks {
                 if !ok {
                     // A case-only difference is a warning, not a wrong value, unless the rule says case matters.
                     let caseOnly = rule.case != "sensitive" && allowed.contains { $0.uppercased() == s.uppercased() }
-                    add(caseOnly ? .warning : .error, "keyword:\(name):value", name,
-                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference, use: rule.gammapy, cap: rule.severity)
+                    add(
+                        caseOnly ? .warning : .error, "keyword:\(name):value", name,
+                        "\(name) = '\(s)' is not one of \(allowed.joined(separator: ", "))", rule.reference,
+                        use: rule.gammapy, cap: rule.severity)
                 }
             }
             if let range = rule.range, range.count == 2, let d = value.doubleValue {
-                if let lo = range[0], d < lo { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference, use: rule.gammapy, cap: rule.severity) }
-                if let hi = range[1], d > hi { add(.error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference, use: rule.gammapy, cap: rule.severity) }
+                if let lo = range[0], d < lo {
+                    add(
+                        .error, "keyword:\(name):range", name, "\(name) = \(d) is below \(lo)", rule.reference,
+                        use: rule.gammapy, cap: rule.severity)
+                }
+                if let hi = range[1], d > hi {
+                    add(
+                        .error, "keyword:\(name):range", name, "\(name) = \(d) is above \(hi)", rule.reference,
+                        use: rule.gammapy, cap: rule.severity)
+                }
             }
         }
     }
@@ -112,12 +157,19 @@ struct RuleChecks {
             }
             guard applies else { continue }
             for k in c.require ?? [] where header[key: k] == nil {
-                add(.error, "condition:\(c.id)", k, "\(k) is required when \(c.when.map { "\($0.key) = \($0.value.joined(separator: "|"))" }.joined(separator: ", "))", c.reference,
+                add(
+                    .error, "condition:\(c.id)", k,
+                    "\(k) is required when \(c.when.map { "\($0.key) = \($0.value.joined(separator: "|"))" }.joined(separator: ", "))",
+                    c.reference,
                     use: spec.keywords[k]?.gammapy, missing: true)
             }
-            if let any = c.require_any, !any.contains(where: { header[key: $0] != nil }), !(c.or_hdu.map { classes4.contains($0.uppercased()) } ?? false) {
-                add(.error, "condition:\(c.id)", any.joined(separator: "|"),
-                    "one of \(any.joined(separator: ", "))\(c.or_hdu.map { " (or a \($0) HDU in the file)" } ?? "") is required", c.reference)
+            if let any = c.require_any, !any.contains(where: { header[key: $0] != nil }),
+                !(c.or_hdu.map { classes4.contains($0.uppercased()) } ?? false)
+            {
+                add(
+                    .error, "condition:\(c.id)", any.joined(separator: "|"),
+                    "one of \(any.joined(separator: ", "))\(c.or_hdu.map { " (or a \($0) HDU in the file)" } ?? "") is required",
+                    c.reference)
             }
         }
     }
@@ -127,9 +179,15 @@ struct RuleChecks {
         for (name, rule) in spec.columns.sorted(by: { $0.key < $1.key }) {
             guard let col = byName[name.uppercased()] else {
                 if rule.level != .required, profile == .gammapy, rule.gammapy == .required {
-                    add(.error, "column:\(name):missing", name, "column \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
+                    add(
+                        .error, "column:\(name):missing", name,
+                        "column \(name) is missing, and gammapy 2.1 fails without it", rule.reference)
                 }
-                if rule.level == .required { add(.error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference, use: rule.gammapy, missing: true) }
+                if rule.level == .required {
+                    add(
+                        .error, "column:\(name):missing", name, "required column \(name) is missing", rule.reference,
+                        use: rule.gammapy, missing: true)
+                }
                 continue
             }
             let castable = spec.dialect.columnTypes == "castable"
@@ -137,22 +195,35 @@ struct RuleChecks {
                 // What a castable dialect's checker (fits_schema) lets through is still wrong, so a warning:
                 // it skips the cast for text data (text passes a numeric column unless a unit makes it a
                 // quantity), and numpy casts any number to text safely.
-                let lax = castable && col.type != .bits
+                let lax =
+                    castable && col.type != .bits
                     && ((col.type == .string && (rule.unit ?? "").trimmedBlanks.isEmpty) || t == "string")
-                add(lax ? .warning : .error, "column:\(name):type", name,
-                    "column \(name) is \(col.tform), expected \(t)" + (lax ? " (this dialect's checker lets it through; a reader expecting \(t) fails)" : ""),
+                add(
+                    lax ? .warning : .error, "column:\(name):type", name,
+                    "column \(name) is \(col.tform), expected \(t)"
+                        + (lax ? " (this dialect's checker lets it through; a reader expecting \(t) fails)" : ""),
                     rule.reference, use: rule.gammapy)
             }
             // A text column's repeat (and TDIM's first length) is the string width, not an axis.
-            let dims = col.type == .string ? (col.dims.map { Array($0.dropFirst()) }.flatMap { $0.isEmpty ? nil : $0 } ?? [1]) : (col.dims ?? [col.repeatCount])
+            let dims =
+                col.type == .string
+                ? (col.dims.map { Array($0.dropFirst()) }.flatMap { $0.isEmpty ? nil : $0 } ?? [1])
+                : (col.dims ?? [col.repeatCount])
             if let shape = rule.shape {
-                if let problem = Self.shapeProblem(name, dims: dims, shape: shape, accepted: rule.accepted_shapes ?? [], byName: byName) {
-                    add(problem.accepted ? (profile == .strict ? .error : profile == .gammapy ? .warning : .info) : .error,
+                if let problem = Self.shapeProblem(
+                    name, dims: dims, shape: shape, accepted: rule.accepted_shapes ?? [], byName: byName)
+                {
+                    add(
+                        problem.accepted
+                            ? (profile == .strict ? .error : profile == .gammapy ? .warning : .info) : .error,
                         "column:\(name):shape", name, problem.message, rule.reference)
                 }
             } else if let n = rule.ndim, Self.rank(dims) > n {
                 // Fewer dimensions than ndim is fine when the missing ones are single bins.
-                add(.error, "column:\(name):ndim", name, "column \(name) has \(dims.count) dimensions (TDIM \(Self.dimText(dims))), expected \(n)", rule.reference)
+                add(
+                    .error, "column:\(name):ndim", name,
+                    "column \(name) has \(dims.count) dimensions (TDIM \(Self.dimText(dims))), expected \(n)",
+                    rule.reference)
             }
             if let expected = rule.unit { unit(of: col, name, expected: expected, rule) }
         }
@@ -163,17 +234,23 @@ struct RuleChecks {
         if unitText.isEmpty {
             // An empty TUNIT is how FITS writes "dimensionless"; only a dimensioned column must say its unit.
             if expected.trimmedBlanks.isEmpty { return }
-            add(profile == .strict ? .warning : .info, "column:\(name):unit", name, "column \(name) has no unit (expected \(expected))", rule.reference)
+            add(
+                profile == .strict ? .warning : .info, "column:\(name):unit", name,
+                "column \(name) has no unit (expected \(expected))", rule.reference)
         } else if let u = try? Model.Unit.parse(unitText), let e = try? Model.Unit.parse(expected) {
             if !u.isConvertible(to: e) {
-                add(.error, "column:\(name):unit", name, "column \(name) unit '\(unitText)' does not convert to \(expected)", rule.reference, use: rule.gammapy)
+                add(
+                    .error, "column:\(name):unit", name,
+                    "column \(name) unit '\(unitText)' does not convert to \(expected)", rule.reference,
+                    use: rule.gammapy)
             }
         } else {
             // gammapy (astropy) cannot parse it either: the column's quantity is unusable there.
-            add(profile == .gammapy ? .error : .warning, "column:\(name):unit", name, "column \(name) unit '\(unitText)' is not understood", rule.reference, use: rule.gammapy)
+            add(
+                profile == .gammapy ? .error : .warning, "column:\(name):unit", name,
+                "column \(name) unit '\(unitText)' is not understood", rule.reference, use: rule.gammapy)
         }
     }
-
 
     struct TypeProblem {
         let message: String
@@ -218,7 +295,9 @@ struct RuleChecks {
 
     /// Compares a column's TDIM with the lengths of the axes named by the spec (trailing
     /// single-bin axes may be left out: MAGIC writes RAD_MAX as (20, 1), others as (20)).
-    static func shapeProblem(_ name: String, dims: [Int], shape: [String], accepted: [[String]], byName: [String: ColumnSpec]) -> (message: String, accepted: Bool)? {
+    static func shapeProblem(
+        _ name: String, dims: [Int], shape: [String], accepted: [[String]], byName: [String: ColumnSpec]
+    ) -> (message: String, accepted: Bool)? {
         func lengths(_ axes: [String]) -> [Int]? {
             let l = axes.map { byName["\($0.uppercased())_LO"]?.repeatCount }
             return l.contains(where: { $0 == nil }) ? nil : l.map { $0! }
@@ -230,14 +309,23 @@ struct RuleChecks {
         let names = "(" + shape.joined(separator: ", ") + ")"
         for alt in accepted {
             if let l = lengths(alt), trimmed(dims) == trimmed(l) {
-                return ("column \(name) has TDIM \(Self.dimText(dims)), axes in the order (\(alt.joined(separator: ", "))); gammapy 2.1 reads this order, the spec's is \(names)", true)
+                return (
+                    "column \(name) has TDIM \(Self.dimText(dims)), axes in the order (\(alt.joined(separator: ", "))); gammapy 2.1 reads this order, the spec's is \(names)",
+                    true
+                )
             }
         }
         if dims.count == expected.count, dims.sorted() == expected.sorted() {
             let order = dims.map { d in shape.indices.first { expected[$0] == d }.map { shape[$0] } ?? "?" }
-            return ("column \(name) has TDIM \(Self.dimText(dims)): the axes are in the order (\(order.joined(separator: ", "))), the spec's is \(names) \(Self.dimText(expected))", false)
+            return (
+                "column \(name) has TDIM \(Self.dimText(dims)): the axes are in the order (\(order.joined(separator: ", "))), the spec's is \(names) \(Self.dimText(expected))",
+                false
+            )
         }
-        return ("column \(name) has TDIM \(Self.dimText(dims)), but its axes \(names) have \(Self.dimText(expected)) bins", false)
+        return (
+            "column \(name) has TDIM \(Self.dimText(dims)), but its axes \(names) have \(Self.dimText(expected)) bins",
+            false
+        )
     }
 
     /// Type check with a coercion policy: an int where a float is expected is fine; an integral
@@ -248,13 +336,16 @@ struct RuleChecks {
         if exact, case .int(let i) = v, expected == "float" {
             return TypeProblem(message: "expected float, found the integer \(i) (write \(i).0)", coercible: false)
         }
-        if exact, var p = typeProblem(v, expected: expected) { p.coercible = false; return p }
+        if exact, var p = typeProblem(v, expected: expected) {
+            p.coercible = false
+            return p
+        }
         switch (expected, v) {
         case ("string", .string), ("int", .int), ("float", .double), ("float", .int), ("bool", .bool): return nil
         case ("int", .double(let d)) where d == d.rounded():
             return TypeProblem(message: "integer stored as a float (\(d))", coercible: true)
         case ("int", .string(let s)) where Int64(s.trimmedBlanks) != nil,
-             ("float", .string(let s)) where Double(s.trimmedBlanks) != nil:
+            ("float", .string(let s)) where Double(s.trimmedBlanks) != nil:
             return TypeProblem(message: "number stored as a string ('\(s)')", coercible: true, isString: true)
         default:
             return TypeProblem(message: "expected \(expected), found \(v)", coercible: false)
@@ -265,7 +356,7 @@ struct RuleChecks {
         switch v {
         case .string(let s): return s.trimmedBlanks
         case .double(let d): return String(d)
-        case .int(let i): return String(i) + ".0"          // so EQUINOX = 2000 compares as 2000.0
+        case .int(let i): return String(i) + ".0" // so EQUINOX = 2000 compares as 2000.0
         case .bool: return nil
         }
     }

@@ -14,13 +14,19 @@ struct Fixity {
         self.profile = profile
     }
 
-    mutating func record(_ hdu: Int, _ h: [HeaderCard], _ state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)) {
+    mutating func record(
+        _ hdu: Int, _ h: [HeaderCard], _ state: (hdu: FITSFile.ChecksumState, data: FITSFile.ChecksumState)
+    ) {
         guard state.hdu == .invalid || state.data == .invalid else { return }
         // gammapy does not verify checksums (checksum=False is its default), so a stale one is an
         // error only where the spec is taken as written.
-        findings.append(Finding(severity: profile == .gammapy ? .warning : .error, rule: "fits:checksum", file: path, hdu: hdu, hduName: h[key: "EXTNAME"]?.stringValue,
-                                target: "CHECKSUM", message: "CHECKSUM/DATASUM do not match the HDU's content (\(state.hdu)/\(state.data))",
-                                reference: "FITS 4.0 Appendix J"))
+        findings.append(
+            Finding(
+                severity: profile == .gammapy ? .warning : .error, rule: "fits:checksum", file: path, hdu: hdu,
+                hduName: h[key: "EXTNAME"]?.stringValue,
+                target: "CHECKSUM",
+                message: "CHECKSUM/DATASUM do not match the HDU's content (\(state.hdu)/\(state.data))",
+                reference: "FITS 4.0 Appendix J"))
     }
 
     /// Verifies the sums no check took on the way (summed in place for a plain file, else by cfitsio).
@@ -30,7 +36,10 @@ struct Fixity {
             if let s = mapped?.verifyChecksum(header: p.header, bytes: p.bytes, dataSum: sums.dataSum(hdu: p.hdu)) {
                 state = s
             } else {
-                do { try f.moveTo(hdu: p.hdu + 1); state = try f.verifyChecksum() } catch { throw Validator.Unreadable(description: "\(error)") }
+                do {
+                    try f.moveTo(hdu: p.hdu + 1)
+                    state = try f.verifyChecksum()
+                } catch { throw Validator.Unreadable(description: "\(error)") }
             }
             record(p.hdu, p.header, state)
         }
@@ -40,7 +49,11 @@ struct Fixity {
 /// The HDU checksums of one plain file still to verify, and the data sums that checks scanning a
 /// table took on the way (one read of a large table instead of two).
 final class DeferredChecksums: @unchecked Sendable {
-    struct Pending { let hdu: Int; let header: [HeaderCard]; let bytes: (headerStart: Int, dataStart: Int, dataEnd: Int) }
+    struct Pending {
+        let hdu: Int
+        let header: [HeaderCard]
+        let bytes: (headerStart: Int, dataStart: Int, dataEnd: Int)
+    }
     private(set) var pending: [Pending] = []
     private var dataSums: [Int: UInt32] = [:]
     private let lock = NSLock()
@@ -50,12 +63,21 @@ final class DeferredChecksums: @unchecked Sendable {
     }
     /// The data unit of `hdu` if its sum is still wanted.
     func wantsData(hdu: Int) -> (dataStart: Int, dataEnd: Int)? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard dataSums[hdu] == nil, let p = pending.first(where: { $0.hdu == hdu }) else { return nil }
         return (p.bytes.dataStart, p.bytes.dataEnd)
     }
-    func setDataSum(hdu: Int, _ sum: UInt32) { lock.lock(); dataSums[hdu] = sum; lock.unlock() }
-    func dataSum(hdu: Int) -> UInt32? { lock.lock(); defer { lock.unlock() }; return dataSums[hdu] }
+    func setDataSum(hdu: Int, _ sum: UInt32) {
+        lock.lock()
+        dataSums[hdu] = sum
+        lock.unlock()
+    }
+    func dataSum(hdu: Int) -> UInt32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return dataSums[hdu]
+    }
 }
 
 /// The GTI of one file once a check has read it: three checks need it, and it is read once.
@@ -70,23 +92,30 @@ public final class SeenHDUs: @unchecked Sendable {
     private let lock = NSLock()
     public init() {}
 
-    static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    static func key(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
 
     /// `NAME#VERSION` of an HDU (EXTNAME upper-cased, EXTVER 1 when absent): how HDUs are told apart by name.
     static func nameAndVersion(_ h: [HeaderCard]) -> String? {
-        h[key: "EXTNAME"]?.stringValue.map { "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)" }
+        h[key: "EXTNAME"]?.stringValue.map {
+            "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)"
+        }
     }
 
     func record(path: String, headers: [[HeaderCard]]) {
         let set = Set(headers.compactMap(Self.nameAndVersion))
         let k = Self.key(path)
-        lock.lock(); names[k] = set; lock.unlock()
+        lock.lock()
+        names[k] = set
+        lock.unlock()
     }
 
     /// The EXTNAME#EXTVER set of `path` if this run read it.
     func hdus(_ path: String) -> Set<String>? {
         let k = Self.key(path)
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return names[k]
     }
 }
@@ -100,12 +129,18 @@ final class RunProgress: @unchecked Sendable {
 
     /// The next position of the work order, or nil when all are handed out.
     func take(below n: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard handedOut < n else { return nil }
         handedOut += 1
         return handedOut - 1
     }
 
     /// One more file done; the count so far.
-    func finish() -> Int { lock.lock(); defer { lock.unlock() }; done += 1; return done }
+    func finish() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        return done
+    }
 }

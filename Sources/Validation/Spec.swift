@@ -1,6 +1,6 @@
-import YAMLIO
 import Foundation
 import Parallel
+import YAMLIO
 
 /// Requirement levels of keywords and columns.
 public enum Level: String, Codable, Sendable { case required, recommended, optional, deprecated }
@@ -25,7 +25,7 @@ public enum GammapyUse: String, Codable, Sendable {
 /// How gammapy 2.1 finds an HDU of a kind: by its class keywords (IRFs, `load_irf_dict_from_file`)
 /// or by its EXTNAME (`EventList.read(hdu="EVENTS")`, `GTI.read(hdu="GTI")`).
 public struct GammapyReading: Codable, Sendable {
-    public var reads_by: String          // class | extname
+    public var reads_by: String // class | extname
     public var extname: String?
 }
 
@@ -35,9 +35,9 @@ public struct KeywordRule: Codable, Sendable {
     public var gammapy: GammapyUse?
     /// Other names readers accept for it (gammapy: GEOALT for ALTITUDE); one of them present counts.
     public var aliases: [String]?
-    public var type: String?            // string | int | float | bool
+    public var type: String? // string | int | float | bool
     public var values: [String]?
-    public var `case`: String?          // sensitive (default) | insensitive
+    public var `case`: String? // sensitive (default) | insensitive
     public var range: [Double?]?
     public var unit: String?
     public var description: String?
@@ -57,7 +57,7 @@ public struct KeywordRule: Codable, Sendable {
 public struct ColumnRule: Codable, Sendable {
     public var level: Level
     public var gammapy: GammapyUse?
-    public var type: String?            // int | float | float64 | string | bits
+    public var type: String? // int | float | float64 | string | bits
     public var unit: String?
     public var ndim: Int?
     /// Axis names in TDIM order (fastest first); axis N's length is the element count of `N_LO`.
@@ -181,7 +181,9 @@ public struct Dialect: Sendable, Encodable, Equatable {
     public var valueCase: String
 
     public static func `default`(_ version: String) -> Dialect {
-        Dialect(title: nil, hduvers: [version], sources: [], keywordTypes: "coerce", columnTypes: "exact", valueCase: "sensitive")
+        Dialect(
+            title: nil, hduvers: [version], sources: [], keywordTypes: "coerce", columnTypes: "exact",
+            valueCase: "sensitive")
     }
 }
 struct GroupDef: Codable { var keywords: [String: KeywordRule] }
@@ -240,17 +242,22 @@ public struct SpecLibrary: Sendable {
     public private(set) var dialects: [String: Dialect] = [:]
 
     /// The dialect of a version: its `dialect.yaml`, or the defaults.
-    public func dialect(_ family: String, _ version: String) -> Dialect { dialects["\(family)-\(version)"] ?? .default(version) }
+    public func dialect(_ family: String, _ version: String) -> Dialect {
+        dialects["\(family)-\(version)"] ?? .default(version)
+    }
 
     /// The version an HDUVERS value declares: a version that lists it in its dialect's `hduvers`, or
     /// the version of that name; nil when none does.
     public func version(_ family: String, declaredBy hduvers: String) -> String? {
         let known = versions(family)
-        return known.first { dialect(family, $0).hduvers.contains(hduvers) } ?? (known.contains(hduvers) && dialects["\(family)-\(hduvers)"] == nil ? hduvers : nil)
+        return known.first { dialect(family, $0).hduvers.contains(hduvers) }
+            ?? (known.contains(hduvers) && dialects["\(family)-\(hduvers)"] == nil ? hduvers : nil)
     }
 
     /// Whether a family has competing drafts (dialect files), so that a report says which one a file follows.
-    public func hasDialects(_ family: String) -> Bool { versions(family).contains { dialects["\(family)-\($0)"] != nil } }
+    public func hasDialects(_ family: String) -> Bool {
+        versions(family).contains { dialects["\(family)-\($0)"] != nil }
+    }
 
     /// The specs of `family` version `version`, in id order.
     public func specs(_ family: String, _ version: String) -> [Spec] { ordered["\(family)-\(version)"] ?? [] }
@@ -258,7 +265,9 @@ public struct SpecLibrary: Sendable {
     public private(set) var files: [(path: String, kind: String)] = []
 
     /// The specs --specs, VODF_SPECS or the binary itself holds (see `SpecTree.locate`).
-    public static func locate(override: String? = nil) throws -> SpecLibrary { try SpecLibrary(tree: try SpecTree.locate(override: override)) }
+    public static func locate(override: String? = nil) throws -> SpecLibrary {
+        try SpecLibrary(tree: try SpecTree.locate(override: override))
+    }
 
     /// The specs in a directory.
     public init(root: String, families: Set<String>? = nil) throws {
@@ -270,32 +279,40 @@ public struct SpecLibrary: Sendable {
     public init(tree: SpecTree, families: Set<String>? = nil) throws {
         self.tree = tree
         let root = tree.root
-        var raw: [String: (SpecFile, String, String, String)] = [:]   // id -> (file, family, version, path)
+        var raw: [String: (SpecFile, String, String, String)] = [:] // id -> (file, family, version, path)
         var groups: [String: [String: GroupDef]] = [:]
-        var versionGroups: [String: [String: GroupDef]] = [:]           // "family-version" -> overrides
+        var versionGroups: [String: [String: GroupDef]] = [:] // "family-version" -> overrides
         // First the files, in a fixed order: (path, kind, family, version or nil for the family's groups).
         var found: [(path: String, kind: String, family: String, version: String?)] = []
         for family in tree.entries("") {
             guard tree.isDirectory(family), families?.contains(family) ?? true else { continue }
-            if tree.exists(family + "/groups.yaml") { found.append((family + "/groups.yaml", "groups_file", family, nil)) }
+            if tree.exists(family + "/groups.yaml") {
+                found.append((family + "/groups.yaml", "groups_file", family, nil))
+            }
             for version in tree.entries(family) where !version.hasSuffix(".yaml") {
                 let overrides = family + "/" + version + "/groups.yaml"
                 if tree.exists(overrides) { found.append((overrides, "groups_file", family, version)) }
                 let dialect = family + "/" + version + "/dialect.yaml"
                 if tree.exists(dialect) { found.append((dialect, "dialect_file", family, version)) }
-                for f in tree.entries(family + "/" + version) where f.hasSuffix(".yaml") && !SpecTree.versionFiles.contains(f) {
+                for f in tree.entries(family + "/" + version)
+                where f.hasSuffix(".yaml") && !SpecTree.versionFiles.contains(f) {
                     found.append((family + "/" + version + "/" + f, "spec", family, version))
                 }
             }
         }
         // Then parsed on all cores: parsing is most of the time `vodf validate` spends on one file.
         let toParse = found
-        let parsed = Parallel.map(toParse.count) { i in try Self.parse(toParse[i].path, in: tree, kind: toParse[i].kind) }
+        let parsed = Parallel.map(toParse.count) { i in try Self.parse(toParse[i].path, in: tree, kind: toParse[i].kind)
+        }
         for (i, f) in found.enumerated() {
             files.append((f.path, f.kind))
             switch try parsed[i].get() {
             case .groups(let g):
-                if let version = f.version { versionGroups["\(f.family)-\(version)"] = g.groups } else { groups[f.family] = g.groups }
+                if let version = f.version {
+                    versionGroups["\(f.family)-\(version)"] = g.groups
+                } else {
+                    groups[f.family] = g.groups
+                }
             case .dialect(var d):
                 if d.hduvers.isEmpty { d.hduvers = [f.version!] }
                 dialects["\(f.family)-\(f.version!)"] = d
@@ -310,19 +327,27 @@ public struct SpecLibrary: Sendable {
             return (s.extends.map { groupNames($0, depth: depth + 1) } ?? []) + (s.groups ?? [])
         }
         func resolve(_ id: String, depth: Int = 0) throws -> Spec {
-            guard let (s, family, version, path) = raw[id] else { throw SpecError(file: root, reason: "unknown spec '\(id)'") }
+            guard let (s, family, version, path) = raw[id] else {
+                throw SpecError(file: root, reason: "unknown spec '\(id)'")
+            }
             guard depth < 8 else { throw SpecError(file: path, reason: "extends chain too deep (cycle?)") }
             var spec: Spec
             if let parent = s.extends {
-                guard raw[parent] != nil else { throw SpecError(file: path, reason: "extends unknown spec '\(parent)'") }
+                guard raw[parent] != nil else {
+                    throw SpecError(file: path, reason: "extends unknown spec '\(parent)'")
+                }
                 spec = try resolve(parent, depth: depth + 1)
                 spec.id = id
                 spec.version = version
             } else {
-                spec = Spec(id: id, family: family, version: version, title: "", reference: "", select: [:], keywords: [:], columns: [:], conditions: [])
+                spec = Spec(
+                    id: id, family: family, version: version, title: "", reference: "", select: [:], keywords: [:],
+                    columns: [:], conditions: [])
             }
             for g in s.groups ?? [] {
-                guard let def = groups[family]?[g] else { throw SpecError(file: path, reason: "unknown keyword group '\(g)'") }
+                guard let def = groups[family]?[g] else {
+                    throw SpecError(file: path, reason: "unknown keyword group '\(g)'")
+                }
                 for (k, v) in def.keywords { spec.keywords[k] = v }
                 // This version's changes to the group, keyword by keyword.
                 for (k, v) in versionGroups["\(family)-\(version)"]?[g]?.keywords ?? [:] { spec.keywords[k] = v }
@@ -337,9 +362,18 @@ public struct SpecLibrary: Sendable {
             for k in s.remove_keywords ?? [] { spec.keywords[k] = nil }
             for (k, v) in s.columns ?? [:] { spec.columns[k] = v }
             // A child's condition replaces the parent's with the same id.
-            for c in s.conditions ?? [] { spec.conditions.removeAll { $0.id == c.id }; spec.conditions.append(c) }
-            for c in s.file_checks ?? [] { spec.fileChecks.removeAll { $0.id == c.id }; spec.fileChecks.append(c) }
-            for a in s.axes ?? [] { spec.axes.removeAll { $0.lo == a.lo }; spec.axes.append(a) }
+            for c in s.conditions ?? [] {
+                spec.conditions.removeAll { $0.id == c.id }
+                spec.conditions.append(c)
+            }
+            for c in s.file_checks ?? [] {
+                spec.fileChecks.removeAll { $0.id == c.id }
+                spec.fileChecks.append(c)
+            }
+            for a in s.axes ?? [] {
+                spec.axes.removeAll { $0.lo == a.lo }
+                spec.axes.append(a)
+            }
             if let n = s.normalisation { spec.normalisation = n }
             spec.select = s.select
             if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
@@ -355,7 +389,9 @@ public struct SpecLibrary: Sendable {
             spec.dialect = dialects["\(spec.family)-\(spec.version)"] ?? .default(spec.version)
             specs[id] = spec
         }
-        ordered = Dictionary(grouping: specs.values) { "\($0.family)-\($0.version)" }.mapValues { $0.sorted { $0.id < $1.id } }
+        ordered = Dictionary(grouping: specs.values) { "\($0.family)-\($0.version)" }.mapValues {
+            $0.sorted { $0.id < $1.id }
+        }
         familyVersions = Dictionary(grouping: specs.values, by: \.family).mapValues { specs in
             Array(Set(specs.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
         }
@@ -398,7 +434,9 @@ public final class SpecSource: @unchecked Sendable {
 
 /// One parsed spec or groups file.
 enum ParsedFile {
-    case spec(SpecFile), groups(GroupsFile), dialect(Dialect)
+    case spec(SpecFile)
+    case groups(GroupsFile)
+    case dialect(Dialect)
 
     static func from(_ node: YAMLNode, kind: String) throws -> ParsedFile {
         switch kind {

@@ -21,18 +21,21 @@ public struct SpecDiff: Encodable, Sendable {
     public var to: String
     public var changes: [Change]
 
-
     public static func compare(_ library: SpecLibrary, _ a: String, _ b: String) throws -> SpecDiff {
         func specs(_ v: String) throws -> [String: Spec] {
-            guard let (family, version) = SpecVersionName.split(v) else { throw SpecError(file: v, reason: "not a spec version (family-version, e.g. gadf-0.3)") }
+            guard let (family, version) = SpecVersionName.split(v) else {
+                throw SpecError(file: v, reason: "not a spec version (family-version, e.g. gadf-0.3)")
+            }
             let list = library.specs(family, version)
             guard !list.isEmpty else {
-                let known = Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", ")
+                let known = Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(
+                    separator: ", ")
                 throw SpecError(file: v, reason: "unknown spec version; known: \(known)")
             }
             return Dictionary(uniqueKeysWithValues: list.map { (String($0.id.split(separator: "/").last!), $0) })
         }
-        let old = try specs(a), new = try specs(b)
+        let old = try specs(a)
+        let new = try specs(b)
         var changes: [Change] = []
         for kind in Set(old.keys).union(new.keys).sorted() {
             switch (old[kind], new[kind]) {
@@ -48,7 +51,10 @@ public struct SpecDiff: Encodable, Sendable {
     static func compare(_ kind: String, _ o: Spec, _ n: Spec) -> [Change] {
         var out: [Change] = []
         if o.select != n.select {
-            out.append(Change(kind: kind, item: "select", name: "HDUCLASn", change: "changed", details: ["\(describe(o.select)) -> \(describe(n.select))"]))
+            out.append(
+                Change(
+                    kind: kind, item: "select", name: "HDUCLASn", change: "changed",
+                    details: ["\(describe(o.select)) -> \(describe(n.select))"]))
         }
         out += items(kind, "keyword", o.keywords.mapValues(fields), n.keywords.mapValues(fields))
         out += items(kind, "column", o.columns.mapValues(fields), n.columns.mapValues(fields))
@@ -58,13 +64,20 @@ public struct SpecDiff: Encodable, Sendable {
         return out
     }
 
-    static func items(_ kind: String, _ item: String, _ o: [String: [String: String]], _ n: [String: [String: String]]) -> [Change] {
+    static func items(_ kind: String, _ item: String, _ o: [String: [String: String]], _ n: [String: [String: String]])
+        -> [Change]
+    {
         Set(o.keys).union(n.keys).sorted().compactMap { name in
             switch (o[name], n[name]) {
-            case (nil, let b?): return Change(kind: kind, item: item, name: name, change: "added", details: b.keys.sorted().map { "\($0): \(b[$0]!)" })
+            case (nil, let b?):
+                return Change(
+                    kind: kind, item: item, name: name, change: "added",
+                    details: b.keys.sorted().map { "\($0): \(b[$0]!)" })
             case (_?, nil): return Change(kind: kind, item: item, name: name, change: "removed")
             case (let a?, let b?) where a != b:
-                let d = Set(a.keys).union(b.keys).sorted().compactMap { f -> String? in a[f] == b[f] ? nil : "\(f): \(a[f] ?? "-") -> \(b[f] ?? "-")" }
+                let d = Set(a.keys).union(b.keys).sorted().compactMap { f -> String? in
+                    a[f] == b[f] ? nil : "\(f): \(a[f] ?? "-") -> \(b[f] ?? "-")"
+                }
                 return Change(kind: kind, item: item, name: name, change: "changed", details: d)
             default: return nil
             }
@@ -94,7 +107,9 @@ public struct SpecDiff: Encodable, Sendable {
     }
 
     static func fields(_ c: ConditionRule) -> [String: String] {
-        var f = ["when": c.when.keys.sorted().map { "\($0)=\(c.when[$0]!.joined(separator: "|"))" }.joined(separator: " ")]
+        var f = [
+            "when": c.when.keys.sorted().map { "\($0)=\(c.when[$0]!.joined(separator: "|"))" }.joined(separator: " ")
+        ]
         if let r = c.require { f["require"] = r.joined(separator: ",") }
         if let r = c.require_any { f["require_any"] = r.joined(separator: ",") }
         return f
@@ -103,9 +118,12 @@ public struct SpecDiff: Encodable, Sendable {
     /// One line per change: `events: keyword TIMEREF changed (values: LOCAL -> TOPOCENTER|...)`.
     public var text: String {
         var lines = changes.map { c in
-            "\(c.kind): \(c.item) \(c.name) \(c.change)" + (c.details.isEmpty ? "" : " (\(c.details.joined(separator: "; ")))")
+            "\(c.kind): \(c.item) \(c.name) \(c.change)"
+                + (c.details.isEmpty ? "" : " (\(c.details.joined(separator: "; ")))")
         }
-        lines.append("\(from) -> \(to): \(changes.count) change(s): \(changes.filter { $0.change == "added" }.count) added, \(changes.filter { $0.change == "removed" }.count) removed, \(changes.filter { $0.change == "changed" }.count) changed")
+        lines.append(
+            "\(from) -> \(to): \(changes.count) change(s): \(changes.filter { $0.change == "added" }.count) added, \(changes.filter { $0.change == "removed" }.count) removed, \(changes.filter { $0.change == "changed" }.count) changed"
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -17,13 +17,17 @@ struct SpecMatcher {
     /// (gammapy) read it as any of them. Checked against the version of its kind it fits best (fewest
     /// errors; the earliest on a tie), so that a DRIFT event list of GADF 0.3 is not held to 0.2's
     /// RA_PNT, nor a 0.2 one to 0.3's OBS_MODE.
-    func bestFitting(_ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>) throws -> Spec {
+    func bestFitting(
+        _ spec: Spec, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, classes4: Set<String>
+    ) throws -> Spec {
         let library = try self.library(spec.family)
         let name = spec.kindName
         let candidates = library.versions(spec.family).compactMap { library.specs["\(spec.family)-\($0)/\(name)"] }
         guard candidates.count > 1 else { return spec }
         func errors(_ s: Spec) -> Int {
-            RuleChecks.errors(s, profile: profile, header: header, columns: columns, file: file, hdu: hdu, classes4: classes4).count
+            RuleChecks.errors(
+                s, profile: profile, header: header, columns: columns, file: file, hdu: hdu, classes4: classes4
+            ).count
         }
         return candidates.min { errors($0) < errors($1) } ?? spec
     }
@@ -38,8 +42,12 @@ struct SpecMatcher {
         for version in library.versions(family) {
             var errors = 0
             for (spec, header, columns, hdu) in hdus {
-                guard let s = library.specs["\(family)-\(version)/\(spec.kindName)"] else { errors += 1000; continue }
-                errors += RuleChecks.errors(s, profile: profile, header: header, columns: columns, file: file, hdu: hdu).count
+                guard let s = library.specs["\(family)-\(version)/\(spec.kindName)"] else {
+                    errors += 1000
+                    continue
+                }
+                errors +=
+                    RuleChecks.errors(s, profile: profile, header: header, columns: columns, file: file, hdu: hdu).count
             }
             if best == nil || errors < best!.errors { best = (version, errors) }
         }
@@ -49,12 +57,13 @@ struct SpecMatcher {
     /// Whether a spec's `select` (class keyword -> accepted values) holds for this header; values
     /// compare without case and surrounding blanks.
     static func selects(_ select: [String: [String]], _ header: [HeaderCard]) -> Bool {
-        !select.isEmpty && select.allSatisfy { key, values in
-            header[key: key]?.stringValue.map { v in
-                let have = v.trimmedBlanks.uppercased()
-                return values.contains { $0.uppercased() == have }
-            } ?? false
-        }
+        !select.isEmpty
+            && select.allSatisfy { key, values in
+                header[key: key]?.stringValue.map { v in
+                    let have = v.trimmedBlanks.uppercased()
+                    return values.contains { $0.uppercased() == have }
+                } ?? false
+            }
     }
 
     /// HDUVERS as text; a number written as a float (HDUVERS = 0.3) still names its version (the
@@ -81,30 +90,42 @@ struct SpecMatcher {
     /// Whether some spec of `family`-`version` selects this header only through its legacy class values.
     func matchesLegacyClass(_ header: [HeaderCard], library: SpecLibrary, family: String, version: String) -> Bool {
         func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
-        return library.specs(family, version).contains { !$0.legacySelect.isEmpty
-            && selects($0.select.merging($0.legacySelect) { _, l in l }) }
+        return library.specs(family, version).contains {
+            !$0.legacySelect.isEmpty
+                && selects($0.select.merging($0.legacySelect) { _, l in l })
+        }
     }
 
     /// An HDU without HDUCLASS: the GADF index tables are recognised by their columns (gammapy reads
     /// them by name and needs no class keywords), so they are checked, and the missing class
     /// keywords are one finding. Anything else has no spec.
-    func specByContent(header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+    func specByContent(header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding])
+        throws -> Spec?
+    {
         let forced = forcedSpec.flatMap(SpecVersionName.split)
         // Which family it is: the forced one, else the one HDUDOC or HDUVERS points at first.
         let hints = (header[key: "HDUDOC"]?.stringValue ?? "").lowercased()
         let families = forced.map { [$0.family] } ?? (hints.contains("vodf") ? ["vodf", "gadf"] : ["gadf", "vodf"])
         for family in families {
-            if let spec = try specByContent(family: family, header: header, columns: columns, file: file, hdu: hdu, findings: &findings) { return spec }
+            if let spec = try specByContent(
+                family: family, header: header, columns: columns, file: file, hdu: hdu, findings: &findings)
+            {
+                return spec
+            }
         }
         return nil
     }
 
-    func specByContent(family: String, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+    func specByContent(
+        family: String, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]
+    ) throws -> Spec? {
         let library = try self.library(family)
         let known = library.versions(family)
         guard !known.isEmpty else { return nil }
         let declared = Self.versionText(header[key: "HDUVERS"])
-        var version = forcedSpec.flatMap(SpecVersionName.split)?.version ?? library.version(family, declaredBy: declared) ?? declared
+        var version =
+            forcedSpec.flatMap(SpecVersionName.split)?.version ?? library.version(family, declaredBy: declared)
+            ?? declared
         // Without HDUVERS, the first version: 0.2 is what most real index tables follow (HESS, MAGIC,
         // gammapy's own writer), and 0.3 only adds requirements.
         if !known.contains(version) { version = known.first! }
@@ -112,39 +133,59 @@ struct SpecMatcher {
         // HDUCLAS1/2/4, not HDUCLASS).
         func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
         let laterOrSame = known.filter { $0.compare(version, options: .numeric) != .orderedAscending }
-        if let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first { selects($0.select) } }).first {
-            findings.append(Finding(severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
-                                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
-                                    message: "no HDUCLASS; its other class keywords make this a \(spec.id.split(separator: "/").last!) HDU; checked as \(spec.id)",
-                                    reference: spec.reference))
+        if let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first { selects($0.select) } }).first
+        {
+            findings.append(
+                Finding(
+                    severity: profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                    message:
+                        "no HDUCLASS; its other class keywords make this a \(spec.id.split(separator: "/").last!) HDU; checked as \(spec.id)",
+                    reference: spec.reference))
             return spec
         }
         let present = Set(columns.map { $0.spec.name.uppercased() })
-        guard let spec = laterOrSame.lazy.compactMap({ v in library.specs(family, v).first(where: { $0.isRecognised(byColumns: present) }) }).first
+        guard
+            let spec = laterOrSame.lazy.compactMap({ v in
+                library.specs(family, v).first(where: { $0.isRecognised(byColumns: present) })
+            }).first
         else { return nil }
-        let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
+        let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }
+            .joined(separator: " ")
         // A spec that only recommends HDUCLASS (vodf_schema's grouping table) makes its absence a warning.
         let required = spec.keywords["HDUCLASS"].map { $0.level == .required } ?? true
-        findings.append(Finding(severity: required ? classSeverity(spec) : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
-                                hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
-                                message: "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
-                                reference: spec.reference))
+        findings.append(
+            Finding(
+                severity: required ? classSeverity(spec) : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
+                hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                message:
+                    "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
+                reference: spec.reference))
         return spec
     }
 
     /// The spec for an HDU: family from HDUCLASS, version from HDUVERS (or --spec), kind from HDUCLASn.
-    func spec(for header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws -> Spec? {
+    func spec(for header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int, findings: inout [Finding]) throws
+        -> Spec?
+    {
         guard let hduclass = header[key: "HDUCLASS"]?.stringValue?.uppercased().trimmedBlanks else {
             return try specByContent(header: header, columns: columns, file: file, hdu: hdu, findings: &findings)
         }
-        guard let (family, version, library) = try familyAndVersion(hduclass, header: header, file: file, hdu: hdu, findings: &findings) else { return nil }
-        return kind(in: library, family: family, version: version, header: header, columns: columns, file: file, hdu: hdu, findings: &findings)
+        guard
+            let (family, version, library) = try familyAndVersion(
+                hduclass, header: header, file: file, hdu: hdu, findings: &findings)
+        else { return nil }
+        return kind(
+            in: library, family: family, version: version, header: header, columns: columns, file: file, hdu: hdu,
+            findings: &findings)
     }
 
     /// The family and version an HDU is checked against, with a finding when they are guessed;
     /// nil when it is not checked at all (no specs of the family, an OGIP HDU of another format).
-    func familyAndVersion(_ hduclass: String, header: [HeaderCard], file: String, hdu: Int, findings: inout [Finding]) throws
-        -> (family: String, version: String, library: SpecLibrary)? {
+    func familyAndVersion(_ hduclass: String, header: [HeaderCard], file: String, hdu: Int, findings: inout [Finding])
+        throws
+        -> (family: String, version: String, library: SpecLibrary)?
+    {
         let family: String
         var version: String
         if let forced = forcedSpec.flatMap(SpecVersionName.split) {
@@ -159,42 +200,65 @@ struct SpecMatcher {
         // Competing drafts declare themselves by HDUVERS (vodf-mock-0.1 by '0.1').
         if forcedSpec == nil, let declared = library.version(family, declaredBy: version) { version = declared }
         guard !known.isEmpty else {
-            findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
-                                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
-                                    message: "no \(family) specs exist yet in \(library.root); not checked", reference: nil))
+            findings.append(
+                Finding(
+                    severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                    message: "no \(family) specs exist yet in \(library.root); not checked", reference: nil))
             return nil
         }
         // OGIP HDUs (Fermi-LAT events, spectra, responses) are another format, not an unknown GADF
         // version. An OGIP HDU is taken as GADF when its HDUDOC points at GADF, or when it is one of the
         // legacy IRF layouts a GADF spec knows (CTA-1DC's HDUCLAS4 = '2D').
-        let meantAsGADF = (header[key: "HDUDOC"]?.stringValue ?? "").lowercased().contains("gamma-astro-data-formats")
+        let meantAsGADF =
+            (header[key: "HDUDOC"]?.stringValue ?? "").lowercased().contains("gamma-astro-data-formats")
             || matchesLegacyClass(header, library: library, family: family, version: known.last ?? "")
         if hduclass == "OGIP", !known.contains(version), !meantAsGADF {
             // OGIP HDUs (Fermi-LAT events, spectra, responses) are another format, not an unknown GADF version.
-            let classes = ["HDUCLAS1", "HDUCLAS2"].compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }.joined(separator: " ")
-            findings.append(Finding(severity: .info, rule: "spec:not-gadf", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
-                                    target: "HDUCLASS", message: "an OGIP HDU (\(classes)), not GADF or VODF; not checked", reference: nil))
+            let classes = ["HDUCLAS1", "HDUCLAS2"].compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }
+                .joined(separator: " ")
+            findings.append(
+                Finding(
+                    severity: .info, rule: "spec:not-gadf", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue,
+                    target: "HDUCLASS", message: "an OGIP HDU (\(classes)), not GADF or VODF; not checked",
+                    reference: nil))
             return nil
         }
         // No usable HDUVERS (missing, blank, not text): the first version here, and the check then
         // takes the version the HDU fits best (bestFitting); an unknown version number: the latest.
         if version.isEmpty, forcedSpec == nil, let first = known.first {
-            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
-                                    target: "HDUVERS", message: "no HDUVERS; checked against the \(family) version it fits best (the rule ids name it)", reference: nil))
+            findings.append(
+                Finding(
+                    severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue,
+                    target: "HDUVERS",
+                    message: "no HDUVERS; checked against the \(family) version it fits best (the rule ids name it)",
+                    reference: nil))
             version = first
         }
         if !known.contains(version), library.hasDialects(family) {
             // Competing drafts: no later one supersedes another, so the check takes the one the HDU fits best.
-            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
-                                    target: "HDUVERS", message: "HDUVERS '\(version)' declares no \(family) dialect (\(known.map { "\(family)-\($0)" }.joined(separator: ", "))); checked against the one it fits best (the rule ids name it)",
-                                    reference: nil))
+            findings.append(
+                Finding(
+                    severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue,
+                    target: "HDUVERS",
+                    message:
+                        "HDUVERS '\(version)' declares no \(family) dialect (\(known.map { "\(family)-\($0)" }.joined(separator: ", "))); checked against the one it fits best (the rule ids name it)",
+                    reference: nil))
             version = known.first!
         }
         if !known.contains(version) {
             let latest = known.last!
-            findings.append(Finding(severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue,
-                                    target: "HDUVERS", message: "HDUVERS '\(version)' is not a known \(family) version (\(known.joined(separator: ", "))); checked against \(latest)",
-                                    reference: nil))
+            findings.append(
+                Finding(
+                    severity: .warning, rule: "spec:version-unknown", file: file, hdu: hdu,
+                    hduName: header[key: "EXTNAME"]?.stringValue,
+                    target: "HDUVERS",
+                    message:
+                        "HDUVERS '\(version)' is not a known \(family) version (\(known.joined(separator: ", "))); checked against \(latest)",
+                    reference: nil))
             version = latest
         }
         return (family, version, library)
@@ -203,8 +267,11 @@ struct SpecMatcher {
     /// The kind of spec of `family`-`version` an HDU is: by its columns when a spec recognises
     /// them, by its class keywords (current or legacy values), or in a later version that defines
     /// the kind; each fallback is a finding.
-    func kind(in library: SpecLibrary, family: String, version: String, header: [HeaderCard], columns: [ColumnInfo], file: String, hdu: Int,
-              findings: inout [Finding]) -> Spec? {
+    func kind(
+        in library: SpecLibrary, family: String, version: String, header: [HeaderCard], columns: [ColumnInfo],
+        file: String, hdu: Int,
+        findings: inout [Finding]
+    ) -> Spec? {
         let known = library.versions(family)
         func selects(_ select: [String: [String]]) -> Bool { Self.selects(select, header) }
         func match(_ version: String) -> Spec? {
@@ -219,40 +286,69 @@ struct SpecMatcher {
         func recognised(in v: String) -> Spec? {
             library.specs(family, v).first { $0.isRecognised(byColumns: present) }
         }
-        let byColumns = recognised(in: version) ?? known.filter { $0.compare(version, options: .numeric) == .orderedDescending }.lazy.compactMap(recognised).first
+        let byColumns =
+            recognised(in: version)
+            ?? known.filter { $0.compare(version, options: .numeric) == .orderedDescending }.lazy.compactMap(recognised)
+            .first
         // A spec with an empty `select` is found by its columns alone (VODF grouping tables carry no
         // HDUCLASn): no mismatch to report then.
         if let spec = byColumns, spec.select.isEmpty { return spec }
-        let legacy = library.specs(family, version).filter({ !$0.legacySelect.isEmpty }).first(where: { selects($0.select.merging($0.legacySelect) { _, legacy in legacy }) })
+        let legacy = library.specs(family, version).filter({ !$0.legacySelect.isEmpty }).first(where: {
+            selects($0.select.merging($0.legacySelect) { _, legacy in legacy })
+        })
         // Mislabelled: the class keywords select another kind (or none); a kind of a later version
         // whose own class keywords are right goes on to the version fallback below.
         if let spec = byColumns, !selects(spec.select), legacy?.id != spec.id, match(version)?.id != spec.id {
-            let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
-            findings.append(Finding(severity: classSeverity(spec), rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
-                                    message: "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)",
-                                    reference: spec.reference))
+            let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }
+                .joined(separator: " ")
+            findings.append(
+                Finding(
+                    severity: classSeverity(spec), rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name,
+                    target: "HDUCLASn",
+                    message:
+                        "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)",
+                    reference: spec.reference))
             return spec
         }
         if let spec = match(version) { return spec }
         // Legacy class values: the legacy keys replace the same keys of `select`, the others still apply.
         if let spec = legacy {
-            let used = spec.legacySelect.keys.sorted().compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }.joined(separator: " ")
-            findings.append(Finding(severity: .warning, rule: "spec:legacy-class", file: file, hdu: hdu, hduName: name, target: "HDUCLASn",
-                                    message: "legacy class values (\(used)); checked as \(spec.id)", reference: spec.reference))
+            let used = spec.legacySelect.keys.sorted().compactMap { k in
+                header[key: k]?.stringValue.map { "\(k)=\($0)" }
+            }.joined(separator: " ")
+            findings.append(
+                Finding(
+                    severity: .warning, rule: "spec:legacy-class", file: file, hdu: hdu, hduName: name,
+                    target: "HDUCLASn",
+                    message: "legacy class values (\(used)); checked as \(spec.id)", reference: spec.reference))
             return spec
         }
         // Real files label newer HDU kinds with an older HDUVERS (MAGIC's RAD_MAX_2D says 0.2, but the
         // kind exists from 0.3 on): check against the first version that defines the kind.
-        if let later = known.first(where: { $0.compare(version, options: .numeric) == .orderedDescending && match($0) != nil }),
-           let spec = match(later) {
-            findings.append(Finding(severity: .info, rule: "spec:version-fallback", file: file, hdu: hdu, hduName: name, target: "HDUVERS",
-                                    message: "\(family) \(version) has no spec for this HDU class; checked against \(family)-\(later)", reference: nil))
+        if let later = known.first(where: {
+            $0.compare(version, options: .numeric) == .orderedDescending && match($0) != nil
+        }),
+            let spec = match(later)
+        {
+            findings.append(
+                Finding(
+                    severity: .info, rule: "spec:version-fallback", file: file, hdu: hdu, hduName: name,
+                    target: "HDUVERS",
+                    message: "\(family) \(version) has no spec for this HDU class; checked against \(family)-\(later)",
+                    reference: nil))
             return spec
         }
-        let classes = ["HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { k in header[key: k]?.stringValue.map { "\(k)=\($0)" } }
+        let classes = ["HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { k in
+            header[key: k]?.stringValue.map { "\(k)=\($0)" }
+        }
         // Silence would read as a pass; say that nothing checked this HDU.
-        findings.append(Finding(severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu, hduName: name, target: nil,
-                                message: "no \(family)-\(version) spec selects this HDU (\(classes.joined(separator: " "))); not checked", reference: nil))
+        findings.append(
+            Finding(
+                severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
+                hduName: name, target: nil,
+                message:
+                    "no \(family)-\(version) spec selects this HDU (\(classes.joined(separator: " "))); not checked",
+                reference: nil))
         return nil
     }
 

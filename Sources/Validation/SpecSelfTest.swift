@@ -35,15 +35,19 @@ public enum SpecSelfTest {
     }
 
     /// Runs every spec of `library` (or those whose id starts with `only`), writing fixtures under `scratch`.
-    public static func run(_ library: SpecLibrary, scratch: String, only: String? = nil, progress: (String) -> Void = { _ in }) throws -> Result {
+    public static func run(
+        _ library: SpecLibrary, scratch: String, only: String? = nil, progress: (String) -> Void = { _ in }
+    ) throws -> Result {
         var outcomes: [Outcome] = []
         var uncovered: [String] = []
-        for spec in library.specs.values.sorted(by: { $0.id < $1.id }) where only.map({ spec.id.hasPrefix($0) }) ?? true {
+        for spec in library.specs.values.sorted(by: { $0.id < $1.id }) where only.map({ spec.id.hasPrefix($0) }) ?? true
+        {
             progress(spec.id)
             let dir = (scratch as NSString).appendingPathComponent(spec.id.replacingOccurrences(of: "/", with: "_"))
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let template = try SpecTemplate.table(spec)
-            outcomes.append(try check(Fixture(rule: nil, tables: [template]), spec: spec, library: library, dir: dir, n: 0))
+            outcomes.append(
+                try check(Fixture(rule: nil, tables: [template]), spec: spec, library: library, dir: dir, n: 0))
             for (i, rule) in rules(spec).enumerated() {
                 switch fixture(rule, spec: spec, library: library, template: template) {
                 case .success(let f): outcomes.append(try check(f, spec: spec, library: library, dir: dir, n: i + 1))
@@ -69,7 +73,11 @@ public enum SpecSelfTest {
             if r.level == .required { out.append("column:\(c):missing") }
             if r.type != nil { out.append("column:\(c):type") }
             if let u = r.unit, !u.trimmedBlanks.isEmpty { out.append("column:\(c):unit") }
-            if (r.shape?.count ?? 0) > 1 { out.append("column:\(c):shape") } else if r.ndim != nil, r.shape == nil { out.append("column:\(c):ndim") }
+            if (r.shape?.count ?? 0) > 1 {
+                out.append("column:\(c):shape")
+            } else if r.ndim != nil, r.shape == nil {
+                out.append("column:\(c):ndim")
+            }
             if r.aliases?.isEmpty == false { out.append("column:\(c):legacy-name") }
         }
         out += spec.conditions.map { "condition:\($0.id)" }
@@ -82,71 +90,95 @@ public enum SpecSelfTest {
     struct NoFixture: Error, CustomStringConvertible { let description: String }
 
     /// The failing fixture of one rule.
-    static func fixture(_ rule: String, spec: Spec, library: SpecLibrary, template: Table) -> Swift.Result<Fixture, NoFixture> {
+    static func fixture(_ rule: String, spec: Spec, library: SpecLibrary, template: Table)
+        -> Swift.Result<Fixture, NoFixture>
+    {
         let parts = rule.split(separator: ":").map(String.init)
         var t = template
         var f = Fixture(rule: rule, tables: [], fires: ["\(spec.id):\(rule)"])
         // A class keyword or a recognising column broken: the HDU is then not this kind, and a spec:
         // finding (class-missing, class-mismatch, no-match, nothing-checked) is what says so.
-        let selecting = Set(spec.select.keys).union(["HDUCLASS"]).union(spec.select.isEmpty ? Set(spec.recognizeByColumns + spec.recognizeByAnyColumn) : [])
+        let selecting = Set(spec.select.keys).union(["HDUCLASS"]).union(
+            spec.select.isEmpty ? Set(spec.recognizeByColumns + spec.recognizeByAnyColumn) : [])
         if parts.count == 3, selecting.contains(parts[1]), ["missing", "value", "type"].contains(parts[2]) {
             f.fires += ["spec:class-missing", "spec:class-mismatch", "spec:no-match", "spec:nothing-checked"]
         }
         switch parts[0] {
         case "keyword":
-            let (k, what) = (parts[1], parts[2]), r = spec.keywords[k]!
+            let (k, what) = (parts[1], parts[2])
+            let r = spec.keywords[k]!
             switch what {
             case "missing":
                 if k == "EXTNAME" { t.name = "" } else { t.header.removeAll { $0.name == k } }
             case "deprecated": t.set(k, SpecTemplate.value(k, r, spec))
             case "type":
-                if k == "EXTNAME" { t.name = "" }      // the writer's EXTNAME (text) would come first
+                if k == "EXTNAME" { t.name = "" } // the writer's EXTNAME (text) would come first
                 t.set(k, r.type == "string" ? .int(7) : .string("not a number"))
             case "value":
-                let bad: HeaderValue = r.type == "int" ? .int(-987) : r.type == "float" ? .double(-987.5) : .string("NOT-AN-ALLOWED-VALUE")
+                let bad: HeaderValue =
+                    r.type == "int" ? .int(-987) : r.type == "float" ? .double(-987.5) : .string("NOT-AN-ALLOWED-VALUE")
                 if k == "EXTNAME", case .string(let s) = bad { t.name = s } else { t.set(k, bad) }
             case "range":
-                guard let range = r.range, let bound = range.compactMap({ $0 }).first else { return .failure(NoFixture(description: "an empty range")) }
+                guard let range = r.range, let bound = range.compactMap({ $0 }).first else {
+                    return .failure(NoFixture(description: "an empty range"))
+                }
                 let v = range[0] != nil ? bound - 1 : bound + 1
                 t.set(k, r.type == "int" ? .int(Int64(v.rounded(.down))) : .double(v))
             default: return .failure(NoFixture(description: "no such keyword rule"))
             }
         case "column":
-            let (c, what) = (parts[1], parts[2]), r = spec.columns[c]!
+            let (c, what) = (parts[1], parts[2])
+            let r = spec.columns[c]!
             // An optional column is added (valid) first, then broken.
             if t.index(c) == nil, let with = try? SpecTemplate.table(spec, including: [c]) { t = with }
             guard let i = t.columns.firstIndex(where: { $0.name == c }) else {
                 return .failure(NoFixture(description: "no template with \(c)"))
             }
             switch what {
-            case "missing": t.columns.remove(at: i); t.data.remove(at: i)
+            case "missing":
+                t.columns.remove(at: i)
+                t.data.remove(at: i)
             case "type": t.retype(i, toText: r.type != "string")
             case "unit":
                 // A unit every parser knows that does not convert: metres for times, seconds otherwise.
-                let time = (try? Model.Unit.parse(r.unit ?? "")).map { u in (try? Model.Unit.parse("s")).map { u.isConvertible(to: $0) } ?? false } ?? false
+                let time =
+                    (try? Model.Unit.parse(r.unit ?? "")).map { u in
+                        (try? Model.Unit.parse("s")).map { u.isConvertible(to: $0) } ?? false
+                    } ?? false
                 t.columns[i].unit = time ? "m" : "s"
             case "shape":
-                guard let dims = t.columns[i].dims, Set(dims).count == dims.count else { return .failure(NoFixture(description: "axes of equal length")) }
+                guard let dims = t.columns[i].dims, Set(dims).count == dims.count else {
+                    return .failure(NoFixture(description: "axes of equal length"))
+                }
                 t.columns[i].dims = Array(dims.reversed())
             case "ndim": t.addDimension(i)
-            case "legacy-name": t.columns[i].name = r.aliases![0]; f.fires = ["\(spec.id):\(rule)"]
+            case "legacy-name":
+                t.columns[i].name = r.aliases![0]
+                f.fires = ["\(spec.id):\(rule)"]
             default: return .failure(NoFixture(description: "no such column rule"))
             }
         case "condition":
-            guard let c = spec.conditions.first(where: { $0.id == parts[1] }) else { return .failure(NoFixture(description: "no such condition")) }
+            guard let c = spec.conditions.first(where: { $0.id == parts[1] }) else {
+                return .failure(NoFixture(description: "no such condition"))
+            }
             for (k, values) in c.when { t.set(k, .string(values[0])) }
             for k in (c.require ?? []) + (c.require_any ?? []) { t.header.removeAll { $0.name == k } }
         case "axis":
             if t.index(parts[1]) == nil, let with = try? SpecTemplate.table(spec, including: [parts[1]]) { t = with }
-            guard let a = spec.axes.first(where: { $0.lo == parts[1] }), let lo = t.index(a.lo), let hi = t.index(a.hi) else {
+            guard let a = spec.axes.first(where: { $0.lo == parts[1] }), let lo = t.index(a.lo), let hi = t.index(a.hi)
+            else {
                 return .failure(NoFixture(description: "no template with \(parts[1])"))
             }
-            t.data.swapAt(lo, hi)             // every bin then has LO > HI
+            t.data.swapAt(lo, hi) // every bin then has LO > HI
         case "normalisation":
-            guard let i = t.index(parts[1]) else { return .failure(NoFixture(description: "the template has no \(parts[1])")) }
+            guard let i = t.index(parts[1]) else {
+                return .failure(NoFixture(description: "the template has no \(parts[1])"))
+            }
             t.data[i] = t.data[i].scaled(10)
         case "check":
-            guard let rule = spec.fileChecks.first(where: { $0.id == parts[1] }) else { return .failure(NoFixture(description: "no such check")) }
+            guard let rule = spec.fileChecks.first(where: { $0.id == parts[1] }) else {
+                return .failure(NoFixture(description: "no such check"))
+            }
             return checkFixture(rule, spec: spec, library: library, template: t, f)
         default:
             return .failure(NoFixture(description: "unknown rule"))
@@ -156,39 +188,56 @@ public enum SpecSelfTest {
     }
 
     /// The failing fixture of a file check: what each check (FileChecks) compares, made to disagree.
-    static func checkFixture(_ rule: FileCheckRule, spec: Spec, library: SpecLibrary, template: Table, _ fixture: Fixture) -> Swift.Result<Fixture, NoFixture> {
-        var f = fixture, t = template
+    static func checkFixture(
+        _ rule: FileCheckRule, spec: Spec, library: SpecLibrary, template: Table, _ fixture: Fixture
+    ) -> Swift.Result<Fixture, NoFixture> {
+        var f = fixture
+        var t = template
         func gti(start: Double, stop: Double) -> Table? {
-            guard let g = library.specs["\(spec.family)-\(spec.version)/gti"], var table = try? SpecTemplate.table(g) else { return nil }
-            for name in ["START", "STOP"] { if let i = table.index(name) { table.data[i] = .float64([name == "START" ? start : stop]) } }
+            guard let g = library.specs["\(spec.family)-\(spec.version)/gti"], var table = try? SpecTemplate.table(g)
+            else { return nil }
+            for name in ["START", "STOP"] {
+                if let i = table.index(name) { table.data[i] = .float64([name == "START" ? start : stop]) }
+            }
             return table
         }
         switch rule.check {
         case "mjdref-plausible":
-            t.set("MJDREFI", .int(0)); t.set("MJDREFF", .double(0))
+            t.set("MJDREFI", .int(0))
+            t.set("MJDREFF", .double(0))
         case "dates-match-times":
             let beg = spec.keywords["DATE-BEG"] != nil && spec.keywords["DATE-OBS"] == nil
             t.set(beg ? "DATE-BEG" : "DATE-OBS", .string("1990-01-01T00:00:00"))
             t.header.removeAll { $0.name == "TIME-OBS" }
         case "livetime-within-ontime":
-            t.set("ONTIME", .double(1)); t.set("LIVETIME", .double(1001))
+            t.set("ONTIME", .double(1))
+            t.set("LIVETIME", .double(1001))
         case "ontime-equals-gti", "times-within-gti", "tstart-tstop-cover-gti":
-            guard let g = gti(start: 10, stop: 20) else { return .failure(NoFixture(description: "no gti spec in \(spec.family)-\(spec.version)")) }
+            guard let g = gti(start: 10, stop: 20) else {
+                return .failure(NoFixture(description: "no gti spec in \(spec.family)-\(spec.version)"))
+            }
             // ONTIME 1 s against a 10 s GTI; TIME 1 (the template's) outside [10, 20]; TSTART 15 after its start.
             if rule.check == "ontime-equals-gti" { t.set("ONTIME", .double(1)) }
-            if rule.check == "tstart-tstop-cover-gti" { t.set("TSTART", .double(15)); t.set("TSTOP", .double(20)) }
+            if rule.check == "tstart-tstop-cover-gti" {
+                t.set("TSTART", .double(15))
+                t.set("TSTOP", .double(20))
+            }
             f.tables = [t, g]
             return .success(f)
         case "index-links", "grouping-members":
             // One row naming a file that does not exist.
-            guard let one = try? SpecTemplate.table(spec, rows: 1) else { return .failure(NoFixture(description: "no template")) }
+            guard let one = try? SpecTemplate.table(spec, rows: 1) else {
+                return .failure(NoFixture(description: "no template"))
+            }
             t = one
         case "obs-ids-match-obs-index":
-            guard let one = try? SpecTemplate.table(spec, rows: 1), let obs = library.specs["\(spec.family)-\(spec.version)/obs_index"],
-                  var other = try? SpecTemplate.table(obs, rows: 1), let i = other.index("OBS_ID") else {
+            guard let one = try? SpecTemplate.table(spec, rows: 1),
+                let obs = library.specs["\(spec.family)-\(spec.version)/obs_index"],
+                var other = try? SpecTemplate.table(obs, rows: 1), let i = other.index("OBS_ID")
+            else {
                 return .failure(NoFixture(description: "no obs_index spec beside it"))
             }
-            other.data[i] = other.data[i].scaled(2)     // OBS_ID 2 there, 1 here
+            other.data[i] = other.data[i].scaled(2) // OBS_ID 2 there, 1 here
             t = one
             f.beside = [("obs-index.fits", [other])]
         default:
@@ -203,18 +252,27 @@ public enum SpecSelfTest {
         let sub = (dir as NSString).appendingPathComponent(String(format: "%03d", n))
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
         let path = (sub as NSString).appendingPathComponent("fixture.fits")
-        for (name, tables) in f.beside { try FITSFile.write(tables, primary: [], to: (sub as NSString).appendingPathComponent(name), durable: false) }
+        for (name, tables) in f.beside {
+            try FITSFile.write(tables, primary: [], to: (sub as NSString).appendingPathComponent(name), durable: false)
+        }
         try FITSFile.write(f.tables, primary: [], to: path, durable: false)
-        let findings = try Validator(library: library, profile: .strict, forcedSpec: "\(spec.family)-\(spec.version)").validate(path: path)
+        let findings = try Validator(library: library, profile: .strict, forcedSpec: "\(spec.family)-\(spec.version)")
+            .validate(path: path)
             .filter { $0.severity != .info }
         guard let rule = f.rule else {
-            return Outcome(spec: spec.id, rule: nil, passed: findings.isEmpty,
-                           detail: findings.isEmpty ? "template: no finding" : "template: \(findings.count) finding(s): " + findings.prefix(3).map { "[\($0.rule)] \($0.message)" }.joined(separator: "; "))
+            return Outcome(
+                spec: spec.id, rule: nil, passed: findings.isEmpty,
+                detail: findings.isEmpty
+                    ? "template: no finding"
+                    : "template: \(findings.count) finding(s): "
+                        + findings.prefix(3).map { "[\($0.rule)] \($0.message)" }.joined(separator: "; "))
         }
         let fired = findings.first { f.fires.contains($0.rule) }
-        return Outcome(spec: spec.id, rule: rule, passed: fired != nil,
-                       detail: fired.map { "fires: [\($0.rule)] \($0.message)" }
-                           ?? "did not fire; found " + (findings.isEmpty ? "nothing" : findings.prefix(3).map { "[\($0.rule)]" }.joined(separator: " ")))
+        return Outcome(
+            spec: spec.id, rule: rule, passed: fired != nil,
+            detail: fired.map { "fires: [\($0.rule)] \($0.message)" }
+                ?? "did not fire; found "
+                + (findings.isEmpty ? "nothing" : findings.prefix(3).map { "[\($0.rule)]" }.joined(separator: " ")))
     }
 }
 
@@ -223,7 +281,11 @@ extension Table {
 
     /// Sets (or adds) a header card.
     mutating func set(_ name: String, _ value: HeaderValue) {
-        if let i = header.firstIndex(where: { $0.name == name }) { header[i] = HeaderCard(name, value) } else { header.append(HeaderCard(name, value)) }
+        if let i = header.firstIndex(where: { $0.name == name }) {
+            header[i] = HeaderCard(name, value)
+        } else {
+            header.append(HeaderCard(name, value))
+        }
     }
 
     /// The column as text (`toText`) or as doubles, one value per row.
@@ -240,7 +302,8 @@ extension Table {
 
     /// One more axis of 2 for the column's cells (a scalar becomes a 2-vector, a vector a 2-column matrix).
     mutating func addDimension(_ i: Int) {
-        let c = columns[i], rows = rowCount      // before the column's repeat changes
+        let c = columns[i]
+        let rows = rowCount // before the column's repeat changes
 
         let dims = (c.dims ?? (c.repeatCount > 1 ? [c.repeatCount] : [])) + [2]
         columns[i].dims = dims.count > 1 ? dims : nil

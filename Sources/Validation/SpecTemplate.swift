@@ -18,7 +18,10 @@ public enum SpecTemplate {
     public static func table(_ spec: Spec, rows: Int? = nil, including extra: Set<String> = []) throws -> Table {
         let header = try keywords(spec)
         let (columns, data) = try self.columns(spec, rows: rows, including: extra)
-        let name = header.first { $0.name == "EXTNAME" }?.value.flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? spec.kindName.uppercased()
+        let name =
+            header.first { $0.name == "EXTNAME" }?.value.flatMap {
+                if case .string(let s) = $0 { return s } else { return nil }
+            } ?? spec.kindName.uppercased()
         return Table(name: name, header: header.filter { $0.name != "EXTNAME" }, columns: columns, data: data)
     }
 
@@ -29,24 +32,31 @@ public enum SpecTemplate {
             guard chosen[name] == nil else { return }
             chosen[name] = spec.keywords[name].map { value(name, $0, spec) } ?? .double(0)
         }
-        for (name, rule) in spec.keywords where rule.level == .required || rule.level == .recommended || rule.gammapy == .required { include(name) }
+        for (name, rule) in spec.keywords
+        where rule.level == .required || rule.level == .recommended || rule.gammapy == .required { include(name) }
         // The class keywords that select this spec (a grouping table's spec selects by columns).
-        for (key, values) in spec.select where chosen[key] == nil || !values.contains(where: { matches($0, chosen[key]!) }) {
+        for (key, values) in spec.select
+        where chosen[key] == nil || !values.contains(where: { matches($0, chosen[key]!) }) {
             chosen[key] = .string(values[0])
         }
         if chosen["EXTNAME"] == nil { chosen["EXTNAME"] = .string(spec.gammapy?.extname ?? spec.kindName.uppercased()) }
         // A condition that holds asks for more keywords, which may make another one hold.
         for _ in 0..<4 {
             let before = chosen.count
-            for c in spec.conditions where c.when.allSatisfy({ k, vs in chosen[k].map { v in vs.contains { matches($0, v) } } ?? false }) {
+            for c in spec.conditions
+            where c.when.allSatisfy({ k, vs in chosen[k].map { v in vs.contains { matches($0, v) } } ?? false }) {
                 for k in c.require ?? [] { include(k) }
-                if let any = c.require_any, !any.contains(where: { chosen[$0] != nil }), let first = any.first { include(first) }
+                if let any = c.require_any, !any.contains(where: { chosen[$0] != nil }), let first = any.first {
+                    include(first)
+                }
             }
             if chosen.count == before { break }
         }
         let order = ["EXTNAME", "HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"]
         let names = order.filter { chosen[$0] != nil } + chosen.keys.filter { !order.contains($0) }.sorted()
-        return names.map { n in HeaderCard(n, chosen[n]!, comment: spec.keywords[n]?.description.map { String($0.prefix(40)) } ?? "") }
+        return names.map { n in
+            HeaderCard(n, chosen[n]!, comment: spec.keywords[n]?.description.map { String($0.prefix(40)) } ?? "")
+        }
     }
 
     static func matches(_ allowed: String, _ v: HeaderValue) -> Bool {
@@ -58,7 +68,8 @@ public enum SpecTemplate {
     static func value(_ name: String, _ rule: KeywordRule, _ spec: Spec) -> HeaderValue {
         if name == "HDUVERS", rule.values == nil { return .string(spec.dialect.hduvers.first ?? spec.version) }
         if let v = rule.values?.first ?? rule.example ?? rule.default { return typed(v, rule.type) }
-        let lo = rule.range?.first ?? nil, hi = rule.range?.last ?? nil
+        let lo = rule.range?.first ?? nil
+        let hi = rule.range?.last ?? nil
         switch rule.type {
         case "int":
             // 1, moved into the range.
@@ -85,25 +96,38 @@ public enum SpecTemplate {
 
     /// The columns: axis edges (two contiguous bins from 1), data cells shaped by their axes, and
     /// one row; index and grouping tables, whose rows would name files, have none.
-    static func columns(_ spec: Spec, rows: Int? = nil, including extra: Set<String> = []) throws -> ([ColumnSpec], [ColumnData]) {
+    static func columns(_ spec: Spec, rows: Int? = nil, including extra: Set<String> = []) throws -> (
+        [ColumnSpec], [ColumnData]
+    ) {
         let linking: Set<String> = ["index-links", "obs-ids-match-obs-index", "grouping-members"]
         let rows = rows ?? (spec.fileChecks.contains { linking.contains($0.check) } ? 0 : 1)
-        var names = Set(spec.columns.filter { $0.value.level == .required || $0.value.level == .recommended || $0.value.gammapy == .required }.map(\.key))
-            .union(extra.filter { spec.columns[$0] != nil })
+        var names = Set(
+            spec.columns.filter {
+                $0.value.level == .required || $0.value.level == .recommended || $0.value.gammapy == .required
+            }.map(\.key)
+        )
+        .union(extra.filter { spec.columns[$0] != nil })
         // An edge column comes with its partner.
         for n in names where n.hasSuffix("_LO") || n.hasSuffix("_HI") {
             let other = String(n.dropLast(3)) + (n.hasSuffix("_LO") ? "_HI" : "_LO")
             if spec.columns[other] != nil { names.insert(other) }
         }
         // The axes a shape names come with it, whatever their level.
-        for n in names { for axis in spec.columns[n]?.shape ?? [] where spec.columns[axis + "_LO"] != nil { names.formUnion([axis + "_LO", axis + "_HI"]) } }
+        for n in names {
+            for axis in spec.columns[n]?.shape ?? [] where spec.columns[axis + "_LO"] != nil {
+                names.formUnion([axis + "_LO", axis + "_HI"])
+            }
+        }
         // A cell of ndim axes without a shape (VODF's IRFs, whose spatial axis is one of several
         // optional ones) takes the spec's axes in their order: the required ones, then optional ones
         // until there are ndim of them.
         let ordered = spec.axes.map { String($0.lo.dropLast(3)) }
         var cellAxes: [String] = ordered.filter { names.contains($0 + "_LO") }
-        if let n = names.compactMap({ spec.columns[$0].flatMap { $0.shape == nil ? $0.ndim : nil } }).filter({ $0 > 1 }).max() {
-            for axis in ordered where cellAxes.count < n && !cellAxes.contains(axis) && spec.columns[axis + "_LO"] != nil {
+        if let n = names.compactMap({ spec.columns[$0].flatMap { $0.shape == nil ? $0.ndim : nil } }).filter({ $0 > 1 })
+            .max()
+        {
+            for axis in ordered
+            where cellAxes.count < n && !cellAxes.contains(axis) && spec.columns[axis + "_LO"] != nil {
                 cellAxes.append(axis)
                 names.formUnion([axis + "_LO", axis + "_HI"])
             }
@@ -119,10 +143,15 @@ public enum SpecTemplate {
             let rule = spec.columns[name]!
             let isEdge = name.hasSuffix("_LO") || name.hasSuffix("_HI")
             let dims: [Int]
-            if isEdge { dims = [length[String(name.dropLast(3))] ?? bins] }
-            else if let shape = rule.shape { dims = shape.map { length[$0] ?? bins } }
-            else if let n = rule.ndim, n > 1, cellAxes.count == n { dims = cellAxes.map { length[$0] ?? bins } }
-            else { dims = Array(repeating: bins, count: rule.ndim ?? 0) }
+            if isEdge {
+                dims = [length[String(name.dropLast(3))] ?? bins]
+            } else if let shape = rule.shape {
+                dims = shape.map { length[$0] ?? bins }
+            } else if let n = rule.ndim, n > 1, cellAxes.count == n {
+                dims = cellAxes.map { length[$0] ?? bins }
+            } else {
+                dims = Array(repeating: bins, count: rule.ndim ?? 0)
+            }
             let cells = dims.reduce(1, *)
             let unit = rule.unit.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             var values = Array(repeating: 1.0, count: cells)
@@ -134,15 +163,23 @@ public enum SpecTemplate {
             let all = (0..<n).map { values[$0 % max(values.count, 1)] }
             switch rule.type {
             case "string":
-                specs.append(ColumnSpec(name, .string, repeatCount: 8, unit: unit)); data.append(.string(Array(repeating: "TEMPLATE", count: rows)))
+                specs.append(ColumnSpec(name, .string, repeatCount: 8, unit: unit))
+                data.append(.string(Array(repeating: "TEMPLATE", count: rows)))
             case "int":
-                specs.append(ColumnSpec(name, .int64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil)); data.append(.int64(all.map { Int64($0) }))
+                specs.append(
+                    ColumnSpec(name, .int64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
+                data.append(.int64(all.map { Int64($0) }))
             case "bits":
-                specs.append(ColumnSpec(name, .bits, repeatCount: 8, unit: unit)); data.append(.bits(Array(repeating: 0, count: rows)))
+                specs.append(ColumnSpec(name, .bits, repeatCount: 8, unit: unit))
+                data.append(.bits(Array(repeating: 0, count: rows)))
             case "float64":
-                specs.append(ColumnSpec(name, .float64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil)); data.append(.float64(all))
+                specs.append(
+                    ColumnSpec(name, .float64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
+                data.append(.float64(all))
             default:
-                specs.append(ColumnSpec(name, .float32, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil)); data.append(.float32(all.map { Float($0) }))
+                specs.append(
+                    ColumnSpec(name, .float32, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
+                data.append(.float32(all.map { Float($0) }))
             }
         }
         return (specs, data)

@@ -13,9 +13,11 @@ public struct SpecTree: Sendable {
     public static func directory(_ path: String) -> SpecTree { SpecTree(root: path, embedded: nil) }
 
     /// The specs this binary was built with.
-    public static let builtIn = SpecTree(root: "Specs (built in)", embedded: EmbeddedSpecs.base64.compactMapValues {
-        Data(base64Encoded: $0).map { String(decoding: $0, as: UTF8.self) }
-    })
+    public static let builtIn = SpecTree(
+        root: "Specs (built in)",
+        embedded: EmbeddedSpecs.base64.compactMapValues {
+            Data(base64Encoded: $0).map { String(decoding: $0, as: UTF8.self) }
+        })
 
     /// `--specs DIR`, else VODF_SPECS, else the built-in specs. A directory must hold specs: one
     /// without any would check nothing and pass everything.
@@ -23,10 +25,16 @@ public struct SpecTree: Sendable {
         guard let dir = override ?? ProcessInfo.processInfo.environment["VODF_SPECS"] else { return builtIn }
         let tree = SpecTree.directory(dir)
         let holdsSpecs = tree.entries("").contains { family in
-            tree.entries(family).contains { version in tree.entries(family + "/" + version).contains { $0.hasSuffix(".yaml") && !versionFiles.contains($0) } }
+            tree.entries(family).contains { version in
+                tree.entries(family + "/" + version).contains { $0.hasSuffix(".yaml") && !versionFiles.contains($0) }
+            }
         }
         guard holdsSpecs else {
-            throw SpecError(file: dir, reason: "\(override != nil ? "--specs" : "VODF_SPECS") names no specs (expected FAMILY/VERSION/*.yaml under it)")
+            throw SpecError(
+                file: dir,
+                reason:
+                    "\(override != nil ? "--specs" : "VODF_SPECS") names no specs (expected FAMILY/VERSION/*.yaml under it)"
+            )
         }
         return tree
     }
@@ -39,9 +47,13 @@ public struct SpecTree: Sendable {
 
     /// The names directly under `relative` ("" for the top), sorted.
     public func entries(_ relative: String) -> [String] {
-        guard let embedded else { return ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []).sorted() }
+        guard let embedded else {
+            return ((try? FileManager.default.contentsOfDirectory(atPath: path(relative))) ?? []).sorted()
+        }
         let prefix = relative.isEmpty ? "" : relative + "/"
-        let names = embedded.keys.filter { $0.hasPrefix(prefix) }.compactMap { $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init) }
+        let names = embedded.keys.filter { $0.hasPrefix(prefix) }.compactMap {
+            $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+        }
         return Set(names).sorted()
     }
 
@@ -54,7 +66,8 @@ public struct SpecTree: Sendable {
     }
 
     public func exists(_ relative: String) -> Bool {
-        embedded.map { $0[relative] != nil || isDirectory(relative) } ?? FileManager.default.fileExists(atPath: path(relative))
+        embedded.map { $0[relative] != nil || isDirectory(relative) }
+            ?? FileManager.default.fileExists(atPath: path(relative))
     }
 
     /// The text of a file, or nil if it is not there or not UTF-8.
@@ -67,7 +80,9 @@ public struct SpecTree: Sendable {
 /// is what comes before the first separator (versions may hold dashes, families do not).
 public enum SpecVersionName {
     public static func split(_ s: String) -> (family: String, version: String)? {
-        guard let i = s.firstIndex(where: { $0 == "-" || $0 == "/" }), i != s.startIndex, s.index(after: i) != s.endIndex else { return nil }
+        guard let i = s.firstIndex(where: { $0 == "-" || $0 == "/" }), i != s.startIndex,
+            s.index(after: i) != s.endIndex
+        else { return nil }
         return (String(s[..<i]), String(s[s.index(after: i)...]))
     }
 

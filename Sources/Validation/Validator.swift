@@ -1,9 +1,9 @@
 import Alerts
 import FITSIO
 import Foundation
-import Readers
-import Parallel
 import Model
+import Parallel
+import Readers
 
 public enum Severity: String, Codable, Sendable, Comparable {
     case info, warning, error
@@ -28,7 +28,10 @@ public struct Finding: Codable, Sendable, Equatable {
     public var message: String
     public var reference: String?
 
-    public init(severity: Severity, rule: String, file: String, hdu: Int?, hduName: String?, target: String?, message: String, reference: String?) {
+    public init(
+        severity: Severity, rule: String, file: String, hdu: Int?, hduName: String?, target: String?, message: String,
+        reference: String?
+    ) {
         self.severity = severity
         self.rule = rule
         self.file = file
@@ -95,7 +98,8 @@ public struct Validator: Sendable {
     /// grouping tables) go last, so the rows they list are checked against files already read.
     public func validate(paths: [String], progress: @Sendable (Int) -> Void = { _ in }) -> [Result<[Finding], Error>] {
         let order = paths.indices.sorted { a, b in
-            let ia = Self.looksLikeIndex(paths[a]), ib = Self.looksLikeIndex(paths[b])
+            let ia = Self.looksLikeIndex(paths[a])
+            let ib = Self.looksLikeIndex(paths[b])
             return ia != ib ? !ia : a < b
         }
         let slots = Slots<Result<[Finding], Error>>(count: paths.count)
@@ -124,10 +128,12 @@ public struct Validator: Sendable {
     }
 
     public func validate(path: String) throws -> [Finding] {
-        if let kind = AlertChecks.kind(path) { return try AlertChecks(standards: standards, profile: profile).validate(path: path, kind: kind) }
+        if let kind = AlertChecks.kind(path) {
+            return try AlertChecks(standards: standards, profile: profile).validate(path: path, kind: kind)
+        }
         let f: FITSFile
         do { f = try FITSFile.open(path: path) } catch { throw Unreadable(description: "\(error)") }
-        let mapped = MappedFile(path: path)          // plain FITS: checksums summed in place
+        let mapped = MappedFile(path: path) // plain FITS: checksums summed in place
         var fixity = Fixity(path: path, profile: profile)
         let headers = try readHeaders(f, mapped: mapped, fixity: &fixity)
         seen.record(path: path, headers: headers.map(\.1))
@@ -138,7 +144,8 @@ public struct Validator: Sendable {
         var dialect = DialectTally(file: path, library: library(for:), profile: profile)
         // First each HDU's spec, then (competing drafts, no HDUVERS naming one) the draft the whole
         // file fits best, so that one file is not read as two drafts; then the checks, HDU by HDU.
-        var matched: [(index: Int, header: [HeaderCard], columns: [ColumnInfo], spec: Spec?, fitted: Bool, said: [Finding])] = []
+        var matched:
+            [(index: Int, header: [HeaderCard], columns: [ColumnInfo], spec: Spec?, fitted: Bool, said: [Finding])] = []
         for (index, header) in headers where index > 0 {
             try f.moveTo(hdu: index + 1)
             let rawColumns = (try? f.columns(header: header)) ?? []
@@ -147,18 +154,27 @@ public struct Validator: Sendable {
             let fitted = try spec.map { try forcedSpec == nil && undeclaredVersion($0, header) } ?? false
             matched.append((index, header, rawColumns, spec, fitted, said))
         }
-        let fileVersion = try matcher.bestFittingFileVersion(matched.filter(\.fitted).compactMap { m in m.spec.map { ($0, m.header, m.columns, m.index) } }, file: path)
+        let fileVersion = try matcher.bestFittingFileVersion(
+            matched.filter(\.fitted).compactMap { m in m.spec.map { ($0, m.header, m.columns, m.index) } }, file: path)
         for m in matched {
             findings += m.said
             guard var spec = m.spec else { continue }
             if m.fitted {
-                if let v = fileVersion, let same = try library(for: spec.family).specs["\(spec.family)-\(v)/\(spec.kindName)"] { spec = same }
-                else { spec = try matcher.bestFitting(spec, header: m.header, columns: m.columns, file: path, hdu: m.index, classes4: []) }
+                if let v = fileVersion,
+                    let same = try library(for: spec.family).specs["\(spec.family)-\(v)/\(spec.kindName)"]
+                {
+                    spec = same
+                } else {
+                    spec = try matcher.bestFitting(
+                        spec, header: m.header, columns: m.columns, file: path, hdu: m.index, classes4: [])
+                }
             }
             dialect.add(spec, bestFit: m.fitted, header: m.header, columns: m.columns, hdu: m.index)
             checked.insert(m.index)
             try f.moveTo(hdu: m.index + 1)
-            let hdu = HDUScan(file: f, path: path, index: m.index, header: m.header, headers: headers, mapped: mapped, sums: fixity.sums, gti: gti)
+            let hdu = HDUScan(
+                file: f, path: path, index: m.index, header: m.header, headers: headers, mapped: mapped,
+                sums: fixity.sums, gti: gti)
             findings += check(hdu, spec, rawColumns: m.columns, classes4: classes4)
         }
         if let statement = dialect.statement { dialects.record(statement) }
@@ -190,7 +206,11 @@ public struct Validator: Sendable {
                 let h = try f.readHeader()
                 headers.append((i - 1, h))
                 if h[key: "CHECKSUM"] != nil || h[key: "DATASUM"] != nil {
-                    if mapped != nil { fixity.sums.expect(hdu: i - 1, header: h, bytes: try f.byteRange()) } else { fixity.record(i - 1, h, try f.verifyChecksum()) }
+                    if mapped != nil {
+                        fixity.sums.expect(hdu: i - 1, header: h, bytes: try f.byteRange())
+                    } else {
+                        fixity.record(i - 1, h, try f.verifyChecksum())
+                    }
                 }
             }
             // A truncated file (its last HDU's data or a header cut short) does not get this far:
@@ -217,16 +237,20 @@ public struct Validator: Sendable {
     func check(_ h: HDUScan, _ spec: Spec, rawColumns: [ColumnInfo], classes4: Set<String>) -> [Finding] {
         var findings: [Finding] = []
         func add(_ severity: Severity, _ rule: String, _ target: String?, _ message: String, _ reference: String?) {
-            findings.append(Finding(severity: severity, rule: rule, file: h.path, hdu: h.index, hduName: h.extname, target: target,
-                                    message: message, reference: reference ?? spec.reference))
+            findings.append(
+                Finding(
+                    severity: severity, rule: rule, file: h.path, hdu: h.index, hduName: h.extname, target: target,
+                    message: message, reference: reference ?? spec.reference))
         }
         // A column under a legacy name (CTA-1DC's ETRUE_LO, BGD) is checked as the column it stands for.
         let (columns, legacy) = RuleChecks.resolveAliases(spec, rawColumns)
         for (alias, name) in legacy {
-            add(profile == .strict ? .error : .warning, "\(spec.id):column:\(name):legacy-name", alias,
+            add(
+                profile == .strict ? .error : .warning, "\(spec.id):column:\(name):legacy-name", alias,
                 "column \(alias) is the legacy name of \(name); checked as \(name)", spec.columns[name]?.reference)
         }
-        findings += RuleChecks.run(spec, profile: profile, header: h.header, columns: columns, file: h.path, hdu: h.index, classes4: classes4)
+        findings += RuleChecks.run(
+            spec, profile: profile, header: h.header, columns: columns, file: h.path, hdu: h.index, classes4: classes4)
         // The data-reading checks share one read of each column.
         let data = HDUColumns(file: h.file, columns: columns)
         for rule in spec.axes {
@@ -243,14 +267,21 @@ public struct Validator: Sendable {
             case .above: severity = profile == .strict ? .error : .warning
             case .below: severity = profile == .lenient ? .info : .warning
             }
-            add(severity, "\(spec.id):normalisation:\(rule.column)\(problem.isBelow ? ":low" : "")", rule.column, problem.message, rule.reference)
+            add(
+                severity, "\(spec.id):normalisation:\(rule.column)\(problem.isBelow ? ":low" : "")", rule.column,
+                problem.message, rule.reference)
         }
         let dir = (h.path as NSString).deletingLastPathComponent
         let confinement = self.confinement ?? Confinement(roots: [dir.isEmpty ? "." : dir])
         for rule in spec.fileChecks {
-            let sev = profile == .lenient ? Severity.info : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
-            for (target, message) in FileChecks.run(rule, path: h.path, file: h.file, hdu: h.index, header: h.header, headers: h.headers, mapped: h.mapped,
-                                                    sums: h.sums, seen: seen, gtiCache: h.gti, confinement: confinement) {
+            let sev =
+                profile == .lenient
+                ? Severity.info
+                : (profile == .strict ? rule.strict_severity ?? rule.severity ?? .warning : rule.severity ?? .warning)
+            for (target, message) in FileChecks.run(
+                rule, path: h.path, file: h.file, hdu: h.index, header: h.header, headers: h.headers, mapped: h.mapped,
+                sums: h.sums, seen: seen, gtiCache: h.gti, confinement: confinement)
+            {
                 add(sev, "\(spec.id):check:\(rule.id)", target, message, rule.reference)
             }
         }
@@ -262,9 +293,13 @@ public struct Validator: Sendable {
         let kinds = headers.dropFirst().map { h in
             ["HDUCLASS", "HDUCLAS1"].compactMap { h.1[key: $0]?.stringValue?.trimmedBlanks }.joined(separator: "/")
         }.map { $0.isEmpty ? "no class keywords" : $0 }
-        let what = headers.count <= 1 ? "only a primary HDU" : "\(headers.count - 1) extension(s): \(kinds.joined(separator: ", "))"
-        return Finding(severity: profile == .strict ? .error : .warning, rule: "spec:nothing-checked", file: path, hdu: nil, hduName: nil,
-                       target: nil, message: "no HDU matches a GADF or VODF spec (\(what)); nothing was checked", reference: nil)
+        let what =
+            headers.count <= 1
+            ? "only a primary HDU" : "\(headers.count - 1) extension(s): \(kinds.joined(separator: ", "))"
+        return Finding(
+            severity: profile == .strict ? .error : .warning, rule: "spec:nothing-checked", file: path, hdu: nil,
+            hduName: nil,
+            target: nil, message: "no HDU matches a GADF or VODF spec (\(what)); nothing was checked", reference: nil)
     }
 
     /// Two HDUs of one class with the same EXTNAME and EXTVER: a reader that takes HDUs by name
@@ -275,16 +310,25 @@ public struct Validator: Sendable {
         var out: [Finding] = []
         for (index, h) in headers where index > 0 {
             guard let name = h[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased(), !name.isEmpty,
-                  let nameVersion = SeenHDUs.nameAndVersion(h) else { continue }
+                let nameVersion = SeenHDUs.nameAndVersion(h)
+            else { continue }
             // Tables without class keywords (HAWC's per-event-type index HDUs) are read by number.
-            let classes = (1...4).compactMap { h[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks.uppercased() }.joined(separator: "/")
+            let classes = (1...4).compactMap { h[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks.uppercased() }.joined(
+                separator: "/")
             guard !classes.isEmpty else { continue }
             let key = "\(nameVersion)|\(classes)"
-            guard let earlier = first[key] else { first[key] = index; continue }
-            out.append(Finding(severity: profile == .lenient ? .warning : .error, rule: "file:ambiguous-hdu", file: path, hdu: index,
-                               hduName: name, target: "EXTNAME",
-                               message: "HDU \(index) has the class (\(classes)), EXTNAME and EXTVER of HDU \(earlier): a reader that takes HDUs by name gets HDU \(earlier) only; give each a distinct EXTNAME (e.g. with its event channel)",
-                               reference: "https://fits.gsfc.nasa.gov/standard40/fits_standard40aa-le.pdf"))
+            guard let earlier = first[key] else {
+                first[key] = index
+                continue
+            }
+            out.append(
+                Finding(
+                    severity: profile == .lenient ? .warning : .error, rule: "file:ambiguous-hdu", file: path,
+                    hdu: index,
+                    hduName: name, target: "EXTNAME",
+                    message:
+                        "HDU \(index) has the class (\(classes)), EXTNAME and EXTVER of HDU \(earlier): a reader that takes HDUs by name gets HDU \(earlier) only; give each a distinct EXTNAME (e.g. with its event channel)",
+                    reference: "https://fits.gsfc.nasa.gov/standard40/fits_standard40aa-le.pdf"))
         }
         return out
     }
@@ -292,21 +336,28 @@ public struct Validator: Sendable {
     /// One verdict per checked HDU. The gammapy profile makes an error exactly of what gammapy 2.1
     /// fails on or misreads, so an HDU is readable when none of its own rules failed (checks that
     /// follow links to other files do not make the HDU itself unreadable).
-    func gammapyVerdicts(_ findings: [Finding], headers: [(Int, [HeaderCard])], checked: Set<Int>, file: String) -> [Finding] {
+    func gammapyVerdicts(_ findings: [Finding], headers: [(Int, [HeaderCard])], checked: Set<Int>, file: String)
+        -> [Finding]
+    {
         var out: [Finding] = []
         // Only HDUs a spec actually checked get a verdict.
         // gammapy 2.1 reads GADF (and OGIP) HDUs only; a VODF HDU gets no verdict rather than a wrong one.
-        for (index, header) in headers where checked.contains(index) && header[key: "HDUCLASS"]?.stringValue?.uppercased() != "VODF" {
+        for (index, header) in headers
+        where checked.contains(index) && header[key: "HDUCLASS"]?.stringValue?.uppercased() != "VODF" {
             let mine = findings.filter { $0.hdu == index }
             let blocking = mine.filter { $0.severity == .error && !$0.rule.contains(":check:") }
             let name = header[key: "EXTNAME"]?.stringValue
             if blocking.isEmpty {
-                out.append(Finding(severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
-                                   message: "readable by gammapy 2.1", reference: nil))
+                out.append(
+                    Finding(
+                        severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
+                        message: "readable by gammapy 2.1", reference: nil))
             } else {
                 let rules = Array(Set(blocking.map(\.rule))).sorted().joined(separator: ", ")
-                out.append(Finding(severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
-                                   message: "not readable by gammapy 2.1 (it fails or misreads): \(rules)", reference: nil))
+                out.append(
+                    Finding(
+                        severity: .info, rule: "gammapy:verdict", file: file, hdu: index, hduName: name, target: nil,
+                        message: "not readable by gammapy 2.1 (it fails or misreads): \(rules)", reference: nil))
             }
         }
         return out

@@ -5,13 +5,19 @@ extension XMLDocument {
     /// The document as UTF-8 XML, indented, built as a libxml2 tree and dumped by libxml2 (which
     /// escapes every text and attribute value).
     public func serialized() throws -> Data {
-        guard let doc = xmlNewDoc("1.0") else { throw XMLError(file: "(document)", reason: "libxml2 could not allocate a document") }
+        guard let doc = xmlNewDoc("1.0") else {
+            throw XMLError(file: "(document)", reason: "libxml2 could not allocate a document")
+        }
         defer { xmlFreeDoc(doc) }
         for comment in leadingComments {
             // "--" may not appear inside an XML comment.
-            xmlAddChild(UnsafeMutablePointer(OpaquePointer(doc)), xmlNewDocComment(doc, comment.replacingOccurrences(of: "--", with: "- -")))
+            xmlAddChild(
+                UnsafeMutablePointer(OpaquePointer(doc)),
+                xmlNewDocComment(doc, comment.replacingOccurrences(of: "--", with: "- -")))
         }
-        guard let node = xmlNewDocNode(doc, nil, root.name, nil) else { throw XMLError(file: "(document)", reason: "cannot create <\(root.name)>") }
+        guard let node = xmlNewDocNode(doc, nil, root.name, nil) else {
+            throw XMLError(file: "(document)", reason: "cannot create <\(root.name)>")
+        }
         xmlDocSetRootElement(doc, node)
         var prefixes: [String: xmlNsPtr] = [:]
         if let ns = rootNamespace, let n = xmlNewNs(node, ns.uri, ns.prefix) {
@@ -30,7 +36,9 @@ extension XMLDocument {
         return Data(bytes: buffer, count: Int(size))
     }
 
-    fileprivate func fill(_ node: xmlNodePtr, with element: XMLElement, prefixes: [String: xmlNsPtr], doc: xmlDocPtr) throws {
+    fileprivate func fill(_ node: xmlNodePtr, with element: XMLElement, prefixes: [String: xmlNsPtr], doc: xmlDocPtr)
+        throws
+    {
         for a in element.attributes {
             let parts = a.name.split(separator: ":", maxSplits: 1).map(String.init)
             if parts.count == 2, let ns = prefixes[parts[0]] {
@@ -41,7 +49,9 @@ extension XMLDocument {
         }
         if let text = element.text { xmlAddChild(node, xmlNewDocText(doc, text)) }
         for c in element.children {
-            guard let child = xmlNewDocNode(doc, nil, c.name, nil) else { throw XMLError(file: "(document)", reason: "cannot create <\(c.name)>") }
+            guard let child = xmlNewDocNode(doc, nil, c.name, nil) else {
+                throw XMLError(file: "(document)", reason: "cannot create <\(c.name)>")
+            }
             xmlAddChild(node, child)
             try fill(child, with: c, prefixes: prefixes, doc: doc)
         }
@@ -51,10 +61,14 @@ extension XMLDocument {
     /// VOTable from elsewhere must not make this process fetch or expand anything.
     public static func parse(_ data: Data, file: String) throws -> XMLDocument {
         try LibXMLDocument.withParsed(data, file: file) { doc in
-            guard let root = xmlDocGetRootElement(doc) else { throw XMLError(file: file, reason: "the document has no root element") }
+            guard let root = xmlDocGetRootElement(doc) else {
+                throw XMLError(file: file, reason: "the document has no root element")
+            }
             var d = XMLDocument(root: element(root))
             if let ns = root.pointee.ns {
-                d.rootNamespace = Namespace(prefix: ns.pointee.prefix.map { String(cString: $0) }, uri: ns.pointee.href.map { String(cString: $0) } ?? "")
+                d.rootNamespace = Namespace(
+                    prefix: ns.pointee.prefix.map { String(cString: $0) },
+                    uri: ns.pointee.href.map { String(cString: $0) } ?? "")
             }
             return d
         }
@@ -102,7 +116,8 @@ enum LibXMLDocument {
 
     static func contents(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw XMLError(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
+            throw XMLError(
+                file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
         }
         return data
     }
@@ -115,7 +130,9 @@ enum LibXMLDocument {
         guard let doc else {
             let e = xmlGetLastError()
             let line = e.map { Int($0.pointee.line) }
-            let message = e?.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "unknown parser error"
+            let message =
+                e?.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? "unknown parser error"
             throw XMLError(file: file, line: line, reason: "not well-formed XML: \(message)")
         }
         defer { xmlFreeDoc(doc) }
@@ -127,9 +144,13 @@ extension XMLDocument {
     /// The document as HTML (libxml2's HTML serialiser: void elements without end tags, script
     /// and style text as it is), with the HTML5 doctype. For pages, such as `release report`.
     public func serializedHTML() throws -> Data {
-        guard let doc = htmlNewDocNoDtD(nil, nil) else { throw XMLError(file: "(document)", reason: "libxml2 could not allocate an HTML document") }
+        guard let doc = htmlNewDocNoDtD(nil, nil) else {
+            throw XMLError(file: "(document)", reason: "libxml2 could not allocate an HTML document")
+        }
         defer { xmlFreeDoc(doc) }
-        guard let node = xmlNewDocNode(doc, nil, root.name, nil) else { throw XMLError(file: "(document)", reason: "cannot create <\(root.name)>") }
+        guard let node = xmlNewDocNode(doc, nil, root.name, nil) else {
+            throw XMLError(file: "(document)", reason: "cannot create <\(root.name)>")
+        }
         xmlDocSetRootElement(doc, node)
         try fill(node, with: root, prefixes: [:], doc: doc)
         var buffer: UnsafeMutablePointer<xmlChar>?

@@ -39,7 +39,10 @@ public struct XMLElement: Sendable, Equatable {
     public var namespace: String?
 
     /// An element; attributes whose value is nil are left out, so optional ones read naturally.
-    public init(_ name: String, _ attributes: KeyValuePairs<String, String?> = [:], text: String? = nil, children: [XMLElement] = []) {
+    public init(
+        _ name: String, _ attributes: KeyValuePairs<String, String?> = [:], text: String? = nil,
+        children: [XMLElement] = []
+    ) {
         self.name = name
         self.attributes = attributes.compactMap { k, v in v.map { Attribute(name: k, value: $0) } }
         self.text = text
@@ -89,7 +92,9 @@ public struct XMLDocument: Sendable {
     /// Comments written before the root element.
     public var leadingComments: [String]
 
-    public init(root: XMLElement, rootNamespace: Namespace? = nil, namespaces: [Namespace] = [], leadingComments: [String] = []) {
+    public init(
+        root: XMLElement, rootNamespace: Namespace? = nil, namespaces: [Namespace] = [], leadingComments: [String] = []
+    ) {
         self.root = root
         self.rootNamespace = rootNamespace
         self.namespaces = namespaces

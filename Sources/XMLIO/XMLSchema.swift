@@ -18,13 +18,19 @@ public final class XMLSchema: @unchecked Sendable {
     private let lock = NSLock()
 
     public init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw XMLError(file: path, reason: "no such schema file") }
-        guard let ctxt = xmlSchemaNewParserCtxt(path) else { throw XMLError(file: path, reason: "cannot open the schema") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XMLError(file: path, reason: "no such schema file")
+        }
+        guard let ctxt = xmlSchemaNewParserCtxt(path) else {
+            throw XMLError(file: path, reason: "cannot open the schema")
+        }
         defer { xmlSchemaFreeParserCtxt(ctxt) }
         let collector = Collector()
         xmlSchemaSetParserStructuredErrors(ctxt, Collector.handler, Unmanaged.passUnretained(collector).toOpaque())
         guard let s = xmlSchemaParse(ctxt) else {
-            throw XMLError(file: path, reason: "not a usable XML Schema: " + (collector.violations.first?.message ?? "libxml2 refused it"))
+            throw XMLError(
+                file: path,
+                reason: "not a usable XML Schema: " + (collector.violations.first?.message ?? "libxml2 refused it"))
         }
         self.path = path
         self.schema = s
@@ -38,13 +44,16 @@ public final class XMLSchema: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return try LibXMLDocument.withParsed(data, file: file) { doc in
-            guard let ctxt = xmlSchemaNewValidCtxt(schema) else { throw XMLError(file: file, reason: "cannot start schema validation") }
+            guard let ctxt = xmlSchemaNewValidCtxt(schema) else {
+                throw XMLError(file: file, reason: "cannot start schema validation")
+            }
             defer { xmlSchemaFreeValidCtxt(ctxt) }
             let collector = Collector()
             xmlSchemaSetValidStructuredErrors(ctxt, Collector.handler, Unmanaged.passUnretained(collector).toOpaque())
             let rc = xmlSchemaValidateDoc(ctxt, doc)
             if rc != 0 && collector.violations.isEmpty {
-                collector.violations.append(Violation(line: 0, element: nil, message: "the document does not validate (libxml2 code \(rc))"))
+                collector.violations.append(
+                    Violation(line: 0, element: nil, message: "the document does not validate (libxml2 code \(rc))"))
             }
             return collector.violations
         }
@@ -57,9 +66,13 @@ public final class XMLSchema: @unchecked Sendable {
         static let handler: xmlStructuredErrorFunc = { user, error in
             guard let user, let error else { return }
             let c = Unmanaged<Collector>.fromOpaque(user).takeUnretainedValue()
-            let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "schema violation"
+            let message =
+                error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? "schema violation"
             var element: String?
-            if let node = error.pointee.node?.assumingMemoryBound(to: xmlNode.self), node.pointee.type == XML_ELEMENT_NODE {
+            if let node = error.pointee.node?.assumingMemoryBound(to: xmlNode.self),
+                node.pointee.type == XML_ELEMENT_NODE
+            {
                 element = node.pointee.name.map { String(cString: $0) }
             }
             c.violations.append(Violation(line: Int(error.pointee.line), element: element, message: message))

@@ -35,10 +35,22 @@ public indirect enum YAMLNode: Sendable {
         default: return nil
         }
     }
-    public var items: [YAMLNode]? { if case .sequence(let v) = self { return v.map(\.node) }; return nil }
-    public var lineItems: [Item]? { if case .sequence(let v) = self { return v }; return nil }
-    public var pairs: [(YAMLNode, YAMLNode)]? { if case .mapping(let v) = self { return v.map { ($0.key, $0.value) } }; return nil }
-    public var entries: [Pair]? { if case .mapping(let v) = self { return v }; return nil }
+    public var items: [YAMLNode]? {
+        if case .sequence(let v) = self { return v.map(\.node) }
+        return nil
+    }
+    public var lineItems: [Item]? {
+        if case .sequence(let v) = self { return v }
+        return nil
+    }
+    public var pairs: [(YAMLNode, YAMLNode)]? {
+        if case .mapping(let v) = self { return v.map { ($0.key, $0.value) } }
+        return nil
+    }
+    public var entries: [Pair]? {
+        if case .mapping(let v) = self { return v }
+        return nil
+    }
 
     /// The value of the first entry whose key is `key`.
     public func value(for key: String) -> YAMLNode? { entries?.first { $0.key.text == key }?.value }
@@ -55,14 +67,19 @@ public indirect enum YAMLNode: Sendable {
         public let description: String
         /// 1-based; nil when libyaml gave no position.
         public let line: Int?
-        init(description: String, line: Int? = nil) { self.description = description; self.line = line }
+        init(description: String, line: Int? = nil) {
+            self.description = description
+            self.line = line
+        }
     }
 
     /// The first document of `text`; nil when the stream holds no document.
     public static func parse(_ text: String) throws -> YAMLNode? {
         var utf8 = Array(text.utf8)
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { throw SyntaxError(description: "cannot start the YAML parser") }
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw SyntaxError(description: "cannot start the YAML parser")
+        }
         defer { yaml_parser_delete(&parser) }
         return try utf8.withUnsafeMutableBufferPointer { bytes in
             yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
@@ -71,8 +88,10 @@ public indirect enum YAMLNode: Sendable {
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    throw SyntaxError(description: "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(problem)",
-                                      line: parser.problem_mark.line + 1)
+                    throw SyntaxError(
+                        description:
+                            "line \(parser.problem_mark.line + 1), column \(parser.problem_mark.column + 1): \(problem)",
+                        line: parser.problem_mark.line + 1)
                 }
                 defer { yaml_event_delete(&event) }
                 switch event.type {
@@ -87,7 +106,10 @@ public indirect enum YAMLNode: Sendable {
 
     /// Open collections as a stack; a finished node goes into the collection below it.
     private struct Builder {
-        enum Open { case sequence([Item], anchor: String?, line: Int), mapping([Pair], pendingKey: (YAMLNode, Int)?, anchor: String?, line: Int) }
+        enum Open {
+            case sequence([Item], anchor: String?, line: Int), mapping(
+                [Pair], pendingKey: (YAMLNode, Int)?, anchor: String?, line: Int)
+        }
         var stack: [Open] = []
         var anchors: [String: YAMLNode] = [:]
         var root: YAMLNode?
@@ -116,9 +138,12 @@ public indirect enum YAMLNode: Sendable {
             case YAML_SEQUENCE_START_EVENT:
                 stack.append(.sequence([], anchor: Self.anchor(e.data.sequence_start.anchor), line: line))
             case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping([], pendingKey: nil, anchor: Self.anchor(e.data.mapping_start.anchor), line: line))
+                stack.append(
+                    .mapping([], pendingKey: nil, anchor: Self.anchor(e.data.mapping_start.anchor), line: line))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                let node: YAMLNode, anchor: String?, start: Int
+                let node: YAMLNode
+                let anchor: String?
+                let start: Int
                 switch stack.removeLast() {
                 case .sequence(let items, let a, let l): (node, anchor, start) = (.sequence(items), a, l)
                 case .mapping(let pairs, _, let a, let l): (node, anchor, start) = (.mapping(pairs), a, l)
@@ -126,7 +151,7 @@ public indirect enum YAMLNode: Sendable {
                 if let anchor { anchors[anchor] = node }
                 add(node, line: start)
             default:
-                break          // stream and document starts
+                break // stream and document starts
             }
         }
 
@@ -154,7 +179,13 @@ public indirect enum YAMLNode: Sendable {
 extension YAMLNode {
     /// What a plain scalar means under the YAML core schema (as YAML 1.1 readers also take
     /// yes/no/on/off): null, a boolean, an integer, a float, or text. Quoted scalars are text.
-    public enum Resolved: Equatable, Sendable { case null, bool(Bool), int(Int), double(Double), string(String) }
+    public enum Resolved: Equatable, Sendable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case double(Double)
+        case string(String)
+    }
 
     public var resolved: Resolved? {
         switch self {
@@ -170,7 +201,9 @@ extension YAMLNode {
             if [".inf", "+.inf"].contains(lower) { return .double(.infinity) }
             if lower == "-.inf" { return .double(-.infinity) }
             if lower == ".nan" { return .double(.nan) }
-            if s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true, let d = Double(s) { return .double(d) }
+            if s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true, let d = Double(s) {
+                return .double(d)
+            }
             return .string(s)
         default: return nil
         }

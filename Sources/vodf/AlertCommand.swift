@@ -1,7 +1,7 @@
 import Alerts
-import FileOutput
 import ArgumentParser
 import Conversion
+import FileOutput
 import Foundation
 import Model
 import Publication
@@ -18,29 +18,29 @@ struct AlertCommand: ParsableCommand {
         commandName: "alert",
         abstract: "Make a VOEvent or a GCN KM3NeT notice from one event of an event list, checked against its schema.",
         discussion: """
-        From one row of a GADF or VODF EVENTS file (found by its EVENT_ID): the \
-        position and its error circle (DIR_ERR, or --error-radius), the time in \
-        UTC (ISO 8601), the energy, the topology (TOPOLOGY column, EVT_TYPE \
-        channel, or the file's CHANNEL; or --topology) and the provenance (file, \
-        OBS_ID, the inputs and tools the file records). An alert document can be \
-        given instead, to turn a VOEvent into a notice or back.
+            From one row of a GADF or VODF EVENTS file (found by its EVENT_ID): the \
+            position and its error circle (DIR_ERR, or --error-radius), the time in \
+            UTC (ISO 8601), the energy, the topology (TOPOLOGY column, EVT_TYPE \
+            channel, or the file's CHANNEL; or --topology) and the provenance (file, \
+            OBS_ID, the inputs and tools the file records). An alert document can be \
+            given instead, to turn a VOEvent into a notice or back.
 
-        The document is checked against its schema before it is written (the \
-        VOEvent 2.0 or 2.1 XSD; the GCN KM3NeT alert JSON Schema), and written \
-        all-or-nothing. The schemas are read from --standards DIR, \
-        $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the \
-        working directory or a parent of it.
+            The document is checked against its schema before it is written (the \
+            VOEvent 2.0 or 2.1 XSD; the GCN KM3NeT alert JSON Schema), and written \
+            all-or-nothing. The schemas are read from --standards DIR, \
+            $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the \
+            working directory or a parent of it.
 
-        Conventions: notices give cos_zenith with 1 = up-going (ARCA230 tables: \
-        1 = down-going), energies in GeV and the false-alarm rate in Hz.
+            Conventions: notices give cos_zenith with 1 = up-going (ARCA230 tables: \
+            1 = down-going), energies in GeV and the false-alarm rate in Hz.
 
-        Examples:
-          vodf alert voevent ev.fits --event-id 17 -o alert.xml
-          vodf alert voevent ev.fits --event-id 17 -o a21.xml --schema 2.1
-          vodf alert gcn ev.fits --event-id 17 -o n.json --name KM3-240901A
-          vodf alert gcn alert.xml -o notice.json
-          vodf convert notice.json -o event.fits     (back to EVENTS + GTI)
-        """,
+            Examples:
+              vodf alert voevent ev.fits --event-id 17 -o alert.xml
+              vodf alert voevent ev.fits --event-id 17 -o a21.xml --schema 2.1
+              vodf alert gcn ev.fits --event-id 17 -o n.json --name KM3-240901A
+              vodf alert gcn alert.xml -o notice.json
+              vodf convert notice.json -o event.fits     (back to EVENTS + GTI)
+            """,
         subcommands: [AlertVOEvent.self, AlertGCN.self])
 }
 
@@ -73,14 +73,18 @@ struct AlertInputOptions: ParsableArguments {
     @Option(help: "When the alert is issued (ISO 8601, UTC). Default: now. Fix it for reproducible output.")
     var issued: String?
 
-    @Option(help: ArgumentHelp("Folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: searched, see above).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: searched, see above).", valueName: "dir"))
     var standards: String?
 
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
     func validate() throws {
-        if let issued, UTCInstant(iso: issued) == nil { throw ValidationError("--issued '\(issued)' is not an ISO 8601 date and time") }
+        if let issued, UTCInstant(iso: issued) == nil {
+            throw ValidationError("--issued '\(issued)' is not an ISO 8601 date and time")
+        }
         if let r = errorRadius, !(r > 0) { throw ValidationError("--error-radius must be positive") }
         if !(containment > 0 && containment <= 1) { throw ValidationError("--containment must be in (0, 1]") }
     }
@@ -100,8 +104,15 @@ struct AlertInputOptions: ParsableArguments {
                 if let name { a.name = name }
                 return a
             }
-            guard let obs = dataset.observations.first else { throw InputError(file: input, reason: "holds no event list") }
-            guard let eventID else { throw Failure(message: "\(input): an EVENTS file needs --event-id N (an event list; alerts are made from one row)", code: Exit.usage) }
+            guard let obs = dataset.observations.first else {
+                throw InputError(file: input, reason: "holds no event list")
+            }
+            guard let eventID else {
+                throw Failure(
+                    message:
+                        "\(input): an EVENTS file needs --event-id N (an event list; alerts are made from one row)",
+                    code: Exit.usage)
+            }
             var o = AlertOptions()
             o.name = name
             o.errorRadiusDeg = errorRadius
@@ -128,7 +139,9 @@ struct AlertInputOptions: ParsableArguments {
         do { try AtomicOutput.write(data, to: output) } catch { throw Failure(error) }
         if !quiet {
             let e = alert.localization
-            print("\(output): \(what) \(alert.name): RA \(e.raDeg) deg, Dec \(e.decDeg) deg, error \(e.errorRadiusDeg.map { "\($0) deg" } ?? "none"), \(e.time.iso(digits: 3)), \(alert.events.count) event(s)")
+            print(
+                "\(output): \(what) \(alert.name): RA \(e.raDeg) deg, Dec \(e.decDeg) deg, error \(e.errorRadiusDeg.map { "\($0) deg" } ?? "none"), \(e.time.iso(digits: 3)), \(alert.events.count) event(s)"
+            )
         }
     }
 }
@@ -149,8 +162,9 @@ struct AlertVOEvent: ParsableCommand {
     func run() throws {
         let alert = try alertInput.alert()
         let standards = try alertInput.locateStandards()
-        try alertInput.write({ try AlertOutput.voevent(alert, version: schema, authority: authority, standards: standards) },
-                             what: "VOEvent \(schema.rawValue)", alert: alert)
+        try alertInput.write(
+            { try AlertOutput.voevent(alert, version: schema, authority: authority, standards: standards) },
+            what: "VOEvent \(schema.rawValue)", alert: alert)
     }
 }
 
@@ -164,6 +178,7 @@ struct AlertGCN: ParsableCommand {
     func run() throws {
         let alert = try alertInput.alert()
         let standards = try alertInput.locateStandards()
-        try alertInput.write({ try AlertOutput.gcnNotice(alert, standards: standards) }, what: "GCN notice", alert: alert)
+        try alertInput.write(
+            { try AlertOutput.gcnNotice(alert, standards: standards) }, what: "GCN notice", alert: alert)
     }
 }

@@ -1,9 +1,9 @@
-import KM3NeT
-import GADF
-import Diagnostics
 import ArgumentParser
 import Astrometry
 import Conversion
+import Diagnostics
+import GADF
+import KM3NeT
 import Model
 import Readers
 import Validation
@@ -25,7 +25,9 @@ enum SiteName: String, CaseIterable, ExpressibleByArgument {
 
 /// The output of a command that writes one FITS file.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Output FITS file (written to a temporary file beside it and renamed when complete).")
+    @Option(
+        name: .shortAndLong, help: "Output FITS file (written to a temporary file beside it and renamed when complete)."
+    )
     var output: String
 
     @Option(help: "Output format.")
@@ -59,9 +61,12 @@ extension Exit {
 
 /// Which specs to check against: the built-in ones unless a spec author points elsewhere.
 struct SpecOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A specs directory (FAMILY/VERSION/*.yaml) to use instead of the built-in specs.",
-                               discussion: "For people who edit specs: the built-in specs are Specs/ as it was when vodf was built. VODF_SPECS does the same.",
-                               valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "A specs directory (FAMILY/VERSION/*.yaml) to use instead of the built-in specs.",
+            discussion:
+                "For people who edit specs: the built-in specs are Specs/ as it was when vodf was built. VODF_SPECS does the same.",
+            valueName: "dir"))
     var specs: String?
 }
 

@@ -7,15 +7,15 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a FITS file's HDUs, classes, keywords and column summaries.",
         discussion: """
-        For each HDU: its type, EXTNAME, HDUCLASS/HDUCLAS1-4, row count, checksum state, and each column's type, unit, TDIM and value range. --json prints everything, including all keywords.
-        --hdu and --keyword pick HDUs and keywords, as astropy's fitsheader -e and -k do.
+            For each HDU: its type, EXTNAME, HDUCLASS/HDUCLAS1-4, row count, checksum state, and each column's type, unit, TDIM and value range. --json prints everything, including all keywords.
+            --hdu and --keyword pick HDUs and keywords, as astropy's fitsheader -e and -k do.
 
-        Examples:
-          vodf inspect out/antares.fits
-          vodf inspect out/aeff.fits --json | jq '.hdus[1].columns'
-          vodf inspect hess_dl3_dr1_obs_id_020136.fits.gz --hdu EVENTS --keyword OBS_ID --keyword LIVETIME
-          vodf inspect irf.fits --hdu 1
-        """)
+            Examples:
+              vodf inspect out/antares.fits
+              vodf inspect out/aeff.fits --json | jq '.hdus[1].columns'
+              vodf inspect hess_dl3_dr1_obs_id_020136.fits.gz --hdu EVENTS --keyword OBS_ID --keyword LIVETIME
+              vodf inspect irf.fits --hdu 1
+            """)
 
     @Argument(help: "FITS file to inspect.")
     var file: String
@@ -23,10 +23,16 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp("Only this HDU: its index (0 = primary) or its EXTNAME (case-insensitive). Repeatable.", valueName: "n|name"))
+    @Option(
+        help: ArgumentHelp(
+            "Only this HDU: its index (0 = primary) or its EXTNAME (case-insensitive). Repeatable.", valueName: "n|name"
+        ))
     var hdu: [String] = []
 
-    @Option(help: ArgumentHelp("Only this keyword's value, one line per HDU (FILE[HDU] KEYWORD = value). Repeatable.", valueName: "keyword"))
+    @Option(
+        help: ArgumentHelp(
+            "Only this keyword's value, one line per HDU (FILE[HDU] KEYWORD = value). Repeatable.", valueName: "keyword"
+        ))
     var keyword: [String] = []
 
     @OptionGroup(title: "Limits") var limits: ReadOptions
@@ -41,7 +47,9 @@ struct InspectCommand: ParsableCommand {
         let wanted = Set(keyword.map { $0.uppercased() })
         if !wanted.isEmpty, !json {
             for h in summary.hdus {
-                for k in keyword { print("\(file)[\(h.index)] \(k.uppercased()) = \(h.value(of: k).map { "\($0)" } ?? "(not set)")") }
+                for k in keyword {
+                    print("\(file)[\(h.index)] \(k.uppercased()) = \(h.value(of: k).map { "\($0)" } ?? "(not set)")")
+                }
             }
             return
         }
@@ -61,7 +69,8 @@ struct InspectCommand: ParsableCommand {
         try hdu.map { want in
             if let n = Int(want), let h = hdus.first(where: { $0.index == n }) { return h }
             if let h = hdus.first(where: { $0.extname.uppercased() == want.uppercased() }) { return h }
-            let known = hdus.map { $0.extname.isEmpty ? "\($0.index)" : "\($0.index) (\($0.extname))" }.joined(separator: ", ")
+            let known = hdus.map { $0.extname.isEmpty ? "\($0.index)" : "\($0.index) (\($0.extname))" }.joined(
+                separator: ", ")
             throw Failure(message: "\(file): no HDU '\(want)'; it has \(known)", code: Exit.usage)
         }
     }

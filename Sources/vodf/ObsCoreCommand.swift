@@ -1,5 +1,5 @@
-import FileOutput
 import ArgumentParser
+import FileOutput
 import Foundation
 import Publication
 import Release
@@ -7,31 +7,32 @@ import Release
 struct ReleaseObsCoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obscore",
-        abstract: "Describe a release for the Virtual Observatory: ObsCore 1.1 and high-energy extension rows (VOTable 1.4), and a DaCHS resource.",
+        abstract:
+            "Describe a release for the Virtual Observatory: ObsCore 1.1 and high-energy extension rows (VOTable 1.4), and a DaCHS resource.",
         discussion: """
-        One ivoa.obscore row per observation (dataproduct_type hea-event-list) \
-        and one per response-function HDU (response-function, with \
-        dataproduct_subtype aeff, psf, edisp, bkgrate), every mandatory ObsCore \
-        1.1 column with its type, unit and UCD; and the matching \
-        ivoa.obscore_hea row (ev_xel, energy_min/max in eV, messenger_name and \
-        its signed PDG id, event_type, analysis_mode, obs_mode), joined on \
-        obs_publisher_did. em_min/em_max are hc/E (hc = 1.239841984332e-6 eV m). \
-        A neutrino telescope's drift observation sees the whole sky: s_ra/s_dec \
-        and s_region are NULL and s_fov is 360. Times are MJD (UTC).
+            One ivoa.obscore row per observation (dataproduct_type hea-event-list) \
+            and one per response-function HDU (response-function, with \
+            dataproduct_subtype aeff, psf, edisp, bkgrate), every mandatory ObsCore \
+            1.1 column with its type, unit and UCD; and the matching \
+            ivoa.obscore_hea row (ev_xel, energy_min/max in eV, messenger_name and \
+            its signed PDG id, event_type, analysis_mode, obs_mode), joined on \
+            obs_publisher_did. em_min/em_max are hc/E (hc = 1.239841984332e-6 eV m). \
+            A neutrino telescope's drift observation sees the whole sky: s_ra/s_dec \
+            and s_region are NULL and s_fov is 360. Times are MJD (UTC).
 
-        Any release the upgrade reader knows: vodfkit's (every GADF channel \
-        store and the VODF tree) or a GADF data store such as H.E.S.S. DR1.
+            Any release the upgrade reader knows: vodfkit's (every GADF channel \
+            store and the VODF tree) or a GADF data store such as H.E.S.S. DR1.
 
-        --dachs DIR writes a DaCHS resource directory: q.rd (tables obscore, \
-        obscore_hea and events, the last cone-searchable like the ANTARES \
-        service) and data/*.vot. To publish it:
-          ln -s $PWD/DIR /var/gavo/inputs/NAME && dachs imp NAME/q
+            --dachs DIR writes a DaCHS resource directory: q.rd (tables obscore, \
+            obscore_hea and events, the last cone-searchable like the ANTARES \
+            service) and data/*.vot. To publish it:
+              ln -s $PWD/DIR /var/gavo/inputs/NAME && dachs imp NAME/q
 
-        Examples:
-          vodf release obscore out/release -o obscore.vot
-          vodf release obscore out/release -o obscore.vot --dachs dachs/sample
-          vodf release obscore dr1/ -o dr1.vot --authority ivo://example.org
-        """)
+            Examples:
+              vodf release obscore out/release -o obscore.vot
+              vodf release obscore out/release -o obscore.vot --dachs dachs/sample
+              vodf release obscore dr1/ -o dr1.vot --authority ivo://example.org
+            """)
 
     @Argument(help: "Release directory.")
     var directory: String
@@ -83,13 +84,17 @@ struct ReleaseObsCoreCommand: ParsableCommand {
         var dachsLine = ""
         if let dachs {
             do {
-                let w = try DaCHSResource.write(release, root: (directory as NSString).standardizingPath, to: dachs, creator: creatorName)
-                dachsLine = "; DaCHS resource \(dachs) (\(w.files.joined(separator: ", ")); \(w.events) events, schema \(DaCHSResource.schemaName(release.collection)))"
+                let w = try DaCHSResource.write(
+                    release, root: (directory as NSString).standardizingPath, to: dachs, creator: creatorName)
+                dachsLine =
+                    "; DaCHS resource \(dachs) (\(w.files.joined(separator: ", ")); \(w.events) events, schema \(DaCHSResource.schemaName(release.collection)))"
             } catch { throw Failure(error) }
         }
         if !quiet {
             let irfs = release.obscore.count - release.eventListCount
-            print("\(output): \(release.obscore.count) ObsCore row(s) for \(release.collection): \(release.eventListCount) event list(s), \(irfs) response function(s)" + dachsLine)
+            print(
+                "\(output): \(release.obscore.count) ObsCore row(s) for \(release.collection): \(release.eventListCount) event list(s), \(irfs) response function(s)"
+                    + dachsLine)
         }
     }
 }

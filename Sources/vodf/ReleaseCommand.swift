@@ -1,6 +1,6 @@
-import GADF
 import ArgumentParser
 import Foundation
+import GADF
 import Release
 import Validation
 
@@ -9,17 +9,20 @@ struct ReleaseCommand: ParsableCommand {
         commandName: "release",
         abstract: "Build, index and check a whole data release (runs, channels, shared IRFs).",
         discussion: """
-        A release manifest (YAML; docs/release-manifest.md) names the runs, the event channels (a reconstruction and cuts each) and, per channel and detector period, where the IRFs come from.
-          vodf release build release.yaml -o out/ --jobs 2     convert, index, check
-          vodf release build release.yaml -o out/ --shard 1/4   a quarter of the work (cluster jobs)
-          vodf release index out/                              the index tables from the files present
-          vodf release check out/                              validate the release as a whole
-          vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf   a published release, in another format
-          vodf release obscore out/ -o obscore.vot --dachs dachs/rel    ObsCore rows and a DaCHS resource
-        GADF has no event types: each GADF format gets one data store per channel (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
-        A rerun redoes only runs whose inputs or settings changed, or that did not finish.
-        """,
-        subcommands: [ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self, ReleaseObsCoreCommand.self, ReleaseReportCommand.self])
+            A release manifest (YAML; docs/release-manifest.md) names the runs, the event channels (a reconstruction and cuts each) and, per channel and detector period, where the IRFs come from.
+              vodf release build release.yaml -o out/ --jobs 2     convert, index, check
+              vodf release build release.yaml -o out/ --shard 1/4   a quarter of the work (cluster jobs)
+              vodf release index out/                              the index tables from the files present
+              vodf release check out/                              validate the release as a whole
+              vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf   a published release, in another format
+              vodf release obscore out/ -o obscore.vot --dachs dachs/rel    ObsCore rows and a DaCHS resource
+            GADF has no event types: each GADF format gets one data store per channel (out/gadf-0.3/track/hdu-index.fits.gz). VODF holds every channel, with EVT_TYPE per event.
+            A rerun redoes only runs whose inputs or settings changed, or that did not finish.
+            """,
+        subcommands: [
+            ReleaseBuild.self, ReleaseIndexCommand.self, ReleaseCheckCommand.self, ReleaseUpgradeCommand.self,
+            ReleaseObsCoreCommand.self, ReleaseReportCommand.self,
+        ])
 }
 
 /// `--shard i/n`.
@@ -27,7 +30,9 @@ struct Shard: ExpressibleByArgument {
     let index: Int, count: Int
     init?(argument: String) {
         let parts = argument.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            return nil
+        }
         (index, count) = (i, n)
     }
 }
@@ -35,7 +40,9 @@ struct Shard: ExpressibleByArgument {
 struct ReleaseBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Convert every run of a manifest, write the IRFs, index tables, README and release.json, then check the release.")
+        abstract:
+            "Convert every run of a manifest, write the IRFs, index tables, README and release.json, then check the release."
+    )
 
     @Argument(help: "Release manifest (YAML).")
     var manifest: String
@@ -46,7 +53,10 @@ struct ReleaseBuild: ParsableCommand {
     @Option(help: "Items converted at once (runs and IRF sets).")
     var jobs: Int = 1
 
-    @Option(help: ArgumentHelp("Convert only shard i of n (1-based, e.g. 2/4): every n-th item. Then run 'vodf release index'.", valueName: "i/n"))
+    @Option(
+        help: ArgumentHelp(
+            "Convert only shard i of n (1-based, e.g. 2/4): every n-th item. Then run 'vodf release index'.",
+            valueName: "i/n"))
     var shard: Shard?
 
     @Option(help: "Profile of the closing check.")
@@ -70,15 +80,25 @@ struct ReleaseBuild: ParsableCommand {
         let summary: ReleaseBuilder.Summary
         do { summary = try builder.build() } catch { throw Failure(error) }
         display.clear()
-        for (item, reason) in summary.failed { FileHandle.standardError.write(Data("vodf: error: \(item): \(oneLine(reason))\n".utf8)) }
+        for (item, reason) in summary.failed {
+            FileHandle.standardError.write(Data("vodf: error: \(item): \(oneLine(reason))\n".utf8))
+        }
         if !quiet {
-            print("\(output): \(summary.built.count) item(s) built, \(summary.reused.count) current (kept), \(summary.failed.count) failed; \(summary.events) events written")
+            print(
+                "\(output): \(summary.built.count) item(s) built, \(summary.reused.count) current (kept), \(summary.failed.count) failed; \(summary.events) events written"
+            )
             for n in summary.notes { print("  \(n)") }
             if !summary.indexed.isEmpty { print("  indexed: \(summary.indexed.joined(separator: ", "))") }
-            if shard != nil { print("  shard \(shard!.index)/\(shard!.count): run 'vodf release index \(output)' once every shard is done") }
+            if shard != nil {
+                print(
+                    "  shard \(shard!.index)/\(shard!.count): run 'vodf release index \(output)' once every shard is done"
+                )
+            }
         }
         guard summary.failed.isEmpty else { throw ExitCode(Exit.badInput) }
-        if shard == nil { try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet, jobs: jobs) }
+        if shard == nil {
+            try ReleaseCheckCommand.check(output, profile: profile, specs: specOptions, quiet: quiet, jobs: jobs)
+        }
     }
 }
 
@@ -112,8 +132,11 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         let rate = p.seconds > 0 ? Double(p.events) / p.seconds : 0
         let left = p.done > 0 ? p.seconds / Double(p.done) * Double(p.total - p.done) : 0
-        let line = String(format: "\r[%d/%d] items, %.0f events/s, about %.0f s left\u{1B}[K", p.done, p.total, rate, left)
-        lock.lock(); FileHandle.standardError.write(Data(line.utf8)); lock.unlock()
+        let line = String(
+            format: "\r[%d/%d] items, %.0f events/s, about %.0f s left\u{1B}[K", p.done, p.total, rate, left)
+        lock.lock()
+        FileHandle.standardError.write(Data(line.utf8))
+        lock.unlock()
     }
     func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
 }
@@ -121,7 +144,9 @@ final class ProgressLine: @unchecked Sendable {
 struct ReleaseCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate a release as a whole: every file against its spec, index links, events in GTIs, and every declared IRF for every observation.")
+        abstract:
+            "Validate a release as a whole: every file against its spec, index links, events in GTIs, and every declared IRF for every observation."
+    )
 
     @Argument(help: "Release directory.")
     var directory: String
@@ -139,9 +164,14 @@ struct ReleaseCheckCommand: ParsableCommand {
     }
 
     /// `jobs`: files checked at once (nil: one per core).
-    static func check(_ directory: String, profile: Profile, specs: SpecOptions, report: ReportFormat = .text, quiet: Bool, jobs: Int? = nil) throws {
+    static func check(
+        _ directory: String, profile: Profile, specs: SpecOptions, report: ReportFormat = .text, quiet: Bool,
+        jobs: Int? = nil
+    ) throws {
         let source: SpecSource
-        do { source = SpecSource(tree: try SpecTree.locate(override: specs.specs)) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { source = SpecSource(tree: try SpecTree.locate(override: specs.specs)) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         var validator = Validator(source: source, profile: profile)
         validator.workers = jobs
         let outcome = ReleaseCheck(validator: validator).run(directory: directory)
@@ -155,19 +185,22 @@ struct ReleaseCheckCommand: ParsableCommand {
 struct ReleaseUpgradeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upgrade",
-        abstract: "Rewrite a published release (a GADF data store, or a VODF release) in another format, listing what cannot be carried over.",
+        abstract:
+            "Rewrite a published release (a GADF data store, or a VODF release) in another format, listing what cannot be carried over.",
         discussion: """
-        Every HDU the index names (events, GTI, IRFs) is read into vodfkit's model and written again in the target format, file for file under the same relative paths, with the target's index (GADF: hdu-index.fits.gz and obs-index.fits.gz; VODF: obs-grouping.fits). The producer's own keywords are carried as they are; the obs-index is carried column for column. What cannot be carried (a keyword the target has no place for, an HDU no observation uses, a column of the HDU index) is listed on stdout and in DIR/upgrade-report.txt.
+            Every HDU the index names (events, GTI, IRFs) is read into vodfkit's model and written again in the target format, file for file under the same relative paths, with the target's index (GADF: hdu-index.fits.gz and obs-index.fits.gz; VODF: obs-grouping.fits). The producer's own keywords are carried as they are; the obs-index is carried column for column. What cannot be carried (a keyword the target has no place for, an HDU no observation uses, a column of the HDU index) is listed on stdout and in DIR/upgrade-report.txt.
 
-        Examples:
-          vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf
-          vodf release upgrade dr1-vodf/ -o dr1-gadf/ --to gadf-0.3
-        """)
+            Examples:
+              vodf release upgrade hess-dl3-dr1/ -o dr1-vodf/ --to vodf
+              vodf release upgrade dr1-vodf/ -o dr1-gadf/ --to gadf-0.3
+            """)
 
-    @Argument(help: "The release directory: a GADF data store (hdu-index.fits[.gz]) or a VODF release (obs-grouping.fits).")
+    @Argument(
+        help: "The release directory: a GADF data store (hdu-index.fits[.gz]) or a VODF release (obs-grouping.fits).")
     var directory: String
 
-    @Option(name: .shortAndLong, help: "Directory of the upgraded release (created; files in it are replaced atomically).")
+    @Option(
+        name: .shortAndLong, help: "Directory of the upgraded release (created; files in it are replaced atomically).")
     var output: String
 
     @Option(help: "Target format.")
@@ -176,7 +209,10 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     @Option(help: "Files converted at once.")
     var jobs: Int = 1
 
-    @Flag(help: "Upgrade the observations whose files are all present and list the others (an excerpt of a release whose index names every run). Without it, a missing file is an error.")
+    @Flag(
+        help:
+            "Upgrade the observations whose files are all present and list the others (an excerpt of a release whose index names every run). Without it, a missing file is an error."
+    )
     var skipMissing = false
 
     @Option(help: "Profile of the closing check (vodf release check of the upgraded release).")
@@ -190,7 +226,9 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     func run() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard OutputProfile.releaseFormats.contains(to) else {
-            throw ValidationError("--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--to \(to.rawValue) cannot hold a release (its IRF HDUs are placeholders); use one of \(OutputProfile.releaseFormats.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         let source: UpgradeSource
         do { source = try UpgradeSource.load(directory) } catch { throw Failure(error) }
@@ -210,7 +248,9 @@ struct ReleaseUpgradeCommand: ParsableCommand {
     }
 
     func printSummary(_ summary: ReleaseUpgrade.Summary, source: UpgradeSource) {
-        print("\(output): \(summary.observations) observations, \(summary.events) events and \(summary.irfs) IRF HDUs in \(summary.files) files (\(to.rawValue))")
+        print(
+            "\(output): \(summary.observations) observations, \(summary.events) events and \(summary.irfs) IRF HDUs in \(summary.files) files (\(to.rawValue))"
+        )
         print("Not carried over (\(summary.omissions.count)):")
         for line in ReleaseUpgrade.grouped(summary.omissions) { print(line) }
         print("  (each omission: \(output)/\(ReleaseUpgrade.reportName))")

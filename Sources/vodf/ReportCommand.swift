@@ -1,5 +1,5 @@
-import FileOutput
 import ArgumentParser
+import FileOutput
 import Foundation
 import Pictures
 import Release
@@ -9,21 +9,22 @@ import Validation
 struct ReleaseReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write one self-contained HTML page of a release: metadata, validation, observations and their pictures.",
+        abstract:
+            "Write one self-contained HTML page of a release: metadata, validation, observations and their pictures.",
         discussion: """
-        The page holds the release's metadata (release.json), the validation \
-        summary with the findings grouped by rule (the checks of 'vodf release \
-        check'), a sortable table of the observations, each observation's \
-        pictures (sky map, energy histogram, events over time with the GTIs \
-        shaded), the pictures of the IRF files (6 spread over them when there \
-        are more), and the whole release's sky map and exposure over time. \
-        Style, script and pictures (SVG) are inline: the page needs no network \
-        and no file beside it.
+            The page holds the release's metadata (release.json), the validation \
+            summary with the findings grouped by rule (the checks of 'vodf release \
+            check'), a sortable table of the observations, each observation's \
+            pictures (sky map, energy histogram, events over time with the GTIs \
+            shaded), the pictures of the IRF files (6 spread over them when there \
+            are more), and the whole release's sky map and exposure over time. \
+            Style, script and pictures (SVG) are inline: the page needs no network \
+            and no file beside it.
 
-        Examples:
-          vodf release report out/release -o report.html
-          vodf release report hess-dl3-dr1-full/ -o hess.html --profile gammapy
-        """)
+            Examples:
+              vodf release report out/release -o report.html
+              vodf release report hess-dl3-dr1-full/ -o hess.html --profile gammapy
+            """)
 
     @Argument(help: "Release directory.")
     var directory: String
@@ -44,7 +45,9 @@ struct ReleaseReportCommand: ParsableCommand {
 
     func run() throws {
         let source: SpecSource
-        do { source = SpecSource(tree: try SpecTree.locate(override: specOptions.specs)) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { source = SpecSource(tree: try SpecTree.locate(override: specOptions.specs)) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         var report = ReleaseReport(validator: Validator(source: source, profile: profile))
         report.frame = frame
         let tty = !quiet && isatty(2) != 0
@@ -66,7 +69,9 @@ struct ReleaseReportCommand: ParsableCommand {
         do { try AtomicOutput.write(page.html, to: output) } catch { throw Failure(error) }
         if !quiet {
             let errors = page.findings.filter { $0.severity == .error }.count
-            print("\(output): \(page.observations) observation(s), \(page.irfFiles) IRF file(s), \(errors) validation error(s), \(page.html.count / 1024) kB")
+            print(
+                "\(output): \(page.observations) observation(s), \(page.irfFiles) IRF file(s), \(errors) validation error(s), \(page.html.count / 1024) kB"
+            )
         }
     }
 }

@@ -7,11 +7,11 @@ struct RootCommand: ParsableCommand {
         commandName: "root",
         abstract: "Look inside ROOT files with vodfkit's native reader (no ROOT needed).",
         discussion: """
-        For people debugging KM3NeT offline/dst files:
-          vodf root ls FILE                          keys, trees, branches, types and entry counts
-          vodf root dump FILE TREE BRANCH            a branch's values, one entry per line
-          vodf root dump FILE E Evt/trks/trks.E --entries 0:5 --json
-        """,
+            For people debugging KM3NeT offline/dst files:
+              vodf root ls FILE                          keys, trees, branches, types and entry counts
+              vodf root dump FILE TREE BRANCH            a branch's values, one entry per line
+              vodf root dump FILE E Evt/trks/trks.E --entries 0:5 --json
+            """,
         subcommands: [RootList.self, RootDump.self])
 }
 
@@ -32,7 +32,9 @@ struct RootList: ParsableCommand {
         limits.apply()
         do {
             let f = try ROOTFile(path: file)
-            print("\(file)  (ROOT \(f.version / 10000).\((f.version / 100) % 100)/\(f.version % 100), compression \(f.compression))")
+            print(
+                "\(file)  (ROOT \(f.version / 10000).\((f.version / 100) % 100)/\(f.version % 100), compression \(f.compression))"
+            )
             for (path, key) in try f.root.walk() {
                 print("\(path);\(key.cycle)  \(key.className)")
                 guard key.className == "TTree" else { continue }
@@ -44,7 +46,8 @@ struct RootList: ParsableCommand {
                     let type = (try? Interpretation.of(b, registry: tree.registry).description) ?? "unreadable"
                     var line = "\(indent)\(b.name)  \(type)"
                     if verbose {
-                        line += "  [\(b.className) fType=\(b.branchType) st=\(b.streamerType) class=\(b.elementClass) id=\(b.id) baskets=\(b.basketCount) entries=\(b.entries)]"
+                        line +=
+                            "  [\(b.className) fType=\(b.branchType) st=\(b.streamerType) class=\(b.elementClass) id=\(b.id) baskets=\(b.basketCount) entries=\(b.entries)]"
                     }
                     print(line)
                 }

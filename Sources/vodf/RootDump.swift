@@ -7,13 +7,13 @@ struct RootDump: ParsableCommand {
         commandName: "dump",
         abstract: "Print a branch's values (or every branch of a tree).",
         discussion: """
-        Values are printed one entry per line; jagged entries as [..] lists. With --json the output is one JSON document. Floats are written in their shortest exact form, so they round-trip bit for bit; NaN and infinities, which JSON lacks, are written as the strings "NaN", "Infinity" and "-Infinity". Without BRANCH, every branch that has data of its own is dumped.
+            Values are printed one entry per line; jagged entries as [..] lists. With --json the output is one JSON document. Floats are written in their shortest exact form, so they round-trip bit for bit; NaN and infinities, which JSON lacks, are written as the strings "NaN", "Infinity" and "-Infinity". Without BRANCH, every branch that has data of its own is dumped.
 
-        Examples:
-          vodf root dump file.root E Evt/trks/trks.E --entries 0:3
-          vodf root dump file.root E trks.rec_stages --json
-          vodf root dump file.root T --json > all.json
-        """)
+            Examples:
+              vodf root dump file.root E Evt/trks/trks.E --entries 0:3
+              vodf root dump file.root E trks.rec_stages --json
+              vodf root dump file.root T --json > all.json
+            """)
 
     @Argument(help: "ROOT file.")
     var file: String
@@ -63,7 +63,9 @@ struct RootDump: ParsableCommand {
     func selected(_ t: Tree) throws -> [Branch] {
         if branches.isEmpty { return t.allBranches }
         return try branches.map { name in
-            guard let b = t.branch(name) else { throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput) }
+            guard let b = t.branch(name) else {
+                throw Failure(message: "\(file): tree \(tree) has no branch '\(name)'", code: Exit.badInput)
+            }
             return b
         }
     }
@@ -87,10 +89,14 @@ struct RootDump: ParsableCommand {
         let data = try reader.read(b, entries: range)
         var out = JSONOut()
         if json {
-            out.raw("{\"file\":"); out.string(file)
-            out.raw(",\"tree\":"); out.string(tree)
-            out.raw(",\"branch\":"); out.string(b.path)
-            out.raw(",\"type\":"); out.string(try reader.interpretation(b).description)
+            out.raw("{\"file\":")
+            out.string(file)
+            out.raw(",\"tree\":")
+            out.string(tree)
+            out.raw(",\"branch\":")
+            out.string(b.path)
+            out.raw(",\"type\":")
+            out.string(try reader.interpretation(b).description)
             out.raw(",\"entries\":[\(range.lowerBound),\(range.upperBound)],\"values\":")
             out.data(data)
             out.raw("}\n")
@@ -108,8 +114,10 @@ struct RootDump: ParsableCommand {
     /// Several or all branches as one JSON document; a branch that cannot be read carries its error.
     func dumpAll(_ t: Tree, _ reader: BranchReader) throws {
         var out = JSONOut()
-        out.raw("{\"file\":"); out.string(file)
-        out.raw(",\"tree\":"); out.string(tree)
+        out.raw("{\"file\":")
+        out.string(file)
+        out.raw(",\"tree\":")
+        out.string(tree)
         out.raw(",\"entries\":\(t.entries),\"branches\":{")
         var first = true
         for b in try selected(t) {
@@ -117,19 +125,25 @@ struct RootDump: ParsableCommand {
             do { interp = try reader.interpretation(b) } catch {
                 if !first { out.raw(",") }
                 first = false
-                out.string(b.path); out.raw(":{\"error\":"); out.string("\(error)"); out.raw("}")
+                out.string(b.path)
+                out.raw(":{\"error\":")
+                out.string("\(error)")
+                out.raw("}")
                 continue
             }
             if case .group = interp { continue }
             if !first { out.raw(",") }
             first = false
             out.string(b.path)
-            out.raw(":{\"type\":"); out.string(interp.description)
+            out.raw(":{\"type\":")
+            out.string(interp.description)
             do {
                 let data = try reader.read(b, entries: try parseRange(b.entries))
-                out.raw(",\"values\":"); out.data(data)
+                out.raw(",\"values\":")
+                out.data(data)
             } catch {
-                out.raw(",\"error\":"); out.string("\(error)")
+                out.raw(",\"error\":")
+                out.string("\(error)")
             }
             out.raw("}")
             out.flush()
@@ -151,7 +165,9 @@ struct RootDump: ParsableCommand {
     func parseRange(_ n: Int) throws -> Range<Int> {
         guard let entries else { return 0..<n }
         let parts = entries.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { throw Failure(message: "--entries takes a:b, got '\(entries)'", code: Exit.usage) }
+        guard parts.count == 2 else {
+            throw Failure(message: "--entries takes a:b, got '\(entries)'", code: Exit.usage)
+        }
         let a = parts[0].isEmpty ? 0 : Int(parts[0])
         let b = parts[1].isEmpty ? n : Int(parts[1])
         guard let a, let b, a >= 0, a <= b, b <= n else {
@@ -183,14 +199,24 @@ struct JSONOut {
             case "\r": raw("\\r")
             case "\t": raw("\\t")
             default:
-                if u.value < 0x20 { raw(String(format: "\\u%04x", u.value)) } else { buffer.append(contentsOf: String(u).utf8) }
+                if u.value < 0x20 {
+                    raw(String(format: "\\u%04x", u.value))
+                } else {
+                    buffer.append(contentsOf: String(u).utf8)
+                }
             }
         }
         buffer.append(0x22)
     }
 
     mutating func double(_ d: Double) {
-        if d.isNaN { raw("\"NaN\"") } else if d.isInfinite { raw(d > 0 ? "\"Infinity\"" : "\"-Infinity\"") } else { raw(d.description) }
+        if d.isNaN {
+            raw("\"NaN\"")
+        } else if d.isInfinite {
+            raw(d > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+        } else {
+            raw(d.description)
+        }
     }
 
     mutating func number(_ n: NumberArray, _ i: Int) {
@@ -224,11 +250,17 @@ struct JSONOut {
         case .numbers(let n): number(n, i)
         case .fixed(let n, let w):
             raw("[")
-            for k in 0..<w { if k > 0 { raw(",") }; number(n, i * w + k) }
+            for k in 0..<w {
+                if k > 0 { raw(",") }
+                number(n, i * w + k)
+            }
             raw("]")
         case .jagged(let offs, let inner):
             raw("[")
-            for k in offs[i]..<offs[i + 1] { if k > offs[i] { raw(",") }; element(inner, k) }
+            for k in offs[i]..<offs[i + 1] {
+                if k > offs[i] { raw(",") }
+                element(inner, k)
+            }
             raw("]")
         case .strings(let s): string(s[i])
         case .values(let v): value(v[i])
@@ -243,16 +275,47 @@ struct JSONOut {
         case .double(let d): double(d)
         case .bool(let b): raw(b ? "true" : "false")
         case .string(let s): string(s)
-        case .ints(let a): raw("["); for (k, x) in a.enumerated() { if k > 0 { raw(",") }; raw(String(x)) }; raw("]")
-        case .doubles(let a): raw("["); for (k, x) in a.enumerated() { if k > 0 { raw(",") }; double(x) }; raw("]")
-        case .array(let a): raw("["); for (k, x) in a.enumerated() { if k > 0 { raw(",") }; value(x) }; raw("]")
+        case .ints(let a):
+            raw("[")
+            for (k, x) in a.enumerated() {
+                if k > 0 { raw(",") }
+                raw(String(x))
+            }
+            raw("]")
+        case .doubles(let a):
+            raw("[")
+            for (k, x) in a.enumerated() {
+                if k > 0 { raw(",") }
+                double(x)
+            }
+            raw("]")
+        case .array(let a):
+            raw("[")
+            for (k, x) in a.enumerated() {
+                if k > 0 { raw(",") }
+                value(x)
+            }
+            raw("]")
         case .map(let pairs):
             raw("[")
-            for (k, (a, b)) in pairs.enumerated() { if k > 0 { raw(",") }; raw("["); value(a); raw(","); value(b); raw("]") }
+            for (k, (a, b)) in pairs.enumerated() {
+                if k > 0 { raw(",") }
+                raw("[")
+                value(a)
+                raw(",")
+                value(b)
+                raw("]")
+            }
             raw("]")
         case .object(let o):
-            raw("{\"_class\":"); string(o.className)
-            for (k, x) in o.members { raw(","); string(k); raw(":"); value(x) }
+            raw("{\"_class\":")
+            string(o.className)
+            for (k, x) in o.members {
+                raw(",")
+                string(k)
+                raw(":")
+                value(x)
+            }
             raw("}")
         }
     }

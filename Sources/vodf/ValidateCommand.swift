@@ -1,40 +1,41 @@
-import GADF
 import Alerts
 import ArgumentParser
-import Publication
 import Foundation
+import GADF
 import Model
+import Publication
 import Readers
 import Validation
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check FITS files against the versioned GADF/VODF specs (built in from Specs/, or --specs DIR), and alerts against their schemas.",
+        abstract:
+            "Check FITS files against the versioned GADF/VODF specs (built in from Specs/, or --specs DIR), and alerts against their schemas.",
         discussion: """
-        Each HDU is identified by its class keywords (HDUCLASS, HDUCLAS1-4), never by EXTNAME. \
-        The version comes from HDUVERS unless --spec names one (e.g. gadf-0.3). \
-        Every finding has a severity, a rule id, the file, the HDU, the keyword or column, and the spec reference.
+            Each HDU is identified by its class keywords (HDUCLASS, HDUCLAS1-4), never by EXTNAME. \
+            The version comes from HDUVERS unless --spec names one (e.g. gadf-0.3). \
+            Every finding has a severity, a rule id, the file, the HDU, the keyword or column, and the spec reference.
 
-        Profiles: strict (the spec as written), gammapy (what gammapy 2.1 accepts; default), \
-        lenient (missing recommended keywords and type coercions are only informative).
+            Profiles: strict (the spec as written), gammapy (what gammapy 2.1 accepts; default), \
+            lenient (missing recommended keywords and type coercions are only informative).
 
-        Exit codes: 0 no errors, 1 errors found, 2 usage error, 3 unreadable input.
+            Exit codes: 0 no errors, 1 errors found, 2 usage error, 3 unreadable input.
 
-        Alerts are checked too: a VOEvent (.xml) against the VOEvent 2.0 or 2.1 XSD \
-        of its namespace, a GCN notice (.json) against the JSON Schema its $schema \
-        names, then for what a schema cannot say: an error circle present and \
-        positive, times that parse and are not in the future, coordinates in range, \
-        a known coordinate system. Findings name the line and the element or JSON \
-        pointer.
+            Alerts are checked too: a VOEvent (.xml) against the VOEvent 2.0 or 2.1 XSD \
+            of its namespace, a GCN notice (.json) against the JSON Schema its $schema \
+            names, then for what a schema cannot say: an error circle present and \
+            positive, times that parse and are not in the future, coordinates in range, \
+            a known coordinate system. Findings name the line and the element or JSON \
+            pointer.
 
-        Examples:
-          vodf validate out/events.fits
-          vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
-          vodf validate events.fits --report json > report.json
-          vodf validate alert.xml notice.json
-          vodf validate out/*.fits --report junit > validate.xml
-        """)
+            Examples:
+              vodf validate out/events.fits
+              vodf validate hess_dl3_dr1_obs_id_020136.fits.gz --profile strict
+              vodf validate events.fits --report json > report.json
+              vodf validate alert.xml notice.json
+              vodf validate out/*.fits --report junit > validate.xml
+            """)
 
     @Argument(help: "FITS files or directories (every FITS file under them, index tables followed).")
     var paths: [String]
@@ -48,23 +49,32 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Report syntax: text, json, junit (CI dashboards) or github (Actions annotations).")
     var report: ReportFormat = .text
 
-    @Flag(name: .customLong("dialects"), help: ArgumentHelp(
-        "Also show, for files without errors, which rules of the family's other dialects they break.",
-        discussion: "A VODF file is checked against the dialect its HDUVERS names; the other drafts' verdicts (vodf-0.0.0 against vodf-mock-0.1) are shown for a file that has errors, and for every file with --dialects. The JSON report always has them."))
+    @Flag(
+        name: .customLong("dialects"),
+        help: ArgumentHelp(
+            "Also show, for files without errors, which rules of the family's other dialects they break.",
+            discussion:
+                "A VODF file is checked against the dialect its HDUVERS names; the other drafts' verdicts (vodf-0.0.0 against vodf-mock-0.1) are shown for a file that has errors, and for every file with --dialects. The JSON report always has them."
+        ))
     var showDialects = false
 
     /// The old name of --report (it clashed with convert's --format, the FITS flavour); kept for one release.
     @Option(name: .customLong("format"), help: .hidden)
     var deprecatedFormat: ReportFormat?
 
-    @Option(name: .customLong("allow-outside"), help: ArgumentHelp(
-        "A directory that index rows and grouping members may also point into (repeatable).",
-        discussion: "Files named by other files (HDU index FILE_DIR/FILE_NAME/BASE_DIR, grouping-table members) are opened only inside the directories validated (for a file given on its own, its directory): a row pointing elsewhere, a symlink leading out, or a FIFO or device is reported and never opened.",
-        valueName: "dir"))
+    @Option(
+        name: .customLong("allow-outside"),
+        help: ArgumentHelp(
+            "A directory that index rows and grouping members may also point into (repeatable).",
+            discussion:
+                "Files named by other files (HDU index FILE_DIR/FILE_NAME/BASE_DIR, grouping-table members) are opened only inside the directories validated (for a file given on its own, its directory): a row pointing elsewhere, a symlink leading out, or a FIFO or device is reported and never opened.",
+            valueName: "dir"))
     var allowOutside: [String] = []
 
-    @Option(help: ArgumentHelp("For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
-                               valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "For alerts: a folder with voevent/VOEvent-v2.x.xsd and gcn/notices/ (default: --standards, $VODF_STANDARDS, or a standards/ or shared/standards/ folder beside the working directory or a parent).",
+            valueName: "dir"))
     var standards: String?
 
     @OptionGroup var specOptions: SpecOptions
@@ -73,7 +83,9 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         limits.apply()
-        if deprecatedFormat != nil { warn("validate --format is deprecated; use --report (it will be removed in the next release)") }
+        if deprecatedFormat != nil {
+            warn("validate --format is deprecated; use --report (it will be removed in the next release)")
+        }
         let report = deprecatedFormat ?? report
         // Specs are read per family when a file first needs them; --spec is checked against its own
         // family (read once, then reused), and all families are read only to list them in the error.
@@ -81,11 +93,17 @@ struct ValidateCommand: ParsableCommand {
         do {
             source = SpecSource(tree: try SpecTree.locate(override: specOptions.specs))
             if let spec, let (family, _) = SpecVersionName.split(spec),
-               try source.library(family: family).specs.keys.contains(where: { $0.hasPrefix(SpecVersionName.key(spec) + "/") }) {
+                try source.library(family: family).specs.keys.contains(where: {
+                    $0.hasPrefix(SpecVersionName.key(spec) + "/")
+                })
+            {
                 // known
             } else if let spec {
                 let library = try SpecLibrary(tree: source.tree)
-                throw Failure(message: "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))", code: Exit.usage)
+                throw Failure(
+                    message:
+                        "unknown spec '\(spec)'; known: \(Set(library.specs.keys.map { String($0.split(separator: "/")[0]) }).sorted().joined(separator: ", "))",
+                    code: Exit.usage)
             }
         } catch let f as Failure { throw f } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         var validator = Validator(source: source, profile: profile, forcedSpec: spec.map(SpecVersionName.key))
@@ -93,17 +111,23 @@ struct ValidateCommand: ParsableCommand {
         validator.confinement = confinement
         validator.standards = try? Standards.locate(standards)
         if let standards, validator.standards == nil {
-            throw Failure(message: "\(standards): not a standards directory (no voevent/VOEvent-v2.0.xsd or gcn/notices/)", code: Exit.usage)
+            throw Failure(
+                message: "\(standards): not a standards directory (no voevent/VOEvent-v2.0.xsd or gcn/notices/)",
+                code: Exit.usage)
         }
         let (files, refused) = Self.expand(paths, confinement: confinement)
         // Many files: say where we are on stderr, which reports never use.
         let progress = files.count > 20 && isatty(2) != 0
         let results = validator.validate(paths: files) { done in
-            if progress { FileHandle.standardError.write(Data("\r[\(done)/\(files.count)] files checked\u{1B}[K".utf8)) }
+            if progress {
+                FileHandle.standardError.write(Data("\r[\(done)/\(files.count)] files checked\u{1B}[K".utf8))
+            }
         }
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         var all: [Finding] = refused.map {
-            Finding(severity: .error, rule: "release:outside", file: $0.path, hdu: nil, hduName: nil, target: nil, message: $0.why, reference: nil)
+            Finding(
+                severity: .error, rule: "release:outside", file: $0.path, hdu: nil, hduName: nil, target: nil,
+                message: $0.why, reference: nil)
         }
         var unreadable = false
         for (p, r) in zip(files, results) {
@@ -113,9 +137,11 @@ struct ValidateCommand: ParsableCommand {
                 unreadable = true
                 // The finding names the file; the message need not repeat it.
                 let text = "\(error)"
-                all.append(Finding(severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                                   message: MessageText.escaped(withoutFilePrefix(text, file: p), limit: 600),
-                                   reference: "FITS 4.0"))
+                all.append(
+                    Finding(
+                        severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
+                        message: MessageText.escaped(withoutFilePrefix(text, file: p), limit: 600),
+                        reference: "FITS 4.0"))
             }
         }
         var statements = validator.dialects.statements(for: files)
@@ -135,14 +161,22 @@ extension ValidateCommand {
     /// checked against what is really there); files are taken as given.
     /// Found under a directory, a symlink that leads out of the tree or a FIFO is not opened
     /// (it is reported); a file named on the command line is the user's choice and is taken.
-    static func expand(_ paths: [String], confinement: Confinement) -> (files: [String], refused: [(path: String, why: String)]) {
+    static func expand(_ paths: [String], confinement: Confinement) -> (
+        files: [String], refused: [(path: String, why: String)]
+    ) {
         var out: [String] = []
         var refused: [(String, String)] = []
         for p in paths {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue,
-                  let walk = FileManager.default.enumerator(atPath: p) else { out.append(p); continue }
-            let found = walk.compactMap { $0 as? String }.filter { f in [".fits", ".fits.gz", ".fit", ".fits.fz"].contains { f.lowercased().hasSuffix($0) } }
+                let walk = FileManager.default.enumerator(atPath: p)
+            else {
+                out.append(p)
+                continue
+            }
+            let found = walk.compactMap { $0 as? String }.filter { f in
+                [".fits", ".fits.gz", ".fit", ".fits.fz"].contains { f.lowercased().hasSuffix($0) }
+            }
             for f in found.sorted() {
                 let path = (p as NSString).appendingPathComponent(f)
                 if let why = confinement.refusal(path) { refused.append((path, "\(why)")) } else { out.append(path) }
@@ -166,18 +200,27 @@ struct SpecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spec",
         abstract: "List, show or check the format specs (built in from Specs/, or --specs DIR).",
-        subcommands: [SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self, SpecDiffCommand.self, SpecTemplateCommand.self, SpecTestCommand.self])
+        subcommands: [
+            SpecList.self, SpecShow.self, SpecLint.self, SpecDocs.self, SpecDiffCommand.self, SpecTemplateCommand.self,
+            SpecTestCommand.self,
+        ])
 }
 
 struct SpecList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the specs and what they select.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the specs and what they select.")
     @OptionGroup var specOptions: SpecOptions
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         for (id, s) in lib.specs.sorted(by: { $0.key < $1.key }) {
-            let sel = s.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(separator: " ")
-            print("\(id)  [\(sel)]  \(s.keywords.count) keywords, \(s.columns.count) columns, \(s.conditions.count) conditions")
+            let sel = s.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }.joined(
+                separator: " ")
+            print(
+                "\(id)  [\(sel)]  \(s.keywords.count) keywords, \(s.columns.count) columns, \(s.conditions.count) conditions"
+            )
         }
     }
 }
@@ -185,7 +228,8 @@ struct SpecList: ParsableCommand {
 struct SpecLint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Check spec files against Specs/meta-schema.yaml: known and required fields, types, values, resolvable extends and groups.",
+        abstract:
+            "Check spec files against Specs/meta-schema.yaml: known and required fields, types, values, resolvable extends and groups.",
         discussion: "This is the CI check for the format specs. Exit code 1 when any problem is found.")
 
     @Argument(help: "Specs directory (default: --specs, VODF_SPECS, else the built-in specs).")
@@ -229,10 +273,17 @@ struct SpecShow: ParsableCommand {
 
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         guard let spec = lib.specs[id] else {
-            let near = lib.specs.keys.filter { $0.hasSuffix("/" + (id.split(separator: "/").last.map(String.init) ?? id)) }.sorted()
-            throw Failure(message: "unknown spec '\(id)'" + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"), code: Exit.usage)
+            let near = lib.specs.keys.filter {
+                $0.hasSuffix("/" + (id.split(separator: "/").last.map(String.init) ?? id))
+            }.sorted()
+            throw Failure(
+                message: "unknown spec '\(id)'"
+                    + (near.isEmpty ? "; see `vodf spec list`" : "; did you mean \(near.joined(separator: ", "))?"),
+                code: Exit.usage)
         }
         if json {
             try printJSON(spec)
@@ -254,23 +305,30 @@ struct SpecDocs: ParsableCommand {
 
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         let pages = Validation.SpecDocs.pages(lib)
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             // Pages of specs that no longer exist must go too, or the diff in CI would miss them.
-            for old in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] where old.hasSuffix(".md") && pages[old] == nil {
+            for old in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+            where old.hasSuffix(".md") && pages[old] == nil {
                 try FileManager.default.removeItem(atPath: output + "/" + old)
             }
             for (name, text) in pages { try text.write(toFile: output + "/" + name, atomically: true, encoding: .utf8) }
-        } catch { throw Failure(message: "\(output): cannot write the pages: \(error.localizedDescription)", code: Exit.outputFailed) }
+        } catch {
+            throw Failure(
+                message: "\(output): cannot write the pages: \(error.localizedDescription)", code: Exit.outputFailed)
+        }
         print("\(pages.count) page(s) written to \(output)")
     }
 }
 
 struct SpecDiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "What changed between two spec versions: HDU kinds, keywords, columns, conditions.",
+        commandName: "diff",
+        abstract: "What changed between two spec versions: HDU kinds, keywords, columns, conditions.",
         discussion: """
             Kinds added and removed; per kind, keywords, columns and conditions added, removed or changed, with each changed field (level, type, unit, values, range, default, ndim).
 
@@ -292,7 +350,9 @@ struct SpecDiffCommand: ParsableCommand {
 
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         let diff: SpecDiff
         do { diff = try SpecDiff.compare(lib, from, to) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
         if json {
@@ -328,7 +388,9 @@ struct SpecTemplateCommand: ParsableCommand {
 
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
+        do { lib = try SpecLibrary.locate(override: specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
         let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // `vodf/mock-0.1` is a version, `vodf-mock-0.1/grouping` a kind.
         let key = SpecVersionName.key(id)
@@ -336,7 +398,9 @@ struct SpecTemplateCommand: ParsableCommand {
             try write([spec], to: output, single: true)
         } else if let (family, version) = SpecVersionName.split(id), !lib.specs(family, version).isEmpty {
             do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-                throw Failure(message: "\(output): cannot create the directory: \(error.localizedDescription)", code: Exit.outputFailed)
+                throw Failure(
+                    message: "\(output): cannot create the directory: \(error.localizedDescription)",
+                    code: Exit.outputFailed)
             }
             try write(lib.specs(family, version), to: output, single: false)
         } else {
@@ -349,7 +413,11 @@ struct SpecTemplateCommand: ParsableCommand {
             let path = single ? output : (output as NSString).appendingPathComponent(spec.kindName + ".fits")
             do {
                 let table = try SpecTemplate.table(spec)
-                try FITSOutput.write([table], primary: FITSOutput.primaryCards(creator: "vodfkit \(vodfkitVersion) (spec template \(spec.id))", origin: nil, telescope: nil), to: path)
+                try FITSOutput.write(
+                    [table],
+                    primary: FITSOutput.primaryCards(
+                        creator: "vodfkit \(vodfkitVersion) (spec template \(spec.id))", origin: nil, telescope: nil),
+                    to: path)
             } catch {
                 throw Failure(message: "\(path): \(error)", code: Exit.outputFailed)
             }
@@ -395,8 +463,13 @@ struct SpecTestCommand: ParsableCommand {
 
     func run() throws {
         let lib: SpecLibrary
-        do { lib = try SpecLibrary.locate(override: root ?? specOptions.specs) } catch { throw Failure(message: "\(error)", code: Exit.usage) }
-        let scratch = keep ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("vodf-spec-test-\(ProcessInfo.processInfo.processIdentifier)")
+        do { lib = try SpecLibrary.locate(override: root ?? specOptions.specs) } catch {
+            throw Failure(message: "\(error)", code: Exit.usage)
+        }
+        let scratch =
+            keep
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent(
+                "vodf-spec-test-\(ProcessInfo.processInfo.processIdentifier)")
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
         let tty = isatty(2) != 0
         let result: SpecSelfTest.Result
@@ -406,7 +479,9 @@ struct SpecTestCommand: ParsableCommand {
             }
         } catch { throw Failure(message: "\(scratch): \(error)", code: Exit.outputFailed) }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        if result.outcomes.isEmpty { throw Failure(message: "no spec id starts with '\(only ?? "")'; see `vodf spec list`", code: Exit.usage) }
+        if result.outcomes.isEmpty {
+            throw Failure(message: "no spec id starts with '\(only ?? "")'; see `vodf spec list`", code: Exit.usage)
+        }
         if json {
             try printJSON(result)
         } else {
@@ -416,7 +491,9 @@ struct SpecTestCommand: ParsableCommand {
             for u in result.uncovered { print("NO FAILING FIXTURE \(u)") }
             let failed = result.outcomes.filter { !$0.passed }.count
             let specs = Set(result.outcomes.map(\.spec)).count
-            print("\(specs) spec(s), \(result.rules) rule(s): \(result.outcomes.count - failed) fixture(s) passed, \(failed) failed, \(result.uncovered.count) rule(s) without a failing fixture")
+            print(
+                "\(specs) spec(s), \(result.rules) rule(s): \(result.outcomes.count - failed) fixture(s) passed, \(failed) failed, \(result.uncovered.count) rule(s) without a failing fixture"
+            )
         }
         if !result.passed { throw ExitCode(1) }
     }

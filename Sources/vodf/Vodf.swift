@@ -1,8 +1,8 @@
-import GADF
-import Diagnostics
 import ArgumentParser
 import Conversion
+import Diagnostics
 import Foundation
+import GADF
 import Model
 
 /// Exit codes, documented in the README.
@@ -34,7 +34,8 @@ func oneLine(_ message: String) -> String {
     let file = String(text[..<colon.lowerBound])
     let rest = String(text[colon.upperBound...])
     let once = withoutFilePrefix(rest, file: file)
-    return once != rest || rest.hasPrefix(file + ":") && rest.dropFirst(file.count + 1).first?.isNumber == true ? rest : text
+    return once != rest || rest.hasPrefix(file + ":") && rest.dropFirst(file.count + 1).first?.isNumber == true
+        ? rest : text
 }
 
 /// `text` without a leading "FILE: " or "FILE [HDU n]" that names `file` (a report line or
@@ -87,7 +88,9 @@ extension Vodf {
         let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard var first = lines.first else { return message }
         if first.hasSuffix("one of the following:") {
-            let choices = lines.dropFirst().prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }.map { "'\($0.trimmingCharacters(in: .whitespaces).dropFirst(2))'" }
+            let choices = lines.dropFirst().prefix { $0.trimmingCharacters(in: .whitespaces).hasPrefix("- ") }.map {
+                "'\($0.trimmingCharacters(in: .whitespaces).dropFirst(2))'"
+            }
             first = String(first.dropLast("the following:".count)) + choices.joined(separator: ", ") + "."
         }
         return first
@@ -98,18 +101,22 @@ struct VodfCommand: ParsableCommand {
     // Computed: the input formats are listed as registered when the help is shown.
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-        commandName: "vodf",
-        abstract: "Convert KM3NeT and ANTARES data to GADF/VODF FITS, build IRFs, and check FITS files against the format specs.",
-        discussion: """
-        Inputs are recognised by content (vodf convert --help says what each becomes):
-        \(helpList(InputFormats.all.map(\.name)))
-        IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
-        Output formats: \(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")) (default \(OutputProfile.gadf03.rawValue)).
+            commandName: "vodf",
+            abstract:
+                "Convert KM3NeT and ANTARES data to GADF/VODF FITS, build IRFs, and check FITS files against the format specs.",
+            discussion: """
+                Inputs are recognised by content (vodf convert --help says what each becomes):
+                \(helpList(InputFormats.all.map(\.name)))
+                IRF kinds read and written: \(IRFKinds.names.joined(separator: ", ")).
+                Output formats: \(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")) (default \(OutputProfile.gadf03.rawValue)).
 
-        Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
-        """,
-        version: vodfkitVersion,
-        subcommands: [ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self, IRFCommand.self, ReleaseCommand.self, AlertCommand.self, PeekCommand.self])
+                Exit codes: 0 success, 1 validate found errors, 2 usage error, 3 unreadable or invalid input, 4 output could not be written.
+                """,
+            version: vodfkitVersion,
+            subcommands: [
+                ConvertCommand.self, InspectCommand.self, ValidateCommand.self, SpecCommand.self, RootCommand.self,
+                IRFCommand.self, ReleaseCommand.self, AlertCommand.self, PeekCommand.self,
+            ])
     }
 }
 

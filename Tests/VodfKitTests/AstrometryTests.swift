@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Astrometry
 @testable import Model
 
@@ -21,10 +22,10 @@ func unixSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Double
 struct AstrometryTests {
     /// km3astro's published site constants (from the same UTM positions, via the `utm` package).
     @Test func utmMatchesKm3astroSites() {
-        let arca = UTM.geodetic(UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450))
+        let arca = UTM.geodetic(UTMPosition(zone: 33, north: true, easting: 587600, northing: 4_016_800, height: -3450))
         #expect(abs(arca.latitudeRad * 180 / .pi - 36.29220052151268) < 1e-7)
         #expect(abs(arca.longitudeRad * 180 / .pi - 15.975552397716397) < 1e-7)
-        let orca = UTM.geodetic(UTMPosition(zone: 32, north: true, easting: 256500, northing: 4743000, height: -2440))
+        let orca = UTM.geodetic(UTMPosition(zone: 32, north: true, easting: 256500, northing: 4_743_000, height: -2440))
         #expect(abs(orca.latitudeRad * 180 / .pi - 42.800839643852264) < 1e-7)
         #expect(abs(orca.longitudeRad * 180 / .pi - 6.022280575785778) < 1e-7)
         // Grid convergence: positive east of the central meridian (ARCA, 15.98E in zone 33 at 15E),
@@ -34,8 +35,10 @@ struct AstrometryTests {
     }
 
     @Test func sourceIsOppositeTheTrack() {
-        let t = SkyTransform(location: DetectorLocation(site: Site(name: "x", longitudeDeg: 0, latitudeDeg: 0, heightM: 0, reference: ""),
-                                                        convergenceRad: 0))
+        let t = SkyTransform(
+            location: DetectorLocation(
+                site: Site(name: "x", longitudeDeg: 0, latitudeDeg: 0, heightM: 0, reference: ""),
+                convergenceRad: 0))
         // An up-going track (travelling +z) comes from below the horizon; a down-going one from the zenith.
         #expect(abs(t.sourceHorizontal(dx: 0, dy: 0, dz: 1).alt + .pi / 2) < 1e-12)
         #expect(abs(t.sourceHorizontal(dx: 0, dy: 0, dz: -1).alt - .pi / 2) < 1e-12)
@@ -54,16 +57,22 @@ struct AstrometryTests {
         let lines = text.split(separator: "\n").map(String.init)
         let h = lines[0].split(separator: ",").map(String.init)
         func col(_ n: String) -> Int { h.firstIndex(of: n)! }
-        let t = SkyTransform(location: DetectorLocation(name: "ARCA", utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450),
-                                                        reference: "test"))
-        var worst = 0.0, count = 0
+        let t = SkyTransform(
+            location: DetectorLocation(
+                name: "ARCA",
+                utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4_016_800, height: -3450),
+                reference: "test"))
+        var worst = 0.0
+        var count = 0
         for line in lines.dropFirst() {
             let c = line.split(separator: ",").map(String.init)
             let d = { (n: String) in Double(c[col(n)])! }
             let hor = t.sourceHorizontal(dx: d("dx"), dy: d("dy"), dz: d("dz"))
-            let time = unixSeconds(Int(d("year")), Int(d("month")), Int(d("day")), Int(d("hour")), Int(d("min")), d("sec"))
+            let time = unixSeconds(
+                Int(d("year")), Int(d("month")), Int(d("day")), Int(d("hour")), Int(d("min")), d("sec"))
             var cache = PrecessionCache()
-            let (ra, dec) = c[col("j2000")] == "True"
+            let (ra, dec) =
+                c[col("j2000")] == "True"
                 ? t.equatorial(alt: hor.alt, az: hor.az, unixSeconds: time, cache: &cache)
                 : t.ofDate(alt: hor.alt, az: hor.az, unixSeconds: time)
             let s = separationDeg(ra, dec, d("eq_ra"), d("eq_dec"))
@@ -76,12 +85,16 @@ struct AstrometryTests {
 
     /// The ARCA, ORCA and ANTARES *_coordinate_systems_benchmark.csv tables (J2000 columns and
     /// "of date" columns), each for its own site, to <= 0.01 deg.
-    @Test(.enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"),
-          arguments: [("ARCA", UTMPosition(zone: 33, north: true, easting: 587600, northing: 4016800, height: -3450)),
-                      ("ORCA", UTMPosition(zone: 32, north: true, easting: 256500, northing: 4743000, height: -2440)),
-                      ("antares", UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500))])
+    @Test(
+        .enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"),
+        arguments: [
+            ("ARCA", UTMPosition(zone: 33, north: true, easting: 587600, northing: 4_016_800, height: -3450)),
+            ("ORCA", UTMPosition(zone: 32, north: true, easting: 256500, northing: 4_743_000, height: -2440)),
+            ("antares", UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500)),
+        ])
     func coordinateSystemBenchmarks(_ name: String, _ utm: UTMPosition) throws {
-        let text = try String(contentsOfFile: Paths.km3netData + "/astro/\(name)_coordinate_systems_benchmark.csv", encoding: .utf8)
+        let text = try String(
+            contentsOfFile: Paths.km3netData + "/astro/\(name)_coordinate_systems_benchmark.csv", encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         let h = lines[0].split(separator: ",").map(String.init)
         let t = SkyTransform(location: DetectorLocation(name: name, utm: utm, reference: "test"))
@@ -89,16 +102,19 @@ struct AstrometryTests {
         for line in lines.dropFirst() {
             let c = line.split(separator: ",").map(String.init)
             func d(_ n: String) -> Double { Double(c[h.firstIndex(of: n)!])! }
-            let date = c[0].split(separator: "-").map { Int($0)! }, tm = c[1].split(separator: ":").map { Int($0)! }
+            let date = c[0].split(separator: "-").map { Int($0)! }
+            let tm = c[1].split(separator: ":").map { Int($0)! }
             let time = unixSeconds(date[0], date[1], date[2], tm[0], tm[1], Double(tm[2]))
-            let th = d("theta") * .pi / 180, ph = d("phi") * .pi / 180
+            let th = d("theta") * .pi / 180
+            let ph = d("phi") * .pi / 180
             let hor = t.sourceHorizontal(dx: sin(th) * cos(ph), dy: sin(th) * sin(ph), dz: cos(th))
             var cache = PrecessionCache()
             let (ra, dec) = t.equatorial(alt: hor.alt, az: hor.az, unixSeconds: time, cache: &cache)
             let (rad, decd) = t.ofDate(alt: hor.alt, az: hor.az, unixSeconds: time)
             let r = Double.pi / 180
-            worst = max(worst, separationDeg(ra, dec, d("RA-J2000") * r, d("DEC-J2000") * r),
-                        separationDeg(rad, decd, d("RA") * r, d("DEC") * r))
+            worst = max(
+                worst, separationDeg(ra, dec, d("RA-J2000") * r, d("DEC-J2000") * r),
+                separationDeg(rad, decd, d("RA") * r, d("DEC") * r))
         }
         #expect(worst <= 0.01, "\(name): worst separation \(worst) deg")
     }

@@ -1,9 +1,10 @@
-import GADF
 import ANTARES
 import Foundation
-import Testing
-@testable import FITSIO
+import GADF
 import Readers
+import Testing
+
+@testable import FITSIO
 
 @Suite("FITS layer")
 struct FITSIOTests {
@@ -11,7 +12,7 @@ struct FITSIOTests {
     /// cfitsio buffer chunk, then reads it all back bit for bit.
     @Test func roundTripAllColumnTypes() throws {
         let path = try Paths.scratch() + "/all.fits"
-        let rows = 20_011  // not a multiple of the chunk size, several chunks
+        let rows = 20_011 // not a multiple of the chunk size, several chunks
         // Trailing blanks are insignificant in FITS strings, so the value ends in a non-blank.
         let long = String(repeating: "long string value with CONTINUE cards; ", count: 6) + "end"
         let specs = [
@@ -164,8 +165,10 @@ struct FITSIOTests {
         let path = try Paths.scratch() + "/part.fits"
         let f = try FITSFile.create(path: path)
         try f.createPrimaryHDU()
-        try f.append(Table(name: "T", columns: [ColumnSpec("X", .float64, repeatCount: 2)],
-                           data: [.float64((0..<20).map(Double.init))]))
+        try f.append(
+            Table(
+                name: "T", columns: [ColumnSpec("X", .float64, repeatCount: 2)],
+                data: [.float64((0..<20).map(Double.init))]))
         try f.close()
         let r = try FITSFile.open(path: path)
         try r.moveTo(hdu: 2)
@@ -217,8 +220,10 @@ struct FITSIOTests {
         let f = try FITSFile.create(path: path)
         try f.createPrimaryHDU()
         let e = #expect(throws: FITSError.self) {
-            try f.append(Table(name: "T", columns: [ColumnSpec("A", .float64), ColumnSpec("B", .float64)],
-                               data: [.float64([1, 2]), .float64([1])]))
+            try f.append(
+                Table(
+                    name: "T", columns: [ColumnSpec("A", .float64), ColumnSpec("B", .float64)],
+                    data: [.float64([1, 2]), .float64([1])]))
         }
         #expect(e?.description.contains("column B") == true)
     }
@@ -249,8 +254,10 @@ struct MappedChecksumTests {
                 let words = (0..<count).map { _ in fill ?? UInt32(truncatingIfNeeded: rng.next()) }
                 words.withUnsafeBufferPointer { b in
                     let base = b.baseAddress ?? UnsafePointer(bitPattern: 4)!
-                    #expect(MappedFile.fold(MappedFile.partialSum(base, count)) == MappedFile.fold(MappedFile.partialSumBySwapping(base, count)),
-                            "\(count) words, fill \(String(describing: fill))")
+                    #expect(
+                        MappedFile.fold(MappedFile.partialSum(base, count))
+                            == MappedFile.fold(MappedFile.partialSumBySwapping(base, count)),
+                        "\(count) words, fill \(String(describing: fill))")
                 }
             }
         }
@@ -265,8 +272,11 @@ struct MappedChecksumTests {
         let path = try Paths.scratch() + "/rows13.fits"
         let f = try FITSFile.create(path: path)
         try f.createPrimaryHDU()
-        try f.append(Table(name: "EVENTS", header: [], columns: [ColumnSpec("TIME", .float64), ColumnSpec("TAG", .string, repeatCount: 5)],
-                           data: [.float64(times), .string((0..<rows).map { "t\($0 % 997)" })]))
+        try f.append(
+            Table(
+                name: "EVENTS", header: [],
+                columns: [ColumnSpec("TIME", .float64), ColumnSpec("TAG", .string, repeatCount: 5)],
+                data: [.float64(times), .string((0..<rows).map { "t\($0 % 997)" })]))
         try f.close()
         let r = try FITSFile.open(path: path)
         try r.moveTo(hdu: 2)
@@ -276,9 +286,12 @@ struct MappedChecksumTests {
         let below = bytes.dataStart + rows * 13 / 4 * 4
         var total: UInt64 = 0
         var got: [Double] = []
-        for part in [0..<4096, 4096..<rows] {           // parts start on multiples of 4 rows
+        for part in [0..<4096, 4096..<rows] { // parts start on multiples of 4 rows
             var c = (below: below, sum: UInt32(0))
-            #expect(m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: part, checksum: &c) { got += $0 })
+            #expect(
+                m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: part, checksum: &c) {
+                    got += $0
+                })
             total = UInt64(MappedFile.fold(total, UInt64(c.sum)))
         }
         let rest = try #require(m.onesComplementSum(below..<bytes.dataEnd))
@@ -286,7 +299,10 @@ struct MappedChecksumTests {
         #expect(got == times)
         // A part that starts off a checksum word cannot be summed, so it is refused.
         var c = (below: below, sum: UInt32(0))
-        #expect(!m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: 1..<10, checksum: &c) { _ in })
+        #expect(
+            !m.forEachFloat64Block(dataStart: bytes.dataStart, rowWidth: 13, offset: 0, rows: 1..<10, checksum: &c) {
+                _ in
+            })
     }
 
     @Test func mappedChecksumsAgreeWithCfitsio() throws {
@@ -296,7 +312,8 @@ struct MappedChecksumTests {
             for case let f as String in e where f.hasSuffix(".fits") { files.append(dir + "/" + f) }
         }
         // Our own output too, so at least one file with sums is always checked.
-        let obs = try ANTARESEventList.read(path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList)
+        let obs = try ANTARESEventList.read(
+            path: Paths.testData + "/antares/sample_public.dat", kind: .antaresPublicList)
         let own = try Paths.scratch() + "/own.fits"
         try FITSOutput.write(try ObservationWriter(flavor: .gadf03).tables(for: obs), primary: [], to: own)
         files.append(own)
@@ -319,7 +336,8 @@ struct MappedChecksumTests {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: own))
         let f = try FITSFile.open(path: own)
         try f.moveTo(hdu: 2)
-        let r = try f.byteRange(), header = try f.readHeader()
+        let r = try f.byteRange()
+        let header = try f.readHeader()
         bytes[r.dataStart + 3] ^= 0x10
         try bytes.write(to: URL(fileURLWithPath: bad))
         let m = try #require(MappedFile(path: bad))

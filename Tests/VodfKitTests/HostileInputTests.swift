@@ -1,23 +1,33 @@
 import Foundation
-import Testing
-@testable import FITSIO
-@testable import HDF5IO
 import IOLimits
 import Model
+import Testing
+
+@testable import FITSIO
+@testable import HDF5IO
 
 /// Issue 12: sizes declared by a file are checked before anything trusts them.
 struct HostileInputTests {
     /// A primary header and one binary table of `rows` rows of 8 bytes, as FITS bytes.
     func fits(rows: Int, declaredRows: Int? = nil, extraCards: [String] = []) -> [UInt8] {
         func block(_ cards: [String]) -> [UInt8] {
-            var b = cards.flatMap { Array($0.padding(toLength: 80, withPad: " ", startingAt: 0).utf8) } + Array("END".padding(toLength: 80, withPad: " ", startingAt: 0).utf8)
+            var b =
+                cards.flatMap { Array($0.padding(toLength: 80, withPad: " ", startingAt: 0).utf8) }
+                + Array("END".padding(toLength: 80, withPad: " ", startingAt: 0).utf8)
             b += [UInt8](repeating: 0x20, count: (2880 - b.count % 2880) % 2880)
             return b
         }
-        func card(_ k: String, _ v: String) -> String { k.padding(toLength: 8, withPad: " ", startingAt: 0) + "= " + String(repeating: " ", count: max(0, 20 - v.count)) + v }
+        func card(_ k: String, _ v: String) -> String {
+            k.padding(toLength: 8, withPad: " ", startingAt: 0) + "= "
+                + String(repeating: " ", count: max(0, 20 - v.count)) + v
+        }
         var out = block([card("SIMPLE", "T"), card("BITPIX", "8"), card("NAXIS", "0")])
-        out += block([card("XTENSION", "'BINTABLE'"), card("BITPIX", "8"), card("NAXIS", "2"), card("NAXIS1", "8"),
-                      card("NAXIS2", "\(declaredRows ?? rows)"), card("PCOUNT", "0"), card("GCOUNT", "1"), card("TFIELDS", "1"), card("TFORM1", "'D'")] + extraCards)
+        out += block(
+            [
+                card("XTENSION", "'BINTABLE'"), card("BITPIX", "8"), card("NAXIS", "2"), card("NAXIS1", "8"),
+                card("NAXIS2", "\(declaredRows ?? rows)"), card("PCOUNT", "0"), card("GCOUNT", "1"),
+                card("TFIELDS", "1"), card("TFORM1", "'D'"),
+            ] + extraCards)
         let data = rows * 8
         out += [UInt8](repeating: 0, count: data + (2880 - data % 2880) % 2880)
         return out
@@ -39,13 +49,21 @@ struct HostileInputTests {
     /// a commentary card or an ordinary long string is not.
     @Test func anOverlongUnquotedColumnValueIsRefused() throws {
         let bad = layout(fits(rows: 1, extraCards: ["TTYPE1  =" + String(repeating: "A", count: 71)]))
-        #expect(bad.problem?.contains("HDU 1: the value of TTYPE1 is longer than any FITS value") == true, "\(bad.problem ?? "nil")")
-        let fine = layout(fits(rows: 1, extraCards: ["TTYPE1  = '" + String(repeating: "B", count: 68) + "'",
-                                                     "HISTORY =" + String(repeating: "=", count: 71), "COMMENT " + String(repeating: "x", count: 72)]))
+        #expect(
+            bad.problem?.contains("HDU 1: the value of TTYPE1 is longer than any FITS value") == true,
+            "\(bad.problem ?? "nil")")
+        let fine = layout(
+            fits(
+                rows: 1,
+                extraCards: [
+                    "TTYPE1  = '" + String(repeating: "B", count: 68) + "'",
+                    "HISTORY =" + String(repeating: "=", count: 71), "COMMENT " + String(repeating: "x", count: 72),
+                ]))
         #expect(fine.problem == nil, "\(fine.problem ?? "")")
         // And the file is refused before cfitsio reads it.
         let path = try Paths.scratch() + "/overlong.fits"
-        try Data(fits(rows: 1, extraCards: ["TUNIT1  =" + String(repeating: "A", count: 71)])).write(to: URL(fileURLWithPath: path))
+        try Data(fits(rows: 1, extraCards: ["TUNIT1  =" + String(repeating: "A", count: 71)])).write(
+            to: URL(fileURLWithPath: path))
         #expect(throws: FITSError.self) { _ = try FITSFile.open(path: path) }
     }
 
@@ -81,7 +99,7 @@ struct HostileInputTests {
     @Test func aTruncatedFileOffersOnlyItsCompleteHDUsWhenAskedTo() throws {
         let path = try Paths.scratch() + "/cut.fits"
         // The primary HDU is complete; the table's data stops after 40 of its 80 bytes.
-        FileManager.default.createFile(atPath: path, contents: Data(fits(rows: 10).prefix(2 * 2880 + 40)))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(fits(rows: 10).prefix(2 * 2880 + 40)))
         #expect(throws: FITSError.self) { try FITSFile.open(path: path) }
         let f = try FITSFile.open(path: path, keepingCompleteHDUs: true)
         #expect(try f.hduCount == 1)
@@ -109,24 +127,33 @@ struct HostileInputTests {
         for v: UInt32 in [0, 1, 0xdead_beef, 0xffff_ffff, 123_456_789] {
             let ascii = Reproducible.encode(v)
             #expect(ascii.count == 16)
-            #expect(ascii.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) })
+            #expect(
+                ascii.allSatisfy {
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a)
+                })
             // Decoding: the encoded string, summed as four words minus the 0x30 offsets, is v.
             var words = [UInt32](repeating: 0, count: 4)
             let unrotated = (0..<16).map { ascii[($0 + 1) % 16] }
             for j in 0..<4 { for i in 0..<4 { words[j] |= UInt32(unrotated[4 * j + i]) << (24 - 8 * UInt32(i)) } }
             var sum: UInt32 = 0
             for w in words { sum = Reproducible.add(sum, w) }
-            let offsets = Reproducible.add(Reproducible.add(0x3030_3030, 0x3030_3030), Reproducible.add(0x3030_3030, 0x3030_3030))
+            let offsets = Reproducible.add(
+                Reproducible.add(0x3030_3030, 0x3030_3030), Reproducible.add(0x3030_3030, 0x3030_3030))
             #expect(sum == Reproducible.add(v, offsets), "\(v)")
         }
     }
 
     @Test func aCrashInTheHDF5ChildIsATypedError() {
         #expect {
-            _ = try ChildProcess.run(path: "x.h5") { raise(SIGSEGV); return [] }
+            _ = try ChildProcess.run(path: "x.h5") {
+                raise(SIGSEGV)
+                return []
+            }
         } throws: { e in "\(e)".contains("signal 11") && "\(e)".hasPrefix("x.h5") }
         #expect {
-            _ = try ChildProcess.run(path: "y.h5") { throw HDF5Error(file: "y.h5", object: "/event_info", reason: "no field 'x'") }
+            _ = try ChildProcess.run(path: "y.h5") {
+                throw HDF5Error(file: "y.h5", object: "/event_info", reason: "no field 'x'")
+            }
         } throws: { e in "\(e)" == "y.h5: /event_info: no field 'x'" }
         let bytes = try? ChildProcess.run(path: "z.h5") { Array(repeating: 7, count: 300_000) }
         #expect(bytes?.count == 300_000)

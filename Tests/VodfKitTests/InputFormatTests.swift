@@ -19,25 +19,33 @@ struct TestEventsFormat: InputFormat {
     func read(_ path: String, options: ConversionOptions) throws -> Dataset {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: " ").compactMap { Double($0) } }
-        let time = rows.map { $0[0] }, ra = rows.map { $0[1] }, dec = rows.map { $0[2] }
+        let time = rows.map { $0[0] }
+        let ra = rows.map { $0[1] }
+        let dec = rows.map { $0[2] }
         let events = try EventList(columns: [
-            EventColumn(name: "EVENT_ID", values: .int64(rows.indices.map { Int64($0 + 1) }), level: .required, description: "row"),
+            EventColumn(
+                name: "EVENT_ID", values: .int64(rows.indices.map { Int64($0 + 1) }), level: .required,
+                description: "row"),
             EventColumn(name: "TIME", values: .double(time), unit: .second, level: .required, description: "time"),
-            EventColumn(name: "RA", values: .double(ra), unit: .degree, level: .required, description: "right ascension"),
+            EventColumn(
+                name: "RA", values: .double(ra), unit: .degree, level: .required, description: "right ascension"),
             EventColumn(name: "DEC", values: .double(dec), unit: .degree, level: .required, description: "declination"),
         ])
         let site = Site(name: "ANTARES", longitudeDeg: 6.1667, latitudeDeg: 42.8, heightM: -2475, reference: "test")
         let meta = ObservationMetadata(
-            obsID: options.obsID ?? "42", timeRef: .j2000TT, tstart: time.min()!, tstop: time.max()!, ontime: time.max()! - time.min()!,
-            livetime: time.max()! - time.min()!, coverageSource: .eventSpan, site: site, mode: .driftZenith, telescope: "TEST",
+            obsID: options.obsID ?? "42", timeRef: .j2000TT, tstart: time.min()!, tstop: time.max()!,
+            ontime: time.max()! - time.min()!,
+            livetime: time.max()! - time.min()!, coverageSource: .eventSpan, site: site, mode: .driftZenith,
+            telescope: "TEST",
             instrument: "TEST", origin: "TEST", creator: options.creator, provenance: [path], notes: [])
         var d = Dataset()
-        d.observations = [Observation(meta: meta, events: events, gti: try GTI(start: [time.min()!], stop: [time.max()!]))]
+        d.observations = [
+            Observation(meta: meta, events: events, gti: try GTI(start: [time.min()!], stop: [time.max()!]))
+        ]
         d.summary = ["EVENTS: \(rows.count) test events"]
         return d
     }
 }
-
 
 extension RegistryTests {
     static let registered: Bool = {
@@ -60,7 +68,7 @@ extension RegistryTests {
         #expect(normalised(ConvertCommand.helpMessage(columns: 200)).contains(normalised(TestEventsFormat().help)))
         #expect(VodfCommand.helpMessage(columns: 200).contains(TestEventsFormat().name))
         // convert
-        var convert = try ConvertCommand.parse([input, "-o", dir + "/run.fits", "-q"])
+        let convert = try ConvertCommand.parse([input, "-o", dir + "/run.fits", "-q"])
         try convert.run()
         let f = try FITSFile.open(path: dir + "/run.fits")
         _ = try f.moveTo(hdu: 2)
@@ -68,7 +76,7 @@ extension RegistryTests {
         try f.close()
         #expect(events.name == "EVENTS" && events.column("RA")?.doubles == [10.5, 11.0, 12.25])
         // peek
-        var peek = try PeekCommand.parse([input, "-o", dir + "/run.svg", "-q"])
+        let peek = try PeekCommand.parse([input, "-o", dir + "/run.svg", "-q"])
         try peek.run()
         #expect(try String(contentsOfFile: dir + "/run.svg", encoding: .utf8).contains("<svg"))
         // release build: the run's OBS_ID comes from the format (runNumber), the closing check passes.
@@ -90,7 +98,7 @@ extension RegistryTests {
                   - tables: \(tables)/*_sample.csv
             """
         try manifest.write(toFile: dir + "/release.yaml", atomically: true, encoding: .utf8)
-        var build = try ReleaseBuild.parse([dir + "/release.yaml", "-o", dir + "/release", "-q"])
+        let build = try ReleaseBuild.parse([dir + "/release.yaml", "-o", dir + "/release", "-q"])
         try build.run()
         let written = try FileManager.default.subpathsOfDirectory(atPath: dir + "/release")
         #expect(written.contains { $0.contains("42") && $0.hasSuffix(".fits") }, "\(written)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Astrometry
 @testable import Model
 
@@ -7,9 +8,11 @@ import Testing
 struct UnitTests {
     @Test(arguments: [
         ("m2", Model.Unit.squareMeter), ("m**2", Model.Unit.squareMeter), ("m^2", Model.Unit.squareMeter),
-        ("sr^-1", Model.Unit.perSteradian), ("sr-1", Model.Unit.perSteradian), ("sr^(-1)", Model.Unit.perSteradian), ("1/sr", Model.Unit.perSteradian),
+        ("sr^-1", Model.Unit.perSteradian), ("sr-1", Model.Unit.perSteradian), ("sr^(-1)", Model.Unit.perSteradian),
+        ("1/sr", Model.Unit.perSteradian),
         ("s^-1 MeV^-1 sr^-1", Model.Unit.backgroundRate), ("MeV-1 s-1 sr-1", Model.Unit.backgroundRate),
-        ("MeV-1 sr-1 s-1", Model.Unit.backgroundRate), ("1/s/MeV/sr", Model.Unit.backgroundRate), ("s-1.MeV-1.sr-1", Model.Unit.backgroundRate),
+        ("MeV-1 sr-1 s-1", Model.Unit.backgroundRate), ("1/s/MeV/sr", Model.Unit.backgroundRate),
+        ("s-1.MeV-1.sr-1", Model.Unit.backgroundRate),
         ("TeV", Model.Unit.TeV), ("deg", Model.Unit.degree), ("", Model.Unit.dimensionless),
     ])
     func parsesSpellings(_ text: String, _ expected: Model.Unit) throws {
@@ -20,7 +23,8 @@ struct UnitTests {
 
     @Test func conversions() throws {
         #expect(try Model.Unit.GeV.factor(to: .TeV) == 1e-3)
-        #expect(abs(try Model.Unit.perSteradian.factor(to: Model.Unit.parse("deg-2")) - pow(Double.pi / 180, 2)) < 1e-18)
+        #expect(
+            abs(try Model.Unit.perSteradian.factor(to: Model.Unit.parse("deg-2")) - pow(Double.pi / 180, 2)) < 1e-18)
         #expect(abs(try Model.Unit.parse("cm2").factor(to: .squareMeter) - 1e-4) < 1e-20)
         #expect(throws: UnitError.self) { try Model.Unit.TeV.factor(to: .degree) }
         #expect(throws: UnitError.self) { try Model.Unit.parse("furlong") }
@@ -39,11 +43,21 @@ struct UnitTests {
 @Suite("Axes and IRF tables")
 struct AxisTests {
     @Test func validation() throws {
-        #expect(throws: ModelError.self) { try Axis(name: "E", edges: [1], unit: .TeV, scale: .log, meaning: .trueEnergy) }
-        #expect(throws: ModelError.self) { try Axis(name: "E", edges: [1, 3, 2], unit: .TeV, scale: .log, meaning: .trueEnergy) }
-        #expect(throws: ModelError.self) { try Axis(name: "E", edges: [1, 2], unit: .degree, scale: .log, meaning: .trueEnergy) }
-        #expect(throws: ModelError.self) { try Axis(name: "E", edges: [0, 2], unit: .TeV, scale: .log, meaning: .trueEnergy) }
-        #expect(throws: ModelError.self) { try Axis(name: "E", edges: [1, .nan], unit: .TeV, scale: .linear, meaning: .trueEnergy) }
+        #expect(throws: ModelError.self) {
+            try Axis(name: "E", edges: [1], unit: .TeV, scale: .log, meaning: .trueEnergy)
+        }
+        #expect(throws: ModelError.self) {
+            try Axis(name: "E", edges: [1, 3, 2], unit: .TeV, scale: .log, meaning: .trueEnergy)
+        }
+        #expect(throws: ModelError.self) {
+            try Axis(name: "E", edges: [1, 2], unit: .degree, scale: .log, meaning: .trueEnergy)
+        }
+        #expect(throws: ModelError.self) {
+            try Axis(name: "E", edges: [0, 2], unit: .TeV, scale: .log, meaning: .trueEnergy)
+        }
+        #expect(throws: ModelError.self) {
+            try Axis(name: "E", edges: [1, .nan], unit: .TeV, scale: .linear, meaning: .trueEnergy)
+        }
         let e = #expect(throws: ModelError.self) {
             try Axis(name: "C", lowHigh: [(0, 1), (1.5, 2)], unit: .dimensionless, scale: .linear, meaning: .cosZenith)
         }
@@ -83,14 +97,24 @@ struct AxisTests {
     @Test func effectiveAreaRejectsWhatTheFormatCannotHold() throws {
         let e = try Axis(name: "E", edges: [1, 10], unit: .GeV, scale: .log, meaning: .trueEnergy)
         let c = try Axis(name: "C", edges: [0, 1], unit: .dimensionless, scale: .linear, meaning: .cosZenith)
-        #expect(try EffectiveArea(table: try IRFTable(axes: [e, c], values: [-1], unit: .squareMeter)).table.census.negative == 1)
-        #expect(try EffectiveArea(table: try IRFTable(axes: [e, c], values: [.nan], unit: .squareMeter)).table.census.nonFinite == 1)
-        #expect(throws: ModelError.self) { try EffectiveArea(table: try IRFTable(axes: [e, c], values: [1], unit: .TeV)) }
-        #expect(throws: ModelError.self) { try EffectiveArea(table: try IRFTable(axes: [c, e], values: [1], unit: .squareMeter)) }
+        #expect(
+            try EffectiveArea(table: try IRFTable(axes: [e, c], values: [-1], unit: .squareMeter)).table.census.negative
+                == 1)
+        #expect(
+            try EffectiveArea(table: try IRFTable(axes: [e, c], values: [.nan], unit: .squareMeter)).table.census
+                .nonFinite == 1)
+        #expect(throws: ModelError.self) {
+            try EffectiveArea(table: try IRFTable(axes: [e, c], values: [1], unit: .TeV))
+        }
+        #expect(throws: ModelError.self) {
+            try EffectiveArea(table: try IRFTable(axes: [c, e], values: [1], unit: .squareMeter))
+        }
     }
 
     @Test func eventListColumnsMustAlign() throws {
-        var list = try EventList(columns: [EventColumn(name: "TIME", values: .double([1, 2]), level: .required, description: "")])
+        var list = try EventList(columns: [
+            EventColumn(name: "TIME", values: .double([1, 2]), level: .required, description: "")
+        ])
         #expect(throws: ModelError.self) {
             try list.add(EventColumn(name: "RA", values: .double([1]), level: .required, description: ""))
         }

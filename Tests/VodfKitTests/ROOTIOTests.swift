@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ROOTIO
 
 /// What a reader asks for: trees with their data branches, and keyed objects, by name.
@@ -68,8 +69,10 @@ func describeValue(_ v: RValue) -> String {
     case .ints(let a): return a.map(String.init).joined(separator: ",")
     case .doubles(let a): return a.map { String($0.bitPattern) }.joined(separator: ",")
     case .array(let a): return "[" + a.map(describeValue).joined(separator: ",") + "]"
-    case .map(let p): return "{" + p.map { describeValue($0.0) + "=" + describeValue($0.1) }.joined(separator: ",") + "}"
-    case .object(let o): return o.className + "(" + o.members.map { $0.0 + ":" + describeValue($0.1) }.joined(separator: ",") + ")"
+    case .map(let p):
+        return "{" + p.map { describeValue($0.0) + "=" + describeValue($0.1) }.joined(separator: ",") + "}"
+    case .object(let o):
+        return o.className + "(" + o.members.map { $0.0 + ":" + describeValue($0.1) }.joined(separator: ",") + ")"
     }
 }
 
@@ -87,9 +90,11 @@ struct ROOTIOTests {
         let r = BranchReader(tree: t)
         #expect(t.branch("x")!.basketCount == 3)
         guard case .numbers(.f64(let x)) = try r.read(t.branch("x")!),
-              case .numbers(.i32(let n)) = try r.read(t.branch("n")!),
-              case .jagged(let offs, .numbers(.f32(let v))) = try r.read(t.branch("v")!) else {
-            Issue.record("unexpected shapes"); return
+            case .numbers(.i32(let n)) = try r.read(t.branch("n")!),
+            case .jagged(let offs, .numbers(.f32(let v))) = try r.read(t.branch("v")!)
+        else {
+            Issue.record("unexpected shapes")
+            return
         }
         let wantX: [Double] = (0..<120).map { (i: Int) -> Double in Double(i) * 0.5 + 1.0 / 3.0 }
         let wantN: [Int32] = (0..<120).map { (i: Int) -> Int32 in Int32(i - 50) }
@@ -104,7 +109,9 @@ struct ROOTIOTests {
         let flat: [Float] = expected.flatMap { $0 }
         #expect(v == flat)
         // An entry range that starts and ends inside baskets.
-        guard case .jagged(let o2, .numbers(.f32(let v2))) = try r.read(t.branch("v")!, entries: 38..<93) else { return }
+        guard case .jagged(let o2, .numbers(.f32(let v2))) = try r.read(t.branch("v")!, entries: 38..<93) else {
+            return
+        }
         #expect(o2.count == 56)
         let flat2: [Float] = expected[38..<93].flatMap { $0 }
         #expect(v2 == flat2)
@@ -162,7 +169,10 @@ struct ROOTIOTests {
         let start = key.seekKey + key.keylen
         let p = try damaged(plain) { bytes in
             // The TTree record's leading byte count, made far larger than the object.
-            bytes[start] = 0x40; bytes[start + 1] = 0xFF; bytes[start + 2] = 0xFF; bytes[start + 3] = 0xF0
+            bytes[start] = 0x40
+            bytes[start + 1] = 0xFF
+            bytes[start + 2] = 0xFF
+            bytes[start + 3] = 0xF0
         }
         let e = #expect(throws: ROOTError.self) { _ = try ROOTFile(path: p).tree("t") }
         #expect(e?.reason.contains("byte count") == true, "\(String(describing: e))")
@@ -197,7 +207,9 @@ struct ROOTIOTests {
 
     @Test(.enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"))
     func bitFlipFuzzOnRealFile() throws {
-        try fuzzBitFlips(Paths.km3netData + "/offline/km3net_offline.root", count: Int(ProcessInfo.processInfo.environment["VODF_FUZZ_FLIPS"] ?? "") ?? 250, seed: 11)
+        try fuzzBitFlips(
+            Paths.km3netData + "/offline/km3net_offline.root",
+            count: Int(ProcessInfo.processInfo.environment["VODF_FUZZ_FLIPS"] ?? "") ?? 250, seed: 11)
     }
 
     func fuzzTruncation(_ src: String, step: Int) throws {
@@ -205,7 +217,8 @@ struct ROOTIOTests {
         let reference = try readEverything(src, inventory)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: src)))
         let dir = try Paths.scratch()
-        var errors = 0, intact = 0
+        var errors = 0
+        var intact = 0
         for cut in stride(from: 0, to: bytes.count, by: step) {
             let p = dir + "/cut.root"
             try Data(bytes[0..<cut]).write(to: URL(fileURLWithPath: p))
@@ -213,7 +226,9 @@ struct ROOTIOTests {
                 let got = try readEverything(p, inventory)
                 #expect(got == reference, "truncated at \(cut): values differ without an error")
                 intact += 1
-            } catch is ROOTError { errors += 1 } catch is Interpretation.Unsupported { errors += 1 } catch is MissingByName { errors += 1 }
+            } catch is ROOTError { errors += 1 } catch is Interpretation.Unsupported {
+                errors += 1
+            } catch is MissingByName { errors += 1 }
         }
         #expect(errors > 0)
         _ = intact
@@ -258,9 +273,12 @@ struct ROOTIOTests {
             try Data(b).write(to: URL(fileURLWithPath: p))
             do {
                 let got = try readEverything(p, inventory)
-                #expect(got.prefix(200) == reference.prefix(200) && got == reference,
-                        "bit flip at byte \(at) changed values without an error")
-            } catch is ROOTError { errors += 1 } catch is Interpretation.Unsupported { errors += 1 } catch is MissingByName { errors += 1 }
+                #expect(
+                    got.prefix(200) == reference.prefix(200) && got == reference,
+                    "bit flip at byte \(at) changed values without an error")
+            } catch is ROOTError { errors += 1 } catch is Interpretation.Unsupported {
+                errors += 1
+            } catch is MissingByName { errors += 1 }
         }
         #expect(errors > 0)
     }
@@ -293,8 +311,11 @@ struct ROOTChunkTests {
         for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
         for b in branches {
             for i in 0..<b.basketCount {
-                let lo = b.basketEntry[i], hi = i + 1 < b.basketCount ? b.basketEntry[i + 1] : b.entries
-                #expect(ranges.contains { $0.lowerBound <= lo && hi <= $0.upperBound }, "basket \(i) of \(b.name) straddles ranges")
+                let lo = b.basketEntry[i]
+                let hi = i + 1 < b.basketCount ? b.basketEntry[i + 1] : b.entries
+                #expect(
+                    ranges.contains { $0.lowerBound <= lo && hi <= $0.upperBound },
+                    "basket \(i) of \(b.name) straddles ranges")
             }
         }
         let r = BranchReader(tree: t)
@@ -305,7 +326,9 @@ struct ROOTChunkTests {
 
     @Test(.enabled(if: Paths.km3netDataAvailable, "needs km3net-testdata in .testdata/ (scripts/testdata.sh)"))
     func clusterRangesOnRealFile() throws {
-        let f = try ROOTFile(path: Paths.km3netData + "/offline/mcv5.11r2.gsg_muonCChigherE-CC_50-5000GeV.km3_AAv1.jterbr00004695.jchain.aanet.498.root")
+        let f = try ROOTFile(
+            path: Paths.km3netData
+                + "/offline/mcv5.11r2.gsg_muonCChigherE-CC_50-5000GeV.km3_AAv1.jterbr00004695.jchain.aanet.498.root")
         let t = try f.tree("E")
         let names = ["trks.E", "trks.rec_stages", "trks.fitinf", "t.fSec"]
         let branches = names.map { t.branch($0)! }
@@ -316,8 +339,11 @@ struct ROOTChunkTests {
         #expect(t.clusterRanges(for: Array(branches.prefix(1)), minEntries: 20).count > 1)
         for b in branches {
             for i in 0..<b.basketCount {
-                let lo = b.basketEntry[i], hi = i + 1 < b.basketCount ? b.basketEntry[i + 1] : b.entries
-                #expect(ranges.contains { $0.lowerBound <= lo && hi <= $0.upperBound }, "basket \(i) of \(b.name) straddles ranges")
+                let lo = b.basketEntry[i]
+                let hi = i + 1 < b.basketCount ? b.basketEntry[i + 1] : b.entries
+                #expect(
+                    ranges.contains { $0.lowerBound <= lo && hi <= $0.upperBound },
+                    "basket \(i) of \(b.name) straddles ranges")
             }
         }
         let r = BranchReader(tree: t)
@@ -333,8 +359,10 @@ struct ROOTChunkTests {
 struct BasicTypeTests {
     @Test func codesSizesAndNames() {
         // TDataType codes (kChar_t = 1 ... kFloat16_t = 19), and their sizes on disk.
-        let sizes: [BasicType: Int] = [.char: 1, .short: 2, .int: 4, .long: 8, .float: 4, .counter: 4, .double: 8, .double32: 4,
-                                       .uchar: 1, .ushort: 2, .uint: 4, .ulong: 8, .bits: 4, .long64: 8, .ulong64: 8, .bool: 1, .float16: 4]
+        let sizes: [BasicType: Int] = [
+            .char: 1, .short: 2, .int: 4, .long: 8, .float: 4, .counter: 4, .double: 8, .double32: 4,
+            .uchar: 1, .ushort: 2, .uint: 4, .ulong: 8, .bits: 4, .long64: 8, .ulong64: 8, .bool: 1, .float16: 4,
+        ]
         for (t, size) in sizes { #expect(t.size == size, "\(t)") }
         #expect(BasicType(rawValue: 3) == .int && BasicType(rawValue: 18) == .bool && BasicType(rawValue: 20) == nil)
         #expect(Interpretation.numbers(.double32, width: 1).description == "float32 (Double32)")
@@ -351,7 +379,9 @@ struct BasicTypeTests {
     /// `vodf root ls` printed vector<Int_t>, vector<int32_t> or vector<int> from one run to the next.
     @Test func spellingsPrintOneName() {
         for name in ["int", "Int_t", "int32_t"] { #expect(STLType.parse("vector<\(name)>").typeName == "vector<int>") }
-        for name in ["double", "Double_t"] { #expect(STLType.parse("std::vector<\(name)>").typeName == "vector<double>") }
+        for name in ["double", "Double_t"] {
+            #expect(STLType.parse("std::vector<\(name)>").typeName == "vector<double>")
+        }
         #expect(STLType.parse("vector<Long64_t>") == .sequence(.basic(.long64)))
     }
 }

@@ -1,8 +1,9 @@
-import Readers
-@testable import KM3NeT
-@testable import ANTARES
 import Foundation
+import Readers
 import Testing
+
+@testable import ANTARES
+@testable import KM3NeT
 @testable import Model
 @testable import Readers
 
@@ -35,7 +36,10 @@ struct ReaderTests {
         #expect(obs.events["NHIT"]?.values == .int32([40, 22, 95, 18, 31]))
         #expect(obs.events.energyProxy?.name == "NHIT")
         // Row 2 is MJD 54832.0 UTC, just after the 2008 leap second (checked against astropy).
-        guard case .double(let t) = obs.events["TIME"]!.values else { Issue.record("TIME not double"); return }
+        guard case .double(let t) = obs.events["TIME"]!.values else {
+            Issue.record("TIME not double")
+            return
+        }
         #expect(abs(t[1] - 284040066.184) < 1e-6)
         #expect(obs.meta.tstart == t.min() && obs.meta.tstop == t.max())
         #expect(obs.gti.totalDuration == obs.meta.ontime)
@@ -53,12 +57,14 @@ struct ReaderTests {
     /// The DaCHS cone search (`_r, MJD, Beta, Nhit, RA, Decl, ID`, quoted ids) and the VOTable the
     /// VO service serves (fixture written by astropy) read as the same events.
     @Test func antaresAsTheVOServesIt() throws {
-        let cone = td + "/antares/sample_cone.csv", vot = td + "/antares/sample_vo.vot"
+        let cone = td + "/antares/sample_cone.csv"
+        let vot = td + "/antares/sample_vo.vot"
         #expect(try InputKind.detect(path: cone) == .antaresConeSearchCSV)
         #expect(try InputKind.detect(path: vot) == .antaresVOTable)
         let a = try ANTARESEventList.read(path: cone, kind: .antaresConeSearchCSV)
         let b = try ANTARESEventList.read(path: vot, kind: .antaresVOTable)
-        #expect(a.events["EVENT_ID"]?.values == .int64([1, 2, 3]) && b.events["EVENT_ID"]?.values == .int64([1, 2, 3]))
+        #expect(
+            a.events["EVENT_ID"]?.values == .int64([1, 2, 3]) && b.events["EVENT_ID"]?.values == .int64([1, 2, 3]))
         #expect(a.events["SRC_NAME"]?.values == .string(["ANT0001", "ANT0002", "ANT0003"]))
         for c in ["RA", "DEC", "TIME"] { #expect(a.events[c]?.values == b.events[c]?.values, "\(c)") }
         #expect(a.events["DEC"]?.values == .double([-20.25, -21.5, -19.0]))
@@ -81,11 +87,12 @@ struct ReaderTests {
     }
 
     /// Each broken input gives an error naming the file, the line and the column where there is one.
-    @Test(arguments: [
-        ("bad/aeff_missing_column.csv", 1, "aeff [m^2]", "missing column"),
-        ("bad/aeff_non_numeric.csv", 6, "aeff [m^2]", "'n/a' is not a finite number"),
-        ("bad/aeff_grid_hole.csv", nil, nil, "grid has a hole"),
-    ] as [(String, Int?, String?, String)])
+    @Test(
+        arguments: [
+            ("bad/aeff_missing_column.csv", 1, "aeff [m^2]", "missing column"),
+            ("bad/aeff_non_numeric.csv", 6, "aeff [m^2]", "'n/a' is not a finite number"),
+            ("bad/aeff_grid_hole.csv", nil, nil, "grid has a hole"),
+        ] as [(String, Int?, String?, String)])
     func badAeffTables(_ file: String, _ line: Int?, _ column: String?, _ reason: String) throws {
         let e = #expect(throws: InputError.self) { try KM3NeTIRFTables.readEffectiveArea(path: td + "/" + file) }
         #expect(e?.file == td + "/" + file)

@@ -1,10 +1,11 @@
-import GADF
 import Conversion
 import Foundation
-import Model
+import GADF
 import MCIRF
+import Model
 import Readers
 import Testing
+
 @testable import vodf
 
 /// The help texts are generated from the registries; these tests fail if a kind is added to one
@@ -17,9 +18,13 @@ struct RegistryTests {
         guard let start = lines.firstIndex(where: { $0.contains(marker) }) else { return [] }
         var entries: [String] = []
         for line in lines[(start + 1)...] {
-            if line.hasPrefix("  - ") { entries.append(String(line.dropFirst(4))) }
-            else if line.isEmpty || line.hasPrefix("IRF kinds") { break }
-            else if !entries.isEmpty { entries[entries.count - 1] += " " + line }     // a wrapped line
+            if line.hasPrefix("  - ") {
+                entries.append(String(line.dropFirst(4)))
+            } else if line.isEmpty || line.hasPrefix("IRF kinds") {
+                break
+            } else if !entries.isEmpty {
+                entries[entries.count - 1] += " " + line
+            } // a wrapped line
         }
         return entries.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
     }
@@ -35,13 +40,16 @@ struct RegistryTests {
 
     @Test func convertHelpListsExactlyTheInputKinds() {
         let help = ConvertCommand.helpMessage(columns: 100)
-        #expect(listed(after: "detected from the file's content", in: help) == InputFormats.all.map { normalised($0.help) })
+        #expect(
+            listed(after: "detected from the file's content", in: help) == InputFormats.all.map { normalised($0.help) })
     }
 
     @Test func topLevelHelpListsExactlyTheInputAndIRFKinds() {
         let help = VodfCommand.helpMessage(columns: 100)
         #expect(listed(after: "Inputs are recognised by content", in: help) == InputFormats.all.map(\.name))
-        let irfLine = normalised(help).components(separatedBy: "IRF kinds read and written: ").last?.components(separatedBy: ".").first
+        let irfLine = normalised(help).components(separatedBy: "IRF kinds read and written: ").last?.components(
+            separatedBy: "."
+        ).first
         #expect(irfLine == IRFKinds.names.joined(separator: ", "))
         #expect(help.contains(OutputProfile.allCases.map(\.rawValue).joined(separator: ", ")))
     }
@@ -56,10 +64,14 @@ struct RegistryTests {
             for slot in l.axes {
                 let meanings = AxisColumns.rows.filter { $0.gadf == slot }.map(\.meaning)
                 #expect(!meanings.isEmpty, "\(l.hduClass4): axis \(slot) is not in AxisColumns")
-                #expect(meanings.contains { l.axisUnits[$0] != nil || $0 == l.energy }, "\(l.hduClass4): no unit for axis \(slot)")
+                #expect(
+                    meanings.contains { l.axisUnits[$0] != nil || $0 == l.energy },
+                    "\(l.hduClass4): no unit for axis \(slot)")
             }
             #expect(IRFKinds.kind(hduClass2: l.hduClass2, hduClass4: l.hduClass4) == k)
-            for legacy in l.legacyClasses { #expect(IRFKinds.kind(hduClass2: legacy.hduClass2, hduClass4: legacy.hduClass4) == k) }
+            for legacy in l.legacyClasses {
+                #expect(IRFKinds.kind(hduClass2: legacy.hduClass2, hduClass4: legacy.hduClass4) == k)
+            }
         }
         // The --kind irf help and the reader's "no IRF HDU" message name the same list.
         #expect(normalised(ConvertCommand.helpMessage(columns: 200)).contains(names.joined(separator: ", ")))

@@ -15,20 +15,25 @@ struct ReleaseTests {
     }
 
     func manifest(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString).yaml")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     @Test func unknownKeyNamesFileLineAndKey() throws {
-        let path = try manifest("release: {name: x, version: '1', creator: c, licence: l}\nformats: [vodf]\nruns: []\nchannelz: []\n")
+        let path = try manifest(
+            "release: {name: x, version: '1', creator: c, licence: l}\nformats: [vodf]\nruns: []\nchannelz: []\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = #expect(throws: ManifestError.self) { try Manifest.load(path: path) }
-        #expect(error?.description == "\(path):4: channelz: unknown key in top level (known: release, formats, site, runs, channels)")
+        #expect(
+            error?.description
+                == "\(path):4: channelz: unknown key in top level (known: release, formats, site, runs, channels)")
     }
 
     @Test func cutWithoutBoundsIsRefused() throws {
-        let path = try manifest("""
+        let path = try manifest(
+            """
             release: {name: x, version: '1', creator: c, licence: l}
             formats: [gadf-0.3]
             runs:
@@ -47,8 +52,10 @@ struct ReleaseTests {
     }
 
     @Test func shardsPartitionTheItems() throws {
-        let base = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let plan = try ReleasePlan(manifest: try Manifest.load(path: base.appendingPathComponent("TestData/release/sample.yaml").path))
+        let base = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let plan = try ReleasePlan(
+            manifest: try Manifest.load(path: base.appendingPathComponent("TestData/release/sample.yaml").path))
         let all = plan.items.map(\.id)
         #expect(all == ["irf-track-all", "irf-shower-all", "run-1", "run-2"])
         let halves = [plan.items(shard: (1, 2)), plan.items(shard: (2, 2))].map { $0.map(\.id) }

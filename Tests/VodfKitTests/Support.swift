@@ -2,7 +2,8 @@ import Foundation
 
 /// Paths the tests use. Real inputs live outside the repo; tests that need them skip with a reason.
 enum Paths {
-    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let testData = repo.appendingPathComponent("TestData").path
     static let corpus = repo.deletingLastPathComponent().appendingPathComponent("shared/corpus").path
     static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus + "/antares") }

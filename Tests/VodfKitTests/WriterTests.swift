@@ -1,24 +1,27 @@
-@testable import KM3NeT
-@testable import ANTARES
 import Foundation
 import Testing
+
+@testable import ANTARES
 @testable import FITSIO
+@testable import GADF
+@testable import KM3NeT
 @testable import Model
 @testable import Readers
-@testable import GADF
 
 @Suite("GADF/VODF writers")
 struct WriterTests {
     let td = Paths.testData
 
     func sampleObservation(obsID: String = "1") throws -> Observation {
-        try ANTARESEventList.read(path: td + "/antares/sample_public.dat", kind: .antaresPublicList,
-                                  options: .init(obsID: obsID, creator: "test"))
+        try ANTARESEventList.read(
+            path: td + "/antares/sample_public.dat", kind: .antaresPublicList,
+            options: .init(obsID: obsID, creator: "test"))
     }
 
     func writeAndRead(_ tables: [Table]) throws -> [Table] {
         let path = try Paths.scratch() + "/out.fits"
-        try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: "test", origin: nil, telescope: nil), to: path)
+        try FITSOutput.write(
+            tables, primary: FITSOutput.primaryCards(creator: "test", origin: nil, telescope: nil), to: path)
         let f = try FITSFile.open(path: path)
         return try (2...(try f.hduCount)).map { i in
             try f.moveTo(hdu: i)
@@ -32,11 +35,14 @@ struct WriterTests {
     /// first buffer (so cfitsio grows it) has exactly its HDUs and values, and valid checksums.
     @Test func inMemoryOutputGrowsAndKeepsEveryHDU() throws {
         let path = try Paths.scratch() + "/big.fits"
-        let rows = 60_000                                  // 480 KB a table, three tables
+        let rows = 60_000 // 480 KB a table, three tables
         let tables = (0..<3).map { k in
-            Table(name: "T\(k)", header: [], columns: [ColumnSpec("X", .float64)], data: [.float64((0..<rows).map { Double($0 * (k + 1)) })])
+            Table(
+                name: "T\(k)", header: [], columns: [ColumnSpec("X", .float64)],
+                data: [.float64((0..<rows).map { Double($0 * (k + 1)) })])
         }
-        try FITSOutput.write(tables, primary: FITSOutput.primaryCards(creator: "test", origin: nil, telescope: nil), to: path)
+        try FITSOutput.write(
+            tables, primary: FITSOutput.primaryCards(creator: "test", origin: nil, telescope: nil), to: path)
         let f = try FITSFile.open(path: path)
         #expect(try f.hduCount == 4)
         for k in 0..<3 {
@@ -46,7 +52,7 @@ struct WriterTests {
             #expect(try f.verifyChecksum().data != .invalid)
         }
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        let end = try f.byteRange().dataEnd              // of the last HDU, where the file must end
+        let end = try f.byteRange().dataEnd // of the last HDU, where the file must end
         #expect(size % 2880 == 0 && size == end)
     }
 
@@ -64,7 +70,8 @@ struct WriterTests {
     @Test(arguments: OutputProfile.releaseFormats)
     func eventsKeywordsPerFlavor(_ flavor: OutputProfile) throws {
         let tables = try writeAndRead(try ObservationWriter(flavor: flavor).tables(for: try sampleObservation()))
-        let ev = tables[0], gti = tables[1]
+        let ev = tables[0]
+        let gti = tables[1]
         let h = ev.header
         // vodf_schema names the event list 'event-list' and links the HDUs with a grouping table.
         #expect(ev.name == (flavor == .vodf ? "event-list" : "EVENTS"))
@@ -74,8 +81,10 @@ struct WriterTests {
         }
         #expect(h[key: "HDUCLASS"] == .string(flavor.hduClass))
         #expect(h[key: "HDUVERS"] == .string(flavor.hduVersion))
-        for k in ["TSTART", "TSTOP", "ONTIME", "LIVETIME", "DEADC", "MJDREFI", "MJDREFF", "TIMESYS", "TIMEUNIT",
-                  "ALT_PNT", "AZ_PNT", "OBS_MODE", "EQUINOX", "RADECSYS", "ORIGIN", "TELESCOP", "INSTRUME", "CREATOR"] {
+        for k in [
+            "TSTART", "TSTOP", "ONTIME", "LIVETIME", "DEADC", "MJDREFI", "MJDREFF", "TIMESYS", "TIMEUNIT",
+            "ALT_PNT", "AZ_PNT", "OBS_MODE", "EQUINOX", "RADECSYS", "ORIGIN", "TELESCOP", "INSTRUME", "CREATOR",
+        ] {
             #expect(h[key: k] != nil, "missing \(k) in \(flavor)")
         }
         #expect(h[key: "OBS_MODE"] == .string("DRIFT"))
@@ -105,7 +114,10 @@ struct WriterTests {
         #expect(ev.spec("TIME")?.type == .float64 && ev.spec("TIME")?.unit == "s")
         #expect(ev.spec("EVENT_ID")?.type == .int64)
         // No energy measured: ENERGY is all NaN and EPROXY names the proxy.
-        guard case .float64(let energy)? = ev.column(flavor.eventColumn("ENERGY")) else { Issue.record("no ENERGY"); return }
+        guard case .float64(let energy)? = ev.column(flavor.eventColumn("ENERGY")) else {
+            Issue.record("no ENERGY")
+            return
+        }
         #expect(energy.allSatisfy { $0.isNaN })
         #expect(gti.column("START") == .float64([h[key: "TSTART"]!.doubleValue!]))
         #expect(gti.column("STOP") == .float64([h[key: "TSTOP"]!.doubleValue!]))
@@ -116,17 +128,30 @@ struct WriterTests {
         let obs = try sampleObservation()
         let tables = try writeAndRead(try ObservationWriter(flavor: .vodfMock01).tables(for: obs))
         #expect(tables.map(\.name) == ["GROUPING", "EVENTS", "GTI"])
-        let group = tables[0], ev = tables[1], gti = tables[2]
+        let group = tables[0]
+        let ev = tables[1]
+        let gti = tables[2]
         #expect(group.column("MEMBER_XTENSION") == .string(["BINTABLE", "BINTABLE"]))
         #expect(group.column("MEMBER_NAME") == .string(["EVENTS", "GTI"]))
-        #expect(ev.header[key: "HDUVERS"] == .string("0.1") && ev.header[key: "HDUDOC"] == .string("https://vodf.readthedocs.io/en/latest/"))
-        #expect(ev.header[key: "OBS_ID"] == .string("1") && ev.header[key: "AUTHOR"] != nil && ev.header[key: "HDUCLAS1"] == .string("EVENTS"))
+        #expect(
+            ev.header[key: "HDUVERS"] == .string("0.1")
+                && ev.header[key: "HDUDOC"] == .string("https://vodf.readthedocs.io/en/latest/"))
+        #expect(
+            ev.header[key: "OBS_ID"] == .string("1") && ev.header[key: "AUTHOR"] != nil
+                && ev.header[key: "HDUCLAS1"] == .string("EVENTS"))
         #expect(ev.spec("ID")?.type == .string && ev.spec("RA") != nil && ev.spec("RA_RECO") == nil)
-        guard case .string(let ids)? = ev.column("ID") else { Issue.record("no ID"); return }
+        guard case .string(let ids)? = ev.column("ID") else {
+            Issue.record("no ID")
+            return
+        }
         #expect(ids == (1...ids.count).map(String.init))
         #expect(gti.spec("START")?.unit == nil)
-        let t0 = obs.meta.timeRef, start = obs.gti.start[0]
-        guard case .float64(let mjd)? = gti.column("START") else { Issue.record("no START"); return }
+        let t0 = obs.meta.timeRef
+        let start = obs.gti.start[0]
+        guard case .float64(let mjd)? = gti.column("START") else {
+            Issue.record("no START")
+            return
+        }
         #expect(abs(mjd[0] - (Double(t0.mjdInt) + t0.mjdFrac + start / 86400)) < 1e-9)
     }
 
@@ -160,7 +185,11 @@ struct WriterTests {
         #expect(t.spec("ENERG_LO")?.unit == "TeV" && t.spec("THETA_LO")?.unit == "deg")
         #expect(t.column("ENERG_LO") == .float64([0.1, 1, 10]))
         guard case .float64(let lo)? = t.column("THETA_LO"), case .float64(let hi)? = t.column("THETA_HI"),
-              case .float64(let v)? = t.column("EFFAREA") else { Issue.record("columns missing"); return }
+            case .float64(let v)? = t.column("EFFAREA")
+        else {
+            Issue.record("columns missing")
+            return
+        }
         #expect(lo[0] == 0 && hi[3] == 180 && abs(hi[0] - 60) < 1e-12 && abs(hi[1] - 90) < 1e-12)
         // θ bin k is cos bin 3-k.
         for i in 0..<3 {
@@ -187,10 +216,13 @@ struct WriterTests {
         let dir = try Paths.scratch()
         let target = dir + "/out.fits"
         try Data("previous content".utf8).write(to: URL(fileURLWithPath: target))
-        let broken = Table(name: "BROKEN", columns: [ColumnSpec("A", .float64), ColumnSpec("B", .float64)],
-                           data: [.float64([1, 2]), .float64([1])])
+        let broken = Table(
+            name: "BROKEN", columns: [ColumnSpec("A", .float64), ColumnSpec("B", .float64)],
+            data: [.float64([1, 2]), .float64([1])])
         let good = Table(name: "GOOD", columns: [ColumnSpec("A", .float64)], data: [.float64([1])])
-        let broke = #expect(throws: FITSOutput.OutputError.self) { try FITSOutput.write([good, broken], primary: [], to: target) }
+        let broke = #expect(throws: FITSOutput.OutputError.self) {
+            try FITSOutput.write([good, broken], primary: [], to: target)
+        }
         #expect(broke?.description == "\(target): table BROKEN: column B has 1 values, expected 2")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "previous content")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.fits"])

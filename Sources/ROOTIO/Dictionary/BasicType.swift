@@ -2,8 +2,25 @@
 /// kChar_t = 1 ... kFloat16_t = 19). Each owns its size on disk, its name and how it decodes, so
 /// that the readers switch on a type and never on a bare number.
 public enum BasicType: Int, Sendable, CaseIterable {
-    case char = 1, short = 2, int = 3, long = 4, float = 5, counter = 6, charStar = 7, double = 8, double32 = 9, legacyChar = 10
-    case uchar = 11, ushort = 12, uint = 13, ulong = 14, bits = 15, long64 = 16, ulong64 = 17, bool = 18, float16 = 19
+    case char = 1
+    case short = 2
+    case int = 3
+    case long = 4
+    case float = 5
+    case counter = 6
+    case charStar = 7
+    case double = 8
+    case double32 = 9
+    case legacyChar = 10
+    case uchar = 11
+    case ushort = 12
+    case uint = 13
+    case ulong = 14
+    case bits = 15
+    case long64 = 16
+    case ulong64 = 17
+    case bool = 18
+    case float16 = 19
 
     /// Bytes per value on disk. Double32_t and Float16_t without a range are written as floats.
     public var size: Int {
@@ -69,10 +86,14 @@ public enum BasicType: Int, Sendable, CaseIterable {
     private static let byCppName: [String: BasicType] = [
         "char": .char, "Char_t": .char, "int8_t": .char, "short": .short, "Short_t": .short, "int16_t": .short,
         "int": .int, "Int_t": .int, "int32_t": .int, "long": .long, "Long_t": .long, "float": .float, "Float_t": .float,
-        "double": .double, "Double_t": .double, "Double32_t": .double32, "unsigned char": .uchar, "UChar_t": .uchar, "uint8_t": .uchar,
-        "unsigned short": .ushort, "UShort_t": .ushort, "uint16_t": .ushort, "unsigned int": .uint, "unsigned": .uint, "UInt_t": .uint,
-        "uint32_t": .uint, "unsigned long": .ulong, "ULong_t": .ulong, "long long": .long64, "Long64_t": .long64, "int64_t": .long64,
-        "unsigned long long": .ulong64, "ULong64_t": .ulong64, "uint64_t": .ulong64, "bool": .bool, "Bool_t": .bool, "Float16_t": .float16,
+        "double": .double, "Double_t": .double, "Double32_t": .double32, "unsigned char": .uchar, "UChar_t": .uchar,
+        "uint8_t": .uchar,
+        "unsigned short": .ushort, "UShort_t": .ushort, "uint16_t": .ushort, "unsigned int": .uint, "unsigned": .uint,
+        "UInt_t": .uint,
+        "uint32_t": .uint, "unsigned long": .ulong, "ULong_t": .ulong, "long long": .long64, "Long64_t": .long64,
+        "int64_t": .long64,
+        "unsigned long long": .ulong64, "ULong64_t": .ulong64, "uint64_t": .ulong64, "bool": .bool, "Bool_t": .bool,
+        "Float16_t": .float16,
     ]
 
     /// One value read from a streamed object.

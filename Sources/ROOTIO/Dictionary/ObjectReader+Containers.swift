@@ -16,7 +16,9 @@ extension ObjectReader {
     }
 
     func readBasicArray(_ type: BasicType, _ n: Int, _ c: inout Cursor) throws -> RValue {
-        guard n >= 0, n <= c.remaining else { throw c.error("array of \(n) values does not fit the remaining \(c.remaining) bytes") }
+        guard n >= 0, n <= c.remaining else {
+            throw c.error("array of \(n) values does not fit the remaining \(c.remaining) bytes")
+        }
         if type.isFloatingPoint { return .doubles(try (0..<n).map { _ in try type.read(&c).doubleValue }) }
         return .ints(try (0..<n).map { _ in try type.read(&c).int64Value })
     }
@@ -42,7 +44,9 @@ extension ObjectReader {
 
     /// A container's content after its header (and, member-wise, after the element class version,
     /// which is written once even when several containers share the header).
-    public mutating func readSTLContent(_ type: STLType, memberwise: Bool, elementVersion: Int?, _ c: inout Cursor) throws -> RValue {
+    public mutating func readSTLContent(_ type: STLType, memberwise: Bool, elementVersion: Int?, _ c: inout Cursor)
+        throws -> RValue
+    {
         switch type {
         case .string:
             return .string(try c.string())
@@ -66,7 +70,9 @@ extension ObjectReader {
             }
             var pairs: [(RValue, RValue)] = []
             for _ in 0..<n {
-                pairs.append((try readElements(k, 1, &c).array?.first ?? .null, try readElements(v, 1, &c).array?.first ?? .null))
+                pairs.append(
+                    (try readElements(k, 1, &c).array?.first ?? .null, try readElements(v, 1, &c).array?.first ?? .null)
+                )
             }
             return .map(pairs)
         case .object(let name):

@@ -4,7 +4,10 @@
 /// (Evt v9..v16) need no code.
 public struct ObjectReader {
     let registry: StreamerRegistry?
-    private enum Ref { case cls(String), obj(RValue) }
+    private enum Ref {
+        case cls(String)
+        case obj(RValue)
+    }
     private var refs: [Int: Ref] = [:]
     private static let kByteCountMask: UInt32 = 0x4000_0000
     private static let kClassMask: UInt32 = 0x8000_0000
@@ -70,7 +73,9 @@ public struct ObjectReader {
             || registry?.info(name) != nil
     }
 
-    static let coreClasses: Set<String> = ["TObject", "TNamed", "TList", "THashList", "TObjArray", "TObjString", "TStreamerInfo"]
+    static let coreClasses: Set<String> = [
+        "TObject", "TNamed", "TList", "THashList", "TObjArray", "TObjString", "TStreamerInfo",
+    ]
 
     // MARK: - Dispatch
 
@@ -109,7 +114,7 @@ public struct ObjectReader {
         o.set("fUniqueID", .uint(UInt64(try c.u32())))
         let bits = try c.u32()
         o.set("fBits", .uint(UInt64(bits)))
-        if bits & (1 << 4) != 0 { _ = try c.u16() }  // kIsReferenced: a process id follows
+        if bits & (1 << 4) != 0 { _ = try c.u16() } // kIsReferenced: a process id follows
     }
 
     mutating func readTNamed(_ c: inout Cursor) throws -> RObject {
@@ -131,7 +136,7 @@ public struct ObjectReader {
         var out: [RValue] = []
         for _ in 0..<n {
             out.append(try readObjectAny(&c))
-            _ = try c.string()                      // per-entry option string
+            _ = try c.string() // per-entry option string
         }
         try c.finish(end)
         return out
@@ -145,7 +150,7 @@ public struct ObjectReader {
         if v > 2 { try readTObject(&c, into: RObject(className: "TObject", version: 1)) }
         if v > 1 { _ = try c.string() }
         let n = Int(try c.i32())
-        _ = try c.i32()                             // lower bound
+        _ = try c.i32() // lower bound
         guard n >= 0, n <= c.remaining else { throw c.error("implausible TObjArray size \(n)") }
         var out: [RValue] = []
         out.reserveCapacity(n)
@@ -180,8 +185,9 @@ public struct ObjectReader {
         try c.finish(end)
         let o = RObject(className: "TStreamerInfo", version: v)
         let elems = (elements.array ?? []).compactMap { $0.object?.streamerElement }
-        o.streamerInfo = StreamerInfo(className: named["fName"]?.string ?? "", classVersion: classVersion,
-                                      checksum: checksum, elements: elems)
+        o.streamerInfo = StreamerInfo(
+            className: named["fName"]?.string ?? "", classVersion: classVersion,
+            checksum: checksum, elements: elems)
         return o
     }
 
@@ -245,8 +251,9 @@ public struct ObjectReader {
         if type == 11, typeName == "Bool_t" || typeName == "bool" { type = 18 }
         try c.finish(end)
         _ = arrayDim
-        return StreamerElement(name: named["fName"]?.string ?? "", type: type, size: size, arrayLength: arrayLength,
-                               maxIndex: maxIndex, typeName: typeName, kind: .basicType)
+        return StreamerElement(
+            name: named["fName"]?.string ?? "", type: type, size: size, arrayLength: arrayLength,
+            maxIndex: maxIndex, typeName: typeName, kind: .basicType)
     }
 
     // MARK: - Streamer-driven classes
@@ -287,7 +294,10 @@ public struct ObjectReader {
             case 41...59:
                 // A pointer to an array sized by another member; a 1-byte flag says whether it is set.
                 let present = try c.u8()
-                if present == 0 { o.set(el.name, .null); continue }
+                if present == 0 {
+                    o.set(el.name, .null)
+                    continue
+                }
                 guard let n = o[el.countName]?.int, n >= 0 else {
                     throw c.error("array \(el.name) counted by \(el.countName), which is missing or negative")
                 }
@@ -336,4 +346,3 @@ extension RValue {
         }
     }
 }
-

@@ -20,8 +20,14 @@ public indirect enum RValue {
         default: return nil
         }
     }
-    public var string: String? { if case .string(let s) = self { return s }; return nil }
-    public var object: RObject? { if case .object(let o) = self { return o }; return nil }
+    public var string: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var object: RObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
     public var array: [RValue]? {
         switch self {
         case .array(let a): return a

@@ -4,7 +4,7 @@ import Foundation
 public indirect enum STLType: Equatable, Sendable {
     case string
     case basic(BasicType)
-    case sequence(STLType)         // vector, list, deque, set
+    case sequence(STLType) // vector, list, deque, set
     case map(STLType, STLType)
     case object(String)
 

@@ -1,8 +1,8 @@
 /// ROOT's streamer element type codes (TVirtualStreamerInfo::EReadWrite).
 public enum StreamerType {
     public static let base = 0
-    public static let offsetL = 20      // fixed-size array of a basic type: 20 + basic code
-    public static let offsetP = 40      // pointer to array of a basic type: 40 + basic code
+    public static let offsetL = 20 // fixed-size array of a basic type: 20 + basic code
+    public static let offsetP = 40 // pointer to array of a basic type: 40 + basic code
     public static let counter = 6
     public static let charStar = 7
     public static let object = 61, any = 62, objectp = 63, objectP = 64
@@ -13,8 +13,11 @@ public enum StreamerType {
 
 /// One member of a class as described by its TStreamerInfo.
 public struct StreamerElement: Sendable {
-    public enum Kind: Sendable { case base, basicType, basicPointer, loop, stl, stlString, object, objectAny,
-                                      objectPointer, objectAnyPointer, tString, artificial, other(String) }
+    public enum Kind: Sendable {
+        case base, basicType, basicPointer, loop, stl, stlString, object, objectAny,
+            objectPointer, objectAnyPointer, tString, artificial
+        case other(String)
+    }
     public var name: String
     public var type: Int
     public var size: Int
@@ -60,4 +63,3 @@ public struct StreamerRegistry: Sendable {
         return list.max { $0.classVersion < $1.classVersion }
     }
 }
-

@@ -34,13 +34,16 @@ public final class ROOTFile: @unchecked Sendable {
         begin = Int(try c.i32())
         let big = version >= 1_000_000
         if big {
-            end = Int(try c.i64()); _ = try c.i64()
+            end = Int(try c.i64())
+            _ = try c.i64()
         } else {
-            end = Int(try c.i32()); _ = try c.i32()
+            end = Int(try c.i32())
+            _ = try c.i32()
         }
-        _ = try c.i32(); _ = try c.i32()       // fNbytesFree, nfree
+        _ = try c.i32()
+        _ = try c.i32() // fNbytesFree, nfree
         let nbytesName = Int(try c.i32())
-        _ = try c.u8()                          // fUnits
+        _ = try c.u8() // fUnits
         compression = Int(try c.i32())
         seekInfo = big ? Int(try c.i64()) : Int(try c.i32())
         nbytesInfo = Int(try c.i32())
@@ -64,8 +67,9 @@ public final class ROOTFile: @unchecked Sendable {
     /// Reads the TKey header at `offset`.
     func readKey(at offset: Int, context: String) throws -> Key {
         guard offset >= 0, offset < data.count else {
-            throw ROOTError(file: path, object: context, offset: offset,
-                            reason: "key points past the end of the file (\(data.count) bytes)")
+            throw ROOTError(
+                file: path, object: context, offset: offset,
+                reason: "key points past the end of the file (\(data.count) bytes)")
         }
         // A key header is at most 26 + 3 strings; a 2 KiB window covers it unless names are huge.
         var c = window(offset, min(2048, data.count - offset), object: context)
@@ -74,7 +78,8 @@ public final class ROOTFile: @unchecked Sendable {
 
     /// A cursor over bytes [start, start+count) of the file, with file offsets in its errors.
     func window(_ start: Int, _ count: Int, object: String) -> Cursor {
-        let lo = max(0, min(start, data.count)), hi = max(lo, min(start + max(count, 0), data.count))
+        let lo = max(0, min(start, data.count))
+        let hi = max(lo, min(start + max(count, 0), data.count))
         return Cursor(bytes: [UInt8](data[lo..<hi]), base: lo, file: path, object: object)
     }
 
@@ -85,7 +90,9 @@ public final class ROOTFile: @unchecked Sendable {
         let stored = key.nbytes - key.keylen
         let ctx = "\(key.className) \(key.name);\(key.cycle)"
         var c = window(start, stored, object: ctx)
-        guard stored >= 0, start >= 0 else { throw c.error("key sizes are inconsistent (nbytes \(key.nbytes), keylen \(key.keylen))") }
+        guard stored >= 0, start >= 0 else {
+            throw c.error("key sizes are inconsistent (nbytes \(key.nbytes), keylen \(key.keylen))")
+        }
         let raw = try c.take(stored)
         if stored == key.objlen {
             return Cursor(bytes: Array(raw), base: start, originShift: key.keylen, file: path, object: ctx)
@@ -97,8 +104,9 @@ public final class ROOTFile: @unchecked Sendable {
     /// Raw byte range of the file, for baskets; an error if it is not all inside the file.
     func slice(_ start: Int, _ count: Int, object: String) throws -> [UInt8] {
         guard start >= 0, count >= 0, start <= data.count, count <= data.count - start else {
-            throw ROOTError(file: path, object: object, offset: start,
-                            reason: "\(count) bytes at \(start) run past the end of the file (\(data.count) bytes)")
+            throw ROOTError(
+                file: path, object: object, offset: start,
+                reason: "\(count) bytes at \(start) run past the end of the file (\(data.count) bytes)")
         }
         return [UInt8](data[start..<(start + count)])
     }
@@ -122,23 +130,27 @@ public struct Key: Sendable {
         nbytes = Int(try c.i32())
         keyVersion = Int(try c.i16())
         objlen = Int(try c.i32())
-        _ = try c.u32()                               // fDatime
+        _ = try c.u32() // fDatime
         keylen = Int(try c.i16())
         cycle = Int(try c.i16())
         // 64-bit seeks are a property of the key (version > 1000), not of the file.
         if keyVersion > 1000 {
-            seekKey = Int(try c.i64()); seekPdir = Int(try c.i64())
+            seekKey = Int(try c.i64())
+            seekPdir = Int(try c.i64())
         } else {
-            seekKey = Int(try c.i32()); seekPdir = Int(try c.i32())
+            seekKey = Int(try c.i32())
+            seekPdir = Int(try c.i32())
         }
         className = try c.string()
         name = try c.string()
         title = try c.string()
         guard nbytes >= keylen, keylen > 0, objlen >= 0 else {
-            throw c.error("key '\(name)' has inconsistent sizes (nbytes \(nbytes), keylen \(keylen), objlen \(objlen))", at: at)
+            throw c.error(
+                "key '\(name)' has inconsistent sizes (nbytes \(nbytes), keylen \(keylen), objlen \(objlen))", at: at)
         }
         guard seekKey >= 0, seekKey + nbytes <= file.size else {
-            throw c.error("key '\(name)' points past the end of the file (seek \(seekKey) + \(nbytes) > \(file.size))", at: at)
+            throw c.error(
+                "key '\(name)' points past the end of the file (seek \(seekKey) + \(nbytes) > \(file.size))", at: at)
         }
     }
 }
@@ -160,22 +172,31 @@ public struct Directory: Sendable {
         }
         var c = file.window(offset, 64, object: what)
         let version = Int(try c.i16())
-        _ = try c.u32(); _ = try c.u32()              // fDatimeC, fDatimeM
+        _ = try c.u32()
+        _ = try c.u32() // fDatimeC, fDatimeM
         let nbytesKeys = Int(try c.i32())
-        _ = try c.i32()                               // fNbytesName
+        _ = try c.i32() // fNbytesName
         let seekKeys: Int
         if version > 1000 {
-            _ = try c.i64(); _ = try c.i64(); seekKeys = Int(try c.i64())
+            _ = try c.i64()
+            _ = try c.i64()
+            seekKeys = Int(try c.i64())
         } else {
-            _ = try c.i32(); _ = try c.i32(); seekKeys = Int(try c.i32())
+            _ = try c.i32()
+            _ = try c.i32()
+            seekKeys = Int(try c.i32())
         }
-        guard seekKeys > 0 else { keys = []; return }
+        guard seekKeys > 0 else {
+            keys = []
+            return
+        }
         guard seekKeys < file.size, nbytesKeys > 0, nbytesKeys <= file.size - seekKeys else {
-            throw ROOTError(file: file.path, object: what + " key list", offset: seekKeys,
-                            reason: "key list (\(nbytesKeys) bytes) points past the end of the file")
+            throw ROOTError(
+                file: file.path, object: what + " key list", offset: seekKeys,
+                reason: "key list (\(nbytesKeys) bytes) points past the end of the file")
         }
         var k = file.window(seekKeys, nbytesKeys, object: what + " key list")
-        _ = try Key(cursor: &k, file: file)           // the directory's own key, repeated
+        _ = try Key(cursor: &k, file: file) // the directory's own key, repeated
         let n = Int(try k.i32())
         guard n >= 0, n <= k.remaining / 26 else { throw k.error("implausible key count \(n)") }
         var list: [Key] = []
@@ -191,7 +212,8 @@ public struct Directory: Sendable {
 
     public func subdirectory(_ name: String) throws -> Directory? {
         guard let k = key(name), k.className == "TDirectoryFile" || k.className == "TDirectory" else { return nil }
-        return try Directory(file: file, name: name, at: k.seekKey + k.keylen, path: path.isEmpty ? name : path + "/" + name)
+        return try Directory(
+            file: file, name: name, at: k.seekKey + k.keylen, path: path.isEmpty ? name : path + "/" + name)
     }
 
     /// Every key below this directory, as (path, key), with subdirectories expanded.

@@ -13,8 +13,10 @@ public struct Cursor {
     public let file: String
     public var object: String
 
-    public init(bytes: [UInt8], pos: Int = 0, limit: Int? = nil, base: Int = 0, inObject: Bool = false, originShift: Int = 0,
-                file: String, object: String) {
+    public init(
+        bytes: [UInt8], pos: Int = 0, limit: Int? = nil, base: Int = 0, inObject: Bool = false, originShift: Int = 0,
+        file: String, object: String
+    ) {
         self.bytes = bytes
         self.pos = pos
         self.limit = min(limit ?? bytes.count, bytes.count)
@@ -84,7 +86,9 @@ public struct Cursor {
 
     /// A NUL-terminated string (class names after kNewClassTag).
     public mutating func cString() throws -> String {
-        guard pos < limit, let end = bytes[pos..<limit].firstIndex(of: 0) else { throw error("unterminated class name") }
+        guard pos < limit, let end = bytes[pos..<limit].firstIndex(of: 0) else {
+            throw error("unterminated class name")
+        }
         let s = String(decoding: bytes[pos..<end], as: UTF8.self)
         pos = end + 1
         return s

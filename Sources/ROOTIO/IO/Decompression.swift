@@ -25,7 +25,8 @@ enum Decompression {
         var i = src.startIndex
         while i < src.endIndex {
             guard src.endIndex - i >= 9 else { throw cursor.error("truncated compression block header") }
-            let a0 = src[i], a1 = src[i + 1]
+            let a0 = src[i]
+            let a1 = src[i + 1]
             let csize = Int(src[i + 3]) | Int(src[i + 4]) << 8 | Int(src[i + 5]) << 16
             let usize = Int(src[i + 6]) | Int(src[i + 7]) << 8 | Int(src[i + 8]) << 16
             let body = i + 9
@@ -38,10 +39,10 @@ enum Decompression {
             let block = src[body..<(body + csize)]
             let got: Int
             switch (a0, a1) {
-            case (0x5A, 0x4C): got = try inflate(block, into: &out, at: written, size: usize, cursor: cursor)  // "ZL"
-            case (0x58, 0x5A): got = try unxz(block, into: &out, at: written, size: usize, cursor: cursor)     // "XZ"
-            case (0x5A, 0x53): got = try unzstd(block, into: &out, at: written, size: usize, cursor: cursor)   // "ZS"
-            case (0x4C, 0x34): got = try unlz4(block, into: &out, at: written, size: usize, cursor: cursor)    // "L4"
+            case (0x5A, 0x4C): got = try inflate(block, into: &out, at: written, size: usize, cursor: cursor) // "ZL"
+            case (0x58, 0x5A): got = try unxz(block, into: &out, at: written, size: usize, cursor: cursor) // "XZ"
+            case (0x5A, 0x53): got = try unzstd(block, into: &out, at: written, size: usize, cursor: cursor) // "ZS"
+            case (0x4C, 0x34): got = try unlz4(block, into: &out, at: written, size: usize, cursor: cursor) // "L4"
             case (0x43, 0x53): throw cursor.error("ROOT's pre-2000 'CS' compression is not supported")
             default:
                 throw cursor.error("unknown compression algorithm '\(String(decoding: [a0, a1], as: UTF8.self))'")
@@ -72,7 +73,9 @@ enum Decompression {
         return total
     }
 
-    private static func inflate(_ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor) throws -> Int {
+    private static func inflate(
+        _ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor
+    ) throws -> Int {
         var destLen = uLongf(size)
         let rc = block.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -83,21 +86,26 @@ enum Decompression {
         return Int(destLen)
     }
 
-    private static func unxz(_ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor) throws -> Int {
+    private static func unxz(
+        _ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor
+    ) throws -> Int {
         var memlimit: UInt64 = UInt64.max
         var inPos = 0
         var outPos = 0
         let rc = block.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                lzma_stream_buffer_decode(&memlimit, 0, nil, src.baseAddress!, &inPos, src.count,
-                                          dst.baseAddress! + offset, &outPos, size)
+                lzma_stream_buffer_decode(
+                    &memlimit, 0, nil, src.baseAddress!, &inPos, src.count,
+                    dst.baseAddress! + offset, &outPos, size)
             }
         }
         guard rc == LZMA_OK else { throw cursor.error("corrupt xz stream (lzma error \(rc.rawValue))") }
         return outPos
     }
 
-    private static func unzstd(_ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor) throws -> Int {
+    private static func unzstd(
+        _ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor
+    ) throws -> Int {
         let rc = block.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 ZSTD_decompress(dst.baseAddress! + offset, size, src.baseAddress!, src.count)
@@ -109,7 +117,9 @@ enum Decompression {
         return rc
     }
 
-    private static func unlz4(_ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor) throws -> Int {
+    private static func unlz4(
+        _ block: ArraySlice<UInt8>, into out: inout [UInt8], at offset: Int, size: Int, cursor: Cursor
+    ) throws -> Int {
         guard block.count >= 8 else { throw cursor.error("LZ4 block shorter than its checksum") }
         let s = block.startIndex
         var stored: UInt64 = 0

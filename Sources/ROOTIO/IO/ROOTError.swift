@@ -1,4 +1,5 @@
 import Diagnostics
+
 /// An error reading a ROOT file: which file, which object or branch, where, and why.
 public struct ROOTError: Error, CategorizedError, CustomStringConvertible, Sendable, Equatable {
     /// Raised while reading an input.

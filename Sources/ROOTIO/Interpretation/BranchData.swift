@@ -1,8 +1,16 @@
 /// Numbers of one ROOT basic type, kept in that type so values stay bit-exact.
 public enum NumberArray: Equatable {
-    case i8([Int8]), i16([Int16]), i32([Int32]), i64([Int64])
-    case u8([UInt8]), u16([UInt16]), u32([UInt32]), u64([UInt64])
-    case f32([Float]), f64([Double]), bool([Bool])
+    case i8([Int8])
+    case i16([Int16])
+    case i32([Int32])
+    case i64([Int64])
+    case u8([UInt8])
+    case u16([UInt16])
+    case u32([UInt32])
+    case u64([UInt64])
+    case f32([Float])
+    case f64([Double])
+    case bool([Bool])
 
     public var count: Int {
         switch self {
@@ -118,17 +126,72 @@ public enum NumberArray: Equatable {
             return out
         }
         switch first {
-        case .i8: return .i8(join { if case .i8(let v) = $0 { return v }; return [] })
-        case .i16: return .i16(join { if case .i16(let v) = $0 { return v }; return [] })
-        case .i32: return .i32(join { if case .i32(let v) = $0 { return v }; return [] })
-        case .i64: return .i64(join { if case .i64(let v) = $0 { return v }; return [] })
-        case .u8: return .u8(join { if case .u8(let v) = $0 { return v }; return [] })
-        case .u16: return .u16(join { if case .u16(let v) = $0 { return v }; return [] })
-        case .u32: return .u32(join { if case .u32(let v) = $0 { return v }; return [] })
-        case .u64: return .u64(join { if case .u64(let v) = $0 { return v }; return [] })
-        case .f32: return .f32(join { if case .f32(let v) = $0 { return v }; return [] })
-        case .f64: return .f64(join { if case .f64(let v) = $0 { return v }; return [] })
-        case .bool: return .bool(join { if case .bool(let v) = $0 { return v }; return [] })
+        case .i8:
+            return .i8(
+                join {
+                    if case .i8(let v) = $0 { return v }
+                    return []
+                })
+        case .i16:
+            return .i16(
+                join {
+                    if case .i16(let v) = $0 { return v }
+                    return []
+                })
+        case .i32:
+            return .i32(
+                join {
+                    if case .i32(let v) = $0 { return v }
+                    return []
+                })
+        case .i64:
+            return .i64(
+                join {
+                    if case .i64(let v) = $0 { return v }
+                    return []
+                })
+        case .u8:
+            return .u8(
+                join {
+                    if case .u8(let v) = $0 { return v }
+                    return []
+                })
+        case .u16:
+            return .u16(
+                join {
+                    if case .u16(let v) = $0 { return v }
+                    return []
+                })
+        case .u32:
+            return .u32(
+                join {
+                    if case .u32(let v) = $0 { return v }
+                    return []
+                })
+        case .u64:
+            return .u64(
+                join {
+                    if case .u64(let v) = $0 { return v }
+                    return []
+                })
+        case .f32:
+            return .f32(
+                join {
+                    if case .f32(let v) = $0 { return v }
+                    return []
+                })
+        case .f64:
+            return .f64(
+                join {
+                    if case .f64(let v) = $0 { return v }
+                    return []
+                })
+        case .bool:
+            return .bool(
+                join {
+                    if case .bool(let v) = $0 { return v }
+                    return []
+                })
         }
     }
 
@@ -188,9 +251,19 @@ public indirect enum BranchData {
         if parts.count == 1 { return first }
         switch first {
         case .numbers:
-            return .numbers(NumberArray.concat(parts.map { if case .numbers(let n) = $0 { return n }; return .f64([]) }))
+            return .numbers(
+                NumberArray.concat(
+                    parts.map {
+                        if case .numbers(let n) = $0 { return n }
+                        return .f64([])
+                    }))
         case .fixed(_, let w):
-            return .fixed(NumberArray.concat(parts.map { if case .fixed(let n, _) = $0 { return n }; return .f64([]) }), width: w)
+            return .fixed(
+                NumberArray.concat(
+                    parts.map {
+                        if case .fixed(let n, _) = $0 { return n }
+                        return .f64([])
+                    }), width: w)
         case .jagged:
             var offsets = [0]
             offsets.reserveCapacity(parts.reduce(1) { $0 + $1.count })
@@ -203,9 +276,17 @@ public indirect enum BranchData {
             }
             return .jagged(offsets, concat(inners))
         case .strings:
-            return .strings(parts.flatMap { if case .strings(let s) = $0 { return s }; return [] })
+            return .strings(
+                parts.flatMap {
+                    if case .strings(let s) = $0 { return s }
+                    return []
+                })
         case .values:
-            return .values(parts.flatMap { if case .values(let v) = $0 { return v }; return [] })
+            return .values(
+                parts.flatMap {
+                    if case .values(let v) = $0 { return v }
+                    return []
+                })
         }
     }
 
@@ -215,7 +296,8 @@ public indirect enum BranchData {
         case .numbers(let n): return .numbers(n.slice(r))
         case .fixed(let n, let w): return .fixed(n.slice((r.lowerBound * w)..<(r.upperBound * w)), width: w)
         case .jagged(let o, let inner):
-            let lo = o[r.lowerBound], hi = o[r.upperBound]
+            let lo = o[r.lowerBound]
+            let hi = o[r.upperBound]
             return .jagged(o[r.lowerBound...r.upperBound].map { $0 - lo }, inner.slice(lo..<hi))
         case .strings(let s): return .strings(Array(s[r]))
         case .values(let v): return .values(Array(v[r]))

@@ -1,7 +1,7 @@
-import Parallel
 /// Reads a branch's values over an entry range, basket by basket: each basket is decompressed
 /// once, decoded, and only the requested entries are kept, so memory follows the range read.
 import Foundation
+import Parallel
 
 public struct BranchReader: @unchecked Sendable {
     public let tree: Tree
@@ -17,15 +17,19 @@ public struct BranchReader: @unchecked Sendable {
         let range = entries ?? 0..<b.entries
         let interp = try interpretation(b)
         if case .group = interp {
-            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0, reason: "has no data of its own (a group); read its sub-branches")
+            throw ROOTError(
+                file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                reason: "has no data of its own (a group); read its sub-branches")
         }
         guard range.lowerBound >= 0, range.upperBound <= b.entries else {
-            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
-                            reason: "entries \(range) outside 0..<\(b.entries)")
+            throw ROOTError(
+                file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                reason: "entries \(range) outside 0..<\(b.entries)")
         }
         if b.hasEmbeddedBaskets {
-            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
-                            reason: "baskets stored inside the branch record (file not closed properly) are not supported")
+            throw ROOTError(
+                file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                reason: "baskets stored inside the branch record (file not closed properly) are not supported")
         }
         let indices = b.baskets(overlapping: range.lowerBound, range.upperBound)
         let work: @Sendable (Int) throws -> BranchData = { i in
@@ -48,13 +52,15 @@ public struct BranchReader: @unchecked Sendable {
         if !chunks.isEmpty {
             let out = BranchData.concat(chunks)
             guard out.count == range.count else {
-                throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0,
-                                reason: "baskets hold \(out.count) entries, expected \(range.count)")
+                throw ROOTError(
+                    file: tree.file.path, object: "branch \(b.path)", offset: 0,
+                    reason: "baskets hold \(out.count) entries, expected \(range.count)")
             }
             return out
         }
         guard range.isEmpty else {
-            throw ROOTError(file: tree.file.path, object: "branch \(b.path)", offset: 0, reason: "no basket holds entries \(range)")
+            throw ROOTError(
+                file: tree.file.path, object: "branch \(b.path)", offset: 0, reason: "no basket holds entries \(range)")
         }
         return Self.empty(interp)
     }
@@ -84,8 +90,9 @@ public struct BranchReader: @unchecked Sendable {
         if let offs = k.offsets { return (0..<k.entryCount).map { offs[$0]..<offs[$0 + 1] } }
         guard k.entryCount > 0 else { return [] }
         guard k.data.count % k.entryCount == 0 else {
-            throw ROOTError(file: tree.file.path, object: "branch \(b.path) basket \(k.index)", offset: k.seek,
-                            reason: "\(k.data.count) bytes do not split into \(k.entryCount) equal entries")
+            throw ROOTError(
+                file: tree.file.path, object: "branch \(b.path) basket \(k.index)", offset: k.seek,
+                reason: "\(k.data.count) bytes do not split into \(k.entryCount) equal entries")
         }
         let size = k.data.count / k.entryCount
         return (0..<k.entryCount).map { ($0 * size)..<(($0 + 1) * size) }
@@ -94,7 +101,8 @@ public struct BranchReader: @unchecked Sendable {
     func decode(_ k: Basket, _ interp: Interpretation, branch b: Branch) throws -> BranchData {
         let what = "branch \(b.path) basket \(k.index)"
         func err(_ reason: String, entry: Int) -> ROOTError {
-            ROOTError(file: tree.file.path, object: what, offset: k.seek, reason: "entry \(k.firstEntry + entry): \(reason)")
+            ROOTError(
+                file: tree.file.path, object: what, offset: k.seek, reason: "entry \(k.firstEntry + entry): \(reason)")
         }
         switch interp {
         case .group:
@@ -102,8 +110,9 @@ public struct BranchReader: @unchecked Sendable {
         case .numbers(let code, let width):
             let need = k.entryCount * width * code.size
             guard k.data.count >= need else {
-                throw ROOTError(file: tree.file.path, object: what, offset: k.seek,
-                                reason: "\(k.data.count) bytes for \(k.entryCount) entries of \(width) values (need \(need))")
+                throw ROOTError(
+                    file: tree.file.path, object: what, offset: k.seek,
+                    reason: "\(k.data.count) bytes for \(k.entryCount) entries of \(width) values (need \(need))")
             }
             var ranges = [0..<need]
             if k.offsets != nil, width * code.size * k.entryCount != k.data.count {
@@ -121,9 +130,14 @@ public struct BranchReader: @unchecked Sendable {
             var ranges: [Range<Int>] = []
             var total = 0
             for (j, r) in try entryRanges(k, branch: b).enumerated() {
-                if r.isEmpty { offsets.append(total); continue }
+                if r.isEmpty {
+                    offsets.append(total)
+                    continue
+                }
                 guard r.count >= header, (r.count - header) % item == 0 else {
-                    throw err("\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header", entry: j)
+                    throw err(
+                        "\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header",
+                        entry: j)
                 }
                 ranges.append((r.lowerBound + header)..<r.upperBound)
                 total += (r.count - header) / item
@@ -160,7 +174,9 @@ public struct BranchReader: @unchecked Sendable {
             for r in try entryRanges(k, branch: b) {
                 var c = cursor(k, r, what)
                 out.append(try reader.readSTL(t.typeName, header: true, &c))
-                guard c.pos == r.upperBound else { throw c.error("object ended at \(c.pos), entry ends at \(r.upperBound)") }
+                guard c.pos == r.upperBound else {
+                    throw c.error("object ended at \(c.pos), entry ends at \(r.upperBound)")
+                }
             }
             return .values(out)
         }
@@ -168,14 +184,17 @@ public struct BranchReader: @unchecked Sendable {
 
     func cursor(_ k: Basket, _ r: Range<Int>, _ what: String) -> Cursor {
         // Limited to the entry, so a corrupt length cannot read into the next one (shares the bytes).
-        Cursor(bytes: k.data, pos: r.lowerBound, limit: r.upperBound, inObject: true, originShift: k.keylen,
-               file: tree.file.path, object: what)
+        Cursor(
+            bytes: k.data, pos: r.lowerBound, limit: r.upperBound, inObject: true, originShift: k.keylen,
+            file: tree.file.path, object: what)
     }
 
     /// The jagged frame of a split collection member, written once for every element type: per
     /// entry, after its 6-byte header, `read` takes one element at a time until the entry's end
     /// (its second argument). Returns the entry offsets (elements per entry, accumulated).
-    func elements(_ k: Basket, branch b: Branch, what: String, _ read: (inout Cursor, Int) throws -> Void) throws -> [Int] {
+    func elements(_ k: Basket, branch b: Branch, what: String, _ read: (inout Cursor, Int) throws -> Void) throws
+        -> [Int]
+    {
         var offsets = [0]
         for r in try entryRanges(k, branch: b) {
             var c = cursor(k, r, what)
@@ -201,7 +220,9 @@ public struct BranchReader: @unchecked Sendable {
             let size = code.size
             let offsets = try elements(k, branch: b, what: what) { c, end in
                 let m = Int(try c.i32())
-                guard m >= 0, m <= (end - c.pos) / size else { throw c.error("vector of \(m) values overruns its entry") }
+                guard m >= 0, m <= (end - c.pos) / size else {
+                    throw c.error("vector of \(m) values overruns its entry")
+                }
                 ranges.append(c.pos..<(c.pos + m * size))
                 c.pos += m * size
                 inner.append(inner.last! + m)

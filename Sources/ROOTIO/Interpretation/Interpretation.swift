@@ -32,7 +32,9 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
     }
 
     /// A jagged array of a basic type: AsJagged(AsDtype).
-    static func jaggedNumbers(_ t: BasicType, width: Int, header: Int) -> Interpretation { .jagged(.numbers(t, width: width), header: header) }
+    static func jaggedNumbers(_ t: BasicType, width: Int, header: Int) -> Interpretation {
+        .jagged(.numbers(t, width: width), header: header)
+    }
 
     public struct Unsupported: Error, CustomStringConvertible {
         public let reason: String
@@ -42,7 +44,8 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
     /// The streamer element a TBranchElement stores.
     public static func element(of b: Branch, registry: StreamerRegistry) -> StreamerElement? {
         guard b.id >= 0, let info = registry.info(b.elementClass, version: b.classVersion),
-              b.id < info.elements.count else { return nil }
+            b.id < info.elements.count
+        else { return nil }
         return info.elements[b.id]
     }
 
@@ -50,17 +53,21 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
         if !b.isElement {
             guard let leaf = b.leaves.first else { return .group }
             guard b.leaves.count == 1 else {
-                throw Unsupported(reason: "branch \(b.path) has \(b.leaves.count) leaves (leaf-list structs are not supported)")
+                throw Unsupported(
+                    reason: "branch \(b.path) has \(b.leaves.count) leaves (leaf-list structs are not supported)")
             }
             if leaf.className == "TLeafC" { return .strings(header: 0) }
-            guard let type = leafType(leaf) else { throw Unsupported(reason: "branch \(b.path): leaf class \(leaf.className) is not supported") }
-            return leaf.countLeaf != nil ? .jaggedNumbers(type, width: 1, header: 0) : .numbers(type, width: leaf.length)
+            guard let type = leafType(leaf) else {
+                throw Unsupported(reason: "branch \(b.path): leaf class \(leaf.className) is not supported")
+            }
+            return leaf.countLeaf != nil
+                ? .jaggedNumbers(type, width: 1, header: 0) : .numbers(type, width: leaf.length)
         }
         let member = b.branchType == 41 || b.branchType == 31
         switch b.branchType {
-        case 1: return .group                                   // base-class node
-        case 3, 4: return b.leaves.isEmpty ? .group : .numbers(.int, width: 1)   // collection node: element count
-        case 2 where !b.children.isEmpty: return .group         // split object member
+        case 1: return .group // base-class node
+        case 3, 4: return b.leaves.isEmpty ? .group : .numbers(.int, width: 1) // collection node: element count
+        case 2 where !b.children.isEmpty: return .group // split object member
         default: break
         }
         if b.streamerType == -1 {
@@ -73,7 +80,8 @@ public indirect enum Interpretation: CustomStringConvertible, Sendable {
             return .object(t)
         }
         guard let el = element(of: b, registry: registry) else {
-            throw Unsupported(reason: "branch \(b.path): no streamer element \(b.elementClass) v\(b.classVersion) #\(b.id)")
+            throw Unsupported(
+                reason: "branch \(b.path): no streamer element \(b.elementClass) v\(b.classVersion) #\(b.id)")
         }
         let st = b.streamerType
         switch st {

@@ -25,7 +25,7 @@ extension Branch {
         let key = try Key(cursor: &c, file: file)
         // TBasket fields follow the TKey strings: version, buffer size, entry size, entries, last.
         _ = try c.u16()
-        _ = try c.i32()                              // fBufferSize
+        _ = try c.i32() // fBufferSize
         let nevBufSize = Int(try c.i32())
         let nevBuf = Int(try c.i32())
         let last = Int(try c.i32())
@@ -33,8 +33,9 @@ extension Branch {
         let firstEntry = basketEntry[i]
         let nextEntry = i + 1 < basketEntry.count && i + 1 < basketCount ? basketEntry[i + 1] : entries
         guard nevBuf >= 0, nevBuf == nextEntry - firstEntry else {
-            throw ROOTError(file: file.path, object: what, offset: seek,
-                            reason: "basket holds \(nevBuf) entries, the branch index says \(nextEntry - firstEntry)")
+            throw ROOTError(
+                file: file.path, object: what, offset: seek,
+                reason: "basket holds \(nevBuf) entries, the branch index says \(nextEntry - firstEntry)")
         }
         let stored = try file.slice(seek + key.keylen, key.nbytes - key.keylen, object: what)
         let payload: [UInt8]
@@ -46,15 +47,19 @@ extension Branch {
         }
         let dataLen = last - key.keylen
         guard dataLen >= 0, dataLen <= payload.count else {
-            throw ROOTError(file: file.path, object: what, offset: seek,
-                            reason: "fLast \(last) is outside the basket's \(payload.count) bytes")
+            throw ROOTError(
+                file: file.path, object: what, offset: seek,
+                reason: "fLast \(last) is outside the basket's \(payload.count) bytes")
         }
         var offsets: [Int]? = nil
         if payload.count > dataLen {
             // Entry-offset table: count, then one offset per entry (counted from the key start), then 0.
-            var t = Cursor(bytes: payload, pos: dataLen, inObject: true, file: file.path, object: what + " offset table")
+            var t = Cursor(
+                bytes: payload, pos: dataLen, inObject: true, file: file.path, object: what + " offset table")
             let n = Int(try t.i32())
-            guard n >= nevBuf, nevBuf <= t.remaining / 4 else { throw t.error("offset table has \(n) entries for \(nevBuf) in the basket") }
+            guard n >= nevBuf, nevBuf <= t.remaining / 4 else {
+                throw t.error("offset table has \(n) entries for \(nevBuf) in the basket")
+            }
             var offs = [Int]()
             offs.reserveCapacity(nevBuf + 1)
             for _ in 0..<nevBuf { offs.append(Int(try t.i32()) - key.keylen) }
@@ -65,8 +70,9 @@ extension Branch {
             offsets = offs
         }
         _ = nevBufSize
-        return Basket(index: i, firstEntry: firstEntry, entryCount: nevBuf, data: Array(payload[0..<dataLen]),
-                      offsets: offsets, keylen: key.keylen, seek: seek)
+        return Basket(
+            index: i, firstEntry: firstEntry, entryCount: nevBuf, data: Array(payload[0..<dataLen]),
+            offsets: offsets, keylen: key.keylen, seek: seek)
     }
 
     /// Baskets overlapping entries [start, stop).
@@ -82,7 +88,9 @@ extension Branch {
 extension ROOTFile {
     func readKeyCursor(at offset: Int, object: String) throws -> Cursor {
         guard offset >= 0, offset < size else {
-            throw ROOTError(file: path, object: object, offset: offset, reason: "basket points past the end of the file (\(size) bytes)")
+            throw ROOTError(
+                file: path, object: object, offset: offset,
+                reason: "basket points past the end of the file (\(size) bytes)")
         }
         return window(offset, min(4096, size - offset), object: object)
     }

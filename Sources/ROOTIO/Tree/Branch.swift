@@ -26,12 +26,13 @@ public final class Branch: @unchecked Sendable {
     public private(set) var children: [Branch] = []
     public private(set) weak var parent: Branch?
     // TBranchElement only
-    public let elementClass: String      // fClassName: the class that holds this member
-    public let parentClass: String       // fParentName
-    public let clonesClass: String       // fClonesName: element class of a collection node
-    public let id: Int                   // fID: index of the member in elementClass's streamer
-    public let branchType: Int           // fType: 0 member/top, 1 base, 2 split object, 3/4 collection node, 31/41 collection member
-    public let streamerType: Int         // fStreamerType
+    public let elementClass: String // fClassName: the class that holds this member
+    public let parentClass: String // fParentName
+    public let clonesClass: String // fClonesName: element class of a collection node
+    public let id: Int // fID: index of the member in elementClass's streamer
+    /// fType: 0 member/top, 1 base, 2 split object, 3/4 collection node, 31/41 collection member.
+    public let branchType: Int
+    public let streamerType: Int // fStreamerType
     public let classVersion: Int
     /// Set when baskets were stored inside the TBranch record (file not closed properly).
     public let hasEmbeddedBaskets: Bool
@@ -60,9 +61,11 @@ public final class Branch: @unchecked Sendable {
         var ls: [Leaf] = []
         for l in o["fLeaves"]?.array ?? [] {
             guard let lo = l.object else { continue }
-            ls.append(Leaf(className: lo.className, name: lo["fName"]?.string ?? "", title: lo["fTitle"]?.string ?? "",
-                           length: lo["fLen"]?.int ?? 1, isUnsigned: lo["fIsUnsigned"]?.int == 1,
-                           countLeaf: lo["fLeafCount"]?.object?["fName"]?.string))
+            ls.append(
+                Leaf(
+                    className: lo.className, name: lo["fName"]?.string ?? "", title: lo["fTitle"]?.string ?? "",
+                    length: lo["fLen"]?.int ?? 1, isUnsigned: lo["fIsUnsigned"]?.int == 1,
+                    countLeaf: lo["fLeafCount"]?.object?["fName"]?.string))
         }
         leaves = ls
         for b in o["fBranches"]?.array ?? [] {

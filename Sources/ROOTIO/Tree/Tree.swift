@@ -52,7 +52,9 @@ extension ROOTFile {
             throw ROOTError(file: self.path, object: "tree \(path)", offset: 0, reason: "no such key")
         }
         guard key.className == "TTree" || key.className == "TNtuple" else {
-            throw ROOTError(file: self.path, object: "key \(path)", offset: key.seekKey, reason: "is a \(key.className), not a TTree")
+            throw ROOTError(
+                file: self.path, object: "key \(path)", offset: key.seekKey,
+                reason: "is a \(key.className), not a TTree")
         }
         let registry = try streamers()
         var c = try payload(of: key)

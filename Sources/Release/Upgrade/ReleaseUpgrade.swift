@@ -1,7 +1,7 @@
-import GADF
-import FileOutput
 import FITSIO
+import FileOutput
 import Foundation
+import GADF
 import Model
 import Parallel
 import Readers
@@ -42,11 +42,17 @@ public struct ReleaseUpgrade: Sendable {
 
     public func run() throws -> Summary {
         guard source.absent.isEmpty || skipMissing else {
-            throw ReleaseError("\(source.directory): \(source.absent.count) file(s) named by the index are missing (first: \(source.absent[0])); nothing written (--skip-missing upgrades the observations that are complete)")
+            throw ReleaseError(
+                "\(source.directory): \(source.absent.count) file(s) named by the index are missing (first: \(source.absent[0])); nothing written (--skip-missing upgrades the observations that are complete)"
+            )
         }
-        guard !source.observations.isEmpty else { throw ReleaseError("\(source.directory): no observation with all its files; nothing written") }
+        guard !source.observations.isEmpty else {
+            throw ReleaseError("\(source.directory): no observation with all its files; nothing written")
+        }
         let out = (output as NSString).standardizingPath
-        guard out != source.directory else { throw ReleaseError("\(output): the output directory is the release being upgraded") }
+        guard out != source.directory else {
+            throw ReleaseError("\(output): the output directory is the release being upgraded")
+        }
         let plan = try UpgradePlan(source: source, target: target)
         try AtomicOutput.makeDirectory(out)
         let start = Date()
@@ -56,12 +62,22 @@ public struct ReleaseUpgrade: Sendable {
             onProgress(progress.add(events: (try? r.get())?.events ?? 0, since: start))
             return try r.get()
         }
-        var summary = Summary(omissions: source.omissions + source.absent.map {
-            Omission(file: $0, what: "the file", why: "the index names it but the release does not hold it; its observations are left out")
-        } + (source.absentObservations.isEmpty ? [] : [Omission(
-            file: "", what: "\(source.absentObservations.count) observation(s)",
-            value: source.absentObservations.prefix(5).joined(separator: ", ") + (source.absentObservations.count > 5 ? ", ..." : ""),
-            why: "a file they need is missing")]))
+        var summary = Summary(
+            omissions: source.omissions
+                + source.absent.map {
+                    Omission(
+                        file: $0, what: "the file",
+                        why: "the index names it but the release does not hold it; its observations are left out")
+                }
+                + (source.absentObservations.isEmpty
+                    ? []
+                    : [
+                        Omission(
+                            file: "", what: "\(source.absentObservations.count) observation(s)",
+                            value: source.absentObservations.prefix(5).joined(separator: ", ")
+                                + (source.absentObservations.count > 5 ? ", ..." : ""),
+                            why: "a file they need is missing")
+                    ]))
         var written: [String: FileResult] = [:]
         for (file, result) in zip(plan.files, results) {
             switch result {
@@ -75,14 +91,18 @@ public struct ReleaseUpgrade: Sendable {
         }
         summary.files = plan.files.count
         summary.observations = plan.observations.count
-        summary.written = plan.files + (try UpgradeIndex(plan: plan, results: written, output: out, creator: creator).write(omissions: &summary.omissions))
+        summary.written =
+            plan.files
+            + (try UpgradeIndex(plan: plan, results: written, output: out, creator: creator).write(
+                omissions: &summary.omissions))
         // A report of an earlier upgrade is not the source's own.
         for name in source.otherFiles where name != Self.reportName {
             let data = try Data(contentsOf: URL(fileURLWithPath: source.directory + "/" + name))
             try AtomicOutput.write(data, to: out + "/" + name)
             summary.copied.append(name)
         }
-        try AtomicOutput.write(Data(Self.report(summary, source: source, target: target).utf8), to: out + "/" + Self.reportName)
+        try AtomicOutput.write(
+            Data(Self.report(summary, source: source, target: target).utf8), to: out + "/" + Self.reportName)
         return summary
     }
 
@@ -99,11 +119,15 @@ public struct ReleaseUpgrade: Sendable {
     /// The report: what was carried, then each kind of omission once, with how many files it
     /// concerns and an example, then every omission.
     static func report(_ s: Summary, source: UpgradeSource, target: OutputProfile) -> String {
-        var lines = ["vodf release upgrade: \(source.directory) (\(source.layout.rawValue)) -> \(target.rawValue)",
-                     "\(s.observations) observations, \(s.events) events, \(s.irfs) IRF HDUs in \(s.files) files; copied as they are: \(s.copied.isEmpty ? "none" : s.copied.joined(separator: ", "))",
-                     "", "Not carried over (\(s.omissions.count)):"]
+        var lines = [
+            "vodf release upgrade: \(source.directory) (\(source.layout.rawValue)) -> \(target.rawValue)",
+            "\(s.observations) observations, \(s.events) events, \(s.irfs) IRF HDUs in \(s.files) files; copied as they are: \(s.copied.isEmpty ? "none" : s.copied.joined(separator: ", "))",
+            "", "Not carried over (\(s.omissions.count)):",
+        ]
         lines += grouped(s.omissions)
-        lines += ["", "Every omission:"] + s.omissions.map { "  \($0.file): \($0.what)\($0.value.isEmpty ? "" : " = \($0.value)"): \($0.why)" }
+        lines +=
+            ["", "Every omission:"]
+            + s.omissions.map { "  \($0.file): \($0.what)\($0.value.isEmpty ? "" : " = \($0.value)"): \($0.why)" }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -112,7 +136,8 @@ extension ReleaseUpgrade {
     /// Each kind of omission once, in the order first met, with how many files it concerns and
     /// an example value ("  nothing" when there is none).
     public static func grouped(_ omissions: [Omission]) -> [String] {
-        var groups: [String: [Omission]] = [:], order: [String] = []
+        var groups: [String: [Omission]] = [:]
+        var order: [String] = []
         for o in omissions {
             let key = o.what + " — " + o.why
             if groups[key] == nil { order.append(key) }
@@ -145,10 +170,14 @@ struct UpgradePlan: Sendable {
         var eventsIn: [String: String] = [:]
         for o in observations {
             guard let events = o.events, o.gti != nil else {
-                throw ReleaseError("\(source.directory): observation \(o.obsID) has no \(o.events == nil ? "events" : "GTI") HDU in the index")
+                throw ReleaseError(
+                    "\(source.directory): observation \(o.obsID) has no \(o.events == nil ? "events" : "GTI") HDU in the index"
+                )
             }
             if let other = eventsIn[events.file] {
-                throw ReleaseError("\(source.directory)/\(events.file): holds the events of observations \(other) and \(o.obsID); each observation needs its own file")
+                throw ReleaseError(
+                    "\(source.directory)/\(events.file): holds the events of observations \(other) and \(o.obsID); each observation needs its own file"
+                )
             }
             eventsIn[events.file] = o.obsID
             for m in o.members { used[m.ref.file, default: []].insert(m.ref) }
@@ -156,7 +185,9 @@ struct UpgradePlan: Sendable {
             if target.releaseLayout == .dataStore {
                 var seen: Set<String> = []
                 for case .irf(let type) in o.members.map(\.role) where !seen.insert(type).inserted {
-                    throw ReleaseError("\(source.directory): observation \(o.obsID) uses two \(type) HDUs, as a release with event types does; GADF holds one per observation (vodf release build writes one GADF data store per channel); nothing written")
+                    throw ReleaseError(
+                        "\(source.directory): observation \(o.obsID) uses two \(type) HDUs, as a release with event types does; GADF holds one per observation (vodf release build writes one GADF data store per channel); nothing written"
+                    )
                 }
             }
         }

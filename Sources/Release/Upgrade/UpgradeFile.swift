@@ -1,6 +1,6 @@
-import GADF
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Readers
 
@@ -34,9 +34,12 @@ struct UpgradeFile {
             o.meta.provenance.append(label)
             result.omissions += reading.notCarried
             // VODF: IRFs in other files are grouping members at a location relative to this file.
-            let links = plan.target.grouping != nil ? obs.irfs.filter { $0.file != file }.map {
-                ObservationWriter.LinkedMember(name: $0.name, location: Self.relative($0.file, from: file), eventType: 0)
-            } : []
+            let links =
+                plan.target.grouping != nil
+                ? obs.irfs.filter { $0.file != file }.map {
+                    ObservationWriter.LinkedMember(
+                        name: $0.name, location: Self.relative($0.file, from: file), eventType: 0)
+                } : []
             out = try writer.tables(o, irfs: irfTables, links: links)
             result.events = o.events.count
             result.eventHeaders[obs.obsID] = out[0].header + [HeaderCard("NAXIS2", .int(Int64(o.events.count)))]
@@ -52,7 +55,9 @@ struct UpgradeFile {
 
     /// The primary header, and the used tables of this file by EXTNAME (with their HDU numbers);
     /// an HDU no observation uses is an omission.
-    func readUsed(_ result: inout ReleaseUpgrade.FileResult) throws -> ([HeaderCard], [String: (table: Table, hdu: Int)]) {
+    func readUsed(_ result: inout ReleaseUpgrade.FileResult) throws -> (
+        [HeaderCard], [String: (table: Table, hdu: Int)]
+    ) {
         let used = plan.used[file] ?? []
         let f = try FITSFile.open(path: directory + "/" + file)
         defer { try? f.close() }
@@ -67,8 +72,10 @@ struct UpgradeFile {
             if type == .binaryTable, used.contains(ref) {
                 tables[ref.name] = (try f.readTable(), i - 1)
             } else if !(plan.source.layout == .vodf && name == "GROUPING") {
-                result.omissions.append(Omission(file: file, what: "HDU \(i - 1) (\(name.isEmpty ? "no EXTNAME" : name))",
-                                                 why: "no observation of the index uses it"))
+                result.omissions.append(
+                    Omission(
+                        file: file, what: "HDU \(i - 1) (\(name.isEmpty ? "no EXTNAME" : name))",
+                        why: "no observation of the index uses it"))
             }
         }
         for ref in used where tables[ref.name] == nil {
@@ -77,13 +84,18 @@ struct UpgradeFile {
         return (primary, tables)
     }
 
-    func order(_ tables: [String: (table: Table, hdu: Int)], _ ref: UpgradeSource.HDURef) -> Int { tables[ref.name]?.hdu ?? 0 }
+    func order(_ tables: [String: (table: Table, hdu: Int)], _ ref: UpgradeSource.HDURef) -> Int {
+        tables[ref.name]?.hdu ?? 0
+    }
 
     /// An IRF table read into the model and written in the target format under its own EXTNAME,
     /// with the producer's keywords and comments carried (as `convert` writes it).
-    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, writer: DatasetWriter) throws -> (Table, any IRFComponent.Type) {
+    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, writer: DatasetWriter) throws -> (
+        Table, any IRFComponent.Type
+    ) {
         guard let kind = GADFIRFReader.kind(of: t.header) else {
-            throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
+            throw ReleaseError(
+                "\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
         }
         let response: Response
         do { response = try GADFFile.response(t, kind: kind, hdu: hdu, file: label) } catch {
@@ -99,16 +111,20 @@ struct UpgradeFile {
         let count = try f.hduCount
         for i in 2...max(2, count) where i <= count {
             guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            if try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() == ref.name { return try f.readTable() }
+            if try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() == ref.name {
+                return try f.readTable()
+            }
         }
         throw ReleaseError("\(dir)/\(ref.file): no HDU named \(ref.name)")
     }
 
     /// `target` as a path relative to the directory of `from` (both relative to the release).
     static func relative(_ target: String, from: String) -> String {
-        let a = from.split(separator: "/").dropLast(), b = target.split(separator: "/")
+        let a = from.split(separator: "/").dropLast()
+        let b = target.split(separator: "/")
         var common = 0
         while common < a.count, common < b.count - 1, a[a.startIndex + common] == b[common] { common += 1 }
-        return (Array(repeating: "..", count: a.count - common) + b.dropFirst(common).map(String.init)).joined(separator: "/")
+        return (Array(repeating: "..", count: a.count - common) + b.dropFirst(common).map(String.init)).joined(
+            separator: "/")
     }
 }

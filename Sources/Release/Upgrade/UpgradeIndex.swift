@@ -1,6 +1,6 @@
-import GADF
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Readers
 
@@ -23,10 +23,15 @@ struct UpgradeIndex {
             return [ReleaseLayout.hduIndex, ReleaseLayout.obsIndex]
         }
         let locations = plan.observations.map { $0.events!.file }
-        let extra = zip(table.columns, table.data).filter { $0.0.name.uppercased() != "OBS_ID" }.map { (spec: $0.0, data: $0.1) }
-        let header = table.header.filter { c in !["HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2", "CREATOR"].contains(c.name) }
-        let grouping = IndexWriter(flavor: .vodf).releaseGrouping(locations: locations, obsIDs: plan.observations.map(\.obsID),
-                                                                  creator: creator, extra: extra, header: header)
+        let extra = zip(table.columns, table.data).filter { $0.0.name.uppercased() != "OBS_ID" }.map {
+            (spec: $0.0, data: $0.1)
+        }
+        let header = table.header.filter { c in
+            !["HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2", "CREATOR"].contains(c.name)
+        }
+        let grouping = IndexWriter(flavor: .vodf).releaseGrouping(
+            locations: locations, obsIDs: plan.observations.map(\.obsID),
+            creator: creator, extra: extra, header: header)
         try FITSOutput.write([grouping], primary: primary, to: output + "/obs-grouping.fits")
         return ["obs-grouping.fits"]
     }
@@ -36,14 +41,17 @@ struct UpgradeIndex {
         for o in plan.observations {
             let id = Int64(o.obsID) ?? 0
             for m in o.members {
-                let (type, cls, name): (String, String, String) = switch m.role {
-                case .events: ("events", "events", plan.name(m.ref, m.role))
-                case .gti: ("gti", "gti", plan.name(m.ref, m.role))
-                case .irf: results[m.ref.file]?.irfs[m.ref] ?? ("", "", m.ref.name)
-                }
+                let (type, cls, name): (String, String, String) =
+                    switch m.role {
+                    case .events: ("events", "events", plan.name(m.ref, m.role))
+                    case .gti: ("gti", "gti", plan.name(m.ref, m.role))
+                    case .irf: results[m.ref.file]?.irfs[m.ref] ?? ("", "", m.ref.name)
+                    }
                 let dir = (m.ref.file as NSString).deletingLastPathComponent
-                rows.append(.init(obsID: id, type: type, hduClass: cls, fileDir: dir.isEmpty ? "." : dir,
-                                  fileName: (m.ref.file as NSString).lastPathComponent, hduName: name))
+                rows.append(
+                    .init(
+                        obsID: id, type: type, hduClass: cls, fileDir: dir.isEmpty ? "." : dir,
+                        fileName: (m.ref.file as NSString).lastPathComponent, hduName: name))
             }
         }
         var t = IndexWriter(flavor: plan.target).hduIndex(rows, creator: creator)
@@ -64,24 +72,35 @@ struct UpgradeIndex {
         }
         let derived = obs.columns()
         if let t = plan.source.observationTable {
-            let ids: [String] = switch t.column("OBS_ID") {
-            case .string(let v)?: v.map(\.trimmedBlanks)
-            case let c?: (c.doubles ?? []).map { String(Int64($0)) }
-            case nil: []
-            }
+            let ids: [String] =
+                switch t.column("OBS_ID") {
+                case .string(let v)?: v.map(\.trimmedBlanks)
+                case let c?: (c.doubles ?? []).map { String(Int64($0)) }
+                case nil: []
+                }
             let rows = plan.observations.compactMap { o in ids.firstIndex(of: o.obsID) }
             if rows.count == plan.observations.count {
                 let kept = t.selectingRows(rows)
                 var columns = Array(zip(kept.columns, kept.data)).map { (spec: $0.0, data: $0.1) }
-                if !plan.target.obsIDIsText, let k = columns.firstIndex(where: { $0.spec.name.uppercased() == "OBS_ID" }), case .string(let v) = columns[k].data {
-                    guard v.allSatisfy({ Int64($0.trimmedBlanks) != nil }) else { throw ReleaseError("GADF needs integer OBS_IDs; this release has \(v.first ?? "")") }
+                if !plan.target.obsIDIsText,
+                    let k = columns.firstIndex(where: { $0.spec.name.uppercased() == "OBS_ID" }),
+                    case .string(let v) = columns[k].data
+                {
+                    guard v.allSatisfy({ Int64($0.trimmedBlanks) != nil }) else {
+                        throw ReleaseError("GADF needs integer OBS_IDs; this release has \(v.first ?? "")")
+                    }
                     columns[k] = (ColumnSpec("OBS_ID", .int64), .int64(v.map { Int64($0.trimmedBlanks)! }))
                 }
                 let have = Set(columns.map { $0.spec.name.uppercased() })
                 columns += derived.filter { !have.contains($0.spec.name) }
                 return writer.obsIndex(columns, header: plan.source.observationHeader, creator: creator)
             }
-            omissions.append(Omission(file: "", what: "the observation table", why: "it lacks rows for \(plan.observations.count - rows.count) observation(s); one is made from the events headers"))
+            omissions.append(
+                Omission(
+                    file: "", what: "the observation table",
+                    why:
+                        "it lacks rows for \(plan.observations.count - rows.count) observation(s); one is made from the events headers"
+                ))
         }
         return writer.obsIndex(derived, header: obs.header, creator: creator)
     }

@@ -1,6 +1,6 @@
-import GADF
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Readers
 
@@ -24,7 +24,8 @@ public struct UpgradeSource: Sendable {
 
     /// What an HDU is to its observation; an IRF with its HDU_TYPE (aeff, psf, ...).
     public enum Role: Hashable, Sendable {
-        case events, gti, irf(type: String)
+        case events, gti
+        case irf(type: String)
         public var isIRF: Bool { if case .irf = self { true } else { false } }
     }
 
@@ -73,14 +74,17 @@ public struct UpgradeSource: Sendable {
     static func table(_ path: String) throws -> Table {
         let f = try FITSFile.open(path: path)
         defer { try? f.close() }
-        guard try f.hduCount >= 2, try f.moveTo(hdu: 2) == .binaryTable else { throw ReleaseError("\(path): no table in HDU 1") }
+        guard try f.hduCount >= 2, try f.moveTo(hdu: 2) == .binaryTable else {
+            throw ReleaseError("\(path): no table in HDU 1")
+        }
         return try f.readTable()
     }
 
     /// `base/relative`, normalised and relative to the release directory; nil when it leads out.
     static func inside(_ relative: String, base: String) -> String? {
         guard !relative.hasPrefix("/") else { return nil }
-        let parts = (base.isEmpty ? relative : base + "/" + relative).split(separator: "/").reduce(into: [Substring]()) { out, p in
+        let parts = (base.isEmpty ? relative : base + "/" + relative).split(separator: "/").reduce(into: [Substring]())
+        { out, p in
             if p == "." || p.isEmpty { return }
             if p == ".." { if out.popLast() == nil { out.append("..") } } else { out.append(p) }
         }
@@ -88,7 +92,9 @@ public struct UpgradeSource: Sendable {
     }
 
     static func strings(_ t: Table, _ name: String, path: String) throws -> [String] {
-        guard case .string(let v)? = t.column(name) else { throw ReleaseError("\(path): no text column \(name) in \(t.name)") }
+        guard case .string(let v)? = t.column(name) else {
+            throw ReleaseError("\(path): no text column \(name) in \(t.name)")
+        }
         return v.map(\.trimmedBlanks)
     }
 
@@ -98,8 +104,10 @@ public struct UpgradeSource: Sendable {
         header.filter { !FormatKeywords.isStructural($0.name) && !indexRewritten.contains($0.name) }
     }
 
-    static let indexRewritten: Set<String> = ["EXTNAME", "EXTVER", "HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2",
-                                              "HDUCLAS3", "HDUCLAS4", "CREATOR", "DATE", "CHECKSUM", "DATASUM", "LONGSTRN"]
+    static let indexRewritten: Set<String> = [
+        "EXTNAME", "EXTVER", "HDUCLASS", "HDUDOC", "HDUVERS", "HDUCLAS1", "HDUCLAS2",
+        "HDUCLAS3", "HDUCLAS4", "CREATOR", "DATE", "CHECKSUM", "DATASUM", "LONGSTRN",
+    ]
 
     /// Files beside the index that a release carries as they are.
     static func others(_ dir: String) -> [String] {
@@ -120,32 +128,47 @@ extension UpgradeSource {
         guard let ids = t.column("OBS_ID")?.doubles?.map({ Int64($0) }) else {
             throw ReleaseError("\(path): \(t.name) has no integer OBS_ID column")
         }
-        let types = try strings(t, "HDU_TYPE", path: path), dirs = try strings(t, "FILE_DIR", path: path)
-        let names = try strings(t, "FILE_NAME", path: path), hdus = try strings(t, "HDU_NAME", path: path)
+        let types = try strings(t, "HDU_TYPE", path: path)
+        let dirs = try strings(t, "FILE_DIR", path: path)
+        let names = try strings(t, "FILE_NAME", path: path)
+        let hdus = try strings(t, "HDU_NAME", path: path)
         s.indexHeader = ownKeywords(t.header)
         let known: Set<String> = ["OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME"]
         for c in t.columns where !known.contains(c.name.uppercased()) {
-            s.omissions.append(Omission(file: index, what: "\(t.name) column \(c.name)", why: "the HDU index is written again from the upgraded files"))
+            s.omissions.append(
+                Omission(
+                    file: index, what: "\(t.name) column \(c.name)",
+                    why: "the HDU index is written again from the upgraded files"))
         }
-        var order: [String] = [], byID: [String: Observation] = [:]
+        var order: [String] = []
+        var byID: [String: Observation] = [:]
         let fm = FileManager.default
         for r in ids.indices {
             let id = String(ids[r])
             guard let file = inside(dirs[r] + "/" + names[r], base: "") else {
-                s.omissions.append(Omission(file: index, what: "row \(r + 1) (OBS_ID \(id), \(types[r]))", value: dirs[r] + "/" + names[r],
-                                            why: "the file is outside the release directory"))
+                s.omissions.append(
+                    Omission(
+                        file: index, what: "row \(r + 1) (OBS_ID \(id), \(types[r]))", value: dirs[r] + "/" + names[r],
+                        why: "the file is outside the release directory"))
                 continue
             }
             let role: Role
             switch types[r].lowercased() {
             case "events": role = .events
             case "gti": role = .gti
-            case let type where IRFKinds.all.contains(where: { $0.layout.hduIndexType == type }): role = .irf(type: type)
+            case let type where IRFKinds.all.contains(where: { $0.layout.hduIndexType == type }):
+                role = .irf(type: type)
             default:
-                s.omissions.append(Omission(file: file, what: "HDU \(hdus[r]) (HDU_TYPE \(types[r]), OBS_ID \(id))", why: "the model holds no such HDU"))
+                s.omissions.append(
+                    Omission(
+                        file: file, what: "HDU \(hdus[r]) (HDU_TYPE \(types[r]), OBS_ID \(id))",
+                        why: "the model holds no such HDU"))
                 continue
             }
-            if byID[id] == nil { order.append(id); byID[id] = Observation(obsID: id, members: []) }
+            if byID[id] == nil {
+                order.append(id)
+                byID[id] = Observation(obsID: id, members: [])
+            }
             guard fm.fileExists(atPath: dir + "/" + file) else {
                 if !s.absent.contains(file) { s.absent.append(file) }
                 if !s.absentObservations.contains(id) { s.absentObservations.append(id) }
@@ -170,22 +193,32 @@ extension UpgradeSource {
         var s = UpgradeSource(layout: .vodf, directory: dir)
         let path = dir + "/obs-grouping.fits"
         let t = try table(path)
-        let locations = try strings(t, "MEMBER_LOCATION", path: path), ids = try strings(t, "OBS_ID", path: path)
-        let own: Set<String> = ["MEMBER_NAME", "MEMBER_VERSION", "MEMBER_LOCATION", "MEMBER_URI_TYPE", "MEMBER_POSITION", "OBS_ID"]
+        let locations = try strings(t, "MEMBER_LOCATION", path: path)
+        let ids = try strings(t, "OBS_ID", path: path)
+        let own: Set<String> = [
+            "MEMBER_NAME", "MEMBER_VERSION", "MEMBER_LOCATION", "MEMBER_URI_TYPE", "MEMBER_POSITION", "OBS_ID",
+        ]
         let extra = t.columns.indices.filter { !own.contains(t.columns[$0].name.uppercased()) }
         if !extra.isEmpty {
             let numeric = ids.allSatisfy { Int64($0) != nil }
-            let idColumn: (ColumnSpec, ColumnData) = numeric
+            let idColumn: (ColumnSpec, ColumnData) =
+                numeric
                 ? (ColumnSpec("OBS_ID", .int64), .int64(ids.map { Int64($0)! }))
                 : (ColumnSpec("OBS_ID", .string, repeatCount: max(1, ids.map(\.utf8.count).max() ?? 1)), .string(ids))
-            s.observationTable = Table(name: "OBS_INDEX", header: [], columns: [idColumn.0] + extra.map { t.columns[$0] },
-                                       data: [idColumn.1] + extra.map { t.data[$0] })
+            s.observationTable = Table(
+                name: "OBS_INDEX", header: [], columns: [idColumn.0] + extra.map { t.columns[$0] },
+                data: [idColumn.1] + extra.map { t.data[$0] })
         }
-        s.observationHeader = ownKeywords(t.header).filter { !($0.name == "COMMENT" && $0.comment.hasPrefix("The observations of this release")) }
+        s.observationHeader = ownKeywords(t.header).filter {
+            !($0.name == "COMMENT" && $0.comment.hasPrefix("The observations of this release"))
+        }
         var headers: [String: [String: [HeaderCard]]] = [:]
         for (location, id) in zip(locations, ids) {
             guard let file = inside(location, base: "") else {
-                s.omissions.append(Omission(file: "obs-grouping.fits", what: "OBS_ID \(id)", value: location, why: "the file is outside the release directory"))
+                s.omissions.append(
+                    Omission(
+                        file: "obs-grouping.fits", what: "OBS_ID \(id)", value: location,
+                        why: "the file is outside the release directory"))
                 continue
             }
             guard FileManager.default.fileExists(atPath: dir + "/" + file) else {
@@ -202,27 +235,38 @@ extension UpgradeSource {
     /// An observation's HDUs, from the GROUPING table of its file, each classed by its own keywords.
     /// `headers` keeps each file's headers by EXTNAME, so a file (an IRF file many observations
     /// link to, or the observation's own) is opened once for them all.
-    static func members(of file: String, obsID: String, dir: String, headers: inout [String: [String: [HeaderCard]]]) throws -> Observation {
+    static func members(of file: String, obsID: String, dir: String, headers: inout [String: [String: [HeaderCard]]])
+        throws -> Observation
+    {
         let grouping = try UpgradeFile.read(HDURef(file: file, name: "GROUPING"), in: dir)
-        let names = try strings(grouping, "MEMBER_NAME", path: file), locations = try strings(grouping, "MEMBER_LOCATION", path: file)
+        let names = try strings(grouping, "MEMBER_NAME", path: file)
+        let locations = try strings(grouping, "MEMBER_LOCATION", path: file)
         let base = (file as NSString).deletingLastPathComponent
         var obs = Observation(obsID: obsID, members: [])
         for (name, location) in zip(names, locations) {
             guard let target = location.isEmpty ? file : inside(location, base: base) else {
-                throw ReleaseError("\(dir)/\(file): grouping member \(name) at \(location) is outside the release directory")
+                throw ReleaseError(
+                    "\(dir)/\(file): grouping member \(name) at \(location) is outside the release directory")
             }
             if headers[target] == nil {
-                headers[target] = Dictionary(try ReleaseIndex.headers(dir + "/" + target).dropFirst().map {
-                    (($0[key: "EXTNAME"]?.stringValue ?? "").trimmedBlanks.uppercased(), $0)
-                }, uniquingKeysWith: { first, _ in first })
+                headers[target] = Dictionary(
+                    try ReleaseIndex.headers(dir + "/" + target).dropFirst().map {
+                        (($0[key: "EXTNAME"]?.stringValue ?? "").trimmedBlanks.uppercased(), $0)
+                    }, uniquingKeysWith: { first, _ in first })
             }
             let ref = HDURef(file: target, name: name)
-            guard let header = headers[target]?[ref.name] else { throw ReleaseError("\(dir)/\(target): no HDU named \(name)") }
+            guard let header = headers[target]?[ref.name] else {
+                throw ReleaseError("\(dir)/\(target): no HDU named \(name)")
+            }
             let c1 = header[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
             let c2 = header[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
-            if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") { obs.members.append((ref, .events)) }
-            else if c1 == "GTI" { obs.members.append((ref, .gti)) }
-            else if let kind = GADFIRFReader.kind(of: header) { obs.members.append((ref, .irf(type: kind.layout.hduIndexType))) }
+            if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") {
+                obs.members.append((ref, .events))
+            } else if c1 == "GTI" {
+                obs.members.append((ref, .gti))
+            } else if let kind = GADFIRFReader.kind(of: header) {
+                obs.members.append((ref, .irf(type: kind.layout.hduIndexType)))
+            }
         }
         return obs
     }
