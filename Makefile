@@ -5,7 +5,7 @@ VODF  := .build/debug/vodf
 INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata dachs wheel build release install run test test-swift library-client test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata dachs wheel build release install run test lint test-swift library-client test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -55,10 +55,15 @@ run: build
 
 ## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io,
 ## fitsverify, pyvo against a real DaCHS)
-test: build venv testdata dachs wheel test-swift library-client test-oracle fuzz-smoke
+test: build lint venv testdata dachs wheel test-swift library-client test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test
+
+## lint: the committed .swift-format's style, checked (swift format -i -r ... applies it)
+LINTED = Sources Tests/VodfKitTests Tests/LibraryClient Fuzz Benchmarks Plugins Package.swift
+lint:
+	$(SWIFT) format lint --strict -r --parallel $(LINTED)
 
 ## library-client: Tests/LibraryClient built against vodfkit as a versioned dependency (no unsafe
 ## flags), converting and validating through the library

@@ -19,7 +19,10 @@ public enum PLplotRenderer {
         lock.lock()
         defer { lock.unlock() }
         var error = [CChar](repeating: 0, count: 512)
-        guard vodf_pl_load(&error, Int32(error.count)) == 0 else { throw Failure(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+        guard vodf_pl_load(&error, Int32(error.count)) == 0 else {
+            throw Failure(
+                description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vodf-plot-\(getpid())-\(UUID().uuidString).\(output.rawValue)"
         ).path
