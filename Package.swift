@@ -127,13 +127,11 @@ let package = Package(
         .target(
             name: "Pictures",
             dependencies: ["CPLplot", "Model", "Astrometry", "FITSIO", "Readers", "Conversion", "GADF"]),
-        // Publication: ObsCore rows of a release (VOTable), its DaCHS resource descriptor, and
-        // alerts (VOEvent, GCN notices) checked against their schemas before they are written.
+        // Publication: ObsCore rows of a release (VOTable) and its DaCHS resource descriptor; it reads
+        // releases through Release and event files through GADF.
         .target(
             name: "Publication",
-            dependencies: [
-                "Model", "Astrometry", "FITSIO", "FileOutput", "Conversion", "Release", "XMLIO", "VOTableIO",
-            ]),
+            dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "GADF", "Release", "XMLIO", "VOTableIO"]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
@@ -147,7 +145,7 @@ let package = Package(
         // `release report`: a release as one self-contained HTML page (metadata, validation, pictures).
         .target(
             name: "ReleaseReport",
-            dependencies: ["Pictures", "Publication", "Validation", "Release", "Conversion", "Model", "XMLIO"]),
+            dependencies: ["Pictures", "Publication", "Validation", "Release", "GADF", "Model", "XMLIO"]),
         // The `vodf` command.
         .executableTarget(
             name: "vodf",

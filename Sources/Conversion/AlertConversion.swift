@@ -1,6 +1,7 @@
 import Astrometry
 import FITSIO
 import Foundation
+import GADF
 import KM3NeT
 import Model
 import Readers
@@ -118,7 +119,7 @@ public struct AlertOptions: Sendable {
 extension AlertConversion {
     /// The alert of one event of an event list, found by its EVENT_ID.
     public static func alert(fromEvents path: String, eventID: Int64, options o: AlertOptions) throws -> NeutrinoAlert {
-        try alert(from: try EventFile.read(path), file: path, eventID: eventID, options: o)
+        try alert(from: try GADFFile.observation(path: path), file: path, eventID: eventID, options: o)
     }
 
     /// The alert of one event of an observation read from `path`, found by its EVENT_ID.

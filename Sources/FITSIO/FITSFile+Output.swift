@@ -24,3 +24,34 @@ extension FITSFile {
         }
     }
 }
+
+extension FITSFile {
+    /// The numbers (1-based, as `moveTo(hdu:)` takes them) of the extensions after the primary
+    /// HDU, counted once: each count walks cfitsio's HDU list, so counting per HDU was quadratic.
+    public var extensionNumbers: [Int] {
+        get throws {
+            let count = try hduCount
+            return count >= 2 ? Array(2...count) : []
+        }
+    }
+
+    /// The binary table whose EXTNAME is `name` (blanks trimmed, any case), read whole; nil when
+    /// the file has none.
+    public func readTable(named name: String) throws -> Table? {
+        for i in try extensionNumbers {
+            guard try moveTo(hdu: i) == .binaryTable else { continue }
+            if try readKey("EXTNAME")?.stringValue?.trimmedBlanks.uppercased() == name.uppercased() {
+                return try readTable()
+            }
+        }
+        return nil
+    }
+
+    /// Whether a file name is one of the FITS files a directory is searched for (`.fits`, `.fit`,
+    /// `.fits.gz`, `.fits.fz`): the one list `validate`, `release check`, `release index` and
+    /// `release upgrade` use.
+    public static func isFITSName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return [".fits", ".fit", ".fits.gz", ".fits.fz"].contains { lower.hasSuffix($0) }
+    }
+}

@@ -26,8 +26,7 @@ public enum GADFFile {
         }
         var events: Table?
         var gti: Table?
-        let count = try f.hduCount
-        for i in 2...max(2, count) where i <= count {
+        for i in try f.extensionNumbers {
             var part = "HDU \(i - 1)"
             do {
                 guard try f.moveTo(hdu: i) == .binaryTable else {
@@ -56,6 +55,32 @@ public enum GADFFile {
         }
         try addObservation(events: events, gti: gti, path: path, label: label, to: &dataset)
         return dataset
+    }
+
+    /// The observation of a GADF or VODF event file of any producer: its first event list and GTI
+    /// (class keywords, never EXTNAME), without reading its IRFs. The alert maker, the ObsCore rows
+    /// and the pictures of a release read event files through this.
+    public static func observation(path: String) throws -> Observation {
+        let f: FITSFile
+        do { f = try FITSFile.open(path: path) } catch {
+            throw InputError(file: path, reason: GADFIRFReader.reason(error))
+        }
+        defer { try? f.close() }
+        var events: Table?
+        var gti: Table?
+        for i in try f.extensionNumbers where events == nil || gti == nil {
+            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
+            switch role(of: try f.readHeader()) {
+            case .events where events == nil: events = try f.readTable()
+            case .gti where gti == nil: gti = try f.readTable()
+            default: continue
+            }
+        }
+        guard let events else {
+            throw InputError(file: path, reason: "no EVENTS table (HDUCLAS1 = EVENTS) in the file")
+        }
+        guard let gti else { throw InputError(file: path, reason: "no GTI table (HDUCLAS1 = GTI) in the file") }
+        return try GADFEventReader.read(events: events, gti: gti, path: path).observation
     }
 
     /// What an HDU is, from its class keywords (never its EXTNAME).

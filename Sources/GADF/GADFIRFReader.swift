@@ -61,9 +61,7 @@ public enum GADFIRFReader {
         if let damage = f.damage {
             reading.skipped.append("everything after HDU \(f.layout.extents.count - 1): \(damage)")
         }
-        // Counted once: each count walks cfitsio's HDU list, so counting per HDU was quadratic.
-        let count = try f.hduCount
-        for i in 2...max(2, count) where i <= count {
+        for i in try f.extensionNumbers {
             var extname = "HDU \(i - 1)"
             do {
                 guard try f.moveTo(hdu: i) == .binaryTable else { continue }

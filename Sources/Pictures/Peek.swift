@@ -31,7 +31,8 @@ public enum Peek {
         var skipped: [String] = []
         if let (hdu, name) = headers.first(where: { isEvents($0.header) }).map({ ($0.hdu, $0.name) }), wanted(hdu, name)
         {
-            do { panels += try EventPictures.panels(try EventFile.read(path), frame: options.frame) } catch {
+            do { panels += try EventPictures.panels(try GADFFile.observation(path: path), frame: options.frame) } catch
+            {
                 skipped.append("HDU \(hdu) (\(name)): \(reason(error))")
             }
         }
@@ -98,8 +99,7 @@ public enum Peek {
         }
         defer { try? f.close() }
         var out: [HDUHeader] = []
-        let count = try f.hduCount
-        for i in 2...max(2, count) where i <= count {
+        for i in try f.extensionNumbers {
             guard (try? f.moveTo(hdu: i)) == .binaryTable, let h = try? f.readHeader() else { continue }
             out.append(
                 HDUHeader(hdu: i - 1, name: h[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? "HDU \(i - 1)", header: h))
@@ -108,9 +108,8 @@ public enum Peek {
     }
 
     static func isEvents(_ h: [HeaderCard]) -> Bool {
-        let c1 = h[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased()
-        let c2 = h[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased()
-        return c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS")
+        if case .events = GADFFile.role(of: h) { return true }
+        return false
     }
 
     /// "OBS_ID 20136 · H.E.S.S. · GADF 0.2 · file.fits.gz".
@@ -131,11 +130,6 @@ public enum Peek {
     }
 
     static func reason(_ e: Error) -> String {
-        switch e {
-        case let x as InputError: return x.reason
-        case let x as FITSError: return x.detail.isEmpty ? x.context : "\(x.context): \(x.detail)"
-        case let x as ConversionError: return x.message
-        default: return "\(e)"
-        }
+        (e as? ConversionError)?.message ?? GADFIRFReader.reason(e)
     }
 }

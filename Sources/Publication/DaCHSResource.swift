@@ -1,6 +1,6 @@
-import Conversion
 import FileOutput
 import Foundation
+import GADF
 import Model
 import Release
 import VOTableIO
@@ -77,7 +77,7 @@ public enum DaCHSResource {
         for (rel, row) in zip(
             release.eventFiles, release.obscore.filter { $0["dataproduct_type"] == .text("hea-event-list") })
         {
-            let obs = try EventFile.read(root + "/" + rel)
+            let obs = try GADFFile.observation(path: root + "/" + rel)
             let ev = obs.events
             let channel =
                 release.hea.first { $0["obs_publisher_did"] == row["obs_publisher_did"] }?["event_type"] ?? .null

@@ -1,7 +1,7 @@
 import Astrometry
-import Conversion
 import FITSIO
 import Foundation
+import GADF
 import Model
 import Release
 import VOTableIO
@@ -144,7 +144,7 @@ extension ObsCoreRelease {
     mutating func addEventList(_ rel: String, root: String, format: String, options: ObsCoreOptions, maxOffset: Double?)
         throws -> Observation
     {
-        let obs = try EventFile.read(root + "/" + rel)
+        let obs = try GADFFile.observation(path: root + "/" + rel)
         let m = obs.meta
         var row = common(rel, root: root, format: format, options: options, fragment: nil)
         row["dataproduct_type"] = .text("hea-event-list")
@@ -181,12 +181,7 @@ extension ObsCoreRelease {
     static func hdu(_ rel: String, extname: String, root: String) throws -> Table {
         let f = try FITSFile.open(path: root + "/" + rel)
         defer { try? f.close() }
-        for i in 2...max(2, try f.hduCount) where i <= (try f.hduCount) {
-            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            if (try f.readKey("EXTNAME"))?.stringValue?.trimmedBlanks.uppercased() == extname {
-                return try f.readTable()
-            }
-        }
+        if let table = try f.readTable(named: extname) { return table }
         throw ReleaseError("\(rel): no HDU named \(extname), which the index lists")
     }
 
@@ -207,8 +202,7 @@ extension ObsCoreRelease {
         let table = try Self.hdu(rel, extname: extname, root: root)
         let h = table.header
         let c2 = h[key: "HDUCLAS2"]?.stringValue ?? ""
-        let c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
-        let type = IRFKinds.kind(hduClass2: c2, hduClass4: c4)?.layout.hduIndexType ?? c2.lowercased()
+        let type = GADFIRFReader.kind(of: h)?.layout.hduIndexType ?? c2.lowercased()
         var row = common(rel, root: root, format: format, options: options, fragment: extname)
         row["dataproduct_type"] = .text("response-function")
         row["dataproduct_subtype"] = .text(["bkg": "bkgrate"][type] ?? type)

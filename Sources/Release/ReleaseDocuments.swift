@@ -1,5 +1,6 @@
 import FileOutput
 import Foundation
+import GADF
 import Model
 
 /// The release's machine-readable description (`release.json`) and its README, both from the
@@ -43,9 +44,7 @@ public struct ReleaseDocuments {
                 var types: [String] = []
                 for set in plan.irfSets where set.channel == c.channel {
                     for t in try IRFTables.shared.tables(set, f, creator: creator, onWarning: { _ in }) {
-                        let c2 = t.header[key: "HDUCLAS2"]?.stringValue ?? ""
-                        let c4 = t.header[key: "HDUCLAS4"]?.stringValue ?? ""
-                        if let k = IRFKinds.kind(hduClass2: c2, hduClass4: c4), !types.contains(k.layout.hduIndexType) {
+                        if let k = GADFIRFReader.kind(of: t.header), !types.contains(k.layout.hduIndexType) {
                             types.append(k.layout.hduIndexType)
                         }
                     }

@@ -82,9 +82,7 @@ public struct ReleaseIndex: Sendable {
         for name in Self.fitsFiles(directory + "/" + dir + "/irfs") {
             let path = directory + "/" + dir + "/irfs/" + name
             for h in try Self.headers(path).dropFirst() {
-                let c2 = h[key: "HDUCLAS2"]?.stringValue ?? ""
-                let c4 = h[key: "HDUCLAS4"]?.stringValue ?? ""
-                guard let kind = IRFKinds.kind(hduClass2: c2, hduClass4: c4), let ext = h[key: "EXTNAME"]?.stringValue
+                guard let kind = GADFIRFReader.kind(of: h), let ext = h[key: "EXTNAME"]?.stringValue
                 else { continue }
                 irfs.append(
                     IRFEntry(

@@ -1,5 +1,5 @@
-import Conversion
 import Foundation
+import GADF
 import Model
 import Pictures
 import Publication
@@ -43,7 +43,7 @@ public struct ReleaseReport {
         var all: [Observation] = []
         for (k, o) in observations.enumerated() {
             progress(.observation(k + 1, of: observations.count, o.obsID))
-            let obs = try read[o.file] ?? EventFile.read(root + "/" + o.file)
+            let obs = try read[o.file] ?? GADFFile.observation(path: root + "/" + o.file)
             all.append(obs)
             let figure = Figure(
                 title: "OBS_ID \(o.obsID) - \(obs.meta.telescope) \(obs.meta.instrument) - \(o.file)",

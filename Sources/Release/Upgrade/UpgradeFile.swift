@@ -64,8 +64,7 @@ struct UpgradeFile {
         _ = try f.moveTo(hdu: 1)
         let primary = try f.readHeader()
         var tables: [String: (table: Table, hdu: Int)] = [:]
-        let count = try f.hduCount
-        for i in 2...max(2, count) where i <= count {
+        for i in try f.extensionNumbers {
             let type = try f.moveTo(hdu: i)
             let name = try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? ""
             let ref = UpgradeSource.HDURef(file: file, name: name)
@@ -108,13 +107,7 @@ struct UpgradeFile {
     static func read(_ ref: UpgradeSource.HDURef, in dir: String) throws -> Table {
         let f = try FITSFile.open(path: dir + "/" + ref.file)
         defer { try? f.close() }
-        let count = try f.hduCount
-        for i in 2...max(2, count) where i <= count {
-            guard try f.moveTo(hdu: i) == .binaryTable else { continue }
-            if try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() == ref.name {
-                return try f.readTable()
-            }
-        }
+        if let table = try f.readTable(named: ref.name) { return table }
         throw ReleaseError("\(dir)/\(ref.file): no HDU named \(ref.name)")
     }
 

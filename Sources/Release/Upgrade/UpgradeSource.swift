@@ -258,14 +258,11 @@ extension UpgradeSource {
             guard let header = headers[target]?[ref.name] else {
                 throw ReleaseError("\(dir)/\(target): no HDU named \(name)")
             }
-            let c1 = header[key: "HDUCLAS1"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
-            let c2 = header[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
-            if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") {
-                obs.members.append((ref, .events))
-            } else if c1 == "GTI" {
-                obs.members.append((ref, .gti))
-            } else if let kind = GADFIRFReader.kind(of: header) {
-                obs.members.append((ref, .irf(type: kind.layout.hduIndexType)))
+            switch GADFFile.role(of: header) {
+            case .events: obs.members.append((ref, .events))
+            case .gti: obs.members.append((ref, .gti))
+            case .irf(let kind): obs.members.append((ref, .irf(type: kind.layout.hduIndexType)))
+            case .other: break
             }
         }
         return obs
