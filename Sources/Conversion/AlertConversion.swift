@@ -65,7 +65,7 @@ public enum AlertConversion {
                     name: "TOPOLOGY", values: .string(a.events.map { $0.topology?.rawValue ?? "" }), level: .instrument,
                     description: "reconstructed topology (track, starting track, shower)"))
         }
-        let site = DetectorSites.named(String(a.instrument.lowercased().prefix(4))).map(\.site)
+        let site = DetectorSites.of(instrument: a.instrument).map(\.site)
         var meta = ObservationMetadata(
             obsID: obsID ?? (Int(a.id) != nil ? a.id : "1"), timeRef: ref, tstart: t0, tstop: t1, ontime: t1 - t0,
             livetime: t1 - t0,

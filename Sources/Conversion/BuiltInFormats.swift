@@ -10,29 +10,29 @@ extension InputFormats {
     /// Every built-in format, in the order the help lists them.
     static let builtIn: [any InputFormat] = [
         ANTARESFormat(
-            kind: .antaresPublicList, name: "ANTARES public event list (tab-separated)",
+            kind: .antaresPublicList,
             help: "ANTARES public event list, tab-separated (PublicData_0717.dat layout) -> EVENTS + GTI"),
         ANTARESFormat(
-            kind: .antaresVOTableCSV, name: "ANTARES ant20_01 VO-table CSV export",
+            kind: .antaresVOTableCSV,
             help: "ANTARES ant20_01 VO-table CSV export (id, ra, dec, mjd, nhit, beta) -> EVENTS + GTI"),
         ANTARESFormat(
-            kind: .antaresConeSearchCSV, name: "ANTARES ant20_01 cone-search CSV (as the VO serves it)",
+            kind: .antaresConeSearchCSV,
             help: "ANTARES from the VO service: cone-search CSV (_r, MJD, Beta, Nhit, RA, Decl, ID) -> EVENTS + GTI"),
         ANTARESFormat(
-            kind: .antaresVOTable, name: "ANTARES ant20_01 VOTable (as the VO serves it)",
+            kind: .antaresVOTable,
             help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI"),
         GADFFormat(),
         KM3NeTTableFormat(
-            kind: .km3netAeffTable, name: "KM3NeT effective-area table (CSV)", holds: .aeff,
+            kind: .km3netAeffTable, holds: .aeff,
             help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D"),
         KM3NeTTableFormat(
-            kind: .km3netPSFTable, name: "KM3NeT PSF table (CSV)", holds: .psf,
+            kind: .km3netPSFTable, holds: .psf,
             help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE"),
         KM3NeTTableFormat(
-            kind: .km3netEnergyResponseTable, name: "KM3NeT energy-response table (CSV)", holds: .edisp,
+            kind: .km3netEnergyResponseTable, holds: .edisp,
             help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D"),
         KM3NeTTableFormat(
-            kind: .km3netBackgroundTable, name: "KM3NeT background table (CSV)", holds: .bkg,
+            kind: .km3netBackgroundTable, holds: .bkg,
             help: "KM3NeT IRF table bkg_*.csv -> BKG_2D"),
         KM3NeTEventsFormat(
             kind: .root, name: "KM3NeT offline or dst file (ROOT)",
@@ -54,7 +54,8 @@ extension InputFormats {
 /// The ANTARES public sample in each published layout.
 struct ANTARESFormat: BuiltInFormat {
     let kind: InputKind
-    let name: String
+    /// Its name is the kind's: one spelling.
+    var name: String { kind.rawValue }
     let help: String
     var holds: Holding { .events }
 
@@ -123,7 +124,7 @@ struct KM3NeTEventsFormat: BuiltInFormat {
 /// The KM3NeT IRF tables (KM3NeT/ARCA230 layout), one IRF each.
 struct KM3NeTTableFormat: BuiltInFormat {
     let kind: InputKind
-    let name: String
+    var name: String { kind.rawValue }
     let holds: Holding
     let help: String
 

@@ -174,9 +174,9 @@ public enum GADFEventReader {
 
     /// The canonical (GADF) name of an event column: VODF's `_RECO` names back to GADF's.
     static func canonicalColumn(_ name: String) -> String {
+        // The names the VODF profile writes, read back (RA_RECO -> RA).
         let n = name.trimmedBlanks.uppercased()
-        return ["RA_RECO", "DEC_RECO", "ENERGY_RECO", "ALT_RECO", "AZ_RECO"].contains(n)
-            ? String(n.dropLast(5)) : name.trimmedBlanks
+        return OutputProfile.vodf.eventColumnNames.first { $0.value == n }?.key ?? name.trimmedBlanks
     }
 
     static func level(_ name: String) -> ColumnLevel {
@@ -219,10 +219,7 @@ public enum GADFEventReader {
     }
 
     /// COMMENT cards the event writer makes itself (and would otherwise double on a round trip).
-    static let ownComments: Set<String> = [
-        "ENERGY: not measured by this instrument: NaN (undefined); see EPROXY",
-        "RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track.",
-    ]
+    static var ownComments: Set<String> { ObservationWriter.ownComments }
 
     /// GTI keywords that the GTI's intervals and the observation's time reference stand for.
     static let gtiRewritten: Set<String> = ["TSTART", "TSTOP", "TIMEZERO"]

@@ -49,7 +49,7 @@ public struct IRFWriter: Sendable {
         if !flavor.canStore(.cosZenith), component.table.axes.contains(where: { $0.meaning == .cosZenith }) {
             component = try component.with(
                 table: try component.table.withZenithAngleAxis(),
-                note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed."
+                note: EffectiveArea.zenithFromCosZenithNote
             )
         }
         for a in component.table.axes where !flavor.canStore(a.meaning) {

@@ -91,6 +91,14 @@ public struct ObservationWriter: Sendable {
             columns: columns, data: data)
     }
 
+    /// What the writer says of an ENERGY column it adds (NaN: not measured) and of the sky pointing
+    /// it computes for a drifting detector. The event reader recognises both, so a round trip does
+    /// not double them.
+    public static let placeholderEnergy = "not measured by this instrument: NaN (undefined); see EPROXY"
+    public static let driftPointingNote =
+        "RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."
+    public static var ownComments: Set<String> { ["ENERGY: " + placeholderEnergy, driftPointingNote] }
+
     /// Keywords that define TIME: MJDREF, TIMEUNIT, TIMESYS and the reference position.
     func timeCards(_ meta: ObservationMetadata) -> [HeaderCard] {
         var cards = [
@@ -213,9 +221,9 @@ public struct ObservationWriter: Sendable {
             let nan = EventColumn(
                 name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
                 unit: .TeV, level: .required,
-                description: "not measured by this instrument: NaN (undefined); see EPROXY")
+                description: Self.placeholderEnergy)
             columns.insert(nan, at: min(4, columns.count))
-            header.append(HeaderCard.comment("ENERGY: not measured by this instrument: NaN (undefined); see EPROXY"))
+            header.append(HeaderCard.comment("ENERGY: " + Self.placeholderEnergy))
         }
         for c in columns {
             let name = flavor.eventColumn(c.name)
@@ -274,9 +282,7 @@ public struct ObservationWriter: Sendable {
                         "RA_PNT", .double(ra * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
                     HeaderCard(
                         "DEC_PNT", .double(dec * 180 / .pi), comment: "[deg] sky position of ALT/AZ_PNT at mid-time"),
-                    HeaderCard.comment(
-                        "RA_PNT/DEC_PNT: the drift-mode pointing (ALT_PNT/AZ_PNT) at the mid-time; the detector does not track."
-                    ),
+                    HeaderCard.comment(Self.driftPointingNote),
                 ]
             }
         case .pointing(let ra, let dec):

@@ -19,6 +19,12 @@ public enum DetectorSites {
         name: "ANTARES", utm: UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500),
         reference: "km3astro 0.17 constants (ANTARES UTM 32N 268221.6 4742381.9 -2500)")
 
+    /// The site of an instrument named in a file or an alert ("ARCA230", "ORCA6", "ANTARES").
+    public static func of(instrument: String) -> DetectorLocation? {
+        let name = instrument.lowercased()
+        return ["antares", "arca", "orca"].first { name.hasPrefix($0) }.flatMap(named)
+    }
+
     public static func named(_ name: String) -> DetectorLocation? {
         switch name.lowercased() {
         case "orca": return orca

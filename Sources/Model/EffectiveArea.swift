@@ -36,12 +36,16 @@ public struct EffectiveArea: IRFComponent, Equatable {
     public var energyAxis: Axis { table.axes[0] }
     public var spatialAxis: Axis { table.axes[1] }
 
+    /// What a component re-expressed from cos zenith to zenith angle says in its notes.
+    public static let zenithFromCosZenithNote =
+        "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed."
+
     /// Re-expresses a cos-zenith axis as a zenith-angle axis in degrees (see IRFTable).
     public func withZenithAngleAxis() throws -> EffectiveArea {
         guard spatialAxis.meaning == .cosZenith else { return self }
         return try with(
             table: try table.withZenithAngleAxis(),
-            note: "Zenith-angle axis derived from cos(zenith) bins: theta = arccos(cos zenith), bin order reversed.")
+            note: Self.zenithFromCosZenithNote)
     }
 
     public init(decoded p: IRFParts) throws {

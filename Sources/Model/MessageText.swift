@@ -3,6 +3,15 @@
 /// short. A flipped bit in a CSV cell otherwise puts a raw control byte, or a newline, into the
 /// error line that CI logs and people read.
 public enum MessageText {
+    /// `text` without a leading "FILE: " or "FILE [HDU n]" that names `file` (a report line or
+    /// finding names the file already).
+    public static func withoutFilePrefix(_ text: String, file: String) -> String {
+        guard !file.isEmpty else { return text }
+        if text.hasPrefix(file + ": ") { return String(text.dropFirst(file.count + 2)) }
+        if text.hasPrefix(file + " [") { return String(text.dropFirst(file.count + 1)) }
+        return text
+    }
+
     /// `'text'`, escaped, at most `limit` characters of it (then `...`).
     public static func quoted<S: StringProtocol>(_ text: S, limit: Int = 40) -> String {
         "'" + escaped(text, limit: limit) + "'"

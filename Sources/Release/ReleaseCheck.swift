@@ -36,10 +36,7 @@ public struct ReleaseCheck {
             case .success(let f): findings += f
             case .failure(let e):
                 unreadable = true
-                findings.append(
-                    Finding(
-                        severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                        message: "\(e)", reference: "FITS 4.0"))
+                findings.append(.unreadable(p, e))
             }
         }
         if let description { findings += releaseFindings(directory, description) }
@@ -140,7 +137,7 @@ public struct ReleaseCheck {
         guard let walk = FileManager.default.enumerator(atPath: directory) else { return [] }
         return walk.compactMap { $0 as? String }
             .filter { !$0.hasPrefix(".vodf-state") && !($0 as NSString).lastPathComponent.hasPrefix(".") }
-            .filter { $0.hasSuffix(".fits") || $0.hasSuffix(".fits.gz") }
+            .filter { FITSFile.isFITSName($0) }
             .sorted().map { directory + "/" + $0 }
     }
 }

@@ -44,6 +44,17 @@ public struct Finding: Codable, Sendable, Equatable {
 }
 
 /// Validates FITS files HDU by HDU against the spec whose class keywords match (never by EXTNAME).
+extension Finding {
+    /// A file that cannot be read as FITS at all (truncated, a corrupt header): one error, before
+    /// any spec is tried. `validate` and `release check` both report it so.
+    public static func unreadable(_ file: String, _ error: Error) -> Finding {
+        Finding(
+            severity: .error, rule: "fits:unreadable", file: file, hdu: nil, hduName: nil, target: nil,
+            message: MessageText.escaped(MessageText.withoutFilePrefix("\(error)", file: file), limit: 600),
+            reference: "FITS 4.0")
+    }
+}
+
 public struct Validator: Sendable {
     /// Every spec, read up front; or nil, and then `source` reads a family when a file first needs it.
     public let library: SpecLibrary?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Astrometry
 import Conversion
 import Diagnostics
+import Foundation
 import GADF
 import KM3NeT
 import Model
@@ -87,4 +88,22 @@ func helpList(_ items: [String], width: Int = 78) -> String {
         lines.append(line)
         return lines.joined(separator: "\n")
     }.joined(separator: "\n")
+}
+
+/// The one status line of long work, rewritten in place on a terminal's stderr (`\r`, then erase to
+/// the end of the line); nothing when stderr is not a terminal or the command is quiet. Safe to call
+/// from the worker threads that report progress.
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    private let lock = NSLock()
+    init(enabled: Bool) { self.enabled = enabled }
+    /// On stderr when it is a terminal and the command is not quiet.
+    convenience init(quiet: Bool = false) { self.init(enabled: !quiet && isatty(2) != 0) }
+
+    func show(_ text: String) {
+        guard enabled else { return }
+        lock.withLock { FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8)) }
+    }
+
+    func clear() { show("") }
 }

@@ -64,19 +64,19 @@ struct ReleaseObsCoreCommand: ParsableCommand {
         o.authority = authority
         o.baseURL = baseURL
         o.analysisMode = analysisMode
-        let tty = !quiet && isatty(2) != 0
+        let progress = ProgressLine(quiet: quiet)
         var n = 0
         let release: ObsCoreRelease
         do {
             release = try ObsCoreRelease.describe(directory, options: o) { file in
                 n += 1
-                if tty { FileHandle.standardError.write(Data("\r[\(n)] \(file)\u{1B}[K".utf8)) }
+                progress.show("[\(n)] \(file)")
             }
         } catch {
-            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            progress.clear()
             throw Failure(error)
         }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.clear()
         for w in release.warnings { warn(w) }
         do {
             try AtomicOutput.write(try release.votable(creator: creatorName).serialized(), to: output)

@@ -123,22 +123,13 @@ struct ReleaseIndexCommand: ParsableCommand {
     }
 }
 
-/// Runs done, events/s and the time left, on one line of a terminal; nothing elsewhere.
-final class ProgressLine: @unchecked Sendable {
-    let enabled: Bool
-    private let lock = NSLock()
-    init(enabled: Bool) { self.enabled = enabled }
+extension ProgressLine {
+    /// Runs done, events/s and the time left of a release build.
     func show(_ p: ReleaseBuilder.Progress) {
-        guard enabled else { return }
         let rate = p.seconds > 0 ? Double(p.events) / p.seconds : 0
         let left = p.done > 0 ? p.seconds / Double(p.done) * Double(p.total - p.done) : 0
-        let line = String(
-            format: "\r[%d/%d] items, %.0f events/s, about %.0f s left\u{1B}[K", p.done, p.total, rate, left)
-        lock.lock()
-        FileHandle.standardError.write(Data(line.utf8))
-        lock.unlock()
+        show(String(format: "[%d/%d] items, %.0f events/s, about %.0f s left", p.done, p.total, rate, left))
     }
-    func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
 }
 
 struct ReleaseCheckCommand: ParsableCommand {

@@ -50,8 +50,8 @@ struct ReleaseReportCommand: ParsableCommand {
         }
         var report = ReleaseReport(validator: Validator(source: source, profile: profile))
         report.frame = frame
-        let tty = !quiet && isatty(2) != 0
-        func show(_ s: String) { if tty { FileHandle.standardError.write(Data("\r\(s)\u{1B}[K".utf8)) } }
+        let progress = ProgressLine(quiet: quiet)
+        func show(_ s: String) { progress.show(s) }
         let page: ReleaseReport.Page
         do {
             page = try report.page(directory) { step in

@@ -1,5 +1,6 @@
 import Alerts
 import ArgumentParser
+import FITSIO
 import Foundation
 import GADF
 import Model
@@ -117,13 +118,10 @@ struct ValidateCommand: ParsableCommand {
         }
         let (files, refused) = Self.expand(paths, confinement: confinement)
         // Many files: say where we are on stderr, which reports never use.
-        let progress = files.count > 20 && isatty(2) != 0
-        let results = validator.validate(paths: files) { done in
-            if progress {
-                FileHandle.standardError.write(Data("\r[\(done)/\(files.count)] files checked\u{1B}[K".utf8))
-            }
+        let progress = ProgressLine(enabled: files.count > 20 && isatty(2) != 0)
+        let results = validator.validate(paths: files) { done in progress.show("[\(done)/\(files.count)] files checked")
         }
-        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.clear()
         var all: [Finding] = refused.map {
             Finding(
                 severity: .error, rule: "release:outside", file: $0.path, hdu: nil, hduName: nil, target: nil,
@@ -135,13 +133,7 @@ struct ValidateCommand: ParsableCommand {
             case .success(let f): all += f
             case .failure(let error):
                 unreadable = true
-                // The finding names the file; the message need not repeat it.
-                let text = "\(error)"
-                all.append(
-                    Finding(
-                        severity: .error, rule: "fits:unreadable", file: p, hdu: nil, hduName: nil, target: nil,
-                        message: MessageText.escaped(withoutFilePrefix(text, file: p), limit: 600),
-                        reference: "FITS 4.0"))
+                all.append(.unreadable(p, error))
             }
         }
         var statements = validator.dialects.statements(for: files)
@@ -175,7 +167,7 @@ extension ValidateCommand {
                 continue
             }
             let found = walk.compactMap { $0 as? String }.filter { f in
-                [".fits", ".fits.gz", ".fit", ".fits.fz"].contains { f.lowercased().hasSuffix($0) }
+                FITSFile.isFITSName(f)
             }
             for f in found.sorted() {
                 let path = (p as NSString).appendingPathComponent(f)
@@ -471,14 +463,14 @@ struct SpecTestCommand: ParsableCommand {
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent(
                 "vodf-spec-test-\(ProcessInfo.processInfo.processIdentifier)")
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: scratch) } }
-        let tty = isatty(2) != 0
+        let progress = ProgressLine()
         let result: SpecSelfTest.Result
         do {
-            result = try SpecSelfTest.run(lib, scratch: scratch, only: only.map(SpecVersionName.key)) { id in
-                if tty { FileHandle.standardError.write(Data("\r\(id)\u{1B}[K".utf8)) }
+            result = try SpecSelfTest.run(lib, scratch: scratch, only: only.map(SpecVersionName.key)) {
+                progress.show($0)
             }
         } catch { throw Failure(message: "\(scratch): \(error)", code: Exit.outputFailed) }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.clear()
         if result.outcomes.isEmpty {
             throw Failure(message: "no spec id starts with '\(only ?? "")'; see `vodf spec list`", code: Exit.usage)
         }

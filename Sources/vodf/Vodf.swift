@@ -38,14 +38,7 @@ func oneLine(_ message: String) -> String {
         ? rest : text
 }
 
-/// `text` without a leading "FILE: " or "FILE [HDU n]" that names `file` (a report line or
-/// finding names the file already).
-func withoutFilePrefix(_ text: String, file: String) -> String {
-    guard !file.isEmpty else { return text }
-    if text.hasPrefix(file + ": ") { return String(text.dropFirst(file.count + 2)) }
-    if text.hasPrefix(file + " [") { return String(text.dropFirst(file.count + 1)) }
-    return text
-}
+func withoutFilePrefix(_ text: String, file: String) -> String { MessageText.withoutFilePrefix(text, file: file) }
 
 @main
 struct Vodf {
