@@ -36,17 +36,9 @@ public enum ANTARESEventList {
         }
     }
 
-    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
-        let (table, idCol) = try rows(path: path, kind: kind)
-        let raCol = try table.column("ra") { $0 == "ra" || $0.hasPrefix("ra[") }
-        let decCol = try table.column("dec") {
-            $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[")
-        }
-        let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }
-        let betaCol = try table.column("beta") { $0.hasPrefix("beta") }
-        let mjdCol = try table.column("mjd") { $0.hasPrefix("mjd") }
-
-        let ref = TimeReference.j2000TT
+    /// The columns of the sample as read, row by row (checked: RA, Dec, hit count and angular error
+    /// in range, the MJD a valid UTC date).
+    struct Rows {
         var ra: [Double] = []
         var dec: [Double] = []
         var time: [Double] = []
@@ -54,81 +46,46 @@ public enum ANTARESEventList {
         var nhit: [Int32] = []
         var ids: [Int64] = []
         var names: [String] = []
-        var k = -1
-        let rowCount = try table.forEachRow { row in
-            k += 1
-            let r = try table.double(row, raCol)
-            let d = try table.double(row, decCol)
-            guard (0..<360).contains(r) else { throw table.error(row, raCol, "RA \(r) outside [0, 360)") }
-            guard (-90...90).contains(d) else { throw table.error(row, decCol, "declination \(d) outside [-90, 90]") }
-            let mjd = try table.double(row, mjdCol)
-            do {
-                time.append(try TimeScales.seconds(sinceReference: ref, utcMJD: mjd))
-            } catch {
-                throw table.error(row, mjdCol, "\(error)")
-            }
-            let n = try table.int(row, nhitCol)
-            guard n >= 0, n <= Int64(Int32.max) else {
-                throw table.error(row, nhitCol, "hit count \(n) out of range")
-            }
-            let b = try table.double(row, betaCol)
-            guard b >= 0 else {
-                throw table.error(row, betaCol, "negative angular error \(b)")
-            }
-            ra.append(r)
-            dec.append(d)
-            nhit.append(Int32(n))
-            beta.append(b)
-            if let idCol {
-                let name = row.cells[idCol]
-                // "ANT4536" -> 4536: the catalogue number is the event's identity in the release.
-                guard let num = Int64(String(name.drop { !$0.isNumber })) else {
-                    throw table.error(row, idCol, "\(MessageText.quoted(name)) has no event number")
-                }
-                ids.append(num)
-                names.append(name)
-            } else {
-                // The .dat layout has no identifier: use the 1-based position in the file.
-                ids.append(Int64(k + 1))
-            }
-        }
-        guard rowCount > 0 else { throw InputError(file: path, reason: "no events after the header") }
+    }
 
+    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
+        let (table, idCol) = try rows(path: path, kind: kind)
+        let r = try values(table, idCol: idCol, path: path)
         var columns: [EventColumn] = [
             EventColumn(
-                name: "EVENT_ID", values: .int64(ids), level: .required,
+                name: "EVENT_ID", values: .int64(r.ids), level: .required,
                 description: idCol == nil
                     ? "row number in the input file (1-based)" : "event number from the catalogue id"),
             EventColumn(
-                name: "TIME", values: .double(time), unit: .second, level: .required,
+                name: "TIME", values: .double(r.time), unit: .second, level: .required,
                 description: "event time, seconds since MJDREF (TT), from the MJD (UTC) of the input"),
             EventColumn(
-                name: "RA", values: .double(ra), unit: .degree, level: .required,
+                name: "RA", values: .double(r.ra), unit: .degree, level: .required,
                 description: "reconstructed right ascension (ICRS)"),
             EventColumn(
-                name: "DEC", values: .double(dec), unit: .degree, level: .required,
+                name: "DEC", values: .double(r.dec), unit: .degree, level: .required,
                 description: "reconstructed declination (ICRS)"),
             EventColumn(
-                name: "NHIT", values: .int32(nhit), level: .instrument,
+                name: "NHIT", values: .int32(r.nhit), level: .instrument,
                 description: "number of hits used in the track fit; the energy proxy of this release",
                 isEnergyProxy: true),
             EventColumn(
-                name: "DIR_ERR", values: .double(beta), unit: .degree, level: .optional,
+                name: "DIR_ERR", values: .double(r.beta), unit: .degree, level: .optional,
                 description: "angular error estimate (beta) of the track fit"),
         ]
-        if !names.isEmpty {
+        if !r.names.isEmpty {
             columns.append(
                 EventColumn(
-                    name: "SRC_NAME", values: .string(names), level: .instrument, description: "catalogue identifier"))
+                    name: "SRC_NAME", values: .string(r.names), level: .instrument, description: "catalogue identifier")
+            )
         }
         let events = try EventList(columns: columns)
-
         // The public list carries no run or livetime information: the event span stands in.
-        let tstart = time.min()!
-        let tstop = time.max()!
+        let tstart = r.time.min()!
+        let tstop = r.time.max()!
         let gti = try GTI(start: [tstart], stop: [tstop])
         let meta = ObservationMetadata(
-            obsID: options.obsID, timeRef: ref, tstart: tstart, tstop: tstop,
+            obsID: options.obsID, timeRef: .j2000TT, tstart: tstart, tstop: tstop,
             ontime: tstop - tstart, livetime: tstop - tstart, coverageSource: .eventSpan,
             site: KnownSites.antares, mode: .driftZenith, telescope: "ANTARES", instrument: "ANTARES",
             origin: "ANTARES", creator: options.creator,
@@ -139,6 +96,54 @@ public enum ANTARESEventList {
                 "No energy estimate: NHIT is the declared energy proxy (EPROXY).",
             ])
         return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// Every row of the table, checked, as columns.
+    static func values(_ table: DelimitedText, idCol: Int?, path: String) throws -> Rows {
+        let raCol = try table.column("ra") { $0 == "ra" || $0.hasPrefix("ra[") }
+        let decCol = try table.column("dec") {
+            $0 == "dec" || $0 == "decl" || $0.hasPrefix("decl[") || $0.hasPrefix("dec[")
+        }
+        let nhitCol = try table.column("nhit") { $0.hasPrefix("nhit") }
+        let betaCol = try table.column("beta") { $0.hasPrefix("beta") }
+        let mjdCol = try table.column("mjd") { $0.hasPrefix("mjd") }
+        var out = Rows()
+        var k = -1
+        let rowCount = try table.forEachRow { row in
+            k += 1
+            let r = try table.double(row, raCol)
+            let d = try table.double(row, decCol)
+            guard (0..<360).contains(r) else { throw table.error(row, raCol, "RA \(r) outside [0, 360)") }
+            guard (-90...90).contains(d) else { throw table.error(row, decCol, "declination \(d) outside [-90, 90]") }
+            let mjd = try table.double(row, mjdCol)
+            do {
+                out.time.append(try TimeScales.seconds(sinceReference: .j2000TT, utcMJD: mjd))
+            } catch {
+                throw table.error(row, mjdCol, "\(error)")
+            }
+            let n = try table.int(row, nhitCol)
+            guard n >= 0, n <= Int64(Int32.max) else { throw table.error(row, nhitCol, "hit count \(n) out of range") }
+            let b = try table.double(row, betaCol)
+            guard b >= 0 else { throw table.error(row, betaCol, "negative angular error \(b)") }
+            out.ra.append(r)
+            out.dec.append(d)
+            out.nhit.append(Int32(n))
+            out.beta.append(b)
+            if let idCol {
+                let name = row.cells[idCol]
+                // "ANT4536" -> 4536: the catalogue number is the event's identity in the release.
+                guard let num = Int64(String(name.drop { !$0.isNumber })) else {
+                    throw table.error(row, idCol, "\(MessageText.quoted(name)) has no event number")
+                }
+                out.ids.append(num)
+                out.names.append(name)
+            } else {
+                // The .dat layout has no identifier: use the 1-based position in the file.
+                out.ids.append(Int64(k + 1))
+            }
+        }
+        guard rowCount > 0 else { throw InputError(file: path, reason: "no events after the header") }
+        return out
     }
 
     /// The VOTable's rows as cells of text, so that one path reads every layout. Numbers print in

@@ -83,10 +83,12 @@ struct KM3NeTEventsFormat: BuiltInFormat {
         o.onProgress("reading \(path) ...")
         var check: OfflineEvents.AanetCheck?
         let obs: Observation
-        if kind == .root {
+        if kind == .root, o.crossCheckAanet {
             let reading = try OfflineEvents.reading(path: path, options: opts)
             obs = reading.observation
             check = reading.aanetCheck
+        } else if kind == .root {
+            obs = try OfflineEvents.read(path: path, options: opts)
         } else {
             obs = try KM3PipeEvents.read(path: path, options: opts)
         }

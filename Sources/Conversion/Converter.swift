@@ -20,6 +20,9 @@ public struct ConversionOptions: Sendable {
     /// The detector site when the file's det_id is not in the built-in table.
     public var location: DetectorLocation?
     public var clipNegative = false
+    /// Compare KM3NeT dst events with aanet's own coordinates (a summary line of `convert`); a
+    /// release build, which shows no per-run summary, skips the work.
+    public var crossCheckAanet = true
     public var skipDamaged = false
     public var creator = "vodfkit"
     /// The event channel of the output (a release's); nil takes it from the input (a KM3NeT

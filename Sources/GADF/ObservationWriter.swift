@@ -161,6 +161,26 @@ public struct ObservationWriter: Sendable {
     }
 
     func eventsTable(_ obs: Observation) throws -> Table {
+        var header = try eventsHeader(obs)
+        var columns = obs.events.columns
+        if obs.events["ENERGY"] == nil {
+            // Both formats require ENERGY (and gammapy 2.1 refuses a table without it). With no
+            // measurement, NaN - FITS's undefined float - says "unknown"; EPROXY names the proxy.
+            let nan = EventColumn(
+                name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
+                unit: .TeV, level: .required,
+                description: Self.placeholderEnergy)
+            columns.insert(nan, at: min(4, columns.count))
+            header.append(HeaderCard.comment("ENERGY: " + Self.placeholderEnergy))
+        }
+        let written = columns.map(eventColumn)
+        return Table(
+            name: flavor.eventsExtname, header: header, columns: written.map(\.spec), data: written.map(\.data))
+    }
+
+    /// The event list's header: classes, times, pointing, provenance, site, channels, the
+    /// instrument's own keywords and the comments.
+    func eventsHeader(_ obs: Observation) throws -> [HeaderCard] {
         let meta = obs.meta
         var header = flavor.classCards(flavor.eventClasses)
         if flavor.extLevelAndUTCStart {
@@ -172,16 +192,7 @@ public struct ObservationWriter: Sendable {
                     comment: "start (UTC)"))
         }
         header.append(try obsIDCard(meta))
-        header += [
-            HeaderCard("TSTART", .double(meta.tstart), comment: "[s] start, seconds since MJDREF"),
-            HeaderCard("TSTOP", .double(meta.tstop), comment: "[s] stop, seconds since MJDREF"),
-            HeaderCard("ONTIME", .double(meta.ontime), comment: "[s] sum of GTIs"),
-            HeaderCard("LIVETIME", .double(meta.livetime), comment: "[s] dead-time corrected ONTIME"),
-            HeaderCard("DEADC", .double(meta.deadc), comment: "LIVETIME / ONTIME"),
-            HeaderCard(
-                "TIMECOVR", .string(meta.coverageSource.rawValue),
-                comment: "vodfkit: how TSTART..LIVETIME were obtained"),
-        ]
+        header += exposureCards(meta)
         header += try pointingCards(meta)
         header += [
             HeaderCard("EQUINOX", .double(2000.0), comment: "coordinate epoch"),
@@ -211,50 +222,47 @@ public struct ObservationWriter: Sendable {
         header += obs.events.columns.filter { !$0.description.isEmpty }.map { c in
             HeaderCard.comment("\(flavor.eventColumn(c.name)): \(c.description)\(c.isTruth ? " [MC truth]" : "")")
         }
+        return header
+    }
 
-        var specs: [ColumnSpec] = []
-        var data: [ColumnData] = []
-        var columns = obs.events.columns
-        if obs.events["ENERGY"] == nil {
-            // Both formats require ENERGY (and gammapy 2.1 refuses a table without it). With no
-            // measurement, NaN - FITS's undefined float - says "unknown"; EPROXY names the proxy.
-            let nan = EventColumn(
-                name: "ENERGY", values: .double(Array(repeating: .nan, count: obs.events.count)),
-                unit: .TeV, level: .required,
-                description: Self.placeholderEnergy)
-            columns.insert(nan, at: min(4, columns.count))
-            header.append(HeaderCard.comment("ENERGY: " + Self.placeholderEnergy))
+    /// TSTART, TSTOP, ONTIME, LIVETIME, DEADC and how they were obtained.
+    func exposureCards(_ meta: ObservationMetadata) -> [HeaderCard] {
+        [
+            HeaderCard("TSTART", .double(meta.tstart), comment: "[s] start, seconds since MJDREF"),
+            HeaderCard("TSTOP", .double(meta.tstop), comment: "[s] stop, seconds since MJDREF"),
+            HeaderCard("ONTIME", .double(meta.ontime), comment: "[s] sum of GTIs"),
+            HeaderCard("LIVETIME", .double(meta.livetime), comment: "[s] dead-time corrected ONTIME"),
+            HeaderCard("DEADC", .double(meta.deadc), comment: "LIVETIME / ONTIME"),
+            HeaderCard(
+                "TIMECOVR", .string(meta.coverageSource.rawValue),
+                comment: "vodfkit: how TSTART..LIVETIME were obtained"),
+        ]
+    }
+
+    /// One event column as this profile stores it (its name, its precision, text IDs of the mock).
+    func eventColumn(_ c: EventColumn) -> (spec: ColumnSpec, data: ColumnData) {
+        let name = flavor.eventColumn(c.name)
+        let unit = c.unit?.symbol
+        switch c.values {
+        case .double(let v):
+            return (ColumnSpec(name, .float64, unit: unit), .float64(v))
+        case .float(let v) where flavor.doubleEventColumns.contains(c.name):
+            return (ColumnSpec(name, .float64, unit: unit), .float64(v.map(Double.init)))
+        case .float(let v):
+            return (ColumnSpec(name, .float32, unit: unit), .float32(v))
+        case .int64(let v) where flavor.textEventID && c.name == "EVENT_ID":
+            // The mock data's ID is text (8A).
+            let text = v.map(String.init)
+            return (ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8)), .string(text))
+        case .int64(let v):
+            return (ColumnSpec(name, .int64, unit: unit), .int64(v))
+        case .int32(let v):
+            return (ColumnSpec(name, .int32, unit: unit), .int32(v))
+        case .string(let v):
+            return (
+                ColumnSpec(name, .string, repeatCount: max(1, v.map(\.utf8.count).max() ?? 1), unit: unit), .string(v)
+            )
         }
-        for c in columns {
-            let name = flavor.eventColumn(c.name)
-            let unit = c.unit?.symbol
-            switch c.values {
-            case .double(let v):
-                specs.append(ColumnSpec(name, .float64, unit: unit))
-                data.append(.float64(v))
-            case .float(let v) where flavor.doubleEventColumns.contains(c.name):
-                specs.append(ColumnSpec(name, .float64, unit: unit))
-                data.append(.float64(v.map(Double.init)))
-            case .float(let v):
-                specs.append(ColumnSpec(name, .float32, unit: unit))
-                data.append(.float32(v))
-            case .int64(let v) where flavor.textEventID && c.name == "EVENT_ID":
-                // The mock data's ID is text (8A).
-                let text = v.map(String.init)
-                specs.append(ColumnSpec(name, .string, repeatCount: max(8, text.map(\.utf8.count).max() ?? 8)))
-                data.append(.string(text))
-            case .int64(let v):
-                specs.append(ColumnSpec(name, .int64, unit: unit))
-                data.append(.int64(v))
-            case .int32(let v):
-                specs.append(ColumnSpec(name, .int32, unit: unit))
-                data.append(.int32(v))
-            case .string(let v):
-                specs.append(ColumnSpec(name, .string, repeatCount: max(1, v.map(\.utf8.count).max() ?? 1), unit: unit))
-                data.append(.string(v))
-            }
-        }
-        return Table(name: flavor.eventsExtname, header: header, columns: specs, data: data)
     }
 
     /// OBS_MODE and the pointing: ALT/AZ for a drifting detector (with the sky position at mid-time
@@ -344,12 +352,19 @@ public struct ObservationWriter: Sendable {
     }
 
     func provenanceCards(_ meta: ObservationMetadata) -> [HeaderCard] {
+        Self.whoCards(
+            origin: meta.origin, telescope: meta.telescope, instrument: meta.instrument, creator: meta.creator)
+            + meta.provenance.map { HeaderCard.history("input: \($0)") }
+    }
+
+    /// ORIGIN, TELESCOP, INSTRUME and CREATOR, as every HDU vodf writes states them.
+    static func whoCards(origin: String, telescope: String, instrument: String, creator: String) -> [HeaderCard] {
         [
-            HeaderCard("ORIGIN", .string(meta.origin), comment: "organisation responsible for the data"),
-            HeaderCard("TELESCOP", .string(meta.telescope)),
-            HeaderCard("INSTRUME", .string(meta.instrument)),
-            HeaderCard("CREATOR", .string(meta.creator), comment: "software that wrote this file"),
-        ] + meta.provenance.map { HeaderCard.history("input: \($0)") }
+            HeaderCard("ORIGIN", .string(origin), comment: "organisation responsible for the data"),
+            HeaderCard("TELESCOP", .string(telescope)),
+            HeaderCard("INSTRUME", .string(instrument)),
+            HeaderCard("CREATOR", .string(creator), comment: "software that wrote this file"),
+        ]
     }
 }
 

@@ -151,22 +151,12 @@ public enum OfflineEvents {
             (mcNode.map { (try? br.read($0, 0..<n).int64s.contains { $0 > 0 }) ?? false } ?? false) || detIDs[0] < 0
         let ranges = tree.clusterRanges(for: Array(b.values), minEntries: 20_000)
         for r in ranges {
-            let dx = try br.read(b["trks.dir.x"]!, r).flat
-            let dy = try br.read(b["trks.dir.y"]!, r).flat
-            let dz = try br.read(b["trks.dir.z"]!, r).flat
-            let energy = try br.read(b["trks.E"]!, r).flat
-            let tt = try br.read(b["trks.t"]!, r).flat
-            let lik = try br.read(b["trks.lik"]!, r).flat
-            let recType = try br.read(b["trks.rec_type"]!, r).flat
-            let (trackOffsets, stageOffsets, stageValues) = try br.read(b["trks.rec_stages"]!, r).doublyJaggedInt32()
-            let (_, fitOffsets, fitValues) = try br.read(b["trks.fitinf"]!, r).doublyJaggedDouble()
-            let sec = try br.read(b["t.fSec"]!, r).flat
-            let ns = try br.read(b["t.fNanoSec"]!, r).flat
-            let ids = try br.read(b["id"]!, r).int64s
-            let runs = try br.read(b["run_id"]!, r).int64s
-            let w = try weights.map { try br.read($0, r).jaggedDoubles() }
+            let c = try ClusterColumns(br, b, r, weights: weights, bdt: bdtBranches, friend: friend)
+            let (dx, dy, dz, energy, tt, lik, recType) = (c.dx, c.dy, c.dz, c.energy, c.tt, c.lik, c.recType)
+            let (trackOffsets, stageOffsets, stageValues) = (c.trackOffsets, c.stageOffsets, c.stageValues)
+            let (fitOffsets, fitValues, sec, ns, ids, runs, w, bdt) =
+                (c.fitOffsets, c.fitValues, c.sec, c.ns, c.ids, c.runs, c.w, c.bdt)
             let mc = try mcTruth(br, r)
-            let bdt = try bdtBranches.map { ($0.0, try friend!.readFixed($0.1, r)) }
             for e in 0..<r.count {
                 let tracks = trackOffsets[e]..<trackOffsets[e + 1]
                 if tracks.isEmpty {
@@ -222,6 +212,39 @@ public enum OfflineEvents {
         let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
         let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
         return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// The branches of one cluster of entries, read once for its events.
+    struct ClusterColumns {
+        let dx, dy, dz, energy, tt, lik, recType, sec, ns: [Double]
+        let trackOffsets, stageOffsets, fitOffsets: [Int]
+        let stageValues: [Int32]
+        let fitValues: [Double]
+        let ids, runs: [Int64]
+        let w: [[Double]]?
+        let bdt: [(String, [[Double]])]
+
+        init(
+            _ br: Branches, _ b: [String: Branch], _ r: Range<Int>, weights: Branch?,
+            bdt bdtBranches: [(String, Branch)],
+            friend: Tree?
+        ) throws {
+            dx = try br.read(b["trks.dir.x"]!, r).flat
+            dy = try br.read(b["trks.dir.y"]!, r).flat
+            dz = try br.read(b["trks.dir.z"]!, r).flat
+            energy = try br.read(b["trks.E"]!, r).flat
+            tt = try br.read(b["trks.t"]!, r).flat
+            lik = try br.read(b["trks.lik"]!, r).flat
+            recType = try br.read(b["trks.rec_type"]!, r).flat
+            (trackOffsets, stageOffsets, stageValues) = try br.read(b["trks.rec_stages"]!, r).doublyJaggedInt32()
+            (_, fitOffsets, fitValues) = try br.read(b["trks.fitinf"]!, r).doublyJaggedDouble()
+            sec = try br.read(b["t.fSec"]!, r).flat
+            ns = try br.read(b["t.fNanoSec"]!, r).flat
+            ids = try br.read(b["id"]!, r).int64s
+            runs = try br.read(b["run_id"]!, r).int64s
+            w = try weights.map { try br.read($0, r).jaggedDoubles() }
+            bdt = try bdtBranches.map { ($0.0, try friend!.readFixed($0.1, r)) }
+        }
     }
 
     /// The dst friend tree's quality variables (bdt*), which the event list carries as columns.

@@ -72,6 +72,7 @@ extension ReleaseBuilder {
                 options.obsID = String(run.obsID)
                 options.creator = creator
                 options.location = run.site
+                options.crossCheckAanet = false
                 do { obs = try Self.observation(run, options: options) } catch let e as InputError where e.noUsableTrack
                 {
                     // No track of this reconstruction: the channel has no events in this run.

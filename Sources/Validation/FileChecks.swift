@@ -308,15 +308,7 @@ enum FileChecks {
                     ))
             }
         }
-        func members(_ hs: [[HeaderCard]]) -> Set<String> {
-            Set(
-                hs.compactMap { h in
-                    h[key: "EXTNAME"]?.stringValue.map {
-                        "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)"
-                    }
-                })
-        }
-        var known: [String: Set<String>?] = ["": members(headers.map(\.1))]
+        var known: [String: Set<String>?] = ["": memberKeys(headers.map(\.1))]
         var refused = Set<String>()
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         var unopened: [String: [Int]] = [:] // one finding per file that cannot be opened, with its rows
@@ -339,19 +331,7 @@ enum FileChecks {
                     known[location] = .some(nil)
                     continue
                 }
-                var found: Set<String>? = nil
-                if let other = try? FITSFile.open(path: target), let n = try? other.hduCount {
-                    var hs: [[HeaderCard]] = []
-                    for k in 1...n where (try? other.moveTo(hdu: k)) != nil {
-                        hs.append(
-                            [
-                                (try? other.readKey("EXTNAME")).flatMap { $0 }.map { HeaderCard("EXTNAME", $0) },
-                                (try? other.readKey("EXTVER")).flatMap { $0 }.map { HeaderCard("EXTVER", $0) },
-                            ].compactMap { $0 })
-                    }
-                    try? other.close()
-                    found = members(hs)
-                }
+                let found = memberKeys(ofFile: target)
                 known[location] = .some(found)
             }
             let name = names[i].trimmedBlanks
@@ -379,6 +359,31 @@ enum FileChecks {
                 ))
         }
         return out
+    }
+
+    /// "EXTNAME#EXTVER" (in capitals, EXTVER 1 when absent) of each HDU: what a grouping row names.
+    static func memberKeys(_ hs: [[HeaderCard]]) -> Set<String> {
+        Set(
+            hs.compactMap { h in
+                h[key: "EXTNAME"]?.stringValue.map {
+                    "\($0.trimmedBlanks.uppercased())#\(h[key: "EXTVER"]?.doubleValue.map { Int($0) } ?? 1)"
+                }
+            })
+    }
+
+    /// The member keys of another file's HDUs, or nil when it cannot be opened.
+    static func memberKeys(ofFile target: String) -> Set<String>? {
+        guard let other = try? FITSFile.open(path: target), let n = try? other.hduCount else { return nil }
+        defer { try? other.close() }
+        var hs: [[HeaderCard]] = []
+        for k in 1...n where (try? other.moveTo(hdu: k)) != nil {
+            hs.append(
+                [
+                    (try? other.readKey("EXTNAME")).flatMap { $0 }.map { HeaderCard("EXTNAME", $0) },
+                    (try? other.readKey("EXTVER")).flatMap { $0 }.map { HeaderCard("EXTVER", $0) },
+                ].compactMap { $0 })
+        }
+        return memberKeys(hs)
     }
 
     /// The file's GTI intervals, if it holds a GTI HDU (by class, not by name).

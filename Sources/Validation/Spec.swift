@@ -282,24 +282,7 @@ public struct SpecLibrary: Sendable {
         var raw: [String: (SpecFile, String, String, String)] = [:] // id -> (file, family, version, path)
         var groups: [String: [String: GroupDef]] = [:]
         var versionGroups: [String: [String: GroupDef]] = [:] // "family-version" -> overrides
-        // First the files, in a fixed order: (path, kind, family, version or nil for the family's groups).
-        var found: [(path: String, kind: String, family: String, version: String?)] = []
-        for family in tree.entries("") {
-            guard tree.isDirectory(family), families?.contains(family) ?? true else { continue }
-            if tree.exists(family + "/groups.yaml") {
-                found.append((family + "/groups.yaml", "groups_file", family, nil))
-            }
-            for version in tree.entries(family) where !version.hasSuffix(".yaml") {
-                let overrides = family + "/" + version + "/groups.yaml"
-                if tree.exists(overrides) { found.append((overrides, "groups_file", family, version)) }
-                let dialect = family + "/" + version + "/dialect.yaml"
-                if tree.exists(dialect) { found.append((dialect, "dialect_file", family, version)) }
-                for f in tree.entries(family + "/" + version)
-                where f.hasSuffix(".yaml") && !SpecTree.versionFiles.contains(f) {
-                    found.append((family + "/" + version + "/" + f, "spec", family, version))
-                }
-            }
-        }
+        let found = Self.specFiles(tree, families: families)
         // Then parsed on all cores: parsing is most of the time `vodf validate` spends on one file.
         let toParse = found
         let parsed = Parallel.map(toParse.count) { i in try Self.parse(toParse[i].path, in: tree, kind: toParse[i].kind)
@@ -358,30 +341,7 @@ public struct SpecLibrary: Sendable {
                     for (k, v) in versionGroups["\(family)-\(version)"]?[g]?.keywords ?? [:] { spec.keywords[k] = v }
                 }
             }
-            for (k, v) in s.keywords ?? [:] { spec.keywords[k] = v }
-            for k in s.remove_keywords ?? [] { spec.keywords[k] = nil }
-            for (k, v) in s.columns ?? [:] { spec.columns[k] = v }
-            // A child's condition replaces the parent's with the same id.
-            for c in s.conditions ?? [] {
-                spec.conditions.removeAll { $0.id == c.id }
-                spec.conditions.append(c)
-            }
-            for c in s.file_checks ?? [] {
-                spec.fileChecks.removeAll { $0.id == c.id }
-                spec.fileChecks.append(c)
-            }
-            for a in s.axes ?? [] {
-                spec.axes.removeAll { $0.lo == a.lo }
-                spec.axes.append(a)
-            }
-            if let n = s.normalisation { spec.normalisation = n }
-            spec.select = s.select
-            if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
-            if let r = s.recognize_by_any_column { spec.recognizeByAnyColumn = r }
-            if let l = s.legacy_select { spec.legacySelect = l }
-            if let g = s.gammapy { spec.gammapy = g }
-            spec.title = s.title ?? spec.title
-            spec.reference = s.reference ?? spec.reference
+            Self.merge(s, into: &spec)
             return spec
         }
         for id in raw.keys {
@@ -395,6 +355,60 @@ public struct SpecLibrary: Sendable {
         familyVersions = Dictionary(grouping: specs.values, by: \.family).mapValues { specs in
             Array(Set(specs.map(\.version))).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
         }
+    }
+
+    /// The files of a spec tree in a fixed order: (path, kind, family, version or nil for the
+    /// family's groups).
+    static func specFiles(_ tree: SpecTree, families: Set<String>?) -> [(
+        path: String, kind: String, family: String, version: String?
+    )] {
+        var found: [(path: String, kind: String, family: String, version: String?)] = []
+        for family in tree.entries("") {
+            guard tree.isDirectory(family), families?.contains(family) ?? true else { continue }
+            if tree.exists(family + "/groups.yaml") {
+                found.append((family + "/groups.yaml", "groups_file", family, nil))
+            }
+            for version in tree.entries(family) where !version.hasSuffix(".yaml") {
+                let overrides = family + "/" + version + "/groups.yaml"
+                if tree.exists(overrides) { found.append((overrides, "groups_file", family, version)) }
+                let dialect = family + "/" + version + "/dialect.yaml"
+                if tree.exists(dialect) { found.append((dialect, "dialect_file", family, version)) }
+                for f in tree.entries(family + "/" + version)
+                where f.hasSuffix(".yaml") && !SpecTree.versionFiles.contains(f) {
+                    found.append((family + "/" + version + "/" + f, "spec", family, version))
+                }
+            }
+        }
+        return found
+    }
+
+    /// What a spec file says over what it extends: its keywords, columns, conditions, checks and
+    /// axes (a child's entry replaces the parent's with the same id) and its selection.
+    static func merge(_ s: SpecFile, into spec: inout Spec) {
+        for (k, v) in s.keywords ?? [:] { spec.keywords[k] = v }
+        for k in s.remove_keywords ?? [] { spec.keywords[k] = nil }
+        for (k, v) in s.columns ?? [:] { spec.columns[k] = v }
+        // A child's condition replaces the parent's with the same id.
+        for c in s.conditions ?? [] {
+            spec.conditions.removeAll { $0.id == c.id }
+            spec.conditions.append(c)
+        }
+        for c in s.file_checks ?? [] {
+            spec.fileChecks.removeAll { $0.id == c.id }
+            spec.fileChecks.append(c)
+        }
+        for a in s.axes ?? [] {
+            spec.axes.removeAll { $0.lo == a.lo }
+            spec.axes.append(a)
+        }
+        if let n = s.normalisation { spec.normalisation = n }
+        spec.select = s.select
+        if let r = s.recognize_by_columns { spec.recognizeByColumns = r }
+        if let r = s.recognize_by_any_column { spec.recognizeByAnyColumn = r }
+        if let l = s.legacy_select { spec.legacySelect = l }
+        if let g = s.gammapy { spec.gammapy = g }
+        spec.title = s.title ?? spec.title
+        spec.reference = s.reference ?? spec.reference
     }
 
     /// One spec or groups file, read as YAML nodes (see SpecNodes).

@@ -39,6 +39,13 @@ public enum SpecDocs {
                     + s.recognizeByAnyColumn.map { "`\($0)`" }.joined(separator: ", "))
         }
         md.append("")
+        md += keywordTable(s) + columnTable(s) + otherSections(s)
+        return md.joined(separator: "\n")
+    }
+
+    /// The header keywords: level, type, allowed values, unit, default.
+    static func keywordTable(_ s: Spec) -> [String] {
+        var md: [String] = []
         if !s.keywords.isEmpty {
             md += [
                 "## Header keywords", "", "| keyword | level | type | allowed | unit | default |",
@@ -57,6 +64,12 @@ public enum SpecDocs {
             }
             md.append("")
         }
+        return md
+    }
+
+    /// The columns: level, type, unit, dimensions, legacy names.
+    static func columnTable(_ s: Spec) -> [String] {
+        var md: [String] = []
         if !s.columns.isEmpty {
             md += [
                 "## Columns", "", "| column | level | type | unit | ndim | shape (TDIM order) | legacy names |",
@@ -72,6 +85,12 @@ public enum SpecDocs {
             }
             md.append("")
         }
+        return md
+    }
+
+    /// Axes, normalisation, conditions and checks across the file.
+    static func otherSections(_ s: Spec) -> [String] {
+        var md: [String] = []
         if !s.axes.isEmpty {
             md += ["## Axes", ""]
             for a in s.axes {
@@ -113,7 +132,7 @@ public enum SpecDocs {
             }
             md.append("")
         }
-        return md.joined(separator: "\n")
+        return md
     }
 
     /// `path -> content` for every spec plus an index page.

@@ -105,57 +105,10 @@ public enum SpecSelfTest {
         }
         switch parts[0] {
         case "keyword":
-            let (k, what) = (parts[1], parts[2])
-            let r = spec.keywords[k]!
-            switch what {
-            case "missing":
-                if k == "EXTNAME" { t.name = "" } else { t.header.removeAll { $0.name == k } }
-            case "deprecated": t.set(k, SpecTemplate.value(k, r, spec))
-            case "type":
-                if k == "EXTNAME" { t.name = "" } // the writer's EXTNAME (text) would come first
-                t.set(k, r.type == "string" ? .int(7) : .string("not a number"))
-            case "value":
-                let bad: HeaderValue =
-                    r.type == "int" ? .int(-987) : r.type == "float" ? .double(-987.5) : .string("NOT-AN-ALLOWED-VALUE")
-                if k == "EXTNAME", case .string(let s) = bad { t.name = s } else { t.set(k, bad) }
-            case "range":
-                guard let range = r.range, let bound = range.compactMap({ $0 }).first else {
-                    return .failure(NoFixture(description: "an empty range"))
-                }
-                let v = range[0] != nil ? bound - 1 : bound + 1
-                t.set(k, r.type == "int" ? .int(Int64(v.rounded(.down))) : .double(v))
-            default: return .failure(NoFixture(description: "no such keyword rule"))
-            }
+            if let missing = breakKeyword(parts[1], parts[2], spec: spec, in: &t) { return .failure(missing) }
         case "column":
-            let (c, what) = (parts[1], parts[2])
-            let r = spec.columns[c]!
-            // An optional column is added (valid) first, then broken.
-            if t.index(c) == nil, let with = try? SpecTemplate.table(spec, including: [c]) { t = with }
-            guard let i = t.columns.firstIndex(where: { $0.name == c }) else {
-                return .failure(NoFixture(description: "no template with \(c)"))
-            }
-            switch what {
-            case "missing":
-                t.columns.remove(at: i)
-                t.data.remove(at: i)
-            case "type": t.retype(i, toText: r.type != "string")
-            case "unit":
-                // A unit every parser knows that does not convert: metres for times, seconds otherwise.
-                let time =
-                    (try? Model.Unit.parse(r.unit ?? "")).map { u in
-                        (try? Model.Unit.parse("s")).map { u.isConvertible(to: $0) } ?? false
-                    } ?? false
-                t.columns[i].unit = time ? "m" : "s"
-            case "shape":
-                guard let dims = t.columns[i].dims, Set(dims).count == dims.count else {
-                    return .failure(NoFixture(description: "axes of equal length"))
-                }
-                t.columns[i].dims = Array(dims.reversed())
-            case "ndim": t.addDimension(i)
-            case "legacy-name":
-                t.columns[i].name = r.aliases![0]
-                f.fires = ["\(spec.id):\(rule)"]
-            default: return .failure(NoFixture(description: "no such column rule"))
+            if let missing = breakColumn(parts[1], parts[2], spec: spec, in: &t, fixture: &f) {
+                return .failure(missing)
             }
         case "condition":
             guard let c = spec.conditions.first(where: { $0.id == parts[1] }) else {
@@ -185,6 +138,67 @@ public enum SpecSelfTest {
         }
         f.tables = [t]
         return .success(f)
+    }
+
+    /// A header keyword broken the way its rule forbids; nil when done, else why it cannot be.
+    static func breakKeyword(_ k: String, _ what: String, spec: Spec, in t: inout Table) -> NoFixture? {
+        let r = spec.keywords[k]!
+        switch what {
+        case "missing":
+            if k == "EXTNAME" { t.name = "" } else { t.header.removeAll { $0.name == k } }
+        case "deprecated": t.set(k, SpecTemplate.value(k, r, spec))
+        case "type":
+            if k == "EXTNAME" { t.name = "" } // the writer's EXTNAME (text) would come first
+            t.set(k, r.type == "string" ? .int(7) : .string("not a number"))
+        case "value":
+            let bad: HeaderValue =
+                r.type == "int" ? .int(-987) : r.type == "float" ? .double(-987.5) : .string("NOT-AN-ALLOWED-VALUE")
+            if k == "EXTNAME", case .string(let s) = bad { t.name = s } else { t.set(k, bad) }
+        case "range":
+            guard let range = r.range, let bound = range.compactMap({ $0 }).first else {
+                return NoFixture(description: "an empty range")
+            }
+            let v = range[0] != nil ? bound - 1 : bound + 1
+            t.set(k, r.type == "int" ? .int(Int64(v.rounded(.down))) : .double(v))
+        default: return NoFixture(description: "no such keyword rule")
+        }
+        return nil
+    }
+
+    /// A column broken the way its rule forbids (an optional one added first); nil when done.
+    static func breakColumn(_ c: String, _ what: String, spec: Spec, in t: inout Table, fixture f: inout Fixture)
+        -> NoFixture?
+    {
+        let r = spec.columns[c]!
+        // An optional column is added (valid) first, then broken.
+        if t.index(c) == nil, let with = try? SpecTemplate.table(spec, including: [c]) { t = with }
+        guard let i = t.columns.firstIndex(where: { $0.name == c }) else {
+            return NoFixture(description: "no template with \(c)")
+        }
+        switch what {
+        case "missing":
+            t.columns.remove(at: i)
+            t.data.remove(at: i)
+        case "type": t.retype(i, toText: r.type != "string")
+        case "unit":
+            // A unit every parser knows that does not convert: metres for times, seconds otherwise.
+            let time =
+                (try? Model.Unit.parse(r.unit ?? "")).map { u in
+                    (try? Model.Unit.parse("s")).map { u.isConvertible(to: $0) } ?? false
+                } ?? false
+            t.columns[i].unit = time ? "m" : "s"
+        case "shape":
+            guard let dims = t.columns[i].dims, Set(dims).count == dims.count else {
+                return NoFixture(description: "axes of equal length")
+            }
+            t.columns[i].dims = Array(dims.reversed())
+        case "ndim": t.addDimension(i)
+        case "legacy-name":
+            t.columns[i].name = r.aliases![0]
+            f.fires = ["\(spec.id):\(f.rule)"]
+        default: return NoFixture(description: "no such column rule")
+        }
+        return nil
     }
 
     /// The failing fixture of a file check: what each check (FileChecks) compares, made to disagree.
