@@ -195,7 +195,7 @@ public enum SpecSelfTest {
         case "ndim": t.addDimension(i)
         case "legacy-name":
             t.columns[i].name = r.aliases![0]
-            f.fires = ["\(spec.id):\(f.rule)"]
+            f.fires = ["\(spec.id):\(f.rule ?? "")"]
         default: return NoFixture(description: "no such column rule")
         }
         return nil
