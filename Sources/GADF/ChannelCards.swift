@@ -26,6 +26,26 @@ enum ChannelCards {
         }
     }
 
+    /// The channel an HDU's keywords name (CHANNEL, EVTTYPE, NUFLAVOR, NUINTER), read back; nil
+    /// when CHANNEL is absent or blank.
+    static func single(of header: [HeaderCard]) -> EventChannel? {
+        guard let name = header[key: "CHANNEL"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+            return nil
+        }
+        return EventChannel(
+            name: name, number: Int(header[key: "EVTTYPE"]?.intValue ?? 1),
+            flavour: header[key: "NUFLAVOR"]?.stringValue, interaction: header[key: "NUINTER"]?.stringValue)
+    }
+
+    /// The event types an event list's EVTTYPn keywords name, read back.
+    static func types(of header: [HeaderCard]) -> [EventChannel] {
+        var out: [EventChannel] = []
+        while let name = header[key: "EVTTYP\(out.count + 1)"]?.stringValue {
+            out.append(EventChannel(name: name, number: out.count + 1))
+        }
+        return out
+    }
+
     static func period(_ p: String?) -> [HeaderCard] {
         p.map { [HeaderCard("PERIOD", .string($0), comment: "vodfkit: detector period whose IRFs apply")] } ?? []
     }

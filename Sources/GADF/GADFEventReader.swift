@@ -147,8 +147,10 @@ public enum GADFEventReader {
 
     /// The site from GEOLON/GEOLAT/ALTITUDE (GADF) or OBSGEO-L/B/H (VODF).
     static func site(_ h: [HeaderCard]) -> Site? {
-        let lon = (h[key: "GEOLON"] ?? h[key: "OBSGEO-L"])?.doubleValue
-        let lat = (h[key: "GEOLAT"] ?? h[key: "OBSGEO-B"])?.doubleValue
+        // Either profile's keywords (GEOALT: an older spelling of ALTITUDE).
+        let names = OutputProfile.SiteKeywords.allCases.map(\.names)
+        let lon = names.lazy.compactMap { h[key: $0.longitude]?.doubleValue }.first
+        let lat = names.lazy.compactMap { h[key: $0.latitude]?.doubleValue }.first
         guard let lon, let lat else { return nil }
         let height = (h[key: "ALTITUDE"] ?? h[key: "GEOALT"] ?? h[key: "OBSGEO-H"])?.doubleValue ?? 0
         return Site(
@@ -158,18 +160,7 @@ public enum GADFEventReader {
 
     /// The event channels vodfkit's release files declare (CHANNEL or EVTTYPn).
     static func channels(_ h: [HeaderCard]) -> [EventChannel] {
-        if let name = h[key: "CHANNEL"]?.stringValue {
-            return [
-                EventChannel(
-                    name: name, number: Int(h[key: "EVTTYPE"]?.intValue ?? 1),
-                    flavour: h[key: "NUFLAVOR"]?.stringValue, interaction: h[key: "NUINTER"]?.stringValue)
-            ]
-        }
-        var out: [EventChannel] = []
-        while let name = h[key: "EVTTYP\(out.count + 1)"]?.stringValue {
-            out.append(EventChannel(name: name, number: out.count + 1))
-        }
-        return out
+        ChannelCards.single(of: h).map { [$0] } ?? ChannelCards.types(of: h)
     }
 
     /// The canonical (GADF) name of an event column: VODF's `_RECO` names back to GADF's.

@@ -23,14 +23,7 @@ public enum GADFIRFReader {
     }
 
     /// The channel an HDU's keywords name (CHANNEL, EVTTYPE, NUFLAVOR, NUINTER), if any.
-    static func channel(of header: [HeaderCard]) -> EventChannel? {
-        guard let name = header[key: "CHANNEL"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
-            return nil
-        }
-        return EventChannel(
-            name: name, number: Int(header[key: "EVTTYPE"]?.intValue ?? 1),
-            flavour: header[key: "NUFLAVOR"]?.stringValue, interaction: header[key: "NUINTER"]?.stringValue)
-    }
+    static func channel(of header: [HeaderCard]) -> EventChannel? { ChannelCards.single(of: header) }
 
     /// The kind of the current HDU from its class keywords, or nil if it is not an IRF.
     public static func kind(of header: [HeaderCard]) -> (any IRFComponent.Type)? {

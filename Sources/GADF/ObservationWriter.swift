@@ -116,19 +116,13 @@ public struct ObservationWriter: Sendable {
 
     func siteCards(_ site: Site?) -> [HeaderCard] {
         guard let site else { return [] }
-        if flavor.siteKeywords == .obsgeo {
-            return [
-                HeaderCard("OBSGEO-B", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
-                HeaderCard(
-                    "OBSGEO-L", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
-                HeaderCard("OBSGEO-H", .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid"),
-            ]
-        }
-        return [
-            HeaderCard("GEOLON", .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive"),
-            HeaderCard("GEOLAT", .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84"),
-            HeaderCard("ALTITUDE", .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid"),
-        ]
+        let k = flavor.siteKeywords.names
+        let longitude = HeaderCard(
+            k.longitude, .double(site.longitudeDeg), comment: "[deg] site longitude, WGS84, east positive")
+        let latitude = HeaderCard(k.latitude, .double(site.latitudeDeg), comment: "[deg] site latitude, WGS84")
+        let height = HeaderCard(k.height, .double(site.heightM), comment: "[m] site height above the WGS84 ellipsoid")
+        // OBSGEO-B/L/H (FITS WCS) lists latitude first; GADF's GEOLON/GEOLAT/ALTITUDE longitude first.
+        return flavor.siteKeywords == .obsgeo ? [latitude, longitude, height] : [longitude, latitude, height]
     }
 
     func dateCards(_ meta: ObservationMetadata) throws -> [HeaderCard] {

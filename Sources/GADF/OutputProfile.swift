@@ -12,7 +12,16 @@ public struct OutputProfile: Sendable, Hashable, RawRepresentable, CaseIterable,
         case vodf = "VODF"
     }
     /// How the observatory's place is written: GEOLON/GEOLAT/ALTITUDE (GADF) or OBSGEO-B/L/H.
-    public enum SiteKeywords: Sendable { case geo, obsgeo }
+    public enum SiteKeywords: Sendable, CaseIterable {
+        case geo, obsgeo
+        /// The keywords of longitude, latitude and height (the writer's and the reader's).
+        public var names: (longitude: String, latitude: String, height: String) {
+            switch self {
+            case .geo: ("GEOLON", "GEOLAT", "ALTITUDE")
+            case .obsgeo: ("OBSGEO-L", "OBSGEO-B", "OBSGEO-H")
+            }
+        }
+    }
     /// How an observation's HDUs are tied together in its file.
     public enum Grouping: Sendable {
         /// A FITS grouping table after its members (vodf_schema level1/groups.py).

@@ -87,7 +87,7 @@ public struct ObsCoreRelease: Sendable {
     static func stores(_ root: String) -> [String] {
         let fm = FileManager.default
         func isStore(_ d: String) -> Bool {
-            ["hdu-index.fits.gz", "hdu-index.fits", "obs-grouping.fits"].contains {
+            (ReleaseLayout.hduIndexNames + [ReleaseLayout.groupingName]).contains {
                 fm.fileExists(atPath: root + (d.isEmpty ? "" : "/" + d) + "/" + $0)
             }
         }

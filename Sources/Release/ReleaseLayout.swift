@@ -22,8 +22,13 @@ public enum ReleaseLayout {
 
     public static let hduIndex = "hdu-index.fits.gz"
     public static let obsIndex = "obs-index.fits.gz"
-    /// VODF: the grouping table of the whole release (one row per observation).
-    public static let vodfGrouping = "vodf/obs-grouping.fits"
+    /// The names a GADF data store's index tables may have (vodfkit writes the gzipped ones).
+    public static let hduIndexNames = [hduIndex, "hdu-index.fits"]
+    public static let obsIndexNames = [obsIndex, "obs-index.fits"]
+    /// VODF: the grouping table of a whole release (one row per observation), at the top of its tree.
+    public static let groupingName = "obs-grouping.fits"
+    /// ... which in a vodfkit release is the vodf/ tree.
+    public static let vodfGrouping = "vodf/" + groupingName
     public static let metadata = "release.json"
     public static let readme = "README.md"
 

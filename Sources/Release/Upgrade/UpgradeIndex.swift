@@ -32,8 +32,8 @@ struct UpgradeIndex {
         let grouping = IndexWriter(flavor: .vodf).releaseGrouping(
             locations: locations, obsIDs: plan.observations.map(\.obsID),
             creator: creator, extra: extra, header: header)
-        try FITSOutput.write([grouping], primary: primary, to: output + "/obs-grouping.fits")
-        return ["obs-grouping.fits"]
+        try FITSOutput.write([grouping], primary: primary, to: output + "/" + ReleaseLayout.groupingName)
+        return [ReleaseLayout.groupingName]
     }
 
     func hduIndex() -> Table {

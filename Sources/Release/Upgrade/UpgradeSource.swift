@@ -61,10 +61,10 @@ public struct UpgradeSource: Sendable {
     public static func load(_ directory: String) throws -> UpgradeSource {
         let fm = FileManager.default
         let dir = (directory as NSString).standardizingPath
-        for name in ["hdu-index.fits.gz", "hdu-index.fits"] where fm.fileExists(atPath: dir + "/" + name) {
+        for name in ReleaseLayout.hduIndexNames where fm.fileExists(atPath: dir + "/" + name) {
             return try gadf(dir, index: name)
         }
-        for sub in ["", "vodf/"] where fm.fileExists(atPath: dir + "/" + sub + "obs-grouping.fits") {
+        for sub in ["", "vodf/"] where fm.fileExists(atPath: dir + "/" + sub + ReleaseLayout.groupingName) {
             return try vodf(dir + (sub.isEmpty ? "" : "/vodf"))
         }
         throw ReleaseError("\(directory): no hdu-index.fits[.gz] (GADF) or obs-grouping.fits (VODF) found")
@@ -177,7 +177,7 @@ extension UpgradeSource {
             byID[id]!.members.append((HDURef(file: file, name: hdus[r]), role))
         }
         s.observations = order.filter { !s.absentObservations.contains($0) }.map { byID[$0]! }
-        for name in ["obs-index.fits.gz", "obs-index.fits"] where fm.fileExists(atPath: dir + "/" + name) {
+        for name in ReleaseLayout.obsIndexNames where fm.fileExists(atPath: dir + "/" + name) {
             let obs = try table(dir + "/" + name)
             s.observationTable = obs
             s.observationHeader = ownKeywords(obs.header)
@@ -217,7 +217,7 @@ extension UpgradeSource {
             guard let file = inside(location, base: "") else {
                 s.omissions.append(
                     Omission(
-                        file: "obs-grouping.fits", what: "OBS_ID \(id)", value: location,
+                        file: ReleaseLayout.groupingName, what: "OBS_ID \(id)", value: location,
                         why: "the file is outside the release directory"))
                 continue
             }
