@@ -168,9 +168,7 @@ public enum OfflineEvents {
                         tracks: tracks, stages: { stageValues[stageOffsets[$0]..<stageOffsets[$0 + 1]] },
                         lik: { lik[$0] }, reco: options.reco)
                 else {
-                    rejected[
-                        "no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))",
-                        default: 0] += 1
+                    rejected[Self.noTrackReason(options.reco), default: 0] += 1
                     continue
                 }
                 let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
@@ -197,12 +195,7 @@ public enum OfflineEvents {
                 }
             }
         }
-        guard !out.eventID_.isEmpty else {
-            let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            var e = InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
-            e.noUsableTrack = true
-            throw e
-        }
+        guard !out.eventID_.isEmpty else { throw noUsableTrack(path, options.reco, rejected) }
 
         var meta = try metadata(
             out, file: file, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)
@@ -212,6 +205,20 @@ public enum OfflineEvents {
         let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
         let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
         return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    /// Why an event is left out when it has no track of `reco`.
+    static func noTrackReason(_ reco: Reconstruction) -> String {
+        let stages = reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"
+        return "no \(reco.rawValue) track (rec_stages in \(stages))"
+    }
+
+    /// The error of a file none of whose events has a track of the reconstruction asked for.
+    static func noUsableTrack(_ path: String, _ reco: Reconstruction, _ rejected: [String: Int]) -> InputError {
+        let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        var e = InputError(file: path, reason: "no event has a usable \(reco.rawValue) track (\(why))")
+        e.noUsableTrack = true
+        return e
     }
 
     /// The branches of one cluster of entries, read once for its events.

@@ -188,6 +188,43 @@ extension MCIRFBuilder {
             ])
     }
 
+    /// km3irf's EDISP smoothing: each (energy, zenith) column smoothed along migration with its
+    /// own sigma (so its own kernel); the columns are shared out among the cores, each writing
+    /// only its own. `h` is in FITS order (energy fastest).
+    static func smoothEdispColumns(_ h: inout [Double], nE: Int, nM: Int, nT: Int, dMu: [Double]) {
+        h.withUnsafeMutableBufferPointer { hb in
+            let out = SharedColumns(base: hb.baseAddress!)
+            let columns = nE * nT
+            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                // One column's values (x dmu), its smoothed values and the filter's padded copy,
+                // reused for every column (sigma <= 2, so the radius is at most 8).
+                let column = UnsafeMutablePointer<Double>.allocate(capacity: nM)
+                let smoothed = UnsafeMutablePointer<Double>.allocate(capacity: nM)
+                let padded = UnsafeMutablePointer<Double>.allocate(capacity: nM + 2 * 8)
+                defer {
+                    column.deallocate()
+                    smoothed.deallocate()
+                    padded.deallocate()
+                }
+                for k in (columns * w / workers)..<(columns * (w + 1) / workers) {
+                    let (e, t) = (k % nE, k / nE)
+                    var total = 0.0
+                    for m in 0..<nM {
+                        let v = out.base[e + nE * (m + nM * t)]
+                        total += v // summed in order, as before
+                        column[m] = v * dMu[m]
+                    }
+                    let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
+                    let kernel = GaussianKernel(sigma: sigma) // sigma <= 2: radius <= 8
+                    guard kernel.radius <= 8 else { preconditionFailure("EDISP smoothing sigma \(sigma) above 2") }
+                    kernel.apply(column, count: nM, mode: .nearest, padded: padded, into: smoothed)
+                    for m in 0..<nM { out.base[e + nE * (m + nM * t)] = smoothed[m] }
+                }
+            }
+        }
+    }
+
     /// km3irf `build_edisp` with its default bins and smoothing. MATRIX holds what km3irf writes:
     /// the per-bin probability edisp x d(mu), not the density dP/dmu.
     public static func energyDispersion(_ ev: Events, options: Options) throws -> EnergyDispersion {
@@ -235,39 +272,7 @@ extension MCIRFBuilder {
                 }
             }
         } else if options.smooth {
-            // Each (e, t) column has its own sigma (so its own kernel); the columns are shared out
-            // among the cores, each writing only its own.
-            h.withUnsafeMutableBufferPointer { hb in
-                let out = SharedColumns(base: hb.baseAddress!)
-                let columns = nE * nT
-                let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    // One column's values (x dmu), its smoothed values and the filter's padded copy,
-                    // reused for every column (sigma <= 2, so the radius is at most 8).
-                    let column = UnsafeMutablePointer<Double>.allocate(capacity: nM)
-                    let smoothed = UnsafeMutablePointer<Double>.allocate(capacity: nM)
-                    let padded = UnsafeMutablePointer<Double>.allocate(capacity: nM + 2 * 8)
-                    defer {
-                        column.deallocate()
-                        smoothed.deallocate()
-                        padded.deallocate()
-                    }
-                    for k in (columns * w / workers)..<(columns * (w + 1) / workers) {
-                        let (e, t) = (k % nE, k / nE)
-                        var total = 0.0
-                        for m in 0..<nM {
-                            let v = out.base[at(t, m, e)]
-                            total += v // summed in order, as before
-                            column[m] = v * dMu[m]
-                        }
-                        let sigma = 2 - 0.25 * max(0, total > 0 ? log10(total) : -.infinity)
-                        let kernel = GaussianKernel(sigma: sigma) // sigma <= 2: radius <= 8
-                        guard kernel.radius <= 8 else { preconditionFailure("EDISP smoothing sigma \(sigma) above 2") }
-                        kernel.apply(column, count: nM, mode: .nearest, padded: padded, into: smoothed)
-                        for m in 0..<nM { out.base[at(t, m, e)] = smoothed[m] }
-                    }
-                }
-            }
+            smoothEdispColumns(&h, nE: nE, nM: nM, nT: nT, dMu: dMu)
             for t in 0..<nT { for m in 0..<nM { for e in 0..<nE { h[at(t, m, e)] /= dMu[m] } } }
             if options.smoothNorm {
                 let s = sums()
