@@ -94,11 +94,17 @@ public struct FITSSummary: Codable, Sendable {
 
     /// The summary as JSON (keys sorted, so that reports diff cleanly).
     public func json() throws -> String {
+        String(decoding: try Self.reportEncoder().encode(self), as: UTF8.self)
+    }
+
+    /// The JSON encoder of vodf's reports (`inspect --json`, `peek --data json`): keys sorted,
+    /// pretty-printed, and NaN and infinities, which JSON lacks, as "nan", "inf" and "-inf".
+    public static func reportEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return encoder
     }
 }
 

@@ -33,6 +33,9 @@ public struct IRFLayout: Sendable {
         }
     }
     public var hduIndexClass: String { hduClass4.lowercased() }
+    /// ObsCore's dataproduct_subtype of the kind (the high-energy extension calls a background
+    /// model's rate `bkgrate`).
+    public var obsCoreSubtype: String { hduIndexType == "bkg" ? "bkgrate" : hduIndexType }
 
     public var dataColumn: String { dataColumns[0].name }
     public var dataUnit: Unit { dataColumns[0].unit }

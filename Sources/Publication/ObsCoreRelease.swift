@@ -202,10 +202,10 @@ extension ObsCoreRelease {
         let table = try Self.hdu(rel, extname: extname, root: root)
         let h = table.header
         let c2 = h[key: "HDUCLAS2"]?.stringValue ?? ""
-        let type = GADFIRFReader.kind(of: h)?.layout.hduIndexType ?? c2.lowercased()
+        let subtype = GADFIRFReader.kind(of: h)?.layout.obsCoreSubtype ?? c2.lowercased()
         var row = common(rel, root: root, format: format, options: options, fragment: extname)
         row["dataproduct_type"] = .text("response-function")
-        row["dataproduct_subtype"] = .text(["bkg": "bkgrate"][type] ?? type)
+        row["dataproduct_subtype"] = .text(subtype)
         let stem = ((rel as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(
             of: ".fits", with: "")
         row["obs_id"] = .text(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FITSIO
 import FileOutput
 import Foundation
 import Pictures
@@ -84,11 +85,7 @@ struct PeekCommand: ParsableCommand {
         do { figure = try Peek.figure(path: file, options: options) } catch { throw Failure(error) }
         for s in figure.skipped { warn("\(file): skipped \(s)") }
         if data == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            FileHandle.standardOutput.write(try encoder.encode(figure) + Data("\n".utf8))
+            FileHandle.standardOutput.write(try FITSSummary.reportEncoder().encode(figure) + Data("\n".utf8))
             if output == nil { return }
         }
         let target =
