@@ -90,7 +90,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? VOEventReader.read(doc, file: "input.xml")
         }
         let checks = AlertChecks(standards: Self.standards, profile: .gammapy)
-        for (name, kind) in [("input.json", AlertChecks.Kind.gcnNotice), ("input.xml", .voevent)] {
+        for (name, kind) in [("input.json", InputKind.gcnNotice), ("input.xml", .voevent)] {
             guard let path = Scratch.write(bytes, as: name) else { continue }
             _ = try? checks.validate(path: path, kind: kind)
         }

@@ -20,22 +20,19 @@ public struct AlertChecks: Sendable {
         self.profile = profile
     }
 
-    public enum Kind { case voevent, gcnNotice }
-
-    /// The alert kind of a file, from its first bytes; nil for anything else (FITS, ...).
-    public static func kind(_ path: String) -> Kind? {
+    /// The alert kind (`.voevent` or `.gcnNotice`) of a file the validator is given, from its first
+    /// bytes (`InputKind.alertKind`, the one sniffing of alerts); nil for anything else (FITS, ...).
+    /// Only .xml, .json and .voevent files are looked at, and a .json or VOEvent-naming .xml file
+    /// that does not parse is still checked as one, so that it is reported rather than skipped.
+    public static func kind(_ path: String) -> InputKind? {
         let lower = path.lowercased()
         guard lower.hasSuffix(".xml") || lower.hasSuffix(".json") || lower.hasSuffix(".voevent") else { return nil }
         guard let h = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? h.close() }
         let head = String(decoding: (try? h.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
-        switch InputKind.alertKind(head) {
-        case .voevent?: return .voevent
-        case .gcnNotice?: return .gcnNotice
-        default:
-            return lower.hasSuffix(".json")
-                ? .gcnNotice : (lower.hasSuffix(".xml") && head.contains("VOEvent") ? .voevent : nil)
-        }
+        if let kind = InputKind.alertKind(head) { return kind }
+        return lower.hasSuffix(".json")
+            ? .gcnNotice : (lower.hasSuffix(".xml") && head.contains("VOEvent") ? .voevent : nil)
     }
 
     static let voeventReference = "IVOA VOEvent 2.0 (REC 2011-07-11), section 3; VOEvent 2.1 (draft)"
@@ -52,11 +49,8 @@ public struct AlertChecks: Sendable {
             reference: reference)
     }
 
-    public func validate(path: String, kind: Kind) throws -> [Finding] {
-        switch kind {
-        case .voevent: return try voevent(path)
-        case .gcnNotice: return try gcnNotice(path)
-        }
+    public func validate(path: String, kind: InputKind) throws -> [Finding] {
+        kind == .voevent ? try voevent(path) : try gcnNotice(path)
     }
 
     // MARK: - VOEvent
