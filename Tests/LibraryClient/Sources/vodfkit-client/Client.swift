@@ -1,7 +1,7 @@
 import Conversion
 import Foundation
+import GADF
 import Validation
-import Writers
 
 /// Converts an input file to GADF 0.3 through the library, validates the output against the
 /// built-in specs in the strict profile, and prints one line per step. Exit 0 when the file was
