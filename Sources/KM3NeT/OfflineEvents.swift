@@ -184,15 +184,8 @@ public enum OfflineEvents {
                     rejected[reason, default: 0] += 1
                     continue
                 }
-                if let w {
-                    let ws = w[e]
-                    for j in 0..<3 { out.weights[j].append(j < ws.count ? ws[j] : .nan) }
-                }
-                if let mc { out.appendTruth(mc[e], sky: sky, cache: &cache) }
-                for (j, (_, values)) in bdt.enumerated() {
-                    if out.bdt.count <= j { out.bdt.append([]) }
-                    out.bdt[j].append(contentsOf: values[e])
-                }
+                out.appendExtras(
+                    weights: w?[e], truth: mc.map { $0[e] }, bdt: bdt.map { $0.1[e] }, sky: sky, cache: &cache)
             }
         }
         guard !out.eventID_.isEmpty else { throw noUsableTrack(path, options.reco, rejected) }
@@ -395,6 +388,22 @@ extension OfflineEvents {
 }
 
 extension Columns {
+    /// What else the event just appended carries: its weights (w[0..2], NaN where absent), its
+    /// Monte Carlo truth (`truth` nil: the file has none) and its quality variables (bdt*).
+    mutating func appendExtras(
+        weights ws: [Double]?, truth: OfflineEvents.MCTrack??, bdt: [[Double]], sky: SkyTransform,
+        cache: inout PrecessionCache
+    ) {
+        if let ws {
+            for j in 0..<3 { weights[j].append(j < ws.count ? ws[j] : .nan) }
+        }
+        if let truth { appendTruth(truth, sky: sky, cache: &cache) }
+        for (j, values) in bdt.enumerated() {
+            if self.bdt.count <= j { self.bdt.append([]) }
+            self.bdt[j].append(contentsOf: values)
+        }
+    }
+
     /// The Monte Carlo truth of the event just appended: energy (GeV -> TeV), the true source
     /// direction on the sky at the event's time, and the particle type; NaN and 0 without one.
     mutating func appendTruth(_ m: OfflineEvents.MCTrack?, sky: SkyTransform, cache: inout PrecessionCache) {

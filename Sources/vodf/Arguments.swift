@@ -107,3 +107,23 @@ final class ProgressLine: @unchecked Sendable {
 
     func clear() { show("") }
 }
+
+/// A command configuration whose help lists the input formats, made once per set of registered
+/// formats: ArgumentParser reads `configuration` many times while it parses, and rebuilding the
+/// help text each time cost every command about a millisecond at start.
+final class FormatListedConfiguration: @unchecked Sendable {
+    private let lock = NSLock()
+    private var made: (formats: Int, configuration: CommandConfiguration)?
+    private let make: @Sendable () -> CommandConfiguration
+    init(_ make: @escaping @Sendable () -> CommandConfiguration) { self.make = make }
+
+    var value: CommandConfiguration {
+        let formats = InputFormats.all.count
+        return lock.withLock {
+            if let made, made.formats == formats { return made.configuration }
+            let c = make()
+            made = (formats, c)
+            return c
+        }
+    }
+}

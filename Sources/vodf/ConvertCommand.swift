@@ -9,7 +9,8 @@ import Readers
 struct ConvertCommand: ParsableCommand {
     // Computed, not stored: the list of input formats is read when the help is shown, so a format
     // registered by a program that links VodfKit is listed too.
-    static var configuration: CommandConfiguration {
+    static var configuration: CommandConfiguration { help.value }
+    private static let help = FormatListedConfiguration {
         CommandConfiguration(
             commandName: "convert",
             abstract: "Convert an input file into a GADF or VODF FITS file.",

@@ -92,7 +92,8 @@ extension Vodf {
 
 struct VodfCommand: ParsableCommand {
     // Computed: the input formats are listed as registered when the help is shown.
-    static var configuration: CommandConfiguration {
+    static var configuration: CommandConfiguration { help.value }
+    private static let help = FormatListedConfiguration {
         CommandConfiguration(
             commandName: "vodf",
             abstract:
