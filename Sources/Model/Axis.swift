@@ -128,12 +128,13 @@ public struct Axis: Equatable, Sendable {
     public var lows: [Double] { Array(edges.dropLast()) }
     public var highs: [Double] { Array(edges.dropFirst()) }
 
-    /// Bin centres: arithmetic for linear axes, geometric for log axes (as gammapy does).
+    /// Bin centres: geometric for log axes (as gammapy does), arithmetic for linear axes and for
+    /// a log-axis bin that starts at zero (which has no geometric centre).
     public var centers: [Double] {
         (0..<binCount).map { (i: Int) -> Double in
             let lo = edges[i]
             let hi = edges[i + 1]
-            return scale == .log ? (lo * hi).squareRoot() : 0.5 * (lo + hi)
+            return scale == .log && lo > 0 ? (lo * hi).squareRoot() : 0.5 * (lo + hi)
         }
     }
 

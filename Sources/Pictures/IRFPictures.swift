@@ -44,11 +44,9 @@ public enum IRFPictures {
     /// Cells per map axis that a picture shows (finer maps are merged).
     static let mapLimit = 48
 
-    /// Bin centres of an energy axis: geometric (energy bins are logarithmic), arithmetic for a
-    /// bin starting at zero.
+    /// Bin centres of an energy axis in `unit` (`Axis.centers`: energy axes are logarithmic).
     static func centres(_ axis: Axis, unit: Model.Unit) throws -> [Double] {
-        let e = try axis.unit.convert(axis.edges, to: unit)
-        return (0..<axis.binCount).map { e[$0] > 0 ? (e[$0] * e[$0 + 1]).squareRoot() : (e[$0] + e[$0 + 1]) / 2 }
+        try axis.converted(to: unit).centers
     }
 
     /// "0.0-0.5 deg" for a spatial bin.
