@@ -33,6 +33,27 @@ public enum GCNNoticeFormat {
     public static let schemaID = "https://gcn.nasa.gov/schema/main/gcn/notices/km3net/alert.schema.json"
     /// neutrino/Alert.schema.json's alert_topology values.
     public static let alertTopologies = ["Track", "Shower", "Multiplet"]
+
+    /// The notice's fields, in the schema's names: what `GCNNoticeWriter` writes (its CodingKeys)
+    /// and `GCNNoticeReader` reads.
+    enum Field: String, CodingKey {
+        case schema = "$schema", messenger, mission, instrument, pipeline, alert_tense, alert_type, record_number,
+            alert_datetime, additional_info, id, event_name, trigger_time, ra, dec, ra_dec_error,
+            containment_probability, far, alert_topology, number_of_events, event_details
+    }
+
+    /// The fields of one entry of event_details.
+    enum EventField: String, CodingKey {
+        case id, trigger_time, ra, dec, ra_dec_error, containment_probability, cos_zenith, prob_evt_topology,
+            energy_measured
+    }
+
+    /// The notice's cos_zenith is 1 for an up-going event; the model's (the ARCA230 tables')
+    /// is 1 for a down-going one. The same sign flip both ways.
+    static func cosZenith(_ other: Double) -> Double { -other }
+
+    /// The notice's false-alarm rate is per second; the model's per year.
+    static let secondsPerYear = 365.25 * 86400
 }
 
 /// The names of the What/Param elements vodfkit writes in a VOEvent and reads back, one place.

@@ -7,6 +7,9 @@ import Readers
 /// neutrino alert. The notice's `cos_zenith` (1 =
 /// up-going) becomes the model's ARCA230 convention (1 = down-going); `far` in Hz becomes per year.
 public enum GCNNoticeReader {
+    typealias F = GCNNoticeFormat.Field
+    typealias E = GCNNoticeFormat.EventField
+
     public static func read(path: String) throws -> NeutrinoAlert {
         let doc: JSONNode
         do { doc = try JSONNode.read(path: path) } catch let e as JSONError {
@@ -42,54 +45,55 @@ public enum GCNNoticeReader {
                 return nil
             }
             // An ellipse: its semi-major axis.
-            if key == "ra_dec_error", let first = v.array?.first?.number { return first }
+            if key == E.ra_dec_error.rawValue, let first = v.array?.first?.number { return first }
             guard let d = v.number else {
                 throw InputError(file: file, line: v.line, part: key, reason: "is not a number")
             }
             return d
         }
         func event(_ n: JSONNode, id: String, fallbackTime: UTCInstant?) throws -> AlertEvent {
-            guard let t = try time(n, "trigger_time", required: fallbackTime == nil) ?? fallbackTime else {
-                throw InputError(file: file, line: n.line, part: "trigger_time", reason: "missing")
+            guard let t = try time(n, E.trigger_time.rawValue, required: fallbackTime == nil) ?? fallbackTime else {
+                throw InputError(file: file, line: n.line, part: E.trigger_time.rawValue, reason: "missing")
             }
             return AlertEvent(
-                id: text(n, "id") ?? id, time: t, raDeg: try number(n, "ra", required: true)!,
-                decDeg: try number(n, "dec", required: true)!,
-                errorRadiusDeg: try number(n, "ra_dec_error"),
-                errorContainment: try number(n, "containment_probability"),
-                energyGeV: try number(n, "energy_measured"),
-                topology: n["prob_evt_topology"]?.string.flatMap(EventTopology.init(rawValue:)),
-                cosZenithDown: try number(n, "cos_zenith").map { -$0 })
+                id: text(n, E.id.rawValue) ?? id, time: t, raDeg: try number(n, E.ra.rawValue, required: true)!,
+                decDeg: try number(n, E.dec.rawValue, required: true)!,
+                errorRadiusDeg: try number(n, E.ra_dec_error.rawValue),
+                errorContainment: try number(n, E.containment_probability.rawValue),
+                energyGeV: try number(n, E.energy_measured.rawValue),
+                topology: n[E.prob_evt_topology.rawValue]?.string.flatMap(EventTopology.init(rawValue:)),
+                cosZenithDown: try number(n, E.cos_zenith.rawValue).map(GCNNoticeFormat.cosZenith))
         }
-        let name = text(doc, "event_name") ?? text(doc, "id") ?? "alert"
+        let name = text(doc, F.event_name.rawValue) ?? text(doc, F.id.rawValue) ?? "alert"
         var localization = try event(doc, id: name, fallbackTime: nil)
         // IceCube's notices give the most probable neutrino energy, in TeV.
         if localization.energyGeV == nil, let e = try number(doc, "nu_energy") { localization.energyGeV = e * 1000 }
         if localization.errorContainment == nil, localization.errorRadiusDeg != nil {
             localization.errorContainment = 0.9
         } // the schema's default
-        var events = try (doc["event_details"]?.array ?? []).enumerated().map { i, n in
+        var events = try (doc[F.event_details.rawValue]?.array ?? []).enumerated().map { i, n in
             try event(n, id: "\(name)-\(i + 1)", fallbackTime: localization.time)
         }
         if events.isEmpty {
             var e = localization
-            if doc["alert_topology"]?.string == "Shower" {
+            if doc[F.alert_topology.rawValue]?.string == "Shower" {
                 e.topology = .shower
-            } else if doc["alert_topology"]?.string == "Track" {
+            } else if doc[F.alert_topology.rawValue]?.string == "Track" {
                 e.topology = .track
             }
             events = [e]
         }
         return NeutrinoAlert(
-            name: name, id: text(doc, "id") ?? name, telescope: doc["mission"]?.string ?? "KM3NeT",
-            instrument: doc["instrument"]?.string ?? "unknown",
-            pipeline: doc["pipeline"]?.string, alertType: doc["alert_type"]?.string ?? "initial",
-            recordNumber: Int(try number(doc, "record_number") ?? 1),
-            issued: try time(doc, "alert_datetime", required: false) ?? localization.time,
-            role: doc["alert_tense"]?.string == "test" ? "test" : "observation",
-            tense: doc["alert_tense"]?.string ?? "current",
-            localization: localization, events: events, farPerYear: try number(doc, "far").map { $0 * 365.25 * 86400 },
+            name: name, id: text(doc, F.id.rawValue) ?? name, telescope: doc[F.mission.rawValue]?.string ?? "KM3NeT",
+            instrument: doc[F.instrument.rawValue]?.string ?? "unknown",
+            pipeline: doc[F.pipeline.rawValue]?.string, alertType: doc[F.alert_type.rawValue]?.string ?? "initial",
+            recordNumber: Int(try number(doc, F.record_number.rawValue) ?? 1),
+            issued: try time(doc, F.alert_datetime.rawValue, required: false) ?? localization.time,
+            role: doc[F.alert_tense.rawValue]?.string == "test" ? "test" : "observation",
+            tense: doc[F.alert_tense.rawValue]?.string ?? "current",
+            localization: localization, events: events,
+            farPerYear: try number(doc, F.far.rawValue).map { $0 * GCNNoticeFormat.secondsPerYear },
             provenance: ["GCN notice: \((file as NSString).lastPathComponent)"],
-            description: doc["additional_info"]?.string)
+            description: doc[F.additional_info.rawValue]?.string)
     }
 }

@@ -40,18 +40,11 @@ public enum GCNNoticeWriter {
             var cos_zenith: Double?
             var prob_evt_topology: String?
             var energy_measured: Double?
+            typealias CodingKeys = GCNNoticeFormat.EventField
         }
 
-        enum CodingKeys: String, CodingKey {
-            case schema = "$schema", messenger, mission, instrument, pipeline, alert_tense, alert_type, record_number,
-                alert_datetime,
-                additional_info, id, event_name, trigger_time, ra, dec, ra_dec_error, containment_probability, far,
-                alert_topology,
-                number_of_events, event_details
-        }
+        typealias CodingKeys = GCNNoticeFormat.Field
     }
-
-    static let secondsPerYear = 365.25 * 86400
 
     public static func encode(_ a: NeutrinoAlert) throws -> Data {
         let l = a.localization
@@ -66,13 +59,14 @@ public enum GCNNoticeWriter {
             alert_type: a.alertType,
             record_number: a.recordNumber, alert_datetime: a.issued.iso(), additional_info: additionalInfo(a), id: a.id,
             event_name: a.name, trigger_time: l.time.iso(), ra: l.raDeg, dec: l.decDeg, ra_dec_error: l.errorRadiusDeg,
-            containment_probability: l.errorContainment, far: a.farPerYear.map { $0 / secondsPerYear },
+            containment_probability: l.errorContainment, far: a.farPerYear.map { $0 / GCNNoticeFormat.secondsPerYear },
             alert_topology: topology,
             number_of_events: a.events.count,
             event_details: a.events.map { e in
                 Notice.Event(
                     id: e.id, trigger_time: e.time.iso(), ra: e.raDeg, dec: e.decDeg, ra_dec_error: e.errorRadiusDeg,
-                    containment_probability: e.errorContainment, cos_zenith: e.cosZenithDown.map { -$0 },
+                    containment_probability: e.errorContainment,
+                    cos_zenith: e.cosZenithDown.map(GCNNoticeFormat.cosZenith),
                     prob_evt_topology: e.topology?.rawValue, energy_measured: e.energyGeV)
             })
         let encoder = JSONEncoder()
