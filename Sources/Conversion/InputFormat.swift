@@ -73,11 +73,6 @@ public enum InputFormats {
         return format
     }
 
-    /// The built-in format of a kind (every `InputKind` has exactly one).
-    public static func format(of kind: InputKind) -> any InputFormat {
-        builtIn.first { ($0 as? BuiltInFormat)?.kind == kind }!
-    }
-
     /// A lock-guarded list: registration may happen from any thread.
     final class Registered: @unchecked Sendable {
         private let lock = NSLock()
