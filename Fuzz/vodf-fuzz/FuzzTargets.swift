@@ -1,4 +1,5 @@
 import ANTARES
+import Astrometry
 import Alerts
 import FITSIO
 import Foundation

@@ -87,7 +87,7 @@ public enum ANTARESEventList {
         let meta = ObservationMetadata(
             obsID: options.obsID, timeRef: .j2000TT, tstart: tstart, tstop: tstop,
             ontime: tstop - tstart, livetime: tstop - tstart, coverageSource: .eventSpan,
-            site: KnownSites.antares, mode: .driftZenith, telescope: "ANTARES", instrument: "ANTARES",
+            site: DetectorSites.antares.site, mode: .driftZenith, telescope: "ANTARES", instrument: "ANTARES",
             origin: "ANTARES", creator: options.creator,
             provenance: ["\(kind.rawValue): \((path as NSString).lastPathComponent)"],
             notes: [

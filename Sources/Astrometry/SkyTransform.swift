@@ -24,6 +24,19 @@ public struct DetectorLocation: Equatable, Sendable {
                 heightM: utm.height, reference: reference),
             convergenceRad: g.convergenceRad, utm: utm)
     }
+
+    /// From a published latitude/longitude; the UTM position and convergence are those of `zone`.
+    public init(
+        name: String, latitudeDeg: Double, longitudeDeg: Double, heightM: Double, zone: Int, reference: String
+    ) {
+        let (utm, gamma) = UTM.position(
+            latitudeRad: latitudeDeg * .pi / 180, longitudeRad: longitudeDeg * .pi / 180, height: heightM, zone: zone)
+        self.init(
+            site: Site(
+                name: name, longitudeDeg: longitudeDeg, latitudeDeg: latitudeDeg, heightM: heightM,
+                reference: reference),
+            convergenceRad: gamma, utm: utm)
+    }
 }
 
 /// How equatorial coordinates are computed from a local direction.

@@ -58,4 +58,39 @@ public enum UTM {
         let gamma = atan((tauP + sigmaP * t) / (sigmaP - tauP * t))
         return Geodetic(latitudeRad: phi, longitudeRad: lambda, convergenceRad: gamma)
     }
+
+    /// Geodetic -> UTM in a given zone, and the convergence there: the forward Krüger series, so that a
+    /// site published as latitude/longitude (ANTARES) and one published in UTM (ARCA, ORCA) are one kind.
+    public static func position(
+        latitudeRad phi: Double, longitudeRad lambda: Double, height: Double, zone: Int
+    ) -> (UTMPosition, convergenceRad: Double) {
+        let n = f / (2 - f)
+        let A = a / (1 + n) * (1 + n * n / 4 + n * n * n * n / 64)
+        let alpha = [
+            n / 2 - 2 * n * n / 3 + 5 * n * n * n / 16, 13 * n * n / 48 - 3 * n * n * n / 5, 61 * n * n * n / 240,
+        ]
+        let e2n = 2 * n.squareRoot() / (1 + n)
+        let t = sinh(atanh(sin(phi)) - e2n * atanh(e2n * sin(phi)))
+        let dLambda = lambda - Double(zone * 6 - 183) * Double.pi / 180
+        let xiP = atan2(t, cos(dLambda))
+        let etaP = atanh(sin(dLambda) / (1 + t * t).squareRoot())
+        var xi = xiP
+        var eta = etaP
+        var sigma = 1.0
+        var tau = 0.0
+        for (k, al) in alpha.enumerated() {
+            let j = Double(k + 1)
+            xi += al * sin(2 * j * xiP) * cosh(2 * j * etaP)
+            eta += al * cos(2 * j * xiP) * sinh(2 * j * etaP)
+            sigma += 2 * j * al * cos(2 * j * xiP) * cosh(2 * j * etaP)
+            tau += 2 * j * al * sin(2 * j * xiP) * sinh(2 * j * etaP)
+        }
+        let north = phi >= 0
+        let p = UTMPosition(
+            zone: zone, north: north, easting: 500_000 + k0 * A * eta,
+            northing: k0 * A * xi + (north ? 0 : 10_000_000), height: height)
+        let root = (1 + t * t).squareRoot()
+        let gamma = atan((tau * root + sigma * t * tan(dLambda)) / (sigma * root - tau * t * tan(dLambda)))
+        return (p, gamma)
+    }
 }

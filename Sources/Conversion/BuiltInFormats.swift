@@ -23,17 +23,39 @@ extension InputFormats {
             help: "ANTARES from the VO service: VOTable (TABLEDATA, BINARY, BINARY2) -> EVENTS + GTI"),
         GADFFormat(),
         KM3NeTTableFormat(
-            kind: .km3netAeffTable, holds: .aeff,
-            help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D"),
+            kind: .km3netAeffTable, component: EffectiveArea.self,
+            help: "KM3NeT IRF table aeff_coszen_*.csv -> AEFF_2D"
+        ) { path, _ in
+            let aeff = try KM3NeTIRFTables.readEffectiveArea(path: path)
+            let (e, s) = (aeff.energyAxis, aeff.spatialAxis)
+            return (aeff, "AEFF_2D: \(e.binCount) energy x \(s.binCount) \(s.meaning.rawValue) bins")
+        },
         KM3NeTTableFormat(
-            kind: .km3netPSFTable, holds: .psf,
-            help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE"),
+            kind: .km3netPSFTable, component: PSFTable.self, normalisedByReader: true,
+            help: "KM3NeT IRF table psf_*.csv -> PSF_TABLE"
+        ) { path, o in
+            let psf = try KM3NeTIRFTables.readPSF(path: path, clipNegative: o.clipNegative)
+            let n = psf.table.shape
+            return (
+                psf, "PSF_TABLE: \(n[0]) energy x \(n[1]) zenith x \(n[2]) rad bins; each energy bin integrates to 1"
+            )
+        },
         KM3NeTTableFormat(
-            kind: .km3netEnergyResponseTable, holds: .edisp,
-            help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D"),
+            kind: .km3netEnergyResponseTable, component: EnergyDispersion.self,
+            help: "KM3NeT IRF table energyresponse_*.csv -> EDISP_2D"
+        ) { path, _ in
+            let edisp = try KM3NeTIRFTables.readEnergyResponse(path: path)
+            let n = edisp.table.shape
+            return (edisp, "EDISP_2D: \(n[0]) energy x \(n[1]) migration x \(n[2]) zenith bins (dP/dmu)")
+        },
         KM3NeTTableFormat(
-            kind: .km3netBackgroundTable, holds: .bkg,
-            help: "KM3NeT IRF table bkg_*.csv -> BKG_2D"),
+            kind: .km3netBackgroundTable, component: Background2D.self,
+            help: "KM3NeT IRF table bkg_*.csv -> BKG_2D"
+        ) { path, _ in
+            let bkg = try KM3NeTIRFTables.readBackground(path: path)
+            let n = bkg.table.shape
+            return (bkg, "BKG_2D: \(n[0]) reco energy x \(n[1]) sin(dec) bins (s-1 MeV-1 sr-1)")
+        },
         KM3NeTEventsFormat(
             kind: .root, name: "KM3NeT offline or dst file (ROOT)",
             help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI"),
@@ -123,42 +145,25 @@ struct KM3NeTEventsFormat: BuiltInFormat {
     }
 }
 
-/// The KM3NeT IRF tables (KM3NeT/ARCA230 layout), one IRF each.
+/// The KM3NeT IRF tables (KM3NeT/ARCA230 layout), one IRF each; `table` reads one into its component
+/// and a summary line.
 struct KM3NeTTableFormat: BuiltInFormat {
     let kind: InputKind
     var name: String { kind.rawValue }
-    let holds: Holding
+    let component: any IRFComponent.Type
+    var holds: Holding { .of(component) }
+    /// Whether the reader normalises the table (the PSF's energy bins integrate to 1).
+    var normalisedByReader = false
     let help: String
+    let table: @Sendable (String, ConversionOptions) throws -> (any IRFComponent, String)
 
     func read(_ path: String, options o: ConversionOptions) throws -> Dataset {
-        let component: any IRFComponent
-        let line: String
-        switch holds {
-        case .aeff:
-            let aeff = try KM3NeTIRFTables.readEffectiveArea(path: path)
-            component = aeff
-            line =
-                "AEFF_2D: \(aeff.energyAxis.binCount) energy x \(aeff.spatialAxis.binCount) \(aeff.spatialAxis.meaning.rawValue) bins"
-        case .psf:
-            let psf = try KM3NeTIRFTables.readPSF(path: path, clipNegative: o.clipNegative)
-            component = psf
-            let n = psf.table.shape
-            line = "PSF_TABLE: \(n[0]) energy x \(n[1]) zenith x \(n[2]) rad bins; each energy bin integrates to 1"
-        case .edisp:
-            let edisp = try KM3NeTIRFTables.readEnergyResponse(path: path)
-            component = edisp
-            let n = edisp.table.shape
-            line = "EDISP_2D: \(n[0]) energy x \(n[1]) migration x \(n[2]) zenith bins (dP/dmu)"
-        default:
-            let bkg = try KM3NeTIRFTables.readBackground(path: path)
-            component = bkg
-            line = "BKG_2D: \(bkg.table.shape[0]) reco energy x \(bkg.table.shape[1]) sin(dec) bins (s-1 MeV-1 sr-1)"
-        }
+        let (component, line) = try table(path, o)
         var response = Response(
             component: component, telescope: "KM3NeT", instrument: o.instrument ?? IRFConversion.instrumentName(path),
             origin: "KM3NeT", channel: IRFConversion.channel(fromFileName: path),
             provenance: [(path as NSString).lastPathComponent])
-        response.normalisedByReader = holds == .psf
+        response.normalisedByReader = normalisedByReader
         var d = Dataset()
         d.responses = [response]
         d.origin = "KM3NeT"

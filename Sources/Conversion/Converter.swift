@@ -85,8 +85,25 @@ public enum Converter {
         }
         if !d.skipped.isEmpty { d.summary.append("skipped as damaged: \(d.skipped.count)") }
         for line in IRFConversion.omissionLines(d.omissions) { o.onWarning("\(input): not converted: \(line)") }
-        if o.holding == .irf, let obs = d.observations.first, !d.responses.isEmpty || !d.alerts.isEmpty {
-            o.onWarning("\(input): not converted: the event list of OBS_ID \(obs.meta.obsID) and its GTI (--kind irf)")
+        let irfPart = o.holding.map { $0 == .irf || $0.isIRFKind } ?? false
+        if let want = o.holding, want.isIRFKind {
+            let others = d.responses.filter { Holding.of(type(of: $0.component)) != want }
+            if !others.isEmpty {
+                let names = others.map { type(of: $0.component).layout.hduClass4 }.joined(separator: ", ")
+                o.onWarning(
+                    "\(input): not converted: \(others.count) IRF HDU(s) of other kinds (\(names)) (--kind \(want.rawValue))"
+                )
+            }
+            d.responses.removeAll { Holding.of(type(of: $0.component)) != want }
+            guard !d.responses.isEmpty else {
+                throw ConversionError(
+                    "\(input): no \(want.rawValue) IRF HDU found (--kind \(want.rawValue))", .badInput)
+            }
+        }
+        if irfPart, let obs = d.observations.first, !d.responses.isEmpty || !d.alerts.isEmpty {
+            o.onWarning(
+                "\(input): not converted: the event list of OBS_ID \(obs.meta.obsID) and its GTI (--kind \(o.holding!.rawValue))"
+            )
             d.observations = []
         }
         if o.holding == .events, !d.responses.isEmpty, !d.observations.isEmpty {

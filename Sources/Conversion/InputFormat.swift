@@ -48,10 +48,12 @@ extension InputFormat {
     public var holdsAlerts: Bool { false }
     public var isFITS: Bool { false }
     public func runNumber(_ path: String) throws -> Int? { nil }
-    /// Whether `convert --kind` may ask this format for `part`.
-    public func holds(_ part: Holding) -> Bool { part == holds || alsoHolds.contains(part) }
-    /// A KM3NeT IRF table, which a directory of tables (`convert DIR --kind irf`) holds.
-    public var isIRFTable: Bool { [.aeff, .psf, .edisp, .bkg].contains(holds) }
+    /// Whether `convert --kind` may ask this format for `part`: a format holding IRFs may hold any kind.
+    public func holds(_ part: Holding) -> Bool {
+        part == holds || alsoHolds.contains(part) || (part.isIRFKind && holds(.irf))
+    }
+    /// A KM3NeT IRF table (one IRF kind per file), which a directory of tables (`convert DIR --kind irf`) holds.
+    public var isIRFTable: Bool { holds.isIRFKind }
 }
 
 /// The one list of input formats: the built-in ones, then any a program registers.

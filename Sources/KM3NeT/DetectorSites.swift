@@ -3,37 +3,9 @@ import Foundation
 import Model
 import Readers
 
-/// Where KM3NeT detectors are. Event files do not say; detx headers and published constants do.
-public enum DetectorSites {
-    /// km3astro 0.17 `constants.py` (UTM reference points); the ORCA and ARCA values are also the
-    /// UTM lines of the detx headers in km3net-testdata (D_ORCA006..., KM3NeT_-00000001_20171212,
-    /// KM3NeT_00000133_20221025).
-    public static let orca = DetectorLocation(
-        name: "ORCA", utm: UTMPosition(zone: 32, north: true, easting: 256500, northing: 4_743_000, height: -2440),
-        reference: "km3astro 0.17 constants (ORCA UTM 32N 256500 4743000 -2440); detx header of ORCA6")
-    public static let arca = DetectorLocation(
-        name: "ARCA", utm: UTMPosition(zone: 33, north: true, easting: 587600, northing: 4_016_800, height: -3450),
-        reference: "km3astro 0.17 constants (ARCA UTM 33N 587600 4016800 -3450); detx headers of ARCA geometries")
-    /// km3astro's ANTARES height is marked "guessed" there.
-    public static let antares = DetectorLocation(
-        name: "ANTARES", utm: UTMPosition(zone: 32, north: true, easting: 268221.6, northing: 4742381.9, height: -2500),
-        reference: "km3astro 0.17 constants (ANTARES UTM 32N 268221.6 4742381.9 -2500)")
-
-    /// The site of an instrument named in a file or an alert ("ARCA230", "ORCA6", "ANTARES").
-    public static func of(instrument: String) -> DetectorLocation? {
-        let name = instrument.lowercased()
-        return ["antares", "arca", "orca"].first { name.hasPrefix($0) }.flatMap(named)
-    }
-
-    public static func named(_ name: String) -> DetectorLocation? {
-        switch name.lowercased() {
-        case "orca": return orca
-        case "arca": return arca
-        case "antares": return antares
-        default: return nil
-        }
-    }
-
+/// What KM3NeT files say about where they were taken: det_ids and detx headers. The sites themselves
+/// are declared once, in Astrometry's `DetectorSites`.
+extension DetectorSites {
     /// Detector ids seen in KM3NeT files, with their site. Negative ids are Monte Carlo geometries
     /// (KM3NeT_-00000001 is the ARCA115 reference; KM3NeT_-00000043 the ORCA4 one).
     public static let byDetectorID: [Int: (DetectorLocation, String)] = [

@@ -348,20 +348,39 @@ extension MCIRFBuilder {
 }
 
 extension MCIRFBuilder {
-    /// The IRFs a Monte Carlo build makes (`vodf irf build --irf`).
-    public enum Kind: String, CaseIterable, Sendable {
-        case aeff, psf, edisp
+    /// One IRF a Monte Carlo build makes (`vodf irf build --irf`), named by its kind's HDU-index type.
+    public struct Kind: Sendable, Hashable, CaseIterable {
+        public let component: any IRFComponent.Type
+        let builder: @Sendable (Events, Options) throws -> any IRFComponent
+
+        public var rawValue: String { component.layout.hduIndexType }
+
+        public init?(rawValue: String) {
+            guard let k = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = k
+        }
+
+        private init(
+            _ component: any IRFComponent.Type,
+            _ builder: @escaping @Sendable (Events, Options) throws -> any IRFComponent
+        ) {
+            self.component = component
+            self.builder = builder
+        }
+
+        public static let aeff = Kind(EffectiveArea.self) { try MCIRFBuilder.effectiveArea($0, options: $1) }
+        public static let psf = Kind(PSFTable.self) { try MCIRFBuilder.psf($0, options: $1) }
+        public static let edisp = Kind(EnergyDispersion.self) { try MCIRFBuilder.energyDispersion($0, options: $1) }
         /// BKG_2D from atmospheric MC rate weights (w3).
-        case bkg
+        public static let bkg = Kind(Background2D.self) { events, _ in try MCIRFBuilder.background(events) }
+        public static let allCases: [Kind] = [aeff, psf, edisp, bkg]
 
         /// Builds this IRF from the events.
         public func build(_ events: Events, options: Options) throws -> any IRFComponent {
-            switch self {
-            case .aeff: try MCIRFBuilder.effectiveArea(events, options: options)
-            case .psf: try MCIRFBuilder.psf(events, options: options)
-            case .edisp: try MCIRFBuilder.energyDispersion(events, options: options)
-            case .bkg: try MCIRFBuilder.background(events)
-            }
+            try builder(events, options)
         }
+
+        public static func == (a: Kind, b: Kind) -> Bool { a.rawValue == b.rawValue }
+        public func hash(into h: inout Hasher) { h.combine(rawValue) }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// spatial axis: FoV offset or zenith (GADF BKG_2D), or declination (VODF only: GADF has no such axis).
 public struct Background2D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "BKG", hduClass4: "BKG_2D", legacyClasses: [("BKG", "2D")], extname: "BACKGROUND",
+        hduClass2: "BKG", hduClass4: "BKG_2D", legacyClasses: [("BKG", "2D")], extname: "BACKGROUND", indexType: "bkg",
+        obsCoreSubtype: "bkgrate",
         axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)],
         legacyDataColumns: ["BGD"],
         axisUnits: [

@@ -3,7 +3,8 @@ import Foundation
 /// Background rate (s⁻¹ MeV⁻¹ sr⁻¹) over reconstructed energy × field-of-view lon × lat (GADF BKG_3D).
 public struct Background3D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "BKG", hduClass4: "BKG_3D", legacyClasses: [("BKG", "3D")], extname: "BACKGROUND",
+        hduClass2: "BKG", hduClass4: "BKG_3D", legacyClasses: [("BKG", "3D")], extname: "BACKGROUND", indexType: "bkg",
+        obsCoreSubtype: "bkgrate",
         axes: ["ENERG", "DETX", "DETY"], energy: .recoEnergy, dataColumns: [("BKG", .backgroundRate)],
         legacyDataColumns: ["BGD"],
         axisUnits: [.recoEnergy: .TeV, .fovLon: .degree, .fovLat: .degree])

@@ -4,6 +4,7 @@ import Foundation
 public struct EffectiveArea: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "EFF_AREA", hduClass4: "AEFF_2D", legacyClasses: [("EFF_AREA", "2D")], extname: "EFFECTIVE AREA",
+        indexType: "aeff",
         axes: ["ENERG", "THETA"], dataColumns: [("EFFAREA", .squareMeter)],
         axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless])
 

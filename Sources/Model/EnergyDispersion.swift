@@ -5,6 +5,7 @@ import Foundation
 public struct EnergyDispersion: IRFComponent, Equatable {
     public static let layout = IRFLayout(
         hduClass2: "EDISP", hduClass4: "EDISP_2D", legacyClasses: [("EDISP", "2D")], extname: "EDISP",
+        indexType: "edisp",
         axes: ["ENERG", "MIGRA", "THETA"], dataColumns: [("MATRIX", .dimensionless)],
         axisUnits: [
             .trueEnergy: .TeV, .migration: .dimensionless, .fovOffset: .degree, .zenithAngle: .degree,

@@ -23,32 +23,30 @@ public struct IRFLayout: Sendable {
     /// The spec unit for each axis meaning the kind uses.
     public var axisUnits: [AxisMeaning: Unit]
 
-    /// HDU_TYPE and HDU_CLASS of the kind in a GADF HDU index (`aeff` / `aeff_2d`), as gammapy's
-    /// DataStore looks them up: the type names what the IRF is, the class its layout.
-    public var hduIndexType: String {
-        switch hduClass2 {
-        case "EFF_AREA": "aeff"
-        case "RPSF", "PSF": "psf"
-        default: hduClass2.lowercased() // edisp, bkg, rad_max
-        }
-    }
+    /// HDU_TYPE of the kind in a GADF HDU index (`aeff`), as gammapy's DataStore looks it up: what the
+    /// IRF is. It is also the kind's name for `convert --kind`.
+    public var hduIndexType: String
+    /// HDU_CLASS of the kind in a GADF HDU index (`aeff_2d`): its layout.
     public var hduIndexClass: String { hduClass4.lowercased() }
     /// ObsCore's dataproduct_subtype of the kind (the high-energy extension calls a background
     /// model's rate `bkgrate`).
-    public var obsCoreSubtype: String { hduIndexType == "bkg" ? "bkgrate" : hduIndexType }
+    public var obsCoreSubtype: String
 
     public var dataColumn: String { dataColumns[0].name }
     public var dataUnit: Unit { dataColumns[0].unit }
 
     public init(
         hduClass2: String, hduClass4: String, legacyClasses: [(String, String)] = [], extname: String,
-        axes: [String], energy: AxisMeaning = .trueEnergy, dataColumns: [(name: String, unit: Unit)],
+        indexType: String, obsCoreSubtype: String? = nil, axes: [String], energy: AxisMeaning = .trueEnergy,
+        dataColumns: [(name: String, unit: Unit)],
         legacyDataColumns: [String] = [], axisUnits: [AxisMeaning: Unit]
     ) {
         self.hduClass2 = hduClass2
         self.hduClass4 = hduClass4
         self.legacyClasses = legacyClasses.map { (hduClass2: $0.0, hduClass4: $0.1) }
         self.extname = extname
+        self.hduIndexType = indexType
+        self.obsCoreSubtype = obsCoreSubtype ?? indexType
         self.axes = axes
         self.energy = energy
         self.dataColumns = dataColumns

@@ -4,7 +4,7 @@ import Foundation
 /// (angular distance from the true direction). Each (energy, spatial) slice integrates to 1 over Ω.
 public struct PSFTable: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "RPSF", hduClass4: "PSF_TABLE", extname: "PSF",
+        hduClass2: "RPSF", hduClass4: "PSF_TABLE", extname: "PSF", indexType: "psf",
         axes: ["ENERG", "THETA", "RAD"], dataColumns: [("RPSF", .perSteradian)],
         axisUnits: [
             .trueEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree, .cosZenith: .dimensionless, .rad: .degree,

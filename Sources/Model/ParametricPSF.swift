@@ -51,7 +51,7 @@ extension ParametricPSF {
 public struct PSF3Gauss: ParametricPSF {
     public static let layout = IRFLayout(
         hduClass2: "RPSF", hduClass4: "PSF_3GAUSS", legacyClasses: [("PSF", "3GAUSS"), ("RPSF", "3GAUSS")],
-        extname: "PSF",
+        extname: "PSF", indexType: "psf",
         axes: ["ENERG", "THETA"],
         dataColumns: [
             ("SCALE", .perSteradian), ("SIGMA_1", .degree), ("SIGMA_2", .degree), ("SIGMA_3", .degree),
@@ -74,7 +74,7 @@ public struct PSF3Gauss: ParametricPSF {
 
 public struct PSFKing: ParametricPSF {
     public static let layout = IRFLayout(
-        hduClass2: "RPSF", hduClass4: "PSF_KING", extname: "PSF", axes: ["ENERG", "THETA"],
+        hduClass2: "RPSF", hduClass4: "PSF_KING", extname: "PSF", indexType: "psf", axes: ["ENERG", "THETA"],
         dataColumns: [("GAMMA", .dimensionless), ("SIGMA", .degree)],
         axisUnits: [.trueEnergy: .TeV, .fovOffset: .degree])
     public let parameters: [(name: String, table: IRFTable)]

@@ -3,7 +3,7 @@ import Foundation
 /// The direction cut of point-like IRFs: RAD_MAX (deg) over reconstructed energy × FoV offset.
 public struct RadMax2D: IRFComponent, Equatable {
     public static let layout = IRFLayout(
-        hduClass2: "RAD_MAX", hduClass4: "RAD_MAX_2D", extname: "RAD_MAX",
+        hduClass2: "RAD_MAX", hduClass4: "RAD_MAX_2D", extname: "RAD_MAX", indexType: "rad_max",
         axes: ["ENERG", "THETA"], energy: .recoEnergy, dataColumns: [("RAD_MAX", .degree)],
         axisUnits: [.recoEnergy: .TeV, .fovOffset: .degree, .zenithAngle: .degree])
 

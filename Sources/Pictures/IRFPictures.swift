@@ -1,44 +1,80 @@
 import Foundation
 import Model
 
+/// An IRF kind with a picture. Each kind says how it is drawn in its own conformance below, so a new
+/// kind adds one; a kind without one draws nothing.
+public protocol IRFPicture: IRFComponent {
+    func panels(name: String) throws -> [Panel]
+}
+
+/// A PSF kind, drawn as its containment radii per spatial bin.
+protocol ContainmentPicture: IRFPicture {
+    var axes: [Axis] { get }
+    func radii(fraction: Double, spatialBin: Int) throws -> [Double]
+}
+
+extension ContainmentPicture {
+    public func panels(name: String) throws -> [Panel] {
+        [try IRFPictures.psf(name: name, axes: axes) { f, j in try radii(fraction: f, spatialBin: j) }]
+    }
+}
+
+extension EffectiveArea: IRFPicture {
+    public func panels(name: String) throws -> [Panel] { [try IRFPictures.effectiveArea(self, name: name)] }
+}
+
+extension EnergyDispersion: IRFPicture {
+    public func panels(name: String) throws -> [Panel] { [try IRFPictures.dispersion(self, name: name)] }
+}
+
+extension PSFTable: ContainmentPicture {
+    var axes: [Axis] { table.axes }
+    func radii(fraction: Double, spatialBin: Int) throws -> [Double] {
+        try ContainmentRadius.radii(self, fraction: fraction, spatialBin: spatialBin)
+    }
+}
+
+extension PSF3Gauss: ContainmentPicture {
+    var axes: [Axis] { table.axes }
+    func radii(fraction: Double, spatialBin: Int) throws -> [Double] {
+        try ContainmentRadius.radii(self, fraction: fraction, spatialBin: spatialBin)
+    }
+}
+
+extension PSFKing: ContainmentPicture {
+    var axes: [Axis] { table.axes }
+    func radii(fraction: Double, spatialBin: Int) throws -> [Double] {
+        try ContainmentRadius.radii(self, fraction: fraction, spatialBin: spatialBin)
+    }
+}
+
+extension Background2D: IRFPicture {
+    public func panels(name: String) throws -> [Panel] {
+        [
+            try IRFPictures.perSpatialBin(
+                table, name: name, title: "background rate", unit: .backgroundRate, yLabel: "rate", yLog: true)
+        ]
+    }
+}
+
+extension Background3D: IRFPicture {
+    public func panels(name: String) throws -> [Panel] { try IRFPictures.background3D(self, name: name) }
+}
+
+extension RadMax2D: IRFPicture {
+    public func panels(name: String) throws -> [Panel] {
+        [
+            try IRFPictures.perSpatialBin(
+                table, name: name, title: "RAD_MAX cut", unit: .degree, yLabel: "RAD_MAX", yLog: false)
+        ]
+    }
+}
+
 /// The panels of one IRF HDU, from the model (any producer's file, read by GADFIRFReader).
 public enum IRFPictures {
-    /// The panels of a component, or nil for a kind with no picture.
+    /// The panels of a component; none for a kind with no picture.
     public static func panels(_ c: any IRFComponent, name: String) throws -> [Panel] {
-        switch c {
-        case let a as EffectiveArea: return [try effectiveArea(a, name: name)]
-        case let e as EnergyDispersion: return [try dispersion(e, name: name)]
-        case let p as PSFTable:
-            return [
-                try psf(name: name, axes: p.table.axes) { f, j in
-                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
-                }
-            ]
-        case let p as PSF3Gauss:
-            return [
-                try psf(name: name, axes: p.table.axes) { f, j in
-                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
-                }
-            ]
-        case let p as PSFKing:
-            return [
-                try psf(name: name, axes: p.table.axes) { f, j in
-                    try ContainmentRadius.radii(p, fraction: f, spatialBin: j)
-                }
-            ]
-        case let b as Background2D:
-            return [
-                try perSpatialBin(
-                    b.table, name: name, title: "background rate", unit: .backgroundRate, yLabel: "rate", yLog: true)
-            ]
-        case let b as Background3D: return try background3D(b, name: name)
-        case let r as RadMax2D:
-            return [
-                try perSpatialBin(
-                    r.table, name: name, title: "RAD_MAX cut", unit: .degree, yLabel: "RAD_MAX", yLog: false)
-            ]
-        default: return []
-        }
+        try (c as? any IRFPicture)?.panels(name: name) ?? []
     }
 
     /// Cells per map axis that a picture shows (finer maps are merged).

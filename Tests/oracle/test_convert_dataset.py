@@ -141,6 +141,25 @@ def test_kind_irf_leaves_the_events_out_and_says_so(vodf, tmp_path):
     assert "4 IRF HDU(s) (--kind events)" in r.stderr, r.stderr
 
 
+def test_kind_names_one_irf_kind(vodf, tmp_path):
+    """--kind psf keeps the PSF alone, names what it left out, and gammapy reads it as the input's PSF."""
+    needs_corpus()
+    out = tmp_path / "psf.fits"
+    r = run_vodf(vodf, "convert", RUN, "-o", out, "--kind", "psf")
+    assert r.returncode == 0, r.stderr
+    with fits.open(out) as o, fits.open(RUN) as i:
+        assert [kind(h) for h in o[1:]] == ["PSF_TABLE"]
+        src = next(h for h in i[1:] if kind(h) == "PSF_TABLE")
+        np.testing.assert_allclose(o[1].data["RPSF"], src.data["RPSF"], rtol=1e-7)
+    assert "3 IRF HDU(s) of other kinds (AEFF_2D, EDISP_2D, BKG_3D) (--kind psf)" in r.stderr, r.stderr
+    assert "the event list of OBS_ID 20136 and its GTI (--kind psf)" in r.stderr, r.stderr
+    # A kind the file lacks is a bad input, and nothing is written.
+    missing = tmp_path / "radmax.fits"
+    r = run_vodf(vodf, "convert", RUN, "-o", missing, "--kind", "rad_max")
+    assert r.returncode == 3 and "no rad_max IRF HDU found" in r.stderr, r.stderr
+    assert not missing.exists()
+
+
 def test_an_hdu_no_reader_knows_is_named(vodf, tmp_path):
     needs_corpus()
     src = tmp_path / "extra.fits"
