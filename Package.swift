@@ -164,7 +164,8 @@ let package = Package(
         .executableTarget(
             name: "vodf-fuzz",
             dependencies: [
-                "Astrometry", "FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO", "ANTARES",
+                "Astrometry", "FITSIO", "IOLimits", "ROOTIO", "Readers", "Validation", "Publication", "JSONIO", "XMLIO",
+                "ANTARES",
                 "Alerts", "GADF", "KM3NeT",
             ], path: "Fuzz/vodf-fuzz"),
         .testTarget(

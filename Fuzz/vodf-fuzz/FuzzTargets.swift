@@ -1,6 +1,6 @@
 import ANTARES
-import Astrometry
 import Alerts
+import Astrometry
 import FITSIO
 import Foundation
 import GADF
