@@ -47,7 +47,7 @@ struct AstrometryTests {
                 latitudeRad: g.latitudeRad, longitudeRad: g.longitudeRad, height: 0, zone: p.zone)
             #expect(abs(back.easting - p.easting) < 1e-3 && abs(back.northing - p.northing) < 1e-3)
             #expect(back.north == p.north)
-            #expect(abs(gamma - g.convergenceRad) < 1e-10)  // third-order series: ~1e-11
+            #expect(abs(gamma - g.convergenceRad) < 1e-10) // third-order series: ~1e-11
         }
         let antares = DetectorSites.antares
         let utm = try! #require(antares.utm)
