@@ -131,7 +131,9 @@ let package = Package(
         // releases through Release and event files through GADF.
         .target(
             name: "Publication",
-            dependencies: ["Model", "Astrometry", "FITSIO", "FileOutput", "GADF", "Release", "XMLIO", "VOTableIO"]),
+            dependencies: [
+                "Diagnostics", "Model", "Astrometry", "FITSIO", "FileOutput", "GADF", "Release", "XMLIO", "VOTableIO",
+            ]),
         // Validation against versioned YAML specs (Specs/), read from libyaml's events.
         // The specs are compiled in from Specs/ by the EmbedSpecs plugin (an installed vodf needs no
         // Specs/ beside it; --specs DIR and VODF_SPECS select others).
@@ -173,7 +175,7 @@ let package = Package(
             dependencies: [
                 "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "MCIRF",
                 "Conversion", "Release", "Pictures", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf",
-                "ANTARES", "Alerts", "GADF", "KM3NeT",
+                "ANTARES", "Alerts", "GADF", "KM3NeT", "Diagnostics",
             ]),
     ]
 )

@@ -1,4 +1,5 @@
 import Astrometry
+import Diagnostics
 import FITSIO
 import Foundation
 import GADF
@@ -34,7 +35,8 @@ public struct ConversionOptions: Sendable {
     /// releases, where one file or one release holds several channels.
     public var channelInName = false
     /// Told about values carried as read, HDUs skipped and such; the conversion goes on.
-    public var onWarning: @Sendable (String) -> Void = { _ in }
+    /// Where warnings go (the CLI prints them as they come).
+    public var diagnostics = DiagnosticLog.discard
     /// Told when long work starts ("reading FILE ...").
     public var onProgress: @Sendable (String) -> Void = { _ in }
 
@@ -81,16 +83,16 @@ public enum Converter {
     static func select(_ dataset: Dataset, input: String, options o: ConversionOptions) throws -> Dataset {
         var d = dataset
         for s in d.skipped {
-            o.onWarning("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")")
+            o.diagnostics.warn("\(input): skipped \(s.why.hasPrefix(s.what + " ") ? s.why : "\(s.what): \(s.why)")")
         }
         if !d.skipped.isEmpty { d.summary.append("skipped as damaged: \(d.skipped.count)") }
-        for line in IRFConversion.omissionLines(d.omissions) { o.onWarning("\(input): not converted: \(line)") }
+        for line in IRFConversion.omissionLines(d.omissions) { o.diagnostics.warn("\(input): not converted: \(line)") }
         let irfPart = o.holding.map { $0 == .irf || $0.isIRFKind } ?? false
         if let want = o.holding, want.isIRFKind {
             let others = d.responses.filter { Holding.of(type(of: $0.component)) != want }
             if !others.isEmpty {
                 let names = others.map { type(of: $0.component).layout.hduClass4 }.joined(separator: ", ")
-                o.onWarning(
+                o.diagnostics.warn(
                     "\(input): not converted: \(others.count) IRF HDU(s) of other kinds (\(names)) (--kind \(want.rawValue))"
                 )
             }
@@ -101,13 +103,13 @@ public enum Converter {
             }
         }
         if irfPart, let obs = d.observations.first, !d.responses.isEmpty || !d.alerts.isEmpty {
-            o.onWarning(
+            o.diagnostics.warn(
                 "\(input): not converted: the event list of OBS_ID \(obs.meta.obsID) and its GTI (--kind \(o.holding!.rawValue))"
             )
             d.observations = []
         }
         if o.holding == .events, !d.responses.isEmpty, !d.observations.isEmpty {
-            o.onWarning("\(input): not converted: \(d.responses.count) IRF HDU(s) (--kind events)")
+            o.diagnostics.warn("\(input): not converted: \(d.responses.count) IRF HDU(s) (--kind events)")
             d.responses = []
         }
         guard !d.observations.isEmpty || !d.responses.isEmpty else {

@@ -1,3 +1,4 @@
+import Diagnostics
 import FITSIO
 import Foundation
 import Model
@@ -11,7 +12,7 @@ enum IRFConversion {
     ) throws -> C {
         var c = component
         if o.clipNegative { c = try c.clippingNegatives().component }
-        for w in c.valueWarnings(emptySlices: normalisedByReader) { o.onWarning("\(label): \(w)") }
+        for w in c.valueWarnings(emptySlices: normalisedByReader) { o.diagnostics.warn("\(label): \(w)") }
         return c
     }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import FITSIO
 import Foundation
 import GADF
@@ -41,7 +42,7 @@ public enum MonteCarloConversion {
             {
                 // A release writes what the format holds (no declination background in GADF).
                 if settings.kinds.count == 1 { throw ConversionError(e.description, .usage) }
-                o.onWarning("not written: \(k.rawValue): \(e)")
+                o.diagnostics.warn("not written: \(k.rawValue): \(e)")
             }
         }
         return (

@@ -1,4 +1,5 @@
 import Astrometry
+import Diagnostics
 import FITSIO
 import Foundation
 import GADF
@@ -29,15 +30,15 @@ public struct ObsCoreRelease: Sendable {
     public var hea: [[String: VOTableDocument.Cell]] = []
     /// Event files described (relative to the release), for the DaCHS events table.
     public var eventFiles: [String] = []
-    /// Observations left out (files absent), one line each.
-    public var warnings: [String] = []
 
     public var eventListCount: Int { obscore.filter { $0["dataproduct_type"] == .text("hea-event-list") }.count }
 
     /// `observed` is given each event list read, with its path relative to the release, so that a
-    /// caller that needs the events (the report) does not read the files again.
+    /// caller that needs the events (the report) does not read the files again. Observations left out
+    /// (their files absent) are warnings in `diagnostics`.
     public static func describe(
-        _ directory: String, options: ObsCoreOptions, progress: (String) -> Void = { _ in },
+        _ directory: String, options: ObsCoreOptions, diagnostics: DiagnosticLog = .discard,
+        progress: (String) -> Void = { _ in },
         observed: (String, Observation) -> Void = { _, _ in }
     ) throws -> ObsCoreRelease {
         let root = (directory as NSString).standardizingPath
@@ -56,8 +57,8 @@ public struct ObsCoreRelease: Sendable {
             let source = try UpgradeSource.load(root + (store.isEmpty ? "" : "/" + store))
             let prefix = store.isEmpty ? "" : store + "/"
             let format = source.layout == .vodf ? "application/x-fits-vodf" : "application/x-fits-gadf"
-            out.warnings += source.absent.map {
-                "\(prefix)\($0): named by the index but absent; its observations are not described"
+            for file in source.absent {
+                diagnostics.warn("\(prefix)\(file): named by the index but absent; its observations are not described")
             }
             for obs in source.observations {
                 guard let events = obs.events else { continue }

@@ -1,4 +1,5 @@
 import Conversion
+import Diagnostics
 import FITSIO
 import Foundation
 import GADF
@@ -19,8 +20,7 @@ final class IRFTables: @unchecked Sendable {
     private let lock = NSLock()
 
     func tables(
-        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
-        onWarning: @escaping @Sendable (String) -> Void
+        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String, diagnostics: DiagnosticLog
     ) throws -> [Table] {
         let key = set.id + "|" + flavor.rawValue
         lock.lock()
@@ -30,14 +30,13 @@ final class IRFTables: @unchecked Sendable {
         entry.lock.lock()
         defer { entry.lock.unlock() }
         if let r = entry.result { return try r.get() }
-        let r = Result { try Self.make(set, flavor, creator: creator, onWarning: onWarning) }
+        let r = Result { try Self.make(set, flavor, creator: creator, diagnostics: diagnostics) }
         entry.result = r
         return try r.get()
     }
 
     private static func make(
-        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String,
-        onWarning: @escaping @Sendable (String) -> Void
+        _ set: ReleasePlan.IRFSet, _ flavor: OutputProfile, creator: String, diagnostics: DiagnosticLog
     ) throws -> [Table] {
         var o = ConversionOptions()
         o.format = flavor
@@ -45,7 +44,7 @@ final class IRFTables: @unchecked Sendable {
         o.channel = set.channel
         o.period = set.period
         o.channelInName = true
-        o.onWarning = onWarning
+        o.diagnostics = diagnostics
         let tables: [Table]
         switch set.kind {
         case .tables:
@@ -72,7 +71,7 @@ extension ReleaseBuilder {
     func buildIRFs(_ set: ReleasePlan.IRFSet) throws -> [String] {
         var written: [String] = []
         for f in plan.formats {
-            let tables = try IRFTables.shared.tables(set, f, creator: creator, onWarning: onWarning)
+            let tables = try IRFTables.shared.tables(set, f, creator: creator, diagnostics: diagnostics)
             let relative = ReleaseLayout.irfs(f, channel: set.channel.name, period: set.period)
             try FITSOutput.write(
                 tables, primary: FITSOutput.primaryCards(creator: creator, origin: "KM3NeT", telescope: "KM3NeT"),

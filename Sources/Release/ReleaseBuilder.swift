@@ -1,3 +1,4 @@
+import Diagnostics
 import FITSIO
 import FileOutput
 import Foundation
@@ -16,7 +17,8 @@ public struct ReleaseBuilder: Sendable {
     public var jobs = 1
     /// Shard i of n (1-based): every n-th item; the index is then left to `release index`.
     public var shard: (index: Int, count: Int)?
-    public var onWarning: @Sendable (String) -> Void = { _ in }
+    /// Where warnings go; each distinct one once, however many workers meet it.
+    public var diagnostics = DiagnosticLog.discard
     public var onProgress: @Sendable (Progress) -> Void = { _ in }
 
     var manifestPath: String { plan.manifest.path }
@@ -50,9 +52,8 @@ public struct ReleaseBuilder: Sendable {
         // need their kinds, and the IRF files and the VODF runs' grouping rows reuse them.
         // A table's warning is the same in every format: said once.
         let pairs = plan.irfSets.flatMap { s in plan.formats.map { (s, $0) } }
-        let once = OnceEach(onWarning)
         _ = Parallel.map(pairs.count, workers: jobs) { i in
-            try IRFTables.shared.tables(pairs[i].0, pairs[i].1, creator: creator, onWarning: once.say)
+            try IRFTables.shared.tables(pairs[i].0, pairs[i].1, creator: creator, diagnostics: diagnostics)
         }
         try ReleaseDocuments(plan: plan, creator: creator).write(to: output)
         let items = plan.items(shard: shard)
@@ -150,19 +151,5 @@ final class ProgressCount: @unchecked Sendable {
         done += 1
         events += n
         return .init(done: done, total: total, events: events, seconds: Date().timeIntervalSince(start))
-    }
-}
-
-/// Passes each distinct message on once.
-final class OnceEach: @unchecked Sendable {
-    private let lock = NSLock()
-    private var said: Set<String> = []
-    private let next: @Sendable (String) -> Void
-    init(_ next: @escaping @Sendable (String) -> Void) { self.next = next }
-    func say(_ message: String) {
-        lock.lock()
-        let first = said.insert(message).inserted
-        lock.unlock()
-        if first { next(message) }
     }
 }

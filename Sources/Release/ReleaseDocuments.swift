@@ -1,3 +1,4 @@
+import Diagnostics
 import FileOutput
 import Foundation
 import GADF
@@ -43,7 +44,7 @@ public struct ReleaseDocuments {
             for f in plan.formats {
                 var types: [String] = []
                 for set in plan.irfSets where set.channel == c.channel {
-                    for t in try IRFTables.shared.tables(set, f, creator: creator, onWarning: { _ in }) {
+                    for t in try IRFTables.shared.tables(set, f, creator: creator, diagnostics: .discard) {
                         if let k = GADFIRFReader.kind(of: t.header), !types.contains(k.layout.hduIndexType) {
                             types.append(k.layout.hduIndexType)
                         }

@@ -1,4 +1,5 @@
 import Conversion
+import Diagnostics
 import FITSIO
 import Foundation
 import GADF
@@ -33,7 +34,7 @@ extension ReleaseBuilder {
                     "../irfs/"
                     + (ReleaseLayout.irfs(.vodf, channel: set.channel.name, period: set.period) as NSString)
                     .lastPathComponent
-                for t in try IRFTables.shared.tables(set, .vodf, creator: creator, onWarning: onWarning) {
+                for t in try IRFTables.shared.tables(set, .vodf, creator: creator, diagnostics: diagnostics) {
                     links.append(.init(name: t.name, location: location, eventType: set.channel.number))
                 }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Astrometry
 import Conversion
+import Diagnostics
 import Foundation
 import KM3NeT
 import Model
@@ -115,7 +116,7 @@ struct ConvertCommand: ParsableCommand {
             }
         }
         if let site { o.location = site.location }
-        o.onWarning = { warn($0) }
+        o.diagnostics = DiagnosticLog(emit: warn)
         // Progress for people at a terminal; logs and CI get only the summary.
         if !out.quiet, isatty(2) != 0 { o.onProgress = { FileHandle.standardError.write(Data("\($0)\n".utf8)) } }
         return o

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import FileOutput
 import Foundation
 import Publication
@@ -68,7 +69,8 @@ struct ReleaseObsCoreCommand: ParsableCommand {
         var n = 0
         let release: ObsCoreRelease
         do {
-            release = try ObsCoreRelease.describe(directory, options: o) { file in
+            release = try ObsCoreRelease.describe(directory, options: o, diagnostics: DiagnosticLog(emit: warn)) {
+                file in
                 n += 1
                 progress.show("[\(n)] \(file)")
             }
@@ -77,7 +79,6 @@ struct ReleaseObsCoreCommand: ParsableCommand {
             throw Failure(error)
         }
         progress.clear()
-        for w in release.warnings { warn(w) }
         do {
             try AtomicOutput.write(try release.votable(creator: creatorName).serialized(), to: output)
         } catch { throw Failure(error) }

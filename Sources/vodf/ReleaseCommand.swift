@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import GADF
 import Release
@@ -74,7 +75,7 @@ struct ReleaseBuild: ParsableCommand {
         var builder = ReleaseBuilder(plan: plan, output: output, creator: creatorName)
         builder.jobs = jobs
         builder.shard = shard.map { ($0.index, $0.count) }
-        builder.onWarning = { warn($0) }
+        builder.diagnostics = DiagnosticLog(emit: warn)
         let display = ProgressLine(enabled: !quiet && isatty(2) != 0)
         builder.onProgress = { display.show($0) }
         let summary: ReleaseBuilder.Summary
