@@ -61,7 +61,7 @@ test-swift:
 	$(SWIFT) test
 
 ## lint: the committed .swift-format's style, checked (swift format -i -r ... applies it)
-LINTED = Sources Tests/VodfKitTests Tests/LibraryClient Fuzz Benchmarks Plugins Package.swift
+LINTED = Sources Tests/TestSupport Tests/FoundationLayerTests Tests/FormatFamilyTests Tests/SpecValidationTests Tests/ReleasePublicationTests Tests/CommandLineTests Tests/LibraryClient Fuzz Benchmarks Plugins Package.swift
 lint:
 	$(SWIFT) format lint --strict -r --parallel $(LINTED)
 

@@ -170,12 +170,34 @@ let package = Package(
                 "ANTARES",
                 "Alerts", "GADF", "KM3NeT",
             ], path: "Fuzz/vodf-fuzz"),
+        // Shared by the test targets: where the test data and the corpus are, scratch directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // One test target per family of modules.
         .testTarget(
-            name: "VodfKitTests",
+            name: "FoundationLayerTests",
             dependencies: [
-                "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Readers", "MCIRF",
-                "Conversion", "Release", "Pictures", "Validation", "YAMLIO", "Parallel", "XMLIO", "JSONIO", "vodf",
-                "ANTARES", "Alerts", "GADF", "KM3NeT", "Diagnostics",
+                "TestSupport", "IOLimits", "HDF5IO", "FITSIO", "ROOTIO", "VOTableIO", "Model", "Astrometry", "Parallel",
+                "Readers", "GADF", "ANTARES",
             ]),
+        .testTarget(
+            name: "FormatFamilyTests",
+            dependencies: [
+                "TestSupport", "FITSIO", "Model", "Astrometry", "Readers", "GADF", "KM3NeT", "ANTARES", "MCIRF",
+                "Conversion", "Diagnostics",
+            ]),
+        .testTarget(
+            name: "SpecValidationTests",
+            dependencies: [
+                "TestSupport", "FITSIO", "Model", "Readers", "GADF", "KM3NeT", "ANTARES", "Validation", "YAMLIO",
+            ]),
+        .testTarget(
+            name: "ReleasePublicationTests",
+            dependencies: [
+                "TestSupport", "FITSIO", "Model", "Readers", "GADF", "Release", "Publication", "Pictures", "Alerts",
+                "JSONIO", "XMLIO", "VOTableIO",
+            ]),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["TestSupport", "FITSIO", "Model", "Readers", "GADF", "MCIRF", "Conversion", "vodf"]),
     ]
 )

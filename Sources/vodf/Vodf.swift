@@ -43,33 +43,40 @@ func withoutFilePrefix(_ text: String, file: String) -> String { MessageText.wit
 @main
 struct Vodf {
     static func main() {
+        exit(execute { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    }
+
+    /// Runs one command line as `vodf` does and returns its exit code; error lines go to `report`
+    /// (stderr in the binary). Tests call this in process with the arguments they want.
+    static func execute(_ arguments: [String]? = nil, report: (String) -> Void) -> Int32 {
         do {
-            var command = try VodfCommand.parseAsRoot()
+            var command = try VodfCommand.parseAsRoot(arguments)
             try command.run()
+            return Exit.ok
         } catch let f as Failure {
-            FileHandle.standardError.write(Data("vodf: error: \(oneLine(f.message))\n".utf8))
-            exit(f.code)
+            report("vodf: error: \(oneLine(f.message))")
+            return f.code
         } catch let e as CategorizedError {
             // A library error that reached the top: its category is its exit code.
             let f = Failure(e)
-            FileHandle.standardError.write(Data("vodf: error: \(oneLine(f.message))\n".utf8))
-            exit(f.code)
+            report("vodf: error: \(oneLine(f.message))")
+            return f.code
         } catch let e as ExitCode {
             // A command that already reported (e.g. validate with findings) and only sets the code.
-            exit(e.rawValue)
+            return e.rawValue
         } catch {
             // ArgumentParser's own errors: help, version, usage mistakes.
             let code = VodfCommand.exitCode(for: error)
             let message = VodfCommand.fullMessage(for: error)
             if code == .success {
                 print(message)
-                exit(Exit.ok)
+                return Exit.ok
             }
             // One line: the reason, then where to read more (ArgumentParser appends a usage block).
             let reason = Self.reason(message)
             let cleaned = reason.hasPrefix("Error: ") ? String(reason.dropFirst(7)) : reason
-            FileHandle.standardError.write(Data("vodf: error: \(oneLine(cleaned)) (see 'vodf --help')\n".utf8))
-            exit(code == .validationFailure || code.rawValue == 64 ? Exit.usage : code.rawValue)
+            report("vodf: error: \(oneLine(cleaned)) (see 'vodf --help')")
+            return code == .validationFailure || code.rawValue == 64 ? Exit.usage : code.rawValue
         }
     }
 }

@@ -2,6 +2,7 @@ import Conversion
 import FITSIO
 import Foundation
 import Model
+import TestSupport
 import Testing
 
 @testable import vodf

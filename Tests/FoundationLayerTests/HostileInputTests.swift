@@ -1,6 +1,7 @@
 import Foundation
 import IOLimits
 import Model
+import TestSupport
 import Testing
 
 @testable import FITSIO

@@ -1,4 +1,5 @@
 import Parallel
+import TestSupport
 import Testing
 
 /// The one parallel-results type: results come back in index order, and errors stay at their index

@@ -4,6 +4,7 @@ import GADF
 import MCIRF
 import Model
 import Readers
+import TestSupport
 import Testing
 
 @testable import vodf

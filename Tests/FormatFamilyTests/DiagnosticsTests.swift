@@ -1,6 +1,7 @@
 import Conversion
 import Diagnostics
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Diagnostics")

@@ -1,6 +1,7 @@
 import Foundation
 import Model
 import Release
+import TestSupport
 import Testing
 
 @Suite("Releases")

@@ -4,6 +4,7 @@ import Foundation
 import GADF
 import Model
 import Readers
+import TestSupport
 import Testing
 
 @testable import Validation

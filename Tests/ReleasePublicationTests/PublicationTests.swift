@@ -4,6 +4,7 @@ import JSONIO
 import Model
 import Pictures
 import Readers
+import TestSupport
 import Testing
 import VOTableIO
 import XMLIO

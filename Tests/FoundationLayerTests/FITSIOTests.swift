@@ -2,6 +2,7 @@ import ANTARES
 import Foundation
 import GADF
 import Readers
+import TestSupport
 import Testing
 
 @testable import FITSIO

@@ -1,5 +1,6 @@
 import Foundation
 import Readers
+import TestSupport
 import Testing
 
 @testable import ANTARES

@@ -1,22 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Astrometry
 @testable import Model
-
-/// Angular separation in degrees.
-func separationDeg(_ r1: Double, _ d1: Double, _ r2: Double, _ d2: Double) -> Double {
-    let c = sin(d1) * sin(d2) + cos(d1) * cos(d2) * cos(r1 - r2)
-    return acos(max(-1, min(1, c))) * 180 / .pi
-}
-
-func unixSeconds(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Double) -> Double {
-    var c = DateComponents()
-    (c.year, c.month, c.day, c.hour, c.minute) = (y, mo, d, h, mi)
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = TimeZone(identifier: "UTC")!
-    return cal.date(from: c)!.timeIntervalSince1970 + s
-}
 
 @Suite("Astrometry")
 struct AstrometryTests {
