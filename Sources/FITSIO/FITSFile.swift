@@ -177,48 +177,7 @@ public final class FITSFile {
             throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "not a regular file")
         }
         if mode == .readOnly, let gz = try MemoryFile.inflate(path: name) {
-            // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
-            // select an HDU), so the user's path is not passed; messages name the path themselves.
-            if let bytes = gz.buffer.pointee {
-                let head = [UInt8](UnsafeRawBufferPointer(start: bytes, count: min(4096, gz.size.pointee)))
-                if !ContentSniff.isFITS(head) {
-                    throw FITSError(
-                        file: path, hdu: nil, context: "not a FITS file",
-                        detail:
-                            "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))"
-                    )
-                }
-            }
-            // cfitsio's memory driver reads past the buffer of a truncated file (SIGSEGV): the
-            // headers are measured against the inflated size first, and missing padding is added.
-            var layout = gz.layout()
-            if let problem = layout.problem {
-                guard keepingCompleteHDUs, let last = layout.extents.last else {
-                    throw FITSError(
-                        file: path, hdu: nil, context: "cannot open as FITS",
-                        detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
-                }
-                // cfitsio is shown only the complete HDUs: the buffer ends where the last one does.
-                layout.problem = "inflated content of \(gz.size.pointee) bytes: \(problem)"
-                gz.cut(at: min(last.paddedEnd, gz.size.pointee))
-            }
-            if layout.missingPadding || layout.problem != nil, let last = layout.extents.last {
-                guard gz.pad(to: last.paddedEnd) else {
-                    throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory")
-                }
-            }
-            FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
-            if status != 0 {
-                throw FITSError(
-                    file: path, hdu: nil, context: "cannot open as FITS", status: status,
-                    detail:
-                        "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))"
-                )
-            }
-            let file = FITSFile(path: path, fptr: f)
-            file.memory = gz
-            file.layout = layout
-            return file
+            return try openInflated(gz, path: path, keepingCompleteHDUs: keepingCompleteHDUs)
         }
         // A file name is only a name: the disk driver takes it literally, without cfitsio's extended
         // file-name syntax (brackets, commas, '+n', a leading '!' or '-', 'mem://', compressed-file guesses).
@@ -240,6 +199,54 @@ public final class FITSFile {
                 detail: FITSError.cfitsioText(status))
         }
         let file = FITSFile(path: path, fptr: f)
+        file.layout = layout
+        return file
+    }
+
+    /// A gzip file, inflated in memory and opened with cfitsio's memory driver.
+    static func openInflated(_ gz: MemoryFile, path: String, keepingCompleteHDUs: Bool) throws -> FITSFile {
+        var f: UnsafeMutablePointer<fitsfile>?
+        var status: Int32 = 0
+        // ffomem parses its name argument with the extended file-name syntax (a '[1]' in it would
+        // select an HDU), so the user's path is not passed; messages name the path themselves.
+        if let bytes = gz.buffer.pointee {
+            let head = [UInt8](UnsafeRawBufferPointer(start: bytes, count: min(4096, gz.size.pointee)))
+            if !ContentSniff.isFITS(head) {
+                throw FITSError(
+                    file: path, hdu: nil, context: "not a FITS file",
+                    detail:
+                        "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (it looks like \(ContentSniff.describe(head)))"
+                )
+            }
+        }
+        // cfitsio's memory driver reads past the buffer of a truncated file (SIGSEGV): the
+        // headers are measured against the inflated size first, and missing padding is added.
+        var layout = gz.layout()
+        if let problem = layout.problem {
+            guard keepingCompleteHDUs, let last = layout.extents.last else {
+                throw FITSError(
+                    file: path, hdu: nil, context: "cannot open as FITS",
+                    detail: "inflated content of \(gz.size.pointee) bytes: \(problem)")
+            }
+            // cfitsio is shown only the complete HDUs: the buffer ends where the last one does.
+            layout.problem = "inflated content of \(gz.size.pointee) bytes: \(problem)"
+            gz.cut(at: min(last.paddedEnd, gz.size.pointee))
+        }
+        if layout.missingPadding || layout.problem != nil, let last = layout.extents.last {
+            guard gz.pad(to: last.paddedEnd) else {
+                throw FITSError(file: path, hdu: nil, context: "cannot open as FITS", detail: "out of memory")
+            }
+        }
+        FITSFile.memoryDriver.withLock { _ = ffomem(&f, "inflated", READONLY, gz.buffer, gz.size, 0, nil, &status) }
+        if status != 0 {
+            throw FITSError(
+                file: path, hdu: nil, context: "cannot open as FITS", status: status,
+                detail:
+                    "the gzip file inflates to \(gz.size.pointee) bytes that are not FITS (\(FITSError.cfitsioText(status)))"
+            )
+        }
+        let file = FITSFile(path: path, fptr: f)
+        file.memory = gz
         file.layout = layout
         return file
     }

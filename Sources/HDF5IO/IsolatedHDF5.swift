@@ -195,6 +195,11 @@ enum ChildProcess {
         close(fds[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return try outcome(status: status, data: data, path: path, seconds: seconds)
+    }
+
+    /// What the child's exit status and its bytes mean: its result, its error, or how it died.
+    private static func outcome(status: Int32, data: [UInt8], path: String, seconds: UInt32) throws -> [UInt8] {
         let signal = status & 0x7f
         let code = (status >> 8) & 0xff
         if signal == SIGALRM {

@@ -165,26 +165,7 @@ public enum KM3NeTIRFTables {
         // A header without rows (found by the csv fuzzer: it trapped on bins[0]).
         guard rowCount > 0 else { throw InputError(file: path, reason: "no rows after the header") }
         let bins = try uniqueBins(energyBins, name: "log10(nu_E [GeV])", file: path)
-        guard let firstBin = bins.first, let first = byEnergy[BinKey(firstBin)] else {
-            throw InputError(file: path, reason: "no rows")
-        }
-        let grid = first.map(\.0)
-        for (k, b) in bins.enumerated() {
-            let s = byEnergy[BinKey(b)]!
-            guard s.map(\.0) == grid else {
-                throw InputError(
-                    file: path, line: s.first?.2,
-                    reason: "energy bin \(k) is sampled at other log10(psi) points than bin 0 (grids must match)")
-            }
-        }
-        guard zip(grid, grid.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw InputError(file: path, reason: "log10(psi) samples are not increasing")
-        }
-        let inner = zip(grid, grid.dropFirst()).map { pow(10, 0.5 * ($0 + $1)) }
-        let radEdges = [0.0] + inner + [180.0]
-        guard radEdges[radEdges.count - 2] < 180 else {
-            throw InputError(file: path, reason: "psi samples reach past 180 deg")
-        }
+        let radEdges = try psfRadEdges(byEnergy, bins: bins, path: path)
         let rad = try Axis(name: "RAD", edges: radEdges, unit: .degree, scale: .linear, meaning: .rad)
         let energy = try log10EnergyAxis(bins, meaning: .trueEnergy)
         let spatial = try Axis(name: "THETA", edges: [0, 180], unit: .degree, scale: .linear, meaning: .zenithAngle)
@@ -231,6 +212,34 @@ public enum KM3NeTIRFTables {
         var psf = try PSFTable(table: table, notes: notes)
         if clipNegative && negatives > 0 { psf.carried.append(CarriedKeyword("NEGCLIP", .int(Int64(negatives)))) }
         return psf
+    }
+
+    /// RAD edges from the log10(psi) samples, which every energy bin must share: halfway between
+    /// samples in log10, from 0 to 180 deg.
+    private static func psfRadEdges(
+        _ byEnergy: [BinKey: [(Double, Double, Int)]], bins: [(Double, Double)], path: String
+    ) throws -> [Double] {
+        guard let firstBin = bins.first, let first = byEnergy[BinKey(firstBin)] else {
+            throw InputError(file: path, reason: "no rows")
+        }
+        let grid = first.map(\.0)
+        for (k, b) in bins.enumerated() {
+            let s = byEnergy[BinKey(b)]!
+            guard s.map(\.0) == grid else {
+                throw InputError(
+                    file: path, line: s.first?.2,
+                    reason: "energy bin \(k) is sampled at other log10(psi) points than bin 0 (grids must match)")
+            }
+        }
+        guard zip(grid, grid.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw InputError(file: path, reason: "log10(psi) samples are not increasing")
+        }
+        let inner = zip(grid, grid.dropFirst()).map { pow(10, 0.5 * ($0 + $1)) }
+        let radEdges = [0.0] + inner + [180.0]
+        guard radEdges[radEdges.count - 2] < 180 else {
+            throw InputError(file: path, reason: "psi samples reach past 180 deg")
+        }
+        return radEdges
     }
 
     /// `bkg_*.csv`: background rate [s^-1] per (log10 E_reco bin, sin(dec) bin). Converted to the

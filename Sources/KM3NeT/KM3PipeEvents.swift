@@ -181,9 +181,7 @@ public enum KM3PipeEvents {
                     stages: { stages[Key(g: group[ev], i: tidx[rows[$0]])]?[...] ?? empty[...] },
                     lik: { lik[rows[$0]] }, reco: options.reco)
             else {
-                rejected[
-                    "no \(options.reco.rawValue) track (rec_stages in \(options.reco.stageRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-"))",
-                    default: 0] += 1
+                rejected[OfflineEvents.noTrackReason(options.reco), default: 0] += 1
                 continue
             }
             let k = rows[j]
@@ -200,16 +198,24 @@ public enum KM3PipeEvents {
             }
             for (w, values) in weights.enumerated() { out.weights[w].append(values[ev]) }
         }
-        guard !out.eventID_.isEmpty else {
-            let why = rejected.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            var e = InputError(file: path, reason: "no event has a usable \(options.reco.rawValue) track (\(why))")
-            e.noUsableTrack = true
-            throw e
-        }
+        guard !out.eventID_.isEmpty else { throw OfflineEvents.noUsableTrack(path, options.reco, rejected) }
         let isMC = t.isMC || dets[0] < 0
+        var meta = metadata(out, path: path, options: options, site: (location, siteNote), ref: ref, isMC: isMC)
+        meta.eventsIn = n
+        meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let events = try out.eventList(isMC: isMC, bdtNames: [], hasWeights: weightFields.count == 3)
+        return Observation(meta: meta, events: events, gti: try GTI(start: [meta.tstart], stop: [meta.tstop]))
+    }
+
+    /// The observation's metadata: the event span (km3pipe tables have no livetime) and where it came from.
+    static func metadata(
+        _ out: Columns, path: String, options: OfflineEvents.Options, site: (DetectorLocation, String),
+        ref: TimeReference, isMC: Bool
+    ) -> ObservationMetadata {
+        let (location, siteNote) = site
         let tFirst = out.time.min()!
         let tLast = out.time.max()!
-        var meta = ObservationMetadata(
+        return ObservationMetadata(
             obsID: options.obsID ?? String(out.run[0]), timeRef: ref, tstart: tFirst, tstop: tLast,
             ontime: tLast - tFirst, livetime: tLast - tFirst, coverageSource: .eventSpan, site: location.site,
             mode: .driftZenith,
@@ -221,10 +227,6 @@ public enum KM3PipeEvents {
                 "Site: \(siteNote).",
                 "No livetime in km3pipe tables: TSTART/TSTOP/ONTIME/LIVETIME are the event span.",
             ])
-        meta.eventsIn = n
-        meta.rejections = rejected.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let events = try out.eventList(isMC: isMC, bdtNames: [], hasWeights: weightFields.count == 3)
-        return Observation(meta: meta, events: events, gti: try GTI(start: [meta.tstart], stop: [meta.tstop]))
     }
 
     struct Key: Hashable {

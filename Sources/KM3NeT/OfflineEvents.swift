@@ -152,40 +152,24 @@ public enum OfflineEvents {
         let ranges = tree.clusterRanges(for: Array(b.values), minEntries: 20_000)
         for r in ranges {
             let c = try ClusterColumns(br, b, r, weights: weights, bdt: bdtBranches, friend: friend)
-            let (dx, dy, dz, energy, tt, lik, recType) = (c.dx, c.dy, c.dz, c.energy, c.tt, c.lik, c.recType)
-            let (trackOffsets, stageOffsets, stageValues) = (c.trackOffsets, c.stageOffsets, c.stageValues)
-            let (fitOffsets, fitValues, sec, ns, ids, runs, w, bdt) =
-                (c.fitOffsets, c.fitValues, c.sec, c.ns, c.ids, c.runs, c.w, c.bdt)
             let mc = try mcTruth(br, r)
             for e in 0..<r.count {
-                let tracks = trackOffsets[e]..<trackOffsets[e + 1]
-                if tracks.isEmpty {
-                    rejected["no reconstructed track", default: 0] += 1
+                let track: TrackRecord
+                switch Self.track(c, event: e, reco: options.reco) {
+                case .success(let t): track = t
+                case .failure(let why):
+                    rejected[why.reason, default: 0] += 1
                     continue
                 }
-                guard
-                    let k = BestTrack.select(
-                        tracks: tracks, stages: { stageValues[stageOffsets[$0]..<stageOffsets[$0 + 1]] },
-                        lik: { lik[$0] }, reco: options.reco)
-                else {
-                    rejected[Self.noTrackReason(options.reco), default: 0] += 1
-                    continue
-                }
-                let fit = fitValues[fitOffsets[k]..<fitOffsets[k + 1]]
-                // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS.
-                let track = TrackRecord(
-                    dx: dx[k], dy: dy[k], dz: dz[k], energyGeV: energy[k], lik: lik[k], recType: Int32(recType[k]),
-                    beta0Rad: fit.count > 0 ? fit[fit.startIndex] : nil,
-                    nhit: fit.count > 3 ? fit[fit.startIndex + 3] : nil, tNs: tt[k])
                 if let reason = try out.append(
-                    eventID: ids[e], run: runs[e], eventUnix: sec[e] + ns[e] * 1e-9, track: track,
+                    eventID: c.ids[e], run: c.runs[e], eventUnix: c.sec[e] + c.ns[e] * 1e-9, track: track,
                     sky: sky, cache: &cache, ref: ref, reco: options.reco)
                 {
                     rejected[reason, default: 0] += 1
                     continue
                 }
                 out.appendExtras(
-                    weights: w?[e], truth: mc.map { $0[e] }, bdt: bdt.map { $0.1[e] }, sky: sky, cache: &cache)
+                    weights: c.w?[e], truth: mc.map { $0[e] }, bdt: c.bdt.map { $0.1[e] }, sky: sky, cache: &cache)
             }
         }
         guard !out.eventID_.isEmpty else { throw noUsableTrack(path, options.reco, rejected) }
@@ -198,6 +182,28 @@ public enum OfflineEvents {
         let events = try out.eventList(isMC: isMC, bdtNames: bdtBranches.map(\.0), hasWeights: weights != nil)
         let gti = try GTI(start: [meta.tstart], stop: [meta.tstop])
         return Observation(meta: meta, events: events, gti: gti)
+    }
+
+    struct Rejection: Error {
+        let reason: String
+    }
+
+    /// The track of event `e` that `reco` selects, or why the event has none.
+    static func track(_ c: ClusterColumns, event e: Int, reco: Reconstruction) -> Result<TrackRecord, Rejection> {
+        let tracks = c.trackOffsets[e]..<c.trackOffsets[e + 1]
+        if tracks.isEmpty { return .failure(Rejection(reason: "no reconstructed track")) }
+        guard
+            let k = BestTrack.select(
+                tracks: tracks, stages: { c.stageValues[c.stageOffsets[$0]..<c.stageOffsets[$0 + 1]] },
+                lik: { c.lik[$0] }, reco: reco)
+        else { return .failure(Rejection(reason: Self.noTrackReason(reco))) }
+        let fit = c.fitValues[c.fitOffsets[k]..<c.fitOffsets[k + 1]]
+        // fitinf[0] = JGANDALF_BETA0_RAD (angular error), fitinf[3] = JGANDALF_NUMBER_OF_HITS.
+        return .success(
+            TrackRecord(
+                dx: c.dx[k], dy: c.dy[k], dz: c.dz[k], energyGeV: c.energy[k], lik: c.lik[k],
+                recType: Int32(c.recType[k]), beta0Rad: fit.count > 0 ? fit[fit.startIndex] : nil,
+                nhit: fit.count > 3 ? fit[fit.startIndex + 3] : nil, tNs: c.tt[k]))
     }
 
     /// Why an event is left out when it has no track of `reco`.

@@ -147,31 +147,7 @@ extension MCIRFBuilder {
                 for r in 0..<nR { h[j + slice * r] = s > 0 ? h[j + slice * r] / s : 0 }
             }
         } else if options.smooth {
-            let (k05, k1, k2, k4, k6) = (
-                GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2),
-                GaussianKernel(sigma: 4), GaussianKernel(sigma: 6)
-            )
-            // h is nR rows of `slice` values, so each filter runs along RAD for all slices at once.
-            // km3irf's sigma per RAD range; only the rows it keeps are computed.
-            var c = h.withUnsafeBufferPointer { x in
-                k05.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 0..<10)
-                    + k2.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 10..<20)
-                    + k4.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 20..<60)
-                    + k6.filterRows(x, rows: nR, width: slice, mode: .constant, outputs: 60..<(nR - 1))
-            }
-            c += h[(slice * (nR - 1))...]
-            let inner = c[(slice * 10)..<(slice * (nR - 1))].withUnsafeBufferPointer { x in
-                k1.filterRows(x, rows: nR - 11, width: slice, mode: .nearest, outputs: 0..<(nR - 11))
-            }
-            c.replaceSubrange((slice * 10)..<(slice * (nR - 1)), with: inner)
-            h = c
-            if options.smoothNorm {
-                // km3irf skips the normalisation for the whole array when any slice sums to 0.
-                let norms = (0..<slice).map { j in (0..<nR).reduce(0) { $0 + h[j + slice * $1] * size[$1] } }
-                if !norms.contains(0) {
-                    for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= norms[j] } }
-                }
-            }
+            h = smoothPSF(h, slice: slice, rows: nR, size: size, normalise: options.smoothNorm)
         }
         let values = h
         let table = try IRFTable(
@@ -186,6 +162,38 @@ extension MCIRFBuilder {
             notes: [
                 "Built from Monte Carlo as km3irf 0.4.0 build_psf does (km3irf-compatible; smooth=\(options.smooth), smooth_norm=\(options.smoothNorm), norm=\(options.norm))."
             ])
+    }
+
+    /// km3irf's PSF smoothing: Gaussian filters along RAD, with km3irf's sigma per RAD range, then
+    /// (if `normalise`) each (energy, zenith) slice scaled to integrate to 1 over the solid angle.
+    static func smoothPSF(_ h: [Double], slice: Int, rows nR: Int, size: [Double], normalise: Bool) -> [Double] {
+        var h = h
+        let (k05, k1, k2, k4, k6) = (
+            GaussianKernel(sigma: 0.5), GaussianKernel(sigma: 1), GaussianKernel(sigma: 2),
+            GaussianKernel(sigma: 4), GaussianKernel(sigma: 6)
+        )
+        // h is nR rows of `slice` values, so each filter runs along RAD for all slices at once.
+        // km3irf's sigma per RAD range; only the rows it keeps are computed.
+        var c = h.withUnsafeBufferPointer { x in
+            k05.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 0..<10)
+                + k2.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 10..<20)
+                + k4.filterRows(x, rows: nR, width: slice, mode: .nearest, outputs: 20..<60)
+                + k6.filterRows(x, rows: nR, width: slice, mode: .constant, outputs: 60..<(nR - 1))
+        }
+        c += h[(slice * (nR - 1))...]
+        let inner = c[(slice * 10)..<(slice * (nR - 1))].withUnsafeBufferPointer { x in
+            k1.filterRows(x, rows: nR - 11, width: slice, mode: .nearest, outputs: 0..<(nR - 11))
+        }
+        c.replaceSubrange((slice * 10)..<(slice * (nR - 1)), with: inner)
+        h = c
+        if normalise {
+            // km3irf skips the normalisation for the whole array when any slice sums to 0.
+            let norms = (0..<slice).map { j in (0..<nR).reduce(0) { $0 + h[j + slice * $1] * size[$1] } }
+            if !norms.contains(0) {
+                for r in 0..<nR { for j in 0..<slice { h[j + slice * r] /= norms[j] } }
+            }
+        }
+        return h
     }
 
     /// km3irf's EDISP smoothing: each (energy, zenith) column smoothed along migration with its

@@ -116,43 +116,44 @@ public enum DaCHSResource {
         return String(UTCInstant(unixSeconds: epoch.rounded(.down)).iso(digits: 0).dropLast())
     }
 
+    // Integer columns name the value that stands for NULL, as the VOTables write it.
+    static func nullValue(_ c: VOTableDocument.Column.DataType) -> [XMLElement] {
+        c.nullLiteral.map { [XMLElement("values", ["nullLiteral": $0])] } ?? []
+    }
+    static func column(_ c: ObsCoreColumn) -> XMLElement {
+        XMLElement(
+            "column",
+            [
+                "name": c.name, "type": c.type.dachs, "unit": c.unit, "ucd": c.ucd, "utype": c.utype,
+                "description": c.description, "required": "False",
+            ], children: nullValue(c.type.votable))
+    }
+    static func eventColumn(_ c: VOTableDocument.Column) -> XMLElement {
+        let type =
+            ["char": "text", "long": "bigint", "int": "integer", "double": "double precision"][c.datatype.rawValue]
+            ?? "text"
+        let key = ["event_key", "raj2000", "dej2000", "obs_id", "event_id"].contains(c.name)
+        return XMLElement(
+            "column",
+            [
+                "name": c.name, "type": type, "unit": c.unit, "ucd": c.ucd, "description": c.description,
+                "verbLevel": key ? "1" : "10", "required": key ? "True" : "False",
+            ], children: key ? [] : nullValue(c.datatype))
+    }
+    static func importing(_ id: String, _ table: String, _ file: String) -> XMLElement {
+        XMLElement(
+            "data", ["id": id],
+            children: [
+                XMLElement("sources", text: "data/\(file)"),
+                XMLElement("voTableGrammar"),
+                XMLElement("make", ["table": table]),
+            ])
+    }
+
     /// The resource descriptor: metadata, the three tables, their imports, and a cone search.
     static func descriptor(_ release: ObsCoreRelease) -> XMLDocument {
         let schema = schemaName(release.collection)
         func meta(_ name: String, _ text: String) -> XMLElement { XMLElement("meta", ["name": name], text: text) }
-        // Integer columns name the value that stands for NULL, as the VOTables write it.
-        func nullValue(_ c: VOTableDocument.Column.DataType) -> [XMLElement] {
-            c.nullLiteral.map { [XMLElement("values", ["nullLiteral": $0])] } ?? []
-        }
-        func column(_ c: ObsCoreColumn) -> XMLElement {
-            XMLElement(
-                "column",
-                [
-                    "name": c.name, "type": c.type.dachs, "unit": c.unit, "ucd": c.ucd, "utype": c.utype,
-                    "description": c.description, "required": "False",
-                ], children: nullValue(c.type.votable))
-        }
-        func eventColumn(_ c: VOTableDocument.Column) -> XMLElement {
-            let type =
-                ["char": "text", "long": "bigint", "int": "integer", "double": "double precision"][c.datatype.rawValue]
-                ?? "text"
-            let key = ["event_key", "raj2000", "dej2000", "obs_id", "event_id"].contains(c.name)
-            return XMLElement(
-                "column",
-                [
-                    "name": c.name, "type": type, "unit": c.unit, "ucd": c.ucd, "description": c.description,
-                    "verbLevel": key ? "1" : "10", "required": key ? "True" : "False",
-                ], children: key ? [] : nullValue(c.datatype))
-        }
-        func importing(_ id: String, _ table: String, _ file: String) -> XMLElement {
-            XMLElement(
-                "data", ["id": id],
-                children: [
-                    XMLElement("sources", text: "data/\(file)"),
-                    XMLElement("voTableGrammar"),
-                    XMLElement("make", ["table": table]),
-                ])
-        }
         // resdir ".": the data are found beside the descriptor, wherever it is linked in.
         let root = XMLElement(
             "resource", ["schema": schema, "resdir": "."],

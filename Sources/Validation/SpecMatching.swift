@@ -338,18 +338,20 @@ struct SpecMatcher {
                     reference: nil))
             return spec
         }
+        findings.append(noMatch(family: family, version: version, header: header, file: file, hdu: hdu))
+        return nil
+    }
+
+    /// Silence would read as a pass: the finding that says no spec of `family`-`version` checked an HDU.
+    func noMatch(family: String, version: String, header: [HeaderCard], file: String, hdu: Int) -> Finding {
         let classes = ["HDUCLAS1", "HDUCLAS2", "HDUCLAS3", "HDUCLAS4"].compactMap { k in
             header[key: k]?.stringValue.map { "\(k)=\($0)" }
         }
-        // Silence would read as a pass; say that nothing checked this HDU.
-        findings.append(
-            Finding(
-                severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
-                hduName: name, target: nil,
-                message:
-                    "no \(family)-\(version) spec selects this HDU (\(classes.joined(separator: " "))); not checked",
-                reference: nil))
-        return nil
+        return Finding(
+            severity: profile == .strict ? .warning : .info, rule: "spec:no-match", file: file, hdu: hdu,
+            hduName: header[key: "EXTNAME"]?.stringValue, target: nil,
+            message: "no \(family)-\(version) spec selects this HDU (\(classes.joined(separator: " "))); not checked",
+            reference: nil)
     }
 
 }

@@ -161,28 +161,38 @@ public enum SpecTemplate {
             }
             let n = values.count * rows
             let all = (0..<n).map { values[$0 % max(values.count, 1)] }
-            switch rule.type {
-            case "string":
-                specs.append(ColumnSpec(name, .string, repeatCount: 8, unit: unit))
-                data.append(.string(Array(repeating: "TEMPLATE", count: rows)))
-            case "int":
-                specs.append(
-                    ColumnSpec(name, .int64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
-                data.append(.int64(all.map { Int64($0) }))
-            case "bits":
-                specs.append(ColumnSpec(name, .bits, repeatCount: 8, unit: unit))
-                data.append(.bits(Array(repeating: 0, count: rows)))
-            case "float64":
-                specs.append(
-                    ColumnSpec(name, .float64, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
-                data.append(.float64(all))
-            default:
-                specs.append(
-                    ColumnSpec(name, .float32, repeatCount: cells, unit: unit, dims: dims.count > 1 ? dims : nil))
-                data.append(.float32(all.map { Float($0) }))
-            }
+            let (columnSpec, column) = typed(
+                name, rule.type, values: all, cells: cells, dims: dims, rows: rows, unit: unit)
+            specs.append(columnSpec)
+            data.append(column)
         }
         return (specs, data)
+    }
+
+    /// One template column of the spec's type, filled with `values`.
+    static func typed(
+        _ name: String, _ type: String?, values all: [Double], cells: Int, dims: [Int], rows: Int, unit: String?
+    ) -> (ColumnSpec, ColumnData) {
+        let shape = dims.count > 1 ? dims : nil
+        switch type {
+        case "string":
+            return (
+                ColumnSpec(name, .string, repeatCount: 8, unit: unit),
+                .string(Array(repeating: "TEMPLATE", count: rows))
+            )
+        case "int":
+            return (
+                ColumnSpec(name, .int64, repeatCount: cells, unit: unit, dims: shape), .int64(all.map { Int64($0) })
+            )
+        case "bits":
+            return (ColumnSpec(name, .bits, repeatCount: 8, unit: unit), .bits(Array(repeating: 0, count: rows)))
+        case "float64":
+            return (ColumnSpec(name, .float64, repeatCount: cells, unit: unit, dims: shape), .float64(all))
+        default:
+            return (
+                ColumnSpec(name, .float32, repeatCount: cells, unit: unit, dims: shape), .float32(all.map { Float($0) })
+            )
+        }
     }
 
     /// Axis edges first (LO before HI), then the others by name, so the table reads as the specs list them.

@@ -100,10 +100,7 @@ public struct BranchReader: @unchecked Sendable {
 
     func decode(_ k: Basket, _ interp: Interpretation, branch b: Branch) throws -> BranchData {
         let what = "branch \(b.path) basket \(k.index)"
-        func err(_ reason: String, entry: Int) -> ROOTError {
-            ROOTError(
-                file: tree.file.path, object: what, offset: k.seek, reason: "entry \(k.firstEntry + entry): \(reason)")
-        }
+        func err(_ reason: String, entry: Int) -> ROOTError { entryError(k, what, reason, entry: entry) }
         switch interp {
         case .group:
             return .values([])
@@ -124,29 +121,7 @@ public struct BranchReader: @unchecked Sendable {
             let n = NumberArray.decode(code, k.data, ranges)
             return width == 1 ? .numbers(n) : .fixed(n, width: width)
         case .jagged(.numbers(let code, let width), let header):
-            let item = code.size * width
-            var offsets = [0]
-            offsets.reserveCapacity(k.entryCount + 1)
-            var ranges: [Range<Int>] = []
-            var total = 0
-            for (j, r) in try entryRanges(k, branch: b).enumerated() {
-                if r.isEmpty {
-                    offsets.append(total)
-                    continue
-                }
-                guard r.count >= header, (r.count - header) % item == 0 else {
-                    throw err(
-                        "\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header",
-                        entry: j)
-                }
-                ranges.append((r.lowerBound + header)..<r.upperBound)
-                total += (r.count - header) / item
-                offsets.append(total)
-            }
-            // Without per-entry headers the values are one contiguous run.
-            if header == 0, let f = ranges.first, let l = ranges.last { ranges = [f.lowerBound..<l.upperBound] }
-            let n = NumberArray.decode(code, k.data, ranges)
-            return .jagged(offsets, width == 1 ? .numbers(n) : .fixed(n, width: width))
+            return try decodeJagged(k, code: code, width: width, header: header, branch: b, what: what)
         case .jagged(let element, _):
             // Only jagged arrays of a dtype are stored this way; deeper nesting comes as memberSTL.
             throw Interpretation.Unsupported(reason: "branch \(b.path): jagged \(element) is not supported")
@@ -180,6 +155,41 @@ public struct BranchReader: @unchecked Sendable {
             }
             return .values(out)
         }
+    }
+
+    /// An error in one entry of a basket, naming the entry in the tree.
+    func entryError(_ k: Basket, _ what: String, _ reason: String, entry: Int) -> ROOTError {
+        ROOTError(
+            file: tree.file.path, object: what, offset: k.seek, reason: "entry \(k.firstEntry + entry): \(reason)")
+    }
+
+    /// Jagged arrays of numbers: each entry's bytes after its header hold whole elements.
+    func decodeJagged(
+        _ k: Basket, code: BasicType, width: Int, header: Int, branch b: Branch, what: String
+    ) throws -> BranchData {
+        let item = code.size * width
+        var offsets = [0]
+        offsets.reserveCapacity(k.entryCount + 1)
+        var ranges: [Range<Int>] = []
+        var total = 0
+        for (j, r) in try entryRanges(k, branch: b).enumerated() {
+            if r.isEmpty {
+                offsets.append(total)
+                continue
+            }
+            guard r.count >= header, (r.count - header) % item == 0 else {
+                throw entryError(
+                    k, what, "\(r.count) bytes do not hold whole \(item)-byte elements after a \(header)-byte header",
+                    entry: j)
+            }
+            ranges.append((r.lowerBound + header)..<r.upperBound)
+            total += (r.count - header) / item
+            offsets.append(total)
+        }
+        // Without per-entry headers the values are one contiguous run.
+        if header == 0, let f = ranges.first, let l = ranges.last { ranges = [f.lowerBound..<l.upperBound] }
+        let n = NumberArray.decode(code, k.data, ranges)
+        return .jagged(offsets, width == 1 ? .numbers(n) : .fixed(n, width: width))
     }
 
     func cursor(_ k: Basket, _ r: Range<Int>, _ what: String) -> Cursor {
