@@ -100,7 +100,7 @@ let package = Package(
         // KM3NeT: offline/dst ROOT and km3pipe HDF5 events, the IRF tables, detector sites.
         .target(name: "KM3NeT", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "Readers"]),
         // ANTARES: the public sample in each published layout (text, VO CSV, VOTable).
-        .target(name: "ANTARES", dependencies: ["Model", "Astrometry", "VOTableIO", "Readers"]),
+        .target(name: "ANTARES", dependencies: ["Diagnostics", "Model", "Astrometry", "VOTableIO", "Readers"]),
         // Alerts: VOEvent and GCN notices read, written and checked against their schemas.
         .target(name: "Alerts", dependencies: ["Model", "XMLIO", "JSONIO", "Readers"]),
         // IRFs built from Monte Carlo dst files: binning, histogramming, smoothing (km3irf-compatible or corrected).

@@ -1,4 +1,5 @@
 import Astrometry
+import Diagnostics
 import Foundation
 import Model
 import Readers
@@ -24,7 +25,9 @@ public enum ANTARESEventList {
     static func rows(path: String, kind: InputKind) throws -> (DelimitedText, Int?) {
         switch kind {
         case .antaresPublicList:
-            return (try DelimitedText(path: path, separator: "\t", headerAtOrAfter: 2), nil)
+            // As published and as people re-save it: with or without the title line, tab- or
+            // space-separated, with or without units in the header, LF or CRLF line ends.
+            return (try DelimitedText(path: path, separator: nil) { _, line in isPublicListHeader(line) }, nil)
         case .antaresVOTableCSV, .antaresConeSearchCSV:
             let table = try DelimitedText(path: path, separator: ",")
             return (table, try table.column("id") { $0 == "id" })
@@ -34,6 +37,13 @@ public enum ANTARESEventList {
         default:
             throw InputError(file: path, reason: "not an ANTARES event list (\(kind.rawValue))")
         }
+    }
+
+    /// Whether a line is the public list's header (`Decl[deg] RA[deg] Nhit Beta[deg] MJD[days]`, units optional).
+    public static func isPublicListHeader<S: StringProtocol>(_ line: S) -> Bool {
+        let fields = line.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        return fields.count >= 5 && fields[0].hasPrefix("dec") && fields.contains { $0.hasPrefix("mjd") }
+            && fields.contains { $0.hasPrefix("nhit") } && fields.contains { $0 == "ra" || $0.hasPrefix("ra[") }
     }
 
     /// The columns of the sample as read, row by row (checked: RA, Dec, hit count and angular error
@@ -46,11 +56,19 @@ public enum ANTARESEventList {
         var nhit: [Int32] = []
         var ids: [Int64] = []
         var names: [String] = []
+        /// Rows whose RA was 360.0 (the list rounds RA to 0.1 deg), read as 0.0.
+        var wrappedRA = 0
     }
 
-    public static func read(path: String, kind: InputKind, options: Options = Options()) throws -> Observation {
+    public static func read(
+        path: String, kind: InputKind, options: Options = Options(), diagnostics: DiagnosticLog = .discard
+    ) throws -> Observation {
         let (table, idCol) = try rows(path: path, kind: kind)
         let r = try values(table, idCol: idCol, path: path)
+        if r.wrappedRA > 0 {
+            diagnostics.warn(
+                "\(path): RA 360.0 read as 0.0 in \(r.wrappedRA) row(s) (the list rounds RA to 0.1 deg; 360 is 0)")
+        }
         var columns: [EventColumn] = [
             EventColumn(
                 name: "EVENT_ID", values: .int64(r.ids), level: .required,
@@ -111,8 +129,13 @@ public enum ANTARESEventList {
         var k = -1
         let rowCount = try table.forEachRow { row in
             k += 1
-            let r = try table.double(row, raCol)
             let d = try table.double(row, decCol)
+            var r = try table.double(row, raCol)
+            // The published list rounds RA to 0.1 deg, so 359.96 and up print as 360.0: the same direction as 0.
+            if r == 360 {
+                r = 0
+                out.wrappedRA += 1
+            }
             guard (0..<360).contains(r) else { throw table.error(row, raCol, "RA \(r) outside [0, 360)") }
             guard (-90...90).contains(d) else { throw table.error(row, decCol, "declination \(d) outside [-90, 90]") }
             let mjd = try table.double(row, mjdCol)

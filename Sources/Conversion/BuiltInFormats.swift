@@ -83,7 +83,8 @@ struct ANTARESFormat: BuiltInFormat {
 
     func read(_ path: String, options o: ConversionOptions) throws -> Dataset {
         let obs = try ANTARESEventList.read(
-            path: path, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator))
+            path: path, kind: kind, options: .init(obsID: o.obsID ?? "1", creator: o.creator),
+            diagnostics: o.diagnostics)
         let n = obs.events.count
         var d = Dataset.of(obs)
         d.summary = [

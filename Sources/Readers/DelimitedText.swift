@@ -14,7 +14,7 @@ public struct DelimitedText {
     private let source: Source
 
     private enum Source {
-        case text(TextLines, separator: Character)
+        case text(TextLines, separator: Character?)
         case cells([[String]])
     }
 
@@ -37,13 +37,19 @@ public struct DelimitedText {
     /// Reads the header of `path`: the first non-empty line at or after `headerAtOrAfter`
     /// (1-based). Rows are read later, by `forEachRow`.
     public init(path: String, separator: Character, headerAtOrAfter: Int = 1) throws {
+        try self.init(path: path, separator: separator) { n, _ in n >= headerAtOrAfter }
+    }
+
+    /// Reads the header of `path`: the first non-empty line that `isHeader` accepts (given its
+    /// number and text). `separator` nil splits on runs of spaces and tabs (tables aligned by hand).
+    public init(path: String, separator: Character?, isHeader: (Int, Substring) -> Bool) throws {
         file = path
         var st = stat()
         guard stat(path, &st) == 0 else { throw InputError(file: path, reason: "cannot read file") }
         guard st.st_size > 0 else { throw InputError(file: path, reason: "file is empty") }
         var found: (cells: [String], line: Int, end: Int)?
         try TextLines(path: path).forEach { n, line, end in
-            guard n >= headerAtOrAfter, !Self.isBlank(line) else { return true }
+            guard !Self.isBlank(line), isHeader(n, line) else { return true }
             found = (Self.cells(line, separator), n, end)
             return false
         }
@@ -83,8 +89,11 @@ public struct DelimitedText {
     private static func isBlank(_ line: Substring) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" } }
 
     /// DaCHS's CSV quotes text cells ("ANT4536"); no cell of these tables holds the separator.
-    private static func cells(_ line: Substring, _ separator: Character) -> [String] {
-        line.split(separator: separator, omittingEmptySubsequences: false)
+    private static func cells(_ line: Substring, _ separator: Character?) -> [String] {
+        guard let separator else {
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        }
+        return line.split(separator: separator, omittingEmptySubsequences: false)
             .map(trimmed)
             .map { $0.count >= 2 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : $0 }
     }

@@ -6,7 +6,7 @@ public enum InputKind: String, Sendable, CaseIterable {
     case fits = "FITS"
     case root = "ROOT"
     case hdf5 = "HDF5"
-    case antaresPublicList = "ANTARES public event list (tab-separated)"
+    case antaresPublicList = "ANTARES public event list (text, tab- or space-separated)"
     case antaresVOTableCSV = "ANTARES ant20_01 VO-table CSV export"
     case antaresConeSearchCSV = "ANTARES ant20_01 cone-search CSV (as the VO serves it)"
     case antaresVOTable = "ANTARES ant20_01 VOTable (as the VO serves it)"
@@ -65,7 +65,8 @@ public enum InputKind: String, Sendable, CaseIterable {
             if names && (lower.contains("name=\"decl\"") || lower.contains("name=\"dec\"")) { return .antaresVOTable }
         }
         if let alert = alertKind(text) { return alert }
-        let lines = text.split(separator: "\n", maxSplits: 6).prefix(6).map { $0.lowercased() }
+        // "\r\n" is one Character in Swift: split on any line end, so CRLF files are sniffed too.
+        let lines = text.split(maxSplits: 6, whereSeparator: \.isNewline).prefix(6).map { $0.lowercased() }
         for line in lines {
             if let kind = textKind(line) { return kind }
         }
@@ -74,9 +75,10 @@ public enum InputKind: String, Sendable, CaseIterable {
 
     /// The kind one of the first lines of a text table declares.
     static func textKind(_ line: String) -> InputKind? {
-        let tabs = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
-        if tabs.count >= 5, tabs[0].hasPrefix("decl"), tabs.contains(where: { $0.hasPrefix("mjd") }),
-            tabs.contains(where: { $0.hasPrefix("nhit") })
+        // The ANTARES list's header, tab- or space-separated, with or without units.
+        let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
+        if fields.count >= 5, fields[0].hasPrefix("dec"), fields.contains(where: { $0.hasPrefix("mjd") }),
+            fields.contains(where: { $0.hasPrefix("nhit") })
         {
             return .antaresPublicList
         }

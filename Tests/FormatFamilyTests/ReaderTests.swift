@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Readers
 import TestSupport
@@ -46,6 +47,42 @@ struct ReaderTests {
         #expect(obs.gti.totalDuration == obs.meta.ontime)
         #expect(obs.meta.coverageSource == .eventSpan)
         #expect(obs.meta.mode == .driftZenith)
+    }
+
+    /// The list as people re-save it reads the same; RA 360.0 (the list rounds to 0.1 deg) is 0.0, with
+    /// one warning that counts the rows.
+    @Test func antaresPublicListAsResaved() throws {
+        let original = try String(contentsOfFile: td + "/antares/sample_public.dat", encoding: .utf8)
+        let lines = original.split(separator: "\n").map(String.init)
+        let expected = try ANTARESEventList.read(path: td + "/antares/sample_public.dat", kind: .antaresPublicList)
+        let dir = try Paths.scratch()
+        let body = Array(lines.dropFirst())
+        let spaced: [String] = body.map { $0.replacingOccurrences(of: "\t", with: "   ") }
+        let noUnits: [String] = [lines[0], "Decl\tRA\tNhit\tBeta\tMJD"] + Array(lines.dropFirst(2))
+        var variants: [String: String] = [:]
+        variants["no-title"] = body.joined(separator: "\n") + "\n"
+        variants["spaces"] = ([lines[0]] + spaced).joined(separator: "\n") + "\n"
+        variants["no-units"] = noUnits.joined(separator: "\n") + "\n"
+        variants["crlf"] = lines.joined(separator: "\r\n") + "\r\n"
+        for (name, text) in variants {
+            let path = dir + "/\(name).dat"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try InputKind.detect(path: path) == .antaresPublicList, "\(name)")
+            let obs = try ANTARESEventList.read(path: path, kind: .antaresPublicList)
+            #expect(obs.events["RA"]?.values == expected.events["RA"]?.values, "\(name)")
+            #expect(obs.events["TIME"]?.values == expected.events["TIME"]?.values, "\(name)")
+        }
+        let wrapped = dir + "/wrapped.dat"
+        let wrappedRows: [String] = Array(lines.prefix(3)) + ["1.0\t360.0\t20\t0.5\t55000.5"]
+        try (wrappedRows.joined(separator: "\n") + "\n").write(toFile: wrapped, atomically: true, encoding: .utf8)
+        let log = DiagnosticLog()
+        let obs = try ANTARESEventList.read(path: wrapped, kind: .antaresPublicList, diagnostics: log)
+        #expect(obs.events["RA"]?.values == .double([266.4, 0.0]))
+        #expect(log.warnings.count == 1 && log.warnings[0].contains("RA 360.0 read as 0.0 in 1 row(s)"))
+        // Past 360 is still out of range.
+        let pastRows: [String] = Array(lines.prefix(3)) + ["1.0\t360.1\t20\t0.5\t55000.5"]
+        try (pastRows.joined(separator: "\n") + "\n").write(toFile: wrapped, atomically: true, encoding: .utf8)
+        #expect(throws: InputError.self) { try ANTARESEventList.read(path: wrapped, kind: .antaresPublicList) }
     }
 
     @Test func antaresVOLayout() throws {
