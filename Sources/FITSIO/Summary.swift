@@ -97,13 +97,22 @@ public struct FITSSummary: Codable, Sendable {
         String(decoding: try Self.reportEncoder().encode(self), as: UTF8.self)
     }
 
+    /// How every JSON document vodf writes spells NaN and the infinities, which JSON lacks: as the
+    /// strings JavaScript's `Number()` and Python's `float()` both read back.
+    public enum NonFinite {
+        public static let nan = "NaN"
+        public static let positiveInfinity = "Infinity"
+        public static let negativeInfinity = "-Infinity"
+    }
+
     /// The JSON encoder of vodf's reports (`inspect --json`, `peek --data json`): keys sorted,
-    /// pretty-printed, and NaN and infinities, which JSON lacks, as "nan", "inf" and "-inf".
+    /// pretty-printed, and NaN and infinities as `NonFinite` spells them.
     public static func reportEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            positiveInfinity: NonFinite.positiveInfinity, negativeInfinity: NonFinite.negativeInfinity,
+            nan: NonFinite.nan)
         return encoder
     }
 }

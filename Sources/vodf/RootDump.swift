@@ -1,4 +1,5 @@
 import ArgumentParser
+import FITSIO
 import Foundation
 import ROOTIO
 
@@ -211,9 +212,9 @@ struct JSONOut {
 
     mutating func double(_ d: Double) {
         if d.isNaN {
-            raw("\"NaN\"")
+            raw("\"\(FITSSummary.NonFinite.nan)\"")
         } else if d.isInfinite {
-            raw(d > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+            raw("\"\(d > 0 ? FITSSummary.NonFinite.positiveInfinity : FITSSummary.NonFinite.negativeInfinity)\"")
         } else {
             raw(d.description)
         }
