@@ -5,7 +5,7 @@ VODF  := .build/debug/vodf
 INSTALL_CONFIG ?= release
 OUT   ?= out
 
-.PHONY: all deps venv testdata dachs wheel build release install run test lint test-swift library-client test-oracle fuzz fuzz-smoke bench sweep clean
+.PHONY: all deps venv testdata producers dachs wheel build release install run test lint test-swift library-client test-oracle fuzz fuzz-smoke bench sweep clean
 
 all: build
 
@@ -20,6 +20,11 @@ venv: deps
 ## testdata: the km3net-testdata and km3irf wheels from PyPI, unpacked into .testdata/ (git-ignored)
 testdata:
 	@bash scripts/testdata.sh
+
+## producers: DL3 files written by gammapy 2.1 and 1.3, pyirf 0.13 and 0.12, cta-lstchain 0.12.3, each
+## in its own venv (.venv-producers/), into .producers/ (git-ignored) for the producers matrix
+producers: venv
+	@bash scripts/producers.sh
 
 ## dachs: PostgreSQL and DaCHS (Debian's gavodachs2-server) for the VO integration test; the test
 ## starts the server and stops it again (scripts/dachs.sh start|stop by hand)
@@ -55,7 +60,7 @@ run: build
 
 ## test: the whole suite: Swift unit tests, then the oracle tests (gammapy, astropy, uproot, km3io,
 ## fitsverify, pyvo against a real DaCHS)
-test: build lint venv testdata dachs wheel test-swift library-client test-oracle fuzz-smoke
+test: build lint venv testdata producers dachs wheel test-swift library-client test-oracle fuzz-smoke
 
 test-swift:
 	$(SWIFT) test

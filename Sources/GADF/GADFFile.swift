@@ -53,6 +53,7 @@ public enum GADFFile {
                 dataset.skipped.append(Omission(file: label, what: named ? "HDU \(i - 1)" : part, why: reason))
             }
         }
+        if let events { dataset.responses = try ProducerDialects.repaired(dataset.responses, events: events.header) }
         try addObservation(events: events, gti: gti, path: path, label: label, to: &dataset)
         return dataset
     }
@@ -99,7 +100,15 @@ public enum GADFFile {
         let c2 = header[key: "HDUCLAS2"]?.stringValue?.trimmedBlanks.uppercased()
         if c1 == "EVENTS" || (c1 == "OGIP" && c2 == "EVENTS") { return .events }
         if c1 == "GTI" || (c1 == "OGIP" && c2 == "GTI") { return .gti }
-        let classes = (1...4).compactMap { header[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks }
+        let classes = GADFIRFReader.classKeywords(header)
+        if classes.isEmpty {
+            // No class keywords (gammapy 2.x writes its GTI so; magic-cta-pipe its EVENTS): gammapy reads
+            // these by EXTNAME, and so does this.
+            let name = header[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased()
+            let columns = GADFIRFReader.columnNames(header)
+            if name == "EVENTS", columns.isSuperset(of: ["TIME", "RA", "DEC"]) { return .events }
+            if name == "GTI", columns.isSuperset(of: ["START", "STOP"]) { return .gti }
+        }
         return .other(classes.isEmpty ? "no HDUCLASn" : classes.joined(separator: "/"))
     }
 

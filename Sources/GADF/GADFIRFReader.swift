@@ -29,7 +29,36 @@ public enum GADFIRFReader {
     public static func kind(of header: [HeaderCard]) -> (any IRFComponent.Type)? {
         let c4 = header[key: "HDUCLAS4"]?.stringValue?.uppercased().trimmingCharacters(in: .whitespaces) ?? ""
         let c2 = header[key: "HDUCLAS2"]?.stringValue?.uppercased() ?? ""
-        return IRFKinds.kind(hduClass2: c2, hduClass4: c4)
+        if let kind = IRFKinds.kind(hduClass2: c2, hduClass4: c4) { return kind }
+        // No class keywords at all: gammapy writes PSF_3GAUSS and PSF_KING HDUs so, and reads them by
+        // name; the columns say which kind it is.
+        guard classKeywords(header).isEmpty else { return nil }
+        return byColumns(columnNames(header))
+    }
+
+    /// The HDUCLAS1-4 values an HDU has.
+    static func classKeywords(_ header: [HeaderCard]) -> [String] {
+        (1...4).compactMap { header[key: "HDUCLAS\($0)"]?.stringValue?.trimmedBlanks }.filter { !$0.isEmpty }
+    }
+
+    /// The column names a table header declares (TTYPEn), upper-cased.
+    static func columnNames(_ header: [HeaderCard]) -> Set<String> {
+        Set(
+            header.filter { $0.name.hasPrefix("TTYPE") }.compactMap {
+                $0.value?.stringValue?.trimmedBlanks.uppercased()
+            })
+    }
+
+    /// The IRF kind whose axes (LO/HI pairs) and data columns (or their legacy names) a table has.
+    static func byColumns(_ names: Set<String>) -> (any IRFComponent.Type)? {
+        IRFKinds.all.first { kind in
+            let l = kind.layout
+            let axes = l.axes.allSatisfy { names.contains($0 + "_LO") && names.contains($0 + "_HI") }
+            let data =
+                l.dataColumns.allSatisfy { names.contains($0.name) }
+                || (l.dataColumns.count == 1 && l.legacyDataColumns.contains { names.contains($0) })
+            return axes && data
+        }
     }
 
     /// Every IRF HDU of `path`; any HDU that cannot be read is an error naming it.
@@ -138,8 +167,14 @@ public enum GADFIRFReader {
         }
         var notes = ["Read from a GADF \(layout.hduClass4) HDU."]
         if let orderNote { notes.append(orderNote) }
-        if first.unit == nil || first.unit == "" {
-            notes.append("\(first.name) had no unit; \(layout.dataUnit.symbol) assumed (as gammapy does).")
+        // A data column without a unit is read in the spec's unit (gammapy takes it as dimensionless, which
+        // for an effective area or a PSF scale is no unit at all).
+        for (name, unit) in layout.dataColumns where unit != .dimensionless {
+            let spec = t.spec(name) ?? (name == layout.dataColumn ? first : nil)
+            if let spec, (spec.unit ?? "").trimmedBlanks.isEmpty {
+                notes.append(
+                    "\(IRFNotes.assumed)\(spec.name) had no unit; read in \(unit.symbol), the unit GADF gives it.")
+            }
         }
         let containment: Containment =
             (header[key: "HDUCLAS3"]?.stringValue?.uppercased() == "POINT-LIKE") ? .pointLike : .fullEnclosure
@@ -232,7 +267,9 @@ public enum GADFIRFReader {
                 "Data axes stored reversed (\(reversed.joined(separator: ","))), as TDIM shows; rewritten in spec order."
             return reversed
         }
-        if candidates.count > 1 { note = "Axis order ambiguous from TDIM (equal lengths); spec order assumed." }
+        if candidates.count > 1 {
+            note = "\(IRFNotes.assumed)axis order ambiguous from TDIM (equal lengths); the spec's order taken."
+        }
         return spec
     }
 

@@ -39,6 +39,10 @@ public struct IndexWriter: Sendable {
             columns: [ColumnSpec("OBS_ID", .int64)] + cols.map(\.0), data: [.int64(rows.map(\.obsID))] + cols.map(\.1))
     }
 
+    /// Optional OBS_INDEX columns that GADF declares as integers; producers write some as text (gammapy's
+    /// `DataStore.from_events_files` writes N_TELS as '').
+    public static let integerObsColumns: Set<String> = ["N_TELS", "QUALITY", "EVENT_COUNT"]
+
     /// OBS_INDEX: one row per observation; `columns` in order, `header` the time (and, when all
     /// runs share one, location) keywords.
     public func obsIndex(_ columns: [(spec: ColumnSpec, data: ColumnData)], header: [HeaderCard], creator: String)

@@ -36,4 +36,15 @@ public struct Background3D: IRFComponent, Equatable {
     public func with(table: IRFTable, note: String?) throws -> Background3D {
         try Background3D(table: table, notes: notes + (note.map { [$0] } ?? []), carried: carried)
     }
+
+    /// The same background with the field-of-view longitude mirrored (DETX -> -DETX): the bins along it
+    /// reversed and its edges negated, so that a table stored with the longitude reversed (H.E.S.S.
+    /// DR1) reads in GADF's alignment. The values are moved, not changed.
+    public func mirroringFoVLongitude(note: String) throws -> Background3D {
+        let lon = table.axes[1]
+        let mirrored = try Axis(
+            name: lon.name, edges: lon.edges.reversed().map { -$0 }, unit: lon.unit, scale: lon.scale,
+            meaning: lon.meaning)
+        return try with(table: try table.replacingAxisReversed(1, with: mirrored), note: note)
+    }
 }

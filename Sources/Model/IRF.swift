@@ -185,12 +185,22 @@ extension IRFTable {
     }
 }
 
+/// How a reader marks a note that records an assumption about the input, so that it is said as well.
+public enum IRFNotes {
+    public static let assumed = "Assumed: "
+    /// A deviation of the producer's that the reader corrected (and says it did).
+    public static let repaired = "Repaired: "
+}
+
 extension IRFComponent {
     /// Lines for the user about values carried as read: negative or non-finite bins, and with
     /// `emptySlices`, PSF slices with no probability at all (an empty band of a table the reader
     /// normalised; a GADF file's zero slices below threshold are only copied). Empty when all is well.
     public func valueWarnings(emptySlices: Bool = false) -> [String] {
-        var out: [String] = []
+        // What the reader had to assume (a unit the file lacks): a note in the output, and said.
+        var out: [String] = notes.compactMap { note in
+            [IRFNotes.assumed, IRFNotes.repaired].first { note.hasPrefix($0) }.map { String(note.dropFirst($0.count)) }
+        }
         if let line = censusWarning() { out.append(line) }
         if emptySlices, let psf = self as? PSFTable, let first = psf.emptySlices.first {
             out.append(

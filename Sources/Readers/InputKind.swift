@@ -6,7 +6,7 @@ public enum InputKind: String, Sendable, CaseIterable {
     case fits = "FITS"
     case root = "ROOT"
     case hdf5 = "HDF5"
-    case antaresPublicList = "ANTARES public event list (text, tab- or space-separated)"
+    case antaresPublicList = "ANTARES public event list (text)"
     case antaresVOTableCSV = "ANTARES ant20_01 VO-table CSV export"
     case antaresConeSearchCSV = "ANTARES ant20_01 cone-search CSV (as the VO serves it)"
     case antaresVOTable = "ANTARES ant20_01 VOTable (as the VO serves it)"

@@ -198,10 +198,14 @@ struct RuleChecks {
                 let lax =
                     castable && col.type != .bits
                     && ((col.type == .string && (rule.unit ?? "").trimmedBlanks.isEmpty) || t == "string")
+                // Integers where the spec has floats are read as floats by gammapy (astropy widens them):
+                // measured on integer GTI bounds and axis edges (producers matrix, issue 27).
+                let widened = profile == .gammapy && t.hasPrefix("float") && Self.columnTypeMatches(col.type, "int")
                 add(
-                    lax ? .warning : .error, "column:\(name):type", name,
+                    lax || widened ? .warning : .error, "column:\(name):type", name,
                     "column \(name) is \(col.tform), expected \(t)"
-                        + (lax ? " (this dialect's checker lets it through; a reader expecting \(t) fails)" : ""),
+                        + (lax ? " (this dialect's checker lets it through; a reader expecting \(t) fails)" : "")
+                        + (widened ? " (gammapy 2.1 reads the integers as floats)" : ""),
                     rule.reference, use: rule.gammapy)
             }
             // A text column's repeat (and TDIM's first length) is the string width, not an axis.

@@ -153,13 +153,19 @@ struct SpecMatcher {
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }
             .joined(separator: " ")
         // A spec that only recommends HDUCLASS (vodf_schema's grouping table) makes its absence a warning.
+        // gammapy reads such an HDU by its name (gammapy writes PSF_3GAUSS and PSF_KING HDUs so), so in
+        // its profile the finding says what gammapy will and will not do with it rather than failing it.
         let required = spec.keywords["HDUCLASS"].map { $0.level == .required } ?? true
+        let byName =
+            spec.gammapy?.reads_by == "class"
+            ? "; gammapy 2.1 reads it by its name (its IRF class's read(file, hdu=EXTNAME), or a data store's HDU index), but Observation.read and load_irf_dict_from_file leave it out: they go by HDUCLAS1/2/4"
+            : ""
         findings.append(
             Finding(
-                severity: required ? classSeverity(spec) : .warning, rule: "spec:class-missing", file: file, hdu: hdu,
-                hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
+                severity: required && profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file,
+                hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                 message:
-                    "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)",
+                    "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)\(byName)",
                 reference: spec.reference))
         return spec
     }

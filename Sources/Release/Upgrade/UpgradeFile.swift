@@ -20,8 +20,13 @@ struct UpgradeFile {
         let writer = DatasetWriter(flavor: plan.target, creator: creator)
         let irfs = plan.observations.flatMap { $0.members }.filter { $0.role.isIRF && $0.ref.file == file }.map(\.ref)
         var irfTables: [Table] = []
+        // The producer's habits are the observation's: known from the events header of this file's observation.
+        let eventsHeader = plan.observations.first { $0.events?.file == file }.flatMap {
+            tables[$0.events!.name]?.table.header
+        }
         for ref in Set(irfs).sorted(by: { order(tables, $0) < order(tables, $1) }) {
-            let (table, kind) = try irf(tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, writer: writer)
+            let (table, kind) = try irf(
+                tables[ref.name]!.table, hdu: tables[ref.name]!.hdu, ref: ref, writer: writer, events: eventsHeader)
             irfTables.append(table)
             result.irfs[ref] = (kind.layout.hduIndexType, kind.layout.hduIndexClass, table.name)
         }
@@ -64,23 +69,58 @@ struct UpgradeFile {
         _ = try f.moveTo(hdu: 1)
         let primary = try f.readHeader()
         var tables: [String: (table: Table, hdu: Int)] = [:]
+        var spare: [(name: String, hdu: Int, role: GADFFile.Role)] = []
         for i in try f.extensionNumbers {
             let type = try f.moveTo(hdu: i)
-            let name = try f.readHeader()[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? ""
+            let header = try f.readHeader()
+            let name = header[key: "EXTNAME"]?.stringValue?.trimmedBlanks ?? ""
             let ref = UpgradeSource.HDURef(file: file, name: name)
             if type == .binaryTable, used.contains(ref) {
                 tables[ref.name] = (try f.readTable(), i - 1)
             } else if !(plan.source.layout == .vodf && name == "GROUPING") {
-                result.omissions.append(
-                    Omission(
-                        file: file, what: "HDU \(i - 1) (\(name.isEmpty ? "no EXTNAME" : name))",
-                        why: "no observation of the index uses it"))
+                if type == .binaryTable { spare.append((name, i, GADFFile.role(of: header))) }
             }
         }
-        for ref in used where tables[ref.name] == nil {
-            throw ReleaseError("\(directory)/\(file): the index names HDU \(ref.name), which the file does not hold")
+        for ref in used.sorted() where tables[ref.name] == nil {
+            try substitute(ref, from: &spare, in: f, into: &tables, &result)
+        }
+        for s in spare {
+            result.omissions.append(
+                Omission(
+                    file: file, what: "HDU \(s.hdu - 1) (\(s.name.isEmpty ? "no EXTNAME" : s.name))",
+                    why: "no observation of the index uses it"))
         }
         return (primary, tables)
+    }
+
+    /// An HDU the index names by a name the file does not hold: gammapy's own `DataStore.from_events_files`
+    /// names a 3-Gauss PSF 'POINT SPREAD FUNCTION' while `Observation.write` calls it 'PSF_2D_GAUSS', and
+    /// gammapy then finds no PSF. When the file holds exactly one unused HDU of the row's kind, that HDU is
+    /// taken, and the report says so; otherwise the upgrade stops, naming the row.
+    func substitute(
+        _ ref: UpgradeSource.HDURef, from spare: inout [(name: String, hdu: Int, role: GADFFile.Role)], in f: FITSFile,
+        into tables: inout [String: (table: Table, hdu: Int)], _ result: inout ReleaseUpgrade.FileResult
+    ) throws {
+        let role = plan.observations.lazy.flatMap(\.members).first { $0.ref == ref }?.role
+        let matching = spare.indices.filter { i in
+            switch (role, spare[i].role) {
+            case (.events?, .events), (.gti?, .gti): return true
+            case (.irf(let type)?, .irf(let kind)): return kind.layout.hduIndexType == type
+            default: return false
+            }
+        }
+        guard matching.count == 1 else {
+            throw ReleaseError("\(directory)/\(file): the index names HDU \(ref.name), which the file does not hold")
+        }
+        let s = spare.remove(at: matching[0])
+        _ = try f.moveTo(hdu: s.hdu)
+        tables[ref.name] = (try f.readTable(), s.hdu - 1)
+        result.omissions.append(
+            Omission(
+                file: file, what: "HDU index row naming HDU \(ref.name)", value: s.name,
+                why:
+                    "the file holds no HDU of that name (gammapy finds nothing there); its only HDU of that kind is taken"
+            ))
     }
 
     func order(_ tables: [String: (table: Table, hdu: Int)], _ ref: UpgradeSource.HDURef) -> Int {
@@ -89,17 +129,18 @@ struct UpgradeFile {
 
     /// An IRF table read into the model and written in the target format under its own EXTNAME,
     /// with the producer's keywords and comments carried (as `convert` writes it).
-    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, writer: DatasetWriter) throws -> (
+    func irf(_ t: Table, hdu: Int, ref: UpgradeSource.HDURef, writer: DatasetWriter, events: [HeaderCard]?) throws -> (
         Table, any IRFComponent.Type
     ) {
         guard let kind = GADFIRFReader.kind(of: t.header) else {
             throw ReleaseError(
                 "\(directory)/\(file): HDU \(hdu) (\(ref.name)) is listed as an IRF but its class keywords name none")
         }
-        let response: Response
+        var response: Response
         do { response = try GADFFile.response(t, kind: kind, hdu: hdu, file: label) } catch {
             throw ReleaseError("\(directory)/\(file): HDU \(hdu) (\(ref.name)): \(error)")
         }
+        if let events { response = try ProducerDialects.repaired([response], events: events)[0] }
         return (try writer.table(response), kind)
     }
 

@@ -91,6 +91,7 @@ struct UpgradeIndex {
                     }
                     columns[k] = (ColumnSpec("OBS_ID", .int64), .int64(v.map { Int64($0.trimmedBlanks)! }))
                 }
+                columns = Self.integerColumnsAsIntegers(columns, omissions: &omissions)
                 let have = Set(columns.map { $0.spec.name.uppercased() })
                 columns += derived.filter { !have.contains($0.spec.name) }
                 return writer.obsIndex(columns, header: plan.source.observationHeader, creator: creator)
@@ -103,5 +104,26 @@ struct UpgradeIndex {
                 ))
         }
         return writer.obsIndex(derived, header: obs.header, creator: creator)
+    }
+
+    /// GADF's integer obs-index columns written as text: numbers become integers; a column of blanks
+    /// holds nothing and is left out, and said.
+    static func integerColumnsAsIntegers(
+        _ columns: [(spec: ColumnSpec, data: ColumnData)], omissions: inout [Omission]
+    ) -> [(spec: ColumnSpec, data: ColumnData)] {
+        columns.compactMap { c in
+            guard IndexWriter.integerObsColumns.contains(c.spec.name.uppercased()), case .string(let v) = c.data
+            else { return c }
+            let text = v.map(\.trimmedBlanks)
+            if text.allSatisfy(\.isEmpty) {
+                omissions.append(
+                    Omission(
+                        file: "", what: "obs-index column \(c.spec.name)", value: "''",
+                        why: "every value is blank text where GADF has an integer"))
+                return nil
+            }
+            guard text.allSatisfy({ Int64($0) != nil }) else { return c }
+            return (ColumnSpec(c.spec.name, .int64, unit: c.spec.unit), .int64(text.map { Int64($0)! }))
+        }
     }
 }

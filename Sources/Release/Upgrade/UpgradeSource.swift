@@ -91,6 +91,27 @@ public struct UpgradeSource: Sendable {
         return parts.first == ".." || parts.isEmpty ? nil : parts.joined(separator: "/")
     }
 
+    /// An HDU-index row's file relative to the release: FILE_DIR/FILE_NAME, under BASE_DIR when the index
+    /// gives one (as gammapy reads it). An absolute path (gammapy's `DataStore.from_events_files` writes
+    /// them; lstchain an absolute BASE_DIR) is taken when it lies inside the release; nil when it leaves it.
+    static func rowFile(_ fileDir: String, _ fileName: String, baseDir: String?, release dir: String) -> String? {
+        var path = fileDir.isEmpty ? fileName : fileDir + "/" + fileName
+        if !path.hasPrefix("/"), let base = baseDir, !base.isEmpty { path = base + "/" + path }
+        guard path.hasPrefix("/") else { return inside(path, base: "") }
+        let root = resolved(dir)
+        let parent = resolved((path as NSString).deletingLastPathComponent)
+        let full = parent + "/" + (path as NSString).lastPathComponent
+        guard full.hasPrefix(root + "/") else { return nil }
+        return inside(String(full.dropFirst(root.count + 1)), base: "")
+    }
+
+    /// A directory with its symlinks resolved and `.`/`..` removed (as it is, when it does not exist).
+    static func resolved(_ path: String) -> String {
+        guard let p = realpath(path, nil) else { return (path as NSString).standardizingPath }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
     static func strings(_ t: Table, _ name: String, path: String) throws -> [String] {
         guard case .string(let v)? = t.column(name) else {
             throw ReleaseError("\(path): no text column \(name) in \(t.name)")
@@ -132,7 +153,16 @@ extension UpgradeSource {
         let dirs = try strings(t, "FILE_DIR", path: path)
         let names = try strings(t, "FILE_NAME", path: path)
         let hdus = try strings(t, "HDU_NAME", path: path)
-        s.indexHeader = ownKeywords(t.header)
+        s.indexHeader = ownKeywords(t.header).filter { $0.name != "BASE_DIR" }
+        let baseDir = t.header[key: "BASE_DIR"]?.stringValue?.trimmedBlanks
+        if let base = t.header[key: "BASE_DIR"]?.stringValue {
+            // The rows of the written index are relative to it; a carried BASE_DIR (lstchain writes the
+            // absolute directory it ran in) would send gammapy back to the source's files.
+            s.omissions.append(
+                Omission(
+                    file: index, what: "\(t.name) keyword BASE_DIR", value: base,
+                    why: "the written index names its files relative to itself"))
+        }
         let known: Set<String> = ["OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME"]
         for c in t.columns where !known.contains(c.name.uppercased()) {
             s.omissions.append(
@@ -145,7 +175,7 @@ extension UpgradeSource {
         let fm = FileManager.default
         for r in ids.indices {
             let id = String(ids[r])
-            guard let file = inside(dirs[r] + "/" + names[r], base: "") else {
+            guard let file = rowFile(dirs[r], names[r], baseDir: baseDir, release: dir) else {
                 s.omissions.append(
                     Omission(
                         file: index, what: "row \(r + 1) (OBS_ID \(id), \(types[r]))", value: dirs[r] + "/" + names[r],
