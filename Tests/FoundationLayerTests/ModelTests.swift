@@ -152,3 +152,22 @@ struct TimeScaleTests {
         #expect(throws: TimeScaleError.self) { try TimeScales.seconds(sinceReference: utcRef, utcMJD: 55000) }
     }
 }
+
+@Suite("Background orientation")
+struct BackgroundOrientationTests {
+    /// Mirroring the FoV longitude moves each value to the bin at -lon (asymmetric edges too), keeps
+    /// the other axes, and says so in a note that `convert` repeats as a warning.
+    @Test func mirroringMovesValuesToMinusLongitude() throws {
+        let energy = try Axis(name: "ENERG", edges: [1, 10], unit: .TeV, scale: .log, meaning: .recoEnergy)
+        let lon = try Axis(name: "DETX", edges: [-1, 0, 2, 3], unit: .degree, scale: .linear, meaning: .fovLon)
+        let lat = try Axis(name: "DETY", edges: [-1, 1], unit: .degree, scale: .linear, meaning: .fovLat)
+        let table = try IRFTable(axes: [energy, lon, lat], values: [1, 2, 3], unit: .backgroundRate)
+        let mirrored = try Background3D(table: table).mirroringFoVLongitude(note: IRFNotes.repaired + "mirrored")
+        #expect(mirrored.table.axes[1].edges == [-3, -2, 0, 1])
+        #expect(mirrored.table.values == [3, 2, 1])
+        // The value that was at lon in [2, 3] is now at [-3, -2].
+        #expect(mirrored.table.value(at: [0, 0, 0]) == table.value(at: [0, 2, 0]))
+        #expect(mirrored.valueWarnings() == ["mirrored"])
+        #expect(try mirrored.mirroringFoVLongitude(note: "back").table.values == table.values)
+    }
+}
