@@ -79,12 +79,16 @@ struct SpecMatcher {
 
     /// Missing or mislabelled class keywords: an error in strict, and in the gammapy profile for the
     /// kinds gammapy finds by their class keywords (IRFs); a warning where it finds them by name.
+    /// What gammapy 2.1 does with an IRF HDU whose class keywords are missing or wrong (measured: producers
+    /// matrix and harness, issue 27).
+    static let classRoutes =
+        "; gammapy 2.1 reads it by its name (its IRF class's read(file, hdu=EXTNAME), or a data store's HDU index), but Observation.read and load_irf_dict_from_file go by HDUCLAS1/2/4 and leave it out or take it for another kind"
+
+    /// Wrong class keywords: an error in strict. gammapy reads an IRF HDU by its class keywords
+    /// (`load_irf_dict_from_file`) or by its name with its class's reader, so wrong ones are a warning
+    /// in its profile (the finding says which of gammapy's readers go wrong).
     func classSeverity(_ spec: Spec) -> Severity {
-        switch profile {
-        case .strict: return .error
-        case .gammapy: return spec.gammapy?.reads_by == "class" ? .error : .warning
-        case .lenient: return .warning
-        }
+        profile == .strict ? .error : .warning
     }
 
     /// Whether some spec of `family`-`version` selects this header only through its legacy class values.
@@ -156,13 +160,16 @@ struct SpecMatcher {
         // gammapy reads such an HDU by its name (gammapy writes PSF_3GAUSS and PSF_KING HDUs so), so in
         // its profile the finding says what gammapy will and will not do with it rather than failing it.
         let required = spec.keywords["HDUCLASS"].map { $0.level == .required } ?? true
+        // ...unless its reader needs one of them (RAD_MAX_2D's HDUCLAS2 decides what its ENERG means).
+        let needed = spec.keywords.filter { $0.key.hasPrefix("HDUCLAS") && $0.value.gammapy == .required }.keys.sorted()
         let byName =
-            spec.gammapy?.reads_by == "class"
-            ? "; gammapy 2.1 reads it by its name (its IRF class's read(file, hdu=EXTNAME), or a data store's HDU index), but Observation.read and load_irf_dict_from_file leave it out: they go by HDUCLAS1/2/4"
-            : ""
+            !needed.isEmpty
+            ? "; gammapy 2.1 cannot read it without \(needed.joined(separator: ", "))"
+            : spec.gammapy?.reads_by == "class" ? Self.classRoutes : ""
+        let fails = profile == .strict || (profile == .gammapy && !needed.isEmpty)
         findings.append(
             Finding(
-                severity: required && profile == .strict ? .error : .warning, rule: "spec:class-missing", file: file,
+                severity: required && fails ? .error : .warning, rule: "spec:class-missing", file: file,
                 hdu: hdu, hduName: header[key: "EXTNAME"]?.stringValue, target: "HDUCLASS",
                 message:
                     "no HDUCLASS: the columns make this a \(spec.id.split(separator: "/").last!) HDU (expected HDUCLASS=\(family.uppercased()) \(expected)); checked as \(spec.id)\(byName)",
@@ -312,7 +319,8 @@ struct SpecMatcher {
                     severity: classSeverity(spec), rule: "spec:class-mismatch", file: file, hdu: hdu, hduName: name,
                     target: "HDUCLASn",
                     message:
-                        "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)",
+                        "the columns make this a \(spec.id.split(separator: "/").last!) HDU, but its class keywords do not say so (expected \(expected)); checked as \(spec.id)"
+                        + (spec.gammapy?.reads_by == "class" ? Self.classRoutes : ""),
                     reference: spec.reference))
             return spec
         }
