@@ -98,7 +98,7 @@ let package = Package(
         // GADF 0.2/0.3 and the VODF drafts: event lists, IRFs, indexes, grouping tables; the output profiles.
         .target(name: "GADF", dependencies: ["Diagnostics", "FileOutput", "FITSIO", "Model", "Astrometry", "Readers"]),
         // KM3NeT: offline/dst ROOT and km3pipe HDF5 events, the IRF tables, detector sites.
-        .target(name: "KM3NeT", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "Readers"]),
+        .target(name: "KM3NeT", dependencies: ["Model", "Astrometry", "ROOTIO", "HDF5IO", "JSONIO", "Readers"]),
         // ANTARES: the public sample in each published layout (text, VO CSV, VOTable).
         .target(name: "ANTARES", dependencies: ["Diagnostics", "Model", "Astrometry", "VOTableIO", "Readers"]),
         // Alerts: VOEvent and GCN notices read, written and checked against their schemas.

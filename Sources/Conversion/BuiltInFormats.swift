@@ -56,6 +56,13 @@ extension InputFormats {
             let n = bkg.table.shape
             return (bkg, "BKG_2D: \(n[0]) reco energy x \(n[1]) sin(dec) bins (s-1 MeV-1 sr-1)")
         },
+        KM3NeTTableFormat(
+            kind: .km3netAeffJSON, component: EffectiveArea.self,
+            help: "KM3NeT effective area in JSON (sky-averaged, at bin centres, as the KM3-230213A release) -> AEFF_2D"
+        ) { path, _ in
+            let aeff = try KM3NeTAeffJSON.read(path: path)
+            return (aeff, "AEFF_2D: \(aeff.energyAxis.binCount) energy bins (edges inferred), all-sky")
+        },
         KM3NeTEventsFormat(
             kind: .root, name: "KM3NeT offline or dst file (ROOT)",
             help: "KM3NeT offline or dst ROOT file (E tree; dst friend tree T) -> EVENTS + GTI"),

@@ -14,6 +14,7 @@ public enum InputKind: String, Sendable, CaseIterable {
     case km3netPSFTable = "KM3NeT PSF table (CSV)"
     case km3netEnergyResponseTable = "KM3NeT energy-response table (CSV)"
     case km3netBackgroundTable = "KM3NeT background table (CSV)"
+    case km3netAeffJSON = "KM3NeT effective area (JSON, sky-averaged)"
     case voevent = "VOEvent (XML)"
     case gcnNotice = "GCN neutrino alert notice (JSON)"
 
@@ -65,6 +66,7 @@ public enum InputKind: String, Sendable, CaseIterable {
             if names && (lower.contains("name=\"decl\"") || lower.contains("name=\"dec\"")) { return .antaresVOTable }
         }
         if let alert = alertKind(text) { return alert }
+        if isAeffJSON(text) { return .km3netAeffJSON }
         // "\r\n" is one Character in Swift: split on any line end, so CRLF files are sniffed too.
         let lines = text.split(maxSplits: 6, whereSeparator: \.isNewline).prefix(6).map { $0.lowercased() }
         for line in lines {
@@ -100,6 +102,15 @@ public enum InputKind: String, Sendable, CaseIterable {
 
     /// A VOEvent (an XML document whose root is VOEvent, in any prefix) or a GCN notice (a JSON
     /// object naming a gcn.nasa.gov notice schema, or KM3NeT as its mission).
+    /// KM3NeT's effective area in JSON (pandas' column layout): an object whose first key is the energy
+    /// column and which has an effective-area column ("Energy [GeV]", "Aeff [cm^2]").
+    static func isAeffJSON(_ head: String) -> Bool {
+        let t = head.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.lowercased()
+        guard t.hasPrefix("{") else { return false }
+        let afterBrace = t.dropFirst().drop { $0.isWhitespace }
+        return afterBrace.hasPrefix("\"energy") && (t.contains("\"aeff") || t.contains("\"effective area"))
+    }
+
     public static func alertKind(_ head: String) -> InputKind? {
         let t = head.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         if t.hasPrefix("<"), head.range(of: #"<([A-Za-z_][\w.-]*:)?VOEvent[\s>]"#, options: .regularExpression) != nil {

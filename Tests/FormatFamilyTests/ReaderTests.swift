@@ -85,6 +85,22 @@ struct ReaderTests {
         #expect(throws: InputError.self) { try ANTARESEventList.read(path: wrapped, kind: .antaresPublicList) }
     }
 
+    /// The KM3-230213A layout of a JSON effective area is known by its content, and its edges are inferred
+    /// from the centres so that the log centres are the published ones.
+    @Test func km3netEffectiveAreaJSON() throws {
+        let path = td + "/km3net/effective_area_sample_skyavg.json"
+        #expect(try InputKind.detect(path: path) == .km3netAeffJSON)
+        let aeff = try KM3NeTAeffJSON.read(path: path)
+        let e = aeff.energyAxis
+        #expect(e.binCount == 20)
+        for i in 0..<e.binCount {
+            let centre = (e.edges[i] * e.edges[i + 1]).squareRoot()
+            #expect(abs(centre / (1e5 * pow(10, Double(i) / 10)) - 1) < 1e-8)
+        }
+        #expect(aeff.table.values[4] == 50e-4) // 50 cm^2 in m^2
+        #expect(aeff.valueWarnings().contains { $0.contains("energy edges inferred") })
+    }
+
     @Test func antaresVOLayout() throws {
         let obs = try ANTARESEventList.read(path: td + "/antares/sample_vo.csv", kind: .antaresVOTableCSV)
         #expect(obs.events["EVENT_ID"]?.values == .int64([1, 2, 103]))
