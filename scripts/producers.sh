@@ -56,3 +56,6 @@ if [ -f "$prod5" ]; then
 else
   echo "producers: no CTA prod5 IRFs at $prod5: the gammapy producers are skipped"
 fi
+if [ -d "$root/../shared/corpus/gadf/hess-dl3-dr1" ]; then
+  make_files variants "$oracle/bin/python" variants.py "$root/../shared/corpus"
+fi

@@ -60,11 +60,40 @@ struct RuleChecks {
         cap: Severity? = nil
     ) {
         var sev = cap.map { min(sev, $0) } ?? sev
-        if profile == .gammapy, sev == .error, use == .ignored || (use == .defaulted && missing) { sev = .warning }
+        if profile == .gammapy, sev == .error,
+            use == .ignored || (missing && (use == .defaulted || use == .typedIfPresent))
+        {
+            sev = .warning
+        }
+        if profile == .gammapy, sev == .error, unusedByGammapy(target) { sev = .warning }
+        if profile == .gammapy, sev == .warning, textZeroFails(target) { sev = .error }
         out.append(
             Finding(
                 severity: sev, rule: "\(spec.id):\(rule)", file: file, hdu: hdu, hduName: extname, target: target,
                 message: msg, reference: ref ?? spec.reference))
+    }
+
+    /// Keywords gammapy 2.1 reads only for some observations (harness-measured on pointed runs, issue 27):
+    /// ALT_PNT/AZ_PNT only for a DRIFT observation; OBS_MODE only to tell DRIFT from the pointed modes, so a
+    /// wrong OBS_MODE on a run that states RA_PNT/DEC_PNT is read as pointed, as it is.
+    func unusedByGammapy(_ keyword: String) -> Bool {
+        guard spec.kindName == "events" else { return false }
+        let mode = header[key: "OBS_MODE"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
+        switch keyword {
+        case "ALT_PNT", "AZ_PNT": return mode != "DRIFT"
+        case "OBS_MODE": return mode != "DRIFT" && header[key: "RA_PNT"] != nil && header[key: "DEC_PNT"] != nil
+        default: return false
+        }
+    }
+
+    /// gammapy 2.1 turns an event list's TSTART/TSTOP into a time only when it is truthy, and a text
+    /// zero ('0.0') is: astropy then fails to parse it as a quantity (measured on gammapy's own files,
+    /// whose TSTART is 0; other text values parse).
+    func textZeroFails(_ keyword: String) -> Bool {
+        guard spec.kindName == "events", keyword == "TSTART" || keyword == "TSTOP",
+            case .string(let text)? = header[key: keyword]
+        else { return false }
+        return Double(text.trimmedBlanks) == 0
     }
 
     mutating func gammapyName() {
@@ -117,7 +146,8 @@ struct RuleChecks {
                 // gammapy converts numbers stored as strings, except where it computes with the stored value.
                 let tolerated =
                     problem.coercible && profile != .strict
-                    && !(profile == .gammapy && problem.isString && rule.gammapy == .typed)
+                    && !(profile == .gammapy && problem.isString
+                        && (rule.gammapy == .typed || rule.gammapy == .typedIfPresent))
                 add(
                     tolerated ? .warning : .error, "keyword:\(name):type", name, problem.message, rule.reference,
                     use: rule.gammapy)

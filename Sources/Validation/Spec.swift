@@ -16,6 +16,9 @@ public enum GammapyUse: String, Codable, Sendable {
     /// gammapy computes with the value as stored (DEADC: 1 - DEADC): a number stored as a string
     /// fails there. Otherwise as `read`; numbers as strings are converted for the others.
     case typed
+    /// As `typed` when present, but gammapy does without it (TSTART: missing is fine there, a string that
+    /// does not parse as a number fails; harness-measured, issue 27).
+    case typedIfPresent = "typed_if_present"
     /// gammapy does not read it: any problem is a warning in the gammapy profile.
     case ignored
     /// gammapy assumes a value when it is missing (TIMESYS: TT): missing is a warning, a wrong value an error.

@@ -149,10 +149,17 @@ struct SpecMatcher {
             return spec
         }
         let present = Set(columns.map { $0.spec.name.uppercased() })
+        // By its columns, else by the name gammapy reads it by (its own PSF_2D_GAUSS, a GTI named GTI), so
+        // that a column gammapy needs and the HDU lacks is an error, not "nothing checked".
+        let name = header[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() ?? ""
         guard
             let spec = laterOrSame.lazy.compactMap({ v in
                 library.specs(family, v).first(where: { $0.isRecognised(byColumns: present) })
             }).first
+                ?? laterOrSame.lazy.compactMap({ v in
+                    library.specs(family, v).first(where: { !name.isEmpty && $0.gammapy?.extname?.uppercased() == name }
+                    )
+                }).first
         else { return nil }
         let expected = spec.select.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.joined(separator: "|"))" }
             .joined(separator: " ")
@@ -166,7 +173,9 @@ struct SpecMatcher {
             !needed.isEmpty
             ? "; gammapy 2.1 cannot read it without \(needed.joined(separator: ", "))"
             : spec.gammapy?.reads_by == "class" ? Self.classRoutes : ""
-        let fails = profile == .strict || (profile == .gammapy && !needed.isEmpty)
+        // Without class keywords gammapy finds an IRF HDU only by its name: with none, it cannot read it.
+        let unnamed = header[key: "EXTNAME"] == nil && spec.gammapy?.reads_by == "class"
+        let fails = profile == .strict || (profile == .gammapy && (!needed.isEmpty || unnamed))
         findings.append(
             Finding(
                 severity: required && fails ? .error : .warning, rule: "spec:class-missing", file: file,

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
+from harness import aligned, as_observation_gives
 from conftest import CORPUS, KM3IRF_DATA, fitsverify_counts, run_vodf
 
 CLASSES = {"AEFF_2D": "EffectiveAreaTable2D", "EDISP_2D": "EnergyDispersion2D", "PSF_TABLE": "PSF3D",
@@ -41,9 +42,17 @@ def test_round_trip(vodf, corpus, tmp_path, path):
     assert [k for _, _, k in rewritten] == [k for _, _, k in originals]
     for (oi, oname, kind), (ni, _, _) in zip(originals, rewritten):
         cls = getattr(girf, CLASSES[kind])
-        a = cls.read(path, hdu=oi)
+        # A H.E.S.S. DR1 background is read as gammapy's Observation reads it (FoV longitude reversed) and
+        # compared in GADF's alignment, which the output holds (harness.aligned).
+        a = as_observation_gives(path, cls.read(path, hdu=oi))
         b = cls.read(out, hdu=ni)
         assert a.axes.names == b.axes.names, kind
+        if getattr(getattr(a, "fov_alignment", None), "value", "") == "REVERSE_LON_RADEC":
+            (qa, ea), (qb, eb) = aligned(a), aligned(b)
+            for name in ea:
+                np.testing.assert_allclose(eb[name].to_value(ea[name].unit), ea[name].value, rtol=1e-7, atol=1e-12)
+            np.testing.assert_allclose(qb.to_value(qa.unit), qa.value, rtol=1e-7, atol=0, err_msg=f"{path.name} {oname}")
+            continue
         for name in a.axes.names:
             ea, eb = a.axes[name].edges, b.axes[name].edges
             np.testing.assert_allclose(eb.to_value(ea.unit), ea.value, rtol=1e-7, atol=1e-12, err_msg=f"{path.name} {oname} axis {name}")

@@ -6,6 +6,7 @@ From H.E.S.S. DR1 (run 020136 and the excerpt's index) and pyirf-style IRFs:
   hess-hduvers-0.3.fits    the same run with HDUVERS '0.3' on every HDU: the keywords GADF 0.3 added are
                            missing, as a 0.2 producer never wrote them
   hess-hduvers-v0.3.fits   HDUVERS 'v0.3', as the ctapipe DL3 writer under review writes it
+  (these three carry the run's dates in their GTI header too, and DATE-BEG, as some producers write)
   hess-int-gti.fits        GTI START/STOP and the EVENTS TSTART/TSTOP as integers (whole seconds)
   int-axes-aeff.fits       an effective area whose offset edges are an integer column
   store-empty-filedir/     the excerpt's data store with FILE_DIR '' (the files beside the index)
@@ -49,6 +50,18 @@ def retyped(hdu, names, fmt):
     return new
 
 
+def dated_gti(stamped):
+    """The GTI given the run's dates as the EVENTS header states them (some producers write them there)."""
+    ev = next(x for x in stamped if x.header.get("HDUCLAS1") == "EVENTS")
+    gti = next(x for x in stamped if x.header.get("HDUCLAS1") == "GTI")
+    for key in ("DATE-OBS", "TIME-OBS", "DATE-END", "TIME-END"):
+        if key in ev.header:
+            gti.header[key] = ev.header[key]
+    begin = f"{ev.header['DATE-OBS']}T{ev.header['TIME-OBS']}"
+    ev.header["DATE-BEG"] = begin
+    gti.header["DATE-BEG"] = begin
+
+
 with fits.open(run) as h:
     hdus = [x.copy() for x in h]
 
@@ -61,6 +74,7 @@ for x in hdus[1:]:
     elif x.header.get("HDUCLAS1") == "GTI":
         names = []
     f32.append(retyped(x, names, "E") if names else x)
+dated_gti(f32)
 fits.HDUList(f32).writeto(out / "hess-float32.fits", overwrite=True)
 note("hess-float32.fits", "H.E.S.S. run 020136 with float32 axes, IRF data and RA/DEC/ENERGY")
 
@@ -68,6 +82,7 @@ for version, name in [("0.3", "hess-hduvers-0.3.fits"), ("v0.3", "hess-hduvers-v
     stamped = [x.copy() for x in hdus]
     for x in stamped[1:]:
         x.header["HDUVERS"] = version
+    dated_gti(stamped)
     fits.HDUList(stamped).writeto(out / name, overwrite=True)
     note(name, f"H.E.S.S. run 020136 stamped HDUVERS '{version}' (0.3's added keywords absent)")
 
