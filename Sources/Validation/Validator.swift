@@ -195,7 +195,7 @@ public struct Validator: Sendable {
         try fixity.verifyPending(f, mapped: mapped)
         findings = fixity.findings + findings
         if profile == .gammapy { findings += gammapyVerdicts(findings, headers: headers, checked: checked, file: path) }
-        return findings
+        return ProducerDialects.annotate(findings, headers: headers.map(\.1), file: path)
     }
 
     /// No HDUVERS, or (where drafts compete) one that declares none of them: the version the HDU fits

@@ -248,3 +248,37 @@ def test_release_upgrade_keeps_the_store(vodf, tmp_path, store):
         psf = next(v for k, v in direct.items() if k.startswith("PSF"))
         ok, why = same({k[4:]: v for k, v in numbers.items() if k.startswith("psf.")}, psf, rtol_stored=1e-7)
         assert ok, f"OBS_ID {obs_id} psf: {why}"
+
+
+# The producer each file's headers show (issue 27: "the report names each file's dialect"); files that
+# carry no sign of their producer (gammapy's AEFF/EDISP writers copy the input's keywords) are absent.
+DIALECTS = {
+    "gammapy-2.1/obs-write/obs_001001.fits.gz": "gammapy", "gammapy-2.1/events-write.fits": "gammapy",
+    "gammapy-2.1/irf-psf-3gauss.fits": "gammapy", "gammapy-2.1/irf-psf-king.fits": "gammapy",
+    "gammapy-1.3/obs-write/obs_001001.fits.gz": "gammapy", "gammapy-1.3/irf-psf-king.fits": "gammapy",
+    "pyirf-0.13/irf-full-enclosure.fits.gz": "pyirf", "pyirf-0.12/irf-point-like.fits.gz": "pyirf",
+    "lstchain-0.12.3/dl3_LST-1.Run02968.fits.gz": "lstchain", "lstchain-0.12.3/hdu-index.fits.gz": "lstchain",
+    "variants/hess-float32.fits": "hess-sash",
+}
+
+
+@pytest.mark.parametrize("name,dialect", sorted(DIALECTS.items()))
+def test_the_report_names_the_producer_dialect(vodf, name, dialect):
+    path = PRODUCERS / name
+    if not path.exists():
+        pytest.skip(f"needs {path}")
+    r = run_vodf(vodf, "validate", "--report", "json", path)
+    named = [f for f in json.loads(r.stdout)["findings"] if f["rule"] == "producer:dialect"]
+    assert [f["target"] for f in named] == [dialect], named
+    assert "gammapy 2.1:" in named[0]["message"]
+    text = run_vodf(vodf, "validate", path).stdout
+    assert f"[producer:dialect] {dialect}: written in the {dialect} dialect" in text, text
+
+
+def test_a_finding_a_dialect_explains_names_it(vodf):
+    path = PRODUCERS / "lstchain-0.12.3" / "dl3_LST-1.Run02968.fits.gz"
+    if not path.exists():
+        pytest.skip(f"needs {path}")
+    findings = json.loads(run_vodf(vodf, "validate", "--report", "json", path).stdout)["findings"]
+    equinox = [f for f in findings if f["rule"].endswith("keyword:EQUINOX:missing")]
+    assert equinox and equinox[0]["message"].endswith("[lstchain: cta-lstchain (hdu_table) writes it so]"), equinox
