@@ -88,7 +88,7 @@ struct ReaderTests {
     /// The KM3-230213A layout of a JSON effective area is known by its content, and its edges are inferred
     /// from the centres so that the log centres are the published ones.
     @Test func km3netEffectiveAreaJSON() throws {
-        let path = td + "/km3net/effective_area_sample_skyavg.json"
+        let path = td + "/km3net-json/effective_area_sample_skyavg.json"
         #expect(try InputKind.detect(path: path) == .km3netAeffJSON)
         let aeff = try KM3NeTAeffJSON.read(path: path)
         let e = aeff.energyAxis

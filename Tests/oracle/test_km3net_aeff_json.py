@@ -9,7 +9,7 @@ from astropy.io import fits
 
 from conftest import TESTDATA, NoWarnings, run_vodf
 
-SAMPLE = TESTDATA / "km3net" / "effective_area_sample_skyavg.json"
+SAMPLE = TESTDATA / "km3net-json" / "effective_area_sample_skyavg.json"
 
 
 def convert(vodf, src, out, *args):
