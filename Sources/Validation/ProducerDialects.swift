@@ -4,7 +4,7 @@ import Foundation
 /// The GADF dialects of today's DL3 producers: how a file shows which producer wrote it, what that
 /// producer writes differently from the GADF text, and what gammapy 2.1 does with it (measured in the
 /// producers matrix, `Tests/oracle/test_producers.py`, or seen in the producer's code, cited). The
-/// validator names the dialect of each file it recognises (an info finding, `producer:dialect`), and
+/// validator names the dialect of each file it recognises (not its own: vodfkit writes the profile asked for) (an info finding, `producer:dialect`), and
 /// the findings a dialect explains carry its name.
 public struct ProducerDialect: Sendable {
     public let id: String
@@ -28,9 +28,11 @@ public enum ProducerDialects {
         headers.dropFirst().contains { $0[key: key]?.stringValue?.trimmedBlanks.uppercased() == value.uppercased() }
     }
 
-    static func extname(_ headers: [[HeaderCard]], _ names: Set<String>) -> Bool {
+    /// An HDU with one of these names and no class keywords (as gammapy writes its parametric PSFs).
+    static func classless(_ headers: [[HeaderCard]], _ names: Set<String>) -> Bool {
         headers.dropFirst().contains {
             names.contains($0[key: "EXTNAME"]?.stringValue?.trimmedBlanks.uppercased() ?? "")
+                && $0[key: "HDUCLASS"] == nil && $0[key: "HDUCLAS1"] == nil
         }
     }
 
@@ -66,14 +68,19 @@ public enum ProducerDialects {
             gammapy: "reads it (gammapy does not read HDUVERS)", explains: ["HDUVERS", "version-unknown"]),
         ProducerDialect(
             id: "ctao-gadf", title: "CTAO-GADF (ctao-datamodel 1.4)",
-            recognises: { any($0, "HDUCLASS", "CTAO-GADF") || $0.dropFirst().contains { $0[key: "TREFPOS"] != nil } },
+            recognises: {
+                any($0, "HDUCLASS", "CTAO-GADF")
+                    || $0.dropFirst().contains {
+                        $0[key: "TREFPOS"] != nil && $0[key: "HDUCLASS"]?.stringValue?.trimmedBlanks == "GADF"
+                    }
+            },
             habits:
                 "HDUCLASS 'CTAO-GADF' or 'GADF', HDUVERS exactly '0.3'; TREFPOS (default TOPOCENTER) for TIMEREF; TIMESYS TAI by default",
             gammapy: "reads what is GADF 0.3 in it", explains: ["HDUCLASS", "TREFPOS", "TIMEREF"]),
         ProducerDialect(
             id: "gammapy", title: "gammapy 2.x (Observation.write, the IRF writers, the event sampler)",
             recognises: {
-                creator($0, hasPrefix: "Gammapy") || extname($0, ["PSF_2D_GAUSS", "PSF_2D_KING"])
+                creator($0, hasPrefix: "Gammapy") || classless($0, ["PSF_2D_GAUSS", "PSF_2D_KING"])
                     || any($0, "EQUINOX", "J2000")
             },
             habits:
@@ -83,9 +90,6 @@ public enum ProducerDialects {
             explains: [
                 "keyword:EQUINOX", "keyword:RADECSYS", "spec:class-missing", "N_TELS", "index-links", "dates-match",
             ]),
-        ProducerDialect(
-            id: "vodfkit", title: "vodfkit", recognises: { creator($0, hasPrefix: "vodfkit") },
-            habits: "the GADF or VODF profile it was asked for", gammapy: "reads its GADF output", explains: []),
     ]
 
     /// The dialect a file's headers show, if any.

@@ -371,7 +371,29 @@ public struct Validator: Sendable {
                         message: "not readable by gammapy 2.1 (it fails or misreads): \(rules)", reference: nil))
             }
         }
+        if let p = prediction(out, findings: findings, file: file) { out.append(p) }
         return out
+    }
+
+    /// The file as a whole, as gammapy 2.1 will take it: which HDUs it reads, which it cannot, and what its
+    /// readers leave out (an IRF without class keywords, which only its class reader by name finds).
+    func prediction(_ verdicts: [Finding], findings: [Finding], file: String) -> Finding? {
+        guard !verdicts.isEmpty else { return nil }
+        func names(_ fs: [Finding]) -> String {
+            fs.map { "HDU \($0.hdu ?? 0)\($0.hduName.map { " (\($0))" } ?? "")" }.joined(separator: ", ")
+        }
+        let unreadable = verdicts.filter { $0.message.hasPrefix("not readable") }
+        let byNameOnly = findings.filter { $0.rule == "spec:class-missing" && $0.message.contains("leave it out") }
+        var text =
+            unreadable.isEmpty
+            ? "gammapy 2.1 reads all \(verdicts.count) HDU(s) it has readers for"
+            : "gammapy 2.1 fails on or misreads \(names(unreadable)); reads the other \(verdicts.count - unreadable.count)"
+        if !byNameOnly.isEmpty {
+            text += "; only by name (not through Observation.read or load_irf_dict_from_file): \(names(byNameOnly))"
+        }
+        return Finding(
+            severity: .info, rule: "gammapy:prediction", file: file, hdu: nil, hduName: nil, target: nil,
+            message: text, reference: nil)
     }
 
 }

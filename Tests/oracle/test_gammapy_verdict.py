@@ -88,7 +88,7 @@ def test_verdict_agrees_on_axis_order(vodf, corpus, tmp_path):
     bkg = [i for i, hdu in enumerate(fits.open(HESS)) if hdu.header.get("HDUCLAS4") == "BKG_3D"][0]
     assert verdicts(vodf, HESS)[bkg] is True and gammapy_reads(HESS, bkg) is True
     r = run_vodf(vodf, "validate", HESS, "--profile", "gammapy", "--report", "json")
-    rules = {f["rule"]: f["severity"] for f in json.loads(r.stdout)["findings"] if f["hdu"] == bkg}
+    rules = {f["rule"]: f["severity"] for f in json.loads(r.stdout)["findings"] if f.get("hdu") == bkg}
     assert rules.get("gadf-0.2/bkg_3d:column:BKG:shape") == "warning"
 
 

@@ -282,3 +282,16 @@ def test_a_finding_a_dialect_explains_names_it(vodf):
     findings = json.loads(run_vodf(vodf, "validate", "--report", "json", path).stdout)["findings"]
     equinox = [f for f in findings if f["rule"].endswith("keyword:EQUINOX:missing")]
     assert equinox and equinox[0]["message"].endswith("[lstchain: cta-lstchain (hdu_table) writes it so]"), equinox
+
+
+def test_the_report_predicts_what_gammapy_does_with_the_file(vodf):
+    """gammapy's own observation file: every HDU readable, but its 3-Gauss PSF only by name (Observation.read
+    leaves it out: measured above, where gammapy's own data store finds no PSF)."""
+    path = PRODUCERS / "gammapy-2.1" / "obs-write" / "obs_001001.fits.gz"
+    if not path.exists():
+        pytest.skip(f"needs {path}")
+    findings = json.loads(run_vodf(vodf, "validate", "--report", "json", path).stdout)["findings"]
+    [p] = [f["message"] for f in findings if f["rule"] == "gammapy:prediction"]
+    assert p.startswith("gammapy 2.1 reads all 6 HDU(s)") and "only by name" in p and "PSF_2D_GAUSS" in p, p
+    from gammapy.data import Observation
+    assert Observation.read(path).psf is None     # what the prediction says
