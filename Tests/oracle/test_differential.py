@@ -70,6 +70,7 @@ def templates(vodf, out):
 
 def test_gammapy_verdict_agrees_on_mutations_of_real_files(vodf, bases):
     disagreements, n = harness.run(vodf, bases, sample=None if FULL else 1000)
+    print(f"harness: {n} mutants of {len(bases)} bases compared, {len(disagreements)} disagreement(s)")
     assert n >= (1800 if FULL else 900), f"only {n} mutants compared"
     assert disagreements == [], describe(disagreements)
 
@@ -77,6 +78,7 @@ def test_gammapy_verdict_agrees_on_mutations_of_real_files(vodf, bases):
 def test_gammapy_verdict_agrees_on_index_tables(vodf, corpus, tmp_path):
     base, ids = harness.index_release(CORPUS / "gadf" / "hess-dl3-dr1", tmp_path / "release")
     disagreements, n = harness.run_index(vodf, base, ids, sample=None if FULL else 70)
+    print(f"harness (index): {n} mutants compared, {len(disagreements)} disagreement(s)")
     assert n >= 60, f"only {n} mutants compared"
     assert disagreements == [], describe(disagreements)
 
@@ -110,6 +112,7 @@ def test_gammapy_verdict_agrees_on_gadf_03_index_tables(vodf, corpus, tmp_path):
         ids = sorted(int(i) for i in h[1].data["OBS_ID"])[:2]
     (base / "data").mkdir(exist_ok=True)
     disagreements, n = harness.run_index(vodf, base, ids, sample=None if FULL else 70)
+    print(f"harness (GADF 0.3 index): {n} mutants compared, {len(disagreements)} disagreement(s)")
     assert n >= 40, f"only {n} mutants compared"
     assert disagreements == [], describe(disagreements)
 
