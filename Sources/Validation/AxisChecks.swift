@@ -33,7 +33,8 @@ enum AxisChecks {
     static func run(_ rule: AxisRule, columns: HDUColumns) -> [(String?, String)] {
         guard let lo = columns.values(named: rule.lo), let hi = columns.values(named: rule.hi) else { return [] }
         // Round-off of the stored type: a float32 edge is only good to its ulp (1.2e-7 relative).
-        let single = columns.named(rule.lo)?.spec.type == .float32
+        // Either column in float32 makes the pair only that good (a producer may store one of them so).
+        let single = columns.named(rule.lo)?.spec.type == .float32 || columns.named(rule.hi)?.spec.type == .float32
         func ulp(_ v: Double) -> Double { single ? Double(Float(v).ulp) : v.ulp }
         let name = "\(rule.lo)/\(rule.hi)"
         guard lo.count == hi.count else { return [(rule.hi, "\(name) have \(lo.count) and \(hi.count) values")] }

@@ -101,6 +101,30 @@ def drop_column(hdul, i, name):
     hdul[i] = new
 
 
+def narrow_column(hdul, i, name):
+    """The table with column `name` stored as float32 (as pyirf, ctapipe and CTAO-GADF store IRF axes and
+    data, and RA/DEC/ENERGY)."""
+    hdu = hdul[i]
+    cols = []
+    for c in hdu.columns:
+        if c.name == name:
+            data = np.asarray(hdu.data[name], dtype=np.float32)
+            repeat = int(np.prod(data.shape[1:])) if data.ndim > 1 else 1
+            cols.append(fits.Column(name=c.name, format=f"{repeat}E" if repeat > 1 else "E", unit=c.unit, dim=c.dim,
+                                    array=data))
+        else:
+            cols.append(c)
+    hdul[i] = fits.BinTableHDU.from_columns(cols, header=hdu.header)
+
+
+def float64_targets(hdu):
+    """Float64 columns that producers store as float32: IRF axes and data, RA/DEC/ENERGY. Times stay."""
+    if not isinstance(hdu, fits.BinTableHDU):
+        return []
+    keep = {"TIME", "START", "STOP", "TSTART", "TSTOP"}
+    return [c.name for c in hdu.columns if c.format.endswith("D") and c.name not in keep]
+
+
 def move_edge(hdul, i, lo, how):
     """Moves bin k's LO away from bin k-1's HI: by one ulp of the stored type, or by 1e-12 relative."""
     data = hdul[i].data[lo]
@@ -153,6 +177,7 @@ MUTATIONS = [
     ("edge-1e-12", edge_targets, lambda hdu, t: True, lambda h, m: move_edge(h, m.hdu, m.target, "rel")),
     ("column-dropped", column_targets, lambda hdu, t: True, lambda h, m: drop_column(h, m.hdu, m.target)),
     ("class-keywords-removed", lambda hdu: ["HDUCLASn"] if "HDUCLAS1" in hdu.header else [], lambda hdu, t: True, _class_removed),
+    ("column-as-float32", float64_targets, lambda hdu, t: True, lambda h, m: narrow_column(h, m.hdu, m.target)),
 ]
 APPLY = {kind: mutate for kind, _, _, mutate in MUTATIONS}
 
