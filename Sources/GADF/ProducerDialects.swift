@@ -1,6 +1,7 @@
 import FITSIO
 import Foundation
 import Model
+import Readers
 
 /// What producers write differently from the GADF text and how their consumers read it anyway: the
 /// habits a reader must know to read their numbers right, each with its source.
@@ -10,7 +11,7 @@ public enum ProducerDialects {
     /// as FoVAlignment.REVERSE_LON_RADEC (gammapy/data/observations.py, `Observation.bkg`; PR #4667).
     /// A file that no longer says SASH and 0.2 (every converted or upgraded one) must hold it mirrored.
     public static func reversesBackgroundLongitude(events header: [HeaderCard]) -> Bool {
-        header[key: "CREATOR"]?.stringValue?.trimmedBlanks == "SASH FITS::EventListWriter"
+        header[key: "CREATOR"]?.stringValue?.trimmedBlanks == ProducerMarks.hessSASH
             && header[key: "HDUVERS"]?.stringValue?.trimmedBlanks == "0.2"
     }
 

@@ -1,5 +1,6 @@
 import FITSIO
 import Foundation
+import Readers
 
 /// The GADF dialects of today's DL3 producers: how a file shows which producer wrote it, what that
 /// producer writes differently from the GADF text, and what gammapy 2.1 does with it (measured in the
@@ -40,7 +41,7 @@ public enum ProducerDialects {
     public static let all: [ProducerDialect] = [
         ProducerDialect(
             id: "hess-sash", title: "H.E.S.S. DR1 (SASH FITS::EventListWriter)",
-            recognises: { creator($0, hasPrefix: "SASH FITS::EventListWriter") },
+            recognises: { creator($0, hasPrefix: ProducerMarks.hessSASH) },
             habits: "GADF 0.2; BKG_3D stored with the field-of-view longitude reversed; negative bins in some IRFs",
             gammapy:
                 "reads it; its Observation applies REVERSE_LON_RADEC to the background (CREATOR and HDUVERS 0.2); a converted or upgraded file holds the background mirrored in GADF's alignment",
